@@ -1,0 +1,68 @@
+package koban
+
+import "time"
+
+// Question is what the knowledge and triage services are asked.
+type Question struct {
+	Text    string   // redacted question text
+	Lang    string   // "en", "ja", or "" to detect
+	Context []string // earlier messages of the same thread, oldest first
+}
+
+// Citation is one docs section an answer rests on.
+type Citation struct {
+	Path     string   // page path relative to its docs source, e.g. "how-to/request-a-database.md"
+	Title    string   // page title
+	Section  string   // breadcrumb, e.g. "Request a database > Sizes"
+	Anchor   string   // deep-link anchor, without '#'
+	URL      string   // link to the section; empty when the source has no base URL
+	Quadrant Quadrant // Diátaxis quadrant of the page
+	Lang     string   // language of the page
+	Snippet  string   // the passage quoted from the section
+	Score    float64  // retrieval score (engine-specific, higher is better)
+}
+
+// Answer is koban's reply to a Question.
+type Answer struct {
+	Text string // the answer in Markdown; empty when Known is false
+	Lang string // language of the answer
+
+	// Known is false when koban does not know: the caller escalates.
+	Known      bool
+	Confidence float64 // in [0,1], from retrieval evidence
+
+	Citations []Citation // the sections cited in Text
+	Pages     []Citation // ranked pages retrieved (best section of each), for triage and evaluation
+
+	Model  string // LLM model that wrote Text; "" for an extractive answer
+	Tokens int    // LLM tokens spent
+	Took   time.Duration
+}
+
+// Decision is what triage decides to do with an inquiry.
+type Decision string
+
+// The two decisions.
+const (
+	DecideAnswer   Decision = "answer"   // reply from the docs
+	DecideEscalate Decision = "escalate" // bring the on-call
+)
+
+// Triage is the triage of one inquiry.
+type Triage struct {
+	Label            Label
+	Confidence       float64 // confidence in Label, in [0,1]
+	Domain           Domain
+	DomainConfidence float64
+	Decision         Decision
+	Reasons          []string // the signals that decided it, short enough for the on-call
+}
+
+// Shift is one person's turn on call in a rotation, in [Start, End).
+type Shift struct {
+	Rotation string
+	Person   string // Slack user ID
+	Start    time.Time
+	End      time.Time
+	Override bool // set by a cover or swap rather than the rotation order
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is koban's whole configuration: koban.yaml, then KOBAN_* and SLACK_*
+// environment variables on top. Every setting has a default, so an empty
+// configuration runs koban on embedded SQLite with the sample docs.
+type Config struct {
+	// DataDir holds the embedded database and the docs index.
+	DataDir string `yaml:"data_dir" env:"KOBAN_DATA_DIR"`
+	// DatabaseURL selects the store: empty for embedded SQLite in DataDir,
+	// postgres://… for PostgreSQL.
+	DatabaseURL string `yaml:"database_url" env:"KOBAN_DATABASE_URL"`
+	// HTTPAddr is where the web UI, Slack endpoints, health checks and metrics listen.
+	HTTPAddr string `yaml:"http_addr" env:"KOBAN_HTTP_ADDR"`
+	// Docs lists the doc sources. KOBAN_DOCS gives folders, comma-separated;
+	// each may be written PATH[@LANG][=BASE_URL]. Empty: the shipped sample docs.
+	Docs DocSources `yaml:"docs" env:"KOBAN_DOCS"`
+	// TimeZone is the IANA zone reports and schedules are computed in.
+	TimeZone string `yaml:"time_zone" env:"KOBAN_TIME_ZONE"`
+	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
+	LogFormat string `yaml:"log_format" env:"KOBAN_LOG_FORMAT"`
+	LogLevel  string `yaml:"log_level" env:"KOBAN_LOG_LEVEL"`
+
+	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
+	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
+	Slack     SlackConfig     `yaml:"slack"`
+	Web       WebConfig       `yaml:"web" envPrefix:"KOBAN_WEB_"`
+	Report    ReportConfig    `yaml:"report" envPrefix:"KOBAN_REPORT_"`
+}
+
+// DocSource is one folder of Markdown docs.
+type DocSource struct {
+	Path    string `yaml:"path"`
+	Lang    string `yaml:"lang"`     // "en", "ja", or "" to detect per page
+	BaseURL string `yaml:"base_url"` // links are BaseURL + page path + #anchor
+}
+
+// DocSources parses KOBAN_DOCS.
+type DocSources []DocSource
+
+// UnmarshalText parses "PATH[@LANG][=BASE_URL],…".
+func (d *DocSources) UnmarshalText(b []byte) error {
+	*d = nil
+	for _, part := range strings.Split(string(b), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		var s DocSource
+		part, s.BaseURL, _ = strings.Cut(part, "=")
+		s.Path, s.Lang, _ = strings.Cut(part, "@")
+		*d = append(*d, s)
+	}
+	return nil
+}
+
+// KnowledgeConfig tunes retrieval and answers.
+type KnowledgeConfig struct {
+	// MinConfidence is the confidence below which koban says it does not know.
+	MinConfidence float64 `yaml:"min_confidence" env:"MIN_CONFIDENCE"`
+}
+
+// LLMConfig points koban at an OpenAI-compatible endpoint. Empty: no LLM.
+type LLMConfig struct {
+	BaseURL        string        `yaml:"base_url" env:"BASE_URL"`
+	APIKey         string        `yaml:"api_key" env:"API_KEY"`
+	Model          string        `yaml:"model" env:"MODEL"`
+	EmbeddingModel string        `yaml:"embedding_model" env:"EMBEDDING_MODEL"`
+	Timeout        time.Duration `yaml:"timeout" env:"TIMEOUT"`
+}
+
+// SlackConfig connects koban to Slack. With an app token it uses Socket Mode;
+// with a signing secret, the HTTP Events API. With neither, Slack is off.
+type SlackConfig struct {
+	BotToken      string `yaml:"bot_token" env:"SLACK_BOT_TOKEN"`
+	AppToken      string `yaml:"app_token" env:"SLACK_APP_TOKEN"`
+	SigningSecret string `yaml:"signing_secret" env:"SLACK_SIGNING_SECRET"`
+	// APIURL points slack-go at another Web API base URL (tests, proxies).
+	APIURL string `yaml:"api_url" env:"KOBAN_SLACK_API_URL"`
+	// FallbackGroup is the user group (S…) mentioned when no rotation is configured.
+	FallbackGroup string          `yaml:"fallback_group" env:"KOBAN_SLACK_FALLBACK_GROUP"`
+	Channels      []ChannelConfig `yaml:"channels"`
+}
+
+// ChannelConfig is a channel koban listens to, and how.
+type ChannelConfig struct {
+	ID   string `yaml:"id"`
+	Mode string `yaml:"mode"` // "all", "questions" or "mentions"
+}
+
+// WebConfig secures the web UI.
+type WebConfig struct {
+	// Token is required when HTTPAddr is not a loopback address.
+	Token string `yaml:"token" env:"TOKEN"`
+}
+
+// ReportConfig schedules the monthly report.
+type ReportConfig struct {
+	Channel string `yaml:"channel" env:"CHANNEL"`
+	Cron    string `yaml:"cron" env:"CRON"`
+}
+
+// defaults returns the configuration koban runs with when nothing is set.
+func defaults() Config {
+	return Config{
+		DataDir:   "./koban-data",
+		HTTPAddr:  "127.0.0.1:8080",
+		TimeZone:  "UTC",
+		LogFormat: "text",
+		LogLevel:  "info",
+		Knowledge: KnowledgeConfig{MinConfidence: 0.35},
+		LLM:       LLMConfig{Timeout: 30 * time.Second},
+		Report:    ReportConfig{Cron: "0 9 1 * *"},
+	}
+}
+
+// loadConfig reads the YAML file at path (or KOBAN_CONFIG, or ./koban.yaml if
+// it exists), then applies the environment, then validates.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaults()
+	explicit := path != ""
+	if path == "" {
+		path = getenv("KOBAN_CONFIG")
+		explicit = path != ""
+	}
+	if path == "" {
+		path = "koban.yaml"
+	}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := yaml.Unmarshal(b, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		// No file is fine: defaults and the environment.
+	default:
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	environ := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if v := getenv(k); v != "" {
+			environ[k] = v
+		}
+	}
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		return Config{}, fmt.Errorf("config from environment: %w", err)
+	}
+	return cfg, cfg.validate()
+}
+
+// validate checks the configuration once, so that nothing fails later on a typo.
+func (c *Config) validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir (KOBAN_DATA_DIR) is empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, fmt.Errorf("database_url (KOBAN_DATABASE_URL) must start with postgres:// or be empty for SQLite, got %q", redactURL(c.DatabaseURL)))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("time_zone (KOBAN_TIME_ZONE): %w", err))
+	}
+	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
+		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))
+	}
+	for _, ch := range c.Slack.Channels {
+		switch ch.Mode {
+		case "", "all", "questions", "mentions":
+		default:
+			errs = append(errs, fmt.Errorf("slack.channels: channel %s has mode %q: want all, questions or mentions", ch.ID, ch.Mode))
+		}
+	}
+	if c.Slack.AppToken != "" && !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN must start with xapp-"))
+	}
+	if c.Slack.BotToken != "" && !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN must start with xoxb-"))
+	}
+	return errors.Join(errs...)
+}
+
+// redactURL hides the password in a database URL for error messages.
+func redactURL(s string) string {
+	if at := strings.LastIndex(s, "@"); at > 0 {
+		if i := strings.Index(s, "://"); i >= 0 && i < at {
+			return s[:i+3] + "…" + s[at:]
+		}
+	}
+	return s
+}

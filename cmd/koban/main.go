@@ -1,0 +1,127 @@
+// Command koban is the koban binary: the Slack bot, web UI and scheduler
+// (koban serve) and the operator's one-shot subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "koban:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// command is one koban subcommand.
+type command struct {
+	name    string
+	summary string
+	// flags declares the command's flags on fs; it returns the function
+	// that runs the command once the flags are parsed.
+	flags func(fs *flag.FlagSet, a *app) func(ctx context.Context, args []string) error
+}
+
+// commands lists the subcommands in the order --help shows them.
+func commands() []command {
+	return []command{
+		serveCommand,
+		indexCommand,
+		askCommand,
+		evalCommand,
+		migrateCommand,
+		reportCommand,
+		versionCommand,
+	}
+}
+
+// app is what every subcommand gets: its configuration, a logger and where to write.
+type app struct {
+	configPath string
+	getenv     func(string) string
+	stdout     io.Writer
+	stderr     io.Writer
+
+	cfg Config
+	log *slog.Logger
+}
+
+// run parses the command line and runs one subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	top := flag.NewFlagSet("koban", flag.ContinueOnError)
+	top.SetOutput(stderr)
+	top.StringVar(&a.configPath, "config", "", "path to koban.yaml (default $KOBAN_CONFIG, else ./koban.yaml if present)")
+	top.Usage = func() { usage(stderr, top) }
+	if err := top.Parse(args); err != nil {
+		return err
+	}
+	if top.NArg() == 0 {
+		usage(stderr, top)
+		return errors.New("no command given")
+	}
+	name, rest := top.Arg(0), top.Args()[1:]
+	if name == "help" {
+		usage(stdout, top)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("koban "+c.name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.StringVar(&a.configPath, "config", a.configPath, "path to koban.yaml")
+		runCmd := c.flags(fs, a)
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(a.configPath, getenv)
+		if err != nil {
+			return err
+		}
+		a.cfg = cfg
+		a.log = newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+		return runCmd(ctx, fs.Args())
+	}
+	usage(stderr, top)
+	return fmt.Errorf("unknown command %q", name)
+}
+
+func usage(w io.Writer, top *flag.FlagSet) {
+	fmt.Fprintf(w, "koban answers platform questions in Slack from your docs, triages them and routes the rest to the on-call.\n\n")
+	fmt.Fprintf(w, "Usage: koban [--config FILE] COMMAND [flags]\n\nCommands:\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nRun 'koban COMMAND --help' for a command's flags. Settings: koban.yaml and KOBAN_* variables (see README).\n")
+}
+
+// newLogger builds the process logger: text on a laptop, JSON in a cluster.
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if strings.EqualFold(format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,62 @@
+// Package docsindex loads platform docs (Markdown with front matter, as MkDocs,
+// Docusaurus and Hugo write it), splits them into sections at headings, and
+// keeps them in an on-disk bleve index with BM25 ranking, in English and
+// Japanese. The folder is docs-index/, but a hyphen cannot be part of a Go
+// package name, so the package is docsindex.
+//
+// The index is derived data: Update rebuilds it from the sources, re-indexing
+// only pages whose content hash changed. Ranking questions into answers is
+// left to package knowledge.
+package docsindex
+
+import (
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Source is one folder of docs.
+type Source struct {
+	Path    string // folder on disk
+	Lang    string // "en", "ja", or "" to detect per page
+	BaseURL string // links are BaseURL + page URL path + "#" + anchor; may be empty
+}
+
+// Section is one chunk of a page: the text under one heading (or a part of a
+// very long one), with where it sits in the page.
+type Section struct {
+	ID         string // stable: source-relative path + "#" + anchor (+ "~n" for split parts)
+	Path       string // page path relative to its source, with '/' separators
+	Title      string // page title
+	Heading    string // the section's own heading; "" for the text before the first heading
+	Breadcrumb string // "Page title > Section > Subsection"
+	Anchor     string // deep-link anchor, as the docs site slugs the heading
+	URL        string // BaseURL-based link with anchor, or ""
+	Quadrant   koban.Quadrant
+	Lang       string
+	Text       string // plain text: site syntax stripped
+}
+
+// Hit is a Section with its score for a query.
+type Hit struct {
+	Section
+	Score float64
+}
+
+// Query is a search over the index.
+type Query struct {
+	Text string
+	Lang string // restrict to one language; "" for all
+	Size int    // how many sections; 0 means 10
+}
+
+// Stats says what an Update did.
+type Stats struct {
+	Documents int // pages in the index after the update
+	Sections  int // sections in the index after the update
+	Added     int // pages indexed for the first time
+	Changed   int // pages re-indexed because their content changed
+	Removed   int // pages dropped because their file is gone
+	Skipped   int // files skipped with a warning
+	Took      time.Duration
+}

@@ -1,0 +1,55 @@
+package koban
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes a user or operator can act on.
+const (
+	EInvalid     = "invalid"     // bad input: say what to change
+	ENotFound    = "not_found"   // no such inquiry, page, rotation...
+	EConflict    = "conflict"    // the change clashes with the current state
+	EUnavailable = "unavailable" // a dependency (database, Slack, LLM, index) is down; try again later
+	EInternal    = "internal"    // a bug; the message is generic
+)
+
+// Error is an error whose Message is safe to show to a Slack or web user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain,
+// EInternal for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-safe message of the first *Error in err's
+// chain, or a generic message for anything else (whose details belong in the
+// log, not in Slack).
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	}
+	return "Something went wrong on koban's side. The platform team can find the details in koban's log."
+}
