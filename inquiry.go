@@ -141,6 +141,7 @@ const (
 	EventAutoClosed     EventKind = "auto-closed"
 	EventFeedback       EventKind = "feedback"
 	EventReminded       EventKind = "reminded"
+	EventDelivered      EventKind = "delivered"
 	EventDeliveryFailed EventKind = "delivery-failed"
 )
 
