@@ -26,6 +26,7 @@ type Source struct {
 // very long one), with where it sits in the page.
 type Section struct {
 	ID         string // stable: source-relative path + "#" + anchor (+ "~n" for split parts)
+	Source     string // the Source.Path the page came from
 	Path       string // page path relative to its source, with '/' separators
 	Title      string // page title
 	Heading    string // the section's own heading; "" for the text before the first heading
@@ -40,14 +41,22 @@ type Section struct {
 // Hit is a Section with its score for a query.
 type Hit struct {
 	Section
-	Score float64
+	Score     float64 // the section's own score; 0 when only its page matched
+	PageScore float64 // the score of its page as a whole (title, path, outline)
+	PageChars int     // length of its page's text, in bytes
+	// Fields holds the per-field BM25 scores Score and PageScore combine,
+	// keyed by the Field* names.
+	Fields map[string]float64
 }
 
 // Query is a search over the index.
 type Query struct {
 	Text string
 	Lang string // restrict to one language; "" for all
-	Size int    // how many sections; 0 means 10
+	Size int    // how many sections per field; 0 means 10
+	// Weights combine per-field scores (keys: the Field* names); nil means
+	// DefaultWeights. A field with weight 0 is not searched.
+	Weights map[string]float64
 }
 
 // Stats says what an Update did.

@@ -2,15 +2,148 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/eval"
+	"github.com/kobanhq/koban/knowledge"
+	"github.com/kobanhq/koban/triage"
 )
 
-// evalCommand is filled in by the issue that owns it.
+// evalCommand measures retrieval and triage on labelled cases.
 var evalCommand = command{
 	name:    "eval",
-	summary: "eval (not built yet)",
+	summary: "measure retrieval and triage on labelled questions (--docs DIR --cases FILE)",
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(context.Context, []string) error { return errors.New("eval: not built yet") }
+		var o evalOptions
+		fs.StringVar(&o.docs, "docs", "", "docs folder with one folder per language (DIR/en, DIR/ja); required")
+		fs.StringVar(&o.cases, "cases", "", "cases file, JSON Lines (see eval/testdata/hoshi.jsonl); required")
+		fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout instead of text")
+		fs.BoolVar(&o.online, "online", false, "also triage online: predict each case, then learn its label")
+		fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
+		fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
+		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
+			}
+			return runEval(ctx, a, o)
+		}
 	},
+}
+
+type evalOptions struct {
+	docs, cases, index              string
+	json, online, noTriage, verbose bool
+}
+
+// langFolder matches the names of language folders: "en", "ja", "pt-br"
+// (two letters, so that "how-to" or "api" are not taken for one).
+var langFolder = regexp.MustCompile(`^[a-z]{2}([-_][a-zA-Z]{2,4})?$`)
+
+func runEval(ctx context.Context, a *app, o evalOptions) error {
+	if o.docs == "" || o.cases == "" {
+		return koban.Errorf(koban.EInvalid, "eval needs --docs DIR and --cases FILE")
+	}
+	cases, err := eval.LoadCases(o.cases)
+	if err != nil {
+		return err
+	}
+	docs, err := filepath.Abs(o.docs)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	sources, err := langSources(docs)
+	if err != nil {
+		return err
+	}
+	for _, c := range cases {
+		if !slices.ContainsFunc(sources, func(s docsindex.Source) bool { return s.Lang == c.Lang }) {
+			return koban.Errorf(koban.EInvalid, "case %s has lang %q but %s has no %s/ folder", c.ID, c.Lang, o.docs, c.Lang)
+		}
+	}
+
+	dir := o.index
+	if dir == "" {
+		sum := sha256.Sum256([]byte(docs))
+		dir = filepath.Join(a.cfg.DataDir, "eval-index", hex.EncodeToString(sum[:8]))
+	}
+	ix, err := docsindex.Open(dir, a.log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	start := time.Now()
+	st, warns, err := ix.Update(ctx, sources)
+	if err != nil {
+		return fmt.Errorf("eval: index %s: %w", o.docs, err)
+	}
+	took := time.Since(start)
+	for _, w := range warns {
+		a.log.Debug("docs page skipped", "path", w.Path, "reason", w.Reason)
+	}
+	a.log.Info("eval index ready", "dir", dir, "pages", st.Documents, "sections", st.Sections, "added", st.Added, "changed", st.Changed, "skipped", st.Skipped, "took", took)
+
+	r := &eval.Runner{
+		Answerer: knowledge.New(ix, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log),
+		Log:      a.log,
+	}
+	if !o.noTriage {
+		tr, err := triage.New(triage.DefaultConfig(), nil, a.log)
+		if err != nil {
+			return err
+		}
+		r.Triager = tr
+		if o.online {
+			r.Learner = tr
+		}
+	} else if o.online {
+		return koban.Errorf(koban.EInvalid, "--online needs triage: drop --no-triage")
+	}
+	rep, err := r.Run(ctx, cases)
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", o.cases, err)
+	}
+	rep.Index = &eval.IndexStats{Seconds: took.Seconds(), Documents: st.Documents, Sections: st.Sections}
+	a.log.Info("evaluated", "cases", rep.Cases, "retrieval_cases", rep.Retrieval.Evaluated, "recall_at_5", rep.Retrieval.RecallAt5, "ndcg_at_10", rep.Retrieval.NDCGAt10)
+
+	if o.json {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteText(a.stdout, o.verbose)
+}
+
+// langSources lists the language folders of docs as index sources, one per
+// language, in name order.
+func langSources(docs string) ([]docsindex.Source, error) {
+	entries, err := os.ReadDir(docs)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, koban.Errorf(koban.EInvalid, "docs folder %s does not exist", docs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	var out []docsindex.Source
+	for _, e := range entries {
+		if e.IsDir() && langFolder.MatchString(e.Name()) {
+			out = append(out, docsindex.Source{Path: filepath.Join(docs, e.Name()), Lang: e.Name()})
+		}
+	}
+	if len(out) == 0 {
+		return nil, koban.Errorf(koban.EInvalid, "docs folder %s has no language folders: put the pages in %s/en/ (and %s/ja/ …)", docs, docs, docs)
+	}
+	return out, nil
 }

@@ -1,16 +1,216 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/metrics"
+	"github.com/kobanhq/koban/store"
 )
 
-// reportCommand is filled in by the issue that owns it.
+// reportCommand prints or writes the monthly report of one month: the same
+// report the scheduler posts to Slack on the first of each month.
 var reportCommand = command{
 	name:    "report",
-	summary: "report (not built yet)",
+	summary: "write the monthly report (Markdown, CSV, JSON or PNG/SVG charts)",
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(context.Context, []string) error { return errors.New("report: not built yet") }
+		var o reportOptions
+		fs.StringVar(&o.month, "month", "", "month to report, YYYY-MM (default: last month, in time_zone)")
+		fs.StringVar(&o.format, "format", "md", "md, csv, json, png or svg")
+		fs.StringVar(&o.out, "out", "", "file to write (default: stdout; for png/svg, koban-report-MONTH-CHART.EXT)")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return koban.Errorf(koban.EInvalid, "report: unexpected arguments %q", args)
+			}
+			if _, _, err := o.resolve(a, time.Now()); err != nil {
+				return err
+			}
+			st, err := store.Open(ctx, store.Options{URL: a.cfg.DatabaseURL, DataDir: a.cfg.DataDir, Log: a.log})
+			if err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			defer st.Close()
+			return runReport(ctx, a, reportSource{st}, o, time.Now())
+		}
 	},
+}
+
+// reportOptions are the flags of koban report.
+type reportOptions struct {
+	month, format, out string
+}
+
+// resolve checks the flags and returns the month to report (the one
+// before now's when none is given) and the report's time zone.
+func (o reportOptions) resolve(a *app, now time.Time) (month time.Time, loc *time.Location, err error) {
+	loc, err = time.LoadLocation(a.cfg.TimeZone)
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("report: time zone: %w", err)
+	}
+	switch o.format {
+	case "md", "csv", "json", "png", "svg":
+	default:
+		return time.Time{}, nil, koban.Errorf(koban.EInvalid, "report format %q: want md, csv, json, png or svg", o.format)
+	}
+	if o.month == "" {
+		return metrics.MonthStart(now, loc).AddDate(0, -1, 0), loc, nil
+	}
+	month, err = metrics.ParseMonth(o.month, loc)
+	return month, loc, err
+}
+
+// runReport builds the report of o.month from src and writes it in o.format.
+func runReport(ctx context.Context, a *app, src metrics.Source, o reportOptions, now time.Time) error {
+	month, loc, err := o.resolve(a, now)
+	if err != nil {
+		return err
+	}
+	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	r, err := svc.Report(ctx, month)
+	if err != nil {
+		return err
+	}
+
+	if o.format == "png" || o.format == "svg" {
+		charts, err := newCharter(a).Charts(r, o.format)
+		if err != nil {
+			return err
+		}
+		base := o.out
+		if base == "" {
+			base = "koban-report-" + r.Month + "." + o.format
+		}
+		ext := filepath.Ext(base)
+		for _, c := range charts {
+			path := strings.TrimSuffix(base, ext) + "-" + c.Name + "." + o.format
+			if err := os.WriteFile(path, c.Data, 0o644); err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			fmt.Fprintln(a.stdout, path)
+		}
+		return nil
+	}
+
+	var b bytes.Buffer
+	if err := metrics.Write(&b, r, o.format); err != nil {
+		return err
+	}
+	if o.out == "" {
+		_, err := io.Copy(a.stdout, &b)
+		return err
+	}
+	if err := os.WriteFile(o.out, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// newCharter loads the Japanese font for chart labels; without one, charts
+// still render, with Japanese labels as boxes.
+func newCharter(a *app) *metrics.Charter {
+	font, path, err := metrics.FindFont()
+	if err != nil {
+		a.log.Warn("charts without a Japanese font", "err", err)
+		return metrics.NewCharter(nil)
+	}
+	a.log.Debug("chart font", "path", path)
+	return metrics.NewCharter(font)
+}
+
+// quadrantFromPath gives a docs page's Diátaxis quadrant from its first
+// folder ("how-to/…", "reference/…"), as the docs index does when the page's
+// front matter names none.
+func quadrantFromPath(path string) koban.Quadrant {
+	dir, _, ok := strings.Cut(path, "/")
+	if !ok {
+		return koban.Unknown
+	}
+	q, err := koban.ParseQuadrant(dir)
+	if err != nil {
+		return koban.Unknown
+	}
+	return q
+}
+
+// reportSource reads the report's data from the store.
+type reportSource struct{ st *store.Store }
+
+// reportPage is how many inquiries one store query returns.
+const reportPage = 5000
+
+// ReportData pages through the month's inquiries, then reads their events.
+func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
+	var inqs []koban.Inquiry
+	for off := 0; ; off += reportPage {
+		list, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: reportPage, Offset: off})
+		if err != nil {
+			return nil, nil, err
+		}
+		inqs = append(inqs, list...)
+		if len(list) < reportPage {
+			break
+		}
+	}
+	var events []koban.Event
+	for _, q := range inqs {
+		evs, err := s.st.Events(ctx, q.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		events = append(events, evs...)
+	}
+	return inqs, events, nil
+}
+
+// MonthlyTotals adds up the store's counts per month, label and domain.
+func (s reportSource) MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
+	counts, err := s.st.MonthlyCounts(ctx, from, to, loc)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, c := range counts {
+		out[c.Month] += c.Count
+	}
+	return out, nil
+}
+
+// reportLedger lets the Reporter post each month's report once: a claim
+// whose holder died is taken over after reportClaimStale.
+type reportLedger struct{ *store.Store }
+
+// reportClaimStale is well above the time to build and post a report.
+const reportClaimStale = 15 * time.Minute
+
+// Claim claims key for reportClaimStale.
+func (l reportLedger) Claim(ctx context.Context, key string) (bool, error) {
+	return l.Store.Claim(ctx, key, reportClaimStale)
+}
+
+// newReporter builds the monthly Reporter over the store, for koban serve
+// to run as a periodic job on the leader (store.PeriodicJob{Name:
+// "monthly-report", Every: time.Minute, Run: reporter.RunOnce}).
+func newReporter(a *app, st *store.Store, team string, poster metrics.Poster) (*metrics.Reporter, error) {
+	loc, err := time.LoadLocation(a.cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("reporter: time zone: %w", err)
+	}
+	svc := metrics.NewService(reportSource{st}, metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	return metrics.NewReporter(metrics.ReporterConfig{
+		Team:     team,
+		Schedule: a.cfg.Report.Cron,
+		Service:  svc,
+		Ledger:   reportLedger{st},
+		Poster:   poster,
+		Charter:  newCharter(a),
+		Log:      a.log,
+	})
 }

@@ -1,0 +1,316 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+)
+
+// handle handles one event from either transport. It returns what the
+// transport sends back with its acknowledgement (a slash command's reply, a
+// modal's validation errors), or nil. It only does fast work: persisting an
+// inquiry is one transaction; everything slow is queued with later. An error
+// means the event was not recorded and Slack should deliver it again.
+func (b *Bot) handle(ctx context.Context, e event) (any, error) {
+	switch e.Kind {
+	case kindMessage, kindMention:
+		return nil, b.onMessage(ctx, e)
+	case kindHomeOpened:
+		b.later("publish home", func(ctx context.Context) error { return b.publishHome(ctx, e.User) })
+		return nil, nil
+	case kindCommand:
+		return b.onCommand(ctx, e), nil
+	case kindAction:
+		return nil, b.onAction(ctx, e)
+	case kindSubmission:
+		return b.onSubmission(ctx, e), nil
+	}
+	return nil, nil
+}
+
+// ignored reports whether a message is not for koban: from a bot (koban
+// included), an edit, a join or any other subtype.
+func (b *Bot) ignored(e event) bool {
+	if e.BotID != "" || e.User == "" || e.User == b.selfUser {
+		return true
+	}
+	switch e.Subtype {
+	case "", "thread_broadcast", "file_share":
+		return false
+	}
+	return true
+}
+
+func (b *Bot) onMessage(ctx context.Context, e event) error {
+	if b.ignored(e) {
+		return nil
+	}
+	im := e.ChannelType == "im" || strings.HasPrefix(e.Channel, "D")
+	if e.Kind == kindMessage && !im && mentions(b.selfUser, e.Text) {
+		// Slack sends an app_mention for the same message, with another
+		// event id: that one is handled, so the question is asked once.
+		return nil
+	}
+	in := desk.Incoming{
+		EventID: e.ID, Team: e.Team, Channel: e.Channel, ThreadTS: e.ThreadTS,
+		MessageTS: e.TS, User: e.User, Text: stripMention(b.selfUser, e.Text),
+	}
+	mode, configured := b.channels[e.Channel]
+	if e.ThreadTS != "" && e.ThreadTS != e.TS {
+		_, err := b.deps.Desk.FollowUp(ctx, in)
+		switch {
+		case err == nil:
+			return nil
+		case koban.ErrorCode(err) != koban.ENotFound:
+			return fmt.Errorf("follow-up in %s: %w", e.Channel, err)
+		case e.Kind != kindMention && !im:
+			return nil // people talking in a thread koban does not track
+		}
+		// A mention or DM in an untracked thread starts an inquiry there.
+	}
+	switch {
+	case configured && mode != "mentions" && !im:
+		in.Source = koban.SourceChannel
+		if e.Kind == kindMessage && mode == "questions" && !looksLikeQuestion(e.Text) {
+			return nil
+		}
+	case e.Kind == kindMention:
+		in.Source = koban.SourceMention
+	case im:
+		in.Source = koban.SourceDM
+	default:
+		return nil
+	}
+	inq, created, err := b.deps.Desk.Ask(ctx, in)
+	if err != nil {
+		return fmt.Errorf("ask in %s: %w", e.Channel, err)
+	}
+	if created {
+		b.later("react received", func(ctx context.Context) error {
+			return b.react(ctx, inq.Channel, e.TS, "eyes")
+		})
+	}
+	return nil
+}
+
+func (b *Bot) onCommand(ctx context.Context, e event) any {
+	sub, rest, _ := strings.Cut(strings.TrimSpace(e.Text), " ")
+	rest = strings.TrimSpace(rest)
+	var msg message
+	var err error
+	switch strings.ToLower(sub) {
+	case "", "help":
+		msg = renderHelp()
+	case "ask":
+		msg, err = b.commandAsk(ctx, e, rest)
+	case "status":
+		var open []koban.Inquiry
+		if open, err = b.deps.Inquiries.OpenInquiries(ctx); err == nil {
+			msg = renderStatus(open, b.now())
+		}
+	case "oncall", "on-call":
+		msg, err = b.commandOnCall(ctx, e, rest)
+	default:
+		err = koban.Errorf(koban.EInvalid, "I don't know /koban %s. Try /koban help.", sub)
+	}
+	if err != nil {
+		b.logError("/koban "+sub, err, "user", e.User, "channel", e.Channel)
+		return renderError(err).ephemeral()
+	}
+	return msg.ephemeral()
+}
+
+// commandAsk posts the question in the channel, so that the answer has a
+// thread to go to, and records it.
+func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error) {
+	if q == "" {
+		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
+	}
+	text := userRef(e.User) + " asked: " + escape(q)
+	channel, ts, err := b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(text, false))
+	if err != nil {
+		if !errors.Is(classify(err), desk.ErrUndeliverable) {
+			return message{}, fmt.Errorf("post question: %w", classify(err))
+		}
+		// koban is not in that channel: answer in a DM with the asker.
+		if channel, ts, err = b.api.PostMessageContext(ctx, e.User, slack.MsgOptionText(text, false)); err != nil {
+			return message{}, fmt.Errorf("post question in DM: %w", classify(err))
+		}
+	}
+	_, _, err = b.deps.Desk.Ask(ctx, desk.Incoming{
+		Source: koban.SourceCommand, EventID: e.ID, Team: e.Team, Channel: channel,
+		MessageTS: ts, User: e.User, Text: q,
+	})
+	if err != nil {
+		return message{}, fmt.Errorf("ask: %w", err)
+	}
+	return message{Text: "Got it: I'll answer in the thread."}, nil
+}
+
+func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message, error) {
+	if b.deps.OnCall == nil {
+		return message{}, koban.Errorf(koban.EInvalid, "No on-call rotation is configured. Add rotations under oncall: in koban.yaml.")
+	}
+	if rest == "" {
+		at := b.now()
+		now, err := b.deps.OnCall.Now(ctx, at)
+		if err != nil {
+			return message{}, err
+		}
+		next, err := b.deps.OnCall.Next(ctx, at)
+		if err != nil {
+			return message{}, err
+		}
+		return renderOnCall(now, next, at), nil
+	}
+	reply, err := b.deps.OnCall.Command(ctx, e.User, rest)
+	if err != nil {
+		return message{}, err
+	}
+	return message{Text: reply, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(reply, 2900)), nil, nil)}}, nil
+}
+
+// onAction handles a button. The Resolve… modal opens at once (its trigger
+// expires in 3 s); the rest runs after the ack.
+func (b *Bot) onAction(ctx context.Context, e event) error {
+	act, id, ok := parseActionID(e.Action)
+	if !ok {
+		return nil
+	}
+	var run func(context.Context) (*koban.Inquiry, error)
+	switch act {
+	case actResolve:
+		inq, err := b.deps.Inquiries.Inquiry(ctx, id)
+		if err == nil {
+			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderResolveModal(inq, b.opts.Domains))
+			err = classify(err)
+		}
+		if err != nil {
+			b.replyError(e, "open resolve modal", err)
+		}
+		return nil
+	case actSolved:
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.Solved(ctx, id, e.User) }
+	case actNeedHuman:
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.NeedHuman(ctx, id, e.User) }
+	case actDocsWrong:
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.DocsWrong(ctx, id, e.User, "") }
+	case actAck:
+		run = func(ctx context.Context) (*koban.Inquiry, error) {
+			inq, err := b.deps.Desk.Acknowledge(ctx, id, e.User)
+			if err == nil {
+				s := ":wave: " + userRef(e.User) + " is on it."
+				_, _, perr := b.api.PostMessageContext(ctx, inq.Channel, slack.MsgOptionTS(inq.ThreadTS),
+					slack.MsgOptionText(stripMarkup(s), false), slack.MsgOptionBlocks(slack.NewContextBlock("", mrkdwn(s))))
+				if perr != nil {
+					b.log.Warn("post acknowledgement", "inquiry_id", id, "err", classify(perr))
+				}
+			}
+			return inq, err
+		}
+	default:
+		return nil
+	}
+	b.later("button "+act, func(ctx context.Context) error {
+		if _, err := run(ctx); err != nil {
+			b.replyError(e, "button "+act, err)
+		}
+		return nil
+	})
+	return nil
+}
+
+// onSubmission handles the Resolve… modal. It checks the input before the
+// ack, so that mistakes show in the modal, and resolves after it.
+func (b *Bot) onSubmission(ctx context.Context, e event) any {
+	if e.Callback != resolveCallback {
+		return nil
+	}
+	id, err := strconv.ParseInt(e.Metadata, 10, 64)
+	if err != nil {
+		return nil
+	}
+	label, err := koban.ParseLabel(e.Values[blockCategory])
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+	}
+	r := desk.Resolution{
+		Label:  label,
+		Domain: koban.Domain(e.Values[blockDomain]),
+		Page:   strings.TrimSpace(e.Values[blockPage]),
+		Note:   strings.TrimSpace(e.Values[blockNote]),
+	}
+	b.later("resolve", func(ctx context.Context) error {
+		if _, err := b.deps.Desk.Resolve(ctx, id, e.User, r); err != nil {
+			e.Channel = e.User // the modal has no channel: tell the user in a DM
+			b.replyError(e, "resolve", err)
+		}
+		return nil
+	})
+	return nil
+}
+
+// replyError tells the user who clicked what went wrong, and logs it.
+func (b *Bot) replyError(e event, what string, err error) {
+	b.logError(what, err, "user", e.User, "channel", e.Channel)
+	msg := renderError(err)
+	b.later("reply error", func(ctx context.Context) error {
+		var perr error
+		if strings.HasPrefix(e.Channel, "U") || strings.HasPrefix(e.Channel, "W") {
+			_, _, perr = b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+		} else {
+			_, perr = b.api.PostEphemeralContext(ctx, e.Channel, e.User, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+		}
+		if perr != nil {
+			return fmt.Errorf("tell %s about %s: %w", e.User, what, classify(perr))
+		}
+		return nil
+	})
+}
+
+// logError logs what the user was told: conflicts and bad input at info,
+// the rest as errors with the whole chain.
+func (b *Bot) logError(what string, err error, args ...any) {
+	args = append(args, "err", err)
+	switch koban.ErrorCode(err) {
+	case koban.EInvalid, koban.EConflict, koban.ENotFound:
+		b.log.Info(what, args...)
+	default:
+		b.log.Error(what, args...)
+	}
+}
+
+// publishHome publishes the App Home tab for user.
+func (b *Bot) publishHome(ctx context.Context, user string) error {
+	h := homeData{Viewer: user, At: b.now()}
+	open, err := b.deps.Inquiries.OpenInquiries(ctx)
+	if err != nil {
+		return fmt.Errorf("home for %s: %w", user, err)
+	}
+	h.Team = open
+	for _, inq := range open {
+		if inq.AskedBy == user || inq.Assignee == user {
+			h.Mine = append(h.Mine, inq)
+		}
+	}
+	if b.deps.OnCall != nil {
+		if h.Now, err = b.deps.OnCall.Now(ctx, h.At); err != nil {
+			b.log.Warn("home: who is on call", "err", err)
+		}
+		if h.Next, err = b.deps.OnCall.Next(ctx, h.At); err != nil {
+			b.log.Warn("home: who is next", "err", err)
+		}
+	}
+	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: renderHome(h)})
+	if err != nil {
+		return fmt.Errorf("publish home for %s: %w", user, classify(err))
+	}
+	return nil
+}

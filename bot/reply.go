@@ -1,0 +1,178 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+)
+
+// RateLimitError is Slack's 429: try again after RetryAfter. The job layer
+// reads it through an interface { RetryAfter() time.Duration } to schedule
+// the retry.
+type RateLimitError struct {
+	After time.Duration
+	err   error
+}
+
+func (e *RateLimitError) Error() string { return e.err.Error() }
+func (e *RateLimitError) Unwrap() error { return e.err }
+
+// RetryAfter is how long Slack asked to wait before the next call.
+func (e *RateLimitError) RetryAfter() time.Duration { return e.After }
+
+// permanent are the Slack errors a retry can never fix.
+// https://docs.slack.dev/reference/methods/chat.postMessage#errors
+var permanent = map[string]bool{
+	"channel_not_found":          true,
+	"is_archived":                true,
+	"not_in_channel":             true,
+	"account_inactive":           true,
+	"invalid_auth":               true,
+	"not_authed":                 true,
+	"token_revoked":              true,
+	"token_expired":              true,
+	"no_permission":              true,
+	"missing_scope":              true,
+	"restricted_action":          true,
+	"msg_too_long":               true,
+	"invalid_blocks":             true,
+	"invalid_blocks_format":      true,
+	"thread_not_found":           true,
+	"message_not_found":          true,
+	"cannot_reply_to_message":    true,
+	"team_access_not_granted":    true,
+	"ekm_access_denied":          true,
+	"user_not_found":             true,
+	"users_not_found":            true,
+	"channel_type_not_supported": true,
+	"is_inactive":                true,
+}
+
+// Errors a retry may fix; the user is told to try again.
+var (
+	errSlackBusy = koban.Errorf(koban.EUnavailable, "Slack asked koban to slow down; try again in a minute.")
+	errSlackDown = koban.Errorf(koban.EUnavailable, "Slack cannot be reached right now; try again in a minute.")
+)
+
+// classify turns a slack-go error into one the desk and the job layer
+// understand: permanent Slack errors wrap desk.ErrUndeliverable, 429 becomes
+// a *RateLimitError, and everything else (5xx, network) stays an ordinary,
+// retryable error. The result never contains a token.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return &RateLimitError{After: rl.RetryAfter, err: fmt.Errorf("%w: %w", errSlackBusy, err)}
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		if permanent[se.Err] {
+			return fmt.Errorf("slack %s: %w", se.Err, desk.ErrUndeliverable)
+		}
+		return fmt.Errorf("slack: %w", err)
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
+		if sc.Code >= 500 {
+			return fmt.Errorf("%w: %w", errSlackDown, err)
+		}
+		return fmt.Errorf("slack: %w", err)
+	}
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return fmt.Errorf("%w: %w", errSlackDown, err)
+	}
+	return fmt.Errorf("slack: %w", err)
+}
+
+// Deliver posts koban's answer or escalation in the inquiry's thread. It
+// implements desk.Replier.
+func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
+	var msg message
+	switch r.Kind {
+	case koban.EventAnswered:
+		msg = renderAnswer(inq, r.Answer)
+	case koban.EventEscalated:
+		msg = renderEscalation(inq, r, b.now())
+	default:
+		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
+	}
+	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg); err != nil {
+		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
+	}
+	return nil
+}
+
+// Resolved adds ✅ to the question and says in the thread how it was
+// resolved. It implements desk.Replier.
+func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
+	var errs []error
+	if inq.MessageTS != "" {
+		if err := b.react(ctx, inq.Channel, inq.MessageTS, "white_check_mark"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := b.post(ctx, inq.Channel, inq.ThreadTS, renderResolved(inq)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("mark inquiry %d resolved: %w", inq.ID, err)
+	}
+	return nil
+}
+
+func (b *Bot) post(ctx context.Context, channel, thread string, msg message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl()}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if _, _, err := b.api.PostMessageContext(ctx, channel, opts...); err != nil {
+		return fmt.Errorf("post in %s: %w", channel, classify(err))
+	}
+	return nil
+}
+
+// react adds an emoji reaction; one that is already there is fine.
+func (b *Bot) react(ctx context.Context, channel, ts, emoji string) error {
+	err := b.api.AddReactionContext(ctx, emoji, slack.ItemRef{Channel: channel, Timestamp: ts})
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "already_reacted" {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("react %s in %s: %w", emoji, channel, classify(err))
+	}
+	return nil
+}
+
+// SyncUserGroup makes the user group's members exactly users (the on-call),
+// with usergroups.users.update. It implements oncall.Notifier. Slack refuses an empty group, so an empty
+// list leaves the group as it is.
+func (b *Bot) SyncUserGroup(ctx context.Context, group string, users []string) error {
+	if len(users) == 0 {
+		return nil
+	}
+	if _, err := b.api.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ",")); err != nil {
+		return fmt.Errorf("update user group %s: %w", group, classify(err))
+	}
+	return nil
+}
+
+// LookupEmail returns the Slack user ID of email (users.lookupByEmail):
+// ENotFound when nobody in the workspace has it, EUnavailable when Slack
+// cannot be reached. It implements oncall.Notifier.
+func (b *Bot) LookupEmail(ctx context.Context, email string) (string, error) {
+	u, err := b.api.GetUserByEmailContext(ctx, email)
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "users_not_found" {
+		return "", koban.Errorf(koban.ENotFound, "no Slack user has the email %s", email)
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up %s: %w", email, classify(err))
+	}
+	return u.ID, nil
+}

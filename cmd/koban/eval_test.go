@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/docs/samples"
+)
+
+// runEvalCmd runs koban eval on the sample docs with extra flags and
+// returns stdout; it fails the test on error.
+func runEvalCmd(t *testing.T, args ...string) []byte {
+	t.Helper()
+	data := t.TempDir()
+	getenv := func(k string) string {
+		if k == "KOBAN_DATA_DIR" {
+			return data
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	args = append([]string{"eval", "--docs", "../../docs/samples"}, args...)
+	if err := run(context.Background(), args, getenv, &stdout, &stderr); err != nil {
+		t.Fatalf("koban %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+// decodeOne decodes stdout, which must hold exactly one JSON object.
+func decodeOne(t *testing.T, out []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(out))
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v\n%s", err, out)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
+	}
+	return m
+}
+
+// num returns the number at a dotted path such as "retrieval.recall_at_5".
+func num(t *testing.T, m map[string]any, path string) float64 {
+	t.Helper()
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s: %v is not an object", path, v)
+		}
+		if v, ok = obj[k]; !ok {
+			t.Fatalf("%s: key %q missing", path, k)
+		}
+	}
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("%s = %v, want a number", path, v)
+	}
+	return f
+}
+
+func TestEvalCommandJSON(t *testing.T) {
+	m := decodeOne(t, runEvalCmd(t, "--cases", "../../eval/testdata/hoshi.jsonl", "--json", "--online"))
+
+	pages := 0
+	fs.WalkDir(samples.FS, ".", func(_ string, d fs.DirEntry, _ error) error {
+		if !d.IsDir() {
+			pages++
+		}
+		return nil
+	})
+	if got := num(t, m, "index.documents"); int(got) != pages {
+		t.Errorf("index.documents = %v, want the %d sample pages", got, pages)
+	}
+	if docs, secs := num(t, m, "index.documents"), num(t, m, "index.sections"); secs < docs {
+		t.Errorf("index.sections = %v, want at least one per page (%v)", secs, docs)
+	}
+	if s := num(t, m, "index.seconds"); s <= 0 {
+		t.Errorf("index.seconds = %v, want > 0", s)
+	}
+	if n := num(t, m, "cases"); n != 9 {
+		t.Errorf("cases = %v, want the 9 cases of hoshi.jsonl", n)
+	}
+	if n := num(t, m, "retrieval.evaluated"); n != 7 {
+		t.Errorf("retrieval.evaluated = %v, want the 7 cases with relevant_docs", n)
+	}
+	for _, k := range []string{
+		"retrieval.recall_at_1", "retrieval.recall_at_5", "retrieval.recall_at_10",
+		"retrieval.mrr_at_10", "retrieval.ndcg_at_10",
+		"triage.accuracy", "triage.macro_f1", "triage.domain_accuracy", "triage.answered_precision",
+		"triage_online.accuracy", "triage_online.macro_f1",
+	} {
+		if v := num(t, m, k); v < 0 || v > 1 {
+			t.Errorf("%s = %v, want a value in [0,1]", k, v)
+		}
+	}
+	r1, r5, r10 := num(t, m, "retrieval.recall_at_1"), num(t, m, "retrieval.recall_at_5"), num(t, m, "retrieval.recall_at_10")
+	if r1 > r5 || r5 > r10 {
+		t.Errorf("recall@1, @5, @10 = %v, %v, %v: want non-decreasing", r1, r5, r10)
+	}
+	// The cases ask about the sample docs in their own words: retrieval
+	// must find most relevant pages, or the index or the cases are broken.
+	if r5 < 0.7 {
+		t.Errorf("recall@5 = %v on the sample docs, want at least 0.7", r5)
+	}
+	if p50, p99 := num(t, m, "latency_ms.p50"), num(t, m, "latency_ms.p99"); p50 <= 0 || p99 < p50 {
+		t.Errorf("latency p50, p99 = %v, %v: want 0 < p50 <= p99", p50, p99)
+	}
+	if n := num(t, m, "triage.cases"); n != 9 {
+		t.Errorf("triage.cases = %v, want 9", n)
+	}
+}
+
+// TestEvalCommandHit checks a case whose relevant page is clearly the top
+// hit counts as a hit, and one whose "relevant" page is unrelated does not.
+func TestEvalCommandHit(t *testing.T) {
+	cases := filepath.Join(t.TempDir(), "cases.jsonl")
+	lines := `{"id": "hit", "question": "How do I request a PostgreSQL database with a DatabaseClaim?", "lang": "en", "category": "self-solvable", "domain": "database", "relevant_docs": ["how-to/request-a-database.md"]}
+{"id": "miss", "question": "How do I request a PostgreSQL database with a DatabaseClaim?", "lang": "en", "category": "self-solvable", "domain": "database", "relevant_docs": ["reference/hoshi-cli.md"]}
+{"id": "ja-hit", "question": "本番環境で kubectl exec するための権限はどう申請しますか？", "lang": "ja", "category": "self-solvable", "domain": "iam", "relevant_docs": ["how-to/request-access.md"]}
+`
+	if err := os.WriteFile(cases, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--json", "--no-triage"))
+	if got := num(t, m, "retrieval.hit_at_1"); got != 2.0/3 {
+		t.Errorf("hit@1 = %v, want 2/3: the two hits at rank 1 and the miss not", got)
+	}
+	if got := num(t, m, "retrieval.recall_at_1"); got != 2.0/3 {
+		t.Errorf("recall@1 = %v, want 2/3", got)
+	}
+	if v, ok := m["triage"]; !ok || v != nil {
+		t.Errorf("triage = %v (present %v), want null with --no-triage", v, ok)
+	}
+}
+
+func TestEvalCommandText(t *testing.T) {
+	out := string(runEvalCmd(t, "--cases", "../../eval/testdata/hoshi.jsonl"))
+	for _, want := range []string{"cases: 9", "retrieval (7 cases", "MRR@10", "triage (9 cases)", "latency per question"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestEvalCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	fr := filepath.Join(dir, "fr.jsonl")
+	os.WriteFile(fr, []byte(`{"id": "fr-1", "question": "Comment déployer ?", "lang": "fr", "category": "self-solvable"}`+"\n"), 0o644)
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"id": "ok", "question": "q", "lang": "en", "category": "docs-missing"}`+"\nnot json\n"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "--docs", "../../docs/samples"}, "needs --docs DIR and --cases FILE"},
+		{[]string{"eval", "--docs", "../../docs/samples", "--cases", fr}, `lang "fr" but ../../docs/samples has no fr/ folder`},
+		{[]string{"eval", "--docs", "../../docs/samples", "--cases", bad}, "bad.jsonl:2: not a JSON object"},
+		{[]string{"eval", "--docs", "../../docs/samples/en", "--cases", "../../eval/testdata/hoshi.jsonl"}, "has no language folders"},
+	}
+	for _, tt := range tests {
+		getenv := func(k string) string {
+			if k == "KOBAN_DATA_DIR" {
+				return dir
+			}
+			return ""
+		}
+		err := run(context.Background(), tt.args, getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("koban %s: error = %v, want it to contain %q", strings.Join(tt.args, " "), err, tt.want)
+			continue
+		}
+		if code := koban.ErrorCode(err); code != koban.EInvalid {
+			t.Errorf("koban %s: error code %q, want %q", strings.Join(tt.args, " "), code, koban.EInvalid)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Answerer retrieves docs for a question; Answer.Pages (ranked, best
+// section per page) is what retrieval is judged on. A question it cannot
+// search is a koban.EInvalid error, which counts as retrieving nothing; any
+// other error stops the evaluation.
+type Answerer interface {
+	Answer(ctx context.Context, q koban.Question) (koban.Answer, error)
+}
+
+// Triager predicts a question's category, domain and decision. Any error
+// stops the evaluation.
+type Triager interface {
+	Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error)
+}
+
+// Learner takes a human label for a question, as a resolved inquiry gives
+// one. Online evaluation calls it after predicting each case; an error
+// (koban.EInvalid for a label it refuses) stops the evaluation.
+type Learner interface {
+	Learn(ctx context.Context, q koban.Question, l koban.Label, d koban.Domain) error
+}
+
+// Outcome is what koban did with one case.
+type Outcome struct {
+	Case   Case
+	Pages  []string      // ranked page paths from Answer.Pages, in the case's language
+	Answer koban.Answer  // the full answer
+	Triage *koban.Triage // nil without a Triager
+	Online *koban.Triage // the prediction made in online mode, before learning the case's label
+	Took   time.Duration // answer plus triage
+}
+
+// Report is the result of an evaluation.
+type Report struct {
+	Cases     int       `json:"cases"`
+	Retrieval Retrieval `json:"retrieval"`
+	// Triage is null when no Triager was given.
+	Triage *Triage `json:"triage"`
+	// TriageOnline is the triage of each case made before the triager
+	// learnt that case's label, learning the cases in file order.
+	TriageOnline *Triage `json:"triage_online,omitempty"`
+	LatencyMS    Latency `json:"latency_ms"`
+	// Index describes the index the cases were run against; set by the caller.
+	Index *IndexStats `json:"index,omitempty"`
+
+	Outcomes []Outcome `json:"-"`
+}
+
+// IndexStats describes the docs index an evaluation ran against.
+type IndexStats struct {
+	Seconds   float64 `json:"seconds"` // time to build or update it
+	Documents int     `json:"documents"`
+	Sections  int     `json:"sections"`
+}
+
+// Runner runs cases through the services under evaluation.
+type Runner struct {
+	Answerer Answerer
+	Triager  Triager // optional
+	// Learner, when set (usually the Triager itself), turns on online
+	// evaluation: a second pass that predicts each case, then learns its label.
+	Learner Learner
+	Log     *slog.Logger
+}
+
+// Run evaluates the cases in order and scores them. It stops at the first
+// error, naming the case, since a partial evaluation would report wrong
+// figures; only a question the Answerer rejects as koban.EInvalid counts
+// as retrieving nothing.
+func (r *Runner) Run(ctx context.Context, cases []Case) (*Report, error) {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	outs := make([]Outcome, 0, len(cases))
+	for i, c := range cases {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		q := question(c)
+		start := time.Now()
+		ans, err := r.Answerer.Answer(ctx, q)
+		switch {
+		case koban.ErrorCode(err) == koban.EInvalid:
+			// A question koban refuses (no searchable words) retrieves
+			// nothing; the bot would escalate it, so it still counts.
+			log.Warn("case not answerable", "case", c.ID, "err", err)
+			ans = koban.Answer{Lang: c.Lang}
+		case err != nil:
+			return nil, fmt.Errorf("case %s: answer: %w", c.ID, err)
+		}
+		o := Outcome{Case: c, Answer: ans, Pages: pagePaths(ans.Pages, c.Lang)}
+		if r.Triager != nil {
+			tr, err := r.Triager.Triage(ctx, q, ans)
+			if err != nil {
+				return nil, fmt.Errorf("case %s: triage: %w", c.ID, err)
+			}
+			o.Triage = &tr
+		}
+		o.Took = time.Since(start)
+		outs = append(outs, o)
+		log.Debug("evaluated case", "case", c.ID, "n", i+1, "of", len(cases), "pages", len(o.Pages), "took", o.Took)
+	}
+	if r.Triager != nil && r.Learner != nil {
+		// After the offline pass, so that learning does not leak into it.
+		for i := range outs {
+			o := &outs[i]
+			q := question(o.Case)
+			tr, err := r.Triager.Triage(ctx, q, o.Answer)
+			if err != nil {
+				return nil, fmt.Errorf("case %s: online triage: %w", o.Case.ID, err)
+			}
+			o.Online = &tr
+			if err := r.Learner.Learn(ctx, q, koban.Label{Category: o.Case.Category}, o.Case.Domain); err != nil {
+				return nil, fmt.Errorf("case %s: learn: %w", o.Case.ID, err)
+			}
+		}
+	}
+	return Score(outs), nil
+}
+
+// Score computes a report from outcomes; latency is computed from their Took.
+func Score(outs []Outcome) *Report {
+	took := make([]time.Duration, len(outs))
+	for i, o := range outs {
+		took[i] = o.Took
+	}
+	return &Report{
+		Cases:        len(outs),
+		Retrieval:    scoreRetrieval(outs),
+		Triage:       scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Triage }),
+		TriageOnline: scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Online }),
+		LatencyMS:    latency(took),
+		Outcomes:     outs,
+	}
+}
+
+func question(c Case) koban.Question {
+	return koban.Question{Text: c.Question, Lang: c.Lang}
+}
+
+// pagePaths lists the paths of the ranked pages in lang. Pages whose
+// language is unknown are kept: the caller may have one source per language.
+func pagePaths(pages []koban.Citation, lang string) []string {
+	out := make([]string, 0, len(pages))
+	for _, p := range pages {
+		if p.Lang != "" && lang != "" && p.Lang != lang {
+			continue
+		}
+		out = append(out, cleanPath(p.Path))
+	}
+	return out
+}

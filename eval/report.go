@@ -1,0 +1,88 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/kobanhq/koban"
+)
+
+// WriteText writes the report for a person to read. With verbose, it also
+// lists the evaluated cases whose relevant pages were not in the top 10.
+func (r *Report) WriteText(w io.Writer, verbose bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "cases: %d\n", r.Cases)
+	if r.Index != nil {
+		fmt.Fprintf(w, "index: %d pages, %d sections, built or updated in %.2fs\n", r.Index.Documents, r.Index.Sections, r.Index.Seconds)
+	}
+	rt := r.Retrieval
+	fmt.Fprintf(w, "\nretrieval (%d cases with relevant pages)\n", rt.Evaluated)
+	fmt.Fprintf(tw, "\t@1\t@5\t@10\t\n")
+	fmt.Fprintf(tw, "recall\t%.3f\t%.3f\t%.3f\t\n", rt.RecallAt1, rt.RecallAt5, rt.RecallAt10)
+	fmt.Fprintf(tw, "hit\t%.3f\t%.3f\t%.3f\t\n", rt.HitAt1, rt.HitAt5, rt.HitAt10)
+	tw.Flush()
+	fmt.Fprintf(w, "MRR@10 %.3f   nDCG@10 %.3f\n", rt.MRRAt10, rt.NDCGAt10)
+	writeTriage(w, "triage", r.Triage)
+	if r.TriageOnline != nil {
+		writeTriage(w, "triage, online (learning each label after predicting it)", r.TriageOnline)
+	}
+	fmt.Fprintf(w, "\nlatency per question: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", r.LatencyMS.P50, r.LatencyMS.P99, r.LatencyMS.Max)
+	if verbose {
+		fmt.Fprintf(w, "\nmisses (no relevant page in the top 10):\n")
+		misses := 0
+		for _, o := range r.Outcomes {
+			if len(o.Case.RelevantDocs) == 0 || scoreRanking(o.Case.RelevantDocs, o.Pages).hit[2] == 1 {
+				continue
+			}
+			top := o.Pages
+			if len(top) > 3 {
+				top = top[:3]
+			}
+			fmt.Fprintf(w, "  %s: want %v, got %v\n", o.Case.ID, o.Case.RelevantDocs, top)
+			misses++
+		}
+		if misses == 0 {
+			fmt.Fprintf(w, "  none\n")
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func writeTriage(w io.Writer, title string, t *Triage) {
+	if t == nil {
+		fmt.Fprintf(w, "\n%s: not evaluated (no triager)\n", title)
+		return
+	}
+	fmt.Fprintf(w, "\n%s (%d cases)\n", title, t.Cases)
+	fmt.Fprintf(w, "accuracy %.3f   macro-F1 %.3f   domain accuracy %.3f\n", t.Accuracy, t.MacroF1, t.DomainAccuracy)
+	fmt.Fprintf(w, "answered %d, of which self-solvable %.3f\n", t.Answered, t.AnsweredPrecision)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\tprecision\trecall\tF1\tsupport\t\n")
+	for _, c := range koban.Categories {
+		s := t.PerCategory[c]
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", c, s.Precision, s.Recall, s.F1, s.Support)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "confusion (rows: true, columns: predicted)\n")
+	fmt.Fprintf(tw, "\t")
+	for _, c := range koban.Categories {
+		fmt.Fprintf(tw, "%s\t", c)
+	}
+	fmt.Fprintf(tw, "other\t\n")
+	for _, truth := range koban.Categories {
+		fmt.Fprintf(tw, "%s\t", truth)
+		other := 0
+		for got, n := range t.Confusion[truth] {
+			if !got.Valid() {
+				other += n
+			}
+		}
+		for _, got := range koban.Categories {
+			fmt.Fprintf(tw, "%d\t", t.Confusion[truth][got])
+		}
+		fmt.Fprintf(tw, "%d\t\n", other)
+	}
+	tw.Flush()
+}

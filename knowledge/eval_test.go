@@ -1,0 +1,236 @@
+package knowledge
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
+)
+
+// evalCase is one line of the evaluation sets in ../../shared/eval.
+type evalCase struct {
+	ID           string   `json:"id"`
+	Question     string   `json:"question"`
+	Lang         string   `json:"lang"`
+	Category     string   `json:"category"`
+	RelevantDocs []string `json:"relevant_docs"`
+}
+
+// evalSet is an evaluation file and the corpus it is judged against.
+type evalSet struct {
+	name, file, corpus string
+	langs              []string
+}
+
+var evalSets = []evalSet{
+	{"k8s", "dev.jsonl", "k8s-docs", []string{"en", "ja"}},
+	{"moj", "moj-cloud-platform-dev.jsonl", "moj-cloud-platform-docs", []string{"en"}},
+	{"bcgov", "bcgov-private-cloud-dev.jsonl", "bcgov-private-cloud-docs", []string{"en"}},
+}
+
+// TestEvalRetrieval computes page-level Recall@5 and nDCG@10 on the shared
+// evaluation sets. It is slow (it indexes the corpora), so it runs only with
+// KOBAN_EVAL=1. KOBAN_EVAL_SET limits it to one set; KOBAN_EVAL_JA picks the
+// Japanese analyzer (kagome or cjk); KOBAN_EVAL_INDEX keeps the indexes
+// between runs (default: a folder under the system temp dir).
+func TestEvalRetrieval(t *testing.T) {
+	if os.Getenv("KOBAN_EVAL") == "" {
+		t.Skip("set KOBAN_EVAL=1 to run the retrieval evaluation over ../../shared")
+	}
+	shared := filepath.Join("..", "..", "shared")
+	if _, err := os.Stat(filepath.Join(shared, "eval")); err != nil {
+		t.Skipf("evaluation data not found at %s: %v", shared, err)
+	}
+	ja := os.Getenv("KOBAN_EVAL_JA")
+	base := os.Getenv("KOBAN_EVAL_INDEX")
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "koban-eval-index")
+	}
+	only := os.Getenv("KOBAN_EVAL_SET")
+	for _, set := range evalSets {
+		if only != "" && only != set.name {
+			continue
+		}
+		t.Run(set.name, func(t *testing.T) {
+			var opts []docsindex.Option
+			if ja != "" {
+				opts = append(opts, docsindex.WithJapaneseAnalyzer(ja))
+			}
+			ix, err := docsindex.Open(filepath.Join(base, set.name+ja), nil, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			var srcs []docsindex.Source
+			for _, l := range set.langs {
+				srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
+			}
+			st, _, err := ix.Update(context.Background(), srcs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("index: %d pages, %d sections, %d re-indexed in %v", st.Documents, st.Sections, st.Added+st.Changed, st.Took.Round(time.Millisecond))
+			cases := readCases(t, filepath.Join(shared, "eval", set.file))
+			svc := New(ix, Config{}, nil)
+			m := map[string]*metrics{"all": {}}
+			for _, c := range cases {
+				if len(c.RelevantDocs) == 0 {
+					continue
+				}
+				ans, err := svc.Answer(context.Background(), koban.Question{Text: c.Question, Lang: c.Lang})
+				if err != nil {
+					t.Errorf("%s: %v", c.ID, err)
+					continue
+				}
+				var got []string
+				for _, p := range ans.Pages {
+					got = append(got, p.Path)
+				}
+				r5, nd := recallAt(got, c.RelevantDocs, 5), ndcgAt(got, c.RelevantDocs, 10)
+				for _, k := range []string{"all", c.Lang} {
+					if m[k] == nil {
+						m[k] = &metrics{}
+					}
+					m[k].add(r5, nd)
+				}
+				if testing.Verbose() && r5 < 1 {
+					t.Logf("%-28s R@5=%.2f nDCG=%.2f conf=%.2f want %v ranks %v\n\tgot %v", c.ID, r5, nd, ans.Confidence, c.RelevantDocs, ranksOf(svc, c), head(got, 5))
+				}
+			}
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				t.Logf("%s %s: n=%d Recall@5=%.3f nDCG@10=%.3f", set.name, k, m[k].n, m[k].recall/float64(m[k].n), m[k].ndcg/float64(m[k].n))
+			}
+		})
+	}
+}
+
+// ranksOf gives the rank of each relevant page among all retrieved
+// candidates (-1 when not retrieved), to tell ranking from recall problems.
+func ranksOf(svc *Service, c evalCase) []int {
+	wide := New(svc.s, Config{Candidates: 400, MaxPages: 400}, nil)
+	ans, err := wide.Answer(context.Background(), koban.Question{Text: c.Question, Lang: c.Lang})
+	if err != nil {
+		return nil
+	}
+	var ranks []int
+	for _, r := range c.RelevantDocs {
+		rank := -1
+		for i, p := range ans.Pages {
+			if p.Path == r {
+				rank = i + 1
+				break
+			}
+		}
+		ranks = append(ranks, rank)
+	}
+	return ranks
+}
+
+type metrics struct {
+	n            int
+	recall, ndcg float64
+}
+
+func (m *metrics) add(r, n float64) { m.n++; m.recall += r; m.ndcg += n }
+
+func head(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func readCases(t *testing.T, path string) []evalCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []evalCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c evalCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// recallAt is the share of relevant pages among the first k retrieved.
+func recallAt(got, relevant []string, k int) float64 {
+	rel := map[string]bool{}
+	for _, r := range relevant {
+		rel[r] = true
+	}
+	n := 0
+	for i, g := range got {
+		if i == k {
+			break
+		}
+		if rel[g] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(rel))
+}
+
+// ndcgAt is binary-relevance nDCG over the first k retrieved pages.
+func ndcgAt(got, relevant []string, k int) float64 {
+	rel := map[string]bool{}
+	for _, r := range relevant {
+		rel[r] = true
+	}
+	var dcg, idcg float64
+	for i, g := range got {
+		if i == k {
+			break
+		}
+		if rel[g] {
+			dcg += 1 / math.Log2(float64(i+2))
+		}
+	}
+	for i := 0; i < len(rel) && i < k; i++ {
+		idcg += 1 / math.Log2(float64(i+2))
+	}
+	return dcg / idcg
+}
+
+func TestMetrics(t *testing.T) {
+	tests := []struct {
+		got, rel   []string
+		r5, ndcg10 float64
+	}{
+		{[]string{"a", "b"}, []string{"a"}, 1, 1},
+		{[]string{"x", "a"}, []string{"a"}, 1, 1 / math.Log2(3)},
+		{[]string{"x", "y", "z", "w", "v", "a"}, []string{"a", "b"}, 0, (1 / math.Log2(7)) / (1 + 1/math.Log2(3))},
+	}
+	for _, tt := range tests {
+		if got := recallAt(tt.got, tt.rel, 5); math.Abs(got-tt.r5) > 1e-9 {
+			t.Errorf("recallAt(%v, %v) = %v, want %v", tt.got, tt.rel, got, tt.r5)
+		}
+		if got := ndcgAt(tt.got, tt.rel, 10); math.Abs(got-tt.ndcg10) > 1e-9 {
+			t.Errorf("ndcgAt(%v, %v) = %v, want %v", tt.got, tt.rel, got, tt.ndcg10)
+		}
+	}
+}

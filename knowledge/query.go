@@ -1,0 +1,226 @@
+package knowledge
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/kobanhq/koban"
+)
+
+// maxCodeLines is how many lines of each pasted code block or log the query
+// keeps: the first lines carry the command and the error; the rest repeats.
+const maxCodeLines = 4
+
+// maxQueryTerms caps the words sent to the index, so that a pasted document
+// cannot make a slow query.
+const maxQueryTerms = 80
+
+var (
+	fencedBlock = regexp.MustCompile("(?s)```[^\n]*\n(.*?)(```|$)")
+	urlRe       = regexp.MustCompile(`https?://[^\s)>\]"'` + "`" + `]+`)
+	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	// stackLine matches lines of stack traces and log prefixes.
+	stackLine = regexp.MustCompile(`^\s*(at\s+[\w.$<>]+\(|goroutine\s+\d+|\S+\.go:\d+|[\w/.-]+\.(?:py|java|js|ts|rb):\d+|File\s+".*", line \d+|Traceback\b|\.\.\. \d+ more)`)
+	// noiseToken matches identifiers that never occur in docs: hashes,
+	// UUIDs, hex addresses, timestamps, IPs.
+	noiseToken = regexp.MustCompile(`\b(?:0x[0-9a-fA-F]+|[0-9a-fA-F]{12,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*|\d+\.\d+\.\d+\.\d+(?::\d+)?|[A-Za-z0-9+/]{40,}={0,2})\b`)
+	// boilerplate matches issue-template headings and bot commands.
+	boilerplate = regexp.MustCompile(`(?im)^\s*(?:#+\s*)?(?:what happened\??|what you expected to happen\??|what did you expect to happen\??|how (?:can we|to) reproduce it(?: \(as minimally and precisely as possible\))?\??|anything else (?:we need to know|we should know)\??|environment:?|kubernetes version:?|steps to reproduce:?|expected (?:behaviou?r|result):?|actual (?:behaviou?r|result):?|/(?:kind|sig|area|priority|assign|cc|triage|language)\b.*)\s*$`)
+	// templateLabel matches the labels of docs-issue templates inside a line.
+	templateLabel = regexp.MustCompile(`(?i)\b(?:issue with|problem:|proposed solution:|page to update:|steps to reproduce:|expected behaviou?r:|actual behaviou?r:|expected:|actual:|environment:)`)
+	mention       = regexp.MustCompile(`<[@#!][^>]*>`)
+)
+
+// CleanQuery turns a question as people write it (pasted logs, stack traces,
+// links, issue templates) into search text: code blocks keep their first
+// lines, URLs keep the words of their path, stack frames, hashes, IPs and
+// template headings go.
+func CleanQuery(q string) string {
+	if len(q) > MaxQuestionChars*4 {
+		q = q[:MaxQuestionChars*4]
+	}
+	q = htmlComment.ReplaceAllString(q, " ")
+	q = mention.ReplaceAllString(q, " ")
+	q = fencedBlock.ReplaceAllStringFunc(q, func(b string) string {
+		m := fencedBlock.FindStringSubmatch(b)
+		lines := strings.Split(strings.TrimSpace(m[1]), "\n")
+		var keep []string
+		for _, l := range lines {
+			if stackLine.MatchString(l) || strings.TrimSpace(l) == "" {
+				continue
+			}
+			keep = append(keep, l)
+			if len(keep) == maxCodeLines {
+				break
+			}
+		}
+		return "\n" + strings.Join(keep, "\n") + "\n"
+	})
+	q = urlRe.ReplaceAllStringFunc(q, urlWords)
+	q = boilerplate.ReplaceAllString(q, " ")
+	q = templateLabel.ReplaceAllString(q, " ")
+	var out []string
+	for _, line := range strings.Split(q, "\n") {
+		if stackLine.MatchString(line) {
+			continue
+		}
+		out = append(out, line)
+	}
+	q = strings.Join(out, " ")
+	q = noiseToken.ReplaceAllString(q, " ")
+	q = strings.Map(func(r rune) rune {
+		if r == '`' || r == '*' || r == '>' || r == '#' || r == '|' {
+			return ' '
+		}
+		return r
+	}, q)
+	fields := strings.Fields(q)
+	if len(fields) > maxQueryTerms {
+		fields = fields[:maxQueryTerms]
+	}
+	s := strings.Join(fields, " ")
+	if len(s) > MaxQuestionChars {
+		s = s[:MaxQuestionChars]
+		if i := strings.LastIndexByte(s, ' '); i > 0 {
+			s = s[:i]
+		}
+	}
+	return s
+}
+
+// urlWords keeps the words of a link's path (docs URLs name their page);
+// the scheme, host and query string are noise.
+func urlWords(raw string) string {
+	u, err := url.Parse(strings.TrimRight(raw, ".,;:"))
+	if err != nil {
+		return " "
+	}
+	p := strings.Map(func(r rune) rune {
+		if r == '/' || r == '-' || r == '_' || r == '.' {
+			return ' '
+		}
+		return r
+	}, u.Path)
+	var words []string
+	for _, w := range strings.Fields(p) {
+		switch strings.ToLower(w) {
+		case "docs", "doc", "en", "ja", "html", "htm", "md", "blob", "tree", "main", "master", "issues", "pull", "wiki", "www":
+			continue
+		}
+		words = append(words, w)
+	}
+	return " " + strings.Join(words, " ") + " "
+}
+
+// stop lists English words too common to say what a question is about.
+var stop = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be been but by can could do does did for from had has have how i if in into is it its
+	me my no not of on or our please should so some such than that the their then there these they this to too us was we were what when where
+	which while who why will with would you your yours get got use using used want need trying try tried any also just like one all after before
+	about there here way able know help hi hello thanks thank issue problem error question`) {
+		stop[w] = true
+	}
+}
+
+// queryTerms lists the searchable words of a cleaned query, lower case,
+// without stop words; Japanese runs count as terms.
+func queryTerms(q string) []string {
+	seen := map[string]bool{}
+	var terms []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if stop[f] || seen[f] || (len(f) < 2 && f[0] < 0x80) {
+			continue
+		}
+		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
+			continue
+		}
+		seen[f] = true
+		terms = append(terms, f)
+	}
+	return terms
+}
+
+var (
+	howToCue     = regexp.MustCompile(`(?i)^\s*(how (?:do|can|should|to)|is there a way|what(?:'s| is) the best way)\b|どうすれば|方法|手順|やり方`)
+	referenceCue = regexp.MustCompile(`(?i)\b(what does .+ mean|which (?:flag|option|field|parameter|setting)|what (?:flag|option|field|parameter)|default value|list of|syntax)\b|とは|意味|一覧|オプション`)
+	explainCue   = regexp.MustCompile(`(?i)^\s*why\b|\bwhy (?:does|do|is|are)\b|なぜ|どうして`)
+	tutorialCue  = regexp.MustCompile(`(?i)\b(getting started|get started|tutorial|new to|beginner|first steps)\b|入門|はじめ|チュートリアル`)
+)
+
+// intentOf guesses the Diátaxis quadrant a question asks for, or Unknown.
+func intentOf(q string) koban.Quadrant {
+	switch {
+	case tutorialCue.MatchString(q):
+		return koban.Tutorial
+	case explainCue.MatchString(q):
+		return koban.Explanation
+	case referenceCue.MatchString(q):
+		return koban.Reference
+	case howToCue.MatchString(q):
+		return koban.HowTo
+	}
+	return koban.Unknown
+}
+
+// words splits text into lower-case words with common English endings cut;
+// runs of Japanese (or other unspaced) script become character bigrams.
+func words(text string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		rs := []rune(f)
+		if len(rs) > 1 && unicode.In(rs[0], unicode.Han, unicode.Hiragana, unicode.Katakana) {
+			for i := 0; i+1 < len(rs); i++ {
+				out = append(out, string(rs[i:i+2]))
+			}
+			continue
+		}
+		out = append(out, stemish(f))
+	}
+	return out
+}
+
+// wordSet is the set of words of text.
+func wordSet(text string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range words(text) {
+		m[w] = true
+	}
+	return m
+}
+
+// wordCover is the share of title's words (stop words aside) found in set.
+func wordCover(title string, set map[string]bool) float64 {
+	n, in := 0, 0
+	for _, w := range words(title) {
+		if stop[w] {
+			continue
+		}
+		n++
+		if set[w] {
+			in++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(in) / float64(n)
+}
+
+// fileWords gives the words of a page's file name ("_index" names its folder).
+func fileWords(p string) string {
+	p = strings.TrimSuffix(p, path.Ext(p))
+	base := path.Base(p)
+	if base == "_index" || base == "index" {
+		base = path.Base(path.Dir(p))
+	}
+	return strings.NewReplacer("-", " ", "_", " ").Replace(base)
+}

@@ -1,0 +1,552 @@
+package metrics
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Data is what a month's report is computed from: the inquiries created in
+// the month and their events (in any order).
+type Data struct {
+	Inquiries []koban.Inquiry
+	Events    []koban.Event
+}
+
+// Options tune the report. The zero value is usable.
+type Options struct {
+	// Location is the time zone months are cut in; nil means UTC.
+	Location *time.Location
+	// ReplyTarget is the time within which an escalation should get a human
+	// reply; zero means 24 hours.
+	ReplyTarget time.Duration
+	// Quadrant gives the Diátaxis quadrant of a docs page path; nil leaves
+	// every page koban.Unknown.
+	Quadrant func(path string) koban.Quadrant
+	// TopPages is how many of the most cited pages to list; zero means 10.
+	TopPages int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.ReplyTarget <= 0 {
+		o.ReplyTarget = 24 * time.Hour
+	}
+	if o.Quadrant == nil {
+		o.Quadrant = func(string) koban.Quadrant { return koban.Unknown }
+	}
+	if o.TopPages <= 0 {
+		o.TopPages = 10
+	}
+	return o
+}
+
+// Compute builds the report for the month that month falls in (cut in
+// opt.Location) from that month's data, the previous month's (for the
+// month-over-month changes) and history, the number of inquiries per month
+// keyed "2006-01" (months missing from it count zero). now is when the
+// report is made: escalations younger than the reply target that have no
+// human reply yet are pending rather than late. Inquiries outside their
+// month are ignored.
+func Compute(month time.Time, cur, prev Data, history map[string]int, now time.Time, opt Options) *Report {
+	opt = opt.withDefaults()
+	from := MonthStart(month, opt.Location)
+	r := computeMonth(from, cur, now, opt, true)
+	p := computeMonth(from.AddDate(0, -1, 0), prev, now, opt, false)
+
+	r.Volume.History = make([]MonthCount, 12)
+	for i := range r.Volume.History {
+		m := monthKey(from.AddDate(0, i-11, 0))
+		n := history[m]
+		if i == 11 {
+			n = r.Volume.Inquiries // the month itself is counted exactly
+		}
+		r.Volume.History[i] = MonthCount{Month: m, Count: n}
+	}
+	sum := 0
+	r.Volume.Min, r.Volume.Max = r.Volume.History[0].Count, r.Volume.History[0].Count
+	for _, h := range r.Volume.History {
+		sum += h.Count
+		r.Volume.Min = min(r.Volume.Min, h.Count)
+		r.Volume.Max = max(r.Volume.Max, h.Count)
+	}
+	r.Volume.Average = float64(sum) / float64(len(r.Volume.History))
+	r.Changes = changes(r, p)
+	return r
+}
+
+// headline figures, in the order of Report.Changes.
+const (
+	ChangeInquiries     = "inquiries"
+	ChangeDeflection    = "deflection"
+	ChangePlatformOnly  = "platform-only share"
+	ChangeDocsGaps      = "docs gaps"
+	ChangeFirstResponse = "first response (median)"
+	ChangeFirstHuman    = "first human response (median)"
+	ChangeResolution    = "resolution (median)"
+	ChangeWithinTarget  = "escalations replied within target"
+	ChangeTokens        = "LLM tokens"
+)
+
+func changes(cur, prev *Report) []Change {
+	platform := func(r *Report) float64 {
+		for _, l := range r.Categories.Three {
+			if l.Label == string(koban.PlatformOnly) {
+				return l.Share
+			}
+		}
+		return 0
+	}
+	duration := func(name string, cur, prev Durations) Change {
+		return measuredChange(name, UnitDuration, cur.Median.Seconds(), cur.N, prev.Median.Seconds(), prev.N)
+	}
+	due := func(r *Report) int { return r.ReplyTimes.Escalations - r.ReplyTimes.Pending }
+	return []Change{
+		NewChange(ChangeInquiries, UnitCount, float64(cur.Volume.Inquiries), float64(prev.Volume.Inquiries)),
+		NewChange(ChangeDeflection, UnitShare, cur.Deflection.Rate, prev.Deflection.Rate),
+		NewChange(ChangePlatformOnly, UnitShare, platform(cur), platform(prev)),
+		NewChange(ChangeDocsGaps, UnitCount, float64(cur.DocsGaps.Missing+cur.DocsGaps.Unfindable), float64(prev.DocsGaps.Missing+prev.DocsGaps.Unfindable)),
+		duration(ChangeFirstResponse, cur.ReplyTimes.FirstResponse, prev.ReplyTimes.FirstResponse),
+		duration(ChangeFirstHuman, cur.ReplyTimes.FirstHuman, prev.ReplyTimes.FirstHuman),
+		duration(ChangeResolution, cur.ReplyTimes.Resolution, prev.ReplyTimes.Resolution),
+		measuredChange(ChangeWithinTarget, UnitShare, cur.ReplyTimes.WithinShare, due(cur), prev.ReplyTimes.WithinShare, due(prev)),
+		NewChange(ChangeTokens, UnitCount, float64(cur.Tokens), float64(prev.Tokens)),
+	}
+}
+
+// facts is what the events say about one inquiry.
+type facts struct {
+	escalatedAt time.Time // first escalation
+	answered    bool      // koban answered from the docs
+	feedback    string    // the asker's last feedback
+	feedbackAt  time.Time
+}
+
+// Feedback values of koban.EventFeedback events (Data["feedback"]).
+const (
+	FeedbackSolved    = "solved"
+	FeedbackNeedHuman = "need-human"
+	FeedbackDocsWrong = "docs-wrong"
+)
+
+// replyBuckets are the bounds of the reply-time distribution.
+var replyBuckets = []struct {
+	label    string
+	min, max time.Duration
+}{
+	{"< 1 min", 0, time.Minute},
+	{"1-10 min", time.Minute, 10 * time.Minute},
+	{"10-60 min", 10 * time.Minute, time.Hour},
+	{"1-4 h", time.Hour, 4 * time.Hour},
+	{"4-24 h", 4 * time.Hour, 24 * time.Hour},
+	{"1-3 d", 24 * time.Hour, 72 * time.Hour},
+	{"> 3 d", 72 * time.Hour, 0},
+}
+
+func bucketOf(d time.Duration) int {
+	for i, b := range replyBuckets {
+		if d < b.max || b.max == 0 {
+			return i
+		}
+	}
+	return len(replyBuckets) - 1
+}
+
+// computeMonth computes everything but the history and the changes for the
+// month beginning at from. Without detail it skips the lists (clusters,
+// pages, channels, on-call) that only the report's own month shows.
+func computeMonth(from time.Time, d Data, now time.Time, opt Options, detail bool) *Report {
+	to := from.AddDate(0, 1, 0)
+	r := &Report{
+		Month:       monthKey(from),
+		TimeZone:    opt.Location.String(),
+		From:        from,
+		To:          to,
+		GeneratedAt: now,
+	}
+
+	inqs := make([]*koban.Inquiry, 0, len(d.Inquiries))
+	ids := make(map[int64]int, len(d.Inquiries))
+	for i := range d.Inquiries {
+		q := &d.Inquiries[i]
+		if q.CreatedAt.Before(from) || !q.CreatedAt.Before(to) {
+			continue
+		}
+		ids[q.ID] = len(inqs)
+		inqs = append(inqs, q)
+	}
+	slices.SortFunc(inqs, func(a, b *koban.Inquiry) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	for i, q := range inqs {
+		ids[q.ID] = i
+	}
+	fs := make([]facts, len(inqs))
+	for _, e := range d.Events {
+		i, ok := ids[e.InquiryID]
+		if !ok {
+			continue
+		}
+		f := &fs[i]
+		switch e.Kind {
+		case koban.EventEscalated:
+			if f.escalatedAt.IsZero() || e.At.Before(f.escalatedAt) {
+				f.escalatedAt = e.At
+			}
+		case koban.EventAnswered:
+			if e.Actor == koban.ActorKoban || e.Actor == "" {
+				f.answered = true
+			}
+		case koban.EventFeedback:
+			if !e.At.Before(f.feedbackAt) {
+				f.feedback, f.feedbackAt = e.Data["feedback"], e.At
+			}
+		}
+	}
+
+	n := len(inqs)
+	r.Volume.Inquiries = n
+
+	var (
+		five      = make([]LabelCount, len(koban.Labels)+1)
+		three     = make([]LabelCount, len(koban.Categories)+1)
+		domains   = map[string]int{}
+		channels  = map[string]int{}
+		loads     = map[string]*Load{}
+		pages     = map[string]int{}
+		firstResp []time.Duration
+		firstHum  []time.Duration
+		resolve   []time.Duration
+		buckets   = make([]Bucket, len(replyBuckets))
+		gaps      []int // indexes into inqs
+		platform  []int
+		quadrants = map[koban.Quadrant]*QuadrantCount{}
+		rt        = &r.ReplyTimes
+		topRight  int
+		fiveRight int
+		// Without events (a source that has none), an inquiry koban
+		// answered with citations counts as answered from the docs.
+		noEvents = len(d.Events) == 0
+	)
+	for i, l := range koban.Labels {
+		five[i].Label = l.String()
+	}
+	five[len(koban.Labels)].Label = Unclassified
+	for i, c := range koban.Categories {
+		three[i].Label = string(c)
+	}
+	three[len(koban.Categories)].Label = Unclassified
+	for i, b := range replyBuckets {
+		buckets[i] = Bucket{Label: b.label, Min: b.min, Max: b.max}
+	}
+	rt.Target = opt.ReplyTarget
+
+	for i, q := range inqs {
+		f := &fs[i]
+		label := q.Label()
+		human := q.HumanLabelled()
+		if human {
+			r.Categories.HumanConfirmed++
+		}
+		fi := slices.Index(koban.Labels, label)
+		if fi < 0 {
+			fi = len(koban.Labels)
+		}
+		five[fi].Count++
+		ti := slices.Index(koban.Categories, label.Category)
+		if ti < 0 {
+			ti = len(koban.Categories)
+		}
+		three[ti].Count++
+		if human {
+			five[fi].Human++
+			three[ti].Human++
+			if !q.Predicted.IsZero() {
+				r.Accuracy.Compared++
+				if q.Predicted.Category == q.Final.Category {
+					topRight++
+				}
+				if q.Predicted == q.Final {
+					fiveRight++
+				}
+			}
+		}
+
+		r.Tokens += q.Tokens
+		dom := q.Domain
+		if dom == "" {
+			dom = koban.DomainOther
+		}
+		domains[string(dom)]++
+
+		if !q.FirstResponseAt.IsZero() {
+			d := q.FirstResponseAt.Sub(q.CreatedAt)
+			firstResp = append(firstResp, d)
+			buckets[bucketOf(d)].FirstResponse++
+		}
+		if !q.FirstHumanResponseAt.IsZero() {
+			d := q.FirstHumanResponseAt.Sub(q.CreatedAt)
+			firstHum = append(firstHum, d)
+			buckets[bucketOf(d)].FirstHuman++
+		}
+		if !q.ResolvedAt.IsZero() {
+			d := q.ResolvedAt.Sub(q.CreatedAt)
+			resolve = append(resolve, d)
+			buckets[bucketOf(d)].Resolution++
+		}
+
+		escalated := !f.escalatedAt.IsZero() ||
+			q.State == koban.StateEscalated || q.State == koban.StateAcknowledged
+		if escalated {
+			at := f.escalatedAt
+			if at.IsZero() {
+				at = q.CreatedAt
+			}
+			rt.Escalations++
+			switch {
+			case !q.FirstHumanResponseAt.IsZero() && q.FirstHumanResponseAt.Sub(at) <= opt.ReplyTarget:
+				rt.WithinTarget++
+			case q.FirstHumanResponseAt.IsZero() && now.Sub(at) < opt.ReplyTarget:
+				rt.Pending++
+			}
+		}
+
+		answered := f.answered || (noEvents && len(q.Citations) > 0 && !q.FirstResponseAt.IsZero())
+		if answered {
+			r.Deflection.Answered++
+			if f.feedback == FeedbackSolved && q.FirstHumanResponseAt.IsZero() && !escalated {
+				r.Deflection.Solved++
+			}
+		}
+		switch f.feedback {
+		case FeedbackNeedHuman:
+			r.Deflection.NeedHuman++
+		case FeedbackDocsWrong:
+			r.Deflection.DocsWrong++
+		}
+
+		gap := label == koban.Label{Category: koban.DocsMissing} ||
+			label == koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+		if gap {
+			qd := koban.Unknown
+			if len(q.Citations) > 0 {
+				qd = opt.Quadrant(q.Citations[0])
+			}
+			qc := quadrants[qd]
+			if qc == nil {
+				qc = &QuadrantCount{Quadrant: qd}
+				quadrants[qd] = qc
+			}
+			if label.Category == koban.DocsMissing {
+				r.DocsGaps.Missing++
+				qc.Missing++
+			} else {
+				r.DocsGaps.Unfindable++
+				qc.Unfindable++
+			}
+			gaps = append(gaps, i)
+		}
+		if label.Category == koban.PlatformOnly {
+			platform = append(platform, i)
+		}
+
+		if !detail {
+			continue
+		}
+		for j, p := range q.Citations {
+			if !slices.Contains(q.Citations[:j], p) {
+				pages[p]++
+			}
+		}
+		ch := q.Channel
+		if ch == "" {
+			ch = "unknown"
+		}
+		channels[ch]++
+		if q.Assignee != "" {
+			l := loads[q.Assignee]
+			if l == nil {
+				l = &Load{Person: q.Assignee}
+				loads[q.Assignee] = l
+			}
+			l.Assigned++
+			if escalated {
+				l.Escalated++
+			}
+			if q.State == koban.StateResolved {
+				l.Resolved++
+			}
+		}
+	}
+
+	for i := range five {
+		five[i].Share = share(five[i].Count, n)
+	}
+	for i := range three {
+		three[i].Share = share(three[i].Count, n)
+	}
+	r.Categories.Five, r.Categories.Three = five, three
+	r.Accuracy.TopLevel = share(topRight, r.Accuracy.Compared)
+	r.Accuracy.FiveWay = share(fiveRight, r.Accuracy.Compared)
+	r.Domains = counts(domains, n)
+	rt.FirstResponse = summarise(firstResp)
+	rt.FirstHuman = summarise(firstHum)
+	rt.Resolution = summarise(resolve)
+	rt.WithinShare = share(rt.WithinTarget, rt.Escalations-rt.Pending)
+	rt.Buckets = buckets
+	r.Deflection.Rate = share(r.Deflection.Solved, n)
+	for _, q := range koban.Quadrants {
+		if qc := quadrants[q]; qc != nil {
+			r.DocsGaps.ByQuadrant = append(r.DocsGaps.ByQuadrant, *qc)
+		}
+	}
+	if !detail {
+		return r
+	}
+
+	r.DocsGaps.Topics = gapTopics(inqs, gaps, opt)
+	r.Automation = automationClusters(inqs, platform)
+	r.Channels = counts(channels, n)
+	for _, l := range loads {
+		r.OnCall = append(r.OnCall, *l)
+	}
+	slices.SortFunc(r.OnCall, func(a, b Load) int {
+		if c := cmp.Compare(b.Assigned, a.Assigned); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Person, b.Person)
+	})
+	for p, c := range pages {
+		r.TopPages = append(r.TopPages, Page{Path: p, Quadrant: opt.Quadrant(p), Count: c})
+	}
+	slices.SortFunc(r.TopPages, func(a, b Page) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Path, b.Path)
+	})
+	if len(r.TopPages) > opt.TopPages {
+		r.TopPages = r.TopPages[:opt.TopPages]
+	}
+	return r
+}
+
+// maxExamples is how many inquiry IDs a cluster lists.
+const maxExamples = 5
+
+// gapTopics groups the docs gaps: by the page an inquiry cited or was
+// related to when it has one (the page to fix or to make findable), else by
+// similar words.
+func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
+	items := make([]clusterItem, len(gaps))
+	for j, i := range gaps {
+		q := inqs[i]
+		if len(q.Citations) > 0 {
+			items[j] = clusterItem{key: "page\x00" + q.Citations[0]}
+		} else {
+			items[j] = clusterItem{key: "text", terms: terms(q.Text)}
+		}
+	}
+	var out []Cluster
+	for _, g := range cluster(items) {
+		first := inqs[gaps[g[0]]]
+		c := Cluster{Count: len(g), Quadrant: koban.Unknown}
+		for _, j := range g {
+			q := inqs[gaps[j]]
+			items[j].terms = terms(q.Text) // page groups: name them by their words too
+			if q.Label().Category == koban.DocsMissing {
+				c.Missing++
+			} else {
+				c.Unfindable++
+			}
+			for _, p := range q.Citations {
+				if !slices.Contains(c.Pages, p) {
+					c.Pages = append(c.Pages, p)
+				}
+			}
+			if len(c.Inquiries) < maxExamples {
+				c.Inquiries = append(c.Inquiries, q.ID)
+			}
+		}
+		c.Terms = topTerms(items, g, 3)
+		if len(first.Citations) > 0 {
+			c.Topic = first.Citations[0]
+			c.Quadrant = opt.Quadrant(first.Citations[0])
+		} else {
+			c.Topic = joinTerms(c.Terms)
+		}
+		c.Domain = commonDomain(inqs, gaps, g)
+		out = append(out, c)
+	}
+	sortClusters(out)
+	return out
+}
+
+// automationClusters groups the platform-only inquiries by domain and similar
+// words, and keeps the groups that recur (two inquiries or more).
+func automationClusters(inqs []*koban.Inquiry, platform []int) []Cluster {
+	items := make([]clusterItem, len(platform))
+	for j, i := range platform {
+		q := inqs[i]
+		items[j] = clusterItem{key: string(q.Domain), terms: terms(q.Text)}
+	}
+	var out []Cluster
+	for _, g := range cluster(items) {
+		if len(g) < 2 {
+			continue
+		}
+		c := Cluster{Count: len(g), Domain: inqs[platform[g[0]]].Domain}
+		for _, j := range g {
+			q := inqs[platform[j]]
+			if q.Label().Detail == koban.DetailAutomationCandidate {
+				c.Automation++
+			}
+			if len(c.Inquiries) < maxExamples {
+				c.Inquiries = append(c.Inquiries, q.ID)
+			}
+		}
+		c.Terms = topTerms(items, g, 3)
+		c.Topic = joinTerms(c.Terms)
+		out = append(out, c)
+	}
+	sortClusters(out)
+	return out
+}
+
+func joinTerms(ts []string) string {
+	if len(ts) == 0 {
+		return "(no text)"
+	}
+	s := ts[0]
+	for _, t := range ts[1:] {
+		s += ", " + t
+	}
+	return s
+}
+
+// commonDomain returns the domain of a group when all its inquiries share it.
+func commonDomain(inqs []*koban.Inquiry, idx, g []int) koban.Domain {
+	d := inqs[idx[g[0]]].Domain
+	for _, j := range g[1:] {
+		if inqs[idx[j]].Domain != d {
+			return ""
+		}
+	}
+	return d
+}
+
+func sortClusters(cs []Cluster) {
+	slices.SortStableFunc(cs, func(a, b Cluster) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Topic, b.Topic)
+	})
+}

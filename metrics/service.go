@@ -1,0 +1,74 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Source is what the report reads from the store.
+type Source interface {
+	// ReportData returns the inquiries created in [from, to) and all the
+	// events of those inquiries, in any order.
+	ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error)
+	// MonthlyTotals returns how many inquiries were created in each month
+	// of [from, to), months cut in loc and keyed "2006-01"; months without
+	// inquiries may be absent.
+	MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error)
+}
+
+// Service builds monthly reports from a Source.
+type Service struct {
+	src Source
+	opt Options
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewService returns a Service that reads from src. now is the clock (nil:
+// time.Now).
+func NewService(src Source, opt Options, log *slog.Logger, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{src: src, opt: opt.withDefaults(), log: log, now: now}
+}
+
+// Location is the time zone the Service cuts months in.
+func (s *Service) Location() *time.Location { return s.opt.Location }
+
+// Report builds the report for the month that month falls in. It reads two
+// months of inquiries (the month and the one before, for the changes) and
+// the monthly totals of the twelve months ending with it.
+func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) {
+	start := time.Now()
+	from := MonthStart(month, s.opt.Location)
+	to := from.AddDate(0, 1, 0)
+	prevFrom := from.AddDate(0, -1, 0)
+	cur, err := s.data(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.data(ctx, prevFrom, from)
+	if err != nil {
+		return nil, err
+	}
+	history, err := s.src.MonthlyTotals(ctx, from.AddDate(0, -11, 0), to, s.opt.Location)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: monthly totals: %w", monthKey(from), err)
+	}
+	r := Compute(from, cur, prev, history, s.now(), s.opt)
+	s.log.Info("report built", "month", r.Month, "inquiries", r.Volume.Inquiries, "took", time.Since(start))
+	return r, nil
+}
+
+func (s *Service) data(ctx context.Context, from, to time.Time) (Data, error) {
+	inqs, events, err := s.src.ReportData(ctx, from, to)
+	if err != nil {
+		return Data{}, fmt.Errorf("report %s: inquiries: %w", monthKey(from), err)
+	}
+	return Data{Inquiries: inqs, Events: events}, nil
+}

@@ -1,0 +1,299 @@
+package oncall
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Command is a parsed /koban oncall command: *ShowCommand, *CoverCommand,
+// *SwapCommand, *ListCommand, *RemoveCommand or *NoteCommand.
+type Command interface{ command() }
+
+// ShowCommand asks who is on call now ("/koban oncall" or "who").
+type ShowCommand struct{ Rotation string }
+
+// CoverCommand puts Person on call in [From, To).
+type CoverCommand struct {
+	Person   Person
+	From, To Moment
+	Rotation string // "" for the default
+}
+
+// SwapCommand exchanges the caller's next shift with Person's next shift.
+type SwapCommand struct {
+	Person   Person
+	Rotation string
+}
+
+// ListCommand lists the upcoming shifts and overrides.
+type ListCommand struct{ Rotation string }
+
+// RemoveCommand deletes override ID.
+type RemoveCommand struct{ ID int64 }
+
+// NoteCommand leaves a note for the next handoff.
+type NoteCommand struct {
+	Text     string
+	Rotation string
+}
+
+func (*ShowCommand) command()   {}
+func (*CoverCommand) command()  {}
+func (*SwapCommand) command()   {}
+func (*ListCommand) command()   {}
+func (*RemoveCommand) command() {}
+func (*NoteCommand) command()   {}
+
+// Person is someone named in a command: a Slack user ID when Slack escaped
+// the mention (<@U123|alice>), else the name typed after "@".
+type Person struct {
+	ID   string // "U123"; empty when only Name is known
+	Name string // "alice"; may be empty
+}
+
+// String renders the person as Slack shows a mention.
+func (p Person) String() string {
+	if p.ID != "" {
+		return "<@" + p.ID + ">"
+	}
+	return "@" + p.Name
+}
+
+// Moment is a point in time as typed, resolved later in the rotation's zone:
+// "now", "today 18:00", "tomorrow", "friday 09:00", "2026-11-23 09:00".
+type Moment struct {
+	Now     bool
+	Date    time.Time // a calendar date (midnight UTC); zero for relative forms
+	Days    int       // for relative forms: days after today (tomorrow = 1)
+	Weekday *time.Weekday
+	Clock   int // minutes after midnight; -1 when no time was given
+}
+
+// Resolve returns the instant the moment means at now in loc. A date
+// without a time means defaultClock (the rotation's handoff time). A weekday
+// is its next occurrence, today included when the time is still ahead.
+func (m Moment) Resolve(now time.Time, loc *time.Location, defaultClock int) time.Time {
+	if m.Now {
+		return now
+	}
+	clock := m.Clock
+	if clock < 0 {
+		clock = defaultClock
+	}
+	if !m.Date.IsZero() {
+		return wallClock(m.Date.Year(), m.Date.Month(), m.Date.Day(), clock, loc)
+	}
+	n := now.In(loc)
+	if m.Weekday != nil {
+		days := (int(*m.Weekday) - int(n.Weekday()) + 7) % 7
+		t := wallClock(n.Year(), n.Month(), n.Day()+days, clock, loc)
+		if !t.After(now) {
+			t = wallClock(n.Year(), n.Month(), n.Day()+days+7, clock, loc)
+		}
+		return t
+	}
+	return wallClock(n.Year(), n.Month(), n.Day()+m.Days, clock, loc)
+}
+
+// Usage is the help text for /koban oncall.
+const Usage = "Try one of:\n" +
+	"• `/koban oncall` — who is on call now\n" +
+	"• `/koban oncall cover @alice from 2026-11-23 09:00 to 2026-11-24 09:00` — also `from today 18:00 to tomorrow`, `from now until friday 09:00`\n" +
+	"• `/koban oncall swap @bob` — exchange your next shift with Bob's next one\n" +
+	"• `/koban oncall list` — upcoming shifts and overrides\n" +
+	"• `/koban oncall remove 12` — delete override #12\n" +
+	"• `/koban oncall note <text>` — leave a note for the next handoff\n" +
+	"Add `in <rotation>` to cover, swap and list when there are several rotations."
+
+// mentionRE matches an escaped Slack mention: <@U123> or <@U123|alice>.
+var mentionRE = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$`)
+
+// ParseCommand parses the text after "/koban oncall". Errors are EInvalid
+// and say what to type.
+func ParseCommand(text string) (Command, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return &ShowCommand{}, nil
+	}
+	verb, args := strings.ToLower(fields[0]), fields[1:]
+	switch verb {
+	case "who", "now", "show":
+		rest, rot, err := cutRotation(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) == 1 && rot == "" {
+			rot = rest[0]
+		} else if len(rest) > 0 {
+			return nil, invalid("`%s` takes at most a rotation name, e.g. `/koban oncall who in platform`.", verb)
+		}
+		return &ShowCommand{Rotation: rot}, nil
+	case "cover":
+		return parseCover(args)
+	case "swap":
+		rest, rot, err := cutRotation(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) != 1 {
+			return nil, invalid("Say who to swap with: `/koban oncall swap @bob`.")
+		}
+		p, err := parsePerson(rest[0])
+		if err != nil {
+			return nil, err
+		}
+		return &SwapCommand{Person: p, Rotation: rot}, nil
+	case "list", "ls":
+		rest, rot, err := cutRotation(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) == 1 && rot == "" {
+			rot = rest[0]
+		} else if len(rest) > 0 {
+			return nil, invalid("`list` takes at most a rotation name, e.g. `/koban oncall list platform`.")
+		}
+		return &ListCommand{Rotation: rot}, nil
+	case "remove", "rm", "delete":
+		if len(args) != 1 {
+			return nil, invalid("Say which override to remove: `/koban oncall remove 12` (`/koban oncall list` shows the numbers).")
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, invalid("%q is not an override number: `/koban oncall remove 12` (`/koban oncall list` shows the numbers).", args[0])
+		}
+		return &RemoveCommand{ID: id}, nil
+	case "note":
+		rest := strings.TrimSpace(text[strings.Index(strings.ToLower(text), "note")+len("note"):])
+		if rest == "" {
+			return nil, invalid("Write the note after `note`: `/koban oncall note the db failover test is at 14:00`.")
+		}
+		return &NoteCommand{Text: rest}, nil
+	case "help":
+		return nil, invalid("%s", Usage)
+	}
+	return nil, invalid("I don't know `%s`. %s", fields[0], Usage)
+}
+
+func invalid(format string, args ...any) error {
+	return koban.Errorf(koban.EInvalid, format, args...)
+}
+
+// cutRotation removes a trailing "in ROTATION" from args.
+func cutRotation(args []string) (rest []string, rotation string, err error) {
+	n := len(args)
+	if n >= 1 && strings.EqualFold(args[n-1], "in") {
+		return nil, "", invalid("Name the rotation after `in`, e.g. `in platform`.")
+	}
+	if n >= 2 && strings.EqualFold(args[n-2], "in") {
+		return args[:n-2], args[n-1], nil
+	}
+	return args, "", nil
+}
+
+func parsePerson(s string) (Person, error) {
+	if m := mentionRE.FindStringSubmatch(s); m != nil {
+		return Person{ID: m[1], Name: m[2]}, nil
+	}
+	if name, ok := strings.CutPrefix(s, "@"); ok && name != "" {
+		return Person{Name: name}, nil
+	}
+	if isUserID(s) && len(s) >= 9 {
+		return Person{ID: s}, nil
+	}
+	return Person{}, invalid("%q is not a person: mention them, e.g. `@alice`.", s)
+}
+
+func parseCover(args []string) (Command, error) {
+	const example = "`/koban oncall cover @alice from 2026-11-23 09:00 to 2026-11-24 09:00` (or `from today 18:00 to tomorrow`)"
+	args, rot, err := cutRotation(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 {
+		return nil, invalid("Say who covers, and when: %s.", example)
+	}
+	p, err := parsePerson(args[0])
+	if err != nil {
+		return nil, err
+	}
+	cmd := &CoverCommand{Person: p, Rotation: rot, From: Moment{Now: true, Clock: -1}}
+	args = args[1:]
+	// Split at "to"/"until"; "from" is optional and means now when left out.
+	toAt := -1
+	for i, a := range args {
+		if l := strings.ToLower(a); l == "to" || l == "until" || l == "till" {
+			toAt = i
+			break
+		}
+	}
+	if toAt < 0 {
+		return nil, invalid("Say until when %s covers: %s.", p, example)
+	}
+	fromArgs, toArgs := args[:toAt], args[toAt+1:]
+	if len(fromArgs) > 0 {
+		if !strings.EqualFold(fromArgs[0], "from") {
+			return nil, invalid("I did not understand %q: %s.", strings.Join(fromArgs, " "), example)
+		}
+		if cmd.From, err = parseMoment(fromArgs[1:]); err != nil {
+			return nil, err
+		}
+	}
+	if cmd.To, err = parseMoment(toArgs); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+// parseMoment parses "now", "today [HH:MM]", "tomorrow [HH:MM]",
+// "WEEKDAY [HH:MM]", "YYYY-MM-DD [HH:MM]", "YYYY-MM-DDTHH:MM" or "HH:MM".
+func parseMoment(words []string) (Moment, error) {
+	const forms = "a date and time like `2026-11-23 09:00`, `today 18:00`, `tomorrow`, `friday 09:00` or `now`"
+	m := Moment{Clock: -1}
+	if len(words) == 0 || len(words) > 2 {
+		return m, invalid("Give %s.", forms)
+	}
+	day := strings.ToLower(words[0])
+	if d, c, ok := strings.Cut(day, "t"); ok && len(words) == 1 && len(d) == len("2006-01-02") {
+		words = []string{d, c}
+		day = d
+	}
+	clockSet := false
+	if len(words) == 2 {
+		c, err := parseClock(words[1])
+		if err != nil {
+			return m, invalid("%q is not a time: use HH:MM, e.g. 09:00.", words[1])
+		}
+		m.Clock, clockSet = c, true
+	}
+	switch day {
+	case "now":
+		if clockSet {
+			return m, invalid("`now` takes no time; give %s.", forms)
+		}
+		m.Now = true
+		return m, nil
+	case "today":
+		return m, nil
+	case "tomorrow":
+		m.Days = 1
+		return m, nil
+	}
+	if wd, ok := parseWeekday(day); ok {
+		m.Weekday = &wd
+		return m, nil
+	}
+	if d, err := time.Parse(time.DateOnly, day); err == nil {
+		m.Date = d
+		return m, nil
+	}
+	if c, err := parseClock(day); err == nil && !clockSet {
+		m.Clock = c
+		return m, nil
+	}
+	return m, invalid("I did not understand %q: give %s.", strings.Join(words, " "), forms)
+}

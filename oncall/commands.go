@@ -1,0 +1,376 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// MaxCover is the longest a single cover may last. Longer absences belong
+// in the member list of the configuration.
+const MaxCover = 31 * 24 * time.Hour
+
+// Listing is what /koban oncall list shows.
+type Listing struct {
+	Rotation  string
+	Shifts    []koban.Shift // upcoming, the current one first
+	Overrides []Override    // current and future
+}
+
+// Do runs a parsed command for user (a Slack user ID) and returns the reply
+// in Slack mrkdwn. Errors are *koban.Error where the user can act on them.
+func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Time) (string, error) {
+	switch c := cmd.(type) {
+	case *ShowCommand:
+		shifts, err := s.Show(ctx, c.Rotation, now)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, sh := range shifts {
+			fmt.Fprintf(&b, "*%s*: <@%s> until %s\n", sh.Rotation, sh.Person, s.fmtTime(sh.Rotation, sh.End))
+		}
+		if b.Len() == 0 {
+			return "Nobody is on call right now.", nil
+		}
+		return b.String(), nil
+	case *CoverCommand:
+		o, err := s.Cover(ctx, user, c, now)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Override #%d: <@%s> covers *%s* from %s to %s.", o.ID, o.Person, o.Rotation, s.fmtTime(o.Rotation, o.From), s.fmtTime(o.Rotation, o.To)), nil
+	case *SwapCommand:
+		pair, err := s.Swap(ctx, user, c, now)
+		if err != nil {
+			return "", err
+		}
+		a, b := pair[0], pair[1]
+		return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
+			a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,
+			b.Person, s.fmtTime(b.Rotation, b.From), s.fmtTime(b.Rotation, b.To), b.ID), nil
+	case *ListCommand:
+		l, err := s.List(ctx, user, c.Rotation, now)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%s* — upcoming shifts:\n", l.Rotation)
+		for _, sh := range l.Shifts {
+			mark := ""
+			if sh.Override {
+				mark = " (override)"
+			}
+			fmt.Fprintf(&b, "• %s – %s <@%s>%s\n", s.fmtTime(l.Rotation, sh.Start), s.fmtTime(l.Rotation, sh.End), sh.Person, mark)
+		}
+		if len(l.Overrides) > 0 {
+			b.WriteString("Overrides (remove with `/koban oncall remove N`):\n")
+			for _, o := range l.Overrides {
+				fmt.Fprintf(&b, "• #%d %s <@%s> %s – %s\n", o.ID, o.Kind, o.Person, s.fmtTime(l.Rotation, o.From), s.fmtTime(l.Rotation, o.To))
+			}
+		}
+		return b.String(), nil
+	case *RemoveCommand:
+		removed, err := s.Remove(ctx, user, c.ID, now)
+		if err != nil {
+			return "", err
+		}
+		ids := make([]string, len(removed))
+		for i, o := range removed {
+			ids[i] = fmt.Sprintf("#%d", o.ID)
+		}
+		return "Removed override " + strings.Join(ids, " and ") + ".", nil
+	case *NoteCommand:
+		n, err := s.Note(ctx, user, c, now)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Noted for the next *%s* handoff.", n.Rotation), nil
+	}
+	return "", fmt.Errorf("oncall: unknown command %T", cmd)
+}
+
+// fmtTime formats t in the rotation's zone for replies.
+func (s *Service) fmtTime(rotation string, t time.Time) string {
+	if r, err := s.schedule.Rotation(rotation); err == nil {
+		t = t.In(r.Location)
+	}
+	return t.Format("Mon 2006-01-02 15:04 MST")
+}
+
+// pick chooses the rotation a command applies to: the named one, else the
+// only one, else the one user is a member of, else the default.
+func (s *Service) pick(name, user string) (*Rotation, error) {
+	if name != "" {
+		return s.schedule.Rotation(name)
+	}
+	rots := s.schedule.rotations
+	if len(rots) == 0 {
+		return nil, koban.Errorf(koban.ENotFound, "no on-call rotation is configured")
+	}
+	var mine []*Rotation
+	for _, r := range rots {
+		for _, m := range r.Members {
+			if m == user {
+				mine = append(mine, r)
+				break
+			}
+		}
+	}
+	if len(mine) == 1 {
+		return mine[0], nil
+	}
+	return s.schedule.Default(), nil
+}
+
+// resolve turns a mentioned person into a Slack user ID.
+func (s *Service) resolve(ctx context.Context, p Person) (string, error) {
+	if p.ID != "" {
+		return p.ID, nil
+	}
+	if nl, ok := s.notifier.(NameLookup); ok {
+		id, err := nl.LookupName(ctx, p.Name)
+		if err == nil {
+			return id, nil
+		}
+		if koban.ErrorCode(err) != koban.ENotFound {
+			return "", fmt.Errorf("look up @%s: %w", p.Name, err)
+		}
+	}
+	return "", invalid("I could not tell who @%s is: pick them from the @-menu so that Slack sends their ID.", p.Name)
+}
+
+// Show returns the current shift of the named rotation, or of every rotation.
+func (s *Service) Show(ctx context.Context, rotation string, now time.Time) ([]koban.Shift, error) {
+	sch, err := s.around(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []koban.Shift
+	for _, r := range sch.rotations {
+		if rotation != "" && r.Name != rotation {
+			continue
+		}
+		sh, err := sch.At(r.Name, now)
+		if koban.ErrorCode(err) == koban.ENotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sh)
+	}
+	if rotation != "" {
+		if _, err := sch.Rotation(rotation); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// conflicts returns an EConflict error when [from, to) overlaps an existing
+// override of rotation.
+func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.Time) error {
+	ovs, err := s.store.Overrides(ctx, rotation, from, to)
+	if err != nil {
+		return fmt.Errorf("load overrides: %w", err)
+	}
+	for _, o := range ovs {
+		if o.Rotation == rotation && o.overlaps(from, to) {
+			return koban.Errorf(koban.EConflict, "That overlaps override #%d (%s by <@%s>, %s – %s). Remove it first with `/koban oncall remove %d`, or pick another time.",
+				o.ID, o.Kind, o.Person, s.fmtTime(rotation, o.From), s.fmtTime(rotation, o.To), o.ID)
+		}
+	}
+	return nil
+}
+
+// Cover stores a cover override. The start is clipped to now; a cover
+// that is over, inverted, longer than MaxCover, or overlapping another
+// override is refused.
+func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now time.Time) (Override, error) {
+	r, err := s.pick(c.Rotation, user)
+	if err != nil {
+		return Override{}, err
+	}
+	person, err := s.resolve(ctx, c.Person)
+	if err != nil {
+		return Override{}, err
+	}
+	from := c.From.Resolve(now, r.Location, r.HandoffMin)
+	to := c.To.Resolve(now, r.Location, r.HandoffMin)
+	switch {
+	case !from.Before(to):
+		return Override{}, invalid("The cover would end (%s) before it starts (%s).", s.fmtTime(r.Name, to), s.fmtTime(r.Name, from))
+	case !to.After(now):
+		return Override{}, invalid("That time (until %s) is already over.", s.fmtTime(r.Name, to))
+	case to.Sub(from) > MaxCover:
+		return Override{}, invalid("A cover can last at most %d days; for longer, change the members in koban.yaml.", int(MaxCover.Hours()/24))
+	}
+	if from.Before(now) {
+		from = now.Truncate(time.Minute)
+	}
+	if err := s.conflicts(ctx, r.Name, from, to); err != nil {
+		return Override{}, err
+	}
+	o := Override{Rotation: r.Name, Kind: Cover, Person: person, From: from, To: to, CreatedBy: user, CreatedAt: now}
+	if sch, err := s.Schedule(ctx, from, to); err == nil {
+		if sh, err := sch.At(r.Name, from); err == nil {
+			o.Replaces = sh.Person
+		}
+	}
+	if o.ID, err = s.store.AddOverride(ctx, o); err != nil {
+		return Override{}, fmt.Errorf("add cover: %w", err)
+	}
+	s.log.Info("oncall cover added", "rotation", r.Name, "override_id", o.ID, "person", person, "by", user)
+	return o, nil
+}
+
+// Swap exchanges user's next shift with the next shift of the person named,
+// as two swap overrides.
+func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now time.Time) ([2]Override, error) {
+	r, err := s.pick(c.Rotation, user)
+	if err != nil {
+		return [2]Override{}, err
+	}
+	other, err := s.resolve(ctx, c.Person)
+	if err != nil {
+		return [2]Override{}, err
+	}
+	if other == user {
+		return [2]Override{}, invalid("You cannot swap with yourself: name someone else on the rotation.")
+	}
+	sch, err := s.Schedule(ctx, now, now.Add(s.Horizon))
+	if err != nil {
+		return [2]Override{}, err
+	}
+	shifts, err := sch.Shifts(r.Name, now, now.Add(s.Horizon))
+	if err != nil {
+		return [2]Override{}, err
+	}
+	next := func(person string) (koban.Shift, bool) {
+		for _, sh := range shifts {
+			if sh.Person == person && sh.Start.After(now) && !sh.Override {
+				return sh, true
+			}
+		}
+		return koban.Shift{}, false
+	}
+	mine, ok := next(user)
+	if !ok {
+		return [2]Override{}, invalid("You have no upcoming shift in *%s* in the next %d weeks to swap.", r.Name, int(s.Horizon.Hours()/24/7))
+	}
+	theirs, ok := next(other)
+	if !ok {
+		return [2]Override{}, invalid("<@%s> has no upcoming shift in *%s* in the next %d weeks to swap with.", other, r.Name, int(s.Horizon.Hours()/24/7))
+	}
+	for _, sh := range []koban.Shift{mine, theirs} {
+		if err := s.conflicts(ctx, r.Name, sh.Start, sh.End); err != nil {
+			return [2]Override{}, err
+		}
+	}
+	pair := [2]Override{
+		{Rotation: r.Name, Kind: Swap, Person: other, Replaces: user, From: mine.Start, To: mine.End, CreatedBy: user, CreatedAt: now},
+		{Rotation: r.Name, Kind: Swap, Person: user, Replaces: other, From: theirs.Start, To: theirs.End, CreatedBy: user, CreatedAt: now},
+	}
+	if pair[0].ID, err = s.store.AddOverride(ctx, pair[0]); err != nil {
+		return [2]Override{}, fmt.Errorf("add swap: %w", err)
+	}
+	if pair[1].ID, err = s.store.AddOverride(ctx, pair[1]); err != nil {
+		// Undo the first half, so that nobody is left with two shifts.
+		if derr := s.store.DeleteOverride(ctx, pair[0].ID); derr != nil {
+			s.log.Error("undo half a swap", "override_id", pair[0].ID, "err", derr)
+		}
+		return [2]Override{}, fmt.Errorf("add swap: %w", err)
+	}
+	s.log.Info("oncall swap added", "rotation", r.Name, "override_id", pair[0].ID, "with", other, "by", user)
+	return pair, nil
+}
+
+// List returns the upcoming shifts (four weeks, at most 20) and the current
+// and future overrides of a rotation.
+func (s *Service) List(ctx context.Context, user, rotation string, now time.Time) (Listing, error) {
+	r, err := s.pick(rotation, user)
+	if err != nil {
+		return Listing{}, err
+	}
+	ovs, err := s.store.Overrides(ctx, r.Name, now, now.Add(s.Horizon))
+	if err != nil {
+		return Listing{}, fmt.Errorf("load overrides: %w", err)
+	}
+	l := Listing{Rotation: r.Name}
+	for _, o := range ovs {
+		if o.Rotation == r.Name && o.To.After(now) {
+			l.Overrides = append(l.Overrides, o)
+		}
+	}
+	sch := s.schedule.WithOverrides(ovs)
+	shifts, err := sch.Shifts(r.Name, now, now.Add(28*24*time.Hour))
+	if err != nil {
+		return Listing{}, err
+	}
+	l.Shifts = shifts[:min(len(shifts), 20)]
+	return l, nil
+}
+
+// Remove deletes override id; for a swap, both halves.
+func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Time) ([]Override, error) {
+	year := 366 * 24 * time.Hour
+	ovs, err := s.overrides(ctx, now.Add(-year), now.Add(year))
+	if err != nil {
+		return nil, err
+	}
+	var target *Override
+	for i := range ovs {
+		if ovs[i].ID == id {
+			target = &ovs[i]
+		}
+	}
+	if target == nil {
+		return nil, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
+	}
+	removed := []Override{*target}
+	if target.Kind == Swap {
+		for _, o := range ovs {
+			if o.ID != id && o.Kind == Swap && o.Rotation == target.Rotation && o.Person == target.Replaces &&
+				o.Replaces == target.Person && o.CreatedAt.Equal(target.CreatedAt) {
+				removed = append(removed, o)
+				break
+			}
+		}
+	}
+	for _, o := range removed {
+		if err := s.store.DeleteOverride(ctx, o.ID); err != nil {
+			return nil, fmt.Errorf("remove override %d: %w", o.ID, err)
+		}
+	}
+	s.log.Info("oncall override removed", "override_id", id, "count", len(removed), "by", user)
+	return removed, nil
+}
+
+// Note stores a note for the next handoff of the named rotation, or of the
+// rotation user is on call for now, or the default.
+func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now time.Time) (HandoffNote, error) {
+	name := c.Rotation
+	if name == "" {
+		if shifts, err := s.Show(ctx, "", now); err == nil {
+			for _, sh := range shifts {
+				if sh.Person == user {
+					name = sh.Rotation
+					break
+				}
+			}
+		}
+	}
+	r, err := s.pick(name, user)
+	if err != nil {
+		return HandoffNote{}, err
+	}
+	n := HandoffNote{Rotation: r.Name, Author: user, Text: c.Text, At: now}
+	if n.ID, err = s.store.AddHandoffNote(ctx, n); err != nil {
+		return HandoffNote{}, fmt.Errorf("add handoff note: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,124 @@
+package oncall
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kobanhq/koban"
+)
+
+// ICS renders shifts as an RFC 5545 iCalendar: one VEVENT per shift, times
+// in UTC, CRLF line ends, lines folded at 75 octets. UIDs are derived from
+// the rotation, person and times, so calendar clients update rather than
+// duplicate events across fetches. DTSTAMP is the shift start rather than
+// the fetch time, so the same schedule always renders to the same bytes
+// (and ETag).
+func ICS(shifts []koban.Shift) []byte {
+	var b bytes.Buffer
+	line := func(s string) { foldLine(&b, s) }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//koban//on-call//EN")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("X-WR-CALNAME:" + escapeText("koban on-call"))
+	for _, sh := range shifts {
+		start, end := icsTime(sh.Start), icsTime(sh.End)
+		summary := "On call: " + sh.Person
+		if sh.Rotation != "" {
+			summary = sh.Rotation + " on call: " + sh.Person
+		}
+		desc := fmt.Sprintf("%s is on call for rotation %s.", sh.Person, sh.Rotation)
+		if sh.Override {
+			summary += " (override)"
+			desc += " This shift is an override (cover or swap)."
+		}
+		line("BEGIN:VEVENT")
+		line("UID:" + shiftUID(sh))
+		line("DTSTAMP:" + start)
+		line("DTSTART:" + start)
+		line("DTEND:" + end)
+		line("SUMMARY:" + escapeText(summary))
+		line("DESCRIPTION:" + escapeText(desc))
+		line("TRANSP:TRANSPARENT")
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	return b.Bytes()
+}
+
+// shiftUID is stable for the same shift across fetches.
+func shiftUID(sh koban.Shift) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%d|%d", sh.Rotation, sh.Person, sh.Start.Unix(), sh.End.Unix())))
+	return hex.EncodeToString(sum[:12]) + "@koban"
+}
+
+func icsTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// escapeText escapes a TEXT value (RFC 5545 section 3.3.11).
+func escapeText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+}
+
+// foldLine writes s with CRLF, folded into lines of at most 75 octets
+// without splitting a UTF-8 sequence (RFC 5545 section 3.1).
+func foldLine(b *bytes.Buffer, s string) {
+	limit := 75
+	for len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		b.WriteString(s[:cut])
+		b.WriteString("\r\n ")
+		s = s[cut:]
+		limit = 74 // the leading space counts
+	}
+	b.WriteString(s)
+	b.WriteString("\r\n")
+}
+
+// CalendarHandler serves /oncall.ics: the shifts of every rotation, or of
+// one with ?rotation=NAME, from a week ago to Horizon ahead. now is the
+// clock (time.Now in production).
+func (s *Service) CalendarHandler(now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ctx := req.Context()
+		t := now()
+		from, to := t.Add(-7*24*time.Hour), t.Add(s.Horizon)
+		sch, err := s.Schedule(ctx, from, to)
+		if err != nil {
+			s.log.Error("oncall calendar", "err", err)
+			http.Error(w, "the schedule is unavailable; try again later", http.StatusServiceUnavailable)
+			return
+		}
+		var shifts []koban.Shift
+		if name := req.URL.Query().Get("rotation"); name != "" {
+			shifts, err = sch.Shifts(name, from, to)
+		} else {
+			shifts, err = sch.AllShifts(from, to)
+		}
+		switch koban.ErrorCode(err) {
+		case "":
+		case koban.ENotFound:
+			http.Error(w, koban.ErrorMessage(err), http.StatusNotFound)
+			return
+		default:
+			s.log.Error("oncall calendar", "err", err)
+			http.Error(w, koban.ErrorMessage(err), http.StatusInternalServerError)
+			return
+		}
+		body := ICS(shifts)
+		sum := sha256.Sum256(body)
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
+		w.Header().Set("Cache-Control", "max-age=300")
+		http.ServeContent(w, req, "oncall.ics", time.Time{}, bytes.NewReader(body))
+	})
+}

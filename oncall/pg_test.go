@@ -1,0 +1,229 @@
+package oncall
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/store"
+)
+
+// storeAdapter is the Store over package store, as cmd wires it.
+type storeAdapter struct{ s *store.Store }
+
+func (a storeAdapter) AddOverride(ctx context.Context, o Override) (int64, error) {
+	return a.s.AddOverride(ctx, store.Override{
+		Rotation: o.Rotation, Person: o.Person, Replaces: o.Replaces, StartsAt: o.From, EndsAt: o.To,
+		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, Kind: store.OverrideKind(o.Kind),
+	})
+}
+
+func (a storeAdapter) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]Override, error) {
+	list, err := a.s.Overrides(ctx, rotation, from, to)
+	out := make([]Override, len(list))
+	for i, o := range list {
+		out[i] = Override{ID: o.ID, Rotation: o.Rotation, Kind: OverrideKind(o.Kind), Person: o.Person, Replaces: o.Replaces,
+			From: o.StartsAt, To: o.EndsAt, CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt}
+	}
+	return out, err
+}
+
+func (a storeAdapter) DeleteOverride(ctx context.Context, id int64) error {
+	return a.s.DeleteOverride(ctx, id)
+}
+
+func (a storeAdapter) AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error) {
+	return a.s.AddHandoffNote(ctx, store.HandoffNote{Rotation: n.Rotation, Author: n.Author, Text: n.Text, CreatedAt: n.At})
+}
+
+func (a storeAdapter) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]HandoffNote, error) {
+	list, err := a.s.HandoffNotes(ctx, rotation, since)
+	out := make([]HandoffNote, len(list))
+	for i, n := range list {
+		out[i] = HandoffNote{ID: n.ID, Rotation: n.Rotation, Author: n.Author, Text: n.Text, At: n.CreatedAt}
+	}
+	return out, err
+}
+
+func (a storeAdapter) OpenInquiries(ctx context.Context) ([]koban.Inquiry, error) {
+	return a.s.OpenInquiries(ctx)
+}
+
+func (a storeAdapter) ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error) {
+	list, err := a.s.Inquiries(ctx, store.Filter{States: []koban.State{koban.StateResolved}, From: from.AddDate(0, -3, 0), To: to, Limit: 1000})
+	var out []koban.Inquiry
+	for _, inq := range list {
+		if inq.Rotation == rotation && !inq.ResolvedAt.Before(from) && inq.ResolvedAt.Before(to) {
+			out = append(out, inq)
+		}
+	}
+	return out, err
+}
+
+func (a storeAdapter) Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error) {
+	return a.s.Claim(ctx, key, staleAfter)
+}
+
+func (a storeAdapter) Done(ctx context.Context, key string) error { return a.s.Done(ctx, key) }
+
+func (a storeAdapter) Release(ctx context.Context, key string) error { return a.s.Release(ctx, key) }
+
+// pgURL creates a schema of its own for the test and returns a URL using it.
+func pgURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
+	}
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "koban_oncall_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+// killable wraps a Notifier; while hang is set, PostHandoff blocks until its
+// context ends, like a replica that dies in the middle of posting.
+type killable struct {
+	Notifier
+	mu      sync.Mutex
+	hang    bool
+	entered chan struct{}
+}
+
+func (k *killable) PostHandoff(ctx context.Context, h Handoff) error {
+	k.mu.Lock()
+	hang := k.hang
+	k.mu.Unlock()
+	if hang {
+		close(k.entered)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return k.Notifier.PostHandoff(ctx, h)
+}
+
+// TestTwoReplicasPostgres runs two services, each on its own store handle,
+// over one PostgreSQL database and one (fake) Slack.
+func TestTwoReplicasPostgres(t *testing.T) {
+	url := pgURL(t)
+	ctx := t.Context()
+	open := func() *store.Store {
+		st, err := store.Open(ctx, store.Options{URL: url, Log: discard()})
+		if err != nil {
+			t.Fatalf("store.Open: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	st1, st2 := open(), open()
+	slack := &recorder{}
+	rots, err := Config{Rotations: []RotationConfig{weekly("platform")}}.Parse(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &killable{Notifier: slack, hang: true, entered: make(chan struct{})}
+	r1 := NewService(rots, storeAdapter{st1}, k, discard())
+	r2 := NewService(rots, storeAdapter{st2}, slack, discard())
+	r1.ClaimTimeout, r2.ClaimTimeout = 2*time.Second, 2*time.Second
+	if _, err := r1.Note(ctx, "UA", &NoteCommand{Text: "rotate the db password", Rotation: "platform"}, local(t, berlin, "2026-11-08 12:00")); err != nil {
+		t.Fatal(err)
+	}
+	boundary := local(t, berlin, "2026-11-09 09:00")
+
+	// Replica 1 claims the handoff and dies while posting it.
+	ctx1, kill := context.WithCancel(ctx)
+	done1 := make(chan error, 1)
+	go func() { done1 <- r1.Tick(ctx1, boundary) }()
+	select {
+	case <-k.entered:
+	case err := <-done1:
+		t.Fatalf("replica 1 Tick ended before posting: %v", err)
+	}
+	// Meanwhile replica 2 ticks: the handoff is claimed, so it waits.
+	if err := r2.Tick(ctx, boundary.Add(time.Second)); err != nil {
+		t.Fatalf("replica 2 Tick: %v", err)
+	}
+	kill()
+	<-done1
+	if n := len(slack.handoffs); n != 0 {
+		t.Fatalf("%d handoffs while the claim is held, want 0", n)
+	}
+	// Once the dead replica's claim is stale, both tick concurrently, many times.
+	time.Sleep(r2.ClaimTimeout + 200*time.Millisecond)
+	k.mu.Lock()
+	k.hang = false
+	k.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for _, r := range []*Service{r1, r2} {
+		wg.Go(func() {
+			for i := range 10 {
+				errs <- r.Tick(ctx, boundary.Add(time.Duration(i)*time.Second))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Tick: %v", err)
+		}
+	}
+	if len(slack.handoffs) != 1 || len(slack.groups) != 1 {
+		t.Fatalf("two replicas: %d handoffs, %d user-group updates; want exactly 1 and 1", len(slack.handoffs), len(slack.groups))
+	}
+	h := slack.handoffs[0]
+	if h.Outgoing != "UA" || h.Incoming != "UB" || len(h.Notes) != 1 || h.Notes[0].Text != "rotate the db password" {
+		t.Errorf("handoff = %s → %s, notes %v", h.Outgoing, h.Incoming, h.Notes)
+	}
+
+	// Both replicas are down for two shift changes; on start, only the
+	// latest is posted, once.
+	later := local(t, berlin, "2026-11-24 11:00")
+	for range 3 {
+		for _, r := range []*Service{r2, r1} {
+			if err := r.Tick(ctx, later); err != nil {
+				t.Fatalf("Tick after downtime: %v", err)
+			}
+		}
+	}
+	if len(slack.handoffs) != 2 {
+		t.Fatalf("after downtime: %d handoffs in all, want 2", len(slack.handoffs))
+	}
+	if h := slack.handoffs[1]; h.Outgoing != "UC" || h.Incoming != "UA" || !h.Shift.Start.Equal(local(t, berlin, "2026-11-23 09:00")) {
+		t.Errorf("catch-up handoff = %s → %s at %s, want UC → UA at 11-23 09:00", h.Outgoing, h.Incoming, h.Shift.Start)
+	}
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kobanhq/koban"
+)
+
+const pgSkip = "PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run"
+
+// clock is a settable clock for the store's timestamps.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 5, 10, 9, 30, 0, 0, time.UTC)}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// forEachDB runs f once per database: SQLite in a temporary directory, and
+// PostgreSQL in a fresh schema when KOBAN_TEST_DATABASE_URL is set. f gets
+// Options for a new, empty database it may open (and reopen) with mustOpen.
+func forEachDB(t *testing.T, f func(t *testing.T, opts Options)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		f(t, sqliteOptions(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		f(t, postgresOptions(t))
+	})
+}
+
+func sqliteOptions(t testing.TB) Options {
+	return Options{DataDir: t.TempDir()}
+}
+
+// postgresOptions creates a schema of its own for the test (dropped at the
+// end) and returns Options whose URL uses it. Without KOBAN_TEST_DATABASE_URL
+// the test is skipped, unless KOBAN_REQUIRE_POSTGRES is set; a database that
+// is set but unreachable fails the test.
+func postgresOptions(t testing.TB) Options {
+	t.Helper()
+	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
+	if base == "" {
+		if os.Getenv("KOBAN_REQUIRE_POSTGRES") != "" {
+			t.Fatal("KOBAN_REQUIRE_POSTGRES is set but KOBAN_TEST_DATABASE_URL is not")
+		}
+		t.Skip(pgSkip)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "koban_t_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	// application_name lets a test find (and terminate) its own connections.
+	return Options{URL: base + sep + "search_path=" + schema + "&application_name=" + schema}
+}
+
+// mustOpen opens the store and closes it when the test ends.
+func mustOpen(t testing.TB, opts Options) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// mustCreate creates an inquiry and fails the test if it is not created.
+func mustCreate(t testing.TB, s *Store, inq *koban.Inquiry) *koban.Inquiry {
+	t.Helper()
+	created, err := s.CreateInquiry(t.Context(), inq)
+	if err != nil || !created {
+		t.Fatalf("CreateInquiry = %v, %v; want true, nil", created, err)
+	}
+	return inq
+}
+
+// count runs a COUNT(*) query.
+func count(t testing.TB, s *Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.write().queryRow(t.Context(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// jobStates returns the River states of the inquiry jobs, by job id.
+func jobStates(t testing.TB, s *Store) []string {
+	t.Helper()
+	rows, err := s.write().query(t.Context(), `SELECT state FROM river_job WHERE kind = $1 ORDER BY id`, inquiryJobKind)
+	if err != nil {
+		t.Fatalf("job states: %v", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// wantCode fails the test unless err carries the koban error code.
+func wantCode(t testing.TB, what string, err error, code string) {
+	t.Helper()
+	if got := koban.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v has code %q, want %q", what, err, got, code)
+	}
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var errBoom = errors.New("boom")

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// OverrideKind says how an override changes a rotation.
+type OverrideKind string
+
+// The override kinds.
+const (
+	// OverrideCover: Person is on call instead of whoever the rotation says.
+	OverrideCover OverrideKind = "cover"
+	// OverrideSwap: Person takes the shift of Replaces.
+	OverrideSwap OverrideKind = "swap"
+)
+
+// Override puts someone else on call in a rotation for a while.
+type Override struct {
+	ID        int64
+	Rotation  string
+	Person    string // Slack user ID of who is on call instead
+	Replaces  string // Slack user ID of who is replaced; may be empty for a cover
+	StartsAt  time.Time
+	EndsAt    time.Time
+	CreatedBy string
+	CreatedAt time.Time
+	Kind      OverrideKind
+}
+
+// AddOverride stores an override and returns its id. An override that
+// overlaps another of the same rotation gives EConflict; a bad one EInvalid.
+func (s *Store) AddOverride(ctx context.Context, o Override) (int64, error) {
+	switch {
+	case o.Rotation == "" || o.Person == "":
+		return 0, koban.Errorf(koban.EInvalid, "an override needs a rotation and a person")
+	case !o.EndsAt.After(o.StartsAt):
+		return 0, koban.Errorf(koban.EInvalid, "an override must end after it starts (%s .. %s)", o.StartsAt.UTC().Format(time.RFC3339), o.EndsAt.UTC().Format(time.RFC3339))
+	case o.Kind == "":
+		o.Kind = OverrideCover
+	case o.Kind != OverrideCover && o.Kind != OverrideSwap:
+		return 0, koban.Errorf(koban.EInvalid, "override kind %q: want cover or swap", o.Kind)
+	}
+	if o.Kind == OverrideSwap && o.Replaces == "" {
+		return 0, koban.Errorf(koban.EInvalid, "a swap needs the person it replaces")
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = s.now()
+	}
+	var id int64
+	err := s.inTx(ctx, func(q querier) error {
+		if s.dialect == postgresDialect {
+			// Serialise overrides of one rotation so that two overlapping
+			// ones cannot both pass the check below.
+			if _, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('koban.oncall_overrides.' || $1))`, o.Rotation); err != nil {
+				return err
+			}
+		}
+		var other Override
+		err := q.queryRow(ctx, `
+			SELECT id, starts_at, ends_at FROM oncall_overrides
+			WHERE rotation = $1 AND starts_at < $3 AND ends_at > $2
+			ORDER BY starts_at LIMIT 1`, o.Rotation, s.tsb(o.StartsAt), s.tsb(o.EndsAt)).
+			Scan(&other.ID, dbTime{&other.StartsAt}, dbTime{&other.EndsAt})
+		switch {
+		case err == nil:
+			return koban.Errorf(koban.EConflict, "rotation %s already has override %d from %s to %s", o.Rotation, other.ID,
+				other.StartsAt.Format(time.RFC3339), other.EndsAt.Format(time.RFC3339))
+		case !isNoRows(err):
+			return err
+		}
+		return q.queryRow(ctx, `
+			INSERT INTO oncall_overrides (rotation, person, replaces, starts_at, ends_at, created_by, created_at, kind)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			o.Rotation, o.Person, nullIfEmpty(o.Replaces), s.ts(o.StartsAt), s.ts(o.EndsAt), o.CreatedBy, s.ts(o.CreatedAt), o.Kind).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add override to %s: %w", o.Rotation, s.dbErr(err))
+	}
+	return id, nil
+}
+
+// Overrides returns the overrides of a rotation that overlap [from, to),
+// by start time.
+func (s *Store) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]Override, error) {
+	rows, err := s.read().query(ctx, `
+		SELECT id, rotation, person, COALESCE(replaces, ''), starts_at, ends_at, created_by, created_at, kind
+		FROM oncall_overrides
+		WHERE rotation = $1 AND starts_at < $3 AND ends_at > $2
+		ORDER BY starts_at, id`, rotation, s.tsb(from), s.tsb(to))
+	if err != nil {
+		return nil, fmt.Errorf("overrides of %s: %w", rotation, s.dbErr(err))
+	}
+	defer rows.Close()
+	var out []Override
+	for rows.Next() {
+		var o Override
+		if err := rows.Scan(&o.ID, &o.Rotation, &o.Person, &o.Replaces, dbTime{&o.StartsAt}, dbTime{&o.EndsAt},
+			&o.CreatedBy, dbTime{&o.CreatedAt}, &o.Kind); err != nil {
+			return nil, fmt.Errorf("overrides of %s: %w", rotation, err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("overrides of %s: %w", rotation, s.dbErr(err))
+	}
+	return out, nil
+}
+
+// DeleteOverride removes an override, or gives ENotFound.
+func (s *Store) DeleteOverride(ctx context.Context, id int64) error {
+	n, err := s.write().exec(ctx, `DELETE FROM oncall_overrides WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete override %d: %w", id, s.dbErr(err))
+	}
+	if n == 0 {
+		return koban.Errorf(koban.ENotFound, "no override %d", id)
+	}
+	return nil
+}
+
+// HandoffNote is what an on-call leaves for the next shift of a rotation.
+type HandoffNote struct {
+	ID         int64
+	Rotation   string
+	Author     string // Slack user ID
+	Text       string
+	CreatedAt  time.Time
+	ConsumedAt time.Time // when a handoff digest included it; zero until then
+}
+
+// AddHandoffNote stores a note (CreatedAt now unless set) and returns its id.
+func (s *Store) AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error) {
+	if n.Rotation == "" || n.Text == "" {
+		return 0, koban.Errorf(koban.EInvalid, "a handoff note needs a rotation and some text")
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = s.now()
+	}
+	var id int64
+	err := s.write().queryRow(ctx, `
+		INSERT INTO handoff_notes (rotation, author, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		n.Rotation, n.Author, n.Text, s.ts(n.CreatedAt)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add handoff note to %s: %w", n.Rotation, s.dbErr(err))
+	}
+	return id, nil
+}
+
+// HandoffNotes returns the notes of a rotation written at or after since,
+// oldest first.
+func (s *Store) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]HandoffNote, error) {
+	rows, err := s.read().query(ctx, `
+		SELECT id, rotation, author, text, created_at, consumed_at FROM handoff_notes
+		WHERE rotation = $1 AND created_at >= $2 ORDER BY created_at, id`, rotation, s.tsb(since))
+	if err != nil {
+		return nil, fmt.Errorf("handoff notes of %s: %w", rotation, s.dbErr(err))
+	}
+	defer rows.Close()
+	var out []HandoffNote
+	for rows.Next() {
+		var n HandoffNote
+		if err := rows.Scan(&n.ID, &n.Rotation, &n.Author, &n.Text, dbTime{&n.CreatedAt}, dbTime{&n.ConsumedAt}); err != nil {
+			return nil, fmt.Errorf("handoff notes of %s: %w", rotation, err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("handoff notes of %s: %w", rotation, s.dbErr(err))
+	}
+	return out, nil
+}
+
+// ConsumeHandoffNotes marks the notes with the given ids as included in a
+// handoff digest at time at.
+func (s *Store) ConsumeHandoffNotes(ctx context.Context, at time.Time, ids ...int64) error {
+	err := s.inTx(ctx, func(q querier) error {
+		for _, id := range ids {
+			n, err := q.exec(ctx, `UPDATE handoff_notes SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, s.ts(at))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				var one int
+				if err := q.queryRow(ctx, `SELECT 1 FROM handoff_notes WHERE id = $1`, id).Scan(&one); isNoRows(err) {
+					return koban.Errorf(koban.ENotFound, "no handoff note %d", id)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("consume handoff notes: %w", s.dbErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+package triage
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kobanhq/koban"
+)
+
+// evalDir holds the shared evaluation sets; KOBAN_EVAL_DIR overrides it.
+const evalDir = "/work/shared/eval"
+
+// evalCase is one line of an evaluation set (see its README).
+type evalCase struct {
+	ID           string   `json:"id"`
+	Question     string   `json:"question"`
+	Lang         string   `json:"lang"`
+	Category     string   `json:"category"`
+	Domain       string   `json:"domain"`
+	RelevantDocs []string `json:"relevant_docs"`
+}
+
+func loadEvalCases(t *testing.T, path string) []evalCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("open eval set: %v", err)
+	}
+	defer f.Close()
+	var out []evalCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c evalCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	return out
+}
+
+// scores are the triage metrics of one run over an evaluation set.
+type scores struct {
+	n, correct, domainCorrect int
+	confusion                 map[[2]koban.Category]int // [want, got]
+	answered, answeredRight   int
+	// For the threshold sweep: predictions that could be answered.
+	candidates []candidate
+}
+
+// candidate is a self-solvable prediction with a known answer: whether it
+// is answered depends on the threshold only.
+type candidate struct {
+	conf  float64
+	right bool
+}
+
+// sweep gives answered count and precision at each answer threshold.
+func (s *scores) sweep() string {
+	var b strings.Builder
+	for _, th := range []float64{0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9} {
+		n, right := 0, 0
+		for _, c := range s.candidates {
+			if c.conf >= th {
+				n++
+				if c.right {
+					right++
+				}
+			}
+		}
+		fmt.Fprintf(&b, "  threshold %.2f: answered %d, precision %s\n", th, n, ratio(right, n))
+	}
+	return b.String()
+}
+
+func newScores() *scores { return &scores{confusion: make(map[[2]koban.Category]int)} }
+
+func (s *scores) add(want koban.Category, wantDomain koban.Domain, got koban.Triage, a koban.Answer) {
+	s.n++
+	if a.Known && got.Label.Category == koban.SelfSolvable && !strings.HasPrefix(firstReason(got), "cannot read") {
+		s.candidates = append(s.candidates, candidate{got.Confidence, want == koban.SelfSolvable})
+	}
+	s.confusion[[2]koban.Category{want, got.Label.Category}]++
+	if want == got.Label.Category {
+		s.correct++
+	}
+	if wantDomain == got.Domain {
+		s.domainCorrect++
+	}
+	if got.Decision == koban.DecideAnswer {
+		s.answered++
+		if want == koban.SelfSolvable {
+			s.answeredRight++
+		}
+	}
+}
+
+func (s *scores) prf(c koban.Category) (p, r, f float64, support int) {
+	var tp, fp, fn int
+	for k, n := range s.confusion {
+		switch {
+		case k[0] == c && k[1] == c:
+			tp += n
+		case k[1] == c:
+			fp += n
+		case k[0] == c:
+			fn += n
+		}
+	}
+	support = tp + fn
+	if tp+fp > 0 {
+		p = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		r = float64(tp) / float64(tp+fn)
+	}
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return p, r, f, support
+}
+
+func (s *scores) macroF1() float64 {
+	var sum float64
+	for _, c := range koban.Categories {
+		_, _, f, _ := s.prf(c)
+		sum += f
+	}
+	return sum / float64(len(koban.Categories))
+}
+
+func (s *scores) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "n=%d accuracy=%.3f macro-F1=%.3f domain-accuracy=%.3f answered=%d answered-precision=%s\n",
+		s.n, float64(s.correct)/float64(s.n), s.macroF1(), float64(s.domainCorrect)/float64(s.n), s.answered, ratio(s.answeredRight, s.answered))
+	for _, c := range koban.Categories {
+		p, r, f, n := s.prf(c)
+		fmt.Fprintf(&b, "  %-14s P=%.3f R=%.3f F1=%.3f support=%d\n", c, p, r, f, n)
+	}
+	b.WriteString("  confusion (rows want, columns got: self-solvable docs-missing platform-only)\n")
+	for _, w := range koban.Categories {
+		fmt.Fprintf(&b, "  %-14s", w)
+		for _, g := range koban.Categories {
+			fmt.Fprintf(&b, " %3d", s.confusion[[2]koban.Category{w, g}])
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func firstReason(t koban.Triage) string {
+	if len(t.Reasons) == 0 {
+		return ""
+	}
+	return t.Reasons[0]
+}
+
+func ratio(a, b int) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", float64(a)/float64(b))
+}
+
+// answerFunc gives the retrieval answer for a case; nil means none.
+type answerFunc func(t *testing.T, c evalCase) koban.Answer
+
+// runEval triages every case; online, it learns each case's label after
+// triaging it (as the on-call's resolution would teach it).
+func runEval(t *testing.T, cases []evalCase, answer answerFunc, online bool, verbose bool) *scores {
+	t.Helper()
+	ctx := context.Background()
+	s, err := New(DefaultConfig(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newScores()
+	for _, c := range cases {
+		q := koban.Question{Text: c.Question, Lang: c.Lang}
+		var a koban.Answer
+		if answer != nil {
+			a = answer(t, c)
+		}
+		got, err := s.Triage(ctx, q, a)
+		if err != nil {
+			t.Fatalf("Triage(%s): %v", c.ID, err)
+		}
+		want := koban.Category(c.Category)
+		sc.add(want, koban.Domain(c.Domain), got, a)
+		if verbose && (want != got.Label.Category || koban.Domain(c.Domain) != got.Domain) {
+			t.Logf("%-28s want %-13s got %-13s %.2f | domain want %-10s got %-10s | %s", c.ID, want, got.Label.Category, got.Confidence, c.Domain, got.Domain, strings.Join(got.Reasons, "; "))
+		}
+		if online {
+			// The detail is not in the sets; learn the category alone.
+			if err := s.Learn(ctx, q, koban.Label{Category: want}, koban.Domain(c.Domain)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return sc
+}
+
+var evalSets = []string{"dev.jsonl", "moj-cloud-platform-dev.jsonl", "bcgov-private-cloud-dev.jsonl"}
+
+// TestEvalTextOnly reports triage figures on the evaluation sets from the
+// question text alone (no retrieval), offline and online. Run with
+// KOBAN_EVAL=1 go test ./triage/ -run TestEval -v.
+func TestEvalTextOnly(t *testing.T) {
+	if os.Getenv("KOBAN_EVAL") == "" {
+		t.Skip("set KOBAN_EVAL=1 to run the triage evaluation against the shared evaluation sets")
+	}
+	dir := evalDir
+	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
+		dir = d
+	}
+	verbose := os.Getenv("KOBAN_EVAL_VERBOSE") != ""
+	var all []evalCase
+	for _, name := range evalSets {
+		cases := loadEvalCases(t, filepath.Join(dir, name))
+		all = append(all, cases...)
+		off := runEval(t, cases, nil, false, verbose)
+		on := runEval(t, cases, nil, true, false)
+		t.Logf("%s text-only offline:\n%s", name, off)
+		t.Logf("%s text-only online (learn each label after triage):\n%s", name, on)
+	}
+	t.Logf("all sets text-only offline:\n%s", runEval(t, all, nil, false, false))
+}

@@ -1,0 +1,385 @@
+package triage
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// signalKind names one kind of evidence read from the question text.
+type signalKind string
+
+// The kinds of evidence the text gives. Each kind weighs on the categories
+// through signalWeights.
+const (
+	sigAct        signalKind = "act"         // asks the platform team to do something
+	sigRequest    signalKind = "request"     // a request form or ticket ("request for", "are you requesting")
+	sigProvision  signalKind = "provision"   // names something the platform provisions: access, quota, namespace, repository…
+	sigOutage     signalKind = "outage"      // outage or regression language
+	sigBug        signalKind = "bug"         // a bug-report shape: what happened / what was expected
+	sigFeature    signalKind = "feature"     // asks for the platform to behave differently
+	sigDocsIssue  signalKind = "docs-issue"  // reports a problem with the docs
+	sigDocsRef    signalKind = "docs-ref"    // points at a docs page, tutorial or guide
+	sigHowTo      signalKind = "how-to"      // asks how to do something
+	sigLookup     signalKind = "lookup"      // asks what, which or where: a reference lookup
+	sigExplain    signalKind = "explanation" // asks why, or the difference between things
+	sigErrorPaste signalKind = "error"       // pastes an error message
+	sigOwnFault   signalKind = "own-fault"   // wonders whether they did something wrong
+	sigStatement  signalKind = "statement"   // states a behaviour and asks nothing
+	sigPageReport signalKind = "page-report" // states something about a docs page and asks nothing
+)
+
+// signal is one piece of evidence with the words that triggered it.
+type signal struct {
+	Kind signalKind
+	Cue  string // the matched words, lower case
+}
+
+// Reason gives the signal as a short reason for the on-call.
+func (s signal) Reason() string {
+	switch s.Kind {
+	case sigAct:
+		return "asks the platform team to act: " + s.Cue
+	case sigRequest:
+		return "reads as a request: " + s.Cue
+	case sigProvision:
+		return "about access, quota or provisioning: " + s.Cue
+	case sigOutage:
+		return "outage or regression language: " + s.Cue
+	case sigBug:
+		return "bug report: " + s.Cue
+	case sigFeature:
+		return "asks for a platform change: " + s.Cue
+	case sigDocsIssue:
+		return "reports a docs problem: " + s.Cue
+	case sigDocsRef:
+		return "refers to a docs page: " + s.Cue
+	case sigHowTo:
+		return "asks how to: " + s.Cue
+	case sigLookup:
+		return "asks for a lookup: " + s.Cue
+	case sigExplain:
+		return "asks for an explanation: " + s.Cue
+	case sigErrorPaste:
+		return "pastes an error: " + s.Cue
+	case sigOwnFault:
+		return "wonders what they did wrong: " + s.Cue
+	case sigStatement:
+		return "states a problem without a question"
+	case sigPageReport:
+		return "reports on a docs page without a question"
+	}
+	return string(s.Kind) + ": " + s.Cue
+}
+
+// cue is a pattern for one kind of signal. English patterns match on word
+// boundaries, case-insensitively; Japanese ones as substrings.
+type cue struct {
+	kind signalKind
+	re   *regexp.Regexp
+}
+
+func cues(kind signalKind, patterns ...string) []cue {
+	out := make([]cue, len(patterns))
+	for i, p := range patterns {
+		if utf8.RuneLen(firstRune(p)) > 1 && isCJK(firstRune(p)) {
+			out[i] = cue{kind, regexp.MustCompile(p)}
+			continue
+		}
+		out[i] = cue{kind, regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(` + p + `)(?:$|[^\pL\pN])`)}
+	}
+	return out
+}
+
+// actVerbs are what app teams ask a platform team to do for them.
+const actVerbs = `grant|create|increase|raise|extend|restore|enable|disable|delete|remove|provision|add|set ?up|copy|approve|invite|rename|migrate|move|build|allocate|assign|register|whitelist|allowlist|open|reset|rotate|renew|unlock|upgrade|give`
+
+var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisioned|granted|enabled|added|increased|raised|approved)\b|付与|増やして|作成して|追加して|削除して|有効にして|復元して|発行して`)
+
+// textCues are the cues read from the question, in the order signals lists them.
+var textCues = concat(
+	cues(sigAct,
+		`(?:please|pls|kindly|could you|can you|can someone|would you|could someone|can we get|could we get)\s+(?:\w+\s+){0,2}(?:`+actVerbs+`)`,
+		`(?:need|needs|want|would like|'d like) (?:\w+ ){0,4}(?:created|provisioned|granted|enabled|added|increased|set up|raised|approved)`,
+		`(?:we|i) (?:need|would like|'d like|request) (?:\w+ ){0,2}access`,
+		`(?:would like|want|ask) (?:the )?(?:\w+ ){0,3}team to`,
+		`^(?:`+actVerbs+`)\s+\S+`,
+		`(?:for|need|want|ask|asking) (?:you|the team|someone|somebody) to`, `do the necessary`,
+		`(?:grant|give) (?:\w+ ){0,3}access`,
+		`access to`,
+		`してください`, `して下さい`, `お願いします`, `お願いいたします`, `をお願い`, `付与`, `増やして`, `作成して`, `追加して`, `削除して`, `有効にして`, `復元して`, `発行して`,
+	),
+	cues(sigRequest,
+		`request for`, `request to`, `requesting`, `are you requesting`, `access request`, `quota request`,
+		`\w+ request`, `申請`, `依頼`,
+	),
+	cues(sigProvision,
+		`access`, `permissions?`, `role ?bindings?`, `rbac`, `quotas?`, `more (?:cpu|memory|storage|resources)`,
+		`additional (?:resources|quota|storage|cpu|memory)`, `limit increase`,
+		`namespaces?`, `projects?`, `repos?`, `repository`, `repositories`, `realm`, `accounts?`, `(?:dns |hosted |route53 )?zones?`,
+		`certificates?`, `buckets?`, `licen[cs]es?`, `service accounts?`, `api keys?`, `webhooks?`, `channels?`,
+		`権限`, `クォータ`, `ネームスペース`, `名前空間`, `アカウント`, `リポジトリ`, `プロジェクト`,
+	),
+	cues(sigOutage,
+		`since (?:upgrading|the upgrade|updating|the update|yesterday|this morning|last)\b`, `after (?:upgrading|the upgrade|updating)`,
+		`used to work`, `worked before`, `was working`, `stopped working`, `no longer works?`, `regression`, `regressed`,
+		`broken`, `broke`, `is down`, `are down`, `went down`, `outage`, `degraded`, `unavailable`, `unreachable`,
+		`5\d\d`, `can'?t deploy`, `cannot deploy`, `unable to deploy`, `flapping`, `crash(?:es|ing)?`, `incident`,
+		`障害`, `落ちて`, `動かない`, `止まって`, `停止`, `繋がらない`, `つながらない`, `使えない`,
+	),
+	cues(sigBug,
+		`what happened`, `what you expected`, `what did you expect`, `expected (?:behaviou?r|result)`, `actual (?:behaviou?r|result)`,
+		`expected:`, `steps to reproduce`, `how to reproduce`, `to reproduce`, `repro`, `i (?:would )?expect(?:ed)?`, `is this a bug`,
+		`doesn'?t work (?:for|with|when)`, `does not work (?:for|with|when)`, `fails (?:when|if|with|unexpectedly)`, `not (?:honou?red|respected)`,
+		`ignores?`, `bug`, `期待`, `再現`, `バグ`,
+	),
+	cues(sigFeature,
+		`feature request`, `\[feature`, `allow \w+ to`, `support for`, `should support`, `better support`, `add support`,
+		`improve`, `would be (?:nice|great|useful)`, `we'?d like to`, `proposal`, `propose`, `(?:maybe )?it shouldn'?t`,
+		`should (?:not|ensure|be able|have|use|allow)`, `use \w+ (?:for|as|instead)`, `機能`, `要望`,
+	),
+	cues(sigDocsIssue,
+		`not documented`, `undocumented`, `no documentation`, `documentation (?:is|does|doesn'?t|should|lacks|inadequately)`,
+		`(?:docs|documentation|page|tutorial|guide|example|section) (?:is |are )?(?:missing|wrong|incorrect|outdated|out of date|unclear|confusing|broken)`,
+		`missing (?:\w+ ){0,3}(?:step|link|parameter|option|example|section|info|information|page|docs|documentation)`,
+		`clarify`, `unclear`, `outdated`, `out of date`, `typo`, `inadequately`, `add (?:\w+ ){0,2}(?:guidance|docs|documentation|example|note|section)`,
+		`should (?:provide|mention|explain|document|describe|say)`, `explain that`, `page to update`, `proposed solution`, `translate`,
+		`add to documentation`, `404`, `page not found`, `dead link`, `broken link`, `as a learner`, `deprecat\w*`,
+		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載がない`, `記載されていない`, `載っていない`, `誤記`, `リンク切れ`,
+	),
+	cues(sigDocsRef,
+		`docs?`, `documentation`, `user ?guide`, `tutorial`, `the guide`, `this guide`, `the page`, `this page`, `the example`,
+		`the instructions`, `https?://\S*(?:docs?|guide|documentation)\S*`, `\S*/docs?/\S*`, `ドキュメント`, `手順書`, `マニュアル`,
+	),
+	cues(sigHowTo,
+		`how (?:do|can|should|would) (?:i|we|you|one)`, `how to`, `is there a way`, `is it possible`, `what is the (?:best|right|recommended) way`,
+		`どうすれば`, `どうやって`, `方法`, `手順`, `やり方`, `したい`,
+	),
+	cues(sigLookup,
+		`what (?:is|are|does)`, `(?:^|[.?!:]\s*)which`, `where (?:is|are|can|do)`, `what kinds?`, `any idea`, `do you know`, `とは`, `どこ`, `どれ`, `何`,
+	),
+	cues(sigExplain,
+		`why`, `difference between`, `how does`, `what happens`, `なぜ`, `違い`, `仕組み`,
+	),
+	cues(sigErrorPaste,
+		`error:?`, `failed`, `forbidden`, `refused`, `denied`, `x509`, `not found`, `backoff`, `exception`, `panic`, `timed? ?out`,
+		`cannot`, `can'?t`, `unable to`, `エラー`, `失敗`,
+	),
+	cues(sigOwnFault,
+		`what is wrong`, `what'?s wrong`, `my fault`, `am i (?:missing|doing)`, `did i`, `what am i`, `i get (?:the |an |this )?error`, `i got`,
+	),
+)
+
+func concat(lists ...[]cue) []cue {
+	var out []cue
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// extractSignals reads the evidence in a question's text: at most one signal
+// of each kind, with the first cue that matched.
+func extractSignals(text string) []signal {
+	text = truncateRunes(text, maxTextRunes)
+	var out []signal
+	seen := make(map[signalKind]bool)
+	for _, c := range textCues {
+		if seen[c.kind] {
+			continue
+		}
+		m := c.re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		cue := m[0]
+		if len(m) > 1 {
+			cue = m[1]
+		}
+		if c.kind == sigAct {
+			// Name the action, not the politeness around it.
+			if v := actVerbRE.FindString(cue); v != "" {
+				cue = v
+			}
+		}
+		seen[c.kind] = true
+		out = append(out, signal{Kind: c.kind, Cue: shorten(strings.ToLower(strings.TrimSpace(cue)), 40)})
+	}
+	if !seen[sigRequest] && formFields(text) >= 3 {
+		seen[sigRequest] = true
+		out = append(out, signal{Kind: sigRequest, Cue: "a filled-in request form"})
+	}
+	if !asksSomething(text, seen) {
+		// Without a question, a message about a docs page reports on the
+		// page; any other statement describes a behaviour of the platform.
+		if seen[sigDocsRef] {
+			out = append(out, signal{Kind: sigPageReport})
+		} else {
+			out = append(out, signal{Kind: sigStatement})
+		}
+	}
+	return out
+}
+
+var formFieldRE = regexp.MustCompile(`(?:^|[;\n.?!]\s*)[\pL][\pL\pN ()/'-]{1,40}:\s*\S`)
+
+// formFields counts "Field name: value" pairs: request templates (access,
+// quota, new project) arrive as forms filled in.
+func formFields(text string) int {
+	return len(formFieldRE.FindAllStringIndex(text, -1))
+}
+
+// asksSomething reports whether the text asks a question or for something.
+func asksSomething(text string, seen map[signalKind]bool) bool {
+	if strings.ContainsAny(text, "?？") {
+		return true
+	}
+	for _, k := range []signalKind{sigAct, sigRequest, sigHowTo, sigLookup, sigExplain, sigOwnFault, sigDocsIssue} {
+		if seen[k] {
+			return true
+		}
+	}
+	return strings.Contains(text, "ですか") || strings.Contains(text, "ますか")
+}
+
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return truncateRunes(s, n-1) + "…"
+}
+
+// badInput says why a text cannot be triaged with any confidence, or "".
+func badInput(q string, lang string) string {
+	t := strings.TrimSpace(q)
+	switch {
+	case t == "":
+		return "empty message"
+	case utf8.RuneCountInString(t) > 20000:
+		return fmt.Sprintf("very long message (%d characters)", utf8.RuneCountInString(t))
+	}
+	rest := strings.TrimSpace(linkRE.ReplaceAllString(t, " "))
+	if rest == "" {
+		return "only a link"
+	}
+	letters := 0
+	for _, r := range rest {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters == 0 {
+		return "no words, only symbols or emoji"
+	}
+	if stackTrace(t) {
+		return "only a stack trace or log output"
+	}
+	if l := otherLanguage(t, lang); l != "" {
+		return "written in a language the docs do not cover (" + l + ")"
+	}
+	if len(words(strings.ToLower(rest))) < 2 && letters < 8 {
+		return "too short to tell"
+	}
+	return ""
+}
+
+var linkRE = regexp.MustCompile(`<https?://[^>]*>|https?://\S+|<[#@!][^>]*>|:[a-z0-9_+\-]+:`)
+
+var traceLineRE = regexp.MustCompile(`^\s*(?:at [\w$.<>/]+\(|goroutine \d+|File ".*", line \d+|[\w./-]+\.go:\d+|Traceback|panic:|Caused by:|\.\.\. \d+ more|[\w.$]+(?:Exception|Error)\b|\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[IWEF]\d{4} \d\d:\d\d|\[?(?:INFO|WARN|ERROR|DEBUG|FATAL)\]?\b|\s*\w+\.\w+\(.*\)\s*$|created by )`)
+
+// stackTrace reports whether the text is a pasted trace or log with no
+// words of the asker's own around it.
+func stackTrace(t string) bool {
+	lines := strings.Split(t, "\n")
+	if len(lines) < 3 {
+		return false
+	}
+	trace, other := 0, 0
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if traceLineRE.MatchString(l) || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ") {
+			trace++
+		} else {
+			other++
+		}
+	}
+	return trace >= 3 && other <= 1
+}
+
+// otherLanguage names the language of a text written in neither English nor
+// Japanese, or gives "" for those two (and for text too short to tell).
+func otherLanguage(t, lang string) string {
+	if lang != "" && lang != "en" && lang != "ja" {
+		return lang
+	}
+	var kana, han, hangul, latin, other int
+	for _, r := range t {
+		switch {
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			kana++
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.Is(unicode.Hangul, r):
+			hangul++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		case unicode.IsLetter(r):
+			other++
+		}
+	}
+	switch {
+	case kana > 0:
+		return ""
+	case hangul > han && hangul > latin/2:
+		return "Korean"
+	case han > latin:
+		return "Chinese"
+	case other > latin:
+		return "non-Latin script"
+	}
+	// Among Latin-script texts, compare function words.
+	best, bestN := "", 0
+	en := 0
+	latinCount := make(map[string]int)
+	for _, w := range words(strings.ToLower(t)) {
+		if englishFunc[w] {
+			en++
+		}
+		for l, set := range latinFunc {
+			if set[w] {
+				latinCount[l]++
+			}
+		}
+	}
+	for l, n := range latinCount {
+		if n > bestN || (n == bestN && l < best) {
+			best, bestN = l, n
+		}
+	}
+	if bestN >= 3 && bestN > 2*en {
+		return best
+	}
+	return ""
+}
+
+func wordSet(s string) map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+var englishFunc = wordSet(`the is are to and of in for with my how what why can does not it this that on i we you be have from when`)
+
+var latinFunc = map[string]map[string]bool{
+	"French":     wordSet(`le la les des est une je ne pas pour avec dans sur mon ma mes nous vous comment pourquoi qui que du au aux ce cette il elle sont`),
+	"Spanish":    wordSet(`el la los las es una por para con en mi mis cómo como qué que porque está están del al este esta yo no pero se`),
+	"German":     wordSet(`der die das ist ein eine ich nicht und mit für wie warum auf den dem des sind wir ihr mein es auch kann`),
+	"Portuguese": wordSet(`o os as é um uma não para com em meu minha como por que está estão do da dos das eu se`),
+}

@@ -1,0 +1,128 @@
+package triage
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func kinds(sigs []signal) []signalKind {
+	out := make([]signalKind, len(sigs))
+	for i, s := range sigs {
+		out[i] = s.Kind
+	}
+	return out
+}
+
+func TestExtractSignals(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []signalKind // must be present
+		not  []signalKind // must be absent
+	}{
+		{"Could you please grant me access to the payments namespace?", []signalKind{sigAct, sigProvision}, []signalKind{sigStatement, sigHowTo}},
+		{"Request for additional resources: CPU quota in team-a-prod", []signalKind{sigRequest, sigProvision}, nil},
+		{"We need a new namespace created for the search team", []signalKind{sigAct, sigProvision}, nil},
+		{"Please increase the memory quota of our project", []signalKind{sigAct, sigProvision}, nil},
+		{"Restore our database from last night's snapshot please", []signalKind{sigAct}, nil},
+		{"Ingress returns 502 since upgrading the cluster yesterday", []signalKind{sigOutage, sigStatement}, []signalKind{sigAct}},
+		{"The build used to work but now it is broken", []signalKind{sigOutage}, nil},
+		{"What happened: the pod restarts. What you expected to happen: it keeps running.", []signalKind{sigBug}, nil},
+		{"Allow HPA to scale to zero", []signalKind{sigFeature}, nil},
+		{"The tutorial is outdated and references a removed API", []signalKind{sigDocsIssue, sigDocsRef}, nil},
+		{"Clarify how the retention setting works in the logging guide", []signalKind{sigDocsIssue}, nil},
+		{"Issue with docs/tasks/configure-pod/. The example does not show the probe port.", []signalKind{sigDocsRef, sigPageReport}, []signalKind{sigStatement}},
+		{"How do I mount a ConfigMap as a single file?", []signalKind{sigHowTo}, []signalKind{sigStatement, sigAct}},
+		{"What is the difference between a Deployment and a StatefulSet?", []signalKind{sigLookup, sigExplain}, nil},
+		{"Error: pods is forbidden: User cannot list resource pods. What is wrong?", []signalKind{sigErrorPaste, sigOwnFault}, nil},
+		{"I want to create a new pod from a private image but I get an error", []signalKind{sigErrorPaste, sigOwnFault}, []signalKind{sigAct}},
+		{"Alerts go to a channel which does not support our app", nil, []signalKind{sigLookup}},
+		{"Full Name: Jane; GitHub ID: jane; Organization: Acme; Project Role: Developer", []signalKind{sigRequest}, nil},
+		// Japanese.
+		{"本番環境の権限を付与してください", []signalKind{sigAct, sigProvision}, nil},
+		{"クォータを増やしてほしいです。申請はどこからですか?", []signalKind{sigAct, sigRequest, sigProvision}, nil},
+		{"昨日からAPIが落ちています。障害でしょうか", []signalKind{sigOutage}, nil},
+		{"Podのログを見る方法を教えてください。どうすれば良いですか?", []signalKind{sigHowTo}, nil},
+		{"デプロイでエラーになり動かない", []signalKind{sigErrorPaste, sigOutage}, nil},
+	}
+	for _, tt := range tests {
+		got := kinds(extractSignals(tt.in))
+		for _, k := range tt.want {
+			if !slices.Contains(got, k) {
+				t.Errorf("extractSignals(%q) = %v, want %s among them", tt.in, got, k)
+			}
+		}
+		for _, k := range tt.not {
+			if slices.Contains(got, k) {
+				t.Errorf("extractSignals(%q) = %v, want no %s", tt.in, got, k)
+			}
+		}
+	}
+}
+
+func TestSignalReasonsShort(t *testing.T) {
+	long := "please grant " + strings.Repeat("very ", 40) + "long access"
+	for _, s := range extractSignals(long) {
+		if r := s.Reason(); len([]rune(r)) > 80 {
+			t.Errorf("reason %q is %d runes, want at most 80", r, len([]rune(r)))
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		in, lang string
+		want     string // a word of the reason; "" for readable input
+	}{
+		{"", "", "empty"},
+		{"   \n\t ", "", "empty"},
+		{"https://example.com/some/page", "", "link"},
+		{"<https://example.com/a|a link>", "", "link"},
+		{"🔥🔥🔥 😭", "", "symbols"},
+		{":fire: :sob:", "", "link"}, // Slack emoji codes are stripped like links
+		{"panic: runtime error: index out of range\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x1d\nexit status 2", "", "stack trace"},
+		{"Exception in thread main java.lang.NullPointerException\n\tat com.acme.App.run(App.java:10)\n\tat com.acme.App.main(App.java:3)\n\tat java.base/Thread.run(Thread.java:1)", "", "stack trace"},
+		{strings.Repeat("a", 50000), "", "very long"},
+		{"Comment est-ce que je peux créer un namespace pour mon équipe? Je ne trouve pas la page dans la documentation.", "", "French"},
+		{"네임스페이스를 만들려면 어떻게 해야 하나요?", "", "Korean"},
+		{"How do I get access to the staging cluster?", "", ""},
+		{"本番環境の権限を付与してください", "", ""},
+		{"My pod crashes with this:\npanic: runtime error\n\tat foo.go:1\n\tat bar.go:2\nwhat am I doing wrong?", "", ""},
+		{"DNS broken", "", ""},
+	}
+	for _, tt := range tests {
+		got := badInput(tt.in, tt.lang)
+		switch {
+		case tt.want == "" && got != "":
+			t.Errorf("badInput(%.40q) = %q, want readable", tt.in, got)
+		case tt.want != "" && !strings.Contains(got, tt.want):
+			t.Errorf("badInput(%.40q) = %q, want a reason with %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFeaturesJapanese(t *testing.T) {
+	x := newSimilarIndex()
+	x.add("本番環境のネームスペースを作成してください")
+	x.add("ログの保存期間はどこで設定しますか")
+	x.refresh()
+	got := x.nearest("ステージング環境のネームスペースを作成してほしい", 2, 0.1)
+	if len(got) == 0 || got[0].id != 0 {
+		t.Fatalf("nearest = %v, want example 0 (namespace request) first", got)
+	}
+	if len(got) > 1 && got[1].sim >= got[0].sim {
+		t.Errorf("nearest = %v, want the namespace request clearly first", got)
+	}
+}
+
+func TestNearestIgnoresUnrelated(t *testing.T) {
+	x := newSimilarIndex()
+	x.add("please create a new namespace for team payments")
+	x.refresh()
+	if got := x.nearest("kafka consumer lag keeps growing", 3, 0.2); len(got) != 0 {
+		t.Errorf("nearest(unrelated) = %v, want none", got)
+	}
+	if got := x.nearest("please create a new namespace for team search", 3, 0.2); len(got) != 1 || got[0].sim < 0.5 {
+		t.Errorf("nearest(similar) = %v, want one with similarity ≥ 0.5", got)
+	}
+}

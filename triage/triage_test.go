@@ -1,0 +1,471 @@
+package triage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kobanhq/koban"
+	"gopkg.in/yaml.v3"
+)
+
+func mustNew(t *testing.T, cfg Config, llm LLMClassifier) *Service {
+	t.Helper()
+	s, err := New(cfg, llm, nil)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return s
+}
+
+func mustTriage(t *testing.T, s *Service, text string, a koban.Answer) koban.Triage {
+	t.Helper()
+	got, err := s.Triage(context.Background(), koban.Question{Text: text}, a)
+	if err != nil {
+		t.Fatalf("Triage(%q): %v", text, err)
+	}
+	return got
+}
+
+func TestTriageTextOnly(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	tests := []struct {
+		in   string
+		want koban.Label
+	}{
+		{"Could you please grant our new developer access to the payments namespace?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"Please increase the CPU quota of team-a-prod, we hit the limit", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"Ingress returns 502 for every service since the cluster upgrade this morning", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"The shared Postgres is down, all our apps lost their connections", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"The logging how-to is outdated: the Fluentd section refers to a removed setting.", koban.Label{Category: koban.DocsMissing}},
+		{"How do I mount a ConfigMap as a single file into my container?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"本番環境のネームスペースへのアクセス権限を付与してください", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"昨日からAPIサーバーが落ちています。障害ですか?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"Podのログを見る方法はありますか?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+	}
+	for _, tt := range tests {
+		got := mustTriage(t, s, tt.in, koban.Answer{})
+		if got.Label != tt.want {
+			t.Errorf("Triage(%q).Label = %s, want %s (reasons %q)", tt.in, got.Label, tt.want, got.Reasons)
+		}
+		if got.Decision != koban.DecideEscalate {
+			t.Errorf("Triage(%q).Decision = %s without an answer, want escalate", tt.in, got.Decision)
+		}
+		if len(got.Reasons) == 0 {
+			t.Errorf("Triage(%q).Reasons is empty, want the signals", tt.in)
+		}
+		if err := got.Label.Validate(); err != nil {
+			t.Errorf("Triage(%q).Label = %s: %v", tt.in, got.Label, err)
+		}
+	}
+}
+
+func TestTriageReasons(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	got := mustTriage(t, s, "Please grant me access to the prod namespace", koban.Answer{})
+	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0], "asks the platform team to act: grant") {
+		t.Errorf("Reasons = %q, want the ask to act first", got.Reasons)
+	}
+	got = mustTriage(t, s, "How do I rotate my database password?", koban.Answer{
+		Known: true, Confidence: 0.82,
+		Pages: []koban.Citation{{Path: "how-to/rotate-db-password.md", Title: "Rotate a database password", Quadrant: koban.HowTo}},
+	})
+	if !containsReason(got.Reasons, "top doc match strong (0.82, how-to)") {
+		t.Errorf("Reasons = %q, want the retrieval evidence", got.Reasons)
+	}
+}
+
+func containsReason(reasons []string, want string) bool {
+	for _, r := range reasons {
+		if strings.Contains(r, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLearnFromHumans shows that a handful of labelled inquiries about a
+// recurring request change how the next similar one is triaged.
+func TestLearnFromHumans(t *testing.T) {
+	tests := []struct {
+		name    string
+		learn   []string
+		label   koban.Label
+		domain  koban.Domain
+		next    string
+		control string // an unrelated inquiry whose triage must not move
+	}{
+		{
+			// The team made namespaces self-service: the docs answer it now.
+			name: "namespace requests are self-service",
+			learn: []string{
+				"please create a new namespace for team payments",
+				"please create a new namespace for team search",
+				"can you create a new namespace for the team checkout?",
+				"please create a new namespace for team billing in staging",
+			},
+			label:   koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered},
+			domain:  "computing",
+			next:    "please create a new namespace for team loyalty",
+			control: "Please grant me access to the production database",
+		},
+		{
+			// Registry pull failures keep turning out to be the registry's fault.
+			name: "image pull failures are a platform problem",
+			learn: []string{
+				"How do I fix ImagePullBackOff when pulling from the internal registry?",
+				"how can I fix ImagePullBackOff from the internal registry for my deployment?",
+				"ImagePullBackOff from internal registry again, how do I fix it?",
+			},
+			label:   koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired},
+			domain:  "ci-cd",
+			next:    "How do I fix ImagePullBackOff from the internal registry in my namespace?",
+			control: "How do I mount a ConfigMap as a single file?",
+		},
+		{
+			name: "japanese quota requests are automation candidates",
+			learn: []string{
+				"チームAのメモリのクォータについて相談です",
+				"チームBのメモリのクォータについて相談したいです",
+				"メモリのクォータについて相談(チームC)",
+			},
+			label:   koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate},
+			domain:  "computing",
+			next:    "チームDのメモリのクォータについて相談です",
+			control: "ログの保存期間はどのくらいですか?",
+		},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.learn) > 5 {
+				t.Fatalf("the test learns %d examples, want at most 5", len(tt.learn))
+			}
+			s := mustNew(t, DefaultConfig(), nil)
+			before := mustTriage(t, s, tt.next, koban.Answer{})
+			if before.Label == tt.label {
+				t.Fatalf("before learning Triage(%q) = %s already; the test shows nothing", tt.next, before.Label)
+			}
+			controlBefore := mustTriage(t, s, tt.control, koban.Answer{})
+			for _, text := range tt.learn {
+				if err := s.Learn(ctx, koban.Question{Text: text}, tt.label, tt.domain); err != nil {
+					t.Fatalf("Learn(%q): %v", text, err)
+				}
+			}
+			if got := s.Learned(); got != len(tt.learn) {
+				t.Errorf("Learned() = %d, want %d", got, len(tt.learn))
+			}
+			after := mustTriage(t, s, tt.next, koban.Answer{})
+			if after.Label != tt.label {
+				t.Errorf("after learning Triage(%q) = %s, want %s (reasons %q)", tt.next, after.Label, tt.label, after.Reasons)
+			}
+			if after.Domain != tt.domain {
+				t.Errorf("after learning Triage(%q).Domain = %s, want %s", tt.next, after.Domain, tt.domain)
+			}
+			if !containsReason(after.Reasons, "similar past inquiries labelled "+string(tt.label.Category)) {
+				t.Errorf("after learning Reasons = %q, want the similar past inquiries", after.Reasons)
+			}
+			if controlAfter := mustTriage(t, s, tt.control, koban.Answer{}); controlAfter.Label != controlBefore.Label {
+				t.Errorf("Triage(%q) moved from %s to %s after learning unrelated labels", tt.control, controlBefore.Label, controlAfter.Label)
+			}
+		})
+	}
+}
+
+func TestLearnErrors(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	ctx := context.Background()
+	err := s.Learn(ctx, koban.Question{Text: "hello there"}, koban.Label{Category: "nonsense"}, "iam")
+	if koban.ErrorCode(err) != koban.EInvalid {
+		t.Errorf("Learn(bad label) = %v, want code %s", err, koban.EInvalid)
+	}
+	if err := s.Learn(ctx, koban.Question{Text: "  🔥 "}, koban.Label{Category: koban.DocsMissing}, "iam"); err != nil {
+		t.Errorf("Learn(no words) = %v, want nil (ignored)", err)
+	}
+	if err := s.Learn(ctx, koban.Question{Text: "how do I rotate keys"}, koban.Label{Category: koban.DocsMissing}, "retired-domain"); err != nil {
+		t.Errorf("Learn(unknown domain) = %v, want nil", err)
+	}
+	if got := s.Learned(); got != 1 {
+		t.Errorf("Learned() = %d, want 1", got)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Learn(cctx, koban.Question{Text: "x y z"}, koban.Label{Category: koban.DocsMissing}, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("Learn(cancelled) = %v, want context.Canceled", err)
+	}
+	if _, err := s.Triage(cctx, koban.Question{Text: "x y z"}, koban.Answer{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Triage(cancelled) = %v, want context.Canceled", err)
+	}
+}
+
+func TestTriageBadInput(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	// Even a confident, known answer must not be sent for input koban cannot read.
+	strong := koban.Answer{Known: true, Confidence: 0.95, Text: "x", Pages: []koban.Citation{{Path: "how-to/x.md", Quadrant: koban.HowTo}}}
+	tests := []struct{ name, in string }{
+		{"empty", ""},
+		{"only a link", "https://wiki.example.com/display/PLAT/Runbook"},
+		{"only a stack trace", "panic: runtime error: invalid memory address\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:9 +0x1d\nexit status 2"},
+		{"only emoji", "😭🙏🔥"},
+		{"very long", strings.Repeat("how do I deploy my app to the cluster? ", 1300)},
+		{"french", "Bonjour, comment est-ce que je peux obtenir un accès au cluster de production pour mon équipe ?"},
+		{"korean", "프로덕션 클러스터에 접근하려면 어떻게 해야 하나요?"},
+		{"nul bytes", "\x00\x00\x00"},
+		{"invalid utf-8", "\xff\xfe\xfd how"},
+	}
+	for _, tt := range tests {
+		for _, a := range []koban.Answer{{}, strong} {
+			got, err := s.Triage(context.Background(), koban.Question{Text: tt.in}, a)
+			if err != nil {
+				t.Errorf("%s: Triage error %v, want none", tt.name, err)
+				continue
+			}
+			if !got.Label.Category.Valid() {
+				t.Errorf("%s: Label = %q, want a category", tt.name, got.Label)
+			}
+			if got.Decision != koban.DecideEscalate {
+				t.Errorf("%s: Decision = %s, want escalate", tt.name, got.Decision)
+			}
+			if got.Confidence > 0.3 {
+				t.Errorf("%s: Confidence = %.2f, want low (≤ 0.3)", tt.name, got.Confidence)
+			}
+			if got.Domain == "" {
+				t.Errorf("%s: Domain empty, want one (other at least)", tt.name)
+			}
+		}
+	}
+}
+
+func TestDomain(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	tests := []struct {
+		in    string
+		pages []koban.Citation
+		want  koban.Domain
+	}{
+		{"Our pods are stuck in Pending, insufficient cpu on the nodes", nil, "computing"},
+		{"Service DNS name does not resolve from another namespace", nil, "network"},
+		{"Kafka consumer lag keeps growing on the orders topic", nil, "messaging"},
+		{"How do I route Prometheus alerts to our Slack channel?", nil, "monitoring"},
+		{"Where do I search my application logs? Kibana shows nothing", nil, "logging"},
+		{"The pipeline cannot push the image to the registry", nil, "ci-cd"},
+		{"Please restore our Postgres database from the snapshot", nil, "database"},
+		{"Access denied when writing to the S3 bucket", nil, "object-storage"},
+		{"How do I invalidate the CloudFront cache?", nil, "cdn"},
+		{"Production is down, we need an incident channel and the on-call", nil, "incident-response"},
+		{"pods is forbidden: the service account cannot list pods, which RBAC role do I need?", nil, "iam"},
+		{"Our Airflow DAG fails to write to the data warehouse", nil, "data-platform"},
+		{"ログが Kibana に表示されません", nil, "logging"},
+		{"本番環境へのアクセス権限がありません", nil, "iam"},
+		{"Lunch order for Friday", nil, koban.DomainOther},
+		// Cited pages tip an otherwise vague question.
+		{"It says something about the receiver, what now?", []koban.Citation{{Path: "monitoring-an-app/how-to-create-alarms.md", Title: "Create your own alerts"}}, "monitoring"},
+	}
+	for _, tt := range tests {
+		got := mustTriage(t, s, tt.in, koban.Answer{Pages: tt.pages})
+		if got.Domain != tt.want {
+			t.Errorf("Triage(%q).Domain = %s, want %s", tt.in, got.Domain, tt.want)
+		}
+		if got.DomainConfidence < 0 || got.DomainConfidence > 1 {
+			t.Errorf("Triage(%q).DomainConfidence = %v, want in [0,1]", tt.in, got.DomainConfidence)
+		}
+	}
+}
+
+func TestCustomTaxonomy(t *testing.T) {
+	src := `
+answer_threshold: 0.7
+domains:
+  - name: payments
+    keywords: [stripe, refund, 決済]
+    examples: ["Refunds fail with a Stripe error"]
+  - name: other
+`
+	var cfg Config
+	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AnswerThreshold != 0.7 || len(cfg.Domains) != 2 || cfg.Domains[0].Keywords[2] != "決済" {
+		t.Fatalf("yaml decoded %+v, want threshold 0.7 and two domains", cfg)
+	}
+	s := mustNew(t, cfg, nil)
+	for in, want := range map[string]koban.Domain{
+		"Stripe refunds are failing since this morning": "payments",
+		"決済が失敗します":                                      "payments",
+		"Our pods are stuck in Pending":                 koban.DomainOther, // computing is not configured
+	} {
+		if got := mustTriage(t, s, in, koban.Answer{}); got.Domain != want {
+			t.Errorf("Triage(%q).Domain = %s, want %s", in, got.Domain, want)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"default", DefaultConfig(), true},
+		{"zero means defaults", Config{}, true},
+		{"threshold above 1", Config{AnswerThreshold: 1.5}, false},
+		{"negative similarity", Config{MinSimilarity: -0.1}, false},
+		{"unnamed domain", Config{Domains: []DomainConfig{{Keywords: []string{"x"}}}}, false},
+		{"duplicate domain", Config{Domains: []DomainConfig{{Name: "a"}, {Name: "a"}}}, false},
+	}
+	for _, tt := range tests {
+		_, err := New(tt.cfg, nil, nil)
+		if tt.ok && err != nil {
+			t.Errorf("%s: New = %v, want no error", tt.name, err)
+		}
+		if !tt.ok && koban.ErrorCode(err) != koban.EInvalid {
+			t.Errorf("%s: New = %v, want code %s", tt.name, err, koban.EInvalid)
+		}
+	}
+}
+
+func TestDecision(t *testing.T) {
+	howTo := "How do I rotate the password of my database user?"
+	known := func(c float64) koban.Answer {
+		return koban.Answer{Known: true, Confidence: c, Text: "Run the rotate task.",
+			Pages: []koban.Citation{{Path: "how-to/rotate-db-password.md", Title: "Rotate a database password", Quadrant: koban.HowTo}}}
+	}
+	tests := []struct {
+		name      string
+		threshold float64
+		text      string
+		answer    koban.Answer
+		want      koban.Decision
+	}{
+		{"confident how-to, known answer", 0.5, howTo, known(0.85), koban.DecideAnswer},
+		{"same, stricter threshold", 0.995, howTo, known(0.85), koban.DecideEscalate},
+		{"retrieval does not know", 0.5, howTo, koban.Answer{Confidence: 0.85}, koban.DecideEscalate},
+		{"weak retrieval", 0.5, howTo, known(0.1), koban.DecideEscalate},
+		{"platform request with a matching page", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideEscalate},
+		{"outage with a matching page", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideEscalate},
+	}
+	for _, tt := range tests {
+		cfg := DefaultConfig()
+		cfg.AnswerThreshold = tt.threshold
+		s := mustNew(t, cfg, nil)
+		got := mustTriage(t, s, tt.text, tt.answer)
+		if got.Decision != tt.want {
+			t.Errorf("%s: Decision = %s (label %s, confidence %.2f), want %s", tt.name, got.Decision, got.Label, got.Confidence, tt.want)
+		}
+		if got.Decision == koban.DecideAnswer && (got.Label != koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}) {
+			t.Errorf("%s: answered with label %s, want self-solvable/answered", tt.name, got.Label)
+		}
+	}
+}
+
+// TestConfidenceMonotone checks that stronger retrieval never lowers the
+// confidence in self-solvable for a how-to question.
+func TestConfidenceMonotone(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	prev := -1.0
+	for c := 0.0; c <= 1.0; c += 0.1 {
+		got := mustTriage(t, s, "How do I rotate the password of my database user?", koban.Answer{Known: true, Confidence: c})
+		p := got.Confidence
+		if got.Label.Category != koban.SelfSolvable {
+			p = 0
+		}
+		if p < prev {
+			t.Errorf("confidence in self-solvable at retrieval %.1f = %.3f, below %.3f at the step before", c, p, prev)
+		}
+		prev = p
+	}
+}
+
+// fakeLLM is a classifier at the edge: it returns what it is told.
+type fakeLLM struct {
+	label  koban.Label
+	domain koban.Domain
+	conf   float64
+	err    error
+	calls  int
+	mu     sync.Mutex
+}
+
+func (f *fakeLLM) Classify(context.Context, koban.Question, koban.Answer) (koban.Label, koban.Domain, float64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return f.label, f.domain, f.conf, f.err
+}
+
+func TestLLMClassifier(t *testing.T) {
+	text := "Our deploys are slow today"
+	base := mustTriage(t, mustNew(t, DefaultConfig(), nil), text, koban.Answer{})
+
+	llm := &fakeLLM{label: koban.Label{Category: koban.DocsMissing}, domain: "ci-cd", conf: 1}
+	got := mustTriage(t, mustNew(t, DefaultConfig(), llm), text, koban.Answer{})
+	if llm.calls != 1 {
+		t.Errorf("LLM called %d times, want 1", llm.calls)
+	}
+	if base.Label.Category == koban.DocsMissing {
+		t.Fatalf("without the LLM %q is already docs-missing; the test shows nothing", text)
+	}
+	if got.Label.Category != koban.DocsMissing || !containsReason(got.Reasons, "LLM says docs-missing") {
+		t.Errorf("with LLM: %s %q, want docs-missing with the LLM's reason", got.Label, got.Reasons)
+	}
+
+	down := &fakeLLM{err: koban.Errorf(koban.EUnavailable, "model unreachable")}
+	got = mustTriage(t, mustNew(t, DefaultConfig(), down), text, koban.Answer{})
+	if got.Label != base.Label || !containsReason(got.Reasons, "LLM classification unavailable") {
+		t.Errorf("with LLM down: %s %q, want %s as without one, and a reason", got.Label, got.Reasons, base.Label)
+	}
+}
+
+func TestConcurrentTriageAndLearn(t *testing.T) {
+	s := mustNew(t, DefaultConfig(), nil)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for j := range 25 {
+				q := koban.Question{Text: fmt.Sprintf("please create namespace team-%d-%d", i, j)}
+				if err := s.Learn(ctx, q, koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}, "computing"); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for j := range 25 {
+				if _, err := s.Triage(ctx, koban.Question{Text: fmt.Sprintf("namespace for team %d please", j)}, koban.Answer{}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := s.Learned(); got != 100 {
+		t.Errorf("Learned() = %d, want 100", got)
+	}
+}
+
+func BenchmarkTriage(b *testing.B) {
+	s, err := New(DefaultConfig(), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 2000 {
+		q := koban.Question{Text: fmt.Sprintf("please create a namespace for team %d, we need access to the %d cluster", i, i%7)}
+		if err := s.Learn(ctx, q, koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}, "computing"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := koban.Question{Text: "Our pods are stuck in Pending since the upgrade this morning. What happened: the scheduler says insufficient cpu. How do I get more quota?"}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Triage(ctx, q, koban.Answer{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
