@@ -76,9 +76,11 @@ func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escal
 }
 
 type harnessOpts struct {
+	appToken    string // set for Socket Mode
 	databaseURL string
 	workers     int
 	channels    []Channel
+	onCall      OnCall
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -110,9 +112,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		channels = []Channel{{ID: helpChannel, Mode: "all"}, {ID: quietChan, Mode: "questions"}}
 	}
 	b, err := New(ctx, Options{
-		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fs.url(),
+		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
 		Channels: channels, Workers: o.workers,
-	}, Deps{Desk: d, Inquiries: st, Log: testLogger(t)})
+	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Log: testLogger(t)})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
 	}
@@ -535,5 +537,102 @@ func TestURLVerification(t *testing.T) {
 	w := postEvent(t, h.h, []byte(`{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","token":"x"}`))
 	if w.Code != http.StatusOK || w.Body.String() != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Errorf("url_verification = %d %q, want the challenge", w.Code, w.Body)
+	}
+}
+
+func TestDocsWrongBringsAHuman(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	inq := h.ask("EvDW", helpChannel, "How do I request a database for my service?", "1700000080.000100")
+	h.process(inq.ID)
+	clickButton(t, h.h, asker, helpChannel, "x", actionID(actDocsWrong, inq.ID))
+	h.bot.idle()
+	got := h.inquiry(inq.ID)
+	if got.State != koban.StateEscalated || got.Predicted.Category != koban.DocsMissing {
+		t.Errorf("after Docs are wrong: state %s, predicted %v; want escalated, docs-missing", got.State, got.Predicted)
+	}
+	posts := h.slack.posts(helpChannel, inq.ThreadTS)
+	if len(posts) != 2 || !strings.Contains(textOf(t, posts[1]), "docs-missing") {
+		t.Errorf("want the escalation with category docs-missing in the thread, got %d posts", len(posts))
+	}
+}
+
+func TestJapaneseQuestionGetsJapaneseReply(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	inq := h.ask("EvJA", helpChannel, "本番環境へのアクセス権を申請する方法を教えてください", "1700000090.000100")
+	h.process(inq.ID)
+	got := h.inquiry(inq.ID)
+	posts := h.slack.posts(helpChannel, inq.ThreadTS)
+	if len(posts) != 1 {
+		t.Fatalf("posts = %d, want 1", len(posts))
+	}
+	text := textOf(t, posts[0])
+	want := texts["ja"].solved
+	if got.State == koban.StateEscalated {
+		want = texts["ja"].ack
+	}
+	if got.Lang != "ja" || !strings.Contains(text, want) {
+		t.Errorf("reply to a Japanese question (lang %q, state %s) lacks %q:\n%s", got.Lang, got.State, want, text)
+	}
+}
+
+// recordingOnCall is a rotation with one person on call, that records the
+// override commands it is given.
+type recordingOnCall struct {
+	mu       sync.Mutex
+	commands []string
+}
+
+func (o *recordingOnCall) Now(_ context.Context, t time.Time) ([]koban.Shift, error) {
+	return []koban.Shift{{Rotation: "platform", Person: oncallUser, Start: t.Add(-time.Hour), End: t.Add(time.Hour)}}, nil
+}
+
+func (o *recordingOnCall) Next(_ context.Context, t time.Time) ([]koban.Shift, error) {
+	return []koban.Shift{{Rotation: "platform", Person: "UNEXT", Start: t.Add(time.Hour), End: t.Add(25 * time.Hour)}}, nil
+}
+
+func (o *recordingOnCall) Command(_ context.Context, user, text string) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if strings.HasPrefix(text, "cover") && !strings.Contains(text, "<@") {
+		return "", koban.Errorf(koban.EInvalid, "Say who covers: /koban oncall cover platform @someone tomorrow")
+	}
+	o.commands = append(o.commands, user+" "+text)
+	return "Done: " + text, nil
+}
+
+func TestOnCallCommands(t *testing.T) {
+	oc := &recordingOnCall{}
+	h := newHarness(t, harnessOpts{onCall: oc})
+	tests := []struct{ text, want string }{
+		{"oncall", "<@" + oncallUser + "> (platform) until"},
+		{"oncall", "<@UNEXT> (platform) from"},
+		{"oncall cover platform <@UOTHER|other> tomorrow", "Done: cover platform"},
+		{"oncall cover platform tomorrow", "Say who covers"},
+		{"oncall list", "Done: list"},
+	}
+	for _, tt := range tests {
+		w := slashCommand(t, h.h, asker, helpChannel, tt.text)
+		var reply struct {
+			ResponseType string `json:"response_type"`
+			Text         string `json:"text"`
+			Blocks       []any  `json:"blocks"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &reply); err != nil {
+			t.Fatalf("/koban %s: %v (%s)", tt.text, err, w.Body)
+		}
+		var all strings.Builder
+		enc := json.NewEncoder(&all)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(reply.Blocks); err != nil {
+			t.Fatal(err)
+		}
+		s := reply.Text + all.String()
+		if reply.ResponseType != "ephemeral" || !strings.Contains(s, tt.want) {
+			t.Errorf("/koban %s = %s, want an ephemeral reply containing %q", tt.text, s, tt.want)
+		}
+	}
+	want := []string{asker + " cover platform <@UOTHER|other> tomorrow", asker + " list"}
+	if !slices.Equal(oc.commands, want) {
+		t.Errorf("delegated commands = %q, want %q", oc.commands, want)
 	}
 }

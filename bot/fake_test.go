@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -49,6 +50,9 @@ type fakeSlack struct {
 	calls []apiCall
 	fail  map[string][]failure // queued failures per method
 	ts    int
+
+	// sockets receives each Socket Mode connection koban opens.
+	sockets chan *websocket.Conn
 }
 
 // failure is one injected error response.
@@ -60,16 +64,34 @@ type failure struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, fail: map[string][]failure{}, ts: 1700000000}
+	f := &fakeSlack{t: t, fail: map[string][]failure{}, ts: 1700000000, sockets: make(chan *websocket.Conn, 4)}
+	done := make(chan struct{})
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
 		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, f.handler(m))
 		}
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer xapp-test" {
+				f.t.Errorf("apps.connections.open without the app token")
+			}
+			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/socket"}`, f.srv.ServerAddr)
+		})
+		c.Handle("/socket", func(w http.ResponseWriter, r *http.Request) {
+			up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+			conn, err := up.Upgrade(w, r, nil)
+			if err != nil {
+				f.t.Errorf("upgrade socket: %v", err)
+				return
+			}
+			f.sockets <- conn
+			<-done // the test talks on conn until it ends
+		})
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
+	t.Cleanup(func() { close(done) })
 	return f
 }
 

@@ -71,21 +71,24 @@ func LoadTest(ctx context.Context, o LoadOptions) (LoadResult, error) {
 	base := time.Now().Unix()
 
 	var (
-		mu   sync.Mutex
-		lat  []time.Duration
-		res  LoadResult
-		wg   sync.WaitGroup
-		tick = time.NewTicker(time.Second / time.Duration(o.Rate))
+		mu  sync.Mutex
+		lat []time.Duration
+		res LoadResult
+		wg  sync.WaitGroup
 	)
-	defer tick.Stop()
 	start := time.Now()
+	every := time.Second / time.Duration(o.Rate)
 	for i := range o.Events {
-		if i > 0 {
+		// Event i goes out at start + i/rate, however late the previous one
+		// was: a slow machine sends bursts rather than a lower rate.
+		if wait := time.Until(start.Add(time.Duration(i) * every)); wait > 0 {
+			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				wg.Wait()
 				return res, ctx.Err()
-			case <-tick.C:
+			case <-t.C:
 			}
 		}
 		body, err := json.Marshal(map[string]any{

@@ -135,9 +135,9 @@ func renderAnswer(inq *koban.Inquiry, a koban.Answer) message {
 		lang = inq.Lang
 	}
 	t := textFor(lang)
-	body := toMrkdwn(a.Text)
-	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(truncate(body, 2900)), nil, nil),
+	var blocks []slack.Block
+	if body := toMrkdwn(a.Text); body != "" { // Slack rejects an empty section
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(body, 2900)), nil, nil))
 	}
 	if cites := renderCitations(a.Citations); cites != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+t.sources+"*\n"+truncate(cites, 2900))))

@@ -26,7 +26,7 @@ import (
 
 // SchemaVersion names the index layout and analysis. An index built with
 // another version is rebuilt from its sources on the next Update.
-const SchemaVersion = "docsindex/7"
+const SchemaVersion = "docsindex/8"
 
 // Index is the docs index: a bleve (scorch, BM25) index of sections plus a
 // manifest of the pages it was built from. It is safe for concurrent use.
@@ -225,6 +225,7 @@ const (
 	fieldLang     = "lang"
 	fieldPage     = "page"
 	fieldKind     = "kind" // "page" or "section"
+	fieldPhrase   = "phrase" // word pairs of the prose, for proximity
 )
 
 // mapping has one document type per language: English text is stemmed,
@@ -263,6 +264,7 @@ func (ix *Index) mapping() mapping.IndexMapping {
 		// Code and paths are mostly ASCII identifiers in either language.
 		dm.AddFieldMappingsAt(fieldCode, text(en.AnalyzerName))
 		dm.AddFieldMappingsAt(fieldPath, text(en.AnalyzerName))
+		dm.AddFieldMappingsAt(fieldPhrase, text(phraseAnalyzer(lang, ix.ja)))
 		for _, f := range []string{fieldQuadrant, fieldLang, fieldPage, fieldKind} {
 			dm.AddFieldMappingsAt(f, kw())
 		}
@@ -413,6 +415,7 @@ func sectionDoc(s *Section) map[string]any {
 		fieldKind:     "section",
 		fieldHeadings: heads,
 		fieldBody:     prose,
+		fieldPhrase:   heads + "\n" + prose,
 		fieldCode:     code,
 		fieldQuadrant: string(s.Quadrant),
 		fieldLang:     s.Lang,
@@ -442,6 +445,7 @@ func pageDoc(p Page) map[string]any {
 		fieldDesc:     p.Description,
 		fieldHeadings: strings.Join(heads, "\n"),
 		fieldBody:     body.String(),
+		fieldPhrase:   p.Title + "\n" + body.String(),
 		fieldQuadrant: string(p.Quadrant),
 		fieldLang:     p.Lang,
 		fieldPage:     p.Path,
@@ -494,6 +498,8 @@ const (
 	FieldPageDesc    = "page." + fieldDesc
 	FieldPageOutline = "page." + fieldHeadings
 	FieldPageBody    = "page." + fieldBody
+	FieldPhrase      = fieldPhrase
+	FieldPagePhrase  = "page." + fieldPhrase
 )
 
 // DefaultWeights combine the per-field BM25 scores into Hit.Score when the
@@ -507,6 +513,8 @@ var DefaultWeights = map[string]float64{
 	FieldPageDesc:    1,
 	FieldPageOutline: 0.5,
 	FieldPageBody:    1,
+	FieldPhrase:      1,
+	FieldPagePhrase:  1,
 }
 
 // Search ranks sections for q.Text. It scores each field with BM25 on its
@@ -544,6 +552,8 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		{"page", fieldDesc, FieldPageDesc},
 		{"page", fieldHeadings, FieldPageOutline},
 		{"page", fieldBody, FieldPageBody},
+		{"section", fieldPhrase, FieldPhrase},
+		{"page", fieldPhrase, FieldPagePhrase},
 	}
 	secScores := map[string]map[string]float64{}  // section doc ID → field → score
 	pageScores := map[string]map[string]float64{} // page key → field → score
@@ -553,8 +563,11 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 			continue
 		}
 		fan := an
-		if pt.field == fieldCode || pt.field == fieldPath {
+		switch pt.field {
+		case fieldCode, fieldPath:
 			fan = en.AnalyzerName
+		case fieldPhrase:
+			fan = phraseAnalyzer(lang, ix.ja)
 		}
 		mq := bleve.NewMatchQuery(q.Text)
 		mq.SetField(pt.field)

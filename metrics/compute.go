@@ -446,12 +446,14 @@ const maxExamples = 5
 // similar words.
 func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 	items := make([]clusterItem, len(gaps))
+	words := make([]clusterItem, len(gaps)) // every gap's words, to name the groups
 	for j, i := range gaps {
 		q := inqs[i]
+		words[j].terms = terms(q.Text)
 		if len(q.Citations) > 0 {
 			items[j] = clusterItem{key: "page\x00" + q.Citations[0]}
 		} else {
-			items[j] = clusterItem{key: "text", terms: terms(q.Text)}
+			items[j] = clusterItem{key: "text", terms: words[j].terms}
 		}
 	}
 	var out []Cluster
@@ -460,7 +462,6 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 		c := Cluster{Count: len(g), Quadrant: koban.Unknown}
 		for _, j := range g {
 			q := inqs[gaps[j]]
-			items[j].terms = terms(q.Text) // page groups: name them by their words too
 			if q.Label().Category == koban.DocsMissing {
 				c.Missing++
 			} else {
@@ -475,7 +476,7 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 				c.Inquiries = append(c.Inquiries, q.ID)
 			}
 		}
-		c.Terms = topTerms(items, g, 3)
+		c.Terms = topTerms(words, g, 3)
 		if len(first.Citations) > 0 {
 			c.Topic = first.Citations[0]
 			c.Quadrant = opt.Quadrant(first.Citations[0])

@@ -18,6 +18,9 @@ type memSource struct {
 func (m *memSource) ReportData(_ context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
 	var inqs []koban.Inquiry
 	ids := map[int64]bool{}
+	if len(m.inqs) > 1000 {
+		inqs = make([]koban.Inquiry, 0, len(m.inqs))
+	}
 	for _, q := range m.inqs {
 		if !q.CreatedAt.Before(from) && q.CreatedAt.Before(to) {
 			inqs = append(inqs, q)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kobanhq/koban"
+	"gopkg.in/yaml.v3"
 )
 
 const berlin = "Europe/Berlin"
@@ -396,5 +398,67 @@ func TestBusinessHours(t *testing.T) {
 	rots, _ = Config{Rotations: []RotationConfig{rc}}.Parse(context.Background(), nil)
 	if got := rots[0].Due(local(t, berlin, "2026-11-13 17:00")); !got.Equal(local(t, berlin, "2026-11-14 01:00")) {
 		t.Errorf("Due without business hours = %s, want Saturday 01:00", got)
+	}
+}
+
+func TestRunTicks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The synctest clock starts at 2000-01-01 00:00 UTC.
+		s, _, rec := mustService(t, RotationConfig{
+			Name: "r", Members: []string{"UA", "UB"}, Shift: "1d", Handoff: "00:30",
+			Start: "1999-12-01", UserGroup: "S0ONCALL",
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), 89*time.Minute)
+		defer cancel()
+		if err := s.Run(ctx, time.Minute, time.Now); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		// Handoffs: the shift running at start (caught up), then 00:30.
+		// Group syncs: 00:00, the 00:30 shift change, and the 01:00 reconcile.
+		if len(rec.handoffs) != 2 || len(rec.groups) != 3 {
+			t.Errorf("after 89 minutes: %d handoffs, %d group syncs; want 2, 3", len(rec.handoffs), len(rec.groups))
+		}
+		if len(rec.handoffs) == 2 && (rec.handoffs[0].Incoming != "UA" || rec.handoffs[1].Incoming != "UB") {
+			t.Errorf("handoffs to %s, %s; want UA (shift 30), UB (shift 31)", rec.handoffs[0].Incoming, rec.handoffs[1].Incoming)
+		}
+	})
+}
+
+func TestConfigYAML(t *testing.T) {
+	const doc = `
+rotations:
+  - name: platform
+    members: [U012AB3CD, U045EF6GH]
+    shift: 1w
+    handoff: monday 09:00
+    time_zone: Europe/Berlin
+    start: 2026-01-05
+    channel: C0PLATFORM
+    user_group: S0ONCALL
+    reply_target: 8h
+    business_hours: {start: "09:00", end: "18:00", days: [mon, tue, wed, thu, fri]}
+  - name: db
+    members: [U0DB00001]
+    shift: 24h
+    handoff: "10:00"
+    time_zone: Asia/Tokyo
+    start: 2026-01-05
+    domains: [database]
+`
+	var cfg Config
+	if err := yaml.Unmarshal([]byte(doc), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	rots, err := cfg.Parse(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	p, db := rots[0], rots[1]
+	if p.ShiftDays != 7 || !p.HasWeekday || p.Weekday != time.Monday || p.HandoffMin != 9*60 || p.Location.String() != berlin ||
+		p.ReplyTarget != 8*time.Hour || p.Hours == nil || p.Hours.Days[time.Saturday] || !p.Hours.Days[time.Friday] || p.UserGroup != "S0ONCALL" {
+		t.Errorf("platform = %+v", p)
+	}
+	if db.ShiftDays != 1 || db.HasWeekday || db.ReplyTarget != DefaultReplyTarget || len(db.Domains) != 1 || db.Domains[0] != "database" {
+		t.Errorf("db = %+v", db)
 	}
 }

@@ -11,37 +11,54 @@
 //
 // The vendor-specific rules are the default rule set of gitleaks
 // (github.com/zricethezav/gitleaks, MIT licensed, see LICENSE.gitleaks),
-// vendored as gitleaks.toml from v8.30.1: 222 maintained rules for cloud, SaaS
-// and CI tokens, written for Go's RE2 engine, with keywords, entropy thresholds
-// and allowlists that keep false positives down. The file is embedded unchanged;
-// to update it, copy config/gitleaks.toml from a newer gitleaks release and run
-// the tests.
+// vendored unchanged as gitleaks.toml from v8.30.1: 222 maintained rules for
+// cloud, SaaS and CI tokens (AWS, GCP, GitHub, GitLab, Slack, Stripe, SendGrid,
+// Twilio, npm, PyPI, Vault...), written for Go's RE2 engine, with keywords,
+// entropy thresholds and allowlists that keep false positives down. To update
+// it, copy config/gitleaks.toml from a newer gitleaks release and run the
+// tests.
 //
-// The gitleaks Go module is not imported: its config package cannot be built in
-// this module, because it imports golang.org/x/exp and another dependency
-// (goose) raises golang.org/x/exp to a version the module proxy here refuses.
-// Even where it builds, it would bring viper, zerolog and their dependencies
-// (about 4.5 MB of binary for the config package alone, 10 MB with its
-// detector) and global state, while koban needs only the rules. gitleaks'
-// detector is also built for files and commits: on a 50,000-character question
-// it takes about 28 ms. So this package reads the TOML itself and applies the
-// rules with the same semantics (keywords, secret group, entropy, rule and
-// global allowlists with stop words) on the lines that contain a rule keyword,
-// which keeps regular expressions on short inputs where Go's backtracking
-// matcher is fast. Rules restricted to file paths (.php, .tf, nuget.config...)
-// are skipped: chat text has no path.
+// The gitleaks Go module is not imported, for three reasons measured here:
+//   - its config package does not build in this module: it imports
+//     golang.org/x/exp, which goose v3.29.0 raises to a version the module
+//     proxy refuses;
+//   - it would add viper, zerolog and their dependencies: +4.4 MB of binary
+//     for the config package alone and +10.5 MB with its detector, against
+//     +1.2 MB for this package with the rules embedded;
+//   - its detector is built for files and commits: it takes about 28 ms on a
+//     50,000-character question.
+//
+// So this package reads the TOML itself and applies the rules with gitleaks'
+// semantics (keywords, secret group, entropy, rule and global allowlists with
+// stop words), but only on the lines that contain a rule's keyword, which keeps
+// Go's regular expressions on short inputs where they are fast. Rules
+// restricted to file paths (.php, .tf, nuget.config...) are skipped: chat text
+// has no path. gitleaks' generic-api-key rule is replaced by koban's
+// secret-assignment: it alone costs ten times the rest of the rule set (about
+// 25 ms of CPU for a 50 kB question), and its entropy threshold lets ordinary
+// passwords through.
 //
 // On top of gitleaks, koban adds rules for what platform questions contain and
-// gitleaks (made for source code) misses or leaves to its entropy filter:
-// passwords in URLs and DSNs (postgres://user:pass@host, user:pass@tcp(host)),
-// low-entropy passwords assigned to password-like keys in YAML, env, JSON and
-// CLI flags (including "パスワードは…" in Japanese), Authorization headers
-// (Bearer and Basic), kubeconfig client-key-data, AWS secret access keys, Azure
-// AccountKey= connection strings and SAS signatures, Slack refresh and
-// configuration tokens, Docker Hub tokens, mysql -p and docker login -p
-// passwords, and private-key blocks that were cut off before their END line.
-// Values that are references rather than secrets (${DB_PASSWORD},
-// {{ .Values.token }}, secretKeyRef, <your-password>, ********) are left alone.
+// a scanner made for source code misses: passwords in URLs and DSNs
+// (postgres://user:pass@host, redis://:pass@host, user:pass@tcp(host)),
+// passwords of four characters or more assigned to password-like keys in
+// YAML, env, JSON, prose ("my password for staging: …") and Japanese
+// ("パスワードは…です"),
+// tokens and keys assigned to secret-like keys when their values look
+// generated, Authorization headers (Bearer and Basic), kubeconfig
+// client-key-data and base64-encoded private keys (a TLS Secret's tls.key, but
+// not its tls.crt), AWS secret access keys, Azure AccountKey= connection
+// strings and SAS signatures, Slack refresh and configuration tokens, Docker
+// Hub tokens, mysql -p, docker login -p and --token flags, and private-key
+// blocks cut off before their END line. Values that refer to a secret rather
+// than hold one are left alone: ${DB_PASSWORD}, {{ .Values.token }},
+// ${{ secrets.NPM_TOKEN }}, secretKeyRef, existingSecret, <your-password>,
+// ********, file paths. When a koban rule and a gitleaks rule find the same
+// secret, the mask names the more specific one (github-pat rather than
+// url-password).
+//
+// Text is expected as the user wrote it: the Slack adapter decodes Slack's
+// &amp;, &lt; and &gt; escapes before redacting.
 package redact
 
 import (
@@ -62,6 +79,8 @@ const (
 	// multilineWindow is how far after its keyword a multi-line rule (a PEM
 	// block) may match.
 	multilineWindow = 64 << 10
+	// anchoredProbe is the window an anchored rule is first tried on.
+	anchoredProbe = 256
 )
 
 // Redactor masks secrets in text. Build it once with New; it is safe for
@@ -119,7 +138,12 @@ func New() (*Redactor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("koban rules: %w", err)
 	}
-	r := &Redactor{rules: append(gl, own...), global: global, byPairs: map[uint16][]int{}}
+	return build(append(gl, own...), global)
+}
+
+// build indexes rules by keyword.
+func build(rules []*rule, global []allowlist) (*Redactor, error) {
+	r := &Redactor{rules: rules, global: global, byPairs: map[uint16][]int{}}
 	index := map[string]int{}
 	for i, ru := range r.rules {
 		ru.order = i
@@ -240,7 +264,21 @@ func (r *Redactor) Redact(text string) (masked string, n int) {
 		} else {
 			end += p
 		}
-		spans = r.match(spans, ru, text, p, min(end, p+maxSegment))
+		end = min(end, p+maxSegment)
+		// Most keywords start no match ("the api key is"): find out on a
+		// short window, since the matcher's cost grows with the input even
+		// when it fails at once. A match that reaches the end of the short
+		// window may go on, so it is redone on the whole line.
+		if short := p + anchoredProbe; short < end {
+			m := ru.re.FindStringIndex(text[p:short])
+			if m == nil {
+				continue
+			}
+			if p+m[1] < short {
+				end = short
+			}
+		}
+		spans = r.match(spans, ru, text, p, end)
 	}
 	spans = dropMasked(text, spans)
 	if len(spans) == 0 {
@@ -309,6 +347,7 @@ func (r *Redactor) match(spans []span, ru *rule, text string, start, end int) []
 			}
 			if ks > 0 {
 				c.prev = text[ks-1]
+				c.before = text[max(0, ks-64):ks]
 			}
 			n := ru.accept(c)
 			if n <= 0 {

@@ -243,10 +243,94 @@ func TestKeyKind(t *testing.T) {
 		{"secretKeyRef", keyNone},
 		{"max_tokens", keyNone},
 		{"serviceAccountName", keyNone},
+		{"MINIO_SECRET_KEY", keyOther},
+		{"maxPasswordAge", keyNone},
+		{"Secret access key", keyOther},
+		{"password for staging", keyPassword},
+		{"--discovery-token-ca-cert-hash sha", keyNone},
+		{"secretsmanager", keyNone},
+		{"pwd.h", keyNone},
+		{"require_auth", keyNone},
 	}
 	for _, tt := range tests {
 		if got := keyKind(tt.key); got != tt.want {
 			t.Errorf("keyKind(%q) = %d, want %d", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestIsReference(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"${DB_PASSWORD}", true},
+		{"$DB_PASSWORD", true},
+		{"${{ secrets.NPM_TOKEN }}", true},
+		{"{{ .Values.token }}", true},
+		{"$(cat /run/secrets/db)", true},
+		{"<your-password>", true},
+		{"********", true},
+		{"%s", true},
+		{"%PASSWORD%", true},
+		{"[REDACTED:github-pat]", true},
+		{"/var/run/secrets/token", true},
+		{"your-token-here", true},
+		{"vault:secret/data/db#password", true},
+		{"", true},
+		{"$ecretPa55", false},
+		{"hunter2", false},
+		{"Wq8#kPz!3vLm", false},
+		{"123456", false},
+		{"testPassw0rd", false},
+	}
+	for _, tt := range tests {
+		if got := isReference(tt.in); got != tt.want {
+			t.Errorf("isReference(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAcceptAssignment(t *testing.T) {
+	tests := []struct {
+		c    candidate
+		want int
+	}{
+		{candidate{key: "password", secret: "hunter2"}, 7},
+		{candidate{key: "password", secret: "abc"}, 0},              // too short to be one
+		{candidate{key: "password", secret: "expired"}, 0},          // prose
+		{candidate{key: "password", secret: "Pa55w0rd."}, 8},        // the full stop ends the sentence
+		{candidate{key: "token", secret: "abcdefghij"}, 0},          // one character class: a name
+		{candidate{key: "token", secret: "k8s-aws-v1.aHR0cHM"}, 18}, // mixed: generated
+		{candidate{key: "secret", secret: "payments-db-credentials"}, 0},
+		{candidate{key: "access_token", secret: "a8f5f167f44f&env=prod", prev: '?'}, 12},
+		{candidate{key: "x-access-token", secret: "ghs_abc@github.com", prev: '/'}, 0},
+		{candidate{key: "private_key", secret: "-----BEGIN PRIVATE KEY-----"}, 0},
+		{candidate{key: "token_ttl", secret: "768h"}, 0},
+	}
+	for _, tt := range tests {
+		if got := acceptAssignment(tt.c); got != tt.want {
+			t.Errorf("acceptAssignment(%+v) = %d, want %d", tt.c, got, tt.want)
+		}
+	}
+}
+
+// TestGitleaksAllowlists checks that gitleaks' allowlists are applied: its
+// global allowlist lets ${VAR}-style values through, and its rule allowlists
+// let AWS's documented example key through.
+func TestGitleaksAllowlists(t *testing.T) {
+	r := mustNew(t)
+	for _, in := range []string{
+		"aws_access_key_id = AKIAIOSFODNN7EXAMPLE", // AWS's example key, allowlisted by gitleaks
+		"SLACK_BOT_TOKEN=${SLACK_BOT_TOKEN}",
+	} {
+		if got, n := r.Redact(in); n != 0 {
+			t.Errorf("Redact(%q) = %q, %d; want it unchanged", in, got, n)
+		}
+	}
+	for _, ru := range r.rules {
+		if replaced[ru.id] {
+			t.Errorf("rule %s is replaced by koban's rules but was loaded", ru.id)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -21,6 +22,10 @@ const (
 	idPasswordFlag     = "cli-password-flag"
 	idPrivateKey       = "private-key" // the same ID as gitleaks' rule
 )
+
+// shellWord is an unquoted command-line argument: it does not start with -
+// (the next flag) and stops at the shell's operators.
+const shellWord = `[^\s"'<>&;|-][^\s"'<>&;|]*`
 
 // unquotedValue is an unquoted value: printable ASCII up to a space, quote,
 // backquote, comma or semicolon. ASCII only, so that a value written right
@@ -48,7 +53,9 @@ func kobanRuleDefs() []kobanRuleDef {
 			// The pattern starts at a keyword inside the key; match extends
 			// the key back (DB_ in DB_PASSWORD, api_ in api_key) and keyKind
 			// decides whether it names a secret.
-			pattern: `(?i)((?:pass|pwd|secret|token|key|auth|credential)[A-Za-z0-9_.-]*)["']?[ \t]*(?:=|:=|:|=>)[ \t]*` +
+			// Up to two more words make keys such as "Secret access key"
+			// and "password for prod".
+			pattern: `(?i)((?:pass|pwd|secret|token|key|auth|credential)[A-Za-z0-9_.-]*(?: [A-Za-z]+){0,2})["']?[ \t]*(?:=|:=|:|=>)[ \t]*` +
 				`(?:"([^"\n]+)"|'([^'\n]+)'|(` + unquotedValue + `+))`,
 			keywords: []string{"pass", "pwd", "secret", "token", "key", "auth", "credential"},
 			keyGroup: 1,
@@ -68,12 +75,13 @@ func kobanRuleDefs() []kobanRuleDef {
 		},
 		{
 			// postgres://user:pass@host, redis://:pass@host, https://user:token@github.com
-			id:       idURLPassword,
-			pattern:  `(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/?#@"'<>]*:([^\s@/"'<>]+)@`,
+			id: idURLPassword,
+			// The password may hold a / (generated ones do, unencoded).
+			pattern:  `(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/?#@"'<>]*:([^\s@"'<>]+)@`,
 			keywords: []string{"://"},
 			group:    1,
 			generic:  true,
-			accept:   acceptNonReference,
+			accept:   acceptURLPassword,
 		},
 		{
 			// Go's MySQL DSN: user:pass@tcp(host:3306)/db
@@ -141,7 +149,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			// mysql -u root -pSECRET (no space: "-p SECRET" would prompt
 			// and take SECRET as the database).
 			id:       idPasswordFlag,
-			pattern:  `\b(?i:mysql\w*|mariadb\w*)\b[^\n|;&]*?[ \t]-p("[^"\n]+"|'[^'\n]+'|[^\s"'-][^\s"']*)`,
+			pattern:  `\b(?i:mysql\w*|mariadb\w*)\b[^\n|;&]*?[ \t]-p("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"mysql", "mariadb"},
 			group:    1,
 			accept:   acceptNonReference,
@@ -149,7 +157,7 @@ func kobanRuleDefs() []kobanRuleDef {
 		{
 			// docker login -u ci -p SECRET, sshpass -p SECRET, twine upload -p
 			id:       idPasswordFlag,
-			pattern:  `\b(?:login|sshpass|upload)\b[^\n|;&]*?[ \t](?:-p|--password|--pass)(?:[ \t]+|=)("[^"\n]+"|'[^'\n]+'|[^\s"'-][^\s"']*)`,
+			pattern:  `\b(?:login|sshpass|upload)\b[^\n|;&]*?[ \t](?:-p|--password|--pass)(?:[ \t]+|=)("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"login", "sshpass", "upload"},
 			group:    1,
 			accept:   acceptNonReference,
@@ -157,7 +165,7 @@ func kobanRuleDefs() []kobanRuleDef {
 		{
 			// --token abc, --api-key abc (the = form is a secret-assignment)
 			id:       idPasswordFlag,
-			pattern:  `(?i)(--(?:[a-z0-9]+-)*(?:password|passwd|token|secret|api-?key|access-key|secret-key))[ \t]+("[^"\n]+"|'[^'\n]+'|[^\s"'-][^\s"']*)`,
+			pattern:  `(?i)(--(?:[a-z0-9]+-)*(?:password|passwd|token|secret|api-?key|access-key|secret-key))[ \t]+("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"--"},
 			group:    2,
 			keyGroup: 1,
@@ -194,8 +202,56 @@ func kobanRules() ([]*rule, error) {
 			keywords: kws, generic: d.generic, anchored: d.anchored, accept: d.accept,
 		})
 	}
-	rules = append(rules, &rule{id: idPrivateKey, keywords: []string{"-----begin"}, find: findPrivateKey})
+	rules = append(rules,
+		&rule{id: idPrivateKey, keywords: []string{"-----begin"}, find: findPrivateKey},
+		&rule{id: idPrivateKey, keywords: []string{asciiLower(base64PEMBegin)}, find: findEncodedPrivateKey},
+	)
 	return rules, nil
+}
+
+// base64PEMBegin is "-----BEGIN " in base64, as every base64-encoded PEM block
+// starts.
+const base64PEMBegin = "LS0tLS1CRUdJTi"
+
+// findEncodedPrivateKey masks a base64-encoded PEM private key, as in a
+// Kubernetes TLS Secret (tls.key), a kubeconfig (client-key-data) or Helm
+// values, and leaves encoded certificates (tls.crt,
+// certificate-authority-data) alone: it decodes the start of the value to see
+// which it is.
+func findEncodedPrivateKey(text string, pos int) [][2]int {
+	if !strings.HasPrefix(text[pos:], base64PEMBegin) {
+		return nil
+	}
+	end := pos
+	for end < len(text) && isBase64Byte(text[end]) {
+		end++
+	}
+	head := text[pos:min(end, pos+80)]
+	dec, _ := base64.StdEncoding.DecodeString(head[:len(head)/4*4])
+	if !strings.Contains(string(dec), "PRIVATE KEY") {
+		return nil
+	}
+	// base64 wraps at 76 columns by default: take the following lines
+	// that are base64 only.
+	for end < len(text) && text[end] == '\n' {
+		next := end + 1
+		for next < len(text) && (text[next] == ' ' || text[next] == '\t') {
+			next++
+		}
+		e := next
+		for e < len(text) && isBase64Byte(text[e]) {
+			e++
+		}
+		if e-next < 16 || e < len(text) && text[e] != '\n' && text[e] != '\r' {
+			break
+		}
+		end = e
+	}
+	return [][2]int{{pos, end}}
+}
+
+func isBase64Byte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }
 
 // pemHeader is the first line of a PEM private-key block: RSA, EC, DSA,
@@ -253,23 +309,50 @@ var nonSecretKeySuffixes = []string{
 	"interval", "required", "strength", "hint", "keys", "tokens", "passwordkey", "tokenkey",
 	"secretkeyref", "class", "kind", "issuer", "audience", "scope", "scopes", "algorithm",
 	"tokenizer", "limit", "max", "min", "usage", "location", "backend", "mount", "engine",
+	"string", "dsn", "manager", "hash", "digest", "fingerprint", "checksum", "date",
 }
 
-// keyKind classifies an assignment key such as DB_PASSWORD, "api_key",
-// auth.postgresPassword or トークン.
-func keyKind(key string) int {
+// normalizeKey lower-cases key and drops what is not a letter or a digit:
+// DB_PASSWORD, db-password and dbPassword are all dbpassword.
+func normalizeKey(key string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(key) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f {
 			b.WriteRune(r)
 		}
 	}
-	k := b.String()
-	if strings.HasPrefix(k, "existing") || strings.HasPrefix(k, "max") || strings.HasPrefix(k, "min") {
+	return b.String()
+}
+
+// limitKey matches keys that are limits: max_tokens, maxPasswordAge,
+// min-password-length (but not MINIO_SECRET_KEY).
+var limitKey = regexp.MustCompile(`^(?:(?i:max|min)[_.-]|(?:max|min)[A-Z])`)
+
+// arnPrefix ends the text before a key that is the resource type of an ARN
+// (arn:aws:secretsmanager:eu-west-2:123456789012:secret:name).
+var arnPrefix = regexp.MustCompile(`arn:[\w-]+:[\w-]+:[\w-]*:\d*:$`)
+
+// sourceFile matches keys that are file names, as in "pwd.h:42".
+var sourceFile = regexp.MustCompile(`(?i)\.(?:h|c|cc|cpp|go|py|js|ts|rb|java|rs|php|sh|ya?ml|json|toml|conf|cfg|ini|txt|md|log)$`)
+
+// keyKind classifies an assignment key such as DB_PASSWORD, "api_key",
+// auth.postgresPassword or トークン.
+func keyKind(key string) int {
+	k := normalizeKey(key)
+	first := k
+	if i := strings.IndexByte(key, ' '); i >= 0 {
+		// "Secret access key", "password for staging": the first word
+		// says what the key is about.
+		first = normalizeKey(key[:i])
+	}
+	if sourceFile.MatchString(key) {
+		return keyNone
+	}
+	if strings.HasPrefix(k, "existing") || limitKey.MatchString(key) {
 		return keyNone
 	}
 	for _, s := range nonSecretKeySuffixes {
-		if strings.HasSuffix(k, s) {
+		if strings.HasSuffix(k, s) || strings.HasSuffix(first, s) {
 			return keyNone
 		}
 	}
@@ -278,14 +361,15 @@ func keyKind(key string) int {
 			return keyPassword
 		}
 	}
-	for _, w := range []string{"secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "clientkey", "credential", "トークン", "シークレット", "アクセスキー", "apiキー", "秘密鍵"} {
+	for _, w := range []string{"secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "clientkey", "tlskey", "credential", "トークン", "シークレット", "アクセスキー", "apiキー", "秘密鍵"} {
 		if strings.Contains(k, w) {
 			return keyOther
 		}
 	}
-	// "auth" only as the whole key or its last word (docker's "auth",
-	// npm's _auth, basicAuth), never inside "certificate-authority-data".
-	if strings.HasSuffix(k, "auth") && !strings.HasSuffix(k, "oauth") {
+	// "auth" only as the whole key (docker's "auth", npm's _auth) or in
+	// basicAuth, never in certificate-authority-data or require_auth.
+	switch k {
+	case "auth", "basicauth", "httpauth", "proxyauth":
 		return keyOther
 	}
 	return keyNone
@@ -299,14 +383,20 @@ var proseWords = map[string]bool{
 	"forgotten": true, "unknown": true, "optional": true, "none": true, "null": true,
 	"true": true, "false": true, "nil": true, "undefined": true, "redacted": true,
 	"masked": true, "hidden": true, "removed": true, "omitted": true, "secret": true,
-	"password": true, "token": true,
+	"password": true, "token": true, "blank": true, "same": true, "here": true,
+	"this": true, "that": true, "below": true, "above": true, "unset": true, "what": true,
+	"please": true, "help": true, "again": true, "fails": true, "failed": true, "error": true,
+	"does": true, "doesn": true, "works": true, "needed": true, "prompt": true,
+	// Code: type Passwd = struct {
+	"struct": true, "string": true, "bool": true, "func": true, "interface": true,
 }
 
 // candidate is a possible secret found by one of koban's rules.
 type candidate struct {
 	key    string // the key it is assigned to, if the rule has one
 	secret string
-	prev   byte // the byte before the match, 0 at the start of the text
+	prev   byte   // the byte before the key, 0 at the start of the text
+	before string // up to 64 bytes of text before the key
 }
 
 // keepIf returns the length of c's secret if ok, and 0 otherwise.
@@ -317,6 +407,16 @@ func keepIf(ok bool, c candidate) int {
 	return 0
 }
 
+// acceptURLPassword is acceptNonReference for the password of a URL, which
+// must not be a port followed by a path (http://host:8080/users/@alice).
+func acceptURLPassword(c candidate) int {
+	if i := strings.IndexByte(c.secret, '/'); i >= 0 && strings.Trim(c.secret[:i], "0123456789") == "" {
+		return 0
+	}
+	return acceptNonReference(c)
+}
+
+// acceptNonReference accepts any secret that is not a reference.
 func acceptNonReference(c candidate) int { return keepIf(!isReference(c.secret), c) }
 
 // acceptAssignment decides whether the value assigned to a key is a secret,
@@ -327,6 +427,9 @@ func acceptAssignment(c candidate) int {
 		return 0
 	}
 	v := c.secret
+	if c.prev == ':' && arnPrefix.MatchString(c.before) {
+		return 0
+	}
 	if c.prev == '/' {
 		// https://user:token@host: the url-password rule's.
 		return 0
@@ -345,23 +448,32 @@ func acceptAssignment(c candidate) int {
 	if isReference(v) || proseWords[strings.ToLower(v)] {
 		return 0
 	}
-	if kind == keyPassword && len(v) >= 6 || kind == keyOther && len(v) >= 8 && looksRandom(v) {
+	if kind == keyPassword && strings.Trim(v, "0123456789") == "" && len(v) < 8 {
+		// NSS_BUFLEN_PASSWD = 1024: lengths, counts and ports, not PINs.
+		return 0
+	}
+	if kind == keyPassword && len(v) >= 4 || kind == keyOther && len(v) >= 8 && looksRandom(v) {
 		return len(v)
 	}
 	return 0
 }
 
 var referencePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`^\$[A-Z_][A-Z0-9_]*$`),                    // $DB_PASSWORD
-	regexp.MustCompile(`^\$\{.*\}$`),                              // ${DB_PASSWORD}, ${{ secrets.X }}
-	regexp.MustCompile(`^\$\(.*\)$`),                              // $(cat /run/secrets/x)
-	regexp.MustCompile(`^\{\{.*\}\}$|^\{\{`),                      // {{ .Values.token }}
-	regexp.MustCompile(`^%\(?\w*\)?[sdv]$|^%[A-Z_]+%$`),           // %s, %(password)s, %PASSWORD%
-	regexp.MustCompile(`^<[^<>]*>$`),                              // <your-password>
-	regexp.MustCompile(`^(?:\*+|x+|X+|\.+|•+|#+|-+|_+)$`),         // ********, xxxx
-	regexp.MustCompile(`^\[REDACTED(?::[\w.-]+)?\]`),              // already masked
-	regexp.MustCompile(`^/[\w./-]*$`),                             // a file path
-	regexp.MustCompile(`(?i)^(?:your|my)[-_]?[a-z_-]*(?:here)?$`), // your-token-here
+	regexp.MustCompile(`^\$[A-Z_][A-Z0-9_]*$`),            // $DB_PASSWORD
+	regexp.MustCompile(`^\$\{`),                           // ${DB_PASSWORD}, ${{ secrets.X }}
+	regexp.MustCompile(`^\$\(`),                           // $(cat /run/secrets/x)
+	regexp.MustCompile(`^\{\{.*\}\}$|^\{\{`),              // {{ .Values.token }}
+	regexp.MustCompile(`^%\(?\w*\)?[sdv]$|^%[A-Z_]+%$`),   // %s, %(password)s, %PASSWORD%
+	regexp.MustCompile(`^<[^<>]*>$`),                      // <your-password>
+	regexp.MustCompile(`^(?:\*+|x+|X+|\.+|•+|#+|-+|_+)$`), // ********, xxxx
+	regexp.MustCompile(`^\[REDACTED(?::[\w.-]+)?\]`),      // already masked
+	regexp.MustCompile(`^/[\w./-]*$`),                     // a file path
+	regexp.MustCompile(`^0x[0-9a-fA-F]+$`),                // a number in code
+	regexp.MustCompile(`^[\[{]`),                          // a YAML or JSON list or object
+	regexp.MustCompile(`^[A-Za-z_][\w.]*\(`),              // os.Getenv("TOKEN"), a call
+	regexp.MustCompile(`^[A-Za-z_]+(?:\.[A-Za-z_]+)+$`),   // cfg.Password, a field
+	regexp.MustCompile(`(?i)^(?:pass|password|passwd|pwd|secret|passphrase|token|changeme|mypassword|yourpassword|mysecret|yoursecret)$`), // documentation's example values
+	regexp.MustCompile(`(?i)^(?:your|my)[-_]?[a-z_-]*(?:here)?$`),                                                                         // your-token-here
 	regexp.MustCompile(`(?i)^(?:example|placeholder|dummy|sample|todo|tbd)[-_]?\w{0,12}$`),
 	regexp.MustCompile(`^secrets\.[\w.]+$|^vault:|^ref\+|^arn:aws:secretsmanager:`), // references into secret stores
 }
@@ -381,7 +493,7 @@ func isReference(v string) bool {
 	return false
 }
 
-// looksRandom reports whether s mixes character classes the way generated
+// looksRandom reports whether s mixes letters and digits the way generated
 // credentials do, unlike names such as payments-db-credentials.
 func looksRandom(s string) bool {
 	var lower, upper, digit bool
@@ -396,11 +508,7 @@ func looksRandom(s string) bool {
 			digit = true
 		}
 	}
-	classes := 0
-	for _, ok := range []bool{lower, upper, digit} {
-		if ok {
-			classes++
-		}
-	}
-	return classes >= 2 && entropy(s) > 2.5
+	// Generated credentials of 8 characters or more nearly always hold a
+	// digit; CamelCase words (ActiveDirectoryDefault) do not.
+	return digit && (lower || upper) && entropy(s) > 2.5
 }

@@ -27,6 +27,7 @@ const (
 	sigExplain    signalKind = "explanation" // asks why, or the difference between things
 	sigErrorPaste signalKind = "error"       // pastes an error message
 	sigOwnFault   signalKind = "own-fault"   // wonders whether they did something wrong
+	sigOwnSteps   signalKind = "own-steps"   // tells what they did themselves
 	sigStatement  signalKind = "statement"   // states a behaviour and asks nothing
 	sigPageReport signalKind = "page-report" // states something about a docs page and asks nothing
 )
@@ -64,6 +65,8 @@ func (s signal) Reason() string {
 		return "asks for an explanation: " + s.Cue
 	case sigErrorPaste:
 		return "pastes an error: " + s.Cue
+	case sigOwnSteps:
+		return "describes their own steps: " + s.Cue
 	case sigOwnFault:
 		return "wonders what they did wrong: " + s.Cue
 	case sigStatement:
@@ -102,6 +105,7 @@ var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisione
 var textCues = concat(
 	cues(sigAct,
 		`(?:please|pls|kindly|could you|can you|can someone|would you|could someone|can we get|could we get)\s+(?:\w+\s+){0,2}(?:`+actVerbs+`)`,
+		`(?:can|could|may) (?:we|i) (?:get|have) (?:a |an |some |more |the )?(?:new |additional |extra )?\w+`,
 		`(?:need|needs|want|would like|'d like) (?:\w+ ){0,4}(?:created|provisioned|granted|enabled|added|increased|set up|raised|approved)`,
 		`(?:we|i) (?:need|would like|'d like|request) (?:\w+ ){0,2}access`,
 		`(?:would like|want|ask) (?:the )?(?:\w+ ){0,3}team to`,
@@ -125,7 +129,7 @@ var textCues = concat(
 	cues(sigOutage,
 		`since (?:upgrading|the upgrade|updating|the update|yesterday|this morning|last)\b`, `after (?:upgrading|the upgrade|updating)`,
 		`used to work`, `worked before`, `was working`, `stopped working`, `no longer works?`, `regression`, `regressed`,
-		`broken`, `broke`, `is down`, `are down`, `went down`, `outage`, `degraded`, `unavailable`, `unreachable`,
+		`broken`, `broke`, `is down`, `are down`, `went down`, `outage`, `degraded`, `(?:service|temporarily|is|are|became) unavailable`, `unreachable`,
 		`5\d\d`, `can'?t deploy`, `cannot deploy`, `unable to deploy`, `flapping`, `crash(?:es|ing)?`, `incident`,
 		`障害`, `落ちて`, `動かない`, `止まって`, `停止`, `繋がらない`, `つながらない`, `使えない`,
 	),
@@ -147,7 +151,8 @@ var textCues = concat(
 		`clarify`, `unclear`, `outdated`, `out of date`, `typo`, `inadequately`, `add (?:\w+ ){0,2}(?:guidance|docs|documentation|example|note|section)`,
 		`should (?:provide|mention|explain|document|describe|say)`, `explain that`, `page to update`, `proposed solution`, `translate`,
 		`add to documentation`, `404`, `page not found`, `dead link`, `broken link`, `as a learner`, `deprecat\w*`,
-		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載がない`, `記載されていない`, `載っていない`, `誤記`, `リンク切れ`,
+		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `リンク切れ`,
+		`nothing in the (?:docs|documentation|guide)`, `(?:docs|documentation|guide) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,
 	),
 	cues(sigDocsRef,
 		`docs?`, `documentation`, `user ?guide`, `tutorial`, `the guide`, `this guide`, `the page`, `this page`, `the example`,
@@ -155,10 +160,10 @@ var textCues = concat(
 	),
 	cues(sigHowTo,
 		`how (?:do|can|should|would) (?:i|we|you|one)`, `how to`, `is there a way`, `is it possible`, `what is the (?:best|right|recommended) way`,
-		`どうすれば`, `どうやって`, `方法`, `手順`, `やり方`, `したい`,
+		`どうすれば`, `どうやって`, `方法`, `手順`, `やり方`, `書き方`, `使い方`, `教えて`, `したい`,
 	),
 	cues(sigLookup,
-		`what (?:is|are|does)`, `(?:^|[.?!:]\s*)which`, `where (?:is|are|can|do)`, `what kinds?`, `any idea`, `do you know`, `とは`, `どこ`, `どれ`, `何`,
+		`what (?:is|are|does|do|kind|size|version)`, `what'?s`, `how (?:much|many|long|big|often)`, `is there`, `are there`, `(?:^|[.?!:]\s*)which`, `where (?:is|are|can|do)`, `what kinds?`, `any idea`, `do you know`, `とは`, `どこ`, `どれ`, `何`,
 	),
 	cues(sigExplain,
 		`why`, `difference between`, `how does`, `what happens`, `なぜ`, `違い`, `仕組み`,
@@ -166,6 +171,12 @@ var textCues = concat(
 	cues(sigErrorPaste,
 		`error:?`, `failed`, `forbidden`, `refused`, `denied`, `x509`, `not found`, `backoff`, `exception`, `panic`, `timed? ?out`,
 		`cannot`, `can'?t`, `unable to`, `エラー`, `失敗`,
+	),
+	cues(sigOwnSteps,
+		`(?:i|we) (?:have )?(?:tried|initiali[sz]ed|ran|run|installed|deployed|followed|configured|created|applied|set up|added|changed|upgraded)`,
+		`(?:i|we)'ve (?:tried|installed|deployed|followed|configured|created|applied|set up|added|changed)`,
+		`(?:my|our) (?:own )?(?:pod|app|application|service|deployment|container|job|cronjob|workload|helm chart|manifest)s?`,
+		`試した`, `試しました`, `実行した`, `実行しました`, `設定した`, `設定しました`,
 	),
 	cues(sigOwnFault,
 		`what is wrong`, `what'?s wrong`, `my fault`, `am i (?:missing|doing)`, `did i`, `what am i`, `i get (?:the |an |this )?error`, `i got`,
@@ -211,7 +222,14 @@ func extractSignals(text string) []signal {
 		seen[sigRequest] = true
 		out = append(out, signal{Kind: sigRequest, Cue: "a filled-in request form"})
 	}
-	if !asksSomething(text, seen) {
+	if !seen[sigAct] && seen[sigProvision] {
+		// "S3 bucket for uploads please": a polite ask naming something to provision.
+		if m := politeRE.FindString(text); m != "" {
+			seen[sigAct] = true
+			out = append(out, signal{Kind: sigAct, Cue: strings.ToLower(strings.TrimSpace(m))})
+		}
+	}
+	if !asksSomething(text, seen) && !seen[sigOwnSteps] {
 		// Without a question, a message about a docs page reports on the
 		// page; any other statement describes a behaviour of the platform.
 		if seen[sigDocsRef] {
@@ -222,6 +240,8 @@ func extractSignals(text string) []signal {
 	}
 	return out
 }
+
+var politeRE = regexp.MustCompile(`(?i)\bplease\b|\bpls\b|\bplz\b|お願い|ください|下さい`)
 
 var formFieldRE = regexp.MustCompile(`(?:^|[;\n.?!]\s*)[\pL][\pL\pN ()/'-]{1,40}:\s*\S`)
 
@@ -241,7 +261,12 @@ func asksSomething(text string, seen map[signalKind]bool) bool {
 			return true
 		}
 	}
-	return strings.Contains(text, "ですか") || strings.Contains(text, "ますか")
+	for _, s := range []string{"ですか", "ますか", "でしょうか", "教えて", "ください", "下さい"} {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func shorten(s string, n int) string {
@@ -283,8 +308,13 @@ func badInput(q string, lang string) string {
 	if len(words(strings.ToLower(rest))) < 2 && letters < 8 {
 		return "too short to tell"
 	}
+	if ackRE.MatchString(rest) {
+		return "a thank-you or acknowledgement, not a question"
+	}
 	return ""
 }
+
+var ackRE = regexp.MustCompile(`(?i)^\W*(?:(?:ok|okay|great|cool|perfect|nice|awesome|got it|thanks|thank you|thx|ty|cheers|that worked|it works|works now|solved|resolved|fixed|all good|ありがとう\S*|了解\S*|解決しました|できました)[\s,.!]*)+\W*$`)
 
 var linkRE = regexp.MustCompile(`<https?://[^>]*>|https?://\S+|<[#@!][^>]*>|:[a-z0-9_+\-]+:`)
 

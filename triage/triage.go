@@ -49,7 +49,7 @@ type Config struct {
 
 // Defaults, chosen on the evaluation sets (see the package tests).
 const (
-	DefaultAnswerThreshold = 0.55
+	DefaultAnswerThreshold = 0.6
 	DefaultNeighbours      = 7
 	DefaultMinSimilarity   = 0.2
 	DefaultLearnedWeight   = 4
@@ -315,6 +315,7 @@ var signalWeights = map[signalKind]map[koban.Category]float64{
 	sigExplain:    {koban.SelfSolvable: 0.5, koban.DocsMissing: 0.5},
 	sigErrorPaste: {koban.SelfSolvable: 0.8, koban.PlatformOnly: 0.3},
 	sigOwnFault:   {koban.SelfSolvable: 1.5},
+	sigOwnSteps:   {koban.SelfSolvable: 0.8},
 	sigStatement:  {koban.PlatformOnly: 1},
 	sigPageReport: {koban.DocsMissing: 1},
 }
@@ -340,7 +341,13 @@ func (ev *evidence) retrieval(a koban.Answer) {
 	if len(a.Pages) > 0 && a.Pages[0].Quadrant != "" {
 		quadrant = a.Pages[0].Quadrant
 	}
-	ev.scores[koban.SelfSolvable] += 1.5 * (c - 0.4)
+	// A strong match answers a question; for a report or a request it
+	// only says that the docs talk about the same thing.
+	w := 0.5
+	if ev.has(sigHowTo, sigLookup, sigExplain, sigOwnFault) {
+		w = 2
+	}
+	ev.scores[koban.SelfSolvable] += w * (c - 0.4)
 	if c < 0.4 && ev.has(sigHowTo, sigLookup, sigExplain) {
 		// A reasonable question the docs do not answer.
 		ev.scores[koban.DocsMissing] += 2 * (0.4 - c)

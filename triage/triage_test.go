@@ -343,7 +343,8 @@ func TestDecision(t *testing.T) {
 		{"confident how-to, known answer", 0.5, howTo, known(0.85), koban.DecideAnswer},
 		{"same, stricter threshold", 0.995, howTo, known(0.85), koban.DecideEscalate},
 		{"retrieval does not know", 0.5, howTo, koban.Answer{Confidence: 0.85}, koban.DecideEscalate},
-		{"weak retrieval", 0.5, howTo, known(0.1), koban.DecideEscalate},
+		{"confident how-to, default threshold", DefaultAnswerThreshold, howTo, known(0.85), koban.DecideAnswer},
+		{"weak retrieval, default threshold", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideEscalate},
 		{"platform request with a matching page", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideEscalate},
 		{"outage with a matching page", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideEscalate},
 	}
