@@ -48,7 +48,20 @@ func (b *Bot) ignored(e event) bool {
 	return true
 }
 
+// onMessage asks or follows up. Only errors a redelivery may fix (the
+// database is down) are returned; the rest are logged and the event dropped,
+// since Slack would retry it for nothing.
 func (b *Bot) onMessage(ctx context.Context, e event) error {
+	err := b.message(ctx, e)
+	switch koban.ErrorCode(err) {
+	case "", koban.EInternal, koban.EUnavailable:
+		return err
+	}
+	b.log.Warn("slack message dropped", "event_id", e.ID, "channel", e.Channel, "err", err)
+	return nil
+}
+
+func (b *Bot) message(ctx context.Context, e event) error {
 	if b.ignored(e) {
 		return nil
 	}

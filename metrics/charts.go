@@ -71,7 +71,7 @@ type Charter struct {
 // library's Latin default).
 func NewCharter(font *truetype.Font) *Charter { return &Charter{font: font} }
 
-// ChartNames lists the charts Charts renders, in order.
+// chartNames lists the charts Charts renders, in order.
 var chartNames = []string{"volume", "categories", "domains", "reply-times"}
 
 // Charts renders the volume series, the category split, the domain split
@@ -164,7 +164,7 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 		}
 	}
 	opt.ValueFormatter = intLabel
-	opt.ValueAxis = []charts.ValueAxisOption{{ValueFormatter: intLabel, Min: charts.Ptr(0.0)}}
+	opt.ValueAxis = []charts.ValueAxisOption{{ValueFormatter: intLabel, Min: charts.Ptr(0.0), LabelCount: 6}}
 	opt.CategoryAxis.LabelCount = len(opt.CategoryAxis.Labels)
 	c.setFont(&opt)
 	p := charts.NewPainter(charts.PainterOptions{OutputFormat: format, Width: w, Height: h, Font: c.font})

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"image"
-	"io"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,7 +161,6 @@ func TestFindFontMissing(t *testing.T) {
 		t.Errorf("FindFont(not a font) error = %v, want one naming the file", err)
 	}
 }
-
 
 func wellFormed(b []byte) error {
 	d := xml.NewDecoder(bytes.NewReader(b))

@@ -10,11 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Formats lists the text formats WriteTo accepts; charts are written by
-// Charts.
-var Formats = []string{"md", "csv", "json"}
+	"github.com/kobanhq/koban"
+)
 
 // Write writes the report to w as Markdown ("md"), CSV ("csv") or JSON
 // ("json"). An unknown format is an EInvalid error.
@@ -28,6 +26,10 @@ func Write(w io.Writer, r *Report, format string) error {
 		return WriteJSON(w, r)
 	}
 	return errInvalidFormat(format)
+}
+
+func errInvalidFormat(format string) error {
+	return koban.Errorf(koban.EInvalid, "report format %q: want md, csv, json, png or svg", format)
 }
 
 // WriteJSON writes the report as indented JSON. Durations are in seconds.

@@ -12,6 +12,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kobanhq/koban"
 )
 
@@ -243,5 +245,35 @@ func TestNewReporterBadSchedule(t *testing.T) {
 	_, err := NewReporter(ReporterConfig{Schedule: "every month", Service: svc, Ledger: newMemLedger(), Poster: &recordingPoster{}, Log: log})
 	if koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("NewReporter(bad schedule) error = %v, want %s", err, koban.EInvalid)
+	}
+}
+
+func TestNewSummary(t *testing.T) {
+	r := octoberReport(t)
+	s, err := NewSummary(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, sec := range s.Sections {
+		titles = append(titles, sec.Title)
+	}
+	want := []string{"Category split", "Docs gaps: 3 missing, 6 unfindable", "Automation candidates"}
+	if d := cmp.Diff(want, titles); d != "" {
+		t.Errorf("sections (-want +got):\n%s", d)
+	}
+	if got := s.Sections[1].Lines[0]; got != "how-to/open-a-firewall-port.md (how-to): 0 missing, 4 unfindable" {
+		t.Errorf("first docs gap line = %q", got)
+	}
+	if got := s.Sections[2].Lines[0]; got != "account, app, locked [iam]: 23 requests" {
+		t.Errorf("first automation line = %q", got)
+	}
+	if s.Text != "koban monthly report for 2026-10: 100 inquiries, 12.0% deflected, 9 docs gaps." {
+		t.Errorf("text = %q", s.Text)
+	}
+	for _, f := range s.Figures {
+		if f.Label == "First human response (median)" && (f.Value != "3h" || f.Change != "") {
+			t.Errorf("figure %+v: want 3h and no change (nothing to compare in September)", f)
+		}
 	}
 }

@@ -9,10 +9,17 @@ import (
 	"github.com/kobanhq/koban"
 )
 
+// EventKinds are the kinds of event the report reads: a Source may leave
+// out the others.
+func EventKinds() []koban.EventKind {
+	return []koban.EventKind{koban.EventEscalated, koban.EventAnswered, koban.EventFeedback}
+}
+
 // Source is what the report reads from the store.
 type Source interface {
-	// ReportData returns the inquiries created in [from, to) and all the
-	// events of those inquiries, in any order.
+	// ReportData returns the inquiries created in [from, to) and the
+	// events of those inquiries (at least those of EventKinds), in any
+	// order.
 	ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error)
 	// MonthlyTotals returns how many inquiries were created in each month
 	// of [from, to), months cut in loc and keyed "2006-01"; months without
@@ -41,8 +48,8 @@ func NewService(src Source, opt Options, log *slog.Logger, now func() time.Time)
 func (s *Service) Location() *time.Location { return s.opt.Location }
 
 // Report builds the report for the month that month falls in. It reads two
-// months of inquiries (the month and the one before, for the changes) and
-// the monthly totals of the twelve months ending with it.
+// months of inquiries in full (the month and the one before, for the
+// changes) and the monthly totals of the ten months before those.
 func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) {
 	start := time.Now()
 	from := MonthStart(month, s.opt.Location)
@@ -56,13 +63,30 @@ func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	history, err := s.src.MonthlyTotals(ctx, from.AddDate(0, -11, 0), to, s.opt.Location)
+	// The two months read in full are counted from their inquiries; the
+	// store only counts the ten before them.
+	history, err := s.src.MonthlyTotals(ctx, from.AddDate(0, -11, 0), prevFrom, s.opt.Location)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: monthly totals: %w", monthKey(from), err)
 	}
+	if history == nil {
+		history = map[string]int{}
+	}
+	history[monthKey(prevFrom)] = countIn(prev.Inquiries, prevFrom, from)
 	r := Compute(from, cur, prev, history, s.now(), s.opt)
 	s.log.Info("report built", "month", r.Month, "inquiries", r.Volume.Inquiries, "took", time.Since(start))
 	return r, nil
+}
+
+// countIn counts the inquiries created in [from, to).
+func countIn(inqs []koban.Inquiry, from, to time.Time) int {
+	n := 0
+	for i := range inqs {
+		if !inqs[i].CreatedAt.Before(from) && inqs[i].CreatedAt.Before(to) {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Service) data(ctx context.Context, from, to time.Time) (Data, error) {

@@ -119,6 +119,9 @@ type rule struct {
 	// find, if set, replaces re: it returns the spans to mask, searching from
 	// the keyword at pos.
 	find func(text string, pos int) [][2]int
+	// pre, if set, is a cheap test an anchored rule's keyword at pos must
+	// pass before re is tried.
+	pre func(text string, pos int) bool
 }
 
 // span is a part of the text to mask.
@@ -258,6 +261,9 @@ func (r *Redactor) Redact(text string) (masked string, n int) {
 			}
 			continue
 		}
+		if ru.pre != nil && !ru.pre(text, p) {
+			continue
+		}
 		end := strings.IndexByte(text[p:], '\n')
 		if end < 0 {
 			end = len(text)
@@ -349,6 +355,7 @@ func (r *Redactor) match(spans []span, ru *rule, text string, start, end int) []
 				c.prev = text[ks-1]
 				c.before = text[max(0, ks-64):ks]
 			}
+			c.after = text[start+se : min(len(text), start+se+64)]
 			n := ru.accept(c)
 			if n <= 0 {
 				continue

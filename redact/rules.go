@@ -20,16 +20,17 @@ const (
 	idSlackToken       = "slack-token"
 	idDockerHubToken   = "dockerhub-token"
 	idPasswordFlag     = "cli-password-flag"
-	idPrivateKey       = "private-key" // the same ID as gitleaks' rule
+	idPrivateKey       = "private-key"    // the same ID as gitleaks' rule
+	idCurlUser         = "curl-auth-user" // the same ID as gitleaks' rule
+	idNetrcPassword    = "netrc-password"
+	idGCPClientSecret  = "gcp-client-secret"
 )
 
 // shellWord is an unquoted command-line argument: it does not start with -
 // (the next flag) and stops at the shell's operators.
 const shellWord = `[^\s"'<>&;|-][^\s"'<>&;|]*`
 
-// unquotedValue is an unquoted value: printable ASCII up to a space, quote,
-// backquote, comma or semicolon. ASCII only, so that a value written right
-// before Japanese text ("パスワードはabcです") stops where the Japanese starts.
+// unquotedValue is an unquoted value, as isUnquotedByte.
 const unquotedValue = `[!#-%&(-+\--:<-_a-~]`
 
 // kobanRuleDef is one of koban's rules before compiling.
@@ -41,28 +42,12 @@ type kobanRuleDef struct {
 	keyGroup int // the key's capture group, for accept
 	generic  bool
 	anchored bool
+	pre      func(text string, pos int) bool
 	accept   func(c candidate) int
 }
 
 func kobanRuleDefs() []kobanRuleDef {
 	return []kobanRuleDef{
-		{
-			// password: x, DB_PASSWORD=x, "api_key": "x", --password=x,
-			// auth.postgresPassword=x, ?access_token=x&...
-			id: idSecretAssignment,
-			// The pattern starts at a keyword inside the key; match extends
-			// the key back (DB_ in DB_PASSWORD, api_ in api_key) and keyKind
-			// decides whether it names a secret.
-			// Up to two more words make keys such as "Secret access key"
-			// and "password for prod".
-			pattern: `(?i)((?:pass|pwd|secret|token|key|auth|credential)[A-Za-z0-9_.-]*(?: [A-Za-z]+){0,2})["']?[ \t]*(?:=|:=|:|=>)[ \t]*` +
-				`(?:"([^"\n]+)"|'([^'\n]+)'|(` + unquotedValue + `+))`,
-			keywords: []string{"pass", "pwd", "secret", "token", "key", "auth", "credential"},
-			keyGroup: 1,
-			generic:  true,
-			anchored: true,
-			accept:   acceptAssignment,
-		},
 		{
 			// パスワードは x です, トークン：x
 			id:       idSecretAssignment,
@@ -71,7 +56,8 @@ func kobanRuleDefs() []kobanRuleDef {
 			keyGroup: 1,
 			generic:  true,
 			anchored: true,
-			accept:   acceptAssignment,
+			pre:      japaneseSeparatorFollows,
+			accept:   acceptJapaneseAssignment,
 		},
 		{
 			// postgres://user:pass@host, redis://:pass@host, https://user:token@github.com
@@ -94,11 +80,11 @@ func kobanRuleDefs() []kobanRuleDef {
 		},
 		{
 			id:       idAuthorization,
-			pattern:  `(?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|api-?key|sso-key)[ \t]+)?([^\s"']{8,})`,
+			pattern:  `(?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|api-?key|sso-key)[ \t]+)?([^\s"'\x60<>]{8,})`,
 			keywords: []string{"authorization"},
 			group:    1,
 			generic:  true,
-			accept:   acceptNonReference,
+			accept:   acceptToken,
 		},
 		{
 			id:       idAuthorization,
@@ -106,7 +92,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			keywords: []string{"bearer"},
 			group:    1,
 			generic:  true,
-			accept:   func(c candidate) int { return keepIf(!isReference(c.secret) && looksRandom(c.secret), c) },
+			accept:   acceptToken,
 		},
 		{
 			id:       idKubeconfigKey,
@@ -115,8 +101,10 @@ func kobanRuleDefs() []kobanRuleDef {
 			group:    1,
 		},
 		{
-			id:       idAWSSecretKey,
-			pattern:  `(?i)aws_?secret(?:_?access)?_?key["']?[ \t]*(?:=|:)[ \t]*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)`,
+			id: idAWSSecretKey,
+			// aws_secret_access_key = x, AWS_SECRET_ACCESS_KEY: x, and
+			// aws configure set aws_secret_access_key x.
+			pattern:  `(?i)aws_?secret(?:_?access)?_?key["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)`,
 			keywords: []string{"aws_secret", "awssecret"},
 			group:    1,
 		},
@@ -139,6 +127,29 @@ func kobanRuleDefs() []kobanRuleDef {
 			pattern:  `\b(?:xox[abeoprs]|xapp)[-.][A-Za-z0-9.-]{10,}`,
 			keywords: []string{"xox", "xapp"},
 			generic:  true, // gitleaks' slack-*-token rules name the kind
+		},
+		{
+			// Google OAuth client secrets.
+			id:       idGCPClientSecret,
+			pattern:  `\bGOCSPX-[A-Za-z0-9_-]{28}`,
+			keywords: []string{"gocspx-"},
+		},
+		{
+			// machine host login user password secret (~/.netrc).
+			id:       idNetrcPassword,
+			pattern:  `\bmachine[ \t]+\S+[ \t]+(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)`,
+			keywords: []string{"machine"},
+			group:    1,
+			accept:   acceptNonReference,
+		},
+		{
+			// curl -u user:password; gitleaks' rule wants a password
+			// of word characters only.
+			id:       idCurlUser,
+			pattern:  `\b(?:curl|wget)\b[^\n|;&]*?[ \t](?:-u|--user|--http-user)(?:=|[ \t]+)["']?[^\s:"']+:("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
+			keywords: []string{"curl", "wget"},
+			group:    1,
+			accept:   acceptNonReference,
 		},
 		{
 			id:       idDockerHubToken,
@@ -181,6 +192,130 @@ func kobanRuleDefs() []kobanRuleDef {
 	}
 }
 
+// findAssignment finds a secret assigned to a key that contains the keyword
+// at pos: password: x, DB_PASSWORD=x, "api_key": "x", --password=x,
+// auth.postgresPassword=x, ?access_token=x&..., "Secret access key: x".
+// acceptAssignment decides whether the key names a secret and the value is
+// one. It is hand-written rather than a regular expression because it runs
+// at every "key", "token" and "pass" in the text, most of them prose: it
+// gives up within a few bytes where a regular expression costs microseconds.
+func findAssignment(text string, pos int) [][2]int {
+	c, start, ok := parseAssignment(text, pos)
+	if !ok {
+		return nil
+	}
+	n := acceptAssignment(c)
+	if n == 0 {
+		return nil
+	}
+	return [][2]int{{start, start + n}}
+}
+
+// parseAssignment reads "key = value" where the keyword at pos is part of the
+// key. The key runs back to its first byte and on for up to two more words
+// ("Secret access key"); then come an optional closing quote, a separator (=,
+// :, := or =>) and a value, quoted or not. It returns the candidate and where
+// its secret starts.
+func parseAssignment(text string, pos int) (c candidate, start int, ok bool) {
+	ks := pos
+	for ks > 0 && isKeyByte(text[ks-1]) {
+		ks--
+	}
+	e := pos
+	for e < len(text) && isKeyByte(text[e]) {
+		e++
+	}
+	ends := []int{e}
+	for range 2 {
+		if e+1 >= len(text) || text[e] != ' ' || !isLetter(text[e+1]) {
+			break
+		}
+		e++
+		for e < len(text) && isLetter(text[e]) {
+			e++
+		}
+		ends = append(ends, e)
+	}
+	// Like a greedy regular expression: the longest key that is followed
+	// by a separator and a value.
+	for i := len(ends) - 1; i >= 0; i-- {
+		vs, ve, ok := parseValue(text, ends[i])
+		if !ok {
+			continue
+		}
+		c = candidate{key: text[ks:ends[i]], secret: text[vs:ve], after: text[ve:min(len(text), ve+64)]}
+		if ks > 0 {
+			c.prev = text[ks-1]
+			c.before = text[max(0, ks-64):ks]
+		}
+		return c, vs, true
+	}
+	return c, 0, false
+}
+
+// parseValue reads, from i, an optional closing quote, a separator and a
+// value, and returns where the value starts and ends.
+func parseValue(text string, i int) (start, end int, ok bool) {
+	if i < len(text) && (text[i] == '"' || text[i] == '\'') {
+		i++
+	}
+	i = skipBlanks(text, i)
+	switch {
+	case strings.HasPrefix(text[i:], "=>"), strings.HasPrefix(text[i:], ":="):
+		i += 2
+	case i < len(text) && (text[i] == '=' || text[i] == ':'):
+		i++
+	default:
+		return 0, 0, false
+	}
+	i = skipBlanks(text, i)
+	if i >= len(text) {
+		return 0, 0, false
+	}
+	if q := text[i]; q == '"' || q == '\'' {
+		n := strings.IndexAny(text[i+1:], string(q)+"\n")
+		if n <= 0 || text[i+1+n] != q {
+			return 0, 0, false
+		}
+		return i + 1, i + 1 + n, true
+	}
+	end = i
+	for end < len(text) && isUnquotedByte(text[end]) {
+		end++
+	}
+	return i, end, end > i
+}
+
+func skipBlanks(text string, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// isUnquotedByte reports whether c can be part of an unquoted value:
+// printable ASCII but for quotes, backquotes, commas and semicolons. ASCII
+// only, so that a value written right before Japanese text
+// ("パスワードはabcです") stops where the Japanese starts.
+func isUnquotedByte(c byte) bool {
+	return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '`' && c != ',' && c != ';'
+}
+
+// japaneseSeparatorFollows tells whether one of the separators appears
+// shortly after a Japanese key. It may say yes where the pattern then
+// finds nothing, never the reverse.
+func japaneseSeparatorFollows(text string, pos int) bool {
+	window := text[pos:min(len(text), pos+48)]
+	for _, sep := range []string{"は", "が", ":", "：", "=", "＝"} {
+		if strings.Contains(window, sep) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 // kobanRules compiles koban's rules, including the private-key block finder.
 func kobanRules() ([]*rule, error) {
 	var rules []*rule
@@ -199,10 +334,11 @@ func kobanRules() ([]*rule, error) {
 		}
 		rules = append(rules, &rule{
 			id: d.id, re: re, secretGroup: d.group, keyGroup: d.keyGroup,
-			keywords: kws, generic: d.generic, anchored: d.anchored, accept: d.accept,
+			keywords: kws, generic: d.generic, anchored: d.anchored, pre: d.pre, accept: d.accept,
 		})
 	}
 	rules = append(rules,
+		&rule{id: idSecretAssignment, keywords: []string{"pass", "pwd", "secret", "token", "key", "auth", "credential"}, find: findAssignment, generic: true},
 		&rule{id: idPrivateKey, keywords: []string{"-----begin"}, find: findPrivateKey},
 		&rule{id: idPrivateKey, keywords: []string{asciiLower(base64PEMBegin)}, find: findEncodedPrivateKey},
 	)
@@ -397,7 +533,11 @@ type candidate struct {
 	secret string
 	prev   byte   // the byte before the key, 0 at the start of the text
 	before string // up to 64 bytes of text before the key
+	after  string // up to 64 bytes of text after the secret
 }
+
+// proseNext matches the text after a value that is a word of a sentence.
+var proseNext = regexp.MustCompile(`^ [A-Za-z]+(?:[ ,.?!]|$)`)
 
 // keepIf returns the length of c's secret if ok, and 0 otherwise.
 func keepIf(ok bool, c candidate) int {
@@ -416,6 +556,25 @@ func acceptURLPassword(c candidate) int {
 	return acceptNonReference(c)
 }
 
+// acceptToken accepts a generated-looking token ("Bearer ..." in a diagram,
+// "Authorization: cloud-controller-manager" in prose are not).
+func acceptToken(c candidate) int {
+	return keepIf(!isReference(c.secret) && looksRandom(c.secret), c)
+}
+
+// acceptJapaneseAssignment is acceptAssignment for a Japanese key. Japanese
+// runs words together, so a plain word right after the key is prose
+// (パスワードはkubeconfigファイル内に…), not a password.
+func acceptJapaneseAssignment(c candidate) int {
+	if plainWord.MatchString(c.secret) {
+		return 0
+	}
+	return acceptAssignment(c)
+}
+
+// plainWord matches a word written in letters only, possibly capitalised.
+var plainWord = regexp.MustCompile(`^[A-Za-z][a-z]*$`)
+
 // acceptNonReference accepts any secret that is not a reference.
 func acceptNonReference(c candidate) int { return keepIf(!isReference(c.secret), c) }
 
@@ -426,56 +585,74 @@ func acceptAssignment(c candidate) int {
 	if kind == keyNone {
 		return 0
 	}
-	v := c.secret
-	if c.prev == ':' && arnPrefix.MatchString(c.before) {
+	switch {
+	case c.prev == ':' && arnPrefix.MatchString(c.before):
 		return 0
-	}
-	if c.prev == '/' {
+	case c.prev == '/':
 		// https://user:token@host: the url-password rule's.
 		return 0
+	case strings.HasPrefix(c.secret, "-----BEGIN"):
+		// A PEM block in a JSON "private_key": the private-key rule's.
+		return 0
 	}
+	v := c.secret
 	if c.prev == '?' || c.prev == '&' {
 		// A URL query parameter: the value ends at the next parameter.
 		if i := strings.IndexByte(v, '&'); i >= 0 {
 			v = v[:i]
 		}
 	}
-	if isReference(v) || strings.HasPrefix(v, "-----BEGIN") {
-		// A PEM block in a JSON "private_key" is the private-key rule's.
+	trimmed := strings.TrimRight(v, ".)]}>")
+	// Cheap tests first: most values after a key in prose fail them.
+	switch kind {
+	case keyPassword:
+		if len(trimmed) < 4 || proseWords[strings.ToLower(trimmed)] {
+			return 0
+		}
+		if strings.Trim(trimmed, "0123456789") == "" && len(trimmed) < 8 {
+			// NSS_BUFLEN_PASSWD = 1024: lengths, counts and ports, not PINs.
+			return 0
+		}
+		if plainWord.MatchString(trimmed) && proseNext.MatchString(c.after) {
+			// "Password: Enter your Artifactory token": the sentence goes on.
+			return 0
+		}
+	case keyOther:
+		if len(trimmed) < 8 || !looksRandom(trimmed) {
+			return 0
+		}
+	}
+	// ${DB_PASSWORD} and <your-password> end in a character that trimming
+	// removes, so both forms are checked.
+	if isReference(v) || isReference(trimmed) {
 		return 0
 	}
-	v = strings.TrimRight(v, ".)]}>")
-	if isReference(v) || proseWords[strings.ToLower(v)] {
-		return 0
-	}
-	if kind == keyPassword && strings.Trim(v, "0123456789") == "" && len(v) < 8 {
-		// NSS_BUFLEN_PASSWD = 1024: lengths, counts and ports, not PINs.
-		return 0
-	}
-	if kind == keyPassword && len(v) >= 4 || kind == keyOther && len(v) >= 8 && looksRandom(v) {
-		return len(v)
-	}
-	return 0
+	return len(trimmed)
 }
 
 var referencePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`^\$[A-Z_][A-Z0-9_]*$`),            // $DB_PASSWORD
-	regexp.MustCompile(`^\$\{`),                           // ${DB_PASSWORD}, ${{ secrets.X }}
-	regexp.MustCompile(`^\$\(`),                           // $(cat /run/secrets/x)
-	regexp.MustCompile(`^\{\{.*\}\}$|^\{\{`),              // {{ .Values.token }}
-	regexp.MustCompile(`^%\(?\w*\)?[sdv]$|^%[A-Z_]+%$`),   // %s, %(password)s, %PASSWORD%
-	regexp.MustCompile(`^<[^<>]*>$`),                      // <your-password>
-	regexp.MustCompile(`^(?:\*+|x+|X+|\.+|•+|#+|-+|_+)$`), // ********, xxxx
-	regexp.MustCompile(`^\[REDACTED(?::[\w.-]+)?\]`),      // already masked
-	regexp.MustCompile(`^/[\w./-]*$`),                     // a file path
-	regexp.MustCompile(`^0x[0-9a-fA-F]+$`),                // a number in code
-	regexp.MustCompile(`^[\[{]`),                          // a YAML or JSON list or object
-	regexp.MustCompile(`^[A-Za-z_][\w.]*\(`),              // os.Getenv("TOKEN"), a call
-	regexp.MustCompile(`^[A-Za-z_]+(?:\.[A-Za-z_]+)+$`),   // cfg.Password, a field
-	regexp.MustCompile(`(?i)^(?:pass|password|passwd|pwd|secret|passphrase|token|changeme|mypassword|yourpassword|mysecret|yoursecret)$`), // documentation's example values
-	regexp.MustCompile(`(?i)^(?:your|my)[-_]?[a-z_-]*(?:here)?$`),                                                                         // your-token-here
+	// Variables: $DB_PASSWORD, ${DB_PASSWORD}, ${{ secrets.X }},
+	// $(cat /run/secrets/x), {{ .Values.token }}, %s, %(password)s,
+	// %PASSWORD%, DOCKER_PASSWORD.
+	regexp.MustCompile(`^\$(?:[A-Z_]+|[a-z_]+)$|^\$\{|^\$\(|^\{\{`),
+	regexp.MustCompile(`^%\(?\w*\)?[sdv]$|^%[A-Z_]+%$`),
+	regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`),
+	// Placeholders: <your-password>, ********, xxxx, your-token-here,
+	// some-password, and the values documentation uses.
+	regexp.MustCompile(`^<[^<>]*>$`),
+	regexp.MustCompile(`^(?:\*+|x+|X+|\.+|•+|#+|-+|_+)$`),
+	regexp.MustCompile(`(?i)^(?:your|my|some|example|sample|dummy|fake)[-_]?[a-z_-]*$`),
 	regexp.MustCompile(`(?i)^(?:example|placeholder|dummy|sample|todo|tbd)[-_]?\w{0,12}$`),
-	regexp.MustCompile(`^secrets\.[\w.]+$|^vault:|^ref\+|^arn:aws:secretsmanager:`), // references into secret stores
+	regexp.MustCompile(`(?i)^(?:pass|password|passwd|pwd|secret|passphrase|token|changeme|mypassword|yourpassword|mysecret|yoursecret)$`),
+	// Already masked.
+	regexp.MustCompile(`^\[REDACTED`),
+	// Files: /var/run/secrets/token, ./password.txt, ~/.pgpass.
+	regexp.MustCompile(`^/[\w./-]*$|^(?:\.{1,2}|~)/`),
+	// Code and structure: os.Getenv("TOKEN"), cfg.Password, &Config{},
+	// 0x2000741a, a YAML or JSON list or object.
+	regexp.MustCompile(`^[A-Za-z_][\w.]*\(|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|^&[A-Za-z_]|^-?0x[0-9a-fA-F]+$|^[\[{]`),
+	// References into secret stores.
+	regexp.MustCompile(`^secrets\.[\w.]+$|^vault:|^ref\+|^arn:aws:secretsmanager:`),
 }
 
 // isReference reports whether v names or stands for a secret rather than

@@ -99,7 +99,7 @@ func cues(kind signalKind, patterns ...string) []cue {
 // actVerbs are what app teams ask a platform team to do for them.
 const actVerbs = `grant|create|increase|raise|extend|restore|enable|disable|delete|remove|provision|add|set ?up|copy|approve|invite|rename|migrate|move|build|allocate|assign|register|whitelist|allowlist|open|reset|rotate|renew|unlock|upgrade|give`
 
-var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisioned|granted|enabled|added|increased|raised|approved)\b|付与|増やして|作成して|追加して|削除して|有効にして|復元して|発行して`)
+var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisioned|granted|enabled|added|increased|raised|approved|get)\b|付与|増やして|作成して|追加して|削除して|有効にして|復元して|発行して`)
 
 // textCues are the cues read from the question, in the order signals lists them.
 var textCues = concat(
@@ -124,7 +124,8 @@ var textCues = concat(
 		`additional (?:resources|quota|storage|cpu|memory)`, `limit increase`,
 		`namespaces?`, `projects?`, `repos?`, `repository`, `repositories`, `realm`, `accounts?`, `(?:dns |hosted |route53 )?zones?`,
 		`certificates?`, `buckets?`, `licen[cs]es?`, `service accounts?`, `api keys?`, `webhooks?`, `channels?`,
-		`権限`, `クォータ`, `ネームスペース`, `名前空間`, `アカウント`, `リポジトリ`, `プロジェクト`,
+		`topics?`, `queues?`, `databases?`, `db instances?`, `dns records?`, `domains?`, `vpn`, `ip allowlist`, `static ips?`,
+		`権限`, `クォータ`, `ネームスペース`, `名前空間`, `アカウント`, `リポジトリ`, `プロジェクト`, `トピック`, `キュー`, `バケット`, `データベース`, `証明書`, `ドメイン`,
 	),
 	cues(sigOutage,
 		`since (?:upgrading|the upgrade|updating|the update|yesterday|this morning|last)\b`, `after (?:upgrading|the upgrade|updating)`,

@@ -37,7 +37,7 @@ type Config struct {
 	// MinSimilarity is the cosine similarity below which a labelled
 	// inquiry is not considered similar.
 	MinSimilarity float64 `yaml:"min_similarity"`
-	// LearnedWeight scales the votes of similar labelled inquiries against
+	// LearnedWeight scales the votes of similar labelled inquiries con
 	// the signals read from the text (which weigh about 1–3 each).
 	LearnedWeight float64 `yaml:"learned_weight"`
 	// LLMWeight scales an LLM classification, when one is configured.
@@ -355,6 +355,10 @@ func (ev *evidence) retrieval(a koban.Answer) {
 	if a.Known {
 		ev.scores[koban.SelfSolvable] += 0.5
 	}
+	if c >= 0.4 && quadrantFits(ev, quadrant) {
+		ev.scores[koban.SelfSolvable] += 0.3
+		ev.reasons = append(ev.reasons, fmt.Sprintf("the question fits the %s page it matched", quadrant))
+	}
 	switch {
 	case c >= 0.5:
 		ev.strong = true
@@ -364,6 +368,21 @@ func (ev *evidence) retrieval(a koban.Answer) {
 	default:
 		ev.reasons = append(ev.reasons, fmt.Sprintf("no doc matches well (%.2f)", c))
 	}
+}
+
+// quadrantFits reports whether the best page is of the kind the question
+// asks for: a how-to or tutorial for a how-to, reference for a lookup,
+// explanation for a why.
+func quadrantFits(ev *evidence, q koban.Quadrant) bool {
+	switch q {
+	case koban.HowTo, koban.Tutorial:
+		return ev.has(sigHowTo)
+	case koban.Reference:
+		return ev.has(sigLookup)
+	case koban.Explanation:
+		return ev.has(sigExplain)
+	}
+	return false
 }
 
 func (ev *evidence) has(kinds ...signalKind) bool {
@@ -463,16 +482,16 @@ func (ev *evidence) detail(c koban.Category, a koban.Answer, llm koban.Label) ko
 // the chosen category first, then retrieval, learned and LLM evidence, then
 // the signals that pointed elsewhere.
 func (ev *evidence) reasonList(c koban.Category) []string {
-	var for_, against []string
+	var pro, con []string
 	for _, sg := range ev.signals {
 		if signalWeights[sg.Kind][c] > 0 {
-			for_ = append(for_, sg.Reason())
+			pro = append(pro, sg.Reason())
 		} else {
-			against = append(against, sg.Reason())
+			con = append(con, sg.Reason())
 		}
 	}
-	out := append(for_, ev.reasons...)
-	out = append(out, against...)
+	out := append(pro, ev.reasons...)
+	out = append(out, con...)
 	if len(out) > 6 {
 		out = out[:6]
 	}

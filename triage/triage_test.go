@@ -45,6 +45,19 @@ func TestTriageTextOnly(t *testing.T) {
 		{"本番環境のネームスペースへのアクセス権限を付与してください", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
 		{"昨日からAPIサーバーが落ちています。障害ですか?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
 		{"Podのログを見る方法はありますか?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"Hi team, can we get a new Kafka topic for the orders service?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"S3 bucket for uploads please, name acme-uploads-prod", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"Our certificate for api.example.com expires next week, can you renew it?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"Jenkins is down again, nobody can build", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"Deployments are failing since this morning with 503 from the registry", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"My pod is in CrashLoopBackOff, logs say permission denied on /data", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"What's the max size of a Postgres instance we can get?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"There is nothing in the docs about setting up a custom domain with TLS", koban.Label{Category: koban.DocsMissing}},
+		{"The onboarding tutorial still mentions the old VPN which no longer exists", koban.Label{Category: koban.DocsMissing}},
+		{"Kafkaのトピックを作成してください", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}},
+		{"DBのバックアップ手順がドキュメントに載っていません", koban.Label{Category: koban.DocsMissing}},
+		{"CIのビルドが昨日から失敗しています。障害ですか?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
+		{"Helm chartのvaluesの書き方を教えてください", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
 	}
 	for _, tt := range tests {
 		got := mustTriage(t, s, tt.in, koban.Answer{})

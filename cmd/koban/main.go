@@ -45,6 +45,7 @@ func commands() []command {
 		evalCommand,
 		migrateCommand,
 		reportCommand,
+		loadtestCommand,
 		versionCommand,
 	}
 }

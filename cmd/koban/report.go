@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,21 +144,22 @@ func quadrantFromPath(path string) koban.Quadrant {
 // reportSource reads the report's data from the store.
 type reportSource struct{ st *store.Store }
 
-// reportPage is how many inquiries one store query returns.
-const reportPage = 5000
+// eventsOfInquiries is the store's bulk read of the events of the inquiries
+// created in [from, to): one query instead of one per inquiry.
+type eventsOfInquiries interface {
+	EventsOfInquiries(ctx context.Context, from, to time.Time, kinds ...koban.EventKind) ([]koban.Event, error)
+}
 
-// ReportData pages through the month's inquiries, then reads their events.
+// ReportData reads the month's inquiries in one query, then their events:
+// in one query when the store offers it, else inquiry by inquiry.
 func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
-	var inqs []koban.Inquiry
-	for off := 0; ; off += reportPage {
-		list, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: reportPage, Offset: off})
-		if err != nil {
-			return nil, nil, err
-		}
-		inqs = append(inqs, list...)
-		if len(list) < reportPage {
-			break
-		}
+	inqs, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: math.MaxInt32})
+	if err != nil {
+		return nil, nil, err
+	}
+	if bulk, ok := any(s.st).(eventsOfInquiries); ok {
+		events, err := bulk.EventsOfInquiries(ctx, from, to, metrics.EventKinds()...)
+		return inqs, events, err
 	}
 	var events []koban.Event
 	for _, q := range inqs {

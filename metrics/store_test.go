@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kobanhq/koban"
@@ -89,26 +90,7 @@ func BenchmarkReportStorePostgres(b *testing.B) {
 	if base == "" {
 		b.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		b.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	var rb [6]byte
-	rand.Read(rb[:])
-	schema := "koban_bench_" + hex.EncodeToString(rb[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close(context.Background())
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	url := base + sep + "search_path=" + schema
+	url := pgSchema(b, base)
 	st := openStore(b, store.Options{URL: url})
 	db, err := sql.Open("pgx", url)
 	if err != nil {
@@ -230,9 +212,8 @@ func benchReport(b *testing.B, st *store.Store, db *sql.DB, mark string) {
 // [from, to) in one query, as the store method the report asks for would.
 func bulkEvents(db *sql.DB, mark string) func(ctx context.Context, from, to time.Time) ([]koban.Event, error) {
 	return func(ctx context.Context, from, to time.Time) ([]koban.Event, error) {
-		q := `SELECT e.id, e.inquiry_id, e.kind, e.actor, e.at, e.data FROM events e JOIN inquiries i ON i.id = e.inquiry_id
-			WHERE i.created_at >= $1 AND i.created_at < $2 AND e.kind IN ('escalated', 'answered', 'feedback')
-			ORDER BY e.inquiry_id, e.at, e.id`
+		q := `SELECT e.id, e.inquiry_id, e.kind, e.actor, e.at, e.data FROM inquiries i JOIN events e ON e.inquiry_id = i.id
+			WHERE i.created_at >= $1 AND i.created_at < $2 AND e.kind IN ('escalated', 'answered', 'feedback')`
 		var lo, hi any = from.UTC(), to.UTC()
 		if mark == "?" {
 			q = strings.NewReplacer("$1", "?", "$2", "?").Replace(q)
@@ -266,4 +247,116 @@ func bulkEvents(db *sql.DB, mark string) func(ctx context.Context, from, to time
 		}
 		return out, rows.Err()
 	}
+}
+
+// TestReportFromStore stores the October seed through the store's own
+// methods, on SQLite and (with KOBAN_TEST_DATABASE_URL) PostgreSQL, and
+// checks the report read back equals the one computed from memory.
+func TestReportFromStore(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		testReportFromStore(t, store.Options{DataDir: t.TempDir()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		base := os.Getenv("KOBAN_TEST_DATABASE_URL")
+		if base == "" {
+			t.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
+		}
+		testReportFromStore(t, store.Options{URL: pgSchema(t, base)})
+	})
+}
+
+// pgSchema creates a schema dropped when the test ends and returns base
+// with it as the search path.
+func pgSchema(t testing.TB, base string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
+	}
+	var rb [6]byte
+	rand.Read(rb[:])
+	schema := "koban_metrics_" + hex.EncodeToString(rb[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(context.Background())
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func testReportFromStore(t *testing.T, opts store.Options) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	inqs, events := metrics.SeedOctober()
+	for i := range inqs {
+		q := inqs[i]
+		want := q.ID
+		if _, err := st.CreateInquiry(ctx, &q); err != nil {
+			t.Fatal(err)
+		}
+		if q.ID != want {
+			t.Fatalf("stored inquiry %d got id %d", want, q.ID)
+		}
+	}
+	for _, e := range events {
+		if err := st.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opt := metrics.Options{Location: metrics.Tokyo, Quadrant: metrics.QuadrantOf}
+	now := func() time.Time { return metrics.ReportNow }
+	month := time.Date(2026, 10, 1, 0, 0, 0, 0, metrics.Tokyo)
+	got, err := metrics.NewService(storeSource{st: st}, opt, log, now).Report(ctx, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := metrics.NewService(memSource{inqs, events}, opt, log, now).Report(ctx, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("report from the %s store differs from the one from memory (-memory +store):\n%s", st.Dialect(), d)
+	}
+	if got.Volume.Inquiries != 100 || got.Deflection.Solved != 12 {
+		t.Errorf("report from the store: %d inquiries, %d deflected; want 100 and 12", got.Volume.Inquiries, got.Deflection.Solved)
+	}
+}
+
+// memSource serves seeded inquiries from memory.
+type memSource struct {
+	inqs   []koban.Inquiry
+	events []koban.Event
+}
+
+func (m memSource) ReportData(_ context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
+	var out []koban.Inquiry
+	for _, q := range m.inqs {
+		if !q.CreatedAt.Before(from) && q.CreatedAt.Before(to) {
+			out = append(out, q)
+		}
+	}
+	return out, m.events, nil
+}
+
+func (m memSource) MonthlyTotals(_ context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
+	out := map[string]int{}
+	for _, q := range m.inqs {
+		if !q.CreatedAt.Before(from) && q.CreatedAt.Before(to) {
+			out[q.CreatedAt.In(loc).Format("2006-01")]++
+		}
+	}
+	return out, nil
 }

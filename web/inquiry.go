@@ -1,0 +1,400 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/metrics"
+)
+
+// webUser is the actor of what is done in the dashboard: it has no Slack
+// identity to act as.
+const webUser = "web"
+
+// maxQuestion bounds a playground question, as Slack bounds a message.
+const maxQuestion = 4000
+
+// askView is the data of the ask page.
+type askView struct {
+	Key    string // idempotency key: a resubmitted form asks once
+	Text   string
+	Recent []koban.Inquiry
+}
+
+func (s *Server) askPage(w http.ResponseWriter, r *http.Request) {
+	recent, err := s.deps.Inquiries.Inquiries(r.Context(), Filter{Limit: 200})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("recent inquiries: %w", err))
+		return
+	}
+	recent = slices.DeleteFunc(recent, func(q koban.Inquiry) bool { return q.Source != koban.SourceWeb })
+	if len(recent) > 5 {
+		recent = recent[:5]
+	}
+	s.render(w, r, http.StatusOK, "ask", view{Title: "Ask", Nav: "ask", Data: askView{Key: newKey(), Text: r.URL.Query().Get("q"), Recent: recent}})
+}
+
+// ask records a playground question as the Slack channel would, has it
+// processed, and shows the thread.
+func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	switch {
+	case text == "":
+		s.fail(w, r, koban.Errorf(koban.EInvalid, "Type a question first."))
+		return
+	case len(text) > maxQuestion:
+		s.fail(w, r, koban.Errorf(koban.EInvalid, "The question is %d characters long; keep it under %d.", len(text), maxQuestion))
+		return
+	}
+	key := r.PostFormValue("key")
+	if !validKey(key) {
+		key = newKey()
+	}
+	in := desk.Incoming{
+		Source: koban.SourceWeb, EventID: "web-" + key, Channel: "web",
+		MessageTS: "web-" + key, User: webUser, Text: text,
+	}
+	inq, created, err := s.deps.Desk.Ask(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if created {
+		s.await(r.Context(), inq.ID)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/ask/%d", inq.ID), http.StatusSeeOther)
+}
+
+// await gets the inquiry's answer: inline, or by waiting a little for the
+// job runner. A failure is logged, not shown: the thread page tells the
+// asker the answer is still coming, and the durable job retries.
+func (s *Server) await(ctx context.Context, id int64) {
+	if s.opts.Inline {
+		// Finish even if the browser goes away: the asker may come back.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.AnswerTimeout)
+		defer cancel()
+		if err := s.deps.Desk.Process(pctx, id, 1); err != nil {
+			s.metrics.JobFailed()
+			s.log.Error("process web inquiry", "inquiry_id", id, "err", err)
+			return
+		}
+		if inq, err := s.deps.Inquiries.Inquiry(pctx, id); err == nil && !inq.FirstResponseAt.IsZero() {
+			s.metrics.ObserveAnswer(inq.FirstResponseAt.Sub(inq.CreatedAt))
+		}
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.opts.Wait)
+	defer cancel()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-wctx.Done():
+			return
+		case <-t.C:
+			inq, err := s.deps.Inquiries.Inquiry(wctx, id)
+			if err != nil || inq.State != koban.StateReceived {
+				return
+			}
+		}
+	}
+}
+
+// reply is koban's recorded answer or escalation, for display.
+type reply struct {
+	desk.Reply
+	At       time.Time
+	Actor    string
+	Answered bool
+	HTML     template.HTML // the answer's Markdown, rendered
+}
+
+// latestReply returns the last answered or escalated event's reply.
+func latestReply(events []koban.Event) (*reply, error) {
+	for _, ev := range slices.Backward(events) {
+		if ev.Kind != koban.EventAnswered && ev.Kind != koban.EventEscalated {
+			continue
+		}
+		r, err := desk.ReplyOf(ev)
+		if err != nil {
+			return nil, err
+		}
+		out := &reply{Reply: r, At: ev.At, Actor: ev.Actor, Answered: ev.Kind == koban.EventAnswered}
+		if out.Answered {
+			out.HTML = renderMarkdown(r.Answer.Text)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// threadView is the data of the playground thread and the inquiry page.
+type threadView struct {
+	Inquiry  *koban.Inquiry
+	Reply    *reply
+	Events   []eventView
+	Working  bool // koban has not replied yet
+	Back     string
+	Labels   []koban.Label
+	Domains  []koban.Domain
+	Resolved *koban.Event // the last resolution
+
+	// Predicted and Domain preselect the Resolve form.
+	Predicted string
+	Domain    string
+	Loc       *time.Location
+	Now       time.Time
+}
+
+// eventView is one line of an inquiry's timeline.
+type eventView struct {
+	koban.Event
+	Details []string
+}
+
+func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadView, error) {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", idText)
+	}
+	inq, err := s.deps.Inquiries.Inquiry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.deps.Inquiries.Events(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of inquiry %d: %w", id, err)
+	}
+	rep, err := latestReply(events)
+	if err != nil {
+		return nil, fmt.Errorf("inquiry %d: %w", id, err)
+	}
+	v := &threadView{
+		Inquiry: inq, Reply: rep, Back: back, Labels: koban.Labels, Domains: s.opts.Domains,
+		Working:   rep == nil && (inq.State == koban.StateReceived || inq.State == koban.StateReopened),
+		Predicted: inq.Label().String(), Domain: string(inq.Domain), Loc: s.loc, Now: s.now(),
+	}
+	for i, ev := range events {
+		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev)})
+		if ev.Kind == koban.EventResolved || ev.Kind == koban.EventAutoClosed {
+			v.Resolved = &events[i]
+		}
+	}
+	return v, nil
+}
+
+// eventDetails picks the parts of an event's data worth a line in the
+// timeline; the recorded answer and triage are shown as the reply instead.
+func eventDetails(ev koban.Event) []string {
+	var out []string
+	for _, k := range []string{"category", "domain", "confidence", "feedback", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
+		v := ev.Data[k]
+		if v == "" || (k == "text" && ev.Kind == koban.EventReceived) {
+			continue
+		}
+		switch k {
+		case "oncall", "group":
+			v = mention(v)
+		case "text":
+			v = excerpt(v, 200)
+		}
+		out = append(out, k+": "+v)
+	}
+	return out
+}
+
+func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
+	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/ask/%s", r.PathValue("id")))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	refresh := 0
+	if v.Working {
+		refresh = 2
+	}
+	s.render(w, r, http.StatusOK, "thread", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "ask", Refresh: refresh, Data: v})
+}
+
+func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
+	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "inquiry", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "inquiries", Data: v})
+}
+
+// action applies one of the Slack buttons to an inquiry and goes back to
+// the page the form was on.
+func (s *Server) action(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id")))
+		return
+	}
+	ctx := r.Context()
+	d := s.deps.Desk
+	switch r.PathValue("action") {
+	case "solved":
+		_, err = d.Solved(ctx, id, webUser)
+	case "need-human":
+		_, err = d.NeedHuman(ctx, id, webUser)
+	case "docs-wrong":
+		_, err = d.DocsWrong(ctx, id, webUser, strings.TrimSpace(r.PostFormValue("note")))
+	case "ack":
+		_, err = d.Acknowledge(ctx, id, webUser)
+	case "resolve":
+		var res desk.Resolution
+		if res, err = parseResolution(r, s.opts.Domains); err == nil {
+			_, err = d.Resolve(ctx, id, webUser, res)
+		}
+	default:
+		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("back"), fmt.Sprintf("/inquiries/%d", id)), http.StatusSeeOther)
+}
+
+// parseResolution reads the Resolve form.
+func parseResolution(r *http.Request, domains []koban.Domain) (desk.Resolution, error) {
+	l, err := koban.ParseLabel(r.PostFormValue("label"))
+	if err != nil {
+		return desk.Resolution{}, err
+	}
+	dom := koban.Domain(r.PostFormValue("domain"))
+	if dom != "" && !slices.Contains(domains, dom) {
+		return desk.Resolution{}, koban.Errorf(koban.EInvalid, "Unknown problem domain %q.", dom)
+	}
+	return desk.Resolution{Label: l, Domain: dom,
+		Page: strings.TrimSpace(r.PostFormValue("page")), Note: strings.TrimSpace(r.PostFormValue("note"))}, nil
+}
+
+// localPath returns p when it is a path on this site, else def: a form
+// must not send the browser elsewhere.
+func localPath(p, def string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return def
+	}
+	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
+		return def
+	}
+	return p
+}
+
+// listView is the data of the inquiries page.
+type listView struct {
+	Inquiries []koban.Inquiry
+	State     string
+	Category  string
+	Domain    string
+	Month     string
+	States    []koban.State
+	Cats      []koban.Category
+	Domains   []koban.Domain
+	Page      int
+	Prev      string
+	Next      string
+}
+
+// pageSize is how many inquiries a page of the list shows.
+const pageSize = 50
+
+func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := listView{
+		State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
+		States: koban.States, Cats: koban.Categories, Domains: s.opts.Domains, Page: 1,
+	}
+	f := Filter{Limit: pageSize + 1}
+	if v.State != "" {
+		st := koban.State(v.State)
+		if !slices.Contains(koban.States, st) {
+			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown state %q.", v.State))
+			return
+		}
+		f.States = []koban.State{st}
+	}
+	if v.Category != "" {
+		c := koban.Category(v.Category)
+		if !c.Valid() {
+			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown category %q.", v.Category))
+			return
+		}
+		f.Category = c
+	}
+	if v.Domain != "" {
+		f.Domain = koban.Domain(v.Domain)
+	}
+	if v.Month != "" {
+		from, err := metrics.ParseMonth(v.Month, s.loc)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.From, f.To = from, from.AddDate(0, 1, 0)
+	}
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
+		v.Page = p
+	}
+	f.Offset = (v.Page - 1) * pageSize
+	list, err := s.deps.Inquiries.Inquiries(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("list inquiries: %w", err))
+		return
+	}
+	if len(list) > pageSize {
+		list = list[:pageSize]
+		v.Next = pageURL(q, v.Page+1)
+	}
+	if v.Page > 1 {
+		v.Prev = pageURL(q, v.Page-1)
+	}
+	v.Inquiries = list
+	s.render(w, r, http.StatusOK, "inquiries", view{Title: "Inquiries", Nav: "inquiries", Data: v})
+}
+
+func pageURL(q url.Values, page int) string {
+	c := url.Values{}
+	for k, vs := range q {
+		if k != "page" && k != "token" && len(vs) > 0 && vs[0] != "" {
+			c.Set(k, vs[0])
+		}
+	}
+	if page > 1 {
+		c.Set("page", strconv.Itoa(page))
+	}
+	if len(c) == 0 {
+		return "/inquiries"
+	}
+	return "/inquiries?" + c.Encode()
+}
+
+// newKey returns a random idempotency key for the ask form.
+func newKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func validKey(k string) bool {
+	if len(k) != 24 {
+		return false
+	}
+	_, err := hex.DecodeString(k)
+	return err == nil
+}

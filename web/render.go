@@ -1,0 +1,259 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/kobanhq/koban"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// statusOf maps error codes to HTTP statuses; anything else is a 500.
+var statusOf = map[string]int{
+	koban.ENotFound:    http.StatusNotFound,
+	koban.EInvalid:     http.StatusBadRequest,
+	koban.EConflict:    http.StatusConflict,
+	koban.EUnavailable: http.StatusServiceUnavailable,
+	codeUnauthorized:   http.StatusUnauthorized,
+}
+
+// Status returns the HTTP status for err: the table above by error code,
+// 500 for anything else.
+func Status(err error) int {
+	if st, ok := statusOf[koban.ErrorCode(err)]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// pages holds one template set per page, each with the layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// pageNames are the templates in templates/, without ".html".
+var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error"}
+
+func parsePages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// view is what every page template gets.
+type view struct {
+	Title string
+	Nav   string // the active navigation entry
+	Now   time.Time
+	Loc   *time.Location
+	// Refresh reloads the page after this many seconds (0: never), for an
+	// answer still being worked on.
+	Refresh int
+	Data    any
+}
+
+// render writes page name with status. The page is rendered into a buffer
+// first, so a template error becomes an error page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	v.Now, v.Loc = s.now().In(s.loc), s.loc
+	var b bytes.Buffer
+	if err := s.pages.byName[name].ExecuteTemplate(&b, "layout", v); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "koban could not render this page; the details are in its log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// errorView is the data of the error page.
+type errorView struct {
+	Status  int
+	Heading string
+	Message string
+	Token   bool // the request lacked the token
+}
+
+// fail renders the friendly error page for err. Errors without a code are
+// logged in full; the page shows koban.ErrorMessage only.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	st := Status(err)
+	if st >= 500 {
+		s.log.Error("web request", "method", r.Method, "path", r.URL.Path, "status", st, "err", err)
+	}
+	if strings.HasPrefix(r.Header.Get("Accept"), "text/plain") || r.URL.Path == "/metrics" {
+		http.Error(w, koban.ErrorMessage(err), st)
+		return
+	}
+	s.render(w, r, st, "error", view{Title: http.StatusText(st), Data: errorView{
+		Status: st, Heading: http.StatusText(st), Message: koban.ErrorMessage(err), Token: st == http.StatusUnauthorized,
+	}})
+}
+
+// staticHandler serves the embedded stylesheet.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(assets, "static")
+	if err != nil {
+		panic(err) // the embedded folder exists at compile time
+	}
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+var markdown = goldmark.New() // raw HTML and dangerous links are left out by default
+
+// renderMarkdown renders an answer's Markdown as HTML.
+func renderMarkdown(s string) template.HTML {
+	var b bytes.Buffer
+	if err := markdown.Convert([]byte(s), &b); err != nil {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	return template.HTML(b.String())
+}
+
+var funcs = template.FuncMap{
+	"markdown": renderMarkdown,
+	"when": func(t time.Time, loc *time.Location) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(loc).Format("2006-01-02 15:04 MST")
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago": func(t, now time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return humanDuration(now.Sub(t)) + " ago"
+	},
+	"since": func(from, to time.Time) string {
+		if from.IsZero() || to.IsZero() {
+			return "—"
+		}
+		return humanDuration(to.Sub(from))
+	},
+	"dur": func(d time.Duration) string {
+		if d <= 0 {
+			return "—"
+		}
+		return humanDuration(d)
+	},
+	"pct": func(f float64) string {
+		if math.IsNaN(f) {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f%%", f*100)
+	},
+	"conf":    func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	"excerpt": excerpt,
+	"label": func(l koban.Label) string {
+		if l.IsZero() {
+			return "—"
+		}
+		return l.String()
+	},
+	"mention": mention,
+	"add":     func(a, b int) int { return a + b },
+	"join":    func(xs []string, sep string) string { return strings.Join(xs, sep) },
+	"state":   func(s koban.State) string { return stateText[s] },
+	"kind":    func(k koban.EventKind) string { return kindText[k] },
+}
+
+// humanDuration gives d in the largest sensible unit: "45s", "12m", "3h 5m", "2d 4h".
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		h := int(d.Hours())
+		if m := int(d.Minutes()) % 60; m != 0 {
+			return fmt.Sprintf("%dh %dm", h, m)
+		}
+		return fmt.Sprintf("%dh", h)
+	}
+	days := int(d.Hours()) / 24
+	if h := int(d.Hours()) % 24; h != 0 {
+		return fmt.Sprintf("%dd %dh", days, h)
+	}
+	return fmt.Sprintf("%dd", days)
+}
+
+// excerpt shortens s to about n runes on a word boundary.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// mention shows a Slack user or group ID as Slack would mention it.
+func mention(id string) string {
+	switch {
+	case id == "":
+		return ""
+	case id == koban.ActorKoban:
+		return "koban"
+	case strings.HasPrefix(id, "S"):
+		return "@group " + id
+	}
+	return "@" + id
+}
+
+var stateText = map[koban.State]string{
+	koban.StateReceived:     "Received",
+	koban.StateAnswered:     "Answered",
+	koban.StateEscalated:    "Escalated",
+	koban.StateAcknowledged: "Acknowledged",
+	koban.StateResolved:     "Resolved",
+	koban.StateReopened:     "Reopened",
+}
+
+var kindText = map[koban.EventKind]string{
+	koban.EventReceived:       "asked",
+	koban.EventAnswered:       "answered from the docs",
+	koban.EventEscalated:      "escalated",
+	koban.EventAcknowledged:   "acknowledged",
+	koban.EventHumanReplied:   "replied",
+	koban.EventFollowUp:       "followed up",
+	koban.EventResolved:       "resolved",
+	koban.EventReopened:       "reopened",
+	koban.EventRelabelled:     "relabelled",
+	koban.EventAutoClosed:     "auto-closed",
+	koban.EventFeedback:       "gave feedback",
+	koban.EventReminded:       "reminded",
+	koban.EventDelivered:      "reply delivered",
+	koban.EventDeliveryFailed: "reply not delivered",
+}
