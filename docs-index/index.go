@@ -224,7 +224,7 @@ const (
 	fieldQuadrant = "quadrant"
 	fieldLang     = "lang"
 	fieldPage     = "page"
-	fieldKind     = "kind" // "page" or "section"
+	fieldKind     = "kind"   // "page" or "section"
 	fieldPhrase   = "phrase" // word pairs of the prose, for proximity
 )
 

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -177,6 +179,9 @@ func TestLatency(t *testing.T) {
 type fakeAnswerer struct{ pages map[string][]koban.Citation }
 
 func (f fakeAnswerer) Answer(_ context.Context, q koban.Question) (koban.Answer, error) {
+	if q.Text == "???" {
+		return koban.Answer{}, koban.Errorf(koban.EInvalid, "no words to search for")
+	}
 	return koban.Answer{Pages: f.pages[q.Text]}, nil
 }
 
@@ -202,6 +207,7 @@ func TestRunner(t *testing.T) {
 {"id": "1", "question": "q1", "lang": "en", "category": "platform-only", "relevant_docs": ["a.md"]}
 {"id": "2", "question": "q2", "lang": "ja", "category": "platform-only", "relevant_docs": ["a.md"]}
 {"id": "3", "question": "q3", "lang": "en", "category": "platform-only", "relevant_docs": []}
+{"id": "4", "question": "???", "lang": "en", "category": "platform-only", "relevant_docs": ["a.md"]}
 `), "cases.jsonl")
 	if err != nil {
 		t.Fatal(err)
@@ -216,23 +222,51 @@ func TestRunner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Cases != 3 || rep.Retrieval.Evaluated != 2 {
-		t.Errorf("cases, evaluated = %d, %d, want 3, 2", rep.Cases, rep.Retrieval.Evaluated)
+	if rep.Cases != 4 || rep.Retrieval.Evaluated != 3 {
+		t.Errorf("cases, evaluated = %d, %d, want 4, 3", rep.Cases, rep.Retrieval.Evaluated)
 	}
-	// q1 at rank 1; q2's Japanese a.md at rank 2 once the English page is dropped.
-	if !near(rep.Retrieval.RecallAt1, 0.5) || !near(rep.Retrieval.MRRAt10, 0.75) {
-		t.Errorf("recall@1, MRR@10 = %.3f, %.3f, want 0.5, 0.75", rep.Retrieval.RecallAt1, rep.Retrieval.MRRAt10)
+	// q1 at rank 1; q2's Japanese a.md at rank 2 once the English page is
+	// dropped; "???" is refused, so it retrieves nothing but still counts.
+	if !near(rep.Retrieval.RecallAt1, 1.0/3) || !near(rep.Retrieval.MRRAt10, 0.5) {
+		t.Errorf("recall@1, MRR@10 = %.3f, %.3f, want 1/3, 1/2", rep.Retrieval.RecallAt1, rep.Retrieval.MRRAt10)
 	}
 	// Offline, nothing is learnt yet: all predicted self-solvable, all wrong.
-	// Online: self-solvable (wrong), then platform-only twice (right).
+	// Online: self-solvable (wrong), then platform-only three times (right).
 	if rep.Triage == nil || rep.Triage.Accuracy != 0 {
 		t.Errorf("offline triage = %+v, want accuracy 0", rep.Triage)
 	}
-	if rep.TriageOnline == nil || !near(rep.TriageOnline.Accuracy, 2.0/3) {
-		t.Errorf("online triage = %+v, want accuracy 2/3", rep.TriageOnline)
+	if rep.TriageOnline == nil || !near(rep.TriageOnline.Accuracy, 3.0/4) {
+		t.Errorf("online triage = %+v, want accuracy 3/4", rep.TriageOnline)
 	}
-	if rep.Triage != nil && (rep.Triage.Answered != 3 || rep.Triage.AnsweredPrecision != 0) {
-		t.Errorf("answered, precision = %d, %.3f, want 3, 0", rep.Triage.Answered, rep.Triage.AnsweredPrecision)
+	if rep.Triage != nil && (rep.Triage.Answered != 4 || rep.Triage.AnsweredPrecision != 0) {
+		t.Errorf("answered, precision = %d, %.3f, want 4, 0", rep.Triage.Answered, rep.Triage.AnsweredPrecision)
+	}
+
+	var buf bytes.Buffer
+	if err := rep.WriteCases(&buf); err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		ID        string   `json:"id"`
+		Pages     []string `json:"pages"`
+		Rank      int      `json:"rank"`
+		Predicted string   `json:"predicted"`
+		Online    string   `json:"online"`
+	}
+	var lines []line
+	dec := json.NewDecoder(&buf)
+	for dec.More() {
+		var l line
+		if err := dec.Decode(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) != 4 {
+		t.Fatalf("WriteCases wrote %d lines, want 4", len(lines))
+	}
+	if l := lines[1]; l.ID != "2" || l.Rank != 2 || len(l.Pages) != 2 || l.Predicted != "self-solvable" || l.Online != "platform-only" {
+		t.Errorf("WriteCases line 2 = %+v, want id 2, rank 2 of 2 pages, predicted self-solvable, online platform-only", l)
 	}
 
 	rep, err = (&Runner{Answerer: ans}).Run(context.Background(), cases)

@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 
 	"github.com/kobanhq/koban"
@@ -85,4 +87,55 @@ func writeTriage(w io.Writer, title string, t *Triage) {
 		fmt.Fprintf(tw, "%d\t\n", other)
 	}
 	tw.Flush()
+}
+
+// caseLine is one line of WriteCases.
+type caseLine struct {
+	ID           string         `json:"id"`
+	Lang         string         `json:"lang"`
+	Category     koban.Category `json:"category"`
+	Domain       koban.Domain   `json:"domain,omitempty"`
+	RelevantDocs []string       `json:"relevant_docs"`
+	Pages        []string       `json:"pages"` // the top 10, collapsed
+	// Rank is the 1-based rank of the first relevant page in Pages, 0 if none.
+	Rank       int            `json:"rank"`
+	Known      bool           `json:"known"`
+	Confidence float64        `json:"confidence"`
+	Predicted  string         `json:"predicted,omitempty"` // category[/detail]
+	PredDomain koban.Domain   `json:"predicted_domain,omitempty"`
+	Decision   koban.Decision `json:"decision,omitempty"`
+	Online     string         `json:"online,omitempty"`
+	TookMS     float64        `json:"took_ms"`
+}
+
+// WriteCases writes one JSON object per case: what was retrieved and
+// predicted for it, for looking into the figures case by case.
+func (r *Report) WriteCases(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, o := range r.Outcomes {
+		pages := collapse(o.Pages)
+		if len(pages) > 10 {
+			pages = pages[:10]
+		}
+		l := caseLine{
+			ID: o.Case.ID, Lang: o.Case.Lang, Category: o.Case.Category, Domain: o.Case.Domain,
+			RelevantDocs: o.Case.RelevantDocs, Pages: pages,
+			Known: o.Answer.Known, Confidence: o.Answer.Confidence,
+			TookMS: float64(o.Took.Microseconds()) / 1000,
+		}
+		if s := scoreRanking(o.Case.RelevantDocs, pages); s.rr > 0 {
+			l.Rank = int(math.Round(1 / s.rr))
+		}
+		if o.Triage != nil {
+			l.Predicted, l.PredDomain, l.Decision = o.Triage.Label.String(), o.Triage.Domain, o.Triage.Decision
+		}
+		if o.Online != nil {
+			l.Online = o.Online.Label.String()
+		}
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -84,6 +84,7 @@ var secretCases = []secretCase{
 	{"japanese slack token", "Slackのトークン{}を設定したのですが、投稿できません。", "xox" + "b-1234567890123-1234567890123-zren68K4TunPFz46PDjqipVJ", "slack-bot-token"},
 	{"japanese password", "本番DBのパスワードは{}です。接続できないので見てもらえますか", "Wq8kPz3vLmX2", "secret-assignment"},
 	{"japanese password colon", "検証環境の接続情報です。パスワード：{}　よろしくお願いします", "stg-Pa55w0rd", "secret-assignment"},
+	{"japanese api key", "監視SaaSのapiキー：{} を設定しても401になります", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "secret-assignment"},
 	{"japanese dsn", "接続文字列 postgres://app:{}@db.stg.internal/app で認証エラーになります", "ap9Pw-stg", "url-password"},
 }
 
@@ -148,6 +149,7 @@ var nonSecretCases = []struct{ name, text string }{
 	{"bearer placeholder in backquotes", "the client includes an `Authorization: Bearer <token>` header with the HTTP request"},
 	{"placeholder in capitals", "kubectl create secret docker-registry myregistrykey --docker-username=DUMMY_USERNAME --docker-password=DUMMY_DOCKER_PASSWORD"},
 	{"japanese word after password", "注：パスワードはkubeconfigファイル内に定義されており、これは安全ではありません。"},
+	{"japanese acronym after password", "注：パスワードはYAMLファイル内に定義されており、これは安全ではありません。"},
 	{"password from file", "kubectl create secret generic db-user-pass --from-file=username=./username.txt --from-file=password=./password.txt"},
 	{"shell variable", "mysql -h127.0.0.1 -P3306 -u$user -p$pass"},
 	{"example value", "stringData:\n  password: some-password\n"},

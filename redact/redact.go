@@ -39,23 +39,30 @@
 // passwords through.
 //
 // On top of gitleaks, koban adds rules for what platform questions contain and
-// a scanner made for source code misses: passwords in URLs and DSNs
-// (postgres://user:pass@host, redis://:pass@host, user:pass@tcp(host)),
-// passwords of four characters or more assigned to password-like keys in
-// YAML, env, JSON, prose ("my password for staging: …") and Japanese
-// ("パスワードは…です"),
-// tokens and keys assigned to secret-like keys when their values look
-// generated, Authorization headers (Bearer and Basic), kubeconfig
-// client-key-data and base64-encoded private keys (a TLS Secret's tls.key, but
-// not its tls.crt), AWS secret access keys, Azure AccountKey= connection
-// strings and SAS signatures, Slack refresh and configuration tokens, Docker
-// Hub tokens, mysql -p, docker login -p and --token flags, and private-key
-// blocks cut off before their END line. Values that refer to a secret rather
-// than hold one are left alone: ${DB_PASSWORD}, {{ .Values.token }},
-// ${{ secrets.NPM_TOKEN }}, secretKeyRef, existingSecret, <your-password>,
-// ********, file paths. When a koban rule and a gitleaks rule find the same
-// secret, the mask names the more specific one (github-pat rather than
-// url-password).
+// a scanner made for source code misses:
+//   - passwords in URLs and DSNs: postgres://user:pass@host,
+//     redis://:pass@host, user:pass@tcp(host), curl -u user:pass, ~/.netrc;
+//   - passwords of four characters or more assigned to password-like keys in
+//     YAML, env files, JSON, CLI flags and prose ("my password for staging:
+//     …", "パスワードは…です"), and tokens and keys assigned to secret-like keys
+//     when their values look generated (letters and digits);
+//   - Authorization headers (Bearer and Basic), kubeconfig client-key-data
+//     and base64-encoded private keys (a TLS Secret's tls.key, but not its
+//     tls.crt), private-key blocks cut off before their END line;
+//   - AWS secret access keys, Azure AccountKey= connection strings and SAS
+//     signatures, Google OAuth client secrets, Slack refresh and
+//     configuration tokens, Docker Hub tokens, and passwords given to
+//     mysql -p, docker login -p and --token flags.
+//
+// Values that refer to a secret rather than hold one are left alone:
+// ${DB_PASSWORD}, {{ .Values.token }}, ${{ secrets.NPM_TOKEN }},
+// secretKeyRef, existingSecret, <your-password>, ********, DUMMY_PASSWORD,
+// file paths, calls and fields in code. When a koban rule and a gitleaks rule
+// find the same secret, the mask names the more specific one (github-pat
+// rather than url-password).
+//
+// A 50,000-byte question takes about 2.5 ms of CPU, a 5,000-byte one about
+// 0.2 ms (BenchmarkRedact).
 //
 // Text is expected as the user wrote it: the Slack adapter decodes Slack's
 // &amp;, &lt; and &gt; escapes before redacting.

@@ -51,7 +51,7 @@ func kobanRuleDefs() []kobanRuleDef {
 		{
 			// パスワードは x です, トークン：x
 			id:       idSecretAssignment,
-			pattern:  `(パスワード|暗証番号|パスフレーズ|トークン|シークレット|アクセスキー|APIキー|API キー|秘密鍵)[ \t　]*(?:は|が|:|：|=|＝)[ \t　]*(?:「([^」\n]+)」|"([^"\n]+)"|(` + unquotedValue + `+))`,
+			pattern:  `(パスワード|暗証番号|パスフレーズ|トークン|シークレット|アクセスキー|(?i:api) ?キー|秘密鍵)[ \t　]*(?:は|が|:|：|=|＝)[ \t　]*(?:「([^」\n]+)」|"([^"\n]+)"|(` + unquotedValue + `+))`,
 			keywords: []string{"パスワード", "暗証番号", "パスフレーズ", "トークン", "シークレット", "アクセスキー", "apiキー", "api キー", "秘密鍵"},
 			keyGroup: 1,
 			generic:  true,
@@ -563,10 +563,10 @@ func acceptToken(c candidate) int {
 }
 
 // acceptJapaneseAssignment is acceptAssignment for a Japanese key. Japanese
-// runs words together, so a plain word right after the key is prose
-// (パスワードはkubeconfigファイル内に…), not a password.
+// runs words together, so a value of letters only right after the key is a
+// word of the sentence (パスワードはYAMLファイル内に…), not a password.
 func acceptJapaneseAssignment(c candidate) int {
-	if plainWord.MatchString(c.secret) {
+	if strings.Trim(c.secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == "" {
 		return 0
 	}
 	return acceptAssignment(c)

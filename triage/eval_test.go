@@ -237,4 +237,33 @@ func TestEvalTextOnly(t *testing.T) {
 		t.Logf("%s text-only online (learn each label after triage):\n%s", name, on)
 	}
 	t.Logf("all sets text-only offline:\n%s", runEval(t, all, nil, false, false))
+	t.Logf("all sets text-only, leave-one-out (each case triaged after learning all the others):\n%s", leaveOneOut(t, all))
+}
+
+// leaveOneOut triages each case with every other case learned: how much the
+// labels of past inquiries help once there are some.
+func leaveOneOut(t *testing.T, cases []evalCase) *scores {
+	t.Helper()
+	ctx := context.Background()
+	sc := newScores()
+	for i, c := range cases {
+		s, err := New(DefaultConfig(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, o := range cases {
+			if j == i {
+				continue
+			}
+			if err := s.Learn(ctx, koban.Question{Text: o.Question, Lang: o.Lang}, koban.Label{Category: koban.Category(o.Category)}, koban.Domain(o.Domain)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Triage(ctx, koban.Question{Text: c.Question, Lang: c.Lang}, koban.Answer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.add(koban.Category(c.Category), koban.Domain(c.Domain), got, koban.Answer{})
+	}
+	return sc
 }

@@ -235,8 +235,8 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	ev.scores = map[koban.Category]float64{koban.PlatformOnly: priorPlatformOnly}
 	ev.signals = extractSignals(text)
 	for _, sg := range ev.signals {
-		for c, w := range signalWeights[sg.Kind] {
-			ev.scores[c] += w
+		for _, c := range koban.Categories {
+			ev.scores[c] += signalWeights[sg.Kind][c]
 		}
 	}
 	ev.retrieval(a)
@@ -413,8 +413,8 @@ func (ev *evidence) learnedVotes(near []neighbour, labels []learnedLabel, weight
 		miss *= 1 - n.sim
 		total += n.sim
 	}
-	for c, v := range ev.learned {
-		ev.scores[c] += weight * (1 - miss) * v / total
+	for _, c := range koban.Categories {
+		ev.scores[c] += weight * (1 - miss) * ev.learned[c] / total
 	}
 	best := topCategory(ev.learned)
 	count := 0

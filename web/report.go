@@ -14,6 +14,9 @@ import (
 	"github.com/kobanhq/koban/metrics"
 )
 
+// reportFormats are the downloads metrics.Write renders.
+var reportFormats = []string{"md", "csv", "json"}
+
 // chartNames are the charts metrics renders, in page order.
 var chartNames = []string{"volume", "categories", "domains", "reply-times"}
 
@@ -110,7 +113,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := reportView{
-		Month: rep.Month, Report: rep, Figures: sum.Figures, Formats: metrics.Formats,
+		Month: rep.Month, Report: rep, Figures: sum.Figures, Formats: reportFormats,
 		Prev: month.AddDate(0, -1, 0).Format("2006-01"), Next: month.AddDate(0, 1, 0).Format("2006-01"),
 	}
 	if month.AddDate(0, 1, 0).After(s.now()) {
@@ -132,7 +135,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	}
 	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
 	isChart := slices.Contains(chartNames, name) && (ext == "svg" || ext == "png")
-	isReport := name == "report" && slices.Contains(metrics.Formats, ext)
+	isReport := name == "report" && slices.Contains(reportFormats, ext)
 	if !isChart && !isReport {
 		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no report file %q.", r.PathValue("file")))
 		return

@@ -9,6 +9,9 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"gopkg.in/yaml.v3"
+
+	"github.com/kobanhq/koban/oncall"
+	"github.com/kobanhq/koban/triage"
 )
 
 // Config is koban's whole configuration: koban.yaml, then KOBAN_* and SLACK_*
@@ -36,6 +39,8 @@ type Config struct {
 	Slack     SlackConfig     `yaml:"slack"`
 	Web       WebConfig       `yaml:"web" envPrefix:"KOBAN_WEB_"`
 	Report    ReportConfig    `yaml:"report" envPrefix:"KOBAN_REPORT_"`
+	Triage    triage.Config   `yaml:"triage"`
+	OnCall    oncall.Config   `yaml:"oncall"`
 }
 
 // DocSource is one folder of Markdown docs.
@@ -121,6 +126,7 @@ func defaults() Config {
 		Knowledge: KnowledgeConfig{MinConfidence: 0.35},
 		LLM:       LLMConfig{Timeout: 30 * time.Second},
 		Report:    ReportConfig{Cron: "0 9 1 * *"},
+		Triage:    triage.DefaultConfig(),
 	}
 }
 

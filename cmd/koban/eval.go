@@ -34,6 +34,7 @@ var evalCommand = command{
 		fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
 		fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
 		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
+		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction) to this file")
 		return func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
 				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
@@ -44,7 +45,7 @@ var evalCommand = command{
 }
 
 type evalOptions struct {
-	docs, cases, index              string
+	docs, cases, index, out         string
 	json, online, noTriage, verbose bool
 }
 
@@ -118,6 +119,11 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	rep.Index = &eval.IndexStats{Seconds: took.Seconds(), Documents: st.Documents, Sections: st.Sections}
 	a.log.Info("evaluated", "cases", rep.Cases, "retrieval_cases", rep.Retrieval.Evaluated, "recall_at_5", rep.Retrieval.RecallAt5, "ndcg_at_10", rep.Retrieval.NDCGAt10)
 
+	if o.out != "" {
+		if err := writeCaseLines(o.out, rep); err != nil {
+			return err
+		}
+	}
 	if o.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -146,4 +152,20 @@ func langSources(docs string) ([]docsindex.Source, error) {
 		return nil, koban.Errorf(koban.EInvalid, "docs folder %s has no language folders: put the pages in %s/en/ (and %s/ja/ …)", docs, docs, docs)
 	}
 	return out, nil
+}
+
+// writeCaseLines writes the per-case results of rep to the file name.
+func writeCaseLines(name string, rep *eval.Report) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := rep.WriteCases(f); err != nil {
+		f.Close()
+		return fmt.Errorf("eval: write %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("eval: write %s: %w", name, err)
+	}
+	return nil
 }

@@ -131,7 +131,8 @@ func TestEvalCommandHit(t *testing.T) {
 	if err := os.WriteFile(cases, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--json", "--no-triage"))
+	out := filepath.Join(t.TempDir(), "cases-out.jsonl")
+	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--json", "--no-triage", "--out", out))
 	if got := num(t, m, "retrieval.hit_at_1"); got != 2.0/3 {
 		t.Errorf("hit@1 = %v, want 2/3: the two hits at rank 1 and the miss not", got)
 	}
@@ -140,6 +141,25 @@ func TestEvalCommandHit(t *testing.T) {
 	}
 	if v, ok := m["triage"]; !ok || v != nil {
 		t.Errorf("triage = %v (present %v), want null with --no-triage", v, ok)
+	}
+
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranks := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var l struct {
+			ID   string `json:"id"`
+			Rank int    `json:"rank"`
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("--out line %q: %v", line, err)
+		}
+		ranks[l.ID] = l.Rank
+	}
+	if ranks["hit"] != 1 || ranks["ja-hit"] != 1 || ranks["miss"] == 1 || len(ranks) != 3 {
+		t.Errorf("--out ranks = %v, want hit and ja-hit at 1, miss elsewhere", ranks)
 	}
 }
 
