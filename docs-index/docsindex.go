@@ -55,7 +55,8 @@ type Query struct {
 	Lang string // restrict to one language; "" for all
 	Size int    // how many sections per field; 0 means 10
 	// Weights combine per-field scores (keys: the Field* names); nil means
-	// DefaultWeights. A field with weight 0 is not searched.
+	// DefaultWeights. A field missing from Weights is not searched; one with
+	// weight 0 is searched (its score is in Hit.Fields) but not counted.
 	Weights map[string]float64
 }
 

@@ -505,16 +505,16 @@ const (
 // DefaultWeights combine the per-field BM25 scores into Hit.Score when the
 // query gives none. They were measured on the evaluation sets.
 var DefaultWeights = map[string]float64{
-	FieldHeadings:    1.5,
-	FieldBody:        1,
-	FieldCode:        0.3,
-	FieldPageTitle:   2,
-	FieldPagePath:    1.5,
+	FieldHeadings:    0.5,
+	FieldBody:        0.25,
+	FieldCode:        3,
+	FieldPhrase:      0.25,
+	FieldPageTitle:   0,
+	FieldPagePath:    3,
 	FieldPageDesc:    1,
-	FieldPageOutline: 0.5,
-	FieldPageBody:    1,
-	FieldPhrase:      1,
-	FieldPagePhrase:  1,
+	FieldPageOutline: 1.5,
+	FieldPageBody:    0.25,
+	FieldPagePhrase:  6,
 }
 
 // Search ranks sections for q.Text. It scores each field with BM25 on its
@@ -559,7 +559,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	pageScores := map[string]map[string]float64{} // page key → field → score
 	var order []string                            // section IDs in first-seen order
 	for _, pt := range parts {
-		if weights[pt.name] == 0 {
+		if _, ok := weights[pt.name]; !ok {
 			continue
 		}
 		fan := an

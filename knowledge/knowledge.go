@@ -164,11 +164,12 @@ var defaultRanking = ranking{
 	extraSection: 0.15,
 	intentBoost:  1.0,
 	titleCover:   0.5,
-	pathCover:    0.0,
+	pathCover:    2,
 	quadrantPrior: map[koban.Quadrant]float64{
-		koban.Reference: 1,
+		koban.Reference: 0.5,
+		koban.HowTo:     0.8,
 	},
-	lengthPrior: 0,
+	lengthPrior: 0.3,
 }
 
 // combine recomputes each hit's Score and PageScore from its Fields with

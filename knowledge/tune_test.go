@@ -107,7 +107,7 @@ func TestTuneRanking(t *testing.T) {
 	cur.weights = copyWeights(cur.weights)
 	best := objective(eval(cur))
 	t.Logf("default: %s", format(eval(cur)))
-	grid := []float64{0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6}
+	grid := []float64{0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12}
 	for round := 0; round < 3; round++ {
 		keys := make([]string, 0, len(cur.weights))
 		for k := range cur.weights {

@@ -84,8 +84,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", s.dbErr(err))
 	}
 	applied, err := s.jobs.migrate(ctx)
-	for _, v := range applied {
-		s.log.Info("migrated jobs", "river_version", v)
+	if len(applied) > 0 {
+		s.log.Info("migrated jobs", "river_version", applied[len(applied)-1], "applied", len(applied))
 	}
 	if err != nil {
 		return fmt.Errorf("migrate jobs: %w", s.dbErr(err))

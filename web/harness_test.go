@@ -234,7 +234,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Now:   clk.Now,
 	}
 	if !o.noReports {
-		deps.Reports = metrics.NewService(reportSource{st}, metrics.Options{Quadrant: quadrantOf}, nil, clk.Now)
+		deps.Reports = metrics.NewService(reportSource{st}, metrics.Options{Quadrant: quadrantOf}, slog.New(slog.DiscardHandler), clk.Now)
 	}
 	if !o.noOnCall {
 		deps.OnCall = schedule{sch}
@@ -247,7 +247,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	return &env{t: t, clock: clk, store: st, desk: d, srv: srv, h: srv.Handler(), reg: deps.Metrics}
+	return &env{t: t, clock: clk, store: st, desk: d, srv: srv, h: srv.Handler(), reg: srv.metrics}
 }
 
 // testLogger shows the server's log with -v.

@@ -370,7 +370,7 @@ func TestEscalationAcknowledgeResolve(t *testing.T) {
 	}
 }
 
-var idRE = regexp.MustCompile(`<td><a href="/inquiries/(\d+)">`)
+var idRE = regexp.MustCompile(`<td><a href="/inquiries/(\d+)">\d+</a></td>`)
 
 // listedIDs returns the inquiry ids of a list page, in order.
 func listedIDs(t *testing.T, body string) []int64 {

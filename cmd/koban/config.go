@@ -33,6 +33,9 @@ type Config struct {
 	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
 	LogFormat string `yaml:"log_format" env:"KOBAN_LOG_FORMAT"`
 	LogLevel  string `yaml:"log_level" env:"KOBAN_LOG_LEVEL"`
+	// AutoCloseAfter resolves answered inquiries nobody came back to after
+	// this long; 0 disables it.
+	AutoCloseAfter time.Duration `yaml:"auto_close_after" env:"KOBAN_AUTO_CLOSE_AFTER"`
 
 	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
 	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
@@ -118,15 +121,16 @@ type ReportConfig struct {
 // defaults returns the configuration koban runs with when nothing is set.
 func defaults() Config {
 	return Config{
-		DataDir:   "./koban-data",
-		HTTPAddr:  "127.0.0.1:8080",
-		TimeZone:  "UTC",
-		LogFormat: "text",
-		LogLevel:  "info",
-		Knowledge: KnowledgeConfig{MinConfidence: 0.35},
-		LLM:       LLMConfig{Timeout: 30 * time.Second},
-		Report:    ReportConfig{Cron: "0 9 1 * *"},
-		Triage:    triage.DefaultConfig(),
+		DataDir:        "./koban-data",
+		HTTPAddr:       "127.0.0.1:8080",
+		TimeZone:       "UTC",
+		LogFormat:      "text",
+		LogLevel:       "info",
+		AutoCloseAfter: 7 * 24 * time.Hour,
+		Knowledge:      KnowledgeConfig{MinConfidence: 0.35},
+		LLM:            LLMConfig{Timeout: 30 * time.Second},
+		Report:         ReportConfig{Cron: "0 9 1 * *"},
+		Triage:         triage.DefaultConfig(),
 	}
 }
 

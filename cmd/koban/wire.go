@@ -119,7 +119,8 @@ func wireTriage(ctx context.Context, a *app, st *store.Store) (*triage.Service, 
 	for i := len(labelled) - 1; i >= 0; i-- {
 		inq := labelled[i]
 		if err := tr.Learn(ctx, koban.Question{Text: inq.Text, Lang: inq.Lang}, inq.Final, inq.Domain); err != nil {
-			return nil, fmt.Errorf("learn inquiry %d: %w", inq.ID, err)
+			// One odd label must not keep koban from starting.
+			a.log.Warn("skip label", "inquiry_id", inq.ID, "err", err)
 		}
 	}
 	a.log.Info("triage learned past labels", "inquiries", len(labelled), "took", time.Since(start).Round(time.Millisecond))
