@@ -97,7 +97,12 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	}
 	s.log.Debug("retrieving", "question", text, "query", query, "lang", lang)
 
-	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: q.Lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
+	// Search the docs in the question's language first; a team whose
+	// docs are in one language still gets answers to questions in another.
+	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
+	if err == nil && len(hits) == 0 && q.Lang == "" {
+		hits, err = s.s.Search(ctx, docsindex.Query{Text: query, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
+	}
 	if err != nil {
 		return koban.Answer{}, fmt.Errorf("answer: %w", err)
 	}
@@ -213,10 +218,11 @@ func (r ranking) rankPages(hits []docsindex.Hit, want koban.Quadrant, qwords map
 			}
 			p.score += r.extraSection * h.Score
 		}
+		// The quadrant prior stands for questions that do not say what
+		// they want; one that does gets its quadrant unpenalised.
 		if want != koban.Unknown && p.best.Quadrant == want {
 			p.score *= r.intentBoost
-		}
-		if f, ok := r.quadrantPrior[p.best.Quadrant]; ok {
+		} else if f, ok := r.quadrantPrior[p.best.Quadrant]; ok {
 			p.score *= f
 		}
 		if r.lengthPrior != 0 {

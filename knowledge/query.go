@@ -107,7 +107,7 @@ func urlWords(raw string) string {
 	var words []string
 	for _, w := range strings.Fields(p) {
 		switch strings.ToLower(w) {
-		case "docs", "doc", "en", "ja", "html", "htm", "md", "blob", "tree", "main", "master", "issues", "pull", "wiki", "www":
+		case "docs", "doc", "en", "ja", "html", "htm", "md", "blob", "tree", "main", "master", "issues", "wiki", "www":
 			continue
 		}
 		words = append(words, w)
@@ -149,7 +149,7 @@ func queryTerms(q string) []string {
 
 var (
 	howToCue     = regexp.MustCompile(`(?i)^\s*(how (?:do|can|should|to)|is there a way|what(?:'s| is) the best way)\b|どうすれば|方法|手順|やり方`)
-	referenceCue = regexp.MustCompile(`(?i)\b(what does .+ mean|which (?:flag|option|field|parameter|setting)|what (?:flag|option|field|parameter)|default value|list of|syntax)\b|とは|意味|一覧|オプション`)
+	referenceCue = regexp.MustCompile(`(?i)\b(what does .+ mean|which (?:flag|option|field|parameter|setting)s?|what (?:flag|option|field|parameter)s?|what (?:is|are) the (?:default|maximum|minimum|max|min|limit|limits|syntax|format)|default value|list of|syntax)\b|とは|意味|一覧|オプション|上限|デフォルト`)
 	explainCue   = regexp.MustCompile(`(?i)^\s*why\b|\bwhy (?:does|do|is|are)\b|なぜ|どうして`)
 	tutorialCue  = regexp.MustCompile(`(?i)\b(getting started|get started|tutorial|new to|beginner|first steps)\b|入門|はじめ|チュートリアル`)
 )

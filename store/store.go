@@ -90,7 +90,6 @@ type Store struct {
 
 	jobs jobQueue
 
-	mu        sync.Mutex
 	closeOnce sync.Once
 }
 
@@ -230,6 +229,19 @@ func (s *Store) Close() error {
 		}
 	})
 	return err
+}
+
+// Ping checks that the database answers, for health checks. A database
+// that does not gives EUnavailable.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read().queryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+		if ctx.Err() == nil && s.dialect == sqliteDialect {
+			return fmt.Errorf("ping %s: %w", s.where, err)
+		}
+		return fmt.Errorf("ping: %w", unavailable(s.where, err))
+	}
+	return nil
 }
 
 // Dialect returns "sqlite" or "postgres".

@@ -923,3 +923,46 @@ func TestJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestPeriodicOnLeaderOnly starts two replicas on one database: the
+// periodic job runs once, on the leader.
+func TestPeriodicOnLeaderOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: waits for leader election")
+	}
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		var mu sync.Mutex
+		runs := map[string]int{}
+		for _, name := range []string{"replica-a", "replica-b"} {
+			s := mustOpen(t, opts)
+			if err := s.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err := s.StartJobs(ctx, Jobs{
+				ProcessInquiry: func(context.Context, int64, int) error { return nil },
+				Periodic: []PeriodicJob{{Name: "digest", Every: time.Hour, Run: func(context.Context, time.Time) error {
+					mu.Lock()
+					runs[name]++
+					mu.Unlock()
+					return nil
+				}}},
+				PollInterval: 100 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, 30*time.Second, "the periodic job to run", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(runs) > 0
+		})
+		time.Sleep(3 * time.Second) // room for a wrong second run
+		mu.Lock()
+		defer mu.Unlock()
+		if total := runs["replica-a"] + runs["replica-b"]; total != 1 {
+			t.Errorf("runs = %v, want one run in all", runs)
+		}
+	})
+}

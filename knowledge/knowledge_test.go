@@ -1,0 +1,200 @@
+package knowledge
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
+)
+
+// mustService indexes the sample docs (docs/samples) in memory.
+func mustService(t *testing.T) *Service {
+	t.Helper()
+	ix, err := docsindex.OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	srcs := []docsindex.Source{
+		{Path: "../docs/samples/en", Lang: "en", BaseURL: "https://docs.example.com"},
+		{Path: "../docs/samples/ja", Lang: "ja", BaseURL: "https://docs.example.com/ja"},
+	}
+	if _, _, err := ix.Update(context.Background(), srcs); err != nil {
+		t.Fatal(err)
+	}
+	return New(ix, Config{MinConfidence: 0.35}, nil)
+}
+
+func TestAnswerRetrieval(t *testing.T) {
+	svc := mustService(t)
+	tests := []struct {
+		q, want, lang string
+	}{
+		{"How do I store an API key so my service can use it?", "how-to/manage-secrets.md", "en"},
+		{"how do I request a postgres database", "how-to/request-a-database.md", "en"},
+		{"my deploy is broken, how do I go back to the previous version?", "how-to/roll-back-a-deployment.md", "en"},
+		{"Why can't I just kubectl apply my manifests?", "explanation/how-deploys-work.md", "en"},
+		{"what is the default CPU quota of a team namespace", "reference/quotas-and-limits.md", "en"},
+		{"Pod が OOMKilled で再起動を繰り返します", "how-to/troubleshoot-deployments.md", "ja"},
+	}
+	for _, tt := range tests {
+		ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
+		if err != nil {
+			t.Errorf("Answer(%q): %v", tt.q, err)
+			continue
+		}
+		if len(ans.Pages) == 0 || ans.Pages[0].Path != tt.want {
+			var got []string
+			for _, p := range ans.Pages {
+				got = append(got, p.Path)
+			}
+			t.Errorf("Answer(%q) pages = %v, want %s first", tt.q, got, tt.want)
+		}
+		if ans.Lang != tt.lang {
+			t.Errorf("Answer(%q).Lang = %q, want %q", tt.q, ans.Lang, tt.lang)
+		}
+		for _, p := range ans.Pages {
+			if p.Lang != tt.lang {
+				t.Errorf("Answer(%q) cites %s in %s, want pages in %s", tt.q, p.Path, p.Lang, tt.lang)
+			}
+		}
+		seen := map[string]bool{}
+		for _, p := range ans.Pages {
+			if seen[p.Path] {
+				t.Errorf("Answer(%q) lists page %s twice", tt.q, p.Path)
+			}
+			seen[p.Path] = true
+		}
+	}
+}
+
+func TestAnswerComposes(t *testing.T) {
+	svc := mustService(t)
+	ans, err := svc.Answer(context.Background(), koban.Question{Text: "How do I rotate a secret that leaked?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Known || ans.Confidence < 0.35 || ans.Confidence > 1 {
+		t.Fatalf("Answer = known %v, confidence %v, want known with confidence in [0.35,1]", ans.Known, ans.Confidence)
+	}
+	if len(ans.Citations) == 0 {
+		t.Fatal("Answer has no citations")
+	}
+	c := ans.Citations[0]
+	if c.Path != "how-to/manage-secrets.md" || c.Anchor != "rotate-a-secret" || c.URL != "https://docs.example.com/how-to/manage-secrets/#rotate-a-secret" {
+		t.Errorf("first citation = %+v, want the Rotate a secret section of manage-secrets.md", c)
+	}
+	if !strings.Contains(c.Snippet, "revoke") || !strings.Contains(ans.Text, c.URL) {
+		t.Errorf("answer text %q / snippet %q: want the rotate passage and its link", ans.Text, c.Snippet)
+	}
+	if strings.Contains(c.Snippet, "```") {
+		t.Errorf("snippet %q quotes code; want prose", c.Snippet)
+	}
+
+	ja, err := svc.Answer(context.Background(), koban.Question{Text: "イメージの取得に失敗して ImagePullBackOff になります"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ja.Lang != "ja" || (ja.Known && !strings.HasPrefix(ja.Text, "ドキュメント")) {
+		t.Errorf("Japanese answer lang %q text %q: want a Japanese answer", ja.Lang, ja.Text)
+	}
+}
+
+func TestAnswerUnknown(t *testing.T) {
+	svc := mustService(t)
+	ans, err := svc.Answer(context.Background(), koban.Question{Text: "What is the airspeed velocity of an unladen swallow?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Known || ans.Text != "" {
+		t.Errorf("Answer(swallow) = known %v (confidence %v) text %q, want not known", ans.Known, ans.Confidence, ans.Text)
+	}
+}
+
+func TestAnswerBadQuestions(t *testing.T) {
+	svc := mustService(t)
+	long := strings.Repeat("pods keep restarting with OOMKilled and the logs say nothing useful ", 800) // ~54,000 chars
+	longJA := strings.Repeat("ポッドが再起動を繰り返します。", 4000)
+	tests := []struct {
+		name, q  string
+		wantCode string // "" for an answer
+	}{
+		{"empty", "", koban.EInvalid},
+		{"blank", "  \n\t ", koban.EInvalid},
+		{"emoji only", "🙏🙏🔥", koban.EInvalid},
+		{"punctuation only", "???!!", koban.EInvalid},
+		{"long", long, ""},
+		{"long japanese", longJA, ""},
+		{"code block only", "```\nError from server (Forbidden): deployments.apps is forbidden\n```", ""},
+		{"stack trace", "panic: runtime error\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x1d\nexit status 2", ""},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
+		took := time.Since(start)
+		if got := koban.ErrorCode(err); got != tt.wantCode {
+			t.Errorf("%s: Answer error = %v, want code %q", tt.name, err, tt.wantCode)
+		}
+		if err != nil && koban.ErrorMessage(err) == "" {
+			t.Errorf("%s: error without a message", tt.name)
+		}
+		if err == nil && (ans.Confidence < 0 || ans.Confidence > 1) {
+			t.Errorf("%s: confidence %v outside [0,1]", tt.name, ans.Confidence)
+		}
+		if took > 2*time.Second {
+			t.Errorf("%s: Answer took %v, want well under 2s", tt.name, took)
+		}
+	}
+}
+
+func TestCleanQuery(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+		gone     []string
+	}{
+		{"url keeps path words", "see https://kubernetes.io/docs/tasks/configure-pod-container/pull-image/ please", []string{"configure", "pull", "image"}, []string{"https", "kubernetes.io"}},
+		{"stack frames go", "crash\n\tat com.example.Main(Main.java:12)\ngoroutine 7 [running]:\nmain.go:33", []string{"crash"}, []string{"Main.java", "goroutine"}},
+		{"hashes and ips go", "pod abcdef0123456789abcdef failed on 10.0.0.12:8080", []string{"pod", "failed"}, []string{"abcdef0123456789", "10.0.0.12"}},
+		{"template labels go", "Problem: the page is wrong. Proposed Solution: fix it", []string{"page", "wrong"}, []string{"Proposed", "Problem:"}},
+		{"code keeps first lines", "```\nline one\nline two\nline three\nline four\nline five\n```", []string{"one", "four"}, []string{"five"}},
+	}
+	for _, tt := range tests {
+		got := CleanQuery(tt.in)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: CleanQuery(%q) = %q, want %q in it", tt.name, tt.in, got, w)
+			}
+		}
+		for _, g := range tt.gone {
+			if strings.Contains(got, g) {
+				t.Errorf("%s: CleanQuery(%q) = %q, want %q gone", tt.name, tt.in, got, g)
+			}
+		}
+	}
+	if got := CleanQuery(strings.Repeat("word ", 50000)); len(got) > MaxQuestionChars {
+		t.Errorf("CleanQuery(long) has %d chars, want at most %d", len(got), MaxQuestionChars)
+	}
+}
+
+func TestIntentOf(t *testing.T) {
+	tests := []struct {
+		q    string
+		want koban.Quadrant
+	}{
+		{"How do I request a database?", koban.HowTo},
+		{"Why does my deploy wait for approval?", koban.Explanation},
+		{"What does the --wait flag mean?", koban.Reference},
+		{"Getting started with the platform", koban.Tutorial},
+		{"データベースを申請する方法", koban.HowTo},
+		{"pods are crashing", koban.Unknown},
+	}
+	for _, tt := range tests {
+		if got := intentOf(tt.q); got != tt.want {
+			t.Errorf("intentOf(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
