@@ -2,8 +2,10 @@
 // or the HTTP Events API, interactivity and the /koban slash command) into one
 // internal event, hands questions, follow-ups and button clicks to the desk,
 // renders koban's replies as Block Kit messages, and implements the desk's
-// Replier and the on-call notifier (handoff digests, reminders, user groups,
-// email lookup) over the Slack Web API.
+// Replier (answers, escalations, and taking the buttons off them once an
+// inquiry is resolved), the on-call notifier (handoff digests, reminders,
+// user groups, email and @name lookup) and the monthly report's Poster (the
+// summary, its charts and the Markdown report) over the Slack Web API.
 //
 // It leaves the workflow to desk, storage to store, answers and triage to
 // knowledge and triage, and rotations to oncall. slack-go types never leave
@@ -42,13 +44,15 @@ type Desk interface {
 	Resolve(ctx context.Context, id int64, user string, r desk.Resolution) (*koban.Inquiry, error)
 }
 
-// Inquiries reads inquiries for the App Home tab, /koban status and the
-// Resolve… modal (the store).
+// Inquiries reads inquiries for the App Home tab, /koban status, the
+// Resolve… modal and the resolved replies (the store).
 type Inquiries interface {
 	// Inquiry returns ENotFound for an unknown id.
 	Inquiry(ctx context.Context, id int64) (*koban.Inquiry, error)
 	// OpenInquiries returns every inquiry that is not resolved, oldest first.
 	OpenInquiries(ctx context.Context) ([]koban.Inquiry, error)
+	// Events returns an inquiry's events, oldest first (who resolved it).
+	Events(ctx context.Context, id int64) ([]koban.Event, error)
 }
 
 // OnCall answers who is on call and runs the /koban oncall override commands.
@@ -81,6 +85,8 @@ type Options struct {
 	// empty for https://slack.com/api/.
 	APIURL   string
 	Channels []Channel
+	// ReportChannel is where the monthly report is posted (a channel ID).
+	ReportChannel string
 	// Domains are offered in the Resolve… modal; default koban.DefaultDomains.
 	Domains []koban.Domain
 	// Workers run the slow work that follows an ack (reactions, App Home,
@@ -111,6 +117,8 @@ type Bot struct {
 	// Who koban is in this workspace, from auth.test: its messages are ignored
 	// and its mentions stripped.
 	selfUser, selfBot string
+
+	users directory // for LookupName
 
 	tasks   chan task
 	pending sync.WaitGroup

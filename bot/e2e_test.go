@@ -636,3 +636,92 @@ func TestOnCallCommands(t *testing.T) {
 		t.Errorf("delegated commands = %q, want %q", oc.commands, want)
 	}
 }
+
+func TestResolvedRetiresButtons(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	// Asked and answered before the first resolution teaches triage otherwise.
+	inq := h.ask("EvRB1", helpChannel, "How do I request a database for my service?", "1700000200.000100")
+	inq2 := h.ask("EvRB2", helpChannel, "How do I request a database for my service?", "1700000210.000100")
+	inq3 := h.ask("EvRB3", helpChannel, "How do I request a database for my service?", "1700000220.000100")
+	for _, i := range []*koban.Inquiry{inq, inq2, inq3} {
+		h.process(i.ID)
+		if got := h.inquiry(i.ID).State; got != koban.StateAnswered {
+			t.Fatalf("inquiry %d is %s, want answered", i.ID, got)
+		}
+	}
+	clickButton(t, h.h, asker, helpChannel, "x", actionID(actNeedHuman, inq.ID))
+	h.bot.idle()
+	posts := h.slack.posts(helpChannel, inq.ThreadTS)
+	if len(posts) != 2 {
+		t.Fatalf("posts in the thread = %d, want answer + escalation", len(posts))
+	}
+	for _, p := range posts {
+		var md struct {
+			EventType    string         `json:"event_type"`
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		if err := json.Unmarshal([]byte(p.Form.Get("metadata")), &md); err != nil || md.EventType != replyEvent || md.EventPayload["inquiry_id"] != fmt.Sprint(inq.ID) {
+			t.Errorf("reply %s metadata = %q (%v), want %s for inquiry %d", p.TS, p.Form.Get("metadata"), err, replyEvent, inq.ID)
+		}
+	}
+	if n := len(h.slack.called("chat.update")); n != 0 {
+		t.Fatalf("chat.update calls before resolution = %d, want 0", n)
+	}
+
+	submitResolve(t, h.h, oncallUser, inq.ID, "platform-only/automation-candidate", "database", "", "")
+	h.bot.idle()
+	if got := h.inquiry(inq.ID); got.State != koban.StateResolved {
+		t.Fatalf("state after Resolve = %s, want resolved", got.State)
+	}
+	reads := h.slack.called("conversations.replies")
+	if len(reads) == 0 || reads[0].Form.Get("ts") != inq.ThreadTS || reads[0].Form.Get("include_all_metadata") != "1" {
+		t.Errorf("conversations.replies calls = %+v, want the thread with its metadata", reads)
+	}
+	updates := h.slack.called("chat.update")
+	var updated []string
+	for _, u := range updates {
+		updated = append(updated, u.Form.Get("ts"))
+		if u.Form.Get("channel") != helpChannel {
+			t.Errorf("chat.update in %s, want %s", u.Form.Get("channel"), helpChannel)
+		}
+		if ids := actionIDs(blocksOf(t, u)); len(ids) != 0 {
+			t.Errorf("reply %s still has buttons %v", u.Form.Get("ts"), ids)
+		}
+		if s := textOf(t, u); !strings.Contains(s, "Resolved by <@"+oncallUser+"> as *platform-only/automation-candidate*") {
+			t.Errorf("reply %s does not say who resolved it as what:\n%s", u.Form.Get("ts"), s)
+		}
+		if !strings.Contains(u.Form.Get("metadata"), replyEvent) {
+			t.Errorf("reply %s lost its metadata: %q", u.Form.Get("ts"), u.Form.Get("metadata"))
+		}
+	}
+	if want := []string{posts[0].TS, posts[1].TS}; !slices.Equal(updated, want) {
+		t.Errorf("updated replies %v, want the answer and the escalation %v", updated, want)
+	}
+	if s := textOf(t, updates[0]); !strings.Contains(s, "request-a-database") {
+		t.Errorf("the updated answer lost its citations:\n%s", s)
+	}
+
+	// Solved by the asker; reading the thread fails, but the rest is done.
+	clickButton(t, h.h, asker, helpChannel, "x", actionID(actSolved, inq2.ID))
+	h.bot.idle()
+	answer := h.slack.posts(helpChannel, inq2.ThreadTS)[0]
+	var got []apiCall
+	for _, u := range h.slack.called("chat.update") {
+		if u.Form.Get("ts") == answer.TS {
+			got = append(got, u)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(textOf(t, got[0]), "Resolved by <@"+asker+"> as *self-solvable/answered*") {
+		t.Errorf("after Solved: updates of the answer = %+v, want one saying %s solved it", got, asker)
+	}
+
+	h.slack.failNext("conversations.replies", failure{slackErr: "missing_scope"})
+	clickButton(t, h.h, asker, helpChannel, "x", actionID(actSolved, inq3.ID))
+	h.bot.idle()
+	if n := len(h.slack.posts(helpChannel, inq3.ThreadTS)); n != 2 {
+		t.Errorf("posts after Solved with the thread unreadable = %d, want answer + resolved notice", n)
+	}
+	if r := h.slack.reactions(inq3.MessageTS); !slices.Contains(r, "white_check_mark") {
+		t.Errorf("reactions after Solved with the thread unreadable = %v, want white_check_mark", r)
+	}
+}

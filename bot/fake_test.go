@@ -38,6 +38,8 @@ type apiCall struct {
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.*)
 	Failed bool           // answered with an injected failure
+	TS     string         // the ts the fake gave a posted message
+	Body   []byte         // the content of an upload
 }
 
 // fakeSlack is the Slack Web API as the bot sees it: slacktest's server with
@@ -53,6 +55,10 @@ type fakeSlack struct {
 
 	// sockets receives each Socket Mode connection koban opens.
 	sockets chan *websocket.Conn
+
+	// users is the workspace's member list that users.list pages through
+	// (users.list objects).
+	users []map[string]any
 }
 
 // failure is one injected error response.
@@ -67,11 +73,14 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{t: t, fail: map[string][]failure{}, ts: 1700000000, sockets: make(chan *websocket.Conn, 4)}
 	done := make(chan struct{})
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
-		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail"}
+		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail",
+		"chat.update", "conversations.replies", "users.list",
+		"files.getUploadURLExternal", "files.completeUploadExternal"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, f.handler(m))
 		}
+		c.Handle("/upload/", f.uploadHandler)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "Bearer xapp-test" {
 				f.t.Errorf("apps.connections.open without the app token")
@@ -121,9 +130,10 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			fl, f.fail[method] = &q[0], q[1:]
 		}
 		c.Failed = fl != nil
-		f.calls = append(f.calls, c)
 		f.ts++
 		ts := fmt.Sprintf("%d.000100", f.ts)
+		c.TS = ts
+		f.calls = append(f.calls, c)
 		f.mu.Unlock()
 
 		w.Header().Set("Content-Type", "application/json")
@@ -159,10 +169,122 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			fmt.Fprintf(w, `{"ok":true,"usergroup":{"id":%q}}`, c.Form.Get("usergroup"))
 		case "views.publish", "views.open":
 			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1"}}`)
+		case "chat.update":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Form.Get("channel"), c.Form.Get("ts"))
+		case "conversations.replies":
+			msgs := f.thread(c.Form.Get("channel"), c.Form.Get("ts"))
+			writePage(w, c.Form, "messages", msgs)
+		case "users.list":
+			f.mu.Lock()
+			users := f.users
+			f.mu.Unlock()
+			writePage(w, c.Form, "members", users)
+		case "files.getUploadURLExternal":
+			id := "F" + strings.TrimSuffix(ts, ".000100")
+			fmt.Fprintf(w, `{"ok":true,"file_id":%q,"upload_url":"http://%s/upload/%s"}`, id, f.srv.ServerAddr, id)
+		case "files.completeUploadExternal":
+			var files []map[string]any
+			if err := json.Unmarshal([]byte(c.Form.Get("files")), &files); err != nil {
+				f.t.Errorf("files.completeUploadExternal: bad files %q: %v", c.Form.Get("files"), err)
+			}
+			out, _ := json.Marshal(map[string]any{"ok": true, "files": files})
+			w.Write(out)
 		default:
 			fmt.Fprint(w, `{"ok":true}`)
 		}
 	}
+}
+
+// uploadHandler is where files.getUploadURLExternal sends uploads: it
+// records each file's name and content as an "upload" call.
+func (f *fakeSlack) uploadHandler(w http.ResponseWriter, r *http.Request) {
+	c := apiCall{Method: "upload", Form: url.Values{"file_id": {strings.TrimPrefix(r.URL.Path, "/upload/")}}}
+	if r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		f.t.Errorf("upload without the bot token")
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		f.t.Errorf("upload: %v", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.Body, _ = io.ReadAll(file)
+	c.Form.Set("filename", hdr.Filename)
+	f.mu.Lock()
+	var fl *failure
+	if q := f.fail["upload"]; len(q) > 0 {
+		fl, f.fail["upload"] = &q[0], q[1:]
+	}
+	c.Failed = fl != nil
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	if fl != nil {
+		if fl.retryAfter != "" {
+			w.Header().Set("Retry-After", fl.retryAfter)
+		}
+		w.WriteHeader(fl.status)
+		return
+	}
+	fmt.Fprintf(w, "OK - %d", len(c.Body))
+}
+
+// thread returns the messages of a thread as conversations.replies does:
+// the parent (the asker's question) and every reply posted in it, as last
+// updated by chat.update, with their metadata.
+func (f *fakeSlack) thread(channel, ts string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	msgs := []map[string]any{{"type": "message", "user": asker, "text": "the question", "ts": ts, "thread_ts": ts}}
+	byTS := map[string]map[string]any{}
+	for _, c := range f.calls {
+		switch {
+		case c.Failed:
+		case c.Method == "chat.postMessage" && c.Form.Get("channel") == channel && c.Form.Get("thread_ts") == ts:
+			m := map[string]any{"type": "message", "user": botUser, "bot_id": botID, "ts": c.TS, "thread_ts": ts}
+			setMessage(f.t, m, c.Form)
+			msgs = append(msgs, m)
+			byTS[c.TS] = m
+		case c.Method == "chat.update" && c.Form.Get("channel") == channel && byTS[c.Form.Get("ts")] != nil:
+			setMessage(f.t, byTS[c.Form.Get("ts")], c.Form)
+		}
+	}
+	return msgs
+}
+
+// setMessage sets a message's text, blocks and metadata from a
+// chat.postMessage or chat.update form; metadata left out is kept.
+func setMessage(t testing.TB, m map[string]any, form url.Values) {
+	m["text"] = form.Get("text")
+	for _, k := range []string{"blocks", "metadata"} {
+		if v := form.Get(k); v != "" {
+			var x any
+			if err := json.Unmarshal([]byte(v), &x); err != nil {
+				t.Errorf("bad %s %q: %v", k, v, err)
+			}
+			m[k] = x
+		}
+	}
+}
+
+// writePage answers a cursor-paginated method with a page of items: the
+// form's limit (default 100) from the offset its cursor names.
+func writePage(w http.ResponseWriter, form url.Values, key string, items []map[string]any) {
+	limit, err := strconv.Atoi(form.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 100
+	}
+	from, _ := strconv.Atoi(strings.TrimPrefix(form.Get("cursor"), "next:"))
+	from = min(from, len(items))
+	to := min(from+limit, len(items))
+	next := ""
+	if to < len(items) {
+		next = "next:" + strconv.Itoa(to)
+	}
+	out, _ := json.Marshal(map[string]any{
+		"ok": true, key: items[from:to], "has_more": next != "",
+		"response_metadata": map[string]any{"next_cursor": next},
+	})
+	w.Write(out)
 }
 
 // called returns the recorded calls of method.

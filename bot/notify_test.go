@@ -16,9 +16,19 @@ import (
 // newTestBot is a bot over the fake Slack, for the Web API side alone.
 func newTestBot(t *testing.T) (*Bot, *fakeSlack) {
 	t.Helper()
+	return newTestBotWith(t, nil)
+}
+
+// newTestBotWith is newTestBot with options and dependencies set by with.
+func newTestBotWith(t *testing.T, with func(*Options, *Deps)) (*Bot, *fakeSlack) {
+	t.Helper()
 	fs := newFakeSlack(t)
-	b, err := New(context.Background(), Options{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fs.url()},
-		Deps{Desk: &desk.Desk{}, Inquiries: noInquiries{}})
+	opts := Options{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fs.url()}
+	deps := Deps{Desk: &desk.Desk{}, Inquiries: noInquiries{}, Log: testLogger(t)}
+	if with != nil {
+		with(&opts, &deps)
+	}
+	b, err := New(context.Background(), opts, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +44,7 @@ func (noInquiries) Inquiry(context.Context, int64) (*koban.Inquiry, error) {
 	return nil, koban.Errorf(koban.ENotFound, "no inquiry")
 }
 func (noInquiries) OpenInquiries(context.Context) ([]koban.Inquiry, error) { return nil, nil }
+func (noInquiries) Events(context.Context, int64) ([]koban.Event, error)   { return nil, nil }
 
 func TestNotifier(t *testing.T) {
 	b, fs := newTestBot(t)

@@ -58,6 +58,8 @@ type text struct {
 	ack, resolve                                      string
 	resolvedAs                                        string
 	resolvedBy                                        string
+	// On a reply whose buttons are gone: who resolved it and as what.
+	retiredByAs, retiredBy, retiredAs string
 }
 
 var texts = map[string]text{
@@ -81,6 +83,10 @@ var texts = map[string]text{
 		resolve:    "Resolve…",
 		resolvedAs: "Resolved as *%s* (%s).",
 		resolvedBy: "Resolved.",
+
+		retiredByAs: "Resolved by %s as *%s*.",
+		retiredBy:   "Resolved by %s.",
+		retiredAs:   "Resolved as *%s*.",
 	},
 	"ja": {
 		sources:   "出典",
@@ -102,6 +108,10 @@ var texts = map[string]text{
 		resolve:    "解決にする…",
 		resolvedAs: "*%s* として解決しました(%s)。",
 		resolvedBy: "解決しました。",
+
+		retiredByAs: "%s さんが *%s* として解決しました。",
+		retiredBy:   "%s さんが解決しました。",
+		retiredAs:   "*%s* として解決しました。",
 	},
 }
 
@@ -267,6 +277,44 @@ func renderResolved(inq *koban.Inquiry) message {
 		s = ":white_check_mark: " + t.resolvedBy
 	}
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewContextBlock("", mrkdwn(s))}}
+}
+
+// renderRetired renders one of koban's replies after the inquiry is
+// resolved: blocks, as Slack has them, without the buttons and with a line
+// saying who resolved it (a user ID; "" when unknown) and as what.
+func renderRetired(blocks []slack.Block, inq *koban.Inquiry, by string) message {
+	t := textFor(inq.Lang)
+	var out []slack.Block
+	for _, bl := range blocks {
+		if bl.BlockType() != slack.MBTAction {
+			out = append(out, bl)
+		}
+	}
+	label := inq.Label()
+	var s string
+	switch {
+	case validID(by) && !label.IsZero():
+		s = fmt.Sprintf(t.retiredByAs, userRef(by), escape(label.String()))
+	case validID(by):
+		s = fmt.Sprintf(t.retiredBy, userRef(by))
+	case !label.IsZero():
+		s = fmt.Sprintf(t.retiredAs, escape(label.String()))
+	default:
+		s = t.resolvedBy
+	}
+	s = ":white_check_mark: " + s
+	out = append(out, slack.NewContextBlock("resolved:"+strconv.FormatInt(inq.ID, 10), mrkdwn(s)))
+	return message{Text: stripMarkup(s), Blocks: out}
+}
+
+// hasActions reports whether blocks hold buttons.
+func hasActions(blocks []slack.Block) bool {
+	for _, bl := range blocks {
+		if bl.BlockType() == slack.MBTAction {
+			return true
+		}
+	}
+	return false
 }
 
 // labelText names the five labels for people.
@@ -556,10 +604,23 @@ func plainText(md string) string {
 	return escape(oneLine(s))
 }
 
-// stripMarkup removes mrkdwn emphasis for the notification text; mentions
-// and escapes stay.
+// emojiCode matches an emoji shortcode such as :white_check_mark:, whose
+// underscores are not emphasis.
+var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
+
+// stripMarkup removes mrkdwn emphasis for the notification text; mentions,
+// emoji and escapes stay.
 func stripMarkup(s string) string {
-	return oneLine(strings.NewReplacer("*", "", "_", "", "`", "").Replace(s))
+	strip := strings.NewReplacer("*", "", "_", "", "`", "")
+	var b strings.Builder
+	last := 0
+	for _, m := range emojiCode.FindAllStringIndex(s, -1) {
+		b.WriteString(strip.Replace(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(strip.Replace(s[last:]))
+	return oneLine(b.String())
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -80,6 +80,15 @@ func TestGolden(t *testing.T) {
 	resolved := sampleInquiry("en")
 	resolved.State = koban.StateResolved
 	resolved.Final = koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
+	solved := sampleInquiry("en")
+	solved.State = koban.StateResolved
+	solved.Final = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}
+	resolvedJA := sampleInquiry("ja")
+	resolvedJA.State = koban.StateResolved
+	resolvedJA.Final = resolved.Final
+	enAnswer := renderAnswer(en, koban.Answer{Lang: "en", Known: true, Text: "Set `size: medium` in **deploy/database.yaml**.", Citations: sampleCitations[:1]})
+	jaEscalation := renderEscalation(resolvedJA, desk.Reply{Kind: koban.EventEscalated,
+		Escalation: desk.Escalation{OnCall: "UONCALL", Reason: "needs the platform team"}}, later)
 
 	tests := []struct {
 		name string
@@ -97,6 +106,10 @@ func TestGolden(t *testing.T) {
 		{"escalation_group", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
 			Escalation: desk.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)},
 		{"resolved", renderResolved(resolved)},
+		{"answer_resolved", renderRetired(enAnswer.Blocks, solved, "UASKER")},
+		{"answer_resolved_unknown", renderRetired(enAnswer.Blocks, solved, "koban")},
+		{"escalation_resolved_ja", renderRetired(jaEscalation.Blocks, resolvedJA, "UONCALL")},
+		{"report", renderReport(sampleSummary())},
 		{"resolve_modal", renderResolveModal(escalated, koban.DefaultDomains)},
 		{"home", renderHome(homeData{Viewer: "UASKER", At: later,
 			Mine: []koban.Inquiry{*en}, Team: []koban.Inquiry{*en, *escalated},
@@ -159,6 +172,20 @@ func TestToMrkdwn(t *testing.T) {
 	for _, tt := range tests {
 		if got := toMrkdwn(tt.in); got != tt.want {
 			t.Errorf("toMrkdwn(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStripMarkup(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{":white_check_mark: Resolved as *docs-missing*.", ":white_check_mark: Resolved as docs-missing."},
+		{"_see_ `this` :+1: and :rotating_light:", "see this :+1: and :rotating_light:"},
+		{"snake_case_name at 10:30 in_it", "snakecasename at 10:30 init"},
+		{"*a*\n  <@U1>", "a <@U1>"},
+	}
+	for _, tt := range tests {
+		if got := stripMarkup(tt.in); got != tt.want {
+			t.Errorf("stripMarkup(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

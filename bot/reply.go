@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,20 +105,36 @@ func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) err
 	default:
 		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
 	}
-	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg); err != nil {
+	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	return nil
 }
 
-// Resolved adds ✅ to the question and says in the thread how it was
-// resolved. It implements desk.Replier.
+// replyEvent is the message metadata event type of koban's replies with
+// buttons. Resolved finds them by it in the thread (conversations.replies),
+// so that the desk need not keep the ts of each reply.
+// https://docs.slack.dev/messaging/message-metadata
+const replyEvent = "koban_reply"
+
+func replyMetadata(id int64, kind koban.EventKind) slack.SlackMetadata {
+	return slack.SlackMetadata{EventType: replyEvent, EventPayload: map[string]any{
+		"inquiry_id": strconv.FormatInt(id, 10), "kind": string(kind),
+	}}
+}
+
+// Resolved adds ✅ to the question, replaces the buttons of koban's replies
+// in the thread with who resolved it and how, and says in the thread how it
+// was resolved. It implements desk.Replier.
 func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 	var errs []error
 	if inq.MessageTS != "" {
 		if err := b.react(ctx, inq.Channel, inq.MessageTS, "white_check_mark"); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := b.retireButtons(ctx, inq); err != nil {
+		errs = append(errs, err)
 	}
 	if err := b.post(ctx, inq.Channel, inq.ThreadTS, renderResolved(inq)); err != nil {
 		errs = append(errs, err)
@@ -127,15 +145,76 @@ func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 	return nil
 }
 
-func (b *Bot) post(ctx context.Context, channel, thread string, msg message) error {
+func (b *Bot) post(ctx context.Context, channel, thread string, msg message, extra ...slack.MsgOption) error {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl()}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
+	opts = append(opts, extra...)
 	if _, _, err := b.api.PostMessageContext(ctx, channel, opts...); err != nil {
 		return fmt.Errorf("post in %s: %w", channel, classify(err))
 	}
 	return nil
+}
+
+// retireButtons takes the buttons off koban's replies to inq in its thread
+// (answers and escalations, found by their metadata) and says instead who
+// resolved it and as what, so that nobody clicks a stale button.
+func (b *Bot) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
+	if inq.Channel == "" || inq.ThreadTS == "" {
+		return nil
+	}
+	by := b.resolvedBy(ctx, inq)
+	id := strconv.FormatInt(inq.ID, 10)
+	params := &slack.GetConversationRepliesParameters{
+		ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200, IncludeAllMetadata: true,
+	}
+	var errs []error
+	for {
+		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
+		}
+		for _, m := range msgs {
+			self := (b.selfBot != "" && m.BotID == b.selfBot) || (b.selfUser != "" && m.User == b.selfUser)
+			if !self {
+				continue
+			}
+			if m.Metadata.EventType != replyEvent || fmt.Sprint(m.Metadata.EventPayload["inquiry_id"]) != id || !hasActions(m.Blocks.BlockSet) {
+				continue
+			}
+			upd := renderRetired(m.Blocks.BlockSet, inq, by)
+			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
+				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(upd.Blocks...), slack.MsgOptionMetadata(m.Metadata))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("update reply %s in %s: %w", m.Timestamp, inq.Channel, classify(err)))
+			}
+		}
+		if !more || cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return errors.Join(errs...)
+}
+
+// resolvedBy returns who resolved inq last (a Slack user ID), or "" when
+// koban cannot tell or it was not a person.
+func (b *Bot) resolvedBy(ctx context.Context, inq *koban.Inquiry) string {
+	events, err := b.deps.Inquiries.Events(ctx, inq.ID)
+	if err != nil {
+		b.log.Warn("who resolved", "inquiry_id", inq.ID, "err", err)
+		return ""
+	}
+	for _, ev := range slices.Backward(events) {
+		if ev.Kind == koban.EventResolved {
+			if validID(ev.Actor) {
+				return ev.Actor
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // react adds an emoji reaction; one that is already there is fine.

@@ -44,6 +44,9 @@ type Hit struct {
 	Score     float64 // the section's own score; 0 when only its page matched
 	PageScore float64 // the score of its page as a whole (title, path, outline)
 	PageChars int     // length of its page's text, in bytes
+	// PageInlinks is how many other pages of its source link to its page:
+	// canonical pages are linked from many others.
+	PageInlinks int
 	// Fields holds the per-field BM25 scores Score and PageScore combine,
 	// keyed by the Field* names.
 	Fields map[string]float64
@@ -55,8 +58,7 @@ type Query struct {
 	Lang string // restrict to one language; "" for all
 	Size int    // how many sections per field; 0 means 10
 	// Weights combine per-field scores (keys: the Field* names); nil means
-	// DefaultWeights. A field missing from Weights is not searched; one with
-	// weight 0 is searched (its score is in Hit.Fields) but not counted.
+	// DefaultWeights. Fields with weight 0 (or missing) are not searched.
 	Weights map[string]float64
 }
 

@@ -26,7 +26,7 @@ import (
 
 // SchemaVersion names the index layout and analysis. An index built with
 // another version is rebuilt from its sources on the next Update.
-const SchemaVersion = "docsindex/8"
+const SchemaVersion = "docsindex/9"
 
 // Index is the docs index: a bleve (scorch, BM25) index of sections plus a
 // manifest of the pages it was built from. It is safe for concurrent use.
@@ -55,7 +55,9 @@ type pageEntry struct {
 	Title    string
 	Quadrant koban.Quadrant
 	Lang     string
-	Chars    int // length of the page text
+	Chars    int      // length of the page text
+	Links    []string // link keys of the pages it links to
+	Inlinks  int      // how many other pages of its source link to it
 	Sections []Section
 }
 
@@ -313,6 +315,7 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		return st, warns, koban.Errorf(koban.EUnavailable, "docs index is closed")
 	}
 	batch := ix.bl.NewBatch()
+	pending, pendingBytes := 0, 0
 	flush := func() error {
 		if batch.Size() == 0 {
 			return nil
@@ -346,7 +349,7 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		} else {
 			st.Added++
 		}
-		e := &pageEntry{Source: p.Source, Path: p.Path, Hash: p.Hash, Title: p.Title, Quadrant: p.Quadrant, Lang: p.Lang, Sections: p.Sections}
+		e := &pageEntry{Source: p.Source, Path: p.Path, Hash: p.Hash, Title: p.Title, Quadrant: p.Quadrant, Lang: p.Lang, Links: p.Links, Sections: p.Sections}
 		for _, s := range p.Sections {
 			e.Chars += len(s.Text)
 		}
@@ -363,7 +366,14 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		if err := batch.Index(k, pageDoc(p)); err != nil {
 			return st, warns, fmt.Errorf("index %s: %w", p.Path, err)
 		}
-		if batch.Size() >= 500 {
+		pending += len(p.Sections)
+		for _, sec := range p.Sections {
+			pendingBytes += len(sec.Text)
+		}
+		// Flush by size: a batch holds its documents' analysed terms in
+		// memory, and a few big pages weigh more than many small ones.
+		if pending >= 300 || pendingBytes >= 1<<20 {
+			pending, pendingBytes = 0, 0
 			if err := flush(); err != nil {
 				return st, warns, err
 			}
@@ -373,6 +383,7 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		return st, warns, err
 	}
 	if st.Added+st.Changed+st.Removed > 0 {
+		ix.countInlinks()
 		if err := ix.writeManifest(); err != nil {
 			return st, warns, err
 		}
@@ -383,6 +394,24 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 	ix.log.Info("docs index updated", "pages", st.Documents, "sections", st.Sections,
 		"added", st.Added, "changed", st.Changed, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
 	return st, warns, nil
+}
+
+// countInlinks recomputes each page's in-link count within its source.
+func (ix *Index) countInlinks() {
+	bySource := map[string]map[string][]string{}
+	for _, p := range ix.manifest.Pages {
+		if bySource[p.Source] == nil {
+			bySource[p.Source] = map[string][]string{}
+		}
+		bySource[p.Source][pageKeyOf(p.Path)] = p.Links
+	}
+	counts := map[string]map[string]int{}
+	for src, pages := range bySource {
+		counts[src] = countInlinks(pages)
+	}
+	for _, p := range ix.manifest.Pages {
+		p.Inlinks = counts[p.Source][pageKeyOf(p.Path)]
+	}
 }
 
 // deletePage removes a page's documents from the index and the section map.
@@ -502,6 +531,12 @@ const (
 	FieldPagePhrase  = "page." + fieldPhrase
 )
 
+// AllFields lists every evidence name Search can compute.
+var AllFields = []string{
+	FieldHeadings, FieldBody, FieldCode, FieldPhrase,
+	FieldPageTitle, FieldPagePath, FieldPageDesc, FieldPageOutline, FieldPageBody, FieldPagePhrase,
+}
+
 // DefaultWeights combine the per-field BM25 scores into Hit.Score when the
 // query gives none. They were measured on the evaluation sets.
 var DefaultWeights = map[string]float64{
@@ -509,7 +544,6 @@ var DefaultWeights = map[string]float64{
 	FieldBody:        0.25,
 	FieldCode:        3,
 	FieldPhrase:      0.25,
-	FieldPageTitle:   0,
 	FieldPagePath:    3,
 	FieldPageDesc:    1,
 	FieldPageOutline: 1.5,
@@ -558,8 +592,13 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	secScores := map[string]map[string]float64{}  // section doc ID → field → score
 	pageScores := map[string]map[string]float64{} // page key → field → score
 	var order []string                            // section IDs in first-seen order
-	for _, pt := range parts {
-		if _, ok := weights[pt.name]; !ok {
+	// The field searches are independent: run them side by side.
+	results := make([]*bleve.SearchResult, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, pt := range parts {
+		if weights[pt.name] == 0 {
 			continue
 		}
 		fan := an
@@ -583,11 +622,23 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		bq := query.NewBooleanQuery([]query.Query{mq}, nil, nil)
 		bq.AddFilter(filter)
 		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-		res, err := ix.bl.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("search docs: %w", err)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i], errs[i] = ix.bl.SearchInContext(ctx, req)
+		}()
+	}
+	wg.Wait()
+	for i, pt := range parts {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("search docs: %w", errs[i])
 		}
-		for _, h := range res.Hits {
+		if results[i] == nil {
+			continue
+		}
+		for _, h := range results[i].Hits {
 			sc := h.Score
 			if pt.kind == "section" {
 				if secScores[h.ID] == nil {
@@ -612,6 +663,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		h := Hit{Section: *s, Fields: fields}
 		if p := ix.manifest.Pages[pk]; p != nil {
 			h.PageChars = p.Chars
+			h.PageInlinks = p.Inlinks
 		}
 		for k, v := range fields {
 			w := weights[k]

@@ -32,7 +32,7 @@ func compose(pages []*page, terms []string, lang string, max int) (string, []kob
 		if len(cites) > 0 && p.score < 0.5*pages[0].score {
 			break
 		}
-		h := p.best
+		h := p.lead()
 		snip := bestPassage(h.Text, terms)
 		if snip == "" {
 			continue

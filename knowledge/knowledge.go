@@ -32,7 +32,7 @@ type Config struct {
 	// MinConfidence is the confidence below which Answer sets Known=false.
 	MinConfidence float64
 	// Candidates is how many sections are retrieved before they are
-	// collapsed to pages (default 80).
+	// collapsed to pages (default 100 per field).
 	Candidates int
 	// MaxPages is how many ranked pages Answer.Pages holds (default 10).
 	MaxPages int
@@ -45,7 +45,7 @@ const DefaultMinConfidence = 0.35
 
 func (c Config) withDefaults() Config {
 	if c.Candidates <= 0 {
-		c.Candidates = 80
+		c.Candidates = 100
 	}
 	if c.MaxPages <= 0 {
 		c.MaxPages = 10
@@ -112,7 +112,7 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 		if i == s.cfg.MaxPages {
 			break
 		}
-		ans.Pages = append(ans.Pages, citation(p.best, p.score, ""))
+		ans.Pages = append(ans.Pages, citation(p.lead(), p.score, ""))
 	}
 	ans.Confidence = confidence(pages, terms)
 	min := s.cfg.MinConfidence
@@ -133,6 +133,19 @@ type page struct {
 	best     docsindex.Hit   // its best section
 	sections []docsindex.Hit // its sections among the hits, best first
 	score    float64
+}
+
+// lead is the section that best answers within the page: the one whose own
+// text (rather than its page's title or path) matches the question most.
+func (p *page) lead() docsindex.Hit {
+	best, bestScore := p.best, -1.0
+	for _, h := range p.sections {
+		sc := h.Fields[docsindex.FieldBody] + h.Fields[docsindex.FieldHeadings] + h.Fields[docsindex.FieldPhrase]
+		if sc > bestScore {
+			best, bestScore = h, sc
+		}
+	}
+	return best
 }
 
 // ranking holds the parameters of page ranking, measured on the
@@ -162,6 +175,9 @@ type ranking struct {
 	// pages that answer questions are longer than the median page (20 KB
 	// against 2.3 KB on the Kubernetes docs); stubs rarely answer.
 	lengthPrior float64
+	// linkPrior raises the score by (1 + ln(1 + in-links))^linkPrior: the
+	// pages people are pointed to are the ones the docs themselves link to.
+	linkPrior float64
 }
 
 var defaultRanking = ranking{
@@ -175,6 +191,7 @@ var defaultRanking = ranking{
 		koban.HowTo:     0.8,
 	},
 	lengthPrior: 0.3,
+	linkPrior:   0,
 }
 
 // combine recomputes each hit's Score and PageScore from its Fields with
@@ -227,6 +244,9 @@ func (r ranking) rankPages(hits []docsindex.Hit, want koban.Quadrant, qwords map
 		}
 		if r.lengthPrior != 0 {
 			p.score *= math.Pow(math.Max(float64(p.best.PageChars), 500)/1000, r.lengthPrior)
+		}
+		if r.linkPrior != 0 {
+			p.score *= math.Pow(1+math.Log1p(float64(p.best.PageInlinks)), r.linkPrior)
 		}
 		if r.titleCover != 0 {
 			p.score *= 1 + r.titleCover*wordCover(p.best.Title, qwords)

@@ -36,7 +36,7 @@ func TestTuneRanking(t *testing.T) {
 		base = filepath.Join(os.TempDir(), "koban-eval-index")
 	}
 	all := map[string]float64{}
-	for k := range docsindex.DefaultWeights {
+	for _, k := range docsindex.AllFields {
 		all[k] = 1
 	}
 	var cases []*tuneCase
@@ -57,6 +57,9 @@ func TestTuneRanking(t *testing.T) {
 				continue
 			}
 			q := CleanQuery(c.Question)
+			if os.Getenv("KOBAN_TUNE_TITLE") != "" {
+				q = emphasizeFirst(q)
+			}
 			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: 100, Weights: all})
 			if err != nil {
 				t.Fatal(err)
@@ -104,7 +107,10 @@ func TestTuneRanking(t *testing.T) {
 		return 2*(m["k8s"][0]+m["k8s"][1]) + 0.5*(m["moj"][0]+m["moj"][1]+m["bcgov"][0]+m["bcgov"][1])
 	}
 	cur := defaultRanking
-	cur.weights = copyWeights(cur.weights)
+	cur.weights = copyWeights(all)
+	for k := range cur.weights {
+		cur.weights[k] = defaultRanking.weights[k]
+	}
 	best := objective(eval(cur))
 	t.Logf("default: %s", format(eval(cur)))
 	grid := []float64{0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12}
@@ -145,6 +151,13 @@ func TestTuneRanking(t *testing.T) {
 				best, cur = o, try
 			}
 		}
+		for _, v := range []float64{0, 0.25, 0.5, 0.75, 1, 1.5} {
+			try := cur
+			try.linkPrior = v
+			if o := objective(eval(try)); o > best+1e-9 {
+				best, cur = o, try
+			}
+		}
 		for _, v := range []float64{0, 0.05, 0.1, 0.15, 0.2, 0.3} {
 			try := cur
 			try.lengthPrior = v
@@ -172,7 +185,7 @@ func TestTuneRanking(t *testing.T) {
 				best, cur = o, try
 			}
 		}
-		t.Logf("round %d: %s weights=%v extra=%.2f intent=%.2f title=%.2f path=%.2f len=%.2f quad=%v", round, format(eval(cur)), cur.weights, cur.extraSection, cur.intentBoost, cur.titleCover, cur.pathCover, cur.lengthPrior, cur.quadrantPrior)
+		t.Logf("round %d: %s weights=%v extra=%.2f intent=%.2f title=%.2f path=%.2f len=%.2f links=%.2f quad=%v", round, format(eval(cur)), cur.weights, cur.extraSection, cur.intentBoost, cur.titleCover, cur.pathCover, cur.lengthPrior, cur.linkPrior, cur.quadrantPrior)
 	}
 }
 

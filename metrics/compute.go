@@ -126,7 +126,7 @@ type facts struct {
 	feedbackAt  time.Time
 }
 
-// Feedback values of koban.EventFeedback events (Data["feedback"]).
+// Feedback values (Data["feedback"]) of feedback, resolved and escalated events.
 const (
 	FeedbackSolved    = "solved"
 	FeedbackNeedHuman = "need-human"
@@ -204,10 +204,11 @@ func computeMonth(from time.Time, d Data, now time.Time, opt Options, detail boo
 			if e.Actor == koban.ActorKoban || e.Actor == "" {
 				f.answered = true
 			}
-		case koban.EventFeedback:
-			if !e.At.Before(f.feedbackAt) {
-				f.feedback, f.feedbackAt = e.Data["feedback"], e.At
-			}
+		}
+		// Feedback rides on its own event, or on the event the button caused
+		// (resolved for Solved, escalated for I need a human / Docs wrong).
+		if fb := e.Data["feedback"]; fb != "" && !e.At.Before(f.feedbackAt) {
+			f.feedback, f.feedbackAt = fb, e.At
 		}
 	}
 

@@ -198,7 +198,8 @@ func october() *memSource {
 		event(p, koban.EventAnswered, koban.ActorKoban, p.FirstResponseAt, nil)
 		switch {
 		case i < 14:
-			event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": FeedbackSolved})
+			// As the desk records the Solved button: on the resolved event.
+			event(p, koban.EventResolved, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": FeedbackSolved})
 			if i < 2 {
 				event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(20*time.Minute), map[string]string{"feedback": FeedbackNeedHuman})
 			}

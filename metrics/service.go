@@ -12,7 +12,7 @@ import (
 // EventKinds are the kinds of event the report reads: a Source may leave
 // out the others.
 func EventKinds() []koban.EventKind {
-	return []koban.EventKind{koban.EventEscalated, koban.EventAnswered, koban.EventFeedback}
+	return []koban.EventKind{koban.EventEscalated, koban.EventAnswered, koban.EventFeedback, koban.EventResolved}
 }
 
 // Source is what the report reads from the store.
@@ -40,6 +40,9 @@ type Service struct {
 func NewService(src Source, opt Options, log *slog.Logger, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{src: src, opt: opt.withDefaults(), log: log, now: now}
 }

@@ -347,9 +347,13 @@ type Filter struct {
 	Channel  string
 	AskedBy  string
 	Assignee string
+	Rotation string
 	From, To time.Time // created in [From, To)
-	Limit    int       // default 100
-	Offset   int
+	// ResolvedFrom and ResolvedTo select inquiries last resolved in
+	// [ResolvedFrom, ResolvedTo); either one excludes unresolved inquiries.
+	ResolvedFrom, ResolvedTo time.Time
+	Limit                    int // default 100
+	Offset                   int
 }
 
 // Inquiries returns the inquiries that match f, newest first.
@@ -370,7 +374,7 @@ func (s *Store) Inquiries(ctx context.Context, f Filter) ([]koban.Inquiry, error
 	if f.Category != "" {
 		where = append(where, "(CASE WHEN final_category <> '' THEN final_category ELSE predicted_category END) = "+arg(f.Category))
 	}
-	for _, c := range []struct{ col, v string }{{"domain", string(f.Domain)}, {"channel", f.Channel}, {"asked_by", f.AskedBy}, {"assignee", f.Assignee}} {
+	for _, c := range []struct{ col, v string }{{"domain", string(f.Domain)}, {"channel", f.Channel}, {"asked_by", f.AskedBy}, {"assignee", f.Assignee}, {"rotation", f.Rotation}} {
 		if c.v != "" {
 			where = append(where, c.col+" = "+arg(c.v))
 		}
@@ -380,6 +384,15 @@ func (s *Store) Inquiries(ctx context.Context, f Filter) ([]koban.Inquiry, error
 	}
 	if !f.To.IsZero() {
 		where = append(where, "created_at < "+arg(s.tsb(f.To)))
+	}
+	if !f.ResolvedFrom.IsZero() || !f.ResolvedTo.IsZero() {
+		where = append(where, "resolved_at IS NOT NULL")
+	}
+	if !f.ResolvedFrom.IsZero() {
+		where = append(where, "resolved_at >= "+arg(s.tsb(f.ResolvedFrom)))
+	}
+	if !f.ResolvedTo.IsZero() {
+		where = append(where, "resolved_at < "+arg(s.tsb(f.ResolvedTo)))
 	}
 	query := `SELECT ` + inquiryColumns + ` FROM inquiries`
 	if len(where) > 0 {

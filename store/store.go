@@ -192,9 +192,13 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) error {
 	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := pool.QueryRow(pctx, `SELECT current_schema()`).Scan(&s.riverSchema); err != nil {
+	if err := pool.QueryRow(pctx, `SELECT COALESCE(current_schema(), '')`).Scan(&s.riverSchema); err != nil {
 		pool.Close()
 		return unavailable(s.where, err)
+	}
+	if s.riverSchema == "" {
+		pool.Close()
+		return koban.Errorf(koban.EInvalid, "database %s: no schema of its search_path exists: create the schema or fix search_path", s.where)
 	}
 	jobs, err := newRiverQueue(s, riverpgxv5.New(pool), func(q querier) pgx.Tx { return q.(pgxQuerier).q.(pgx.Tx) }, s.riverSchema)
 	if err != nil {
@@ -236,9 +240,6 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.read().queryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
-		if ctx.Err() == nil && s.dialect == sqliteDialect {
-			return fmt.Errorf("ping %s: %w", s.where, err)
-		}
 		return fmt.Errorf("ping: %w", unavailable(s.where, err))
 	}
 	return nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +83,14 @@ func TestOpenUnreachablePostgres(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "secret") {
 		t.Errorf("error %q shows the password", err)
+	}
+	if url := os.Getenv("KOBAN_TEST_DATABASE_URL"); url != "" {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		_, err = Open(t.Context(), Options{URL: url + sep + "search_path=koban_no_such_schema"})
+		wantCode(t, "Open with a missing schema", err, koban.EInvalid)
 	}
 	_, err = Open(t.Context(), Options{URL: "mysql://x"})
 	wantCode(t, "Open(mysql://)", err, koban.EInvalid)
@@ -447,7 +456,19 @@ func TestInquiriesFilter(t *testing.T) {
 		a := mk("a", "C1", "U1", "database", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered})
 		b := mk("b", "C2", "U2", "network", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired})
 		c := mk("c", "C1", "U2", "database", koban.Label{Category: koban.DocsMissing})
-		if _, err := s.Transition(ctx, b.ID, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated}, func(i *koban.Inquiry) { i.Assignee = "U7" }); err != nil {
+		if _, err := s.Transition(ctx, b.ID, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated}, func(i *koban.Inquiry) { i.Assignee, i.Rotation = "U7", "platform" }); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Hour)
+		resolvedAt := clk.Now()
+		if _, err := s.Transition(ctx, b.ID, koban.StateResolved, koban.Event{Kind: koban.EventResolved}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(ctx, b.ID, koban.StateReopened, koban.Event{Kind: koban.EventReopened}, nil); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Hour)
+		if _, err := s.Transition(ctx, b.ID, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated}, nil); err != nil {
 			t.Fatal(err)
 		}
 		// A human relabels a (self-solvable) as docs-missing.
@@ -478,6 +499,10 @@ func TestInquiriesFilter(t *testing.T) {
 			{"from is inclusive", Filter{From: start.Add(2 * time.Hour)}, []int64{c.ID, b.ID}},
 			{"to is exclusive", Filter{To: start.Add(2 * time.Hour)}, []int64{a.ID}},
 			{"limit and offset", Filter{Limit: 1, Offset: 1}, []int64{b.ID}},
+			{"rotation", Filter{Rotation: "platform"}, []int64{b.ID}},
+			{"resolved in range", Filter{ResolvedFrom: resolvedAt, ResolvedTo: resolvedAt.Add(time.Second)}, []int64{b.ID}},
+			{"resolved before", Filter{ResolvedTo: resolvedAt}, []int64{}},
+			{"resolved since", Filter{ResolvedFrom: resolvedAt.Add(time.Second)}, []int64{}},
 			{"combined", Filter{Domain: "database", AskedBy: "U2", States: []koban.State{koban.StateReceived}}, []int64{c.ID}},
 		}
 		for _, tt := range tests {
@@ -963,6 +988,42 @@ func TestPeriodicOnLeaderOnly(t *testing.T) {
 		defer mu.Unlock()
 		if total := runs["replica-a"] + runs["replica-b"]; total != 1 {
 			t.Errorf("runs = %v, want one run in all", runs)
+		}
+	})
+}
+
+// TestTransitionConcurrent acks one escalated inquiry from several
+// goroutines: the row lock lets one through and refuses the others.
+func TestTransitionConcurrent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		s := mustOpen(t, opts)
+		inq := mustCreate(t, s, sampleInquiry("race"))
+		if _, err := s.Transition(ctx, inq.ID, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated}, nil); err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, 5)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() {
+				_, errs[i] = s.Transition(ctx, inq.ID, koban.StateAcknowledged, koban.Event{Kind: koban.EventAcknowledged, Actor: "U" + string(rune('a'+i))},
+					func(*koban.Inquiry) { time.Sleep(20 * time.Millisecond) }) // widen the read-to-write window
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else {
+				wantCode(t, "concurrent ack", err, koban.EConflict)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d of %d concurrent acks succeeded, want 1", ok, len(errs))
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM events WHERE inquiry_id = $1 AND kind = $2`, inq.ID, koban.EventAcknowledged); n != 1 {
+			t.Errorf("%d acknowledged events, want 1", n)
 		}
 	})
 }

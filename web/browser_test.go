@@ -93,6 +93,11 @@ func screenshots(t *testing.T, ctx context.Context, dir, name string) {
 		if err := chromedp.Do(ctx, emulate, chromedp.Sleep(200*time.Millisecond)); err != nil {
 			t.Fatalf("emulate %s: %v", vp.name, err)
 		}
+		// Nothing may stick out sideways: a phone would have to scroll.
+		widths := run(t, ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+		if len(widths) == 2 && widths[0] > widths[1] {
+			t.Errorf("%s at %s width: the page is %dpx wide in a %dpx window", name, vp.name, widths[0], widths[1])
+		}
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s (%s): %v", name, vp.name, err)
@@ -152,7 +157,7 @@ func TestBrowser(t *testing.T) {
 	if citations == 0 || !strings.HasPrefix(firstHref, "https://docs.example.com/") {
 		t.Errorf("the answer shows %d citations, the first linking %q; want sample-docs links", citations, firstHref)
 	}
-	if !strings.Contains(strings.ToLower(replyText), "database") || !strings.Contains(replyText, "Sources") {
+	if !strings.Contains(strings.ToLower(replyText), "database") || !strings.Contains(strings.ToLower(replyText), "sources") {
 		t.Errorf("the reply does not read like an answer about databases with sources: %.400q", replyText)
 	}
 	screenshots(t, ctx, dir, "playground")
@@ -193,9 +198,29 @@ func TestBrowser(t *testing.T) {
 	}
 	screenshots(t, ctx, dir, "report")
 
+	// An outage is escalated to the on-call, with the Acknowledge and
+	// Resolve controls of Slack.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/ask"),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		chromedp.SendKeys(chromedp.CSS("#text"), "Our production database is down since 10 minutes, please help!"),
+		chromedp.Click(chromedp.CSS("form.ask button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#reply.escalation")),
+		chromedp.Click(chromedp.CSS("details.pop summary")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/resolve"] select[name=label]`)),
+	)
+	if err != nil {
+		t.Fatalf("ask about an outage: %v", err)
+	}
+	if esc := run(t, ctx, chromedp.Text(chromedp.CSS("#reply"))); !strings.Contains(esc, "I have brought in @U") {
+		t.Errorf("the escalation does not name the on-call: %.300q", esc)
+	}
+	screenshots(t, ctx, dir, "escalation")
+
 	// The other pages render in the browser too.
 	for _, p := range []struct{ path, name, wait string }{
 		{"/inquiries?month=2026-10", "inquiries", "table.list"},
+		{"/inquiries/7", "inquiry", ".timeline"},
 		{"/oncall", "oncall", ".rotation"},
 		{"/gaps?month=2026-10", "gaps", ".gap"},
 	} {

@@ -195,6 +195,9 @@ type envOpts struct {
 	ready       map[string]func(context.Context) error
 	noReports   bool
 	noOnCall    bool
+	// jobs runs the store's job runner (as koban serve does) instead of
+	// processing playground questions inline.
+	jobs bool
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -243,7 +246,14 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	srv, err := New(Options{Addr: addr, Token: o.token, Inline: true}, deps)
+	if o.jobs {
+		err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: d.Process, Workers: 1, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("start jobs: %v", err)
+		}
+		t.Cleanup(func() { st.StopJobs(context.Background()) })
+	}
+	srv, err := New(Options{Addr: addr, Token: o.token, Inline: !o.jobs}, deps)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -391,4 +401,10 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w
+}
+
+// deskIncoming is a playground question as the ask form sends it.
+func deskIncoming(text string) desk.Incoming {
+	key := newKey()
+	return desk.Incoming{Source: koban.SourceWeb, EventID: "web-" + key, Channel: "web", MessageTS: "web-" + key, User: webUser, Text: text}
 }

@@ -8,10 +8,15 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/kobanhq/koban"
 )
@@ -122,7 +127,34 @@ func staticHandler() http.Handler {
 	})
 }
 
-var markdown = goldmark.New() // raw HTML and dangerous links are left out by default
+// markdown renders answers. Raw HTML and dangerous links are left out by
+// default; relative links (a docs page linking "../tutorials/x.md") would
+// resolve against the dashboard, so they become plain text.
+var markdown = goldmark.New(goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relativeLinks{}, 100))))
+
+// relativeLinks replaces links without a scheme or host by their text.
+type relativeLinks struct{}
+
+func (relativeLinks) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var links []*ast.Link
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, ok := n.(*ast.Link); ok && entering {
+			if u, err := url.Parse(string(l.Destination)); err != nil || (u.Scheme == "" && u.Host == "") {
+				links = append(links, l)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, l := range links {
+		parent := l.Parent()
+		for c := l.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, l, c)
+			c = next
+		}
+		parent.RemoveChild(parent, l)
+	}
+}
 
 // renderMarkdown renders an answer's Markdown as HTML.
 func renderMarkdown(s string) template.HTML {
@@ -175,10 +207,15 @@ var funcs = template.FuncMap{
 		return l.String()
 	},
 	"mention": mention,
-	"add":     func(a, b int) int { return a + b },
-	"join":    func(xs []string, sep string) string { return strings.Join(xs, sep) },
-	"state":   func(s koban.State) string { return stateText[s] },
-	"kind":    func(k koban.EventKind) string { return kindText[k] },
+	"section": section,
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
+	"state": func(s koban.State) string { return stateText[s] },
+	"kind":  func(k koban.EventKind) string { return kindText[k] },
 }
 
 // humanDuration gives d in the largest sensible unit: "45s", "12m", "3h 5m", "2d 4h".
@@ -217,6 +254,18 @@ func excerpt(s string, n int) string {
 		cut = cut[:i]
 	}
 	return cut + "…"
+}
+
+// section gives a citation's breadcrumb without the page title it starts
+// with ("Request a database > Sizes" under "Request a database": "Sizes").
+func section(c koban.Citation) string {
+	if rest, ok := strings.CutPrefix(c.Section, c.Title+" > "); ok {
+		return rest
+	}
+	if c.Section == c.Title {
+		return ""
+	}
+	return c.Section
 }
 
 // mention shows a Slack user or group ID as Slack would mention it.

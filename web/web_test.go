@@ -405,7 +405,9 @@ func TestInquiryFilters(t *testing.T) {
 		{"category=docs-missing", func(q koban.Inquiry) bool { return q.Label().Category == koban.DocsMissing }},
 		{"category=platform-only", func(q koban.Inquiry) bool { return q.Label().Category == koban.PlatformOnly }},
 		{"domain=database", func(q koban.Inquiry) bool { return q.Domain == "database" }},
-		{"month=2026-10", func(q koban.Inquiry) bool { return !q.CreatedAt.Before(oct) && q.CreatedAt.Before(oct.AddDate(0, 1, 0)) }},
+		{"month=2026-10", func(q koban.Inquiry) bool {
+			return !q.CreatedAt.Before(oct) && q.CreatedAt.Before(oct.AddDate(0, 1, 0))
+		}},
 		{"month=2026-11", func(q koban.Inquiry) bool { return !q.CreatedAt.Before(oct.AddDate(0, 1, 0)) }},
 		{"month=2026-10&category=self-solvable&state=resolved", func(q koban.Inquiry) bool {
 			return q.CreatedAt.Before(oct.AddDate(0, 1, 0)) && q.Label().Category == koban.SelfSolvable && q.State == koban.StateResolved
@@ -566,7 +568,9 @@ func TestReadyz(t *testing.T) {
 			"index": func(context.Context) error { return nil },
 		}, 503, []string{`"ready":false`, `"name":"store","ok":false`, `Something went wrong`}, "hunter2"},
 		{"index not loaded", map[string]func(context.Context) error{
-			"index": func(context.Context) error { return koban.Errorf(koban.EUnavailable, "the docs index is still loading") },
+			"index": func(context.Context) error {
+				return koban.Errorf(koban.EUnavailable, "the docs index is still loading")
+			},
 		}, 503, []string{`"error":"the docs index is still loading"`}, ""},
 	}
 	for _, tt := range tests {
@@ -641,5 +645,82 @@ func TestErrorPagesAreFriendly(t *testing.T) {
 		if w.Header().Get(h) == "" {
 			t.Errorf("response lacks %s", h)
 		}
+	}
+}
+
+func TestRenderMarkdown(t *testing.T) {
+	tests := []struct {
+		in       string
+		want     []string
+		unwanted []string
+	}{
+		{"see [Deploy](../tutorials/deploy.md).", []string{"see Deploy."}, []string{"<a", "tutorials"}},
+		{"see [the page](https://docs.example.com/x/#y)", []string{`<a href="https://docs.example.com/x/#y">the page</a>`}, nil},
+		{"[**bold** link](other.md) and `code`", []string{"<strong>bold</strong> link and <code>code</code>"}, []string{"<a"}},
+		{"hi <script>alert(1)</script>", []string{"hi"}, []string{"<script"}},
+		{"[x](javascript:alert(1))", nil, []string{"javascript:"}},
+		{"> quoted\n\n- one\n- two", []string{"<blockquote>", "<li>one</li>"}, nil},
+	}
+	for _, tt := range tests {
+		got := string(renderMarkdown(tt.in))
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("renderMarkdown(%q) = %q, want it to contain %q", tt.in, got, w)
+			}
+		}
+		for _, u := range tt.unwanted {
+			if strings.Contains(got, u) {
+				t.Errorf("renderMarkdown(%q) = %q, want no %q", tt.in, got, u)
+			}
+		}
+	}
+}
+
+func TestSection(t *testing.T) {
+	tests := []struct {
+		c    koban.Citation
+		want string
+	}{
+		{koban.Citation{Title: "Request a database", Section: "Request a database > Sizes"}, "Sizes"},
+		{koban.Citation{Title: "Request a database", Section: "Request a database > Sizes > Large"}, "Sizes > Large"},
+		{koban.Citation{Title: "Request a database", Section: "Request a database"}, ""},
+		{koban.Citation{Title: "Access roles", Section: "Roles"}, "Roles"},
+	}
+	for _, tt := range tests {
+		if got := section(tt.c); got != tt.want {
+			t.Errorf("section(%q, %q) = %q, want %q", tt.c.Title, tt.c.Section, got, tt.want)
+		}
+	}
+}
+
+func TestAskWaitsForTheJobRunner(t *testing.T) {
+	e := newEnv(t, envOpts{jobs: true})
+	w := e.post("/ask", url.Values{"text": {"How do I roll back a deployment?"}, "key": {newKey()}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("POST /ask = %d: %s", w.Code, w.Body)
+	}
+	thread := w.Header().Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(thread, "/ask/"), 10, 64)
+	if err != nil {
+		t.Fatalf("POST /ask redirected to %q", thread)
+	}
+	if got := e.inquiry(id).State; got == koban.StateReceived {
+		t.Errorf("the job runner had not processed inquiry %d when the ask returned", id)
+	}
+	page := e.get(thread).Body.String()
+	if !strings.Contains(page, `id="reply"`) || strings.Contains(page, `http-equiv="refresh"`) {
+		t.Errorf("thread of a processed inquiry shows no reply, or still refreshes")
+	}
+}
+
+func TestThreadRefreshesWhileWorking(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	inq, _, err := e.desk.Ask(context.Background(), deskIncoming("How do I roll back a deployment?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String()
+	if !strings.Contains(page, `<meta http-equiv="refresh" content="2">`) || !strings.Contains(page, "Looking through the docs") {
+		t.Errorf("thread of an unprocessed inquiry does not say koban is working and refresh")
 	}
 }

@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/oncall"
+)
+
+var _ oncall.NameLookup = (*Bot)(nil)
+
+const (
+	// usersTTL is how long the workspace's member list is trusted. A new
+	// colleague shows up after at most this long, or at once on a miss once
+	// the list is older than usersMissTTL.
+	usersTTL     = 5 * time.Minute
+	usersMissTTL = time.Minute
+	// usersPage is users.list's page size; Slack recommends at most 200.
+	// https://docs.slack.dev/reference/methods/users.list
+	usersPage = 200
+)
+
+// directory caches the workspace's members for LookupName.
+type directory struct {
+	mu      sync.Mutex // held while the list is fetched: one fetch at a time
+	fetched time.Time
+	members []member
+}
+
+// member is the part of a Slack user a plain @name can match.
+type member struct {
+	id string
+	// Folded to lower case.
+	name, display, displayNorm, real, realNorm string
+}
+
+// LookupName resolves a plain "@alice" (name without the @, or with it) to a
+// Slack user ID, by the member's username, then display name, then real
+// name, ignoring case. Deleted users and bots never match. The member list
+// (users.list, paginated) is cached for a few minutes. The error is ENotFound
+// when nobody matches, EInvalid when several people do, and EUnavailable
+// when Slack cannot be reached. It implements oncall.NameLookup.
+func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
+	want := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "@")))
+	if want == "" {
+		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", name)
+	}
+	b.users.mu.Lock()
+	defer b.users.mu.Unlock()
+	age := b.now().Sub(b.users.fetched)
+	if b.users.fetched.IsZero() || age >= usersTTL {
+		if err := b.fetchUsers(ctx); err != nil {
+			return "", err
+		}
+		age = 0
+	}
+	ids := matchMembers(b.users.members, want)
+	if len(ids) == 0 && age >= usersMissTTL {
+		if err := b.fetchUsers(ctx); err != nil {
+			return "", err
+		}
+		ids = matchMembers(b.users.members, want)
+	}
+	switch len(ids) {
+	case 0:
+		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", want)
+	case 1:
+		return ids[0], nil
+	}
+	return "", koban.Errorf(koban.EInvalid, "%d people are called @%s: pick one from the @-menu so that Slack sends their ID.", len(ids), want)
+}
+
+// fetchUsers reloads the member list; the caller holds b.users.mu.
+func (b *Bot) fetchUsers(ctx context.Context) error {
+	var members []member
+	p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(false))
+	for {
+		var err error
+		p, err = p.Next(ctx)
+		if err != nil {
+			if err = p.Failure(err); err != nil {
+				return fmt.Errorf("list slack users: %w", classify(err))
+			}
+			break
+		}
+		for _, u := range p.Users {
+			if u.Deleted || u.IsBot || u.ID == "USLACKBOT" {
+				continue
+			}
+			members = append(members, member{
+				id:          u.ID,
+				name:        strings.ToLower(u.Name),
+				display:     strings.ToLower(u.Profile.DisplayName),
+				displayNorm: strings.ToLower(u.Profile.DisplayNameNormalized),
+				real:        strings.ToLower(cmp.Or(u.RealName, u.Profile.RealName)),
+				realNorm:    strings.ToLower(u.Profile.RealNameNormalized),
+			})
+		}
+	}
+	b.users.members, b.users.fetched = members, b.now()
+	b.log.Debug("slack users listed", "members", len(members))
+	return nil
+}
+
+// matchMembers returns the IDs of the members called want (lower case) in
+// the first of these that matches anyone: username, display name, real name.
+func matchMembers(ms []member, want string) []string {
+	tiers := []func(m member) bool{
+		func(m member) bool { return m.name == want },
+		func(m member) bool { return m.display == want || m.displayNorm == want },
+		func(m member) bool { return m.real == want || m.realNorm == want },
+	}
+	for _, match := range tiers {
+		var ids []string
+		for _, m := range ms {
+			if match(m) && !slices.Contains(ids, m.id) {
+				ids = append(ids, m.id)
+			}
+		}
+		if len(ids) > 0 {
+			return ids
+		}
+	}
+	return nil
+}
