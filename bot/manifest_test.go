@@ -45,7 +45,7 @@ type manifest struct {
 // what the bot handles, ask for the scopes it uses, and (Events API) point
 // at the paths its Handler serves.
 func TestManifests(t *testing.T) {
-	scopes := []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write",
+	scopes := []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "files:write",
 		"reactions:write", "commands", "users:read", "users:read.email", "usergroups:write"}
 	events := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"}
 	h := (&Bot{opts: Options{SigningSecret: testSecret}, log: slog.New(slog.DiscardHandler)}).Handler()

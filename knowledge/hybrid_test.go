@@ -323,3 +323,59 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestHybridConcurrentSearchAndSync(t *testing.T) {
+	fx := newHybridFixture(t)
+	h := fx.open(t)
+	mustSyncHybrid(t, h)
+	ctx := context.Background()
+	done := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			for j := range 20 {
+				if _, err := h.Search(ctx, docsindex.Query{Text: fmt.Sprintf("request database %d", (i+j)%3), Lang: "en"}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	llmWritePage(t, fx.dir, "how-to/request-a-queue.md", "---\ntitle: Request a queue\n---\n\n# Request a queue\n\nAdd a `QueueClaim`.\n")
+	fx.reindex(t)
+	if n, err := h.Sync(ctx); n != 1 || err != nil {
+		t.Errorf("Sync() during searches = %d, %v; want 1, nil", n, err)
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Errorf("Search() during Sync: %v", err)
+		}
+	}
+}
+
+// BenchmarkNearest measures brute-force cosine over 2,000 sections of
+// 1,536 dimensions (text-embedding-3-small).
+func BenchmarkNearest(b *testing.B) {
+	const n, dim = 2000, 1536
+	vecs := make([]vecSection, n)
+	seed := uint32(1)
+	next := func() float32 {
+		seed = seed*1664525 + 1013904223
+		return float32(seed>>8)/float32(1<<24) - 0.5
+	}
+	for i := range vecs {
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = next()
+		}
+		normalize(v)
+		vecs[i] = vecSection{sec: docsindex.Section{ID: fmt.Sprint(i), Lang: "en"}, vec: v}
+	}
+	q := vecs[42].vec
+	b.ResetTimer()
+	for b.Loop() {
+		if got := nearest(vecs, q, "en", 80); got[0].vs.sec.ID != "42" {
+			b.Fatalf("nearest()[0] = %s, want 42", got[0].vs.sec.ID)
+		}
+	}
+}

@@ -779,3 +779,49 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestGroundedClipsLongAnswer(t *testing.T) {
+	long := "[1] " + strings.Repeat("Push the claim and wait for the pipeline. ", 100)
+	fx := newGrounded(t, LLMConfig{MaxAnswerChars: 300}, nil, okReply(long))
+	ans := mustAnswer(t, fx.g, dbQuestion)
+	if ans.Model != "test-model" || len(ans.Text) > 300 || !strings.HasSuffix(ans.Text, "…") {
+		t.Errorf("Answer().Text (%d bytes, model %q) = %q, want the model's answer cut to 300 bytes", len(ans.Text), ans.Model, ans.Text)
+	}
+}
+
+func TestGroundedJapanese(t *testing.T) {
+	f := newFakeOpenAI(t, okReply("`hoshi access request` で申請します [1]。"))
+	l, _ := newTestLLM(t, f, LLMConfig{})
+	ix, err := docsindex.OpenMem(nil, docsindex.WithJapaneseAnalyzer("cjk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	samples := filepath.Join("..", "docs", "samples")
+	// Both languages have how-to/request-access.md.
+	srcs := []docsindex.Source{{Path: filepath.Join(samples, "en"), Lang: "en"}, {Path: filepath.Join(samples, "ja"), Lang: "ja"}}
+	if _, _, err := ix.Update(context.Background(), srcs); err != nil {
+		t.Fatal(err)
+	}
+	// The threshold is lowered: this test is about languages, not confidence.
+	g := WithLLM(New(ix, Config{MinConfidence: 0.01}, nil), l, ix)
+	g.nonce = func() string { return "n0nce" }
+	ans := mustAnswer(t, g, koban.Question{Text: "本番環境へのアクセス権を申請するにはどうすればいいですか？", Lang: "ja"})
+	reqs := f.chatBodies(t)
+	if len(reqs) != 1 {
+		t.Fatalf("chat requests = %d, want 1 (answer Known=%v, pages %+v)", len(reqs), ans.Known, ans.Pages)
+	}
+	if sys := reqs[0].Messages[0].Content; !strings.Contains(sys, "Answer in Japanese") {
+		t.Errorf("system prompt does not ask for Japanese:\n%s", sys)
+	}
+	if ans.Lang != "ja" || len(ans.Citations) != 1 || ans.Citations[0].Lang != "ja" {
+		t.Fatalf("Answer() Lang %q, citations %+v; want one Japanese citation", ans.Lang, ans.Citations)
+	}
+	// Every section given is the Japanese page's, not its English namesake.
+	user := reqs[0].Messages[1].Content
+	for _, block := range strings.Split(user, "<section-n0nce")[1:] {
+		if docsindex.DetectLang(block) != "ja" {
+			t.Errorf("an English section was given for a Japanese question:\n%s", block)
+		}
+	}
+}

@@ -213,7 +213,7 @@ func benchReport(b *testing.B, st *store.Store, db *sql.DB, mark string) {
 func bulkEvents(db *sql.DB, mark string) func(ctx context.Context, from, to time.Time) ([]koban.Event, error) {
 	return func(ctx context.Context, from, to time.Time) ([]koban.Event, error) {
 		q := `SELECT e.id, e.inquiry_id, e.kind, e.actor, e.at, e.data FROM inquiries i JOIN events e ON e.inquiry_id = i.id
-			WHERE i.created_at >= $1 AND i.created_at < $2 AND e.kind IN ('escalated', 'answered', 'feedback')`
+			WHERE i.created_at >= $1 AND i.created_at < $2 AND e.kind IN ('escalated', 'answered', 'feedback', 'resolved')`
 		var lo, hi any = from.UTC(), to.UTC()
 		if mark == "?" {
 			q = strings.NewReplacer("$1", "?", "$2", "?").Replace(q)

@@ -98,11 +98,11 @@ func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) 
 // botOnCall is bot.OnCall over the on-call service.
 type botOnCall struct{ svc *oncall.Service }
 
-func (o botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o *botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	return o.svc.Show(ctx, "", t)
 }
 
-func (o botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	now, err := o.svc.Show(ctx, "", t)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (o botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error)
 	return next, nil
 }
 
-func (o botOnCall) Command(ctx context.Context, user, text string) (string, error) {
+func (o *botOnCall) Command(ctx context.Context, user, text string) (string, error) {
 	cmd, err := oncall.ParseCommand(text)
 	if err != nil {
 		return "", err

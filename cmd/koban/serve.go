@@ -4,13 +4,209 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/bot"
+	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/metrics"
+	"github.com/kobanhq/koban/oncall"
+	"github.com/kobanhq/koban/redact"
+	"github.com/kobanhq/koban/store"
+	"github.com/kobanhq/koban/web"
 )
 
-// serveCommand is filled in by the issue that owns it.
 var serveCommand = command{
 	name:    "serve",
-	summary: "serve (not built yet)",
+	summary: "run koban: Slack bot, web UI, durable jobs and schedules",
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(context.Context, []string) error { return errors.New("serve: not built yet") }
+		return func(ctx context.Context, _ []string) error { return a.serve(ctx, nil) }
 	},
+}
+
+// serve runs koban's main job until ctx ends. ready, when not nil, receives
+// the address the HTTP server listens on once everything has started.
+func (a *app) serve(ctx context.Context, ready chan<- string) error {
+	loc, err := time.LoadLocation(a.cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+	// Listen first: a taken port is the commonest start-up failure, and
+	// the operator should hear of it before indexing starts.
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (KOBAN_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+	}
+	defer ln.Close()
+
+	st, err := wireStore(ctx, a, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	start := time.Now()
+	ix, stats, err := wireIndex(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	a.log.Info("docs indexed", "pages", stats.Documents, "sections", stats.Sections,
+		"changed", stats.Added+stats.Changed+stats.Removed, "took", time.Since(start).Round(time.Millisecond))
+
+	tr, err := wireTriage(ctx, a, st)
+	if err != nil {
+		return err
+	}
+	red, err := redact.New()
+	if err != nil {
+		return fmt.Errorf("secret redaction: %w", err)
+	}
+	m := web.NewMetrics()
+	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
+		Store:     st,
+		Knowledge: wireKnowledge(a, ix),
+		Triage:    tr,
+		Learner:   tr,
+		Redactor:  red,
+		Log:       a.log,
+	})
+
+	var b *bot.Bot
+	var notifier oncall.Notifier = noNotifier{}
+	// The bot shows the on-call, and the on-call service posts through the
+	// bot: the bot gets the service once both exist.
+	botOC := &botOnCall{}
+	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
+	if slackOn {
+		if b, err = wireBot(ctx, a, d, st, botOC); err != nil {
+			return err
+		}
+		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
+			d.Repliers[src] = b
+		}
+		notifier = b
+	}
+
+	rots, err := a.cfg.OnCall.Parse(ctx, notifier)
+	if err != nil {
+		return fmt.Errorf("on-call rotations: %w", err)
+	}
+	oc := oncall.NewService(rots, oncallStore{st}, notifier, a.log)
+	if len(rots) > 0 {
+		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
+	}
+	botOC.svc = oc
+
+	reports := metrics.NewService(reportSource{st}, metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
+		Desk:      d,
+		Inquiries: webInquiries{st},
+		Reports:   reports,
+		Charter:   newCharter(a),
+		OnCall:    oc,
+		Calendar:  oc.CalendarHandler(time.Now),
+		Ready: map[string]func(context.Context) error{
+			"store": st.Ping,
+		},
+		Metrics: m,
+		Log:     a.log,
+	})
+	if err != nil {
+		return err
+	}
+	if b != nil && a.cfg.Slack.SigningSecret != "" {
+		// Slack signs its requests: no web token on these.
+		srv.Handle("/slack/", b.Handler())
+	}
+
+	periodic := []store.PeriodicJob{
+		{Name: "oncall.tick", Every: time.Minute, Run: oc.Tick},
+		{Name: "inquiries.autoclose", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+			open, err := st.OpenInquiries(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = d.AutoClose(ctx, now, open)
+			return err
+		}},
+	}
+	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
+		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster)
+		if err != nil {
+			return err
+		}
+		periodic = append(periodic, store.PeriodicJob{Name: "report.monthly", Every: 5 * time.Minute, Run: reporter.RunOnce})
+	}
+	process := func(ctx context.Context, id int64, attempt int) error {
+		err := d.Process(ctx, id, attempt)
+		if err != nil {
+			m.JobFailed()
+		}
+		return err
+	}
+	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: process, Periodic: periodic}); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(a.stdout, "koban %s is running: open %s (docs: %d pages)\n", koban.Version, url, stats.Documents)
+	if !slackOn {
+		fmt.Fprintln(a.stdout, "Slack is not connected: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (Events API); see docs/slack.md")
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(gctx, ln) })
+	if b != nil {
+		g.Go(func() error { return b.Run(gctx) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return st.StopJobs(stop)
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// wireBot connects to Slack.
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall) (*bot.Bot, error) {
+	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
+	for i, c := range a.cfg.Slack.Channels {
+		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
+	}
+	b, err := bot.New(ctx, bot.Options{
+		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
+		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Slack: %w", err)
+	}
+	return b, nil
+}
+
+// domainsOf lists the configured problem domains.
+func domainsOf(a *app) []koban.Domain {
+	out := make([]koban.Domain, 0, len(a.cfg.Triage.Domains))
+	for _, d := range a.cfg.Triage.Domains {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// webInquiries is web.Inquiries over the store.
+type webInquiries struct{ *store.Store }
+
+func (s webInquiries) Inquiries(ctx context.Context, f web.Filter) ([]koban.Inquiry, error) {
+	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
 }

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kobanhq/koban"
+)
+
+// FollowUp records a message in the thread of an inquiry: it appends ev (a
+// follow-up or reopened event), moves the inquiry to state to when to is not
+// empty, and enqueues the inquiry's processing job when process is set, all
+// in one transaction. A message delivered again (the same ev.Data["event_id"])
+// creates nothing and returns created=false.
+func (s *Store) FollowUp(ctx context.Context, id int64, ev koban.Event, to koban.State, process bool) (created bool, err error) {
+	if ev.Kind == "" {
+		return false, koban.Errorf(koban.EInvalid, "follow-up on inquiry %d: event kind is required", id)
+	}
+	err = s.inTx(ctx, func(q querier) error {
+		if key := ev.Data["event_id"]; key != "" {
+			// The claims table keeps the event ids of follow-ups, done at once.
+			now := s.now()
+			rows, err := q.query(ctx, `
+				INSERT INTO claims (key, owner, claimed_at, done_at) VALUES ($1, $2, $3, $3)
+				ON CONFLICT (key) DO NOTHING
+				RETURNING key`, "followup:"+key, s.owner, s.ts(now))
+			if err != nil {
+				return err
+			}
+			fresh := rows.Next()
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if !fresh {
+				return nil
+			}
+		}
+		inq, err := s.getInquiry(ctx, q, id, true)
+		if err != nil {
+			return err
+		}
+		if to != "" && to != inq.State {
+			if err := koban.CheckTransition(id, inq.State, to); err != nil {
+				return err
+			}
+			if _, err := q.exec(ctx, `UPDATE inquiries SET state = $2, updated_at = $3 WHERE id = $1`, id, to, s.ts(utc(s.now()))); err != nil {
+				return err
+			}
+		} else if _, err := q.exec(ctx, `UPDATE inquiries SET updated_at = $2 WHERE id = $1`, id, s.ts(utc(s.now()))); err != nil {
+			return err
+		}
+		ev.InquiryID = id
+		if ev.Actor == "" {
+			ev.Actor = inq.AskedBy
+		}
+		if err := s.appendEvent(ctx, q, &ev); err != nil {
+			return err
+		}
+		created = true
+		if process {
+			return s.jobs.insertInquiryJob(ctx, q, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("follow-up on inquiry %d: %w", id, s.dbErr(err))
+	}
+	return created, nil
+}
