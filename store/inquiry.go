@@ -130,29 +130,6 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 	return created, nil
 }
 
-// Requeue records ev (a follow-up in the thread, a reopen) and enqueues
-// another ProcessInquiry job for the inquiry, in one transaction. An unknown
-// inquiry gives ENotFound.
-func (s *Store) Requeue(ctx context.Context, id int64, ev koban.Event) error {
-	if ev.Kind == "" {
-		return koban.Errorf(koban.EInvalid, "requeue inquiry %d: event kind is required", id)
-	}
-	err := s.inTx(ctx, func(q querier) error {
-		if _, err := s.getInquiry(ctx, q, id, false); err != nil {
-			return err
-		}
-		ev.InquiryID = id
-		if err := s.appendEvent(ctx, q, &ev); err != nil {
-			return err
-		}
-		return s.jobs.insertInquiryJob(ctx, q, id)
-	})
-	if err != nil {
-		return fmt.Errorf("requeue inquiry %d: %w", id, s.dbErr(err))
-	}
-	return nil
-}
-
 // Inquiry returns the inquiry with the given id, or ENotFound.
 func (s *Store) Inquiry(ctx context.Context, id int64) (*koban.Inquiry, error) {
 	inq, err := s.getInquiry(ctx, s.read(), id, false)

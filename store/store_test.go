@@ -150,21 +150,6 @@ func TestCreateInquiry(t *testing.T) {
 			t.Errorf("%d jobs, want 3", n)
 		}
 
-		// A follow-up: one more event and one more job for the same inquiry.
-		if err := s.Requeue(ctx, in.ID, koban.Event{Kind: koban.EventFollowUp, Actor: "U1"}); err != nil {
-			t.Fatal(err)
-		}
-		if n := count(t, s, `SELECT COUNT(*) FROM events WHERE inquiry_id = $1 AND kind = $2`, in.ID, koban.EventFollowUp); n != 1 {
-			t.Errorf("%d follow-up events after Requeue, want 1", n)
-		}
-		if n := len(jobStates(t, s)); n != 4 {
-			t.Errorf("%d jobs after Requeue, want 4", n)
-		}
-		wantCode(t, "Requeue(404)", s.Requeue(ctx, 404, koban.Event{Kind: koban.EventFollowUp}), koban.ENotFound)
-		if n := len(jobStates(t, s)); n != 4 {
-			t.Errorf("%d jobs after a failed Requeue, want 4", n)
-		}
-
 		bad := sampleInquiry("Ev2")
 		bad.Predicted = koban.Label{Category: "unknown"}
 		_, err = s.CreateInquiry(ctx, bad)

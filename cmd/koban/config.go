@@ -157,11 +157,15 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
+	// Read exactly the variables Config declares, through getenv.
+	params, err := env.GetFieldParams(&cfg)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
 	environ := map[string]string{}
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if v := getenv(k); v != "" {
-			environ[k] = v
+	for _, p := range params {
+		if v := getenv(p.Key); v != "" {
+			environ[p.Key] = v
 		}
 	}
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
