@@ -540,15 +540,13 @@ var AllFields = []string{
 // DefaultWeights combine the per-field BM25 scores into Hit.Score when the
 // query gives none. They were measured on the evaluation sets.
 var DefaultWeights = map[string]float64{
-	FieldHeadings:    0.5,
-	FieldBody:        0.25,
-	FieldCode:        3,
-	FieldPhrase:      0.25,
-	FieldPagePath:    3,
-	FieldPageDesc:    1,
-	FieldPageOutline: 1.5,
-	FieldPageBody:    0.25,
-	FieldPagePhrase:  6,
+	FieldHeadings:   0.25,
+	FieldCode:       4,
+	FieldPhrase:     1,
+	FieldPagePath:   1.5,
+	FieldPageDesc:   0.5,
+	FieldPageBody:   12,
+	FieldPagePhrase: 8,
 }
 
 // Search ranks sections for q.Text. It scores each field with BM25 on its

@@ -182,13 +182,12 @@ type ranking struct {
 
 var defaultRanking = ranking{
 	weights:      docsindex.DefaultWeights,
-	extraSection: 0.15,
+	extraSection: 0,
 	intentBoost:  1.0,
 	titleCover:   0.5,
 	pathCover:    2,
 	quadrantPrior: map[koban.Quadrant]float64{
 		koban.Reference: 0.5,
-		koban.HowTo:     0.8,
 	},
 	lengthPrior: 0.3,
 	linkPrior:   0,

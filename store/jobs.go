@@ -177,9 +177,18 @@ func (w *periodicWorker) Work(ctx context.Context, job *river.Job[periodicArgs])
 	return jobErr(p.Run(ctx, w.now().UTC()))
 }
 
+// retryAfter is implemented by errors that know when to try again, such as
+// a Slack rate limit with its Retry-After.
+type retryAfter interface{ RetryAfter() time.Duration }
+
 func jobErr(err error) error {
-	if IsPermanent(err) {
+	var ra retryAfter
+	switch {
+	case IsPermanent(err):
 		return river.JobCancel(err)
+	case errors.As(err, &ra) && ra.RetryAfter() > 0:
+		// Wait as long as the other side asked, rather than the backoff.
+		return river.JobSnooze(ra.RetryAfter())
 	}
 	return err
 }

@@ -53,14 +53,7 @@ func (a oncallStore) OpenInquiries(ctx context.Context) ([]koban.Inquiry, error)
 }
 
 func (a oncallStore) ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error) {
-	list, err := a.s.Inquiries(ctx, store.Filter{States: []koban.State{koban.StateResolved}, From: from.AddDate(0, -3, 0), To: to, Limit: 1000})
-	var out []koban.Inquiry
-	for _, inq := range list {
-		if inq.Rotation == rotation && !inq.ResolvedAt.Before(from) && inq.ResolvedAt.Before(to) {
-			out = append(out, inq)
-		}
-	}
-	return out, err
+	return a.s.Inquiries(ctx, store.Filter{States: []koban.State{koban.StateResolved}, Rotation: rotation, ResolvedFrom: from, ResolvedTo: to})
 }
 
 func (a oncallStore) Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error) {
