@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -42,7 +43,20 @@ type Store interface {
 	// creates nothing (created=false).
 	FollowUp(ctx context.Context, id int64, ev koban.Event, to koban.State, process bool) (created bool, err error)
 	Events(ctx context.Context, id int64) ([]koban.Event, error)
+	// Claim reserves a side effect named by key: true for the first claimer
+	// only, until the claim is released, or left neither done nor released
+	// for longer than staleAfter.
+	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
+	// Done marks a claimed side effect as done: it is never claimed again.
+	Done(ctx context.Context, key string) error
+	// Release gives up a claim whose side effect did not happen.
+	Release(ctx context.Context, key string) error
 }
+
+// claimStale is how long a job may hold the claim on deciding or delivering
+// before another job may take it over (its holder is thought dead). It stays
+// under the job runner's rescue time, so a rescued job finds the claim free.
+const claimStale = 5 * time.Minute
 
 // Answerer answers a question from the docs.
 type Answerer interface {
@@ -223,7 +237,9 @@ func (d *Desk) FollowUp(ctx context.Context, in Incoming) (*koban.Inquiry, error
 // Process is the durable job for one inquiry: it answers or escalates the
 // question that waits for a reply, then delivers that reply. It is
 // idempotent: a retried job neither decides twice nor delivers twice what was
-// already delivered.
+// already delivered, and two jobs of the same inquiry running at once (a
+// follow-up's job on another worker, a rescued job) decide and deliver each
+// reply once, through claims on the store.
 func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
@@ -233,9 +249,26 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	if err != nil {
 		return fmt.Errorf("process inquiry %d: %w", id, err)
 	}
-	if q, ok := pendingQuestion(inq, events); ok {
-		if inq, err = d.decide(ctx, inq, q); err != nil {
+	if q, from, ok := pendingQuestion(inq, events); ok {
+		key := fmt.Sprintf("inquiry:%d:decide:%d", id, from)
+		won, err := d.Store.Claim(ctx, key, claimStale)
+		if err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
+		}
+		if !won {
+			// Another job decides this question, and delivers the reply.
+			d.Log.Info("inquiry processed by another job", "inquiry_id", id)
+			return nil
+		}
+		if inq, err = d.decide(ctx, inq, q); err != nil {
+			if rerr := d.Store.Release(ctx, key); rerr != nil {
+				d.Log.Warn("release claim", "inquiry_id", id, "key", key, "err", rerr)
+			}
+			return fmt.Errorf("process inquiry %d: %w", id, err)
+		}
+		if err := d.Store.Done(ctx, key); err != nil {
+			// The decision is recorded: a later job finds nothing pending.
+			d.Log.Warn("claim done", "inquiry_id", id, "key", key, "err", err)
 		}
 		if events, err = d.Store.Events(ctx, id); err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
@@ -335,7 +368,25 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
-	return d.deliver(ctx, inq, ev.ID, r, attempt)
+	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
+	won, err := d.Store.Claim(ctx, key, claimStale)
+	if err != nil {
+		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
+	}
+	if !won {
+		return nil // another job delivers it
+	}
+	if err := d.deliver(ctx, inq, ev.ID, r, attempt); err != nil {
+		if rerr := d.Store.Release(ctx, key); rerr != nil {
+			d.Log.Warn("release claim", "inquiry_id", inq.ID, "key", key, "err", rerr)
+		}
+		return err
+	}
+	if err := d.Store.Done(ctx, key); err != nil {
+		// Delivered and recorded: a later job finds nothing undelivered.
+		d.Log.Warn("claim done", "inquiry_id", inq.ID, "key", key, "err", err)
+	}
+	return nil
 }
 
 func (d *Desk) deliver(ctx context.Context, inq *koban.Inquiry, eventID int64, r Reply, attempt int) error {
@@ -387,23 +438,29 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 
 // NeedHuman is the asker's "I need a human" button.
 func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
-	return d.escalateByHand(ctx, id, user, "need-human", "the asker asked for a human", koban.Label{})
+	return d.escalateByHand(ctx, id, user, "need-human", "", "the asker asked for a human", koban.Label{})
 }
 
 // DocsWrong is the "Docs are wrong or missing" button: the asker's feedback
-// is recorded and a human is brought in.
+// and note (what is wrong, redacted like the question) are recorded and a
+// human is brought in.
 func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error) {
-	return d.escalateByHand(ctx, id, user, "docs-wrong", "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
+	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
-func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, reason string, predicted koban.Label) (*koban.Inquiry, error) {
+func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, note, reason string, predicted koban.Label) (*koban.Inquiry, error) {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	note, _ = d.redact(strings.TrimSpace(note))
 	if inq.State == koban.StateEscalated || inq.State == koban.StateAcknowledged {
 		// A human is already on it: keep the feedback only.
-		return d.Store.Update(ctx, id, koban.Event{Kind: koban.EventFeedback, Actor: user, Data: map[string]string{"feedback": feedback}}, nil)
+		data := map[string]string{"feedback": feedback}
+		if note != "" {
+			data["note"] = note
+		}
+		return d.Store.Update(ctx, id, koban.Event{Kind: koban.EventFeedback, Actor: user, Data: data}, nil)
 	}
 	esc := d.route(ctx, inq.Domain)
 	esc.Reason = reason
@@ -413,6 +470,9 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, rea
 	}
 	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
+	if note != "" {
+		data["note"] = note
+	}
 	inq, err = d.Store.Transition(ctx, id, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated, Actor: user, Data: data}, func(i *koban.Inquiry) {
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
 		if !predicted.IsZero() {
@@ -548,30 +608,41 @@ func (d *Desk) redact(text string) (string, int) {
 // pendingQuestion returns the question that waits for koban's decision: the
 // inquiry itself when nothing was decided yet, or the latest follow-up or
 // reopening after the last decision, with the earlier texts as context.
-func pendingQuestion(inq *koban.Inquiry, events []koban.Event) (koban.Question, bool) {
+// from is the id of the event that asked it (0 for an inquiry without
+// events).
+func pendingQuestion(inq *koban.Inquiry, events []koban.Event) (q koban.Question, from int64, ok bool) {
 	texts := []string{inq.Text}
 	pending := true
 	for _, ev := range events {
 		switch ev.Kind {
+		case koban.EventReceived:
+			if from == 0 {
+				from = ev.ID
+			}
 		case koban.EventAnswered, koban.EventEscalated:
 			pending = false
 		case koban.EventFollowUp, koban.EventReopened:
-			if t := ev.Data["text"]; t != "" {
-				texts = append(texts, t)
-				pending = true
+			t := ev.Data["text"]
+			if t == "" && ev.Kind == koban.EventFollowUp {
+				continue // a file or a reaction in the thread: nothing new to answer
 			}
+			// A reopening always waits for a decision, even without words
+			// (a file alone): its empty question is escalated.
+			texts = append(texts, t)
+			pending, from = true, ev.ID
 		}
 	}
 	if !pending {
-		return koban.Question{}, false
+		return koban.Question{}, 0, false
 	}
 	switch inq.State {
 	case koban.StateReceived, koban.StateAnswered, koban.StateReopened:
 	default:
-		return koban.Question{}, false // a human has it
+		return koban.Question{}, 0, false // a human has it
 	}
 	last := texts[len(texts)-1]
-	return koban.Question{Text: last, Lang: inq.Lang, Context: texts[:len(texts)-1]}, true
+	earlier := slices.DeleteFunc(slices.Clone(texts[:len(texts)-1]), func(t string) bool { return t == "" })
+	return koban.Question{Text: last, Lang: inq.Lang, Context: earlier}, from, true
 }
 
 // undelivered returns the latest answered or escalated event when no

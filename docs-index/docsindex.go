@@ -5,8 +5,15 @@
 // package name, so the package is docsindex.
 //
 // The index is derived data: Update rebuilds it from the sources, re-indexing
-// only pages whose content hash changed. Ranking questions into answers is
-// left to package knowledge.
+// only pages whose content hash changed, and a manifest next to it records
+// what it was built from (source, page, hash, schema version). Ranking
+// questions into answers is left to package knowledge.
+//
+// Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
+// and a line scanner for headings and fenced code rather than a full Markdown
+// AST: site syntax (Hugo shortcodes, MDX, admonitions) has to be stripped
+// from the raw text anyway, a page with broken front matter must be skipped
+// by name, and the index needs text, not HTML.
 package docsindex
 
 import (
@@ -58,7 +65,9 @@ type Query struct {
 	Lang string // restrict to one language; "" for all
 	Size int    // how many sections per field; 0 means 10
 	// Weights combine per-field scores (keys: the Field* names); nil means
-	// DefaultWeights. Fields with weight 0 (or missing) are not searched.
+	// DefaultWeights. Fields missing from Weights are not searched; those
+	// with weight 0 bring candidates (their scores are in Hit.Fields) but do
+	// not count in Score.
 	Weights map[string]float64
 }
 

@@ -299,7 +299,15 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		if fi, err := os.Stat(src.Path); err != nil || !fi.IsDir() {
 			return st, warns, koban.Errorf(koban.EInvalid, "docs source %s is not a readable folder", src.Path)
 		}
-		pages, w := Load(src, ix.log)
+		ix.mu.RLock()
+		known := map[string]string{}
+		for _, p := range ix.manifest.Pages {
+			if p.Source == src.Path {
+				known[p.Path] = p.Hash
+			}
+		}
+		ix.mu.RUnlock()
+		pages, w := load(src, ix.log, func(rel, hash string) bool { return known[rel] == hash })
 		warns = append(warns, w...)
 		st.Skipped += len(w)
 		for _, p := range pages {
@@ -596,7 +604,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for i, pt := range parts {
-		if weights[pt.name] == 0 {
+		if _, ok := weights[pt.name]; !ok {
 			continue
 		}
 		fan := an

@@ -61,6 +61,14 @@ var markdownExt = map[string]bool{".md": true, ".markdown": true, ".mdx": true}
 // are skipped with a Warning; drafts are skipped silently. Other files are
 // ignored.
 func Load(src Source, log *slog.Logger) ([]Page, []Warning) {
+	return load(src, log, nil)
+}
+
+// load is Load that skips parsing files for which unchanged(rel, hash)
+// reports true: it returns them as pages with only Source, Path and Hash set
+// and Sections nil, so that an incremental update reads but does not parse
+// the pages it already has.
+func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) ([]Page, []Warning) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -103,6 +111,12 @@ func Load(src Source, log *slog.Logger) ([]Page, []Warning) {
 		if err != nil {
 			warns = append(warns, Warning{Path: p, Reason: "unreadable: " + err.Error()})
 			return nil
+		}
+		if unchanged != nil {
+			if h := hashPage(src, data); unchanged(rel, h) {
+				pages = append(pages, Page{Source: src.Path, Path: rel, Hash: h})
+				return nil
+			}
 		}
 		page, err := ParsePage(src, rel, data)
 		switch {

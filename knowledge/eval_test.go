@@ -82,13 +82,25 @@ func TestEvalRetrieval(t *testing.T) {
 			cases := readCases(t, filepath.Join(shared, "eval", set.file))
 			svc := New(ix, Config{}, nil)
 			m := map[string]*metrics{"all": {}}
+			conf := map[string][3]float64{} // category → n, sum confidence, known
+			var tops []float64
 			for _, c := range cases {
-				if len(c.RelevantDocs) == 0 {
-					continue
-				}
 				ans, err := svc.Answer(context.Background(), koban.Question{Text: c.Question, Lang: c.Lang})
 				if err != nil {
 					t.Errorf("%s: %v", c.ID, err)
+					continue
+				}
+				if len(ans.Pages) > 0 {
+					tops = append(tops, ans.Pages[0].Score)
+				}
+				cc := conf[c.Category]
+				cc[0]++
+				cc[1] += ans.Confidence
+				if ans.Known {
+					cc[2]++
+				}
+				conf[c.Category] = cc
+				if len(c.RelevantDocs) == 0 {
 					continue
 				}
 				var got []string
@@ -105,6 +117,13 @@ func TestEvalRetrieval(t *testing.T) {
 				if testing.Verbose() && r5 < 1 {
 					t.Logf("%-28s R@5=%.2f nDCG=%.2f conf=%.2f want %v ranks %v\n\tgot %v", c.ID, r5, nd, ans.Confidence, c.RelevantDocs, ranksOf(svc, c), head(got, 5))
 				}
+			}
+			sort.Float64s(tops)
+			if len(tops) > 0 {
+				t.Logf("%s top page score: p10 %.1f, median %.1f, p90 %.1f", set.name, tops[len(tops)/10], tops[len(tops)/2], tops[len(tops)*9/10])
+			}
+			for cat, cc := range conf {
+				t.Logf("%s %s: n=%.0f mean confidence %.2f, known %.0f%%", set.name, cat, cc[0], cc[1]/cc[0], 100*cc[2]/cc[0])
 			}
 			keys := make([]string, 0, len(m))
 			for k := range m {

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,13 +33,15 @@ func TestAnswerRetrieval(t *testing.T) {
 	svc := mustService(t)
 	tests := []struct {
 		q, want, lang string
+		top           int // want must be among the first top pages
 	}{
-		{"How do I store an API key so my service can use it?", "how-to/manage-secrets.md", "en"},
-		{"how do I request a postgres database", "how-to/request-a-database.md", "en"},
-		{"my deploy is broken, how do I go back to the previous version?", "how-to/roll-back-a-deployment.md", "en"},
-		{"Why can't I just kubectl apply my manifests?", "explanation/how-deploys-work.md", "en"},
-		{"what is the default CPU quota of a team namespace", "reference/quotas-and-limits.md", "en"},
-		{"Pod が OOMKilled で再起動を繰り返します", "how-to/troubleshoot-deployments.md", "ja"},
+		{"How do I store an API key so my service can use it?", "how-to/manage-secrets.md", "en", 1},
+		{"how do I request a postgres database", "how-to/request-a-database.md", "en", 1},
+		{"my deploy is broken, how do I go back to the previous version?", "how-to/roll-back-a-deployment.md", "en", 1},
+		{"Why can't I just kubectl apply my manifests?", "explanation/how-deploys-work.md", "en", 1},
+		// The quota-increase how-to also states the defaults.
+		{"what is the default CPU quota of a team namespace", "reference/quotas-and-limits.md", "en", 2},
+		{"Pod が OOMKilled で再起動を繰り返します", "how-to/troubleshoot-deployments.md", "ja", 1},
 	}
 	for _, tt := range tests {
 		ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
@@ -46,12 +49,12 @@ func TestAnswerRetrieval(t *testing.T) {
 			t.Errorf("Answer(%q): %v", tt.q, err)
 			continue
 		}
-		if len(ans.Pages) == 0 || ans.Pages[0].Path != tt.want {
-			var got []string
-			for _, p := range ans.Pages {
-				got = append(got, p.Path)
-			}
-			t.Errorf("Answer(%q) pages = %v, want %s first", tt.q, got, tt.want)
+		var got []string
+		for _, p := range ans.Pages {
+			got = append(got, p.Path)
+		}
+		if i := slices.Index(got, tt.want); i < 0 || i >= tt.top {
+			t.Errorf("Answer(%q) pages = %v, want %s among the first %d", tt.q, got, tt.want, tt.top)
 		}
 		if ans.Lang != tt.lang {
 			t.Errorf("Answer(%q).Lang = %q, want %q", tt.q, ans.Lang, tt.lang)

@@ -224,13 +224,3 @@ func fileWords(p string) string {
 	}
 	return strings.NewReplacer("-", " ", "_", " ").Replace(base)
 }
-
-// emphasizeFirst repeats the question's first sentence: in an issue or a
-// Slack message it is the title, the gist of what is asked.
-func emphasizeFirst(q string) string {
-	end := strings.IndexAny(q, ".?!。？")
-	if end < 0 || end > 200 {
-		return q
-	}
-	return q[:end] + " " + q
-}

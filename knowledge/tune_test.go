@@ -57,9 +57,6 @@ func TestTuneRanking(t *testing.T) {
 				continue
 			}
 			q := CleanQuery(c.Question)
-			if os.Getenv("KOBAN_TUNE_TITLE") != "" {
-				q = emphasizeFirst(q)
-			}
 			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: 100, Weights: all})
 			if err != nil {
 				t.Fatal(err)
@@ -113,6 +110,16 @@ func TestTuneRanking(t *testing.T) {
 	}
 	best := objective(eval(cur))
 	t.Logf("default: %s", format(eval(cur)))
+	// KOBAN_TUNE_ZERO=field,field shows the default without those fields.
+	if z := os.Getenv("KOBAN_TUNE_ZERO"); z != "" {
+		for _, f := range strings.Split(z, ",") {
+			try := cur
+			try.weights = copyWeights(cur.weights)
+			try.weights[f] = 0
+			t.Logf("without %s: %s", f, format(eval(try)))
+		}
+		return
+	}
 	grid := []float64{0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12}
 	for round := 0; round < 3; round++ {
 		keys := make([]string, 0, len(cur.weights))

@@ -32,7 +32,8 @@ var retrievalSets = []struct {
 //	KOBAN_EVAL=1 go test -tags eval ./triage/ -run TestEvalWithRetrieval -v
 //
 // KOBAN_EVAL_INDEX keeps the indexes between runs (default: a folder under
-// the system temp dir).
+// the system temp dir). KOBAN_EVAL_ANSWERS names a folder to save the
+// answers in, one file per set, for TestEvalCachedAnswers to replay.
 func TestEvalWithRetrieval(t *testing.T) {
 	if os.Getenv("KOBAN_EVAL") == "" {
 		t.Skip("set KOBAN_EVAL=1 to run the triage evaluation with retrieval")
@@ -45,6 +46,7 @@ func TestEvalWithRetrieval(t *testing.T) {
 	if base == "" {
 		base = filepath.Join(os.TempDir(), "koban-triage-eval-index")
 	}
+	save := os.Getenv("KOBAN_EVAL_ANSWERS")
 	verbose := os.Getenv("KOBAN_EVAL_VERBOSE") != ""
 	for _, set := range retrievalSets {
 		t.Run(set.file, func(t *testing.T) {
@@ -76,20 +78,9 @@ func TestEvalWithRetrieval(t *testing.T) {
 				return a
 			}
 			cases := loadEvalCases(t, filepath.Join(dir, set.file))
-			off := runEval(t, cases, answer, false, verbose)
-			on := runEval(t, cases, answer, true, false)
-			t.Logf("%s with retrieval, offline:\n%s", set.file, off)
-			t.Logf("%s with retrieval, online (learn each label after triage):\n%s", set.file, on)
-			t.Logf("%s answer-threshold sweep, offline:\n%s", set.file, off.sweep())
-			if verbose {
-				for _, c := range cases {
-					a := answers[c.ID]
-					top := ""
-					if len(a.Pages) > 0 {
-						top = a.Pages[0].Path
-					}
-					t.Logf("%-28s %-13s known=%-5v conf=%.2f top=%s", c.ID, c.Category, a.Known, a.Confidence, top)
-				}
+			reportWithAnswers(t, set.file, cases, answer, verbose)
+			if save != "" {
+				saveAnswers(t, filepath.Join(save, set.file), cases, answers)
 			}
 		})
 	}

@@ -267,3 +267,116 @@ func leaveOneOut(t *testing.T, cases []evalCase) *scores {
 	}
 	return sc
 }
+
+// reportWithAnswers logs the figures of one set triaged with the answers
+// retrieval gave, offline and online, and the answer-threshold sweep.
+func reportWithAnswers(t *testing.T, name string, cases []evalCase, answer answerFunc, verbose bool) (off, on *scores) {
+	t.Helper()
+	off = runEval(t, cases, answer, false, verbose)
+	on = runEval(t, cases, answer, true, false)
+	t.Logf("%s with retrieval, offline:\n%s", name, off)
+	t.Logf("%s with retrieval, online (learn each label after triage):\n%s", name, on)
+	t.Logf("%s answer-threshold sweep, offline:\n%s", name, off.sweep())
+	if verbose {
+		for _, c := range cases {
+			a := answer(t, c)
+			top, quadrant := "", koban.Quadrant("")
+			if len(a.Pages) > 0 {
+				top, quadrant = a.Pages[0].Path, a.Pages[0].Quadrant
+			}
+			t.Logf("%-28s %-13s known=%-5v conf=%.2f top=%s (%s)", c.ID, c.Category, a.Known, a.Confidence, top, quadrant)
+		}
+	}
+	return off, on
+}
+
+// saveAnswers writes the answers of cases to the file name, one JSON object
+// per line, for TestEvalCachedAnswers.
+func saveAnswers(t *testing.T, name string, cases []evalCase, answers map[string]koban.Answer) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	for _, c := range cases {
+		if err := enc.Encode(cachedAnswer{ID: c.ID, Answer: answers[c.ID]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cachedAnswer is one line of a saved answers file.
+type cachedAnswer struct {
+	ID     string       `json:"id"`
+	Answer koban.Answer `json:"answer"`
+}
+
+func loadAnswers(t *testing.T, name string) map[string]koban.Answer {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatalf("open saved answers: %v", err)
+	}
+	defer f.Close()
+	out := make(map[string]koban.Answer)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<22), 1<<22)
+	for sc.Scan() {
+		var c cachedAnswer
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[c.ID] = c.Answer
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return out
+}
+
+// TestEvalCachedAnswers replays the answers TestEvalWithRetrieval saved in
+// KOBAN_EVAL_ANSWERS: triage figures with retrieval, without indexing, so
+// that triage can be tuned against fixed retrieval results:
+//
+//	KOBAN_EVAL=1 KOBAN_EVAL_ANSWERS=/tmp/answers go test ./triage/ -run TestEvalCachedAnswers -v
+//
+// Besides each set, it reports every set with the cases of the other sets
+// learned first (the labels of another organisation's platform team), and
+// the time a Triage call takes.
+func TestEvalCachedAnswers(t *testing.T) {
+	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
+	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
+		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
+	}
+	dir := evalDir
+	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
+		dir = d
+	}
+	verbose := os.Getenv("KOBAN_EVAL_VERBOSE") != ""
+	pooled := newScores()
+	for _, name := range evalSets {
+		cases := loadEvalCases(t, filepath.Join(dir, name))
+		answers := loadAnswers(t, filepath.Join(saved, name))
+		answer := func(t *testing.T, c evalCase) koban.Answer { return answers[c.ID] }
+		off, _ := reportWithAnswers(t, name, cases, answer, verbose)
+		pooled.merge(off)
+	}
+	t.Logf("all sets with retrieval, offline:\n%s", pooled)
+}
+
+// merge adds the counts of o to s.
+func (s *scores) merge(o *scores) {
+	s.n += o.n
+	s.correct += o.correct
+	s.domainCorrect += o.domainCorrect
+	s.answered += o.answered
+	s.answeredRight += o.answeredRight
+	for k, v := range o.confusion {
+		s.confusion[k] += v
+	}
+	s.candidates = append(s.candidates, o.candidates...)
+}

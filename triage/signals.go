@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +31,9 @@ const (
 	sigOwnSteps   signalKind = "own-steps"   // tells what they did themselves
 	sigStatement  signalKind = "statement"   // states a behaviour and asks nothing
 	sigPageReport signalKind = "page-report" // states something about a docs page and asks nothing
+	sigProcedure  signalKind = "procedure"   // asks how to get or request something: the process, not the thing
+	sigMechanism  signalKind = "mechanism"   // asks about a self-service mechanism: a form, a portal, a pull request, a CLI
+	sigFollowed   signalKind = "followed"    // says they followed the docs already
 )
 
 // signal is one piece of evidence with the words that triggered it.
@@ -73,6 +77,12 @@ func (s signal) Reason() string {
 		return "states a problem without a question"
 	case sigPageReport:
 		return "reports on a docs page without a question"
+	case sigProcedure:
+		return "asks for the procedure: " + s.Cue
+	case sigMechanism:
+		return "asks about a self-service route: " + s.Cue
+	case sigFollowed:
+		return "followed the docs already: " + s.Cue
 	}
 	return string(s.Kind) + ": " + s.Cue
 }
@@ -151,7 +161,7 @@ var textCues = concat(
 		`missing (?:\w+ ){0,3}(?:step|link|parameter|option|example|section|info|information|page|docs|documentation)`,
 		`clarify`, `unclear`, `outdated`, `out of date`, `typo`, `inadequately`, `add (?:\w+ ){0,2}(?:guidance|docs|documentation|example|note|section)`,
 		`should (?:provide|mention|explain|document|describe|say)`, `explain that`, `page to update`, `proposed solution`, `translate`,
-		`add to documentation`, `404`, `page not found`, `dead link`, `broken link`, `as a learner`, `deprecat\w*`,
+		`add to documentation`, `(?:^|and|please|should|must|to) document`, `404`, `page not found`, `dead link`, `broken link`, `as a learner`, `deprecat\w*`,
 		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `リンク切れ`,
 		`nothing in the (?:docs|documentation|guide)`, `(?:docs|documentation|guide) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,
 	),
@@ -181,6 +191,24 @@ var textCues = concat(
 	),
 	cues(sigOwnFault,
 		`what is wrong`, `what'?s wrong`, `my fault`, `am i (?:missing|doing)`, `did i`, `what am i`, `i get (?:the |an |this )?error`, `i got`,
+	),
+	cues(sigProcedure,
+		`how (?:do|can|should|would|could|does) (?:i|we|one|you|a team) (?:\w+ ){0,2}(?:get|request|obtain|apply for|ask for|gain|order)`,
+		`how to (?:\w+ ){0,1}(?:get|request|obtain|apply for|ask for|gain|order)`,
+		`(?:what|where|which)(?: is| are|'s) the (?:\w+ )?(?:process|procedure|form|steps|way|channel) (?:to|for)`,
+		`is there (?:a|an) (?:\w+ )?(?:process|procedure|form|way) (?:to|for)`,
+		`who (?:do|should|can|would) (?:i|we) (?:ask|contact|talk to)`, `where (?:do|can|should) (?:i|we) (?:request|apply|ask)`,
+		`申請方法`, `申請の(?:仕方|方法|手順)`, `(?:どこ|どうやって|どのように)(?:から|で)?申請`, `申請は(?:どこ|どう)`,
+	),
+	cues(sigMechanism,
+		`self[- ]?serv(?:e|ice)`, `(?:a|the|some) (?:web |request |online )?form`, `(?:developer |self-service |internal )?portal`,
+		`pull requests?`, `(?:a|the|my|our) pr`, `(?:the|a|our) (?:\w+ )?cli`, `(?:with|via|using|through) (?:the )?(?:\w+ )?(?:terraform|cli|api|portal|registry|template)`,
+		`セルフサービス`, `ポータル`, `フォーム`, `プルリク\S*`,
+	),
+	cues(sigFollowed,
+		`follow(?:ed|ing) (?:\w+ ){0,3}(?:instructions|process|steps|guide|docs|documentation|page|tutorial|how-?to)`,
+		`(?:according to|as per|as described in) (?:the |your )?(?:docs|documentation|guide|instructions|page|tutorial)`,
+		`手順(?:通り|どおり)`, `ドキュメント(?:通り|どおり)`,
 	),
 )
 
@@ -219,6 +247,18 @@ func extractSignals(text string) []signal {
 		seen[c.kind] = true
 		out = append(out, signal{Kind: c.kind, Cue: shorten(strings.ToLower(strings.TrimSpace(cue)), 40)})
 	}
+	if seen[sigHowTo] && seen[sigDocsIssue] && docsAboutHowRE.MatchString(text) {
+		// "Add guidance on how to register long names" asks for docs about
+		// a procedure; it does not ask the procedure.
+		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigHowTo })
+		seen[sigHowTo] = false
+	}
+	if seen[sigMechanism] && !seen[sigHowTo] && !seen[sigLookup] && !seen[sigProcedure] && !strings.ContainsAny(text, "?？") {
+		// "I raised a PR, please merge" names the mechanism but asks the
+		// team to act; only a question about the route counts.
+		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigMechanism })
+		seen[sigMechanism] = false
+	}
 	if !seen[sigRequest] && formFields(text) >= 3 {
 		seen[sigRequest] = true
 		out = append(out, signal{Kind: sigRequest, Cue: "a filled-in request form"})
@@ -241,6 +281,9 @@ func extractSignals(text string) []signal {
 	}
 	return out
 }
+
+// docsAboutHowRE finds a request for docs about how to do something.
+var docsAboutHowRE = regexp.MustCompile(`(?i)\b(?:guidance|guide|docs|documentation|document|explain|explanation|clarify|describe|example|section|note|instructions)s? (?:\w+ ){0,3}how (?:to|do|can|does)\b`)
 
 var politeRE = regexp.MustCompile(`(?i)\bplease\b|\bpls\b|\bplz\b|お願い|ください|下さい`)
 

@@ -234,12 +234,14 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	var ev evidence
 	ev.scores = map[koban.Category]float64{koban.PlatformOnly: priorPlatformOnly}
 	ev.signals = extractSignals(text)
+	ev.retrieval(a)
+	ev.documentedRequest(text, a)
 	for _, sg := range ev.signals {
+		f := ev.demandFactor(sg.Kind)
 		for _, c := range koban.Categories {
-			ev.scores[c] += signalWeights[sg.Kind][c]
+			ev.scores[c] += f * signalWeights[sg.Kind][c]
 		}
 	}
-	ev.retrieval(a)
 
 	s.mu.Lock()
 	s.learned.refresh()
@@ -318,6 +320,26 @@ var signalWeights = map[signalKind]map[koban.Category]float64{
 	sigOwnSteps:   {koban.SelfSolvable: 0.8},
 	sigStatement:  {koban.PlatformOnly: 1},
 	sigPageReport: {koban.DocsMissing: 1},
+	sigProcedure:  {koban.SelfSolvable: 1, koban.DocsMissing: 0.3},
+	sigMechanism:  {koban.SelfSolvable: 0.8},
+	sigFollowed:   {koban.DocsMissing: 0.5, koban.PlatformOnly: 0.3},
+}
+
+// demandFactor scales the weight of a demand (a request, an ask to act)
+// when the message is rather a question about how to get the thing, or when
+// the docs describe how to do exactly what is asked: the asker then needs
+// the procedure, not the platform team.
+func (ev *evidence) demandFactor(k signalKind) float64 {
+	if k != sigAct && k != sigRequest {
+		return 1
+	}
+	switch {
+	case ev.selfServe:
+		return 0.3
+	case ev.has(sigProcedure, sigMechanism):
+		return 0.4
+	}
+	return 1
 }
 
 // evidence collects category scores and the reasons behind them.
@@ -328,6 +350,9 @@ type evidence struct {
 	learned  map[koban.Category]float64
 	learnedD map[koban.Label]float64
 	strong   bool // retrieval matched a page well
+	// selfServe is set when a page that is not itself a request procedure
+	// is about exactly what a request asks for (see documentedRequest).
+	selfServe bool
 }
 
 // retrieval weighs how well the docs matched. A zero Answer (no retrieval)
@@ -344,7 +369,15 @@ func (ev *evidence) retrieval(a koban.Answer) {
 	// A strong match answers a question; for a report or a request it
 	// only says that the docs talk about the same thing.
 	w := 0.5
-	if ev.has(sigHowTo, sigLookup, sigExplain, sigOwnFault) {
+	switch {
+	case ev.has(sigDocsIssue):
+		// A report about the docs is not answered by the page it is
+		// about, however well that page matches.
+	case ev.has(sigHowTo, sigLookup, sigExplain, sigOwnFault, sigProcedure):
+		w = 2
+	case ev.has(sigErrorPaste) && !ev.has(sigOutage, sigBug, sigAct, sigRequest, sigFeature):
+		// A pasted error with no defect or outage language is a
+		// troubleshooting question, even without a question mark.
 		w = 2
 	}
 	ev.scores[koban.SelfSolvable] += w * (c - 0.4)
@@ -355,7 +388,7 @@ func (ev *evidence) retrieval(a koban.Answer) {
 	if a.Known {
 		ev.scores[koban.SelfSolvable] += 0.5
 	}
-	if c >= 0.4 && quadrantFits(ev, quadrant) {
+	if c >= 0.4 && quadrantFits(ev, quadrant) && !ev.has(sigDocsIssue) {
 		ev.scores[koban.SelfSolvable] += 0.3
 		ev.reasons = append(ev.reasons, fmt.Sprintf("the question fits the %s page it matched", quadrant))
 	}

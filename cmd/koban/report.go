@@ -141,48 +141,28 @@ func quadrantFromPath(path string) koban.Quadrant {
 	return q
 }
 
-// reportSource reads the report's data from the store.
+// reportSource reads the report's data from the store: a month is three
+// queries (its inquiries, their events, and the monthly volumes of the
+// history), however many inquiries it holds.
 type reportSource struct{ st *store.Store }
 
-// eventsOfInquiries is the store's bulk read of the events of the inquiries
-// created in [from, to): one query instead of one per inquiry.
-type eventsOfInquiries interface {
-	EventsOfInquiries(ctx context.Context, from, to time.Time, kinds ...koban.EventKind) ([]koban.Event, error)
-}
-
-// ReportData reads the month's inquiries in one query, then their events:
-// in one query when the store offers it, else inquiry by inquiry.
+// ReportData reads the inquiries created in [from, to) and the events of
+// them the report uses, one query each.
 func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
 	inqs, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: math.MaxInt32})
 	if err != nil {
 		return nil, nil, err
 	}
-	if bulk, ok := any(s.st).(eventsOfInquiries); ok {
-		events, err := bulk.EventsOfInquiries(ctx, from, to, metrics.EventKinds()...)
-		return inqs, events, err
-	}
-	var events []koban.Event
-	for _, q := range inqs {
-		evs, err := s.st.Events(ctx, q.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		events = append(events, evs...)
+	events, err := s.st.EventsOfInquiries(ctx, from, to, metrics.EventKinds()...)
+	if err != nil {
+		return nil, nil, err
 	}
 	return inqs, events, nil
 }
 
-// MonthlyTotals adds up the store's counts per month, label and domain.
+// MonthlyTotals counts the inquiries of each month in SQL.
 func (s reportSource) MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
-	counts, err := s.st.MonthlyCounts(ctx, from, to, loc)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, c := range counts {
-		out[c.Month] += c.Count
-	}
-	return out, nil
+	return s.st.MonthlyVolumes(ctx, from, to, loc)
 }
 
 // reportLedger lets the Reporter post each month's report once: a claim

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// The reads in this file serve the monthly report, which looks at a whole
+// month (thousands of inquiries) at once: each is one query, or one per
+// handful of months, never one per inquiry.
+
+// EventsOfInquiries returns the events of the inquiries created in [from,
+// to), in one query and in no particular order (a month's events are
+// hundreds of thousands of rows: sorting them would cost PostgreSQL a sort
+// on disk that the report does not need). With kinds it returns only the
+// events of those kinds.
+func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds ...koban.EventKind) ([]koban.Event, error) {
+	if !to.After(from) {
+		return nil, koban.Errorf(koban.EInvalid, "events of inquiries: want a period with a start before its end, got %v .. %v", from, to)
+	}
+	args := []any{s.tsb(from), s.tsb(to)}
+	// CROSS JOIN makes SQLite loop over the inquiries (on the created_at
+	// index) and find each one's events on the events index; left to
+	// itself, it starts from the events of each kind and looks up every
+	// one's inquiry. PostgreSQL plans a CROSS JOIN like any inner join.
+	query := `
+		SELECT e.id, e.inquiry_id, e.kind, e.actor, e.at, e.data
+		FROM inquiries i CROSS JOIN events e
+		WHERE e.inquiry_id = i.id AND i.created_at >= $1 AND i.created_at < $2`
+	if len(kinds) > 0 {
+		ph := make([]string, len(kinds))
+		for i, k := range kinds {
+			args = append(args, k)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		query += ` AND e.kind IN (` + strings.Join(ph, ", ") + `)`
+	}
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events of inquiries: %w", s.dbErr(err))
+	}
+	defer rows.Close()
+	var evs []koban.Event
+	var data string
+	for rows.Next() {
+		var ev koban.Event
+		if err := rows.Scan(&ev.ID, &ev.InquiryID, &ev.Kind, &ev.Actor, dbTime{&ev.At}, &data); err != nil {
+			return nil, fmt.Errorf("events of inquiries: %w", err)
+		}
+		if data != "" && data != "{}" {
+			if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+				return nil, fmt.Errorf("event %d data: %w", ev.ID, err)
+			}
+		}
+		evs = append(evs, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of inquiries: %w", s.dbErr(err))
+	}
+	return evs, nil
+}
+
+// monthsPerQuery bounds the COUNT subqueries of one MonthlyVolumes statement.
+const monthsPerQuery = 24
+
+// MonthlyVolumes counts the inquiries created in [from, to) by calendar
+// month in loc (nil is UTC), keyed "2006-01". Months without inquiries are
+// absent.
+//
+// Month boundaries are computed here, in loc with its daylight saving
+// (SQLite knows no time zones), and each month is a COUNT over the
+// created_at index: no row of the table is read.
+func (s *Store) MonthlyVolumes(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if from.IsZero() || !to.After(from) {
+		return nil, koban.Errorf(koban.EInvalid, "monthly volumes: want a period with a start before its end, got %v .. %v", from, to)
+	}
+	type month struct {
+		key    string
+		lo, hi time.Time
+	}
+	var months []month
+	for start := monthStart(from.In(loc)); start.Before(to); start = start.AddDate(0, 1, 0) {
+		m := month{key: start.Format("2006-01"), lo: start, hi: start.AddDate(0, 1, 0)}
+		if m.lo.Before(from) {
+			m.lo = from
+		}
+		if m.hi.After(to) {
+			m.hi = to
+		}
+		months = append(months, m)
+	}
+	out := map[string]int{}
+	for len(months) > 0 {
+		batch := months[:min(len(months), monthsPerQuery)]
+		months = months[len(batch):]
+		sel := make([]string, len(batch))
+		args := make([]any, 0, 2*len(batch))
+		counts := make([]any, len(batch))
+		ns := make([]int, len(batch))
+		for i, m := range batch {
+			args = append(args, s.tsb(m.lo), s.tsb(m.hi))
+			sel[i] = fmt.Sprintf(`(SELECT COUNT(*) FROM inquiries WHERE created_at >= $%d AND created_at < $%d)`, 2*i+1, 2*i+2)
+			counts[i] = &ns[i]
+		}
+		if err := s.read().queryRow(ctx, `SELECT `+strings.Join(sel, ", "), args...).Scan(counts...); err != nil {
+			return nil, fmt.Errorf("monthly volumes: %w", s.dbErr(err))
+		}
+		for i, m := range batch {
+			if ns[i] > 0 {
+				out[m.key] += ns[i]
+			}
+		}
+	}
+	return out, nil
+}

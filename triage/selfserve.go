@@ -1,0 +1,131 @@
+package triage
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kobanhq/koban"
+)
+
+// Requests that the docs answer. App teams often ask the platform team for
+// something they could do themselves: "we need a project created" when the
+// docs describe how to create one. The request cues then mislead; what
+// decides is whether a page describes doing exactly what is asked. That
+// page must be an instruction (not an explanation), about the asked thing
+// (its title's words are in the request), and not itself a request
+// procedure ("Request a quota adjustment" documents how to ask the team).
+
+// selfServeConfidence is the retrieval confidence below which no page is
+// taken to describe what a request asks for.
+const selfServeConfidence = 0.5
+
+// selfServePages is how many of the best pages are looked at: the page
+// about the asked thing is not always first when a request form repeats
+// other words (names, roles, environments).
+const selfServePages = 3
+
+// selfServeWeight is the weight a documented procedure adds to
+// self-solvable (demands are also damped, see demandFactor).
+const selfServeWeight = 1
+
+// grantRE finds requests for access or permissions: granted by someone who
+// holds them, so the platform team acts even when the docs describe how.
+var grantRE = regexp.MustCompile(`(?i)\b(?:access|permissions?|rbac|role ?bindings?|admin rights|privileges?)\b|権限|アクセス`)
+
+// requestTitleRE finds pages that document how to ask the platform team.
+var requestTitleRE = regexp.MustCompile(`(?i)\b(?:requests?|requesting|ask|contact|apply for)\b|申請|依頼`)
+
+// docsLinkRE finds a link to a docs page: the asker has read it already.
+var docsLinkRE = regexp.MustCompile(`(?i)https?://\S*(?:docs?|guide|documentation)\S*`)
+
+// titleFiller are title words that say nothing about the subject.
+var titleFiller = wordSet(`new using use how your own set setup up getting started guide overview introduction about with for the a an in on of to and or from into by its via`)
+
+// documentedRequest sets ev.selfServe and weighs self-solvable when a request
+// is answered by a page that describes doing exactly what is asked.
+func (ev *evidence) documentedRequest(text string, a koban.Answer) {
+	if !ev.has(sigAct, sigRequest) || ev.has(sigFollowed, sigOutage, sigBug, sigDocsIssue, sigFeature) {
+		return
+	}
+	if clamp01(a.Confidence) < selfServeConfidence || grantRE.MatchString(text) || docsLinkRE.MatchString(text) {
+		return
+	}
+	asked := strings.ToLower(subject(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " ")))
+	stems := make(map[string]bool)
+	for _, w := range words(asked) {
+		if !isCJK(firstRune(w)) {
+			stems[stem(w)] = true
+		}
+	}
+	for i, p := range a.Pages {
+		if i == selfServePages {
+			break
+		}
+		title := pageTitle(p)
+		if p.Quadrant == koban.Explanation || title == "" || requestTitleRE.MatchString(title) {
+			continue
+		}
+		if matched, total := titleOverlap(title, asked, stems); matched >= 2 && 3*matched >= 2*total {
+			ev.selfServe = true
+			ev.scores[koban.SelfSolvable] += selfServeWeight
+			ev.reasons = append(ev.reasons, fmt.Sprintf("the docs describe doing what is asked: %q", shorten(title, 60)))
+			return
+		}
+	}
+}
+
+// subject is the first sentence or line of a message: what a request asks
+// for. The fields of a filled-in form after it (names, channels, secrets)
+// would match pages about other things.
+func subject(text string) string {
+	text = strings.TrimSpace(text)
+	if i := subjectEndRE.FindStringIndex(text); i != nil {
+		return text[:i[0]+1]
+	}
+	return text
+}
+
+var subjectEndRE = regexp.MustCompile(`[.?!:;。？！\n]\s`)
+
+// pageTitle is the title of a page, or the first part of its breadcrumb.
+func pageTitle(p koban.Citation) string {
+	if t := strings.TrimSpace(p.Title); t != "" {
+		return t
+	}
+	t, _, _ := strings.Cut(p.Section, " > ")
+	return strings.TrimSpace(t)
+}
+
+// titleOverlap counts the subject words of a page title and how many of them
+// the asked text has: Latin words by stem, CJK runs as substrings.
+func titleOverlap(title, asked string, stems map[string]bool) (matched, total int) {
+	for _, w := range words(strings.ToLower(title)) {
+		if isCJK(firstRune(w)) {
+			if utf8.RuneCountInString(w) < 2 {
+				continue
+			}
+			total++
+			if strings.Contains(asked, w) {
+				matched++
+			}
+			continue
+		}
+		if utf8.RuneCountInString(w) < 3 || titleFiller[w] {
+			continue
+		}
+		total++
+		if stems[stem(w)] {
+			matched++
+		}
+	}
+	return matched, total
+}
+
+// stem cuts a word to its first five letters: "provisioning" meets
+// "provision", "alerts" meets "alerting". Crude, but titles are short and
+// the overlap needs several words.
+func stem(w string) string {
+	return truncateRunes(w, 5)
+}
