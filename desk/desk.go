@@ -422,7 +422,10 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 	if err != nil {
 		return nil, err
 	}
-	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": "solved", "category": koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}.String()}}
+	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": "solved"}}
+	if inq.Final.IsZero() && inq.State == koban.StateAnswered {
+		ev.Data["category"] = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}.String()
+	}
 	inq, err = d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
 		if i.Final.IsZero() && i.State == koban.StateAnswered {
 			// The asker confirms koban's docs answer solved it.
@@ -530,8 +533,9 @@ func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution)
 	if r.Domain == "" {
 		r.Domain = koban.DomainOther
 	}
+	note, _ := d.redact(r.Note)
 	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{
-		"category": r.Label.String(), "domain": string(r.Domain), "page": r.Page, "note": r.Note}}
+		"category": r.Label.String(), "domain": string(r.Domain), "page": r.Page, "note": note}}
 	inq, err := d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
 		i.Final, i.Domain = r.Label, r.Domain
 		if i.FirstHumanResponseAt.IsZero() {

@@ -206,3 +206,69 @@ func sortEvents(evs []koban.Event) {
 		return cmp.Or(cmp.Compare(a.InquiryID, b.InquiryID), a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
 	})
 }
+
+func TestReportInquiries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		clk := newClock()
+		opts.Now = clk.Now
+		s := mustOpen(t, opts)
+		tokyo, err := time.LoadLocation("Asia/Tokyo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := time.Date(2026, 5, 1, 0, 0, 0, 0, tokyo)
+		to := from.AddDate(0, 1, 0)
+		required := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}
+		var inMonth []int64
+		for i, at := range []time.Time{from.Add(-time.Microsecond), from, from.Add(72 * time.Hour), to.Add(-time.Microsecond), to} {
+			in := sampleInquiry(fmt.Sprint("Ev", i))
+			in.CreatedAt, in.Tokens, in.Assignee, in.Rotation = at, 100*i, fmt.Sprint("U", i), "platform"
+			if i == 2 {
+				in.Citations = nil
+				in.Final = required
+				in.Text = "日本語の質問"
+			}
+			mustCreate(t, s, in)
+			if !at.Before(from) && at.Before(to) {
+				inMonth = append(inMonth, in.ID)
+			}
+		}
+		// One answered, escalated, acknowledged and resolved: all four
+		// timestamps set; the others keep NULLs.
+		id := inMonth[1]
+		for j, st := range []koban.State{koban.StateAnswered, koban.StateEscalated, koban.StateAcknowledged, koban.StateResolved} {
+			clk.Advance(time.Minute)
+			if _, err := s.Transition(ctx, id, st, koban.Event{Kind: koban.EventKind(st), At: clk.Now().Add(time.Duration(j) * time.Second)}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		got, err := s.ReportInquiries(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, func(a, b koban.Inquiry) int { return cmp.Compare(a.ID, b.ID) })
+		var want []koban.Inquiry
+		for _, id := range inMonth {
+			q, err := s.Inquiry(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, koban.Inquiry{ID: q.ID, Channel: q.Channel, Text: q.Text, State: q.State, CreatedAt: q.CreatedAt,
+				FirstResponseAt: q.FirstResponseAt, FirstHumanResponseAt: q.FirstHumanResponseAt, ResolvedAt: q.ResolvedAt,
+				Predicted: q.Predicted, Final: q.Final, Domain: q.Domain, Assignee: q.Assignee, Citations: q.Citations, Tokens: q.Tokens})
+		}
+		if len(want) != 3 || want[1].ResolvedAt.IsZero() || want[1].FirstHumanResponseAt.IsZero() || want[0].Citations == nil || want[1].Citations != nil || want[1].Final.IsZero() || !want[2].ResolvedAt.IsZero() {
+			t.Fatalf("reference inquiries are not what the test set up: %+v", want)
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("ReportInquiries (-want +got):\n%s", diff)
+		}
+		if got, err := s.ReportInquiries(ctx, to.AddDate(0, 1, 0), to.AddDate(0, 2, 0)); err != nil || len(got) != 0 {
+			t.Errorf("ReportInquiries of an empty month = %v, %v; want none", got, err)
+		}
+		_, err = s.ReportInquiries(ctx, to, from)
+		wantCode(t, "ReportInquiries over a reversed period", err, koban.EInvalid)
+	})
+}

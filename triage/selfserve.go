@@ -28,7 +28,7 @@ const selfServePages = 3
 
 // selfServeWeight is the weight a documented procedure adds to
 // self-solvable (demands are also damped, see demandFactor).
-const selfServeWeight = 1
+const selfServeWeight = 1.5
 
 // grantRE finds requests for access or permissions: granted by someone who
 // holds them, so the platform team acts even when the docs describe how.

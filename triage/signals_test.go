@@ -38,6 +38,19 @@ func TestExtractSignals(t *testing.T) {
 		{"I want to create a new pod from a private image but I get an error", []signalKind{sigErrorPaste, sigOwnFault}, []signalKind{sigAct}},
 		{"Alerts go to a channel which does not support our app", nil, []signalKind{sigLookup}},
 		{"Full Name: Jane; GitHub ID: jane; Organization: Acme; Project Role: Developer", []signalKind{sigRequest}, nil},
+		// Asking for the procedure, or about a self-service route, is a question.
+		{"How do I get access to the staging namespace?", []signalKind{sigProcedure, sigHowTo}, []signalKind{sigStatement}},
+		{"What's the process for getting a new database?", []signalKind{sigProcedure}, nil},
+		{"Is there a form to request a new Kafka topic?", []signalKind{sigProcedure, sigMechanism}, nil},
+		{"Can I create the namespace myself with the CLI?", []signalKind{sigMechanism}, nil},
+		{"I raised a PR to add our namespace, please approve", []signalKind{sigAct}, []signalKind{sigMechanism, sigProcedure}},
+		{"Please grant me access to the staging namespace", []signalKind{sigAct}, []signalKind{sigProcedure, sigMechanism}},
+		{"I'm following these instructions to create alerts, please add our webhook", []signalKind{sigFollowed, sigAct}, nil},
+		// Asking for docs about a procedure is a docs report, not a how-to.
+		{"Longer host names - add guidance on how to register them", []signalKind{sigDocsIssue}, []signalKind{sigHowTo}},
+		{"Reproduce, validate, and document the upgrade blocker", []signalKind{sigDocsIssue}, nil},
+		{"How to register a long host name? The docs are unclear", []signalKind{sigDocsIssue, sigHowTo}, nil},
+		{"申請方法を教えてください", []signalKind{sigProcedure}, nil},
 		// Japanese.
 		{"本番環境の権限を付与してください", []signalKind{sigAct, sigProvision}, nil},
 		{"クォータを増やしてほしいです。申請はどこからですか?", []signalKind{sigAct, sigRequest, sigProvision}, nil},

@@ -5,11 +5,15 @@
 //
 // Triage reads three kinds of evidence: what the question says (a request for
 // the platform team to act, outage or regression language, a report about the
-// docs, a how-to; in English and Japanese), how well retrieval matched the
-// docs (the koban.Answer that package knowledge composed), and, weighed most,
-// how humans labelled similar past inquiries, found by TF-IDF cosine over word
-// and character n-grams in memory. An LLM classification can be added as one
-// more signal; triage works without one.
+// docs, a how-to, a question about how to get something; in English and
+// Japanese), how well retrieval matched the docs (the koban.Answer that
+// package knowledge composed), and, weighed most, how humans labelled similar
+// past inquiries, found by TF-IDF cosine over word and character n-grams in
+// memory. The first two are weighed against each other: a request that a
+// page describes doing exactly (a self-service procedure) is self-solvable
+// however it is phrased, while a report about the docs is not answered by
+// the page it is about. An LLM classification can be added as one more
+// signal; triage works without one.
 //
 // Retrieval, storage and Slack are left to others: the caller passes the
 // answer in, and loads past labels at startup by calling Learn for each.
@@ -302,7 +306,9 @@ const priorPlatformOnly = 0.3
 // signalWeights says how much each kind of text evidence weighs on each
 // category. The weights encode what a platform team would tell a newcomer:
 // requests and defect reports need us; reports about a page are docs gaps;
-// how-tos and pasted errors from one's own setup are usually in the docs.
+// how-tos, questions about how to get something and pasted errors from
+// one's own setup are usually in the docs; having followed the docs already
+// and still asking means they were not enough.
 var signalWeights = map[signalKind]map[koban.Category]float64{
 	sigAct:        {koban.PlatformOnly: 2},
 	sigRequest:    {koban.PlatformOnly: 1.5},

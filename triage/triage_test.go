@@ -58,6 +58,9 @@ func TestTriageTextOnly(t *testing.T) {
 		{"DBのバックアップ手順がドキュメントに載っていません", koban.Label{Category: koban.DocsMissing}},
 		{"CIのビルドが昨日から失敗しています。障害ですか?", koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}},
 		{"Helm chartのvaluesの書き方を教えてください", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"How do I get access to the staging namespace?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"What's the process for getting a new Postgres database?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
+		{"Is there a form to request more CPU quota?", koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}},
 	}
 	for _, tt := range tests {
 		got := mustTriage(t, s, tt.in, koban.Answer{})
@@ -371,6 +374,56 @@ func TestDecision(t *testing.T) {
 		}
 		if got.Decision == koban.DecideAnswer && (got.Label != koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}) {
 			t.Errorf("%s: answered with label %s, want self-solvable/answered", tt.name, got.Label)
+		}
+	}
+}
+
+// TestDocumentedRequest checks how retrieval weighs against request cues:
+// a request is self-solvable when a page describes doing exactly what is
+// asked, and stays with the platform team otherwise.
+func TestDocumentedRequest(t *testing.T) {
+	pages := func(conf float64, ps ...koban.Citation) koban.Answer {
+		return koban.Answer{Known: true, Confidence: conf, Text: "From the docs.", Pages: ps}
+	}
+	page := func(title string, q koban.Quadrant) koban.Citation {
+		return koban.Citation{Path: strings.ReplaceAll(strings.ToLower(title), " ", "-") + ".md", Title: title, Quadrant: q}
+	}
+	const needNamespace = "We need a new namespace created for the search team"
+	const followed = "I'm following these instructions https://docs.example.com/alerts and need our Slack webhook added to Alertmanager"
+	tests := []struct {
+		name   string
+		text   string
+		answer koban.Answer
+		want   koban.Category
+	}{
+		{"request, how-to about it", needNamespace, pages(0.75, page("Create a namespace", koban.HowTo)), koban.SelfSolvable},
+		{"request, no retrieval", needNamespace, koban.Answer{}, koban.PlatformOnly},
+		{"request, weak retrieval", needNamespace, pages(0.35, page("Create a namespace", koban.HowTo)), koban.PlatformOnly},
+		{"request, explanation about it", needNamespace, pages(0.75, page("Namespaces and tenancy", koban.Explanation)), koban.PlatformOnly},
+		{"request, the page is a request procedure", needNamespace, pages(0.75, page("Request a new namespace", koban.HowTo)), koban.PlatformOnly},
+		{"request, page about something else", needNamespace, pages(0.75, page("Rotate a database password", koban.HowTo)), koban.PlatformOnly},
+		{"request, the page third", "Provision a project for the payments team. Request to: create project. Full name: Jane; Role: lead",
+			pages(0.72, page("Grant user access", koban.HowTo), page("Log in to the console", koban.Unknown), page("Provision a new project", koban.Unknown)), koban.SelfSolvable},
+		{"form fields match another page", "New alert route in Alertmanager. Namespace name: pay; team name: pay; slack channel: #pay-alerts; secret name: pay-slack",
+			pages(0.8, page("Monitoring overview", koban.Explanation), page("Adding secrets to an application", koban.HowTo)), koban.PlatformOnly},
+		{"access is granted by someone", "Please grant me access to the staging namespace", pages(0.85, page("Grant access to a namespace", koban.HowTo)), koban.PlatformOnly},
+		{"followed the docs already", followed, pages(0.8, page("Add a Slack webhook to Alertmanager", koban.HowTo)), koban.PlatformOnly},
+		{"docs report about the matching page", "The custom domain how-to should explain how to register names over 64 characters",
+			pages(0.8, page("Use a custom domain", koban.HowTo)), koban.DocsMissing},
+		{"pasted error, the docs cover it", "Error: x509: certificate signed by unknown authority when pulling images from our registry",
+			pages(0.8, page("Pull an image from a private registry", koban.HowTo)), koban.SelfSolvable},
+		{"outage with the same error", "Since the upgrade this morning every pull fails with x509: certificate signed by unknown authority",
+			pages(0.8, page("Pull an image from a private registry", koban.HowTo)), koban.PlatformOnly},
+	}
+	s := mustNew(t, DefaultConfig(), nil)
+	for _, tt := range tests {
+		got := mustTriage(t, s, tt.text, tt.answer)
+		if got.Label.Category != tt.want {
+			t.Errorf("%s: category %s (%.2f), want %s; reasons %q", tt.name, got.Label.Category, got.Confidence, tt.want, got.Reasons)
+		}
+		documented := containsReason(got.Reasons, "the docs describe doing what is asked")
+		if documented != (tt.want == koban.SelfSolvable && strings.Contains(tt.name, "request")) {
+			t.Errorf("%s: reasons %q, documented procedure reason %v", tt.name, got.Reasons, documented)
 		}
 	}
 }

@@ -6,11 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/metrics"
@@ -146,15 +147,24 @@ func quadrantFromPath(path string) koban.Quadrant {
 // history), however many inquiries it holds.
 type reportSource struct{ st *store.Store }
 
-// ReportData reads the inquiries created in [from, to) and the events of
-// them the report uses, one query each.
+// ReportData reads the inquiries created in [from, to), with the fields the
+// report reads, and their events of the kinds it reads: one query each,
+// run side by side.
 func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
-	inqs, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: math.MaxInt32})
-	if err != nil {
-		return nil, nil, err
-	}
-	events, err := s.st.EventsOfInquiries(ctx, from, to, metrics.EventKinds()...)
-	if err != nil {
+	var (
+		inqs   []koban.Inquiry
+		events []koban.Event
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		inqs, err = s.st.ReportInquiries(gctx, from, to)
+		return err
+	})
+	g.Go(func() (err error) {
+		events, err = s.st.EventsOfInquiries(gctx, from, to, metrics.EventKinds()...)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
 	return inqs, events, nil
