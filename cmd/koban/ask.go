@@ -39,6 +39,9 @@ var askCommand = command{
 			}
 			svc := knowledge.New(ix, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log)
 			ans, err := svc.Answer(ctx, koban.Question{Text: q, Lang: *lang})
+			if koban.ErrorCode(err) == koban.EInvalid {
+				return errors.New(koban.ErrorMessage(err))
+			}
 			if err != nil {
 				return fmt.Errorf("ask: %w", err)
 			}
