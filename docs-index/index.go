@@ -731,3 +731,24 @@ func (ix *Index) Stats() Stats {
 	defer ix.mu.RUnlock()
 	return Stats{Documents: len(ix.manifest.Pages), Sections: len(ix.sections)}
 }
+
+// Sections returns every section in the index, ordered by source and
+// section ID (for callers that embed or export them).
+func (ix *Index) Sections() ([]Section, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.bl == nil {
+		return nil, koban.Errorf(koban.EUnavailable, "docs index is closed")
+	}
+	out := make([]Section, 0, len(ix.sections))
+	for _, s := range ix.sections {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}

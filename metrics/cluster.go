@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // terms returns the distinct content words of a question, sorted. Latin
@@ -13,28 +15,33 @@ import (
 // grammar (particles, endings), so a run of kanji or katakana between them
 // or of katakana between them is taken as one word: "本番データベースの権限が
 // ほしい" gives 本番, データベース, 権限.
+//
+// It runs over every gap and platform-only question of the month, so it
+// works on a reused byte buffer and allocates only the words it keeps.
 func terms(text string) []string {
 	var out []string
-	var word []rune
+	var buf [64]byte
+	word := buf[:0]
 	var kind runeKind
 	flush := func() {
-		if len(word) == 0 {
+		w := word
+		word = word[:0]
+		if len(w) == 0 {
 			return
 		}
-		w := string(word)
-		word = word[:0]
 		switch kind {
 		case latin:
-			if len([]rune(w)) < 3 || stopWords[w] || isNumber(w) {
+			// The map lookup with string(w) does not allocate.
+			if utf8.RuneCount(w) < 3 || stopWords[string(w)] || isNumber(w) {
 				return
 			}
 			w = stem(w)
 		case han, kana:
-			if len([]rune(w)) < 2 {
+			if utf8.RuneCount(w) < 2 {
 				return
 			}
 		}
-		out = append(out, w)
+		out = append(out, string(w))
 	}
 	for _, r := range text {
 		k := kindOf(r)
@@ -42,8 +49,14 @@ func terms(text string) []string {
 			flush()
 			kind = k
 		}
-		if k != separator {
-			word = append(word, unicode.ToLower(r))
+		switch {
+		case k == separator:
+		case 'A' <= r && r <= 'Z':
+			word = append(word, byte(r+'a'-'A'))
+		case r < utf8.RuneSelf:
+			word = append(word, byte(r))
+		default:
+			word = utf8.AppendRune(word, unicode.ToLower(r))
 		}
 	}
 	flush()
@@ -81,13 +94,13 @@ func kindOf(r rune) runeKind {
 	return separator
 }
 
-func isNumber(w string) bool {
-	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != '-' && r != '_' }) < 0
+func isNumber(w []byte) bool {
+	return bytes.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != '-' && r != '_' }) < 0
 }
 
 // stem folds the commonest English plural so that "buckets" meets "bucket".
-func stem(w string) string {
-	if len(w) > 4 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+func stem(w []byte) []byte {
+	if len(w) > 4 && bytes.HasSuffix(w, []byte("s")) && !bytes.HasSuffix(w, []byte("ss")) {
 		return w[:len(w)-1]
 	}
 	return w

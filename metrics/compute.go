@@ -3,6 +3,7 @@ package metrics
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -23,7 +24,7 @@ type Options struct {
 	// reply; zero means 24 hours.
 	ReplyTarget time.Duration
 	// Quadrant gives the Diátaxis quadrant of a docs page path; nil leaves
-	// every page koban.Unknown.
+	// every page koban.Unknown. Compute may call it from several goroutines.
 	Quadrant func(path string) koban.Quadrant
 	// TopPages is how many of the most cited pages to list; zero means 10.
 	TopPages int
@@ -55,8 +56,11 @@ func (o Options) withDefaults() Options {
 func Compute(month time.Time, cur, prev Data, history map[string]int, now time.Time, opt Options) *Report {
 	opt = opt.withDefaults()
 	from := MonthStart(month, opt.Location)
+	var p *Report
+	var wg sync.WaitGroup
+	wg.Go(func() { p = computeMonth(from.AddDate(0, -1, 0), prev, now, opt, false) })
 	r := computeMonth(from, cur, now, opt, true)
-	p := computeMonth(from.AddDate(0, -1, 0), prev, now, opt, false)
+	wg.Wait()
 
 	r.Volume.History = make([]MonthCount, 12)
 	for i := range r.Volume.History {
@@ -412,8 +416,11 @@ func computeMonth(from time.Time, d Data, now time.Time, opt Options, detail boo
 		return r
 	}
 
-	r.DocsGaps.Topics = gapTopics(inqs, gaps, opt)
-	r.Automation = automationClusters(inqs, platform)
+	// The two clusterings tokenise every gap and platform-only question:
+	// the bulk of the work on a big month. They share nothing but reads.
+	var wg sync.WaitGroup
+	wg.Go(func() { r.DocsGaps.Topics = gapTopics(inqs, gaps, opt) })
+	wg.Go(func() { r.Automation = automationClusters(inqs, platform) })
 	r.Channels = counts(channels, n)
 	for _, l := range loads {
 		r.OnCall = append(r.OnCall, *l)
@@ -436,6 +443,7 @@ func computeMonth(from time.Time, d Data, now time.Time, opt Options, detail boo
 	if len(r.TopPages) > opt.TopPages {
 		r.TopPages = r.TopPages[:opt.TopPages]
 	}
+	wg.Wait()
 	return r
 }
 

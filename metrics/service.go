@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/kobanhq/koban"
 )
 
@@ -19,7 +21,13 @@ func EventKinds() []koban.EventKind {
 type Source interface {
 	// ReportData returns the inquiries created in [from, to) and the
 	// events of those inquiries (at least those of EventKinds), in any
-	// order.
+	// order. The report reads these fields of an inquiry, and a Source may
+	// leave the others zero: ID, Channel, Text, State, CreatedAt,
+	// FirstResponseAt, FirstHumanResponseAt, ResolvedAt, Predicted, Final,
+	// Domain, Assignee, Citations and Tokens.
+	//
+	// The Service calls ReportData for two months and MonthlyTotals at
+	// the same time: a Source must be safe for concurrent use.
 	ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error)
 	// MonthlyTotals returns how many inquiries were created in each month
 	// of [from, to), months cut in loc and keyed "2006-01"; months without
@@ -52,25 +60,37 @@ func (s *Service) Location() *time.Location { return s.opt.Location }
 
 // Report builds the report for the month that month falls in. It reads two
 // months of inquiries in full (the month and the one before, for the
-// changes) and the monthly totals of the ten months before those.
+// changes) and the monthly totals of the ten months before those, all three
+// reads at once.
 func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) {
 	start := time.Now()
 	from := MonthStart(month, s.opt.Location)
 	to := from.AddDate(0, 1, 0)
 	prevFrom := from.AddDate(0, -1, 0)
-	cur, err := s.data(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	prev, err := s.data(ctx, prevFrom, from)
-	if err != nil {
-		return nil, err
-	}
+	var (
+		cur, prev Data
+		history   map[string]int
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cur, err = s.data(gctx, from, to)
+		return err
+	})
+	g.Go(func() (err error) {
+		prev, err = s.data(gctx, prevFrom, from)
+		return err
+	})
 	// The two months read in full are counted from their inquiries; the
 	// store only counts the ten before them.
-	history, err := s.src.MonthlyTotals(ctx, from.AddDate(0, -11, 0), prevFrom, s.opt.Location)
-	if err != nil {
-		return nil, fmt.Errorf("report %s: monthly totals: %w", monthKey(from), err)
+	g.Go(func() (err error) {
+		history, err = s.src.MonthlyTotals(gctx, from.AddDate(0, -11, 0), prevFrom, s.opt.Location)
+		if err != nil {
+			return fmt.Errorf("report %s: monthly totals: %w", monthKey(from), err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if history == nil {
 		history = map[string]int{}

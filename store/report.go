@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/kobanhq/koban"
@@ -77,7 +78,7 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 		}
 		q.Citations = nil
 		if citations != "" && citations != "[]" {
-			if err := json.Unmarshal([]byte(citations), &q.Citations); err != nil {
+			if err := decodeStrings(citations, &q.Citations); err != nil {
 				return nil, fmt.Errorf("inquiry %d citations: %w", q.ID, err)
 			}
 		}
@@ -128,7 +129,7 @@ func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds
 			return nil, fmt.Errorf("events of inquiries: %w", err)
 		}
 		if data != "" && data != "{}" {
-			if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+			if err := decodeStringMap(data, &ev.Data); err != nil {
 				return nil, fmt.Errorf("event %d data: %w", ev.ID, err)
 			}
 		}
@@ -195,4 +196,111 @@ func (s *Store) MonthlyVolumes(ctx context.Context, from, to time.Time, loc *tim
 		}
 	}
 	return out, nil
+}
+
+// decodeStrings decodes a JSON array of strings (a citations column) into
+// out. The arrays koban writes hold plain paths, which it reads without
+// reflection; anything else (escapes, other types, bad JSON) goes to
+// encoding/json.
+func decodeStrings(s string, out *[]string) error {
+	l := jsonLexer{s: s}
+	var v []string
+	ok := l.skip('[')
+	if ok && !l.skip(']') {
+		for ok {
+			var str string
+			str, ok = l.str()
+			v = append(v, str)
+			if ok && l.skip(']') {
+				break
+			}
+			ok = ok && l.skip(',')
+		}
+	}
+	if !ok || !l.end() {
+		return json.Unmarshal([]byte(s), out)
+	}
+	if v == nil {
+		v = []string{}
+	}
+	*out = v
+	return nil
+}
+
+// decodeStringMap decodes a JSON object of strings (an event's data) into
+// out, like decodeStrings.
+func decodeStringMap(s string, out *map[string]string) error {
+	l := jsonLexer{s: s}
+	m := map[string]string{}
+	ok := l.skip('{')
+	if ok && !l.skip('}') {
+		for ok {
+			var k, v string
+			k, ok = l.str()
+			ok = ok && l.skip(':')
+			if ok {
+				v, ok = l.str()
+			}
+			m[k] = v
+			if ok && l.skip('}') {
+				break
+			}
+			ok = ok && l.skip(',')
+		}
+	}
+	if !ok || !l.end() {
+		return json.Unmarshal([]byte(s), out)
+	}
+	*out = m
+	return nil
+}
+
+// jsonLexer reads the plain subset of JSON that decodeStrings and
+// decodeStringMap take: strings without escapes or control characters,
+// punctuation and white space (PostgreSQL's jsonb puts spaces after ","
+// and ":").
+type jsonLexer struct {
+	s string
+	i int
+}
+
+func (l *jsonLexer) space() {
+	for l.i < len(l.s) && (l.s[l.i] == ' ' || l.s[l.i] == '\t' || l.s[l.i] == '\n' || l.s[l.i] == '\r') {
+		l.i++
+	}
+}
+
+// skip consumes c, after white space, and reports whether it was there.
+func (l *jsonLexer) skip(c byte) bool {
+	l.space()
+	if l.i < len(l.s) && l.s[l.i] == c {
+		l.i++
+		return true
+	}
+	return false
+}
+
+// str consumes a plain string; false means it is not one.
+func (l *jsonLexer) str() (string, bool) {
+	if !l.skip('"') {
+		return "", false
+	}
+	start := l.i
+	for ; l.i < len(l.s); l.i++ {
+		switch c := l.s[l.i]; {
+		case c == '"':
+			v := l.s[start:l.i]
+			l.i++
+			return v, utf8.ValidString(v)
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// end reports whether only white space is left.
+func (l *jsonLexer) end() bool {
+	l.space()
+	return l.i == len(l.s)
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -271,4 +273,28 @@ func TestReportInquiries(t *testing.T) {
 		_, err = s.ReportInquiries(ctx, to, from)
 		wantCode(t, "ReportInquiries over a reversed period", err, koban.EInvalid)
 	})
+}
+
+// TestDecodeJSON checks the report's JSON readers against encoding/json.
+func TestDecodeJSON(t *testing.T) {
+	tests := []string{
+		`[]`, `[ ]`, `["how-to/db.md#staging"]`, `["a", "b","c"]`, ` [ "a" , "b" ] `, `["日本語/ページ.md"]`,
+		`["with \"quote\""]`, `["tab\tin"]`, `["\u00e9"]`, `[1]`, `["a",]`, `["a" "b"]`, `["a"`, `null`, `"a"`, ``, `["a"] x`,
+		`{}`, `{ }`, `{"feedback":"solved"}`, `{"feedback": "docs-wrong", "note": "日本語も"}`, `{"a":"1","a":"2"}`,
+		`{"n": 1}`, `{"a":"b",}`, `{"a" "b"}`, `{"a":}`, `{"esc\\aped":"x"}`, `{"a":"b"} {}`, "[\"\xff\"]", "{\"a\":\"\xff\"}",
+	}
+	for _, in := range tests {
+		var want, got []string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		gotErr := decodeStrings(in, &got)
+		if (gotErr != nil) != (wantErr != nil) || !slices.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Errorf("decodeStrings(%q) = %q, %v; encoding/json gives %q, %v", in, got, gotErr, want, wantErr)
+		}
+		var wantM, gotM map[string]string
+		wantErr = json.Unmarshal([]byte(in), &wantM)
+		gotErr = decodeStringMap(in, &gotM)
+		if (gotErr != nil) != (wantErr != nil) || !maps.Equal(gotM, wantM) || (gotM == nil) != (wantM == nil) {
+			t.Errorf("decodeStringMap(%q) = %q, %v; encoding/json gives %q, %v", in, gotM, gotErr, wantM, wantErr)
+		}
+	}
 }
