@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/knowledge"
+	"github.com/kobanhq/koban/redact"
 )
 
 // askCommand answers one question from the docs index, as koban would in Slack.
@@ -37,7 +37,20 @@ var askCommand = command{
 					fmt.Fprintf(a.stderr, "%d docs files skipped; run koban index to see which\n", len(warns))
 				}
 			}
-			svc := knowledge.New(ix, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log)
+			red, err := redact.New()
+			if err != nil {
+				return fmt.Errorf("ask: %w", err)
+			}
+			q, _ = red.Redact(q)
+			llm, err := wireLLM(a, red)
+			if err != nil {
+				return err
+			}
+			svc, closeSvc, err := wireAnswerer(ctx, a, ix, llm, true, true)
+			if err != nil {
+				return err
+			}
+			defer closeSvc()
 			ans, err := svc.Answer(ctx, koban.Question{Text: q, Lang: *lang})
 			if koban.ErrorCode(err) == koban.EInvalid {
 				return errors.New(koban.ErrorMessage(err))

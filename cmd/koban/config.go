@@ -85,6 +85,11 @@ type LLMConfig struct {
 	Model          string        `yaml:"model" env:"MODEL"`
 	EmbeddingModel string        `yaml:"embedding_model" env:"EMBEDDING_MODEL"`
 	Timeout        time.Duration `yaml:"timeout" env:"TIMEOUT"`
+	// MaxAnswerChars bounds an answer's length (default 2500, fit for Slack).
+	MaxAnswerChars int `yaml:"max_answer_chars" env:"MAX_ANSWER_CHARS"`
+	// Azure selects Azure OpenAI (BaseURL is the resource endpoint, Model the deployment).
+	Azure      bool   `yaml:"azure" env:"AZURE"`
+	APIVersion string `yaml:"api_version" env:"API_VERSION"`
 }
 
 // SlackConfig connects koban to Slack. With an app token it uses Socket Mode;

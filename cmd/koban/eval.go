@@ -34,6 +34,8 @@ var evalCommand = command{
 		fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
 		fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
 		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
+		fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
+		fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
 		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction) to this file")
 		return func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
@@ -47,6 +49,7 @@ var evalCommand = command{
 type evalOptions struct {
 	docs, cases, index, out         string
 	json, online, noTriage, verbose bool
+	llm, hybrid                     bool
 }
 
 // langFolder matches the names of language folders: "en", "ja", "pt-br"
@@ -96,12 +99,27 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	}
 	a.log.Info("eval index ready", "dir", dir, "pages", st.Documents, "sections", st.Sections, "added", st.Added, "changed", st.Changed, "skipped", st.Skipped, "took", took)
 
-	r := &eval.Runner{
-		Answerer: knowledge.New(ix, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log),
-		Log:      a.log,
+	var llm *knowledge.LLM
+	if o.llm || o.hybrid {
+		if llm, err = wireLLM(a, nil); err != nil {
+			return err
+		}
+		if o.llm && a.cfg.LLM.Model == "" || o.hybrid && a.cfg.LLM.EmbeddingModel == "" {
+			return koban.Errorf(koban.EInvalid, "--llm needs KOBAN_LLM_MODEL and --hybrid needs KOBAN_LLM_EMBEDDING_MODEL")
+		}
 	}
+	answerer, closeAnswerer, err := wireAnswerer(ctx, a, ix, llm, o.hybrid, o.llm)
+	if err != nil {
+		return err
+	}
+	defer closeAnswerer()
+	r := &eval.Runner{Answerer: answerer, Log: a.log}
 	if !o.noTriage {
-		tr, err := triage.New(triage.DefaultConfig(), nil, a.log)
+		var cls triage.LLMClassifier
+		if o.llm {
+			cls = wireClassifier(a, llm)
+		}
+		tr, err := triage.New(a.cfg.Triage, cls, a.log)
 		if err != nil {
 			return err
 		}

@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"hash/fnv"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/docs/samples"
+	"github.com/kobanhq/koban/eval"
 )
 
 // runEvalCmd runs koban eval on the sample docs with extra flags and
@@ -202,5 +207,106 @@ func TestEvalCommandErrors(t *testing.T) {
 		if code := koban.ErrorCode(err); code != koban.EInvalid {
 			t.Errorf("koban %s: error code %q, want %q", strings.Join(tt.args, " "), code, koban.EInvalid)
 		}
+	}
+}
+
+// fakeEmbeddings is an OpenAI-compatible embeddings endpoint returning
+// deterministic vectors (hashed bags of words); it counts the texts it embeds.
+type fakeEmbeddings struct {
+	mu    sync.Mutex
+	texts int
+}
+
+func (f *fakeEmbeddings) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Input []string `json:"input"`
+		Model string   `json:"model"`
+	}
+	if r.URL.Path != "/v1/embeddings" || json.NewDecoder(r.Body).Decode(&req) != nil {
+		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.texts += len(req.Input)
+	f.mu.Unlock()
+	data := make([]map[string]any, len(req.Input))
+	for i, text := range req.Input {
+		v := make([]float32, 64)
+		for _, w := range strings.Fields(strings.ToLower(text)) {
+			h := fnv.New32a()
+			h.Write([]byte(strings.Trim(w, ".,:;!?()`\"'")))
+			v[h.Sum32()%64]++
+		}
+		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": v}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": req.Model,
+		"usage": map[string]int{"prompt_tokens": len(req.Input), "total_tokens": len(req.Input)}})
+}
+
+func (f *fakeEmbeddings) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.texts
+}
+
+// TestEvalHybrid runs koban eval with hybrid retrieval against a fake
+// embeddings server: every section is embedded once, a second run embeds
+// nothing, and after one page changes only that page's sections are embedded.
+func TestEvalHybrid(t *testing.T) {
+	fake := &fakeEmbeddings{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+
+	docs := filepath.Join(t.TempDir(), "docs")
+	if err := os.CopyFS(docs, samples.FS); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	env := map[string]string{"KOBAN_DATA_DIR": data, "KOBAN_LLM_BASE_URL": srv.URL + "/v1", "KOBAN_LLM_EMBEDDING_MODEL": "fake-embed"}
+	evalHybrid := func() map[string]any {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args := []string{"eval", "--docs", docs, "--cases", "../../eval/testdata/hoshi.jsonl", "--hybrid", "--json", "--no-triage"}
+		if err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+			t.Fatalf("koban %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return decodeOne(t, stdout.Bytes())
+	}
+
+	cases, err := eval.LoadCases("../../eval/testdata/hoshi.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	questions := len(cases) // each run embeds every question once
+
+	m := evalHybrid()
+	first := fake.count()
+	sections := int(num(t, m, "index.sections"))
+	if first != sections+questions {
+		t.Errorf("first hybrid run embedded %d texts, want one per section and question (%d + %d)", first, sections, questions)
+	}
+	if r5 := num(t, m, "retrieval.recall_at_5"); r5 < 0.5 {
+		t.Errorf("hybrid recall@5 on the sample cases = %.2f, want at least 0.5", r5)
+	}
+
+	evalHybrid()
+	if again := fake.count() - first - questions; again != 0 {
+		t.Errorf("second run embedded %d section texts, want 0 (cached by content hash)", again)
+	}
+
+	page := filepath.Join(docs, "en", "how-to", "request-a-database.md")
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, append(b, []byte("\n\n## Retention\n\nBackups are kept for 35 days.\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := fake.count()
+	evalHybrid()
+	changed := fake.count() - before - questions
+	if changed == 0 || changed > 12 {
+		t.Errorf("after changing one page, %d texts were embedded; want that page's sections only (1..12)", changed)
 	}
 }

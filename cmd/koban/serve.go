@@ -58,18 +58,27 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	a.log.Info("docs indexed", "pages", stats.Documents, "sections", stats.Sections,
 		"changed", stats.Added+stats.Changed+stats.Removed, "took", time.Since(start).Round(time.Millisecond))
 
-	tr, err := wireTriage(ctx, a, st)
-	if err != nil {
-		return err
-	}
 	red, err := redact.New()
 	if err != nil {
 		return fmt.Errorf("secret redaction: %w", err)
 	}
+	llm, err := wireLLM(a, red)
+	if err != nil {
+		return err
+	}
+	answerer, closeAnswerer, err := wireAnswerer(ctx, a, ix, llm, true, true)
+	if err != nil {
+		return err
+	}
+	defer closeAnswerer()
+	tr, err := wireTriage(ctx, a, st, wireClassifier(a, llm))
+	if err != nil {
+		return err
+	}
 	m := web.NewMetrics()
 	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
 		Store:     st,
-		Knowledge: wireKnowledge(a, ix),
+		Knowledge: answerer,
 		Triage:    tr,
 		Learner:   tr,
 		Redactor:  red,

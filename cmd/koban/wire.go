@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
-	"github.com/kobanhq/koban/docs/samples"
 	"github.com/kobanhq/koban/knowledge"
+	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
 	"github.com/kobanhq/koban/triage"
 )
@@ -33,60 +31,14 @@ func wireStore(ctx context.Context, a *app, noMigrate bool) (*store.Store, error
 	return st, nil
 }
 
-// wireSources returns the configured doc sources, or the shipped sample docs
-// (written out to the data folder) when none are configured.
-func wireSources(a *app) ([]docsindex.Source, error) {
-	if len(a.cfg.Docs) == 0 {
-		dir := filepath.Join(a.cfg.DataDir, "sample-docs")
-		if err := writeSamples(dir); err != nil {
-			return nil, fmt.Errorf("sample docs: %w", err)
-		}
-		return langSources(dir)
-	}
-	out := make([]docsindex.Source, 0, len(a.cfg.Docs))
-	for _, d := range a.cfg.Docs {
-		if _, err := os.Stat(d.Path); err != nil {
-			return nil, koban.Errorf(koban.EInvalid, "docs folder %s: %v", d.Path, err)
-		}
-		out = append(out, docsindex.Source{Path: d.Path, Lang: d.Lang, BaseURL: d.BaseURL})
-	}
-	return out, nil
-}
-
-// writeSamples writes the embedded sample docs to dir, rewriting only files
-// whose content differs, so that the incremental index sees no change.
-func writeSamples(dir string) error {
-	return fs.WalkDir(samples.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".md" {
-			return err
-		}
-		b, err := samples.FS.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(path))
-		if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, b) {
-			return nil
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o640)
-	})
-}
-
 // wireIndex opens the docs index in the data folder and brings it up to date
-// with the sources.
+// with the sources (the sample docs when none are configured).
 func wireIndex(ctx context.Context, a *app) (*docsindex.Index, docsindex.Stats, error) {
-	srcs, err := wireSources(a)
-	if err != nil {
-		return nil, docsindex.Stats{}, err
-	}
-	ix, err := docsindex.Open(filepath.Join(a.cfg.DataDir, "index"), a.log)
+	ix, err := openIndex(a.cfg, a.log)
 	if err != nil {
 		return nil, docsindex.Stats{}, fmt.Errorf("open docs index: %w", err)
 	}
-	stats, warnings, err := ix.Update(ctx, srcs)
+	stats, warnings, err := updateIndex(ctx, ix, a.cfg, a.log)
 	for _, w := range warnings {
 		a.log.Warn("docs skipped", "file", w.Path, "reason", w.Reason)
 	}
@@ -96,15 +48,57 @@ func wireIndex(ctx context.Context, a *app) (*docsindex.Index, docsindex.Stats, 
 	return ix, stats, nil
 }
 
-// wireKnowledge builds the answer service over the index.
-func wireKnowledge(a *app, ix *docsindex.Index) *knowledge.Service {
-	return knowledge.New(ix, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log)
+// wireLLM returns the configured LLM client, or nil when no model is set.
+func wireLLM(a *app, red *redact.Redactor) (*knowledge.LLM, error) {
+	c := a.cfg.LLM
+	llm, err := knowledge.NewLLM(knowledge.LLMConfig{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
+		Timeout: c.Timeout, MaxAnswerChars: c.MaxAnswerChars, Azure: c.Azure, APIVersion: c.APIVersion}, red, a.log)
+	if err != nil {
+		return nil, fmt.Errorf("llm: %w", err)
+	}
+	return llm, nil
+}
+
+// wireAnswerer builds the answer service over the index: BM25, fused with
+// section embeddings when hybrid is set, and answers written by the LLM when
+// grounded is set. close releases the embeddings cache.
+func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowledge.LLM, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, err error) {
+	var s knowledge.Searcher = ix
+	close = func() error { return nil }
+	if hybrid && llm != nil && a.cfg.LLM.EmbeddingModel != "" {
+		hy, err := knowledge.NewHybrid(ix, ix, llm, filepath.Join(a.cfg.DataDir, "embeddings"), a.log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("hybrid retrieval: %w", err)
+		}
+		start := time.Now()
+		n, err := hy.Sync(ctx)
+		if err != nil {
+			// BM25 alone still answers: embed the rest on the next start.
+			a.log.Warn("embed sections", "embedded", n, "err", err)
+		} else {
+			a.log.Info("sections embedded", "new", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+		s, close = hy, hy.Close
+	}
+	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log)
+	if grounded && llm != nil && a.cfg.LLM.Model != "" {
+		return knowledge.WithLLM(svc, llm, ix), close, nil
+	}
+	return svc, close, nil
+}
+
+// wireClassifier returns the LLM's triage signal, or nil without a chat model.
+func wireClassifier(a *app, llm *knowledge.LLM) triage.LLMClassifier {
+	if c := knowledge.NewClassifier(llm, domainsOf(a)); c != nil {
+		return c // a typed nil would look like a classifier to triage
+	}
+	return nil
 }
 
 // wireTriage builds triage and teaches it the labels humans gave resolved
 // inquiries, most recent first.
-func wireTriage(ctx context.Context, a *app, st *store.Store) (*triage.Service, error) {
-	tr, err := triage.New(a.cfg.Triage, nil, a.log)
+func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClassifier) (*triage.Service, error) {
+	tr, err := triage.New(a.cfg.Triage, cls, a.log)
 	if err != nil {
 		return nil, err
 	}
