@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -26,7 +27,7 @@ import (
 
 // SchemaVersion names the index layout and analysis. An index built with
 // another version is rebuilt from its sources on the next Update.
-const SchemaVersion = "docsindex/9"
+const SchemaVersion = "docsindex/10"
 
 // Index is the docs index: a bleve (scorch, BM25) index of sections plus a
 // manifest of the pages it was built from. It is safe for concurrent use.
@@ -215,19 +216,27 @@ func pageKey(source, path string) string { return sourceKey(source) + ":" + path
 
 func docID(source, sectionID string) string { return sourceKey(source) + ":" + sectionID }
 
-// Field names in the bleve documents.
+// Field names in the bleve documents. Section documents and page documents
+// have no text field in common: a search of one field reads only the
+// postings of the documents it ranks (no filter on the kind of document),
+// and BM25's average field length is that of one kind of document.
 const (
-	fieldTitle    = "title"
+	// Section documents.
 	fieldHeadings = "headings"
-	fieldBody     = "body"
 	fieldCode     = "code"
-	fieldPath     = "path"
-	fieldDesc     = "desc"
-	fieldQuadrant = "quadrant"
-	fieldLang     = "lang"
-	fieldPage     = "page"
-	fieldKind     = "kind"   // "page" or "section"
 	fieldPhrase   = "phrase" // word pairs of the prose, for proximity
+	// Page documents.
+	fieldTitle       = "title"
+	fieldPath        = "path"
+	fieldDesc        = "desc"
+	fieldOutline     = "outline"
+	fieldPageBody    = "page_body"
+	fieldPagePhrase  = "page_phrase"
+	fieldQuadrant    = "quadrant"
+	fieldLang        = "lang"
+	fieldPage        = "page"
+	fieldKind        = "kind" // "page" or "section"
+	fieldSectionBody = "body" // not indexed: see FieldBody
 )
 
 // mapping has one document type per language: English text is stemmed,
@@ -245,6 +254,7 @@ func (ix *Index) mapping() mapping.IndexMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = false
 		f.IncludeTermVectors = false
+		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
@@ -252,7 +262,11 @@ func (ix *Index) mapping() mapping.IndexMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = an
 		f.Store = false
-		f.IncludeTermVectors = true
+		// Match queries score with term frequencies and field lengths;
+		// term vectors (positions) would only serve phrase queries and
+		// highlighting, which the index does not use.
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
@@ -260,13 +274,14 @@ func (ix *Index) mapping() mapping.IndexMapping {
 		an := analyzerFor(lang, ix.ja)
 		dm := bleve.NewDocumentStaticMapping()
 		dm.DefaultAnalyzer = an
-		for _, f := range []string{fieldTitle, fieldHeadings, fieldBody, fieldDesc} {
+		for _, f := range []string{fieldTitle, fieldHeadings, fieldOutline, fieldPageBody, fieldDesc} {
 			dm.AddFieldMappingsAt(f, text(an))
 		}
 		// Code and paths are mostly ASCII identifiers in either language.
 		dm.AddFieldMappingsAt(fieldCode, text(en.AnalyzerName))
 		dm.AddFieldMappingsAt(fieldPath, text(en.AnalyzerName))
 		dm.AddFieldMappingsAt(fieldPhrase, text(phraseAnalyzer(lang, ix.ja)))
+		dm.AddFieldMappingsAt(fieldPagePhrase, text(phraseAnalyzer(lang, ix.ja)))
 		for _, f := range []string{fieldQuadrant, fieldLang, fieldPage, fieldKind} {
 			dm.AddFieldMappingsAt(f, kw())
 		}
@@ -451,7 +466,6 @@ func sectionDoc(s *Section) map[string]any {
 		"_type":       docType(s.Lang),
 		fieldKind:     "section",
 		fieldHeadings: heads,
-		fieldBody:     prose,
 		fieldPhrase:   heads + "\n" + prose,
 		fieldCode:     code,
 		fieldQuadrant: string(s.Quadrant),
@@ -479,13 +493,13 @@ func pageDoc(p Page) map[string]any {
 		fieldKind:     "page",
 		fieldTitle:    p.Title,
 		fieldPath:     pathWords(p.Path),
-		fieldDesc:     p.Description,
-		fieldHeadings: strings.Join(heads, "\n"),
-		fieldBody:     body.String(),
-		fieldPhrase:   p.Title + "\n" + body.String(),
-		fieldQuadrant: string(p.Quadrant),
-		fieldLang:     p.Lang,
-		fieldPage:     p.Path,
+		fieldDesc:       p.Description,
+		fieldOutline:    strings.Join(heads, "\n"),
+		fieldPageBody:   body.String(),
+		fieldPagePhrase: p.Title + "\n" + body.String(),
+		fieldQuadrant:   string(p.Quadrant),
+		fieldLang:       p.Lang,
+		fieldPage:       p.Path,
 	}
 }
 

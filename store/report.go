@@ -43,11 +43,14 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 		return nil, fmt.Errorf("report inquiries: %w", s.dbErr(err))
 	}
 	defer rows.Close()
-	// One set of destinations for every row; the timestamps go through
-	// the driver's own type (an sql.Scanner costs pgx an allocation each).
+	// One set of destinations for every row. Named string types (State,
+	// Category…) are scanned as plain strings, which database/sql assigns
+	// without reflection; the timestamps go through the driver's own type
+	// (an sql.Scanner costs pgx an allocation each).
 	var (
 		q         koban.Inquiry
 		citations string
+		str       [6]string // state, predicted and final category and detail, domain
 		pgTimes   [4]pgtype.Timestamptz
 		liteTimes [4]sql.NullInt64
 		times     [4]any
@@ -59,8 +62,8 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 			times[i] = &liteTimes[i]
 		}
 	}
-	dest := []any{&q.ID, &q.Channel, &q.Text, &q.State, times[0], times[1], times[2], times[3],
-		&q.Predicted.Category, &q.Predicted.Detail, &q.Final.Category, &q.Final.Detail, &q.Domain, &q.Assignee, &citations, &q.Tokens}
+	dest := []any{&q.ID, &q.Channel, &q.Text, &str[0], times[0], times[1], times[2], times[3],
+		&str[1], &str[2], &str[3], &str[4], &str[5], &q.Assignee, &citations, &q.Tokens}
 	out := make([]koban.Inquiry, 0, n)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
@@ -76,6 +79,9 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 				*t = time.Time{}
 			}
 		}
+		q.State, q.Domain = koban.State(str[0]), koban.Domain(str[5])
+		q.Predicted = koban.Label{Category: koban.Category(str[1]), Detail: koban.Detail(str[2])}
+		q.Final = koban.Label{Category: koban.Category(str[3]), Detail: koban.Detail(str[4])}
 		q.Citations = nil
 		if citations != "" && citations != "[]" {
 			if err := decodeStrings(citations, &q.Citations); err != nil {
@@ -121,12 +127,24 @@ func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds
 		return nil, fmt.Errorf("events of inquiries: %w", s.dbErr(err))
 	}
 	defer rows.Close()
-	var evs []koban.Event
-	var data string
+	var (
+		evs        []koban.Event
+		kind, data string
+		pgAt       pgtype.Timestamptz // at is NOT NULL
+		liteAt     int64
+		at         any = &liteAt
+	)
+	if s.dialect == postgresDialect {
+		at = &pgAt
+	}
 	for rows.Next() {
 		var ev koban.Event
-		if err := rows.Scan(&ev.ID, &ev.InquiryID, &ev.Kind, &ev.Actor, dbTime{&ev.At}, &data); err != nil {
+		if err := rows.Scan(&ev.ID, &ev.InquiryID, &kind, &ev.Actor, at, &data); err != nil {
 			return nil, fmt.Errorf("events of inquiries: %w", err)
+		}
+		ev.Kind, ev.At = koban.EventKind(kind), time.UnixMicro(liteAt).UTC()
+		if s.dialect == postgresDialect {
+			ev.At = pgAt.Time.UTC()
 		}
 		if data != "" && data != "{}" {
 			if err := decodeStringMap(data, &ev.Data); err != nil {
