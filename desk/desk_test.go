@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/pgtest"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	samples "github.com/kobanhq/koban/docs/samples"
 	"github.com/kobanhq/koban/knowledge"
@@ -1399,51 +1399,11 @@ func TestProcessConcurrent(t *testing.T) {
 	}
 }
 
-// postgresURL creates a schema of its own for the test (dropped at the end)
-// on the database of KOBAN_TEST_DATABASE_URL and returns a URL that uses it.
-// Without the variable the test is skipped.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := fmt.Sprintf("koban_desk_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
-
 // TestPostgres runs the core of the workflow on PostgreSQL: an answer
 // delivered after a transient failure, concurrent jobs, an escalation
 // acknowledged and resolved.
 func TestPostgres(t *testing.T) {
-	e := newEnv(t, envOpts{dbURL: postgresURL(t), router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{dbURL: pgtest.URL(t), router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 
 	inq := e.ask(dbQuestion)
 	e.rep.failNext(errTransient)

@@ -2,16 +2,12 @@ package oncall
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/store"
 )
 
@@ -75,45 +71,6 @@ func (a storeAdapter) Done(ctx context.Context, key string) error { return a.s.D
 
 func (a storeAdapter) Release(ctx context.Context, key string) error { return a.s.Release(ctx, key) }
 
-// pgURL creates a schema of its own for the test and returns a URL using it.
-func pgURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
-	}
-	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "koban_oncall_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
-
 // killable wraps a Notifier; while hang is set, PostHandoff blocks until its
 // context ends, like a replica that dies in the middle of posting.
 type killable struct {
@@ -138,7 +95,7 @@ func (k *killable) PostHandoff(ctx context.Context, h Handoff) error {
 // TestTwoReplicasPostgres runs two services, each on its own store handle,
 // over one PostgreSQL database and one (fake) Slack.
 func TestTwoReplicasPostgres(t *testing.T) {
-	url := pgURL(t)
+	url := pgtest.URL(t)
 	ctx := t.Context()
 	open := func() *store.Store {
 		st, err := store.Open(ctx, store.Options{URL: url, Log: discard()})
