@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/internal/pgtest"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	samples "github.com/kobanhq/koban/docs/samples"
+	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
