@@ -2,20 +2,16 @@ package metrics_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"math"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
 )
@@ -80,38 +76,8 @@ func TestReportFromStore(t *testing.T) {
 		testReportFromStore(t, store.Options{DataDir: t.TempDir()})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		base := os.Getenv("KOBAN_TEST_DATABASE_URL")
-		if base == "" {
-			t.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
-		}
-		testReportFromStore(t, store.Options{URL: pgSchema(t, base)})
+		testReportFromStore(t, store.Options{URL: pgtest.URL(t)})
 	})
-}
-
-// pgSchema creates a schema dropped when the test ends and returns base
-// with it as the search path.
-func pgSchema(t testing.TB, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	var rb [6]byte
-	rand.Read(rb[:])
-	schema := "koban_metrics_" + hex.EncodeToString(rb[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close(context.Background())
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 func testReportFromStore(t *testing.T, opts store.Options) {

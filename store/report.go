@@ -14,8 +14,8 @@ import (
 )
 
 // The reads in this file serve the monthly report, which looks at a whole
-// month (thousands of inquiries) at once: each is one query, or one per
-// handful of months, never one per inquiry.
+// month (thousands of inquiries) at once: each reads it in one or two
+// queries, never one per inquiry.
 
 // ReportInquiries returns the inquiries created in [from, to), in no
 // particular order, with only the fields a report reads: ID, Channel, Text,
@@ -24,8 +24,8 @@ import (
 // zero: use Inquiries for whole inquiries.
 //
 // It is Inquiries made lean for a month of tens of thousands of rows: a
-// COUNT sizes the result, the rows are scanned in place into it, and
-// timestamps are read in each driver's native form.
+// COUNT sizes the result, every row is scanned into one reused set of
+// destinations, and timestamps are read in each driver's native form.
 func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koban.Inquiry, error) {
 	if !to.After(from) {
 		return nil, koban.Errorf(koban.EInvalid, "report inquiries: want a period with a start before its end, got %v .. %v", from, to)

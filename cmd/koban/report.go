@@ -142,9 +142,9 @@ func quadrantFromPath(path string) koban.Quadrant {
 	return q
 }
 
-// reportSource reads the report's data from the store: a month is three
-// queries (its inquiries, their events, and the monthly volumes of the
-// history), however many inquiries it holds.
+// reportSource reads the report's data from the store in a few queries,
+// however many inquiries a month holds: the month's inquiries (counted,
+// then read), their events, and the monthly volumes of the history.
 type reportSource struct{ st *store.Store }
 
 // ReportData reads the inquiries created in [from, to), with the fields the

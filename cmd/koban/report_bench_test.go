@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	mrand "math/rand/v2"
-	"os"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
 )
@@ -28,7 +26,7 @@ const benchInquiries = 100_000
 // BenchmarkReport builds the monthly report of October 2026 (Asia/Tokyo)
 // through reportSource and metrics.Service, as `koban report` and the
 // monthly scheduler do, from a database holding 100,000 inquiries and
-// about 470,000 events (every state change is an event: received,
+// about 456,000 events (every state change is an event: received,
 // answered or escalated, delivered, feedback, acknowledged, human-replied,
 // resolved). It runs on SQLite and, with KOBAN_TEST_DATABASE_URL, on
 // PostgreSQL, in two layouts of the same 100,000 inquiries:
@@ -37,16 +35,18 @@ const benchInquiries = 100_000
 //     (November 2025 to October 2026), about 8,300 a month, a busy
 //     organisation's year. The report reads October and September in
 //     full (about 16,700 inquiries) and counts the ten months before.
-//   - month: all of them in October, the worst case for the full reads
-//     (and 100,000 inquiries in the reported month).
+//   - month: all of them in October, the worst case for the full reads:
+//     100,000 inquiries in the reported month itself.
 //
 // The target is under 2 s a report. The database is seeded with bulk SQL
 // (multi-row INSERTs on SQLite; COPY on PostgreSQL, then VACUUM ANALYZE as
 // autovacuum would), not through the store's one-transaction-per-inquiry
 // path, which would take minutes; seeding is not part of the timing. Each
-// report's time is logged (-v) and reported as s/report.
+// report's time is logged (-v); the mean is reported as s/report and the
+// fastest as s/best-report (the machine may be busy with other work).
 //
-//	go test ./cmd/koban/ -run '^$' -bench Report -benchtime 3x -v
+//	KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test ./cmd/koban/ -run '^$' -bench Report -benchtime 3x -v
 func BenchmarkReport(b *testing.B) {
 	tokyo, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
@@ -62,7 +62,7 @@ func BenchmarkReport(b *testing.B) {
 	}
 	dbs := []struct {
 		name string
-		open func(b *testing.B) (store.Options, bulkInserter)
+		open func(testing.TB) (store.Options, bulkInserter)
 	}{
 		{"sqlite", sqliteBench},
 		{"postgres", postgresBench},
@@ -87,7 +87,7 @@ func BenchmarkReport(b *testing.B) {
 					wantMonth, wantPrev := seed.count(month, month.AddDate(0, 1, 0)), seed.count(month.AddDate(0, -1, 0), month)
 
 					svc := metrics.NewService(reportSource{st}, metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}, slog.New(slog.DiscardHandler), nil)
-					var total time.Duration
+					var total, best time.Duration
 					for b.Loop() {
 						start := time.Now()
 						r, err := svc.Report(ctx, month)
@@ -96,6 +96,9 @@ func BenchmarkReport(b *testing.B) {
 						}
 						took := time.Since(start)
 						total += took
+						if best == 0 || took < best {
+							best = took
+						}
 						b.Logf("report of %s over %d inquiries in the month (%d in the database) from %s: %v",
 							r.Month, r.Volume.Inquiries, benchInquiries, st.Dialect(), took.Round(time.Millisecond))
 						if r.Volume.Inquiries != wantMonth || r.Volume.History[10].Count != wantPrev {
@@ -111,6 +114,7 @@ func BenchmarkReport(b *testing.B) {
 						}
 					}
 					b.ReportMetric(total.Seconds()/float64(b.N), "s/report")
+					b.ReportMetric(best.Seconds(), "s/best-report")
 				})
 			}
 		})
@@ -125,10 +129,9 @@ type benchSeed struct {
 
 // newBenchSeed makes n inquiries created evenly over [from, to), with the
 // events their lives leave behind: every label and domain, citations,
-// reply times, feedback, and questions drawn from a few thousand
-// phrasings.
+// reply times, feedback, and questions drawn from 36,000 phrasings.
 func newBenchSeed(n int, from, to time.Time) *benchSeed {
-	rng := mrand.New(mrand.NewPCG(15, 100_000))
+	rng := rand.New(rand.NewPCG(15, 100_000))
 	verbs := []string{"grant", "rotate", "restart", "increase", "delete", "create", "migrate", "debug", "configure", "upgrade", "restore", "scale"}
 	nouns := []string{"database", "bucket", "queue", "dashboard", "pipeline", "certificate", "role", "cluster", "index", "topic", "alert", "secret", "runner", "cache", "dns record"}
 	envs := []string{"prod", "staging", "dev", "sandbox"}
@@ -196,10 +199,20 @@ func newBenchSeed(n int, from, to time.Time) *benchSeed {
 			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt.Add(time.Minute), map[string]string{"feedback": metrics.FeedbackDocsWrong})
 		}
 	}
+	// The store keeps microseconds.
+	for i := range s.inquiries {
+		q := &s.inquiries[i]
+		for _, t := range []*time.Time{&q.FirstResponseAt, &q.FirstHumanResponseAt, &q.ResolvedAt} {
+			*t = t.Truncate(time.Microsecond)
+		}
+	}
+	for i := range s.events {
+		s.events[i].At = s.events[i].At.Truncate(time.Microsecond)
+	}
 	return s
 }
 
-func benchPage(rng *mrand.Rand, quadrants []string) string {
+func benchPage(rng *rand.Rand, quadrants []string) string {
 	i := rng.IntN(400)
 	return fmt.Sprintf("%s/page-%d.md", quadrants[i%len(quadrants)], i)
 }
@@ -256,8 +269,8 @@ type bulkInserter interface {
 
 // sqliteBench gives a new SQLite database, seeded with multi-row INSERTs
 // in one transaction on a connection of its own.
-func sqliteBench(b *testing.B) (store.Options, bulkInserter) {
-	dir := b.TempDir()
+func sqliteBench(tb testing.TB) (store.Options, bulkInserter) {
+	dir := tb.TempDir()
 	return store.Options{DataDir: dir}, sqliteInserter{path: filepath.Join(dir, "koban.db")}
 }
 
@@ -303,44 +316,20 @@ func (s sqliteInserter) insert(ctx context.Context, seed *benchSeed) error {
 			}
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// SQLite checkpoints the write-ahead log every 1,000 pages as a
+	// database grows; one big transaction leaves it all in the log, which
+	// every read would then search. Checkpoint, as the database would be.
+	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
 }
 
 // postgresBench gives a new PostgreSQL schema (dropped at the end),
 // seeded with COPY. Without KOBAN_TEST_DATABASE_URL it skips.
-func postgresBench(b *testing.B) (store.Options, bulkInserter) {
-	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
-	if base == "" {
-		b.Skip("PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		b.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	defer conn.Close(ctx)
-	var rb [6]byte
-	rand.Read(rb[:])
-	schema := "koban_bench_" + hex.EncodeToString(rb[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			b.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			b.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	url := base + sep + "search_path=" + schema
+func postgresBench(tb testing.TB) (store.Options, bulkInserter) {
+	url := pgtest.URL(tb)
 	return store.Options{URL: url}, postgresInserter{url: url}
 }
 
