@@ -1,21 +1,14 @@
 package store
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/pgtest"
 )
-
-const pgSkip = "PostgreSQL: set KOBAN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run"
 
 // clock is a settable clock for the store's timestamps.
 type clock struct {
@@ -62,45 +55,7 @@ func sqliteOptions(t testing.TB) Options {
 // is set but unreachable fails the test.
 func postgresOptions(t testing.TB) Options {
 	t.Helper()
-	base := os.Getenv("KOBAN_TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("KOBAN_REQUIRE_POSTGRES") != "" {
-			t.Fatal("KOBAN_REQUIRE_POSTGRES is set but KOBAN_TEST_DATABASE_URL is not")
-		}
-		t.Skip(pgSkip)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("KOBAN_TEST_DATABASE_URL is set but PostgreSQL is unreachable: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "koban_t_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	// application_name lets a test find (and terminate) its own connections.
-	return Options{URL: base + sep + "search_path=" + schema + "&application_name=" + schema}
+	return Options{URL: pgtest.URL(t)}
 }
 
 // mustOpen opens the store and closes it when the test ends.
