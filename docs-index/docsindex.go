@@ -63,11 +63,13 @@ type Hit struct {
 type Query struct {
 	Text string
 	Lang string // restrict to one language; "" for all
-	Size int    // how many sections per field; 0 means 10
+	// Size is how many sections, and how many pages, are ranked before
+	// they are joined; 0 means 10.
+	Size int
 	// Weights combine per-field scores (keys: the Field* names); nil means
 	// DefaultWeights. Fields missing from Weights are not searched; those
-	// with weight 0 bring candidates (their scores are in Hit.Fields) but do
-	// not count in Score.
+	// with weight 0 are (their scores are in Hit.Fields) but do not count
+	// in Score.
 	Weights map[string]float64
 }
 

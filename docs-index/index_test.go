@@ -2,9 +2,18 @@ package docsindex
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/kobanhq/koban"
 )
@@ -187,4 +196,266 @@ func TestUpdateBadSource(t *testing.T) {
 	if koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("Update(missing folder) error = %v, want invalid", err)
 	}
+}
+
+// TestRankingDeterministic checks that scores depend on the indexed pages
+// only: an index built in several updates (several bleve segments, deleted
+// documents), the same index reopened, and a fresh index of the final pages
+// score every query identically.
+func TestRankingDeterministic(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	srcs := []Source{{Path: docs}}
+	// Build incrementally: a part of the pages, then the rest, then a change.
+	parked := t.TempDir()
+	for _, f := range []string{"reference/quotas.md", "concepts/networking.md"} {
+		if err := os.Rename(filepath.Join(docs, f), filepath.Join(parked, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := filepath.Join(docs, "how-to", "request-a-database.md")
+	orig, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, append(append([]byte(nil), orig...), "\n## Quotas and volumes\n\nA draft paragraph about quotas, volumes and network policies.\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	incDir := t.TempDir()
+	inc := mustOpen(t, incDir)
+	if _, _, err := inc.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"reference/quotas.md", "concepts/networking.md"} {
+		if err := os.Rename(filepath.Join(parked, filepath.Base(f)), filepath.Join(docs, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := inc.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := inc.Update(ctx, srcs); err != nil || st.Changed != 1 {
+		t.Fatalf("Update after restoring a page = %+v, %v; want 1 changed", st, err)
+	}
+	if n := segments(t, inc); n != 1 {
+		t.Errorf("index after Update has %d segments, want 1", n)
+	}
+
+	fresh := mustOpen(t, t.TempDir())
+	if _, _, err := fresh.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	queries := []Query{
+		{Text: "request a database quota"},
+		{Text: "default deny network policy ingress controller"},
+		{Text: "volumes storage limits", Lang: "en"},
+		{Text: "イングレス 設定"},
+	}
+	type scored struct {
+		id           string
+		score, pages float64
+	}
+	run := func(ix *Index) [][]scored {
+		var out [][]scored
+		for _, q := range queries {
+			q.Weights = map[string]float64{}
+			for _, f := range AllFields {
+				q.Weights[f] = 1
+			}
+			hits, err := ix.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r []scored
+			for _, h := range hits {
+				r = append(r, scored{h.ID, h.Score, h.PageScore})
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	want := run(fresh)
+	if len(want[0]) == 0 || len(want[1]) == 0 {
+		t.Fatalf("fresh index found nothing: %v", want)
+	}
+	check := func(name string, got [][]scored) {
+		t.Helper()
+		for i := range queries {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Errorf("%s: Search(%q) =\n%v\nwant (fresh index)\n%v", name, queries[i].Text, got[i], want[i])
+			}
+		}
+	}
+	check("incremental index", run(inc))
+	if err := inc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("reopened index", run(mustOpen(t, incDir)))
+}
+
+// segments counts the bleve segments at the root of ix.
+func segments(t *testing.T, ix *Index) uint64 {
+	t.Helper()
+	adv, err := ix.bl.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := adv.(*scorch.Scorch).StatsMap()
+	return m["TotMemorySegmentsAtRoot"].(uint64) + m["TotFileSegmentsAtRoot"].(uint64)
+}
+
+// TestSearchFieldScores checks that the one-pass search over all fields
+// gives each hit the score a separate BM25 search of each field gives it.
+func TestSearchFieldScores(t *testing.T) {
+	ctx := context.Background()
+	ix := mustOpen(t, t.TempDir())
+	if _, _, err := ix.Update(ctx, []Source{{Path: copyDocs(t)}}); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]float64{}
+	for _, f := range AllFields {
+		all[f] = 1
+	}
+	tests := []struct {
+		text, lang string
+	}{
+		{"request a database quota", ""},
+		{"default deny network policy ingress controller", "en"},
+		{"kubectl apply volumes", "en"},
+		{"イングレス 設定", "ja"},
+	}
+	for _, tt := range tests {
+		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: tt.lang, Size: 100, Weights: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			t.Fatalf("Search(%q) found nothing", tt.text)
+		}
+		for _, sf := range searchFields {
+			// The same field on its own, the way bleve scores a match query.
+			lang := tt.lang
+			if lang == "" {
+				lang = DetectLang(tt.text)
+			}
+			mq := bleve.NewMatchQuery(tt.text)
+			mq.SetField(sf.field)
+			switch sf.field {
+			case fieldCode, fieldPath:
+				mq.Analyzer = en.AnalyzerName
+			case fieldPhrase:
+				mq.Analyzer = phraseAnalyzer(lang, ix.ja)
+			default:
+				mq.Analyzer = analyzerFor(lang, ix.ja)
+			}
+			kind := bleve.NewTermQuery("section")
+			if sf.page {
+				kind = bleve.NewTermQuery("page")
+			}
+			kind.SetField(fieldKind)
+			bq := query.NewBooleanQuery([]query.Query{mq}, nil, nil)
+			bq.AddFilter(kind)
+			res, err := ix.bl.Search(bleve.NewSearchRequestOptions(bq, 1000, 0, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]float64{}
+			for _, h := range res.Hits {
+				want[h.ID] = h.Score
+			}
+			for _, h := range hits {
+				if tt.lang != "" && h.Lang != tt.lang {
+					t.Errorf("Search(%q, lang %s) returned %s in %s", tt.text, tt.lang, h.ID, h.Lang)
+				}
+				id := docID(h.Source, h.ID)
+				if sf.page {
+					id = pageKey(h.Source, h.Path)
+				}
+				got, ok := h.Fields[sf.name]
+				if w, wok := want[id]; ok != wok || math.Abs(got-w) > 1e-9 {
+					t.Errorf("Search(%q): %s %s = %v (%v), want %v (%v)", tt.text, h.ID, sf.name, got, ok, w, wok)
+				}
+			}
+		}
+	}
+}
+
+// TestRankingPinnedBetweenMerges checks that between merges (a few pages
+// changed in a larger index) scores do not depend on the segment layout:
+// merging the segments, or reopening the index, leaves them unchanged.
+func TestRankingPinnedBetweenMerges(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	words := []string{"volume", "secret", "ingress", "quota", "database", "rollout", "probe", "taint", "node", "backup"}
+	for i := 0; i < 30; i++ {
+		body := fmt.Sprintf("---\ntitle: Page %d\n---\n\n# Page %d\n\n", i, i)
+		for j := 0; j < 4; j++ {
+			body += fmt.Sprintf("## Part %d\n\nHow to use a %s with a %s on page %d.%s\n\n", j, words[(i+j)%10], words[(i*3+j)%10], i, uniq(i, j))
+		}
+		if err := os.WriteFile(filepath.Join(docs, fmt.Sprintf("page-%02d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs := []Source{{Path: docs, Lang: "en"}}
+	dir := t.TempDir()
+	ix := mustOpen(t, dir)
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	// The new version repeats words of other pages: a second segment
+	// counts them again in its own dictionary.
+	page7 := "---\ntitle: Page 7\n---\n\n# Page 7\n\nA new zanzibar volume backup procedure."
+	for i := 0; i < 12; i++ {
+		for j := 0; j < 4; j++ {
+			page7 += uniq(i, j)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(docs, "page-07.md"), []byte(page7+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := ix.Update(ctx, srcs); err != nil || st.Changed != 1 {
+		t.Fatalf("Update = %+v, %v; want 1 changed", st, err)
+	}
+	if ix.manifest.SinceCompact != 1 {
+		t.Fatalf("SinceCompact = %d after one change in 30 pages, want 1 (no merge)", ix.manifest.SinceCompact)
+	}
+	run := func() []Hit {
+		hits, err := ix.Search(ctx, Query{Text: "volume backup probe quota", Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			t.Fatal("Search found nothing")
+		}
+		return hits
+	}
+	before := run()
+	if err := ix.compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := segments(t, ix); n != 1 {
+		t.Fatalf("after compact: %d segments, want 1", n)
+	}
+	if got := run(); !reflect.DeepEqual(got, before) {
+		t.Errorf("scores changed with the segment layout:\n%v\nwant\n%v", got, before)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix = mustOpen(t, dir)
+	if got := run(); !reflect.DeepEqual(got, before) {
+		t.Errorf("scores changed after reopening:\n%v\nwant\n%v", got, before)
+	}
+}
+
+// uniq returns words found only in part j of page i.
+func uniq(i, j int) string {
+	var b strings.Builder
+	for k := 0; k < 12; k++ {
+		fmt.Fprintf(&b, " w%dx%dx%d", i, j, k)
+	}
+	return b.String()
 }

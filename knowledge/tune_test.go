@@ -39,6 +39,13 @@ func TestTuneRanking(t *testing.T) {
 	for _, k := range docsindex.AllFields {
 		all[k] = 1
 	}
+	// The candidates are the best of each kind with every field at weight
+	// 1: a deep pool (KOBAN_TUNE_SIZE, default 1000) keeps the cut from
+	// deciding which weights look best.
+	size := 1000
+	if v := os.Getenv("KOBAN_TUNE_SIZE"); v != "" {
+		fmt.Sscan(v, &size)
+	}
 	var cases []*tuneCase
 	for _, set := range evalSets {
 		ix, err := docsindex.Open(filepath.Join(base, set.name), nil)
@@ -57,7 +64,7 @@ func TestTuneRanking(t *testing.T) {
 				continue
 			}
 			q := CleanQuery(c.Question)
-			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: 100, Weights: all})
+			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: size, Weights: all})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,6 +143,10 @@ func TestTuneRanking(t *testing.T) {
 					best, cur = o, try
 				}
 			}
+		}
+		if os.Getenv("KOBAN_TUNE_WEIGHTS_ONLY") != "" {
+			t.Logf("round %d: %s weights=%v", round, format(eval(cur)), cur.weights)
+			continue
 		}
 		for _, v := range []float64{0, 0.1, 0.2, 0.3, 0.5} {
 			try := cur
