@@ -14,7 +14,7 @@ import (
 )
 
 // evalDir holds the shared evaluation sets; KOBAN_EVAL_DIR overrides it.
-const evalDir = "/work/shared/eval"
+const evalDir = "../../shared/eval"
 
 // evalCase is one line of an evaluation set (see its README).
 type evalCase struct {
