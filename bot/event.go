@@ -176,14 +176,21 @@ var mention = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
 // stripMentions removes user mentions, for question detection.
 func stripMentions(s string) string { return mention.ReplaceAllString(s, "") }
 
-// stripMention removes mentions of user id from a question and trims it.
+// stripMention removes mentions of user id from a question, undoes Slack's
+// escaping of &, < and > (so that secrets and code are seen as written) and
+// trims it. Line breaks stay: code blocks, stack traces and keys need them.
+// Text shown back in Slack is escaped again when rendered.
 func stripMention(id, s string) string {
-	if id == "" {
-		return strings.TrimSpace(s)
+	if id != "" {
+		re := regexp.MustCompile(`[ \t]*<@` + regexp.QuoteMeta(id) + `(\|[^>]*)?>[ \t]*`)
+		s = re.ReplaceAllString(s, " ")
 	}
-	re := regexp.MustCompile(`<@` + regexp.QuoteMeta(id) + `(\|[^>]*)?>`)
-	return strings.TrimSpace(strings.Join(strings.Fields(re.ReplaceAllString(s, " ")), " "))
+	return strings.TrimSpace(slackUnescape.Replace(s))
 }
+
+// slackUnescape undoes the escaping Slack applies to message text
+// (https://docs.slack.dev/messaging/formatting-message-text#escaping-text).
+var slackUnescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 // mentions reports whether s mentions user id.
 func mentions(id, s string) bool {

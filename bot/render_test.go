@@ -242,6 +242,9 @@ func TestStripMention(t *testing.T) {
 		{"<@UKOBAN> how do I get prod access?", "how do I get prod access?"},
 		{"  <@UKOBAN>  ", ""},
 		{"ask <@UKOBAN|koban> and <@UOTHER>", "ask and <@UOTHER>"},
+		{"<@UKOBAN> why does `a &amp;&amp; b &gt; c` fail?", "why does `a && b > c` fail?"},
+		{"<@UKOBAN> this fails:\n```\npanic: boom\n\tmain.go:12\n```", "this fails:\n```\npanic: boom\n\tmain.go:12\n```"},
+		{"&amp;lt; stays escaped once", "&lt; stays escaped once"},
 	}
 	for _, tt := range tests {
 		if got := stripMention("UKOBAN", tt.in); got != tt.want {
