@@ -16,7 +16,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
-	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/sampledocs"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/store"
 	"github.com/kobanhq/koban/triage"
@@ -32,40 +32,6 @@ type harness struct {
 	desk  *desk.Desk
 	bot   *Bot
 	h     http.Handler
-}
-
-// sampleIndex is the sample docs index, built once for all tests.
-var sampleIndex = sync.OnceValues(func() (*docsindex.Index, error) {
-	ix, err := docsindex.OpenMem(nil)
-	if err != nil {
-		return nil, err
-	}
-	_, _, err = ix.Update(context.Background(), []docsindex.Source{
-		{Path: "../docs/samples/en", Lang: "en", BaseURL: "https://docs.example.com/"},
-		{Path: "../docs/samples/ja", Lang: "ja", BaseURL: "https://docs.example.com/ja/"},
-	})
-	return ix, err
-})
-
-// deskStore adapts the store to desk.Store where it still lacks a method.
-type deskStore struct{ *store.Store }
-
-// FollowUp appends a follow-up once per Slack event id and moves the
-// inquiry. Processing is left to the caller (tests run desk.Process).
-func (s deskStore) FollowUp(ctx context.Context, id int64, ev koban.Event, to koban.State, process bool) (bool, error) {
-	events, err := s.Events(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	if eid := ev.Data["event_id"]; eid != "" && slices.ContainsFunc(events, func(e koban.Event) bool { return e.Data["event_id"] == eid }) {
-		return false, nil
-	}
-	if to != "" {
-		_, err = s.Transition(ctx, id, to, ev, nil)
-	} else {
-		_, err = s.Update(ctx, id, ev, nil)
-	}
-	return err == nil, err
 }
 
 // fixedRouter sends every escalation to one on-call.
@@ -92,7 +58,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ix, err := sampleIndex()
+	ix, err := sampledocs.Index()
 	if err != nil {
 		t.Fatalf("sample index: %v", err)
 	}
@@ -101,7 +67,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatalf("triage: %v", err)
 	}
 	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
-		Store:     deskStore{st},
+		Store:     st,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),
 		Triage:    tri,
 		Learner:   tri,

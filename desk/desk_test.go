@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,9 +14,8 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	docsindex "github.com/kobanhq/koban/docs-index"
-	samples "github.com/kobanhq/koban/docs/samples"
 	"github.com/kobanhq/koban/internal/pgtest"
+	"github.com/kobanhq/koban/internal/sampledocs"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
@@ -29,28 +26,6 @@ import (
 // the docs index of the embedded sample docs, knowledge, triage (also as the
 // Learner) and the redactor. Only the edges are fakes: the Replier (Slack or
 // the web), the Router (the on-call schedule) and the clock.
-
-// sampleIndex is the in-memory index of the embedded sample docs, built once.
-var sampleIndex = sync.OnceValues(func() (*docsindex.Index, error) {
-	dir, err := os.MkdirTemp("", "koban-desk-docs-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	// The sample docs are embedded; the index loads folders.
-	if err := os.CopyFS(dir, samples.FS); err != nil {
-		return nil, err
-	}
-	ix, err := docsindex.OpenMem(nil)
-	if err != nil {
-		return nil, err
-	}
-	_, _, err = ix.Update(context.Background(), []docsindex.Source{
-		{Path: filepath.Join(dir, "en"), Lang: "en", BaseURL: "https://docs.example.com/"},
-		{Path: filepath.Join(dir, "ja"), Lang: "ja", BaseURL: "https://docs.example.com/ja/"},
-	})
-	return ix, err
-})
 
 // clock is a settable clock shared by the store and the desk.
 type clock struct {
@@ -205,7 +180,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	ix, err := sampleIndex()
+	ix, err := sampledocs.Index()
 	if err != nil {
 		t.Fatalf("sample index: %v", err)
 	}

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,8 +14,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
-	docsindex "github.com/kobanhq/koban/docs-index"
-	samples "github.com/kobanhq/koban/docs/samples"
+	"github.com/kobanhq/koban/internal/sampledocs"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
@@ -28,28 +25,6 @@ import (
 // The harness is the dashboard over the real store (SQLite in a temporary
 // folder), the real desk, docs index, knowledge, triage, report and on-call
 // schedule. Only the clock is controlled.
-
-// sampleIndex is the index of the embedded sample docs, built once.
-var sampleIndex = sync.OnceValues(func() (*docsindex.Index, error) {
-	dir, err := os.MkdirTemp("", "koban-web-docs-")
-	if err != nil {
-		return nil, err
-	}
-	// The sample docs are embedded; the index loads folders.
-	if err := os.CopyFS(dir, samples.FS); err != nil {
-		return nil, err
-	}
-	ix, err := docsindex.OpenMem(nil)
-	if err != nil {
-		return nil, err
-	}
-	_, _, err = ix.Update(context.Background(), []docsindex.Source{
-		{Path: filepath.Join(dir, "en"), Lang: "en", BaseURL: "https://docs.example.com/"},
-		{Path: filepath.Join(dir, "ja"), Lang: "ja", BaseURL: "https://docs.example.com/ja/"},
-	})
-	os.RemoveAll(dir)
-	return ix, err
-})
 
 // clock is a settable clock shared by the store, the desk and the server.
 type clock struct {
@@ -71,20 +46,6 @@ func (c *clock) Set(t time.Time) {
 
 // today is the harness's "now": November 2026, so October is last month.
 var today = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-
-// deskStore adds to the store the follow-up method the desk needs and the
-// store does not have yet (the playground asks no follow-ups).
-type deskStore struct{ *store.Store }
-
-func (s deskStore) FollowUp(ctx context.Context, id int64, ev koban.Event, to koban.State, process bool) (bool, error) {
-	var err error
-	if to != "" {
-		_, err = s.Transition(ctx, id, to, ev, nil)
-	} else {
-		_, err = s.Update(ctx, id, ev, nil)
-	}
-	return err == nil, err
-}
 
 // inquirySource adapts the store to Inquiries, as cmd does.
 type inquirySource struct{ st *store.Store }
@@ -209,7 +170,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ix, err := sampleIndex()
+	ix, err := sampledocs.Index()
 	if err != nil {
 		t.Fatalf("sample index: %v", err)
 	}
@@ -219,7 +180,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	}
 	sch := oncall.NewSchedule(testRotations(t))
 	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
-		Store:     deskStore{st},
+		Store:     st,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),
 		Triage:    tri,
 		Learner:   tri,
