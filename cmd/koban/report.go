@@ -187,9 +187,9 @@ func (l reportLedger) Claim(ctx context.Context, key string) (bool, error) {
 	return l.Store.Claim(ctx, key, reportClaimStale)
 }
 
-// newReporter builds the monthly Reporter over the store, for koban serve
-// to run as a periodic job on the leader (store.PeriodicJob{Name:
-// "monthly-report", Every: time.Minute, Run: reporter.RunOnce}).
+// newReporter builds the monthly Reporter over the store; koban serve runs
+// its RunOnce as the "report.monthly" periodic job on the leader, and
+// RunOnce posts only once the month's cron time has passed.
 func newReporter(a *app, st *store.Store, team string, poster metrics.Poster) (*metrics.Reporter, error) {
 	loc, err := time.LoadLocation(a.cfg.TimeZone)
 	if err != nil {
