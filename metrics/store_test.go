@@ -31,12 +31,7 @@ type storeSource struct {
 
 func (s storeSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
 	if s.lean {
-		inqs, err := s.st.ReportInquiries(ctx, from, to)
-		if err != nil {
-			return nil, nil, err
-		}
-		events, err := s.st.EventsOfInquiries(ctx, from, to, metrics.EventKinds()...)
-		return inqs, events, err
+		return metrics.StoreSource(s.st).ReportData(ctx, from, to)
 	}
 	inqs, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: math.MaxInt32})
 	if err != nil {
@@ -55,7 +50,7 @@ func (s storeSource) ReportData(ctx context.Context, from, to time.Time) ([]koba
 
 func (s storeSource) MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
 	if s.lean {
-		return s.st.MonthlyVolumes(ctx, from, to, loc)
+		return metrics.StoreSource(s.st).MonthlyTotals(ctx, from, to, loc)
 	}
 	counts, err := s.st.MonthlyCounts(ctx, from, to, loc)
 	if err != nil {

@@ -63,37 +63,6 @@ func (s inquirySource) Events(ctx context.Context, id int64) ([]koban.Event, err
 	return s.st.Events(ctx, id)
 }
 
-// reportSource adapts the store to metrics.Source, as cmd does.
-type reportSource struct{ st *store.Store }
-
-func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
-	inqs, err := s.st.Inquiries(ctx, store.Filter{From: from, To: to, Limit: 10000})
-	if err != nil {
-		return nil, nil, err
-	}
-	var events []koban.Event
-	for _, q := range inqs {
-		evs, err := s.st.Events(ctx, q.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		events = append(events, evs...)
-	}
-	return inqs, events, nil
-}
-
-func (s reportSource) MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
-	counts, err := s.st.MonthlyCounts(ctx, from, to, loc)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, c := range counts {
-		out[c.Month] += c.Count
-	}
-	return out, nil
-}
-
 // quadrantOf gives a sample page's quadrant from its folder.
 func quadrantOf(path string) koban.Quadrant {
 	dir, _, _ := strings.Cut(path, "/")
@@ -198,7 +167,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Now:   clk.Now,
 	}
 	if !o.noReports {
-		deps.Reports = metrics.NewService(reportSource{st}, metrics.Options{Quadrant: quadrantOf}, slog.New(slog.DiscardHandler), clk.Now)
+		deps.Reports = metrics.NewService(metrics.StoreSource(st), metrics.Options{Quadrant: quadrantOf}, slog.New(slog.DiscardHandler), clk.Now)
 	}
 	if !o.noOnCall {
 		deps.OnCall = schedule{sch}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
@@ -40,7 +38,7 @@ var reportCommand = command{
 				return fmt.Errorf("report: %w", err)
 			}
 			defer st.Close()
-			return runReport(ctx, a, reportSource{st}, o, time.Now())
+			return runReport(ctx, a, metrics.StoreSource(st), o, time.Now())
 		}
 	},
 }
@@ -142,39 +140,6 @@ func quadrantFromPath(path string) koban.Quadrant {
 	return q
 }
 
-// reportSource reads the report's data from the store in a few queries,
-// however many inquiries a month holds: the month's inquiries (counted,
-// then read), their events, and the monthly volumes of the history.
-type reportSource struct{ st *store.Store }
-
-// ReportData reads the inquiries created in [from, to), with the fields the
-// report reads, and their events of the kinds it reads: one query each,
-// run side by side.
-func (s reportSource) ReportData(ctx context.Context, from, to time.Time) ([]koban.Inquiry, []koban.Event, error) {
-	var (
-		inqs   []koban.Inquiry
-		events []koban.Event
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		inqs, err = s.st.ReportInquiries(gctx, from, to)
-		return err
-	})
-	g.Go(func() (err error) {
-		events, err = s.st.EventsOfInquiries(gctx, from, to, metrics.EventKinds()...)
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return nil, nil, err
-	}
-	return inqs, events, nil
-}
-
-// MonthlyTotals counts the inquiries of each month in SQL.
-func (s reportSource) MonthlyTotals(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]int, error) {
-	return s.st.MonthlyVolumes(ctx, from, to, loc)
-}
-
 // reportLedger lets the Reporter post each month's report once: a claim
 // whose holder died is taken over after reportClaimStale.
 type reportLedger struct{ *store.Store }
@@ -195,7 +160,7 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster) (*
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	svc := metrics.NewService(reportSource{st}, metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
 	return metrics.NewReporter(metrics.ReporterConfig{
 		Team:     team,
 		Schedule: a.cfg.Report.Cron,

@@ -24,7 +24,7 @@ import (
 const benchInquiries = 100_000
 
 // BenchmarkReport builds the monthly report of October 2026 (Asia/Tokyo)
-// through reportSource and metrics.Service, as `koban report` and the
+// through metrics.StoreSource and metrics.Service, as `koban report` and the
 // monthly scheduler do, from a database holding 100,000 inquiries and
 // about 456,000 events (every state change is an event: received,
 // answered or escalated, delivered, feedback, acknowledged, human-replied,
@@ -86,7 +86,7 @@ func BenchmarkReport(b *testing.B) {
 					b.Logf("seeded %d inquiries and %d events in %v", len(seed.inquiries), len(seed.events), time.Since(start).Round(time.Millisecond))
 					wantMonth, wantPrev := seed.count(month, month.AddDate(0, 1, 0)), seed.count(month.AddDate(0, -1, 0), month)
 
-					svc := metrics.NewService(reportSource{st}, metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}, slog.New(slog.DiscardHandler), nil)
+					svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}, slog.New(slog.DiscardHandler), nil)
 					var total, best time.Duration
 					for b.Loop() {
 						start := time.Now()

@@ -13,7 +13,7 @@ import (
 	"github.com/kobanhq/koban/store"
 )
 
-// TestReportSource checks that the report read through reportSource from
+// TestReportSource checks that the report read through metrics.StoreSource from
 // a real store, on SQLite and (with KOBAN_TEST_DATABASE_URL) PostgreSQL,
 // equals the report computed from the same inquiries and events held in
 // memory: the lean reads leave out nothing the report uses, and the
@@ -47,7 +47,7 @@ func TestReportSource(t *testing.T) {
 			opt := metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}
 			now := func() time.Time { return month.AddDate(0, 1, 1) }
 			log := slog.New(slog.DiscardHandler)
-			got, err := metrics.NewService(reportSource{st}, opt, log, now).Report(t.Context(), month)
+			got, err := metrics.NewService(metrics.StoreSource(st), opt, log, now).Report(t.Context(), month)
 			if err != nil {
 				t.Fatal(err)
 			}
