@@ -216,9 +216,18 @@ func sourceKey(source string) string {
 	if err != nil {
 		abs = source
 	}
+	if k, ok := sourceKeys.Load(abs); ok {
+		return k.(string)
+	}
 	h := sha256.Sum256([]byte(abs))
-	return hex.EncodeToString(h[:])[:8]
+	k := hex.EncodeToString(h[:])[:8]
+	sourceKeys.Store(abs, k)
+	return k
 }
+
+// sourceKeys caches sourceKey by absolute path: searches name a page's
+// key for every hit.
+var sourceKeys sync.Map
 
 func pageKey(source, path string) string { return sourceKey(source) + ":" + path }
 

@@ -131,8 +131,8 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 
 // page is the retrieval evidence for one docs page.
 type page struct {
-	best     docsindex.Hit   // its best section
-	sections []docsindex.Hit // its sections among the hits, best first
+	best     *docsindex.Hit   // its best section
+	sections []*docsindex.Hit // its sections among the hits, best first
 	score    float64
 }
 
@@ -146,7 +146,7 @@ func (p *page) lead() docsindex.Hit {
 			best, bestScore = h, sc
 		}
 	}
-	return best
+	return *best
 }
 
 // ranking holds the parameters of page ranking, measured on the
@@ -233,11 +233,14 @@ func (r ranking) combine(hits []docsindex.Hit) {
 }
 
 // rankPages collapses section hits (best first) to pages and orders them.
+// The pages point into hits.
 func (r ranking) rankPages(hits []docsindex.Hit, want koban.Quadrant, qwords map[string]bool) []*page {
-	byKey := map[string]*page{}
+	type key struct{ source, path string }
+	byKey := map[key]*page{}
 	var pages []*page
-	for _, h := range hits {
-		k := h.Source + "\x00" + h.Path
+	for i := range hits {
+		h := &hits[i]
+		k := key{h.Source, h.Path}
 		p := byKey[k]
 		if p == nil {
 			p = &page{best: h}

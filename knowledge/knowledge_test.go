@@ -163,6 +163,10 @@ func TestCleanQuery(t *testing.T) {
 		{"stack frames go", "crash\n\tat com.example.Main(Main.java:12)\ngoroutine 7 [running]:\nmain.go:33", []string{"crash"}, []string{"Main.java", "goroutine"}},
 		{"hashes and ips go", "pod abcdef0123456789abcdef failed on 10.0.0.12:8080", []string{"pod", "failed"}, []string{"abcdef0123456789", "10.0.0.12"}},
 		{"template labels go", "Problem: the page is wrong. Proposed Solution: fix it", []string{"page", "wrong"}, []string{"Proposed", "Problem:"}},
+		{"settings gain their words", "kubeletConfig containerLogMaxSize not working", []string{"containerLogMaxSize", "container log max size", "kubelet config"}, nil},
+		{"field paths gain their words", "what does .spec.strategy.rollingUpdate.maxUnavailable do", []string{"spec strategy rolling update max unavailable"}, nil},
+		{"snake case gains its words", "set MAX_SURGE", []string{"MAX_SURGE max surge"}, nil},
+		{"kind names stay whole", "my ConfigMap and StatefulSet", []string{"ConfigMap", "StatefulSet"}, []string{"config map", "stateful set"}},
 		{"code keeps first lines", "```\nline one\nline two\nline three\nline four\nline five\n```", []string{"one", "four"}, []string{"five"}},
 	}
 	for _, tt := range tests {
@@ -180,6 +184,24 @@ func TestCleanQuery(t *testing.T) {
 	}
 	if got := CleanQuery(strings.Repeat("word ", 50000)); len(got) > MaxQuestionChars {
 		t.Errorf("CleanQuery(long) has %d chars, want at most %d", len(got), MaxQuestionChars)
+	}
+}
+
+func TestSplitCamel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"containerLogMaxSize", []string{"container", "Log", "Max", "Size"}},
+		{"runAsNonRoot", []string{"run", "As", "Non", "Root"}},
+		{"useHTTPServer", []string{"use", "HTTP", "Server"}},
+		{"v1beta1", []string{"v1beta1"}},
+		{"word", []string{"word"}},
+	}
+	for _, tt := range tests {
+		if got := splitCamel(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("splitCamel(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

@@ -81,7 +81,18 @@ func CleanQuery(q string) string {
 	if len(fields) > maxQueryTerms {
 		fields = fields[:maxQueryTerms]
 	}
-	s := strings.Join(fields, " ")
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+		if parts := identifierParts(f); len(parts) > 0 {
+			b.WriteByte(' ')
+			b.WriteString(strings.Join(parts, " "))
+		}
+	}
+	s := b.String()
 	if len(s) > MaxQuestionChars {
 		s = s[:MaxQuestionChars]
 		if i := strings.LastIndexByte(s, ' '); i > 0 {
@@ -89,6 +100,52 @@ func CleanQuery(q string) string {
 		}
 	}
 	return s
+}
+
+// identifierParts gives the words inside an identifier ("containerLogMaxSize",
+// ".spec.template.spec", "max_surge") that the index's word splitting keeps
+// whole, lower case, or nothing for a plain word. Docs name the same setting
+// as a flag (--container-log-max-size), in prose, or in another spelling,
+// and the parts find those; the identifier stays in the query too. Kind and
+// type names (ConfigMap, StatefulSet) are words of their own in the docs and
+// stay whole: splitting them only adds common words.
+func identifierParts(f string) []string {
+	f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if f == "" || f[0] >= 0x80 {
+		return nil
+	}
+	var parts []string
+	for _, seg := range strings.FieldsFunc(f, func(r rune) bool { return r == '.' || r == '_' }) {
+		if unicode.IsLower(rune(seg[0])) {
+			parts = append(parts, splitCamel(seg)...)
+		} else {
+			parts = append(parts, seg)
+		}
+	}
+	if len(parts) < 2 {
+		return nil
+	}
+	for i, p := range parts {
+		parts[i] = strings.ToLower(p)
+	}
+	return parts
+}
+
+// splitCamel splits "containerLogMaxSize" into container Log Max Size and
+// "HTTPServer" into HTTP Server; other words come back whole.
+func splitCamel(w string) []string {
+	rs := []rune(w)
+	var parts []string
+	start := 0
+	for i := 1; i < len(rs); i++ {
+		lowerToUpper := (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])) && unicode.IsUpper(rs[i])
+		acronymEnd := unicode.IsUpper(rs[i-1]) && unicode.IsUpper(rs[i]) && i+1 < len(rs) && unicode.IsLower(rs[i+1])
+		if lowerToUpper || acronymEnd {
+			parts = append(parts, string(rs[start:i]))
+			start = i
+		}
+	}
+	return append(parts, string(rs[start:]))
 }
 
 // urlWords keeps the words of a link's path (docs URLs name their page);
@@ -222,5 +279,7 @@ func fileWords(p string) string {
 	if base == "_index" || base == "index" {
 		base = path.Base(path.Dir(p))
 	}
-	return strings.NewReplacer("-", " ", "_", " ").Replace(base)
+	return fileWordSep.Replace(base)
 }
+
+var fileWordSep = strings.NewReplacer("-", " ", "_", " ")

@@ -36,6 +36,11 @@ type Config struct {
 	// AutoCloseAfter resolves answered inquiries nobody came back to after
 	// this long; 0 disables it.
 	AutoCloseAfter time.Duration `yaml:"auto_close_after" env:"KOBAN_AUTO_CLOSE_AFTER"`
+	// MemoryLimitMB is the Go heap's soft limit in MiB: the garbage
+	// collector works harder as the heap nears it, which keeps indexing a
+	// large corpus from doubling its live memory. It is soft: a heap that
+	// needs more gets more. 0 turns it off; GOMEMLIMIT, if set, wins.
+	MemoryLimitMB int `yaml:"memory_limit_mb" env:"KOBAN_MEMORY_LIMIT_MB"`
 
 	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
 	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
@@ -132,6 +137,7 @@ func defaults() Config {
 		LogFormat:      "text",
 		LogLevel:       "info",
 		AutoCloseAfter: 7 * 24 * time.Hour,
+		MemoryLimitMB:  400,
 		Knowledge:      KnowledgeConfig{MinConfidence: 0.35},
 		LLM:            LLMConfig{Timeout: 30 * time.Second},
 		Report:         ReportConfig{Cron: "0 9 1 * *"},
@@ -190,6 +196,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("time_zone (KOBAN_TIME_ZONE): %w", err))
+	}
+	if c.MemoryLimitMB < 0 {
+		errs = append(errs, fmt.Errorf("memory_limit_mb must be 0 (off) or a size in MiB, got %d", c.MemoryLimitMB))
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))

@@ -58,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "missing explicit file", path: filepath.Join(dir, "nope.yaml"), wantErr: "nope.yaml"},
 		{name: "bad database url", env: map[string]string{"KOBAN_DATABASE_URL": "mysql://u:hunter2@db/koban"}, wantErr: "must start with postgres://"},
 		{name: "bad time zone", env: map[string]string{"KOBAN_TIME_ZONE": "Mars/Olympus"}, wantErr: "time_zone"},
+		{name: "negative memory limit", env: map[string]string{"KOBAN_MEMORY_LIMIT_MB": "-1"}, wantErr: "memory_limit_mb"},
 		{name: "bad confidence", env: map[string]string{"KOBAN_MIN_CONFIDENCE": "3"}, wantErr: "min_confidence"},
 		{name: "bad number", env: map[string]string{"KOBAN_MIN_CONFIDENCE": "high"}, wantErr: `"MinConfidence"`},
 		{name: "wrong token kind", env: map[string]string{"SLACK_BOT_TOKEN": "xapp-1"}, wantErr: "SLACK_BOT_TOKEN must start with xoxb-"},

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -97,10 +98,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		a.cfg = cfg
 		a.log = newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+		tuneGC(getenv, cfg.MemoryLimitMB)
 		return runCmd(ctx, fs.Args())
 	}
 	usage(stderr, top)
 	return fmt.Errorf("unknown command %q", name)
+}
+
+// tuneGC bounds the heap by a soft limit instead of by twice its live size
+// (GOGC=100): under the limit, collections run when the heap has grown to
+// five times its live size. A docs index keeps tens of MB live and each
+// question allocates a few MB, so collecting at twice the live heap would
+// run a collection every few dozen questions, and a collection on a small
+// machine adds tens of milliseconds to the question it overlaps. Indexing,
+// whose live heap is larger, collects at the limit. GOMEMLIMIT and GOGC,
+// when set, win; a limit of 0 leaves Go's defaults.
+func tuneGC(getenv func(string) string, limitMB int) {
+	if limitMB <= 0 {
+		return
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(limitMB) << 20)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 func usage(w io.Writer, top *flag.FlagSet) {
