@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -24,6 +25,11 @@ func TestBenchK8sDocs(t *testing.T) {
 	if os.Getenv("KOBAN_BENCH") == "" {
 		t.Skip("set KOBAN_BENCH=1 to measure indexing and answer latency on ../../shared/corpora/k8s-docs")
 	}
+	// Collect garbage as the koban binary does by default (memory_limit_mb
+	// 400, GOGC 400; see tuneGC in cmd/koban), so that the figures are the
+	// binary's.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(400 << 20))
 	corpus := filepath.Join("..", "..", "shared", "corpora", "k8s-docs")
 	if _, err := os.Stat(corpus); err != nil {
 		t.Skipf("corpus not found at %s: %v", corpus, err)

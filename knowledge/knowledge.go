@@ -107,7 +107,7 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if err != nil {
 		return koban.Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	pages := defaultRanking.rankPages(hits, intentOf(text), wordSet(query))
+	pages := defaultRanking.rankPages(hits, signalsOf(text, query))
 	ans := koban.Answer{Lang: lang}
 	for i, p := range pages {
 		if i == s.cfg.MaxPages {
@@ -190,6 +190,11 @@ type ranking struct {
 	// linkPrior raises the score by (1 + ln(1 + in-links))^linkPrior: the
 	// pages people are pointed to are the ones the docs themselves link to.
 	linkPrior float64
+	// linked multiplies the score of a page the question links to ("Issue
+	// with docs.example.com/tasks/configure-dns/", a pasted docs URL): a
+	// question about a page names it. Its words already count through
+	// pathCover; a link names the page exactly.
+	linked float64
 }
 
 var defaultRanking = ranking{
@@ -203,6 +208,7 @@ var defaultRanking = ranking{
 	},
 	lengthPrior: 0.3,
 	linkPrior:   0,
+	linked:      2,
 }
 
 // combine recomputes each hit's Score and PageScore from its Fields with
@@ -232,9 +238,21 @@ func (r ranking) combine(hits []docsindex.Hit) {
 	})
 }
 
+// signals is what page ranking reads from the question besides the hits.
+type signals struct {
+	intent koban.Quadrant  // the quadrant it asks for, or Unknown
+	words  map[string]bool // the words of its search text (see words)
+	links  [][]string      // the docs paths it links to (see linkedPaths)
+}
+
+func signalsOf(question, query string) signals {
+	return signals{intent: intentOf(question), words: wordSet(query), links: linkedPaths(question)}
+}
+
 // rankPages collapses section hits (best first) to pages and orders them.
 // The pages point into hits.
-func (r ranking) rankPages(hits []docsindex.Hit, want koban.Quadrant, qwords map[string]bool) []*page {
+func (r ranking) rankPages(hits []docsindex.Hit, sig signals) []*page {
+	want, qwords := sig.intent, sig.words
 	type key struct{ source, path string }
 	byKey := map[key]*page{}
 	var pages []*page
@@ -275,6 +293,9 @@ func (r ranking) rankPages(hits []docsindex.Hit, want koban.Quadrant, qwords map
 		}
 		if r.pathCover != 0 {
 			p.score *= 1 + r.pathCover*wordCover(fileWords(p.best.Path), qwords)
+		}
+		if r.linked != 0 && linksTo(sig.links, p.best.Path) {
+			p.score *= r.linked
 		}
 	}
 	sort.SliceStable(pages, func(i, j int) bool { return pages[i].score > pages[j].score })

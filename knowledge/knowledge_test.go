@@ -205,6 +205,28 @@ func TestSplitCamel(t *testing.T) {
 	}
 }
 
+func TestLinksTo(t *testing.T) {
+	tests := []struct {
+		question, page string
+		want           bool
+	}{
+		{"Page to Update: https://v1-14.docs.kubernetes.io/docs/reference/command-line-tools-reference/kubelet/", "reference/command-line-tools-reference/kubelet.md", true},
+		{"see https://user-guide.example.gov.uk/documentation/monitoring-an-app/how-to-create-alarms.html#custom-alerts", "monitoring-an-app/how-to-create-alarms.md", true},
+		{"Issue with k8s.io/ja/docs/home/. The link is broken", "home/_index.md", true},
+		{"Issue with /docs/tasks/debug/dns-debugging-resolution/ again", "tasks/administer-cluster/dns-debugging-resolution.md", false},
+		{"Issue with /docs/tasks/administer-cluster/dns-debugging-resolution/ again", "tasks/administer-cluster/dns-debugging-resolution.md", true},
+		{"Page: tutorials/security/apparmor/#restricting-profiles", "tutorials/security/apparmor.md", true},
+		{"https://github.com/example/platform/issues/1283", "platform/issues.md", false},
+		{"how do I deploy?", "deploy.md", false},
+		{"see /docs/kubelet/", "reference/kubelet.md", false},
+	}
+	for _, tt := range tests {
+		if got := linksTo(linkedPaths(tt.question), tt.page); got != tt.want {
+			t.Errorf("linksTo(linkedPaths(%q) = %q, %q) = %v, want %v", tt.question, linkedPaths(tt.question), tt.page, got, tt.want)
+		}
+	}
+}
+
 func TestIntentOf(t *testing.T) {
 	tests := []struct {
 		q    string

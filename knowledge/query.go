@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -283,3 +284,70 @@ func fileWords(p string) string {
 }
 
 var fileWordSep = strings.NewReplacer("-", " ", "_", " ")
+
+// docsLink matches what may be a link to a docs page: a URL, or a path of
+// two or more segments ("k8s.io/docs/tasks/run/", "/docs/admin/kubelet/",
+// "tutorials/clusters/apparmor/#profiles").
+var docsLink = regexp.MustCompile(`(?:https?://)?[\w.-]*(?:/[\w.%~-]+){2,}/?|[\w.-]+(?:/[\w.%~-]+){2,}/?`)
+
+// linkedPaths lists the paths the question links to, each as its segments
+// without the site's decoration: scheme and host, a language segment, a
+// "docs" or "documentation" prefix, an .html or .md ending, a trailing
+// index page.
+func linkedPaths(q string) [][]string {
+	var out [][]string
+	for _, m := range docsLink.FindAllString(q, 8) {
+		if u, err := url.Parse(m); err == nil && u.Host != "" {
+			m = u.Path
+		} else {
+			if i := strings.IndexAny(m, "#?"); i >= 0 {
+				m = m[:i]
+			}
+			// A host without its scheme: "k8s.io/docs/home/".
+			if first, rest, ok := strings.Cut(strings.TrimPrefix(m, "/"), "/"); ok && strings.Contains(first, ".") && !strings.HasPrefix(m, "/") {
+				m = rest
+			}
+		}
+		if segs := pathSegments(m); len(segs) > 0 {
+			out = append(out, segs)
+		}
+	}
+	return out
+}
+
+// pathSegments normalises a URL or file path into its meaningful segments.
+func pathSegments(p string) []string {
+	var segs []string
+	for _, s := range strings.Split(strings.ToLower(p), "/") {
+		for _, ext := range []string{".html", ".htm", ".md", ".mdx", ".erb"} {
+			s = strings.TrimSuffix(s, ext)
+		}
+		switch s {
+		case "", ".", "_index", "index", "readme", "docs", "documentation", "en", "ja":
+			continue
+		}
+		segs = append(segs, s)
+	}
+	return segs
+}
+
+// linksTo reports whether one of links names the page at path: their last
+// segments agree, at least two of them or all of the shorter one's.
+// Sites move pages between versions, so the path's tail decides, not
+// its prefix.
+func linksTo(links [][]string, path string) bool {
+	if len(links) == 0 {
+		return false
+	}
+	page := pathSegments(path)
+	for _, l := range links {
+		n := min(len(l), len(page))
+		if n == 0 || (n < 2 && len(l) != len(page)) {
+			continue
+		}
+		if slices.Equal(l[len(l)-n:], page[len(page)-n:]) {
+			return true
+		}
+	}
+	return false
+}

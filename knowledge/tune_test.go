@@ -16,10 +16,9 @@ import (
 // tuneCase is an evaluation case with its retrieved candidates cached.
 type tuneCase struct {
 	evalCase
-	set    string
-	intent koban.Quadrant
-	words  map[string]bool
-	hits   []docsindex.Hit
+	set  string
+	sig  signals
+	hits []docsindex.Hit
 }
 
 // TestTuneRanking searches once per evaluation case with every field, then
@@ -68,7 +67,7 @@ func TestTuneRanking(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases = append(cases, &tuneCase{evalCase: c, set: set.name, intent: intentOf(c.Question), words: wordSet(q), hits: hits})
+			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
 		}
 		ix.Close()
 	}
@@ -77,7 +76,7 @@ func TestTuneRanking(t *testing.T) {
 		for _, c := range cases {
 			hits := append([]docsindex.Hit(nil), c.hits...)
 			r.combine(hits)
-			pages := r.rankPages(hits, c.intent, c.words)
+			pages := r.rankPages(hits, c.sig)
 			var got []string
 			for _, p := range pages {
 				got = append(got, p.best.Path)
