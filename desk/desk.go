@@ -42,6 +42,9 @@ type Store interface {
 	// process is set, in one transaction. An ev.Data["event_id"] seen before
 	// creates nothing (created=false).
 	FollowUp(ctx context.Context, id int64, ev koban.Event, to koban.State, process bool) (created bool, err error)
+	// Enqueue enqueues the processing job of an existing inquiry, which
+	// delivers what is undelivered, with retries.
+	Enqueue(ctx context.Context, id int64) error
 	Events(ctx context.Context, id int64) ([]koban.Event, error)
 	// Claim reserves a side effect named by key: true for the first claimer
 	// only, until the claim is released, or left neither done nor released
@@ -489,10 +492,14 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	if err != nil {
 		return inq, err
 	}
-	// Deliver now, while the person who clicked waits; a failure leaves the
-	// escalation recorded for the reminders and the handoff to pick up.
+	// Deliver now, while the person who clicked waits; after a failure the
+	// inquiry's job delivers it, with retries (the escalation is recorded
+	// either way, for the reminders and the handoff).
 	if err := d.deliverPending(ctx, inq, events, 1); err != nil {
-		d.Log.Warn("deliver escalation", "inquiry_id", id, "err", err)
+		d.Log.Warn("deliver escalation; retrying in the background", "inquiry_id", id, "err", err)
+		if err := d.Store.Enqueue(ctx, id); err != nil {
+			d.Log.Error("enqueue escalation delivery", "inquiry_id", id, "err", err)
+		}
 	}
 	return inq, nil
 }

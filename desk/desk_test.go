@@ -1317,6 +1317,50 @@ func TestJobRunner(t *testing.T) {
 	}
 }
 
+// TestNeedHumanDeliveryRetried: when the escalation cannot be posted while
+// the asker waits, the inquiry's job posts it.
+func TestNeedHumanDeliveryRetried(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	err := e.store.StartJobs(e.ctx, store.Jobs{
+		ProcessInquiry: e.desk.Process,
+		PollInterval:   20 * time.Millisecond,
+		RetryDelay:     func(int) time.Duration { return 10 * time.Millisecond },
+	})
+	if err != nil {
+		t.Fatalf("StartJobs: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.store.StopJobs(ctx); err != nil {
+			t.Errorf("StopJobs: %v", err)
+		}
+	})
+	inq := e.ask(dbQuestion)
+	e.waitDeliveries(inq.ID, 1)
+
+	e.rep.failNext(errTransient, errTransient)
+	got, err := e.desk.NeedHuman(e.ctx, inq.ID, asker)
+	if err != nil {
+		t.Fatalf("NeedHuman: %v", err)
+	}
+	if got.State != koban.StateEscalated {
+		t.Errorf("after NeedHuman: state %s, want escalated", got.State)
+	}
+	e.waitDeliveries(inq.ID, 2)
+	time.Sleep(200 * time.Millisecond) // nothing more may come
+	tried := e.rep.tried(inq.ID)
+	if len(tried) != 4 {
+		t.Errorf("%d delivery attempts, want 4 (answer, 2 failed escalations, the job's)", len(tried))
+	}
+	if last := tried[len(tried)-1]; last.Err != nil || last.Reply.Kind != koban.EventEscalated {
+		t.Errorf("last delivery: %s, err %v; want the escalation, delivered", last.Reply.Kind, last.Err)
+	}
+	if n := len(ofKind(e.events(inq.ID), koban.EventDelivered)); n != 2 {
+		t.Errorf("%d delivered events, want 2 (the answer and the escalation)", n)
+	}
+}
+
 // waitDeliveries waits until an inquiry has n successful deliveries.
 func (e *env) waitDeliveries(id int64, n int) {
 	e.t.Helper()

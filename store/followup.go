@@ -68,3 +68,19 @@ func (s *Store) FollowUp(ctx context.Context, id int64, ev koban.Event, to koban
 	}
 	return created, nil
 }
+
+// Enqueue enqueues the processing job of an existing inquiry: the job
+// decides what is pending and delivers what is undelivered, with retries,
+// for a caller whose own attempt failed. ENotFound for an unknown id.
+func (s *Store) Enqueue(ctx context.Context, id int64) error {
+	err := s.inTx(ctx, func(q querier) error {
+		if _, err := s.getInquiry(ctx, q, id, false); err != nil {
+			return err
+		}
+		return s.jobs.insertInquiryJob(ctx, q, id)
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue inquiry %d: %w", id, s.dbErr(err))
+	}
+	return nil
+}

@@ -87,3 +87,26 @@ func TestFollowUp(t *testing.T) {
 		wantCode(t, "FollowUp on an unknown inquiry", err, koban.ENotFound)
 	})
 }
+
+func TestEnqueue(t *testing.T) {
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		s := mustOpen(t, opts)
+		inq := mustCreate(t, s, sampleInquiry("EvQ"))
+		if n := len(jobStates(t, s)); n != 1 {
+			t.Fatalf("%d jobs after CreateInquiry, want 1", n)
+		}
+		if err := s.Enqueue(ctx, inq.ID); err != nil {
+			t.Fatalf("Enqueue: %v", err)
+		}
+		if n := len(jobStates(t, s)); n != 2 {
+			t.Errorf("%d jobs after Enqueue, want 2", n)
+		}
+		if err := s.Enqueue(ctx, inq.ID+1000); koban.ErrorCode(err) != koban.ENotFound {
+			t.Errorf("Enqueue(unknown id) = %v, want ENotFound", err)
+		}
+		if n := len(jobStates(t, s)); n != 2 {
+			t.Errorf("%d jobs after enqueueing an unknown inquiry, want still 2", n)
+		}
+	})
+}
