@@ -1256,22 +1256,7 @@ func TestDetectLang(t *testing.T) {
 func TestJobRunner(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.rep.failNext(errTransient)
-	err := e.store.StartJobs(e.ctx, store.Jobs{
-		ProcessInquiry: e.desk.Process,
-		Workers:        2,
-		PollInterval:   20 * time.Millisecond,
-		RetryDelay:     func(int) time.Duration { return 10 * time.Millisecond },
-	})
-	if err != nil {
-		t.Fatalf("StartJobs: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := e.store.StopJobs(ctx); err != nil {
-			t.Errorf("StopJobs: %v", err)
-		}
-	})
+	e.startJobs()
 
 	answer := e.ask(dbQuestion)
 	escalation := e.ask(adminRequest)
@@ -1321,21 +1306,7 @@ func TestJobRunner(t *testing.T) {
 // the asker waits, the inquiry's job posts it.
 func TestNeedHumanDeliveryRetried(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	err := e.store.StartJobs(e.ctx, store.Jobs{
-		ProcessInquiry: e.desk.Process,
-		PollInterval:   20 * time.Millisecond,
-		RetryDelay:     func(int) time.Duration { return 10 * time.Millisecond },
-	})
-	if err != nil {
-		t.Fatalf("StartJobs: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := e.store.StopJobs(ctx); err != nil {
-			t.Errorf("StopJobs: %v", err)
-		}
-	})
+	e.startJobs()
 	inq := e.ask(dbQuestion)
 	e.waitDeliveries(inq.ID, 1)
 
@@ -1359,6 +1330,27 @@ func TestNeedHumanDeliveryRetried(t *testing.T) {
 	if n := len(ofKind(e.events(inq.ID), koban.EventDelivered)); n != 2 {
 		t.Errorf("%d delivered events, want 2 (the answer and the escalation)", n)
 	}
+}
+
+// startJobs runs the desk's jobs with short waits until the test ends.
+func (e *env) startJobs() {
+	e.t.Helper()
+	err := e.store.StartJobs(e.ctx, store.Jobs{
+		ProcessInquiry: e.desk.Process,
+		Workers:        2,
+		PollInterval:   20 * time.Millisecond,
+		RetryDelay:     func(int) time.Duration { return 10 * time.Millisecond },
+	})
+	if err != nil {
+		e.t.Fatalf("StartJobs: %v", err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.store.StopJobs(ctx); err != nil {
+			e.t.Errorf("StopJobs: %v", err)
+		}
+	})
 }
 
 // waitDeliveries waits until an inquiry has n successful deliveries.
