@@ -1,29 +1,21 @@
 package knowledge
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/eval"
 )
 
 // evalCase is one line of the evaluation sets in ../../shared/eval.
-type evalCase struct {
-	ID           string   `json:"id"`
-	Question     string   `json:"question"`
-	Lang         string   `json:"lang"`
-	Category     string   `json:"category"`
-	RelevantDocs []string `json:"relevant_docs"`
-}
+type evalCase = eval.Case
 
 // evalSet is an evaluation file and the corpus it is judged against.
 type evalSet struct {
@@ -82,7 +74,7 @@ func TestEvalRetrieval(t *testing.T) {
 			cases := readCases(t, filepath.Join(shared, "eval", set.file))
 			svc := New(ix, Config{}, nil)
 			m := map[string]*metrics{"all": {}}
-			conf := map[string][3]float64{} // category → n, sum confidence, known
+			conf := map[koban.Category][3]float64{} // category → n, sum confidence, known
 			var tops []float64
 			for _, c := range cases {
 				ans, err := svc.Answer(context.Background(), koban.Question{Text: c.Question, Lang: c.Lang})
@@ -175,23 +167,9 @@ func head(s []string, n int) []string {
 
 func readCases(t *testing.T, path string) []evalCase {
 	t.Helper()
-	f, err := os.Open(path)
+	cases, err := eval.LoadCases(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	var cases []evalCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c evalCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		cases = append(cases, c)
 	}
 	return cases
 }

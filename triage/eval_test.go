@@ -11,45 +11,22 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/eval"
 )
 
 // evalDir holds the shared evaluation sets; KOBAN_EVAL_DIR overrides it.
 const evalDir = "../../shared/eval"
 
 // evalCase is one line of an evaluation set (see its README).
-type evalCase struct {
-	ID           string   `json:"id"`
-	Question     string   `json:"question"`
-	Lang         string   `json:"lang"`
-	Category     string   `json:"category"`
-	Domain       string   `json:"domain"`
-	RelevantDocs []string `json:"relevant_docs"`
-}
+type evalCase = eval.Case
 
 func loadEvalCases(t *testing.T, path string) []evalCase {
 	t.Helper()
-	f, err := os.Open(path)
+	cases, err := eval.LoadCases(path)
 	if err != nil {
-		t.Fatalf("open eval set: %v", err)
+		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []evalCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c evalCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	return out
+	return cases
 }
 
 // scores are the triage metrics of one run over an evaluation set.
@@ -198,14 +175,14 @@ func runEval(t *testing.T, cases []evalCase, answer answerFunc, online bool, ver
 		if err != nil {
 			t.Fatalf("Triage(%s): %v", c.ID, err)
 		}
-		want := koban.Category(c.Category)
-		sc.add(want, koban.Domain(c.Domain), got, a)
-		if verbose && (want != got.Label.Category || koban.Domain(c.Domain) != got.Domain) {
+		want := c.Category
+		sc.add(want, c.Domain, got, a)
+		if verbose && (want != got.Label.Category || c.Domain != got.Domain) {
 			t.Logf("%-28s want %-13s got %-13s %.2f | domain want %-10s got %-10s | %s", c.ID, want, got.Label.Category, got.Confidence, c.Domain, got.Domain, strings.Join(got.Reasons, "; "))
 		}
 		if online {
 			// The detail is not in the sets; learn the category alone.
-			if err := s.Learn(ctx, q, koban.Label{Category: want}, koban.Domain(c.Domain)); err != nil {
+			if err := s.Learn(ctx, q, koban.Label{Category: want}, c.Domain); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -255,7 +232,7 @@ func leaveOneOut(t *testing.T, cases []evalCase) *scores {
 			if j == i {
 				continue
 			}
-			if err := s.Learn(ctx, koban.Question{Text: o.Question, Lang: o.Lang}, koban.Label{Category: koban.Category(o.Category)}, koban.Domain(o.Domain)); err != nil {
+			if err := s.Learn(ctx, koban.Question{Text: o.Question, Lang: o.Lang}, koban.Label{Category: o.Category}, o.Domain); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -263,7 +240,7 @@ func leaveOneOut(t *testing.T, cases []evalCase) *scores {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc.add(koban.Category(c.Category), koban.Domain(c.Domain), got, koban.Answer{})
+		sc.add(c.Category, c.Domain, got, koban.Answer{})
 	}
 	return sc
 }
