@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -427,6 +428,12 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		}
 		if err := ix.writeManifest(); err != nil {
 			return st, warns, err
+		}
+		if n >= 100 {
+			// Indexing many pages leaves hundreds of MB of garbage: give
+			// it back now rather than let the first searches pay for
+			// collecting it, and leave a serving process its small heap.
+			debug.FreeOSMemory()
 		}
 	}
 	st.Documents = len(ix.manifest.Pages)
