@@ -5,25 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/testclock"
 )
-
-// clock is a settable time for the member cache.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func slackUser(id, name, display, real string) map[string]any {
 	return map[string]any{"id": id, "name": name, "real_name": real,
@@ -55,8 +42,8 @@ func workspace() []map[string]any {
 }
 
 func TestLookupName(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)}
-	b, fs := newTestBotWith(t, func(_ *Options, d *Deps) { d.Now = clk.now })
+	clk := testclock.New(time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)) // the member cache's time
+	b, fs := newTestBotWith(t, func(_ *Options, d *Deps) { d.Now = clk.Now })
 	fs.users = workspace()
 	ctx := context.Background()
 
@@ -91,11 +78,11 @@ func TestLookupName(t *testing.T) {
 	fs.mu.Lock()
 	fs.users = append(fs.users, slackUser("UDAVE", "dave", "", "Dave"))
 	fs.mu.Unlock()
-	clk.add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	if _, err := b.LookupName(ctx, "dave"); koban.ErrorCode(err) != koban.ENotFound {
 		t.Errorf("LookupName(dave) 30s after the list = %v, want not found from the cache", err)
 	}
-	clk.add(31 * time.Second)
+	clk.Advance(31 * time.Second)
 	if id, err := b.LookupName(ctx, "dave"); id != "UDAVE" || err != nil {
 		t.Errorf("LookupName(dave) a minute after the list = %q, %v; want UDAVE", id, err)
 	}
@@ -104,7 +91,7 @@ func TestLookupName(t *testing.T) {
 	}
 
 	// After the TTL, hits reload too, and Slack being down shows.
-	clk.add(usersTTL)
+	clk.Advance(usersTTL)
 	fs.failNext("users.list", failure{status: http.StatusServiceUnavailable})
 	if _, err := b.LookupName(ctx, "alice"); koban.ErrorCode(err) != koban.EUnavailable {
 		t.Errorf("LookupName with Slack down: code %q (%v), want unavailable", koban.ErrorCode(err), err)

@@ -16,6 +16,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/internal/sampledocs"
+	"github.com/kobanhq/koban/internal/testclock"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
@@ -26,24 +27,6 @@ import (
 // the docs index of the embedded sample docs, knowledge, triage (also as the
 // Learner) and the redactor. Only the edges are fakes: the Replier (Slack or
 // the web), the Router (the on-call schedule) and the clock.
-
-// clock is a settable clock shared by the store and the desk.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // delivery is one call of recorder.Deliver.
 type delivery struct {
@@ -152,7 +135,7 @@ var start = time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)
 type env struct {
 	t     testing.TB
 	ctx   context.Context
-	clock *clock
+	clock *testclock.Clock // shared by the store and the desk
 	store *store.Store
 	tri   *triage.Service
 	rep   *recorder
@@ -169,7 +152,7 @@ type envOpts struct {
 func newEnv(t testing.TB, o envOpts) *env {
 	t.Helper()
 	ctx := t.Context()
-	clk := &clock{t: start}
+	clk := testclock.New(start)
 	log := testLogger(t)
 	st, err := store.Open(ctx, store.Options{URL: o.dbURL, DataDir: t.TempDir(), Now: clk.Now, Log: log})
 	if err != nil {

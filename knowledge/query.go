@@ -288,7 +288,7 @@ var fileWordSep = strings.NewReplacer("-", " ", "_", " ")
 // docsLink matches what may be a link to a docs page: a URL, or a path of
 // two or more segments ("k8s.io/docs/tasks/run/", "/docs/admin/kubelet/",
 // "tutorials/clusters/apparmor/#profiles").
-var docsLink = regexp.MustCompile(`(?:https?://)?[\w.-]*(?:/[\w.%~-]+){2,}/?|[\w.-]+(?:/[\w.%~-]+){2,}/?`)
+var docsLink = regexp.MustCompile(`(?:https?://)?[\w.-]*(?:/[\w.%~-]+){2,}/?`)
 
 // linkedPaths lists the paths the question links to, each as its segments
 // without the site's decoration: scheme and host, a language segment, a
@@ -304,7 +304,7 @@ func linkedPaths(q string) [][]string {
 				m = m[:i]
 			}
 			// A host without its scheme: "k8s.io/docs/home/".
-			if first, rest, ok := strings.Cut(strings.TrimPrefix(m, "/"), "/"); ok && strings.Contains(first, ".") && !strings.HasPrefix(m, "/") {
+			if first, rest, ok := strings.Cut(m, "/"); ok && strings.Contains(first, ".") {
 				m = rest
 			}
 		}

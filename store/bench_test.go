@@ -41,14 +41,7 @@ func BenchmarkCreateInquiry(b *testing.B) {
 // label and domain in Asia/Tokyo.
 func BenchmarkMonthlyCounts(b *testing.B) {
 	forEachDBBench(b, func(b *testing.B, opts Options) {
-		s := mustOpen(b, opts)
-		const total = 100_000
-		from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		seedInquiries(b, s, total, from, 365*24*time.Hour)
-		tokyo, err := time.LoadLocation("Asia/Tokyo")
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, from, tokyo := seedYear(b, opts)
 		for b.Loop() {
 			counts, err := s.MonthlyCounts(b.Context(), from.In(tokyo), from.AddDate(1, 0, 0), tokyo)
 			if err != nil {
@@ -58,8 +51,8 @@ func BenchmarkMonthlyCounts(b *testing.B) {
 			for _, c := range counts {
 				sum += c.Count
 			}
-			if sum != total {
-				b.Fatalf("counted %d inquiries, want %d", sum, total)
+			if sum != yearTotal {
+				b.Fatalf("counted %d inquiries, want %d", sum, yearTotal)
 			}
 		}
 	})
@@ -127,4 +120,22 @@ func seedInquiries(b *testing.B, s *Store, n int, from time.Time, span time.Dura
 	} else if _, err := s.write().exec(b.Context(), `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// yearTotal is how many inquiries seedYear stores.
+const yearTotal = 100_000
+
+// seedYear opens a store with yearTotal inquiries spread over 2025 (UTC)
+// and returns it with the year's start and Asia/Tokyo, where the
+// aggregates are computed.
+func seedYear(b *testing.B, opts Options) (*Store, time.Time, *time.Location) {
+	b.Helper()
+	s := mustOpen(b, opts)
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	seedInquiries(b, s, yearTotal, from, 365*24*time.Hour)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, from, tokyo
 }

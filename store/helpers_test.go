@@ -2,34 +2,17 @@ package store
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/pgtest"
+	"github.com/kobanhq/koban/internal/testclock"
 )
 
-// clock is a settable clock for the store's timestamps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2026, 5, 10, 9, 30, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is a settable clock for the store's timestamps.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 5, 10, 9, 30, 0, 0, time.UTC))
 }
 
 // forEachDB runs f once per database: SQLite in a temporary directory, and

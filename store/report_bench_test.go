@@ -2,7 +2,6 @@ package store
 
 import (
 	"testing"
-	"time"
 )
 
 // BenchmarkMonthlyVolumes counts a year of 100,000 inquiries by month in
@@ -10,14 +9,7 @@ import (
 // which also groups by label and domain.
 func BenchmarkMonthlyVolumes(b *testing.B) {
 	forEachDBBench(b, func(b *testing.B, opts Options) {
-		s := mustOpen(b, opts)
-		const total = 100_000
-		from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		seedInquiries(b, s, total, from, 365*24*time.Hour)
-		tokyo, err := time.LoadLocation("Asia/Tokyo")
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, from, tokyo := seedYear(b, opts)
 		for b.Loop() {
 			got, err := s.MonthlyVolumes(b.Context(), from.In(tokyo), from.AddDate(1, 0, 0), tokyo)
 			if err != nil {
@@ -28,8 +20,8 @@ func BenchmarkMonthlyVolumes(b *testing.B) {
 				sum += n
 			}
 			// The UTC year ends nine hours into January 2026 in Tokyo: 13 months.
-			if sum != total || len(got) != 13 {
-				b.Fatalf("counted %d inquiries in %d months, want %d", sum, len(got), total)
+			if sum != yearTotal || len(got) != 13 {
+				b.Fatalf("counted %d inquiries in %d months, want %d", sum, len(got), yearTotal)
 			}
 		}
 	})

@@ -8,13 +8,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
 	"github.com/kobanhq/koban/internal/sampledocs"
+	"github.com/kobanhq/koban/internal/testclock"
 	"github.com/kobanhq/koban/knowledge"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
@@ -25,24 +25,6 @@ import (
 // The harness is the dashboard over the real store (SQLite in a temporary
 // folder), the real desk, docs index, knowledge, triage, report and on-call
 // schedule. Only the clock is controlled.
-
-// clock is a settable clock shared by the store, the desk and the server.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // today is the harness's "now": November 2026, so October is last month.
 var today = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -112,7 +94,7 @@ func testRotations(t testing.TB) []*oncall.Rotation {
 
 type env struct {
 	t     testing.TB
-	clock *clock
+	clock *testclock.Clock // shared by the store, the desk and the server
 	store *store.Store
 	desk  *desk.Desk
 	srv   *Server
@@ -133,7 +115,7 @@ type envOpts struct {
 func newEnv(t testing.TB, o envOpts) *env {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: today}
+	clk := testclock.New(today)
 	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir(), Now: clk.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)

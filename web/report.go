@@ -76,6 +76,16 @@ func (s *Server) month(r *http.Request) (time.Time, error) {
 	return metrics.MonthStart(s.now(), s.loc).AddDate(0, -1, 0), nil
 }
 
+// monthReport is the report of the month the request asks for.
+func (s *Server) monthReport(r *http.Request) (time.Time, *metrics.Report, error) {
+	month, err := s.month(r)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	rep, err := s.reports.get(r.Context(), month)
+	return month, rep, err
+}
+
 // reportView is the data of the report page.
 type reportView struct {
 	Month   string
@@ -97,12 +107,7 @@ var chartTitles = map[string]string{
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	month, err := s.month(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rep, err := s.reports.get(r.Context(), month)
+	month, rep, err := s.monthReport(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -195,12 +200,7 @@ type gapTopic struct {
 const gapExamples = 3
 
 func (s *Server) gaps(w http.ResponseWriter, r *http.Request) {
-	month, err := s.month(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rep, err := s.reports.get(r.Context(), month)
+	_, rep, err := s.monthReport(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
