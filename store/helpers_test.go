@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -79,20 +80,30 @@ func count(t testing.TB, s *Store, query string, args ...any) int {
 // jobStates returns the River states of the inquiry jobs, by job id.
 func jobStates(t testing.TB, s *Store) []string {
 	t.Helper()
-	rows, err := s.write().query(t.Context(), `SELECT state FROM river_job WHERE kind = $1 ORDER BY id`, inquiryJobKind)
+	out, err := queryJobStates(t.Context(), s)
 	if err != nil {
 		t.Fatalf("job states: %v", err)
+	}
+	return out
+}
+
+// queryJobStates lists the states of the inquiry jobs in the order they were
+// inserted.
+func queryJobStates(ctx context.Context, s *Store) ([]string, error) {
+	rows, err := s.write().query(ctx, `SELECT state FROM river_job WHERE kind = $1 ORDER BY id`, inquiryJobKind)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var st string
 		if err := rows.Scan(&st); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out = append(out, st)
 	}
-	return out
+	return out, rows.Err()
 }
 
 // wantCode fails the test unless err carries the koban error code.
