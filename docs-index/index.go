@@ -3,6 +3,7 @@ package docsindex
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,8 +23,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/kobanhq/koban"
@@ -43,6 +43,7 @@ type Index struct {
 	bl       bleve.Index
 	manifest manifest
 	sections map[string]*Section // by bleve document ID
+	filters  filterCache
 }
 
 // manifest records what the index was built from.
@@ -747,26 +748,9 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if ix.bl == nil {
 		return nil, koban.Errorf(koban.EUnavailable, "docs index is closed")
 	}
-	filter := func(kind string) query.Query {
-		kq := bleve.NewTermQuery(kind)
-		kq.SetField(fieldKind)
-		if q.Lang == "" {
-			return kq
-		}
-		lq := bleve.NewTermQuery(q.Lang)
-		lq.SetField(fieldLang)
-		return bleve.NewConjunctionQuery(kq, lq)
-	}
-	// One search over the section fields and one over the page fields,
-	// each summing its weighted field scores in a single pass; the two
-	// run side by side.
-	type kind struct {
-		names []string
-		sq    sumQuery
-		res   *bleve.SearchResult
-		err   error
-	}
-	kinds := [2]*kind{{sq: sumQuery{filter: filter("section")}}, {sq: sumQuery{filter: filter("page")}}}
+	// One part per field, shared by the kinds that search it: section and
+	// page documents have the headings, body and phrase fields in common.
+	var parts []fieldPart
 	for _, sf := range searchFields {
 		w, ok := weights[sf.name]
 		if !ok {
@@ -779,56 +763,68 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		case fieldPhrase:
 			fan = phraseAnalyzer(lang, ix.ja)
 		}
-		mq := bleve.NewMatchQuery(q.Text)
-		mq.SetField(sf.field)
-		mq.Analyzer = fan
-		k := kinds[0]
-		if sf.page {
-			k = kinds[1]
+		i := slices.IndexFunc(parts, func(p fieldPart) bool { return p.field == sf.field })
+		if i < 0 {
+			parts = append(parts, fieldPart{field: sf.field, analyzer: fan})
+			i = len(parts) - 1
 		}
-		k.names = append(k.names, sf.name)
-		k.sq.parts = append(k.sq.parts, mq)
-		k.sq.weights = append(k.sq.weights, w)
+		kind := 0
+		if sf.page {
+			kind = 1
+		}
+		parts[i].names[kind], parts[i].weights[kind], parts[i].has[kind] = sf.name, w, true
 	}
-	if card := ix.manifest.Cardinality; card != nil {
-		n, err := ix.bl.DocCount()
+	r, err := ix.indexReader()
+	if err != nil {
+		return nil, fmt.Errorf("search docs: %w", err)
+	}
+	defer r.Close()
+	// The documents of each kind, in the query's language if it names one.
+	var kindDocs [2][]bool
+	for k, kind := range []string{"section", "page"} {
+		if kindDocs[k], err = ix.filters.filterDocs(ctx, r, fieldKind, kind); err != nil {
+			return nil, fmt.Errorf("search docs: %w", err)
+		}
+	}
+	if q.Lang != "" {
+		langDocs, err := ix.filters.filterDocs(ctx, r, fieldLang, q.Lang)
 		if err != nil {
 			return nil, fmt.Errorf("search docs: %w", err)
 		}
-		ctx = context.WithValue(ctx, search.BM25StatsKey, &search.BM25Stats{DocCount: float64(n), FieldCardinality: card})
-	}
-	var wg sync.WaitGroup
-	for _, k := range kinds {
-		if len(k.names) == 0 {
-			continue
+		for k := range kindDocs {
+			both := make([]bool, len(kindDocs[k]))
+			for doc, ok := range kindDocs[k] {
+				both[doc] = ok && doc < len(langDocs) && langDocs[doc]
+			}
+			kindDocs[k] = both
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			k.res, k.err = ix.bl.SearchInContext(ctx, bleve.NewSearchRequestOptions(&k.sq, size, 0, false))
-		}()
 	}
-	wg.Wait()
+	maxDoc := uint64(max(len(kindDocs[0]), len(kindDocs[1]), 1) - 1)
+	scores := make([]*docScores, len(parts))
+	m := ix.bl.Mapping()
+	for i, p := range parts {
+		a := m.AnalyzerNamed(p.analyzer)
+		if a == nil {
+			return nil, fmt.Errorf("search docs: no analyzer %q", p.analyzer)
+		}
+		if scores[i], err = ix.scoreField(ctx, r, a, p, q.Text, maxDoc); err != nil {
+			return nil, fmt.Errorf("search docs: %w", err)
+		}
+	}
 	secScores := map[string]map[string]float64{}  // section doc ID → field → score
 	pageScores := map[string]map[string]float64{} // page key → field → score
 	var order []string                            // section IDs, best first
-	for ki, k := range kinds {
-		if k.err != nil {
-			return nil, fmt.Errorf("search docs: %w", k.err)
-		}
-		if k.res == nil {
-			continue
-		}
-		for _, h := range k.res.Hits {
-			fields := make(map[string]float64, len(h.ScoreBreakdown))
-			for i, sc := range h.ScoreBreakdown {
-				fields[k.names[i]] = sc
+	for k := range kindDocs {
+		for _, d := range topDocs(kindDocs[k], k, parts, scores, size) {
+			id, err := r.ExternalID(binary.BigEndian.AppendUint64(nil, d.doc))
+			if err != nil {
+				return nil, fmt.Errorf("search docs: %w", err)
 			}
-			if ki == 0 {
-				secScores[h.ID] = fields
-				order = append(order, h.ID)
+			if k == 0 {
+				secScores[id] = d.fields
+				order = append(order, id)
 			} else {
-				pageScores[h.ID] = fields
+				pageScores[id] = d.fields
 			}
 		}
 	}

@@ -307,8 +307,10 @@ func segments(t *testing.T, ix *Index) uint64 {
 	return m["TotMemorySegmentsAtRoot"].(uint64) + m["TotFileSegmentsAtRoot"].(uint64)
 }
 
-// TestSearchFieldScores checks that the one-pass search over all fields
-// gives each hit the score a separate BM25 search of each field gives it.
+// TestSearchFieldScores checks that the term-at-a-time search over all
+// fields (score.go) gives each hit the score bleve's own match query on each
+// field gives it: repeated words, words the index lacks and both languages
+// included.
 func TestSearchFieldScores(t *testing.T) {
 	ctx := context.Background()
 	ix := mustOpen(t, t.TempDir())
@@ -326,6 +328,8 @@ func TestSearchFieldScores(t *testing.T) {
 		{"default deny network policy ingress controller", "en"},
 		{"kubectl apply volumes", "en"},
 		{"イングレス 設定", "ja"},
+		{"quota quota quota for the database, zzyzxnotaword quota", "en"},
+		{"kubectl kubectl", ""},
 	}
 	for _, tt := range tests {
 		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: tt.lang, Size: 100, Weights: all})
