@@ -17,9 +17,13 @@ const maxSnippetChars = 600
 // question, quoted with a link to the section.
 func compose(pages []*page, terms []string, lang string, max int) (string, []koban.Citation) {
 	var b strings.Builder
-	if lang == "ja" {
+	other := len(pages) > 0 && pages[0].best.Lang != "" && pages[0].best.Lang != lang
+	switch {
+	case lang == "ja" && other:
+		b.WriteString("英語のドキュメントの関連箇所です。\n")
+	case lang == "ja":
 		b.WriteString("ドキュメントの関連箇所です。\n")
-	} else {
+	default:
 		b.WriteString("Here is what the docs say:\n")
 	}
 	var cites []koban.Citation

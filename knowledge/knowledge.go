@@ -39,6 +39,10 @@ type Config struct {
 	MaxPages int
 	// MaxCitations is how many passages the answer quotes (default 3).
 	MaxCitations int
+	// Glossary carries a question's words into the docs of another
+	// language when its own language's docs give no confident answer
+	// (default DefaultGlossary: Japanese questions, English docs).
+	Glossary *Glossary
 }
 
 // DefaultMinConfidence is the confidence threshold when Config leaves it zero.
@@ -53,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxCitations <= 0 {
 		c.MaxCitations = 3
+	}
+	if c.Glossary == nil {
+		c.Glossary = DefaultGlossary()
 	}
 	return c
 }
@@ -98,35 +105,71 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	}
 	s.log.Debug("retrieving", "question", text, "query", query, "lang", lang)
 
+	min := s.cfg.MinConfidence
+	if min == 0 {
+		min = DefaultMinConfidence
+	}
 	// Search the docs in the question's language first; a team whose
 	// docs are in one language still gets answers to questions in another.
-	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
-	if err == nil && len(hits) == 0 && q.Lang == "" {
-		hits, err = s.s.Search(ctx, docsindex.Query{Text: query, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
-	}
+	r, err := s.retrieve(ctx, text, query, lang, q.Lang == "")
 	if err != nil {
 		return koban.Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	pages := defaultRanking.rankPages(hits, signalsOf(text, query))
+	if g := s.cfg.Glossary; r.confidence < min/2 && g != nil && lang == g.From {
+		// Next to nothing in the question's language: carry its words
+		// across to the docs in the glossary's other language. Pages in
+		// the asker's language that nearly answer stay: confidences in
+		// two languages are not comparable (a Japanese question's words
+		// are whole runs of text, found less often than English words).
+		if tq := g.Translate(query); len(queryTerms(tq)) > 0 {
+			tr, err := s.retrieve(ctx, text, tq, g.To, false)
+			if err != nil {
+				return koban.Answer{}, fmt.Errorf("answer: %w", err)
+			}
+			s.log.Debug("searched across languages", "query", tq, "lang", g.To, "confidence", tr.confidence)
+			if tr.confidence >= min {
+				r = tr
+			}
+		}
+	}
 	ans := koban.Answer{Lang: lang}
-	for i, p := range pages {
+	for i, p := range r.pages {
 		if i == s.cfg.MaxPages {
 			break
 		}
 		ans.Pages = append(ans.Pages, citation(p.lead(), p.score, ""))
 	}
-	ans.Confidence = confidence(pages, terms)
-	min := s.cfg.MinConfidence
-	if min == 0 {
-		min = DefaultMinConfidence
-	}
-	ans.Known = len(pages) > 0 && ans.Confidence >= min
+	ans.Confidence = r.confidence
+	ans.Known = len(r.pages) > 0 && ans.Confidence >= min
 	if ans.Known {
-		ans.Text, ans.Citations = compose(pages, terms, lang, s.cfg.MaxCitations)
+		ans.Text, ans.Citations = compose(r.pages, r.terms, lang, s.cfg.MaxCitations)
 	}
 	ans.Took = s.now().Sub(start)
 	s.log.Debug("answered", "pages", len(ans.Pages), "known", ans.Known, "confidence", ans.Confidence, "took", ans.Took)
 	return ans, nil
+}
+
+// retrieval is what one search of the docs found for a question.
+type retrieval struct {
+	pages      []*page
+	terms      []string // the searched words, for confidence and passages
+	confidence float64
+}
+
+// retrieve searches the docs in lang for query (the question's search text)
+// and ranks the pages. With anyLang, a search in lang that finds nothing is
+// repeated over every language.
+func (s *Service) retrieve(ctx context.Context, question, query, lang string, anyLang bool) (retrieval, error) {
+	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
+	if err == nil && len(hits) == 0 && anyLang {
+		hits, err = s.s.Search(ctx, docsindex.Query{Text: query, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
+	}
+	if err != nil {
+		return retrieval{}, err
+	}
+	terms := queryTerms(query)
+	pages := defaultRanking.rankPages(hits, signalsOf(question, query))
+	return retrieval{pages: pages, terms: terms, confidence: confidence(pages, terms)}, nil
 }
 
 // page is the retrieval evidence for one docs page.

@@ -81,6 +81,9 @@ func (d *DocSources) UnmarshalText(b []byte) error {
 type KnowledgeConfig struct {
 	// MinConfidence is the confidence below which koban says it does not know.
 	MinConfidence float64 `yaml:"min_confidence" env:"MIN_CONFIDENCE"`
+	// Glossary is a file of the team's own Japanese terms and their
+	// English words (see knowledge/glossary-ja-en.tsv), added to koban's.
+	Glossary string `yaml:"glossary" env:"GLOSSARY"`
 }
 
 // LLMConfig points koban at an OpenAI-compatible endpoint. Empty: no LLM.

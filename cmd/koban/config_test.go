@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kobanhq/koban"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -84,5 +86,30 @@ func TestLoadConfig(t *testing.T) {
 			}
 			tt.check(t, c)
 		})
+	}
+}
+
+func TestLoadGlossary(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.tsv")
+	bad := filepath.Join(dir, "bad.tsv")
+	if err := os.WriteFile(good, []byte("# our products\nほしDB\thoshi-db\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("ほしDB hoshi-db\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := loadGlossary("")
+	if err != nil || g.Translate("データベース") != "database" {
+		t.Errorf("loadGlossary(\"\") = %v; want koban's glossary", err)
+	}
+	g, err = loadGlossary(good)
+	if err != nil || g.Translate("ほしDBのデータベース") != "hoshi-db database" {
+		t.Errorf("loadGlossary(good) = %v; want koban's glossary with the team's term", err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.tsv")} {
+		if _, err := loadGlossary(path); koban.ErrorCode(err) != koban.EInvalid {
+			t.Errorf("loadGlossary(%s) = %v, want an EInvalid error", path, err)
+		}
 	}
 }

@@ -80,7 +80,12 @@ func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowled
 		}
 		s, close = hy, hy.Close
 	}
-	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence}, a.log)
+	glossary, err := loadGlossary(a.cfg.Knowledge.Glossary)
+	if err != nil {
+		close()
+		return nil, nil, err
+	}
+	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence, Glossary: glossary}, a.log)
 	if grounded && llm != nil && a.cfg.LLM.Model != "" {
 		return knowledge.WithLLM(svc, llm, ix), close, nil
 	}
@@ -119,4 +124,23 @@ func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClas
 	}
 	a.log.Info("triage learned past labels", "inquiries", len(labelled), "took", time.Since(start).Round(time.Millisecond))
 	return tr, nil
+}
+
+// loadGlossary returns koban's Japanese to English glossary with the terms
+// of the file at path added, or koban's alone when path is empty.
+func loadGlossary(path string) (*knowledge.Glossary, error) {
+	g := knowledge.DefaultGlossary()
+	if path == "" {
+		return g, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, koban.Errorf(koban.EInvalid, "knowledge.glossary (KOBAN_GLOSSARY): %v", err)
+	}
+	defer f.Close()
+	extra, err := knowledge.ParseGlossary(g.From, g.To, f)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge.glossary %s: %w", path, err)
+	}
+	return g.Merge(extra), nil
 }
