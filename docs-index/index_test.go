@@ -463,3 +463,35 @@ func uniq(i, j int) string {
 	}
 	return b.String()
 }
+
+// TestSearchAfterUpdate checks that a search after an update sees the new
+// index: the documents each filter caches belong to one snapshot of it.
+func TestSearchAfterUpdate(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	ix := mustOpen(t, t.TempDir())
+	srcs := []Source{{Path: docs}}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		word := fmt.Sprintf("quuxolith%d", i)
+		if hits, err := ix.Search(ctx, Query{Text: word, Lang: "en"}); err != nil || len(hits) != 0 {
+			t.Fatalf("Search(%s) before it is written = %d hits, %v; want none", word, len(hits), err)
+		}
+		page := fmt.Sprintf("---\ntitle: New page %d\n---\n\n# New page %d\n\nThe %s runbook.\n", i, i, word)
+		if err := os.WriteFile(filepath.Join(docs, fmt.Sprintf("new-%d.md", i)), []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ix.Update(ctx, srcs); err != nil {
+			t.Fatal(err)
+		}
+		hits, err := ix.Search(ctx, Query{Text: word, Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].Path != fmt.Sprintf("new-%d.md", i) {
+			t.Errorf("Search(%s) after the update = %v, want new-%d.md first", word, hits, i)
+		}
+	}
+}

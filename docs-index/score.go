@@ -8,8 +8,10 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"weak"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -225,20 +227,26 @@ func termDocs(ctx context.Context, r index.IndexReader, field, term string) ([]b
 // filterCache keeps the documents of each kind and language of one index
 // snapshot: every search filters on them, and reading them costs as much
 // as scoring a short question. Document numbers change when segments merge,
-// so the cache holds for one snapshot only.
+// so the cache holds for one snapshot only. It knows the snapshot by a weak
+// pointer: a strong one would keep a replaced snapshot, and the segments
+// it holds, in memory until the next search.
 type filterCache struct {
 	mu   sync.Mutex
-	snap index.IndexReader    // the snapshot the documents were read from
+	snap weak.Pointer[scorch.IndexSnapshot]
 	docs map[[2]string][]bool // by field and term
 }
 
 // filterDocs returns the documents whose field holds term in snapshot r.
 // The result is shared: callers must not change it.
 func (c *filterCache) filterDocs(ctx context.Context, r index.IndexReader, field, term string) ([]bool, error) {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return termDocs(ctx, r, field, term)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.snap != r {
-		c.snap, c.docs = r, map[[2]string][]bool{}
+	if w := weak.Make(snap); c.snap != w {
+		c.snap, c.docs = w, map[[2]string][]bool{}
 	}
 	k := [2]string{field, term}
 	if d, ok := c.docs[k]; ok {
