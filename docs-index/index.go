@@ -214,21 +214,22 @@ func (ix *Index) writeManifest() error {
 // sourceKey is a short stable name for a source folder, so that two sources
 // with the same page paths (en/ and ja/) do not collide.
 func sourceKey(source string) string {
+	if k, ok := sourceKeys.Load(source); ok {
+		return k.(string)
+	}
 	abs, err := filepath.Abs(source)
 	if err != nil {
 		abs = source
 	}
-	if k, ok := sourceKeys.Load(abs); ok {
-		return k.(string)
-	}
 	h := sha256.Sum256([]byte(abs))
 	k := hex.EncodeToString(h[:])[:8]
-	sourceKeys.Store(abs, k)
+	sourceKeys.Store(source, k)
 	return k
 }
 
-// sourceKeys caches sourceKey by absolute path: searches name a page's
-// key for every hit.
+// sourceKeys caches sourceKey by source path as given: searches name a
+// page's key for every hit, and making a path absolute asks the operating
+// system for the working directory.
 var sourceKeys sync.Map
 
 func pageKey(source, path string) string { return sourceKey(source) + ":" + path }
