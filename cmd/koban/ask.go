@@ -46,7 +46,7 @@ var askCommand = command{
 			if err != nil {
 				return err
 			}
-			svc, closeSvc, err := wireAnswerer(ctx, a, ix, llm, true, true)
+			svc, closeSvc, _, err := wireAnswerer(ctx, a, ix, llm, true, true)
 			if err != nil {
 				return err
 			}

@@ -28,6 +28,9 @@ type Config struct {
 	// Docs lists the doc sources. KOBAN_DOCS gives folders, comma-separated;
 	// each may be written PATH[@LANG][=BASE_URL]. Empty: the shipped sample docs.
 	Docs DocSources `yaml:"docs" env:"KOBAN_DOCS"`
+	// DocsRefresh is how often serve re-reads the doc sources and indexes
+	// what changed; 0 indexes them at start only.
+	DocsRefresh time.Duration `yaml:"docs_refresh" env:"KOBAN_DOCS_REFRESH"`
 	// TimeZone is the IANA zone reports and schedules are computed in.
 	TimeZone string `yaml:"time_zone" env:"KOBAN_TIME_ZONE"`
 	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
@@ -140,6 +143,7 @@ func defaults() Config {
 		LogFormat:      "text",
 		LogLevel:       "info",
 		AutoCloseAfter: 7 * 24 * time.Hour,
+		DocsRefresh:    5 * time.Minute,
 		MemoryLimitMB:  400,
 		Knowledge:      KnowledgeConfig{MinConfidence: 0.35},
 		LLM:            LLMConfig{Timeout: 30 * time.Second},
@@ -199,6 +203,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("time_zone (KOBAN_TIME_ZONE): %w", err))
+	}
+	if c.DocsRefresh < 0 {
+		errs = append(errs, fmt.Errorf("docs_refresh (KOBAN_DOCS_REFRESH) must be 0 (at start only) or a duration such as 5m, got %v", c.DocsRefresh))
 	}
 	if c.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("memory_limit_mb must be 0 (off) or a size in MiB, got %d", c.MemoryLimitMB))

@@ -108,7 +108,7 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 			return koban.Errorf(koban.EInvalid, "--llm needs KOBAN_LLM_MODEL and --hybrid needs KOBAN_LLM_EMBEDDING_MODEL")
 		}
 	}
-	answerer, closeAnswerer, err := wireAnswerer(ctx, a, ix, llm, o.hybrid, o.llm)
+	answerer, closeAnswerer, _, err := wireAnswerer(ctx, a, ix, llm, o.hybrid, o.llm)
 	if err != nil {
 		return err
 	}

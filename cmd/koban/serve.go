@@ -50,7 +50,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	defer st.Close()
 
 	start := time.Now()
-	ix, stats, err := wireIndex(ctx, a)
+	ix, refresher, stats, err := wireIndex(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
-	answerer, closeAnswerer, err := wireAnswerer(ctx, a, ix, llm, true, true)
+	answerer, closeAnswerer, docsChanged, err := wireAnswerer(ctx, a, ix, llm, true, true)
 	if err != nil {
 		return err
 	}
@@ -175,6 +175,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	if b != nil {
 		g.Go(func() error { return b.Run(gctx) })
+	}
+	// The shipped sample docs do not change; configured ones may.
+	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
+		refresher.Changed = docsChanged
+		g.Go(func() error { return refresher.Run(gctx) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -208,5 +210,42 @@ func TestServeSlackEventsAPI(t *testing.T) {
 	}
 	if p := posts[0]; p.Get("channel") != "CHELP" || !strings.Contains(p.Get("blocks"), "request-a-database") {
 		t.Errorf("reply = channel %q, blocks %.300s; want an answer citing request-a-database in CHELP", p.Get("channel"), p.Get("blocks"))
+	}
+}
+
+// TestServeRefreshesDocs changes the docs while koban runs: a page written
+// after start is answered from without a restart.
+func TestServeRefreshesDocs(t *testing.T) {
+	docs := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("request-a-database.md", "---\ntitle: Request a database\n---\n\n# Request a database\n\nAdd a DatabaseClaim to your repository and the platform creates a PostgreSQL database for your service.\n")
+	base := startServe(t, map[string]string{"KOBAN_DOCS": docs + "@en", "KOBAN_DOCS_REFRESH": "100ms"})
+	write("rotate-the-frobnicator.md", "---\ntitle: Rotate the frobnicator\n---\n\n# Rotate the frobnicator\n\nRun `hoshi frobnicator rotate` to rotate the frobnicator of your team; the old one keeps working for an hour.\n")
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	deadline := time.Now().Add(time.Minute)
+	for i := 0; ; i++ {
+		resp, err := client.PostForm(base+"/ask", url.Values{"text": {"How do I rotate the frobnicator?"}, "key": {fmt.Sprintf("r%d", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST /ask = %d:\n%s", resp.StatusCode, body)
+		}
+		if strings.Contains(string(body), "rotate-the-frobnicator.md") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a page written after start was not answered from within a minute; last answer:\n%s", body)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

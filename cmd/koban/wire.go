@@ -32,20 +32,23 @@ func wireStore(ctx context.Context, a *app, noMigrate bool) (*store.Store, error
 }
 
 // wireIndex opens the docs index in the data folder and brings it up to date
-// with the sources (the sample docs when none are configured).
-func wireIndex(ctx context.Context, a *app) (*docsindex.Index, docsindex.Stats, error) {
+// with the sources (the sample docs when none are configured). The
+// refresher it returns keeps it so.
+func wireIndex(ctx context.Context, a *app) (*docsindex.Index, *docsindex.Refresher, docsindex.Stats, error) {
+	srcs, err := docSources(a.cfg)
+	if err != nil {
+		return nil, nil, docsindex.Stats{}, err
+	}
 	ix, err := openIndex(a.cfg, a.log)
 	if err != nil {
-		return nil, docsindex.Stats{}, fmt.Errorf("open docs index: %w", err)
+		return nil, nil, docsindex.Stats{}, fmt.Errorf("open docs index: %w", err)
 	}
-	stats, warnings, err := updateIndex(ctx, ix, a.cfg, a.log)
-	for _, w := range warnings {
-		a.log.Warn("docs skipped", "file", w.Path, "reason", w.Reason)
-	}
+	ref := &docsindex.Refresher{Index: ix, Sources: srcs, Every: a.cfg.DocsRefresh, Log: a.log}
+	stats, err := ref.RunOnce(ctx)
 	if err != nil {
-		return nil, docsindex.Stats{}, errors.Join(fmt.Errorf("index docs: %w", err), ix.Close())
+		return nil, nil, docsindex.Stats{}, errors.Join(fmt.Errorf("index docs: %w", err), ix.Close())
 	}
-	return ix, stats, nil
+	return ix, ref, stats, nil
 }
 
 // wireLLM returns the configured LLM client, or nil when no model is set.
@@ -61,35 +64,41 @@ func wireLLM(a *app, red *redact.Redactor) (*knowledge.LLM, error) {
 
 // wireAnswerer builds the answer service over the index: BM25, fused with
 // section embeddings when hybrid is set, and answers written by the LLM when
-// grounded is set. close releases the embeddings cache.
-func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowledge.LLM, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, err error) {
+// grounded is set. close releases the embeddings cache; docsChanged, to be
+// called when the docs change, embeds their new sections (nil without
+// embeddings).
+func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowledge.LLM, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, docsChanged func(context.Context, docsindex.Stats), err error) {
 	var s knowledge.Searcher = ix
 	close = func() error { return nil }
 	if hybrid && llm != nil && a.cfg.LLM.EmbeddingModel != "" {
 		hy, err := knowledge.NewHybrid(ix, ix, llm, filepath.Join(a.cfg.DataDir, "embeddings"), a.log)
 		if err != nil {
-			return nil, nil, fmt.Errorf("hybrid retrieval: %w", err)
+			return nil, nil, nil, fmt.Errorf("hybrid retrieval: %w", err)
 		}
-		start := time.Now()
-		n, err := hy.Sync(ctx)
-		if err != nil {
-			// BM25 alone still answers: embed the rest on the next start.
-			a.log.Warn("embed sections", "embedded", n, "err", err)
-		} else {
+		sync := func(ctx context.Context, _ docsindex.Stats) {
+			start := time.Now()
+			n, err := hy.Sync(ctx)
+			if err != nil {
+				// BM25 alone still answers: the rest is embedded at the
+				// next change or start.
+				a.log.Warn("embed sections", "embedded", n, "err", err)
+				return
+			}
 			a.log.Info("sections embedded", "new", n, "took", time.Since(start).Round(time.Millisecond))
 		}
-		s, close = hy, hy.Close
+		sync(ctx, docsindex.Stats{})
+		s, close, docsChanged = hy, hy.Close, sync
 	}
 	glossary, err := loadGlossary(a.cfg.Knowledge.Glossary)
 	if err != nil {
 		close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence, Glossary: glossary}, a.log)
 	if grounded && llm != nil && a.cfg.LLM.Model != "" {
-		return knowledge.WithLLM(svc, llm, ix), close, nil
+		return knowledge.WithLLM(svc, llm, ix), close, docsChanged, nil
 	}
-	return svc, close, nil
+	return svc, close, docsChanged, nil
 }
 
 // wireClassifier returns the LLM's triage signal, or nil without a chat model.
