@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kobanhq/koban"
 )
@@ -89,11 +90,15 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 	blPath := filepath.Join(dir, "bleve")
 	m, err := readManifest(filepath.Join(dir, "manifest.gob"))
 	if err == nil && m.Schema == ix.schema() {
-		bl, err := bleve.Open(blPath)
+		bl, err := bleve.OpenUsing(blPath, map[string]any{"bolt_timeout": lockWait.String()})
 		if err == nil {
 			ix.bl = bl
 			ix.setManifest(m)
 			return ix, nil
+		}
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			// Another process has it open: leave it alone.
+			return nil, koban.Errorf(koban.EUnavailable, "docs index %s is in use by another koban process (koban serve keeps its docs index up to date itself): stop it, or give this command another data folder", dir)
 		}
 		log.Warn("docs index unreadable, rebuilding", "dir", dir, "err", err)
 	} else if err == nil {
@@ -113,6 +118,10 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 	ix.setManifest(manifest{Schema: ix.schema(), Pages: map[string]*pageEntry{}})
 	return ix, nil
 }
+
+// lockWait is how long Open waits for another process to let go of the
+// index before it gives up.
+const lockWait = 3 * time.Second
 
 // Option changes how an index is built.
 type Option func(*Index)

@@ -495,3 +495,22 @@ func TestSearchAfterUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenInUse opens an index another handle has open, as a second koban
+// process would: it is refused with EUnavailable, and the open index is
+// left intact.
+func TestOpenInUse(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix := mustOpen(t, dir)
+	if _, _, err := ix.Update(ctx, []Source{{Path: copyDocs(t)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, nil); koban.ErrorCode(err) != koban.EUnavailable || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("Open of an index in use = %v, want an EUnavailable error saying it is in use", err)
+	}
+	hits, err := ix.Search(ctx, Query{Text: "network policy"})
+	if err != nil || len(hits) == 0 {
+		t.Errorf("Search after the refused Open = %d hits, %v; want the index intact", len(hits), err)
+	}
+}
