@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 )
 
 func TestDefaultGlossary(t *testing.T) {
@@ -91,5 +92,34 @@ func TestAnswerAcrossLanguages(t *testing.T) {
 	}
 	if ans.Known {
 		t.Errorf("Answer without a glossary = known with %+v; want it unknown", ans.Citations)
+	}
+}
+
+// TestAnswerEnglishDocsOnly asks in Japanese where the docs are in English
+// only, as many platform teams' are: the question's Latin-script words
+// alone find little, the glossary's words find the page.
+func TestAnswerEnglishDocsOnly(t *testing.T) {
+	ix, err := docsindex.OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, _, err := ix.Update(context.Background(), []docsindex.Source{{Path: "../docs/samples/en", Lang: "en"}}); err != nil {
+		t.Fatal(err)
+	}
+	svc := New(ix, Config{MinConfidence: 0.35}, nil)
+	tests := []struct{ q, want string }{
+		{"データベースを申請するにはどうすればいいですか？", "how-to/request-a-database.md"},
+		{"kubectl で Pod のログを見るには？", "how-to/view-logs-and-metrics.md"},
+		{"シークレットをローテーションしたい", "how-to/manage-secrets.md"},
+	}
+	for _, tt := range tests {
+		ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Known || len(ans.Citations) == 0 || ans.Citations[0].Path != tt.want {
+			t.Errorf("Answer(%q) = known %v (confidence %.2f), citations %v; want %s cited first", tt.q, ans.Known, ans.Confidence, ans.Citations, tt.want)
+		}
 	}
 }

@@ -115,19 +115,22 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if err != nil {
 		return koban.Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	if g := s.cfg.Glossary; r.confidence < min/2 && g != nil && lang == g.From {
-		// Next to nothing in the question's language: carry its words
-		// across to the docs in the glossary's other language. Pages in
-		// the asker's language that nearly answer stay: confidences in
-		// two languages are not comparable (a Japanese question's words
-		// are whole runs of text, found less often than English words).
+	// Next to nothing in the question's language, or no docs in it at all:
+	// carry the question's words across to the docs in the glossary's
+	// other language. Pages in the asker's language that nearly answer
+	// stay: confidences in two languages are not comparable (a Japanese
+	// question's words are whole runs of text, found less often than
+	// English words). Without docs in the asker's language, both searches
+	// found pages in the other one, and the better answer wins.
+	inLang := len(r.pages) > 0 && r.pages[0].best.Lang == lang
+	if g := s.cfg.Glossary; g != nil && lang == g.From && (!inLang || r.confidence < min/2) {
 		if tq := g.Translate(query); len(queryTerms(tq)) > 0 {
 			tr, err := s.retrieve(ctx, text, tq, g.To, false)
 			if err != nil {
 				return koban.Answer{}, fmt.Errorf("answer: %w", err)
 			}
 			s.log.Debug("searched across languages", "query", tq, "lang", g.To, "confidence", tr.confidence)
-			if tr.confidence >= min {
+			if tr.confidence >= min && (inLang || tr.confidence > r.confidence) {
 				r = tr
 			}
 		}
