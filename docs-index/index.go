@@ -811,6 +811,11 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	maxDoc := uint64(max(len(kindDocs[0]), len(kindDocs[1]), 1) - 1)
 	scores := make([]*docScores, len(parts))
+	defer func() {
+		for _, ds := range scores {
+			ds.release()
+		}
+	}()
 	m := ix.bl.Mapping()
 	for i, p := range parts {
 		a := m.AnalyzerNamed(p.analyzer)

@@ -45,6 +45,30 @@ type docScores struct {
 	total int       // how many terms the query has in this field (with repeats)
 }
 
+// scoresPool recycles the accumulators: a search fills one per field, each
+// as long as the index has documents, and allocating them afresh for every
+// question would make the garbage collector run (and pause) more often.
+var scoresPool sync.Pool
+
+// newDocScores returns zeroed accumulators for n documents.
+func newDocScores(n, total int) *docScores {
+	ds, _ := scoresPool.Get().(*docScores)
+	if ds == nil || cap(ds.sum) < n {
+		return &docScores{sum: make([]float64, n), count: make([]uint16, n), total: total}
+	}
+	ds.sum, ds.count, ds.total = ds.sum[:n], ds.count[:n], total
+	clear(ds.sum)
+	clear(ds.count)
+	return ds
+}
+
+// release gives the accumulators back for another search.
+func (d *docScores) release() {
+	if d != nil {
+		scoresPool.Put(d)
+	}
+}
+
 // score is bleve's match-query score of the document: the sum of its
 // matching terms' scores times the share of the query's terms it matches.
 func (d *docScores) score(doc uint64) (float64, bool) {
@@ -139,7 +163,7 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 		sumSq += float64(t.times) * t.idf * t.idf
 	}
 	queryNorm := 1 / math.Sqrt(sumSq)
-	ds := &docScores{sum: make([]float64, maxDoc+1), count: make([]uint16, maxDoc+1), total: len(tokens)}
+	ds := newDocScores(int(maxDoc)+1, len(tokens))
 	var tfd index.TermFieldDoc
 	for _, t := range terms {
 		if t.tfr.Count() == 0 {
