@@ -20,7 +20,7 @@ import (
 // query's terms it reads the term's postings once and adds each posting's
 // score to its document's accumulator. The scores are bleve's own for a
 // match query (an OR of the analysed terms) on each field, computed the way
-// bleve's term and disjunction searchers compute them (TestFieldScoresMatchBleve
+// bleve's term and disjunction searchers compute them (TestSearchFieldScores
 // holds the two together), but without bleve's document-at-a-time merge: that
 // merge keeps a heap over every term's postings, and with the 50 to 80 terms
 // of a pasted question it cost two thirds of a search. Here every posting is
