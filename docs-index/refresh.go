@@ -18,6 +18,9 @@ type Refresher struct {
 	// Changed, when not nil, is called after a refresh that added, changed
 	// or removed pages (to embed the new sections, say).
 	Changed func(ctx context.Context, st Stats)
+	// Observe, when not nil, is told the outcome of every refresh (for
+	// metrics).
+	Observe func(st Stats, err error)
 	Log     *slog.Logger
 
 	// warned holds the skipped files already logged, with their reason,
@@ -58,6 +61,9 @@ func (r *Refresher) RunOnce(ctx context.Context) (Stats, error) {
 		}
 	}
 	r.warned = now
+	if r.Observe != nil {
+		r.Observe(st, err)
+	}
 	if err != nil {
 		return st, err
 	}

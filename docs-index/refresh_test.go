@@ -16,11 +16,18 @@ func TestRefresherRunOnce(t *testing.T) {
 	docs := copyDocs(t)
 	var logs bytes.Buffer
 	var changed []Stats
+	var failed, observed int
 	r := &Refresher{
 		Index:   mustOpen(t, t.TempDir()),
 		Sources: []Source{{Path: docs}},
 		Changed: func(_ context.Context, st Stats) { changed = append(changed, st) },
-		Log:     slog.New(slog.NewTextHandler(&logs, nil)),
+		Observe: func(_ Stats, err error) {
+			observed++
+			if err != nil {
+				failed++
+			}
+		},
+		Log: slog.New(slog.NewTextHandler(&logs, nil)),
 	}
 	if _, err := r.RunOnce(ctx); err != nil {
 		t.Fatal(err)
@@ -83,6 +90,9 @@ func TestRefresherRunOnce(t *testing.T) {
 	}
 	if got := r.Index.Stats().Documents; got == 0 {
 		t.Error("index emptied by a failed refresh")
+	}
+	if observed != 8 || failed != 1 {
+		t.Errorf("Observe saw %d refreshes, %d failed; want 8 and 1", observed, failed)
 	}
 }
 

@@ -24,6 +24,9 @@ type Metrics struct {
 	jobFailures prometheus.Counter
 	slackErrors prometheus.Counter
 	watching    bool
+
+	docsRefreshes *prometheus.CounterVec
+	docsRefreshed prometheus.Gauge
 }
 
 // NewMetrics returns a registry with koban's metrics and the Go runtime and
@@ -45,6 +48,14 @@ func NewMetrics() *Metrics {
 			Name: "koban_slack_api_errors_total",
 			Help: "Slack Web API calls that failed.",
 		}),
+		docsRefreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "koban_docs_refreshes_total",
+			Help: "Refreshes of the docs index from its sources, by result (ok, error).",
+		}, []string{"result"}),
+		docsRefreshed: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "koban_docs_last_refresh_timestamp_seconds",
+			Help: "When the docs index was last brought in line with its sources.",
+		}),
 	}
 	m.reg.MustRegister(m.answers, m.jobFailures, m.slackErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -63,6 +74,29 @@ func (m *Metrics) JobFailed() { m.jobFailures.Inc() }
 
 // SlackError counts a failed Slack API call.
 func (m *Metrics) SlackError() { m.slackErrors.Inc() }
+
+// WatchDocs exports the size of the docs index (read at each scrape from
+// size) and counts the refreshes ObserveDocsRefresh is told of.
+func (m *Metrics) WatchDocs(size func() (pages, sections int)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "koban_docs_pages", Help: "Pages in the docs index."},
+			func() float64 { p, _ := size(); return float64(p) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "koban_docs_sections", Help: "Sections in the docs index."},
+			func() float64 { _, s := size(); return float64(s) }),
+		m.docsRefreshes, m.docsRefreshed,
+	)
+}
+
+// ObserveDocsRefresh counts one refresh of the docs index, and when it
+// succeeded records its time.
+func (m *Metrics) ObserveDocsRefresh(err error, at time.Time) {
+	if err != nil {
+		m.docsRefreshes.WithLabelValues("error").Inc()
+		return
+	}
+	m.docsRefreshes.WithLabelValues("ok").Inc()
+	m.docsRefreshed.Set(float64(at.Unix()))
+}
 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

@@ -13,6 +13,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/desk"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
@@ -76,6 +77,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		return err
 	}
 	m := web.NewMetrics()
+	m.WatchDocs(func() (int, int) { st := ix.Stats(); return st.Documents, st.Sections })
+	m.ObserveDocsRefresh(nil, time.Now())
+	refresher.Observe = func(_ docsindex.Stats, err error) { m.ObserveDocsRefresh(err, time.Now()) }
 	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
 		Store:     st,
 		Knowledge: answerer,

@@ -241,11 +241,25 @@ func TestServeRefreshesDocs(t *testing.T) {
 			t.Fatalf("POST /ask = %d:\n%s", resp.StatusCode, body)
 		}
 		if strings.Contains(string(body), "rotate-the-frobnicator.md") {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("a page written after start was not answered from within a minute; last answer:\n%s", body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+
+	// Operators see the index and its refreshes in /metrics.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	metrics := string(body)
+	for _, want := range []string{"koban_docs_pages 2\n", `koban_docs_refreshes_total{result="ok"}`, "koban_docs_last_refresh_timestamp_seconds "} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }
