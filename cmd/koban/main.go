@@ -87,6 +87,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fs := flag.NewFlagSet("koban "+c.name, flag.ContinueOnError)
 		fs.SetOutput(stderr)
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "koban %s: %s\n\nFlags:\n", c.name, c.summary)
+			fs.PrintDefaults()
+		}
 		fs.StringVar(&a.configPath, "config", a.configPath, "path to koban.yaml")
 		runCmd := c.flags(fs, a)
 		if err := fs.Parse(rest); err != nil {
