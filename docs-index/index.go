@@ -24,7 +24,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kobanhq/koban"
 )
@@ -45,6 +44,7 @@ type Index struct {
 	manifest manifest
 	sections map[string]*Section // by bleve document ID
 	filters  filterCache
+	lock     *os.File // held while the index is open; nil in memory
 }
 
 // manifest records what the index was built from.
@@ -83,6 +83,31 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
+	// Nothing below may read, let alone remove, an index another process
+	// is using: take the folder's lock first.
+	lock, err := lockDir(dir, lockWait)
+	if errors.Is(err, errLocked) {
+		return nil, koban.Errorf(koban.EUnavailable, "docs index %s is in use by another koban process (koban serve keeps its docs index up to date itself): stop it, or give this command another data folder", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock index %s: %w", dir, err)
+	}
+	ix, err := openLocked(dir, log, opts)
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, err
+	}
+	ix.lock = lock
+	return ix, nil
+}
+
+// errLocked says another process holds an index's lock.
+var errLocked = errors.New("index locked by another process")
+
+// openLocked is Open once the folder's lock is held.
+func openLocked(dir string, log *slog.Logger, opts []Option) (*Index, error) {
 	ix := &Index{log: log, dir: dir, ja: jaAnalyzer}
 	for _, o := range opts {
 		o(ix)
@@ -90,15 +115,11 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 	blPath := filepath.Join(dir, "bleve")
 	m, err := readManifest(filepath.Join(dir, "manifest.gob"))
 	if err == nil && m.Schema == ix.schema() {
-		bl, err := bleve.OpenUsing(blPath, map[string]any{"bolt_timeout": lockWait.String()})
+		bl, err := bleve.Open(blPath)
 		if err == nil {
 			ix.bl = bl
 			ix.setManifest(m)
 			return ix, nil
-		}
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			// Another process has it open: leave it alone.
-			return nil, koban.Errorf(koban.EUnavailable, "docs index %s is in use by another koban process (koban serve keeps its docs index up to date itself): stop it, or give this command another data folder", dir)
 		}
 		log.Warn("docs index unreadable, rebuilding", "dir", dir, "err", err)
 	} else if err == nil {
@@ -120,7 +141,7 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 }
 
 // lockWait is how long Open waits for another process to let go of the
-// index before it gives up.
+// index folder before it gives up.
 const lockWait = 3 * time.Second
 
 // Option changes how an index is built.
@@ -168,6 +189,11 @@ func (ix *Index) Close() error {
 	}
 	err := ix.bl.Close()
 	ix.bl = nil
+	if ix.lock != nil {
+		// Closing the file lets go of the lock.
+		ix.lock.Close()
+		ix.lock = nil
+	}
 	return err
 }
 

@@ -497,20 +497,37 @@ func TestSearchAfterUpdate(t *testing.T) {
 }
 
 // TestOpenInUse opens an index another handle has open, as a second koban
-// process would: it is refused with EUnavailable, and the open index is
-// left intact.
+// process would, both before its first update (when it has no manifest yet,
+// and an unlocked Open would take it for a broken index and remove it) and
+// after: it is refused with EUnavailable, the open index is left intact,
+// and once closed it opens again.
 func TestOpenInUse(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	ix := mustOpen(t, dir)
+	ix, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUse := func(when string) {
+		t.Helper()
+		if _, err := Open(dir, nil); koban.ErrorCode(err) != koban.EUnavailable || !strings.Contains(err.Error(), "in use") {
+			t.Fatalf("Open of an index in use %s = %v, want an EUnavailable error saying it is in use", when, err)
+		}
+	}
+	inUse("before its first update")
 	if _, _, err := ix.Update(ctx, []Source{{Path: copyDocs(t)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, nil); koban.ErrorCode(err) != koban.EUnavailable || !strings.Contains(err.Error(), "in use") {
-		t.Fatalf("Open of an index in use = %v, want an EUnavailable error saying it is in use", err)
-	}
+	inUse("after an update")
 	hits, err := ix.Search(ctx, Query{Text: "network policy"})
 	if err != nil || len(hits) == 0 {
-		t.Errorf("Search after the refused Open = %d hits, %v; want the index intact", len(hits), err)
+		t.Errorf("Search after the refused Opens = %d hits, %v; want the index intact", len(hits), err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := mustOpen(t, dir)
+	if got := again.Stats().Documents; got == 0 {
+		t.Error("the index reopened after Close is empty")
 	}
 }
