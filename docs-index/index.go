@@ -942,6 +942,19 @@ func (ix *Index) Page(path string) ([]Section, error) {
 	return append([]Section(nil), ix.manifest.Pages[keys[0]].Sections...), nil
 }
 
+// SourcePages reports how many pages of the source at path the index holds.
+func (ix *Index) SourcePages(path string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := 0
+	for _, p := range ix.manifest.Pages {
+		if p.Source == path {
+			n++
+		}
+	}
+	return n
+}
+
 // Stats reports the size of the index.
 func (ix *Index) Stats() Stats {
 	ix.mu.RLock()

@@ -74,10 +74,22 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 	}
 	var pages []Page
 	var warns []Warning
+	// A source may be a symbolic link (git-sync publishes each checkout
+	// through one); WalkDir does not follow a link at its root. Warnings
+	// name files under the source as configured.
 	root := src.Path
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	shown := func(p string) string {
+		if rel, err := filepath.Rel(root, p); err == nil {
+			return filepath.Join(src.Path, rel)
+		}
+		return p
+	}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			warns = append(warns, Warning{Path: p, Reason: "unreadable: " + err.Error()})
+			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
 			if d != nil && d.IsDir() && p != root {
 				return fs.SkipDir
 			}
@@ -100,16 +112,16 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		rel = filepath.ToSlash(rel)
 		info, err := d.Info()
 		if err != nil {
-			warns = append(warns, Warning{Path: p, Reason: "unreadable: " + err.Error()})
+			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
 			return nil
 		}
 		if info.Size() > MaxFileSize {
-			warns = append(warns, Warning{Path: p, Reason: fmt.Sprintf("too big (%d bytes, limit %d)", info.Size(), MaxFileSize)})
+			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("too big (%d bytes, limit %d)", info.Size(), MaxFileSize)})
 			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			warns = append(warns, Warning{Path: p, Reason: "unreadable: " + err.Error()})
+			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
 			return nil
 		}
 		if unchanged != nil {
@@ -124,14 +136,14 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 			log.Debug("skipped draft", "path", p)
 			return nil
 		case err != nil:
-			warns = append(warns, Warning{Path: p, Reason: err.Error()})
+			warns = append(warns, Warning{Path: shown(p), Reason: err.Error()})
 			return nil
 		}
 		pages = append(pages, page)
 		return nil
 	})
 	if err != nil {
-		warns = append(warns, Warning{Path: root, Reason: "unreadable: " + err.Error()})
+		warns = append(warns, Warning{Path: src.Path, Reason: "unreadable: " + err.Error()})
 	}
 	for _, w := range warns {
 		log.Warn("skipped docs file", "path", w.Path, "reason", w.Reason)

@@ -2,7 +2,11 @@ package docsindex
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -49,6 +53,22 @@ func (r *Refresher) Run(ctx context.Context) error {
 // RunOnce brings the index in line with the sources once and returns what
 // it did.
 func (r *Refresher) RunOnce(ctx context.Context) (Stats, error) {
+	st, err := r.runOnce(ctx)
+	if r.Observe != nil && ctx.Err() == nil {
+		r.Observe(st, err)
+	}
+	return st, err
+}
+
+func (r *Refresher) runOnce(ctx context.Context) (Stats, error) {
+	// A folder that had pages and now has no Markdown at all is far more
+	// likely a sync caught half way, or a volume not mounted yet, than docs
+	// deleted on purpose: keep what is indexed rather than answer nothing.
+	for _, src := range r.Sources {
+		if n := r.Index.SourcePages(src.Path); n > 0 && !hasMarkdown(src.Path) {
+			return Stats{}, fmt.Errorf("docs source %s has no Markdown files now; keeping the %d pages indexed from it (run koban index to empty it on purpose)", src.Path, n)
+		}
+	}
 	st, warns, err := r.Index.Update(ctx, r.Sources)
 	if r.warned == nil {
 		r.warned = map[string]string{}
@@ -60,13 +80,18 @@ func (r *Refresher) RunOnce(ctx context.Context) (Stats, error) {
 			r.log().Warn("docs skipped", "file", w.Path, "reason", w.Reason)
 		}
 	}
-	r.warned = now
-	if r.Observe != nil {
-		r.Observe(st, err)
-	}
 	if err != nil {
+		// A failed update may have stopped before some files: keep what
+		// was reported, so that it is not reported again.
+		for p, reason := range r.warned {
+			if _, ok := now[p]; !ok {
+				now[p] = reason
+			}
+		}
+		r.warned = now
 		return st, err
 	}
+	r.warned = now
 	if st.Added+st.Changed+st.Removed > 0 {
 		r.log().Info("docs refreshed", "added", st.Added, "changed", st.Changed, "removed", st.Removed,
 			"pages", st.Documents, "took", st.Took.Round(time.Millisecond))
@@ -82,4 +107,26 @@ func (r *Refresher) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return r.Log
+}
+
+// hasMarkdown reports whether the folder at path (a link to one included)
+// holds at least one Markdown file that would be indexed.
+func hasMarkdown(path string) bool {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	found := false
+	filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != path && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules"):
+			return fs.SkipDir
+		case !d.IsDir() && markdownExt[strings.ToLower(filepath.Ext(d.Name()))]:
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }

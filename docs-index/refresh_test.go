@@ -124,3 +124,77 @@ func TestRefresherRun(t *testing.T) {
 		t.Errorf("Run = %v after its context ended, want nil", err)
 	}
 }
+
+// TestRefresherGitSyncLayout follows a docs source published the way
+// git-sync publishes it: a symbolic link to the current checkout, swapped
+// for a link to the next one.
+func TestRefresherGitSyncLayout(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	checkout := func(name, body string) string {
+		t.Helper()
+		dir := filepath.Join(root, ".worktrees", name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "runbook.md"), []byte("# Runbook\n\n"+body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	link := filepath.Join(root, "platform")
+	if err := os.Symlink(checkout("a", "Restart the quuxinator with care."), link); err != nil {
+		t.Fatal(err)
+	}
+	r := &Refresher{Index: mustOpen(t, t.TempDir()), Sources: []Source{{Path: link}}}
+	if st, err := r.RunOnce(ctx); err != nil || st.Documents != 1 {
+		t.Fatalf("refresh through a link = %+v, %v; want its one page", st, err)
+	}
+	// The next checkout, published by swapping the link.
+	next := filepath.Join(root, "platform.next")
+	if err := os.Symlink(checkout("b", "Restart the zyxomat with care."), next); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, link); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := r.RunOnce(ctx); err != nil || st.Changed != 1 {
+		t.Fatalf("refresh after the link moved = %+v, %v; want the page changed", st, err)
+	}
+	hits, err := r.Index.Search(ctx, Query{Text: "zyxomat"})
+	if err != nil || len(hits) == 0 || hits[0].Path != "runbook.md" {
+		t.Errorf("Search(zyxomat) = %v, %v; want the new checkout's runbook.md", hits, err)
+	}
+}
+
+// TestRefresherKeepsPagesOfEmptiedSource empties a docs folder, as a sync
+// caught half way or a volume not mounted would: the refresh fails and the
+// pages stay; an explicit Update (koban index) still empties it.
+func TestRefresherKeepsPagesOfEmptiedSource(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	r := &Refresher{Index: mustOpen(t, t.TempDir()), Sources: []Source{{Path: docs}}}
+	st, err := r.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := st.Documents
+	entries, err := os.ReadDir(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(docs, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "no Markdown files") {
+		t.Errorf("refresh of an emptied folder = %v, want an error saying it has no Markdown files", err)
+	}
+	if got := r.Index.Stats().Documents; got != before {
+		t.Errorf("after refreshing an emptied folder the index has %d pages, want the %d it had", got, before)
+	}
+	if st, _, err := r.Index.Update(ctx, r.Sources); err != nil || st.Documents != 0 {
+		t.Errorf("Update of the emptied folder = %+v, %v; want it emptied", st, err)
+	}
+}

@@ -53,7 +53,7 @@ var scoresPool sync.Pool
 // newDocScores returns zeroed accumulators for n documents.
 func newDocScores(n, total int) *docScores {
 	ds, _ := scoresPool.Get().(*docScores)
-	if ds == nil || cap(ds.sum) < n {
+	if ds == nil || cap(ds.sum) < n || cap(ds.count) < n {
 		return &docScores{sum: make([]float64, n), count: make([]uint16, n), total: total}
 	}
 	ds.sum, ds.count, ds.total = ds.sum[:n], ds.count[:n], total
@@ -89,17 +89,11 @@ type scoredDoc struct {
 // the document count and the average field length, pinned (see
 // compactAndPin) or read from r.
 func (ix *Index) bm25Stats(r index.IndexReader, field string) (n uint64, avg float64, err error) {
+	if n, err = r.DocCount(); err != nil {
+		return 0, 0, err
+	}
 	card, ok := ix.manifest.Cardinality[field]
-	if ix.manifest.Cardinality != nil && ok {
-		c, err := ix.bl.DocCount()
-		if err != nil {
-			return 0, 0, err
-		}
-		n = c
-	} else {
-		if n, err = r.DocCount(); err != nil {
-			return 0, 0, err
-		}
+	if !ok {
 		if br, ok := r.(index.BM25Reader); ok {
 			if card, err = br.FieldCardinality(field); err != nil {
 				return 0, 0, err
@@ -172,10 +166,10 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 		// bleve's term score: queryWeight (boost × idf × queryNorm) times
 		// the BM25 document score (idf × saturated, length-normalised tf).
 		weight := t.idf * queryNorm * float64(t.times)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
 			d, err := t.tfr.Next(&tfd)
 			if err != nil {
 				return nil, fmt.Errorf("field %s term %q: %w", part.field, t.text, err)
@@ -183,7 +177,10 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 			if d == nil {
 				break
 			}
-			doc := docNum(d.ID)
+			doc, ok := docNum(d.ID)
+			if !ok {
+				continue
+			}
 			if doc >= uint64(len(ds.count)) {
 				grow := int(doc) + 1 - len(ds.count)
 				ds.sum = append(ds.sum, make([]float64, grow)...)
@@ -215,12 +212,16 @@ func docScore(idf, avg float64, freq uint64, norm float64) float64 {
 	return tf * norm * idf
 }
 
-// docNum is the document number in a scorch internal ID.
-func docNum(id index.IndexInternalID) uint64 {
+// docNum is the document number in a scorch internal ID (8 bytes, big
+// endian). Anything else is not a document this search can score.
+func docNum(id index.IndexInternalID) (uint64, bool) {
 	if len(id) != 8 {
-		return math.MaxUint64
+		return 0, false
 	}
-	return binary.BigEndian.Uint64(id)
+	n := binary.BigEndian.Uint64(id)
+	// Accumulators are indexed by it: a number past any index this size
+	// could hold is corrupt, not a document.
+	return n, n < 1<<31
 }
 
 // termDocs marks the document numbers whose field holds term.
@@ -240,7 +241,10 @@ func termDocs(ctx context.Context, r index.IndexReader, field, term string) ([]b
 		if d == nil {
 			return out, nil
 		}
-		doc := docNum(d.ID)
+		doc, ok := docNum(d.ID)
+		if !ok {
+			continue
+		}
 		if doc >= uint64(len(out)) {
 			out = append(out, make([]bool, int(doc)+1-len(out))...)
 		}

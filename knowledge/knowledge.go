@@ -40,8 +40,9 @@ type Config struct {
 	// MaxCitations is how many passages the answer quotes (default 3).
 	MaxCitations int
 	// Glossary carries a question's words into the docs of another
-	// language when its own language's docs give no confident answer
-	// (default DefaultGlossary: Japanese questions, English docs).
+	// language when its own language has no docs, or next to nothing on
+	// the question (default DefaultGlossary: Japanese questions, English
+	// docs).
 	Glossary *Glossary
 }
 
