@@ -39,6 +39,7 @@ type Index struct {
 	dir string // "" in memory
 	ja  string // analyzer for Japanese
 
+	updateMu sync.Mutex // one Update at a time
 	mu       sync.RWMutex
 	bl       bleve.Index
 	manifest manifest
@@ -53,7 +54,7 @@ type manifest struct {
 	Pages  map[string]*pageEntry // by pageKey(source, path)
 	// Cardinality holds, per field, the size of its term dictionary when
 	// the index was last merged into one segment: the BM25 statistic
-	// searches use (see compactAndPin).
+	// searches use (see dueMerge).
 	Cardinality map[string]int
 	// SinceCompact counts the pages added, changed or removed since then.
 	SinceCompact int
@@ -182,6 +183,9 @@ func (ix *Index) schema() string { return SchemaVersion + "+" + ix.ja }
 
 // Close closes the index.
 func (ix *Index) Close() error {
+	// An update merging the index does so without ix.mu: wait for it.
+	ix.updateMu.Lock()
+	defer ix.updateMu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.bl == nil {
@@ -352,8 +356,38 @@ func analyzerFor(lang, ja string) string {
 
 // Update brings the index in line with sources: pages whose content hash
 // changed are re-indexed, new pages added, pages no longer in any source
-// dropped. Files that cannot be read are skipped and counted.
+// dropped. Files that cannot be read are skipped and counted. Searches go on
+// while it runs; they wait only while changed pages are written. An update
+// that fails leaves the index to be brought in line by the next one: every
+// page it did not finish is re-indexed then.
 func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning, error) {
+	ix.updateMu.Lock()
+	defer ix.updateMu.Unlock()
+	st, warns, err := ix.update(ctx, sources)
+	if err != nil {
+		ix.restoreManifest()
+	}
+	return st, warns, err
+}
+
+// restoreManifest goes back to the manifest of the last update that
+// finished: a failed one may have recorded pages it never wrote to the
+// index, which the next update would then take for indexed. Pages it did
+// write and the old manifest lacks are written again by the next update.
+func (ix *Index) restoreManifest() {
+	if ix.dir == "" {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	m, err := readManifest(filepath.Join(ix.dir, "manifest.gob"))
+	if err != nil || m.Schema != ix.schema() {
+		m = manifest{Schema: ix.schema(), Pages: map[string]*pageEntry{}}
+	}
+	ix.setManifest(m)
+}
+
+func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning, error) {
 	start := time.Now()
 	var st Stats
 	var warns []Warning
@@ -384,10 +418,46 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		}
 	}
 
+	n, compact, err := ix.apply(ctx, fresh, seen, &st)
+	if err != nil {
+		return st, warns, err
+	}
+	if compact {
+		// Merging rewrites the whole index, seconds for a large one:
+		// searches go on meanwhile, with the statistics of the last merge.
+		card, err := ix.compactStats(ctx)
+		if err != nil {
+			return st, warns, err
+		}
+		ix.mu.Lock()
+		ix.manifest.Cardinality, ix.manifest.SinceCompact = card, 0
+		err = ix.writeManifest()
+		ix.mu.Unlock()
+		if err != nil {
+			return st, warns, err
+		}
+	}
+	if n >= 100 {
+		// Indexing many pages leaves hundreds of MB of garbage: give it
+		// back now rather than let the first searches pay for collecting
+		// it, and leave a serving process its small heap.
+		debug.FreeOSMemory()
+	}
+	st.Took = time.Since(start)
+	ix.log.Info("docs index updated", "pages", st.Documents, "sections", st.Sections,
+		"added", st.Added, "changed", st.Changed, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
+	return st, warns, nil
+}
+
+// apply writes the changed pages of fresh to the index and the manifest,
+// drops the pages not seen, and counts both in st. It returns how many
+// pages changed and whether the index is due a merge (see compactStats);
+// without one, the manifest is saved.
+func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, st *Stats) (n int, compact bool, err error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.bl == nil {
-		return st, warns, koban.Errorf(koban.EUnavailable, "docs index is closed")
+		return 0, false, koban.Errorf(koban.EUnavailable, "docs index is closed")
 	}
 	batch := ix.bl.NewBatch()
 	pending, pendingBytes := 0, 0
@@ -411,7 +481,7 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 	}
 	for _, p := range fresh {
 		if err := ctx.Err(); err != nil {
-			return st, warns, err
+			return 0, false, err
 		}
 		k := pageKey(p.Source, p.Path)
 		old := ix.manifest.Pages[k]
@@ -434,12 +504,12 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 			s.Source = p.Source
 			id := docID(p.Source, s.ID)
 			if err := batch.Index(id, sectionDoc(s)); err != nil {
-				return st, warns, fmt.Errorf("index %s: %w", s.ID, err)
+				return 0, false, fmt.Errorf("index %s: %w", s.ID, err)
 			}
 			ix.sections[id] = s
 		}
 		if err := batch.Index(k, pageDoc(p)); err != nil {
-			return st, warns, fmt.Errorf("index %s: %w", p.Path, err)
+			return 0, false, fmt.Errorf("index %s: %w", p.Path, err)
 		}
 		pending += len(p.Sections)
 		for _, sec := range p.Sections {
@@ -450,38 +520,28 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 		if pending >= 300 || pendingBytes >= 1<<20 {
 			pending, pendingBytes = 0, 0
 			if err := flush(); err != nil {
-				return st, warns, err
+				return 0, false, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return st, warns, err
-	}
-	if n := st.Added + st.Changed + st.Removed; n > 0 {
-		ix.countInlinks()
-		ix.manifest.SinceCompact += n
-		if err := ix.compactAndPin(ctx); err != nil {
-			return st, warns, err
-		}
-		if err := ix.writeManifest(); err != nil {
-			return st, warns, err
-		}
-		if n >= 100 {
-			// Indexing many pages leaves hundreds of MB of garbage: give
-			// it back now rather than let the first searches pay for
-			// collecting it, and leave a serving process its small heap.
-			debug.FreeOSMemory()
-		}
+		return 0, false, err
 	}
 	st.Documents = len(ix.manifest.Pages)
 	st.Sections = len(ix.sections)
-	st.Took = time.Since(start)
-	ix.log.Info("docs index updated", "pages", st.Documents, "sections", st.Sections,
-		"added", st.Added, "changed", st.Changed, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
-	return st, warns, nil
+	n = st.Added + st.Changed + st.Removed
+	if n == 0 {
+		return 0, false, nil
+	}
+	ix.countInlinks()
+	ix.manifest.SinceCompact += n
+	if ix.dueMerge() {
+		return n, true, nil
+	}
+	return n, false, ix.writeManifest()
 }
 
-// compactAndPin keeps BM25 scores independent of how the index happens to
+// A merge keeps BM25 scores independent of how the index happens to
 // be laid out. bleve takes a field's average length from the sizes of its
 // term dictionaries summed over segments, so the same pages in another
 // segment layout (other batches, a background merge, a reopened index)
@@ -490,38 +550,40 @@ func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning
 // the dictionary sizes of that one segment are kept in the manifest and
 // given to every search. In between, a changed page updates the index
 // without rewriting it; its new terms count from the next merge on.
-func (ix *Index) compactAndPin(ctx context.Context) error {
+//
+// dueMerge says whether the index needs that merge (callers hold ix.mu);
+// compactStats merges it and returns the statistics to pin.
+func (ix *Index) dueMerge() bool {
 	if ix.dir == "" {
-		return nil
+		return false
 	}
-	if ix.manifest.Cardinality != nil && ix.manifest.SinceCompact*20 <= len(ix.manifest.Pages) {
-		return nil
-	}
+	return ix.manifest.Cardinality == nil || ix.manifest.SinceCompact*20 > len(ix.manifest.Pages)
+}
+
+func (ix *Index) compactStats(ctx context.Context) (map[string]int, error) {
 	if err := ix.compact(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	r, err := ix.indexReader()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer r.Close()
 	br, ok := r.(index.BM25Reader)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	card := map[string]int{}
 	for _, f := range []string{fieldTitle, fieldHeadings, fieldBody, fieldCode, fieldPath, fieldDesc, fieldQuadrant, fieldLang, fieldPage, fieldKind, fieldPhrase} {
 		n, err := br.FieldCardinality(f)
 		if err != nil {
-			return fmt.Errorf("index statistics: %w", err)
+			return nil, fmt.Errorf("index statistics: %w", err)
 		}
 		card[f] = n
 	}
 	// bleve's unscored disjunctions (filters) search a synthetic field.
 	card["*"] = 0
-	ix.manifest.Cardinality = card
-	ix.manifest.SinceCompact = 0
-	return nil
+	return card, nil
 }
 
 func (ix *Index) indexReader() (index.IndexReader, error) {

@@ -2,6 +2,7 @@ package docsindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -529,5 +530,58 @@ func TestOpenInUse(t *testing.T) {
 	again := mustOpen(t, dir)
 	if got := again.Stats().Documents; got == 0 {
 		t.Error("the index reopened after Close is empty")
+	}
+}
+
+// errAfter is a context whose Err starts failing after a number of calls,
+// to stop an update at a chosen point.
+type errAfter struct {
+	context.Context
+	left int
+}
+
+func (c *errAfter) Err() error {
+	if c.left--; c.left < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestUpdateFailedIsRetried stops an update half way through new pages:
+// the next update indexes every one of them, not only those the failed one
+// had not reached.
+func TestUpdateFailedIsRetried(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	ix := mustOpen(t, t.TempDir())
+	srcs := []Source{{Path: docs}}
+	st, _, err := ix.Update(ctx, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"plinthoid", "quarvex", "zembrotic"}
+	for i, w := range words {
+		page := fmt.Sprintf("# New %d\n\nThe %s procedure.\n", i, w)
+		if err := os.WriteFile(filepath.Join(docs, fmt.Sprintf("zz-%d.md", i)), []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Update checks its context once for the source, then once per page
+	// in path order; the new pages come last. Stop at the last one.
+	stop := &errAfter{Context: ctx, left: 1 + st.Documents + len(words) - 1}
+	if _, _, err := ix.Update(stop, srcs); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Update = %v, want context.Canceled", err)
+	}
+	st, _, err = ix.Update(ctx, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Added != len(words) {
+		t.Errorf("Update after the interrupted one added %d pages, want %d", st.Added, len(words))
+	}
+	for _, w := range words {
+		if hits, err := ix.Search(ctx, Query{Text: w}); err != nil || len(hits) == 0 {
+			t.Errorf("Search(%s) after the retried update = %d hits, %v; want its page", w, len(hits), err)
+		}
 	}
 }

@@ -87,7 +87,7 @@ type scoredDoc struct {
 
 // bm25Stats returns the collection statistics bleve's BM25 uses for field:
 // the document count and the average field length, pinned (see
-// compactAndPin) or read from r.
+// dueMerge) or read from r.
 func (ix *Index) bm25Stats(r index.IndexReader, field string) (n uint64, avg float64, err error) {
 	if n, err = r.DocCount(); err != nil {
 		return 0, 0, err
