@@ -147,3 +147,21 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// WordBoundaries returns the byte offsets at which the words of text start
+// and end, as kagome's search mode splits Japanese (particles and symbols
+// included), so that a caller matching terms inside unspaced Japanese can
+// tell ポート in ポート番号 from ポート in レポート. It returns nil when the
+// dictionary cannot be loaded.
+func WordBoundaries(text string) map[int]bool {
+	t, err := kagomeTokenizer()
+	if err != nil {
+		return nil
+	}
+	b := map[int]bool{0: true, len(text): true}
+	for _, tok := range t.Analyze(text, tokenizer.Search) {
+		b[tok.Position] = true
+		b[tok.Position+len(tok.Surface)] = true
+	}
+	return b
+}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 )
 
 // Glossary maps the terms of one language to the words docs in another
@@ -104,9 +105,28 @@ func (g *Glossary) Merge(other *Glossary) *Glossary {
 // the To language: the words of every glossary term in it (each span of
 // the text used once, longest term first) and the words the text already
 // has in Latin script (identifiers, product names, error messages), in
-// the order they occur, each once. It returns "" when nothing carries
-// across.
+// the order they occur, each once. A term matches whole words only, as the
+// index's Japanese analyzer splits them: ログ does not match inside ログイン.
+// It returns "" when nothing carries across.
 func (g *Glossary) Translate(text string) string {
+	var bounds map[int]bool // nil: any position is a word boundary
+	if strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		bounds = docsindex.WordBoundaries(text)
+	}
+	boundary := func(i int) bool { return bounds == nil || bounds[i] }
+	// term returns the words of the glossary term that starts at i, and
+	// its length.
+	term := func(i int, r rune) (string, int) {
+		if !boundary(i) {
+			return "", 0
+		}
+		for _, t := range g.terms[r] {
+			if strings.HasPrefix(text[i:], t.term) && boundary(i+len(t.term)) {
+				return t.words, len(t.term)
+			}
+		}
+		return "", 0
+	}
 	var out []string
 	var latin strings.Builder
 	flush := func() {
@@ -118,23 +138,25 @@ func (g *Glossary) Translate(text string) string {
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.' || r == '/') {
+			// A team's term may start in Latin script (DB移行).
+			if latin.Len() == 0 {
+				if words, n := term(i, r); n > 0 {
+					out = append(out, words)
+					i += n
+					continue
+				}
+			}
 			latin.WriteRune(r)
 			i += size
 			continue
 		}
 		flush()
-		matched := false
-		for _, t := range g.terms[r] {
-			if strings.HasPrefix(text[i:], t.term) {
-				out = append(out, t.words)
-				i += len(t.term)
-				matched = true
-				break
-			}
+		if words, n := term(i, r); n > 0 {
+			out = append(out, words)
+			i += n
+			continue
 		}
-		if !matched {
-			i += size
-		}
+		i += size
 	}
 	flush()
 	// Each word once: two terms of the question may name one English

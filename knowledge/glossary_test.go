@@ -28,6 +28,12 @@ func TestGlossaryTranslate(t *testing.T) {
 		// Each English word once.
 		{"アラートの通知先を変更したい", "alert notification change modify"},
 		{"こんにちは", ""},
+		// Whole words only: ログ is not in ログイン, ポート not in レポート.
+		{"SSO でログインできない", "SSO"},
+		{"月次レポートのエクスポート", ""},
+		{"ポート番号を変えたい", "port"},
+		// Compounds the analyzer splits still match their parts.
+		{"ネットワーク設定を確認したい", "network configure settings check verify"},
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -38,20 +44,24 @@ func TestGlossaryTranslate(t *testing.T) {
 }
 
 func TestParseGlossary(t *testing.T) {
-	g, err := ParseGlossary("ja", "en", strings.NewReader("# our terms\n\nほしCLI\thoshi cli\nデータベース\tdbaas\n"))
+	g, err := ParseGlossary("ja", "en", strings.NewReader("# our terms\n\nほしCLI\thoshi cli\nデータベース\tdbaas\nDB移行\tdbmigrate\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Len() != 2 {
-		t.Errorf("Len() = %d, want 2", g.Len())
+	if g.Len() != 3 {
+		t.Errorf("Len() = %d, want 3", g.Len())
+	}
+	// A term may start in Latin script.
+	if got, want := g.Translate("DB移行の手順"), "dbmigrate"; got != want {
+		t.Errorf("Translate(DB移行の手順) = %q, want %q", got, want)
 	}
 	// A team's own words win over the default glossary's.
 	merged := DefaultGlossary().Merge(g)
 	if got, want := merged.Translate("ほしCLIでデータベースを作る"), "hoshi cli dbaas"; got != want {
 		t.Errorf("merged Translate = %q, want %q", got, want)
 	}
-	if merged.Len() != DefaultGlossary().Len()+1 {
-		t.Errorf("merged Len() = %d, want %d", merged.Len(), DefaultGlossary().Len()+1)
+	if merged.Len() != DefaultGlossary().Len()+2 {
+		t.Errorf("merged Len() = %d, want %d", merged.Len(), DefaultGlossary().Len()+2)
 	}
 
 	for _, bad := range []string{"データベース database\n", "データベース\t\n", "\tdatabase\n"} {
