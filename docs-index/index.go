@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -231,13 +232,18 @@ func (ix *Index) writeManifest() error {
 	if ix.dir == "" {
 		return nil
 	}
-	path := filepath.Join(ix.dir, "manifest.gob")
+	return writeManifestTo(ix.dir, &ix.manifest)
+}
+
+// writeManifestTo saves m in dir, replacing the manifest there at once.
+func writeManifestTo(dir string, m *manifest) error {
+	path := filepath.Join(dir, "manifest.gob")
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
-	if err := gob.NewEncoder(f).Encode(&ix.manifest); err != nil {
+	if err := gob.NewEncoder(f).Encode(m); err != nil {
 		f.Close()
 		return fmt.Errorf("write manifest: %w", err)
 	}
@@ -358,47 +364,79 @@ func analyzerFor(lang, ja string) string {
 // changed are re-indexed, new pages added, pages no longer in any source
 // dropped. Files that cannot be read are skipped and counted. Searches go on
 // while it runs; they wait only while changed pages are written. An update
-// that fails leaves the index to be brought in line by the next one: every
-// page it did not finish is re-indexed then.
+// that fails part way (or a process that dies in one) leaves every page it
+// touched to be indexed again by the next update.
 func (ix *Index) Update(ctx context.Context, sources []Source) (Stats, []Warning, error) {
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
-	st, warns, err := ix.update(ctx, sources)
-	if err != nil {
-		ix.restoreManifest()
+	st, warns, dirty, err := ix.update(ctx, sources)
+	if err != nil && len(dirty) > 0 {
+		ix.markDirty(dirty)
 	}
 	return st, warns, err
 }
 
-// restoreManifest goes back to the manifest of the last update that
-// finished: a failed one may have recorded pages it never wrote to the
-// index, which the next update would then take for indexed. Pages it did
-// write and the old manifest lacks are written again by the next update.
-func (ix *Index) restoreManifest() {
-	if ix.dir == "" {
-		return
-	}
+// markDirty records the pages of a failed update as dirty (see dirtyEntry),
+// whatever the update had written of them.
+func (ix *Index) markDirty(dirty map[string]*pageEntry) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	m, err := readManifest(filepath.Join(ix.dir, "manifest.gob"))
-	if err != nil || m.Schema != ix.schema() {
-		m = manifest{Schema: ix.schema(), Pages: map[string]*pageEntry{}}
+	for k, e := range dirty {
+		ix.manifest.Pages[k] = e
 	}
-	ix.setManifest(m)
+	ix.setManifest(ix.manifest)
 }
 
-func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning, error) {
+// dirtyEntry is how the manifest lists a page while an update changes it:
+// without a hash, so that the next update indexes it again whatever its
+// file holds, and with the sections of both its old and new versions, so
+// that the next update removes whichever of them reached the index. old or
+// fresh is nil for a page added or removed.
+func dirtyEntry(old *pageEntry, fresh *Page) *pageEntry {
+	e := &pageEntry{}
+	ids := map[string]bool{}
+	if fresh != nil {
+		e.Source, e.Path, e.Title, e.Quadrant, e.Lang, e.Links = fresh.Source, fresh.Path, fresh.Title, fresh.Quadrant, fresh.Lang, fresh.Links
+		for _, sec := range fresh.Sections {
+			sec.Source = fresh.Source
+			e.Sections = append(e.Sections, sec)
+			ids[sec.ID] = true
+		}
+	}
+	if old != nil {
+		if fresh == nil {
+			e.Source, e.Path, e.Title, e.Quadrant, e.Lang, e.Links = old.Source, old.Path, old.Title, old.Quadrant, old.Lang, old.Links
+		}
+		for _, sec := range old.Sections {
+			if !ids[sec.ID] {
+				e.Sections = append(e.Sections, sec)
+			}
+		}
+	}
+	for _, sec := range e.Sections {
+		e.Chars += len(sec.Text)
+	}
+	return e
+}
+
+func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning, map[string]*pageEntry, error) {
 	start := time.Now()
 	var st Stats
 	var warns []Warning
+	ix.mu.RLock()
+	closed := ix.bl == nil
+	ix.mu.RUnlock()
+	if closed {
+		return st, warns, nil, koban.Errorf(koban.EUnavailable, "docs index is closed")
+	}
 	seen := map[string]bool{}
 	var fresh []Page
 	for _, src := range sources {
 		if err := ctx.Err(); err != nil {
-			return st, warns, err
+			return st, warns, nil, err
 		}
 		if fi, err := os.Stat(src.Path); err != nil || !fi.IsDir() {
-			return st, warns, koban.Errorf(koban.EInvalid, "docs source %s is not a readable folder", src.Path)
+			return st, warns, nil, koban.Errorf(koban.EInvalid, "docs source %s is not a readable folder", src.Path)
 		}
 		ix.mu.RLock()
 		known := map[string]string{}
@@ -408,7 +446,14 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 			}
 		}
 		ix.mu.RUnlock()
+		before, _ := filepath.EvalSymlinks(src.Path)
 		pages, w := load(src, ix.log, func(rel, hash string) bool { return known[rel] == hash })
+		if after, err := filepath.EvalSymlinks(src.Path); err != nil || after != before {
+			// A linked folder moved on (git-sync published a new checkout)
+			// while it was read: some files may have been missed, and
+			// taking them for deleted would drop their pages.
+			return st, warns, nil, koban.Errorf(koban.EUnavailable, "docs source %s changed while it was read; try again", src.Path)
+		}
 		warns = append(warns, w...)
 		st.Skipped += len(w)
 		for _, p := range pages {
@@ -418,23 +463,23 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 		}
 	}
 
-	n, compact, err := ix.apply(ctx, fresh, seen, &st)
+	n, compact, dirty, err := ix.apply(ctx, fresh, seen, &st)
 	if err != nil {
-		return st, warns, err
+		return st, warns, dirty, err
 	}
 	if compact {
 		// Merging rewrites the whole index, seconds for a large one:
 		// searches go on meanwhile, with the statistics of the last merge.
 		card, err := ix.compactStats(ctx)
 		if err != nil {
-			return st, warns, err
+			return st, warns, dirty, err
 		}
 		ix.mu.Lock()
 		ix.manifest.Cardinality, ix.manifest.SinceCompact = card, 0
 		err = ix.writeManifest()
 		ix.mu.Unlock()
 		if err != nil {
-			return st, warns, err
+			return st, warns, dirty, err
 		}
 	}
 	if n >= 100 {
@@ -446,18 +491,44 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 	st.Took = time.Since(start)
 	ix.log.Info("docs index updated", "pages", st.Documents, "sections", st.Sections,
 		"added", st.Added, "changed", st.Changed, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
-	return st, warns, nil
+	return st, warns, nil, nil
 }
 
 // apply writes the changed pages of fresh to the index and the manifest,
 // drops the pages not seen, and counts both in st. It returns how many
-// pages changed and whether the index is due a merge (see compactStats);
-// without one, the manifest is saved.
-func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, st *Stats) (n int, compact bool, err error) {
+// pages changed, whether the index is due a merge (see compactStats;
+// without one, the manifest is saved), and the touched pages as a failed
+// update must leave them (see dirtyEntry). Before it changes the index it
+// saves a manifest listing them so, for a process that dies part way.
+func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, st *Stats) (n int, compact bool, dirty map[string]*pageEntry, err error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.bl == nil {
-		return 0, false, koban.Errorf(koban.EUnavailable, "docs index is closed")
+		return 0, false, nil, koban.Errorf(koban.EUnavailable, "docs index is closed")
+	}
+	dirty = map[string]*pageEntry{}
+	for k, old := range ix.manifest.Pages {
+		if !seen[k] {
+			dirty[k] = dirtyEntry(old, nil)
+		}
+	}
+	for i := range fresh {
+		k := pageKey(fresh[i].Source, fresh[i].Path)
+		if old := ix.manifest.Pages[k]; old == nil || old.Hash != fresh[i].Hash {
+			dirty[k] = dirtyEntry(old, &fresh[i])
+		}
+	}
+	st.Documents, st.Sections = len(ix.manifest.Pages), len(ix.sections)
+	if len(dirty) == 0 {
+		return 0, false, nil, nil
+	}
+	if ix.dir != "" {
+		m := ix.manifest
+		m.Pages = maps.Clone(ix.manifest.Pages)
+		maps.Copy(m.Pages, dirty)
+		if err := writeManifestTo(ix.dir, &m); err != nil {
+			return 0, false, nil, err
+		}
 	}
 	batch := ix.bl.NewBatch()
 	pending, pendingBytes := 0, 0
@@ -481,7 +552,7 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, 
 	}
 	for _, p := range fresh {
 		if err := ctx.Err(); err != nil {
-			return 0, false, err
+			return 0, false, dirty, err
 		}
 		k := pageKey(p.Source, p.Path)
 		old := ix.manifest.Pages[k]
@@ -504,12 +575,12 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, 
 			s.Source = p.Source
 			id := docID(p.Source, s.ID)
 			if err := batch.Index(id, sectionDoc(s)); err != nil {
-				return 0, false, fmt.Errorf("index %s: %w", s.ID, err)
+				return 0, false, dirty, fmt.Errorf("index %s: %w", s.ID, err)
 			}
 			ix.sections[id] = s
 		}
 		if err := batch.Index(k, pageDoc(p)); err != nil {
-			return 0, false, fmt.Errorf("index %s: %w", p.Path, err)
+			return 0, false, dirty, fmt.Errorf("index %s: %w", p.Path, err)
 		}
 		pending += len(p.Sections)
 		for _, sec := range p.Sections {
@@ -520,25 +591,22 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, seen map[string]bool, 
 		if pending >= 300 || pendingBytes >= 1<<20 {
 			pending, pendingBytes = 0, 0
 			if err := flush(); err != nil {
-				return 0, false, err
+				return 0, false, dirty, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return 0, false, err
+		return 0, false, dirty, err
 	}
 	st.Documents = len(ix.manifest.Pages)
 	st.Sections = len(ix.sections)
 	n = st.Added + st.Changed + st.Removed
-	if n == 0 {
-		return 0, false, nil
-	}
 	ix.countInlinks()
 	ix.manifest.SinceCompact += n
 	if ix.dueMerge() {
-		return n, true, nil
+		return n, true, dirty, nil
 	}
-	return n, false, ix.writeManifest()
+	return n, false, dirty, ix.writeManifest()
 }
 
 // A merge keeps BM25 scores independent of how the index happens to

@@ -576,12 +576,87 @@ func TestUpdateFailedIsRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Added != len(words) {
-		t.Errorf("Update after the interrupted one added %d pages, want %d", st.Added, len(words))
+	if st.Added+st.Changed != len(words) {
+		t.Errorf("Update after the interrupted one indexed %d pages (%+v), want %d", st.Added+st.Changed, st, len(words))
 	}
 	for _, w := range words {
 		if hits, err := ix.Search(ctx, Query{Text: w}); err != nil || len(hits) == 0 {
 			t.Errorf("Search(%s) after the retried update = %d hits, %v; want its page", w, len(hits), err)
 		}
 	}
+}
+
+// TestUpdateFailedAfterWrite fails an update after it wrote its pages (in
+// the merge that follows): one page changed, one added. Before the next
+// update the changed page is put back as it was and the added one deleted:
+// the next update must still index the first as it now is and drop the
+// second, although the files match what the last good update saw.
+func TestUpdateFailedAfterWrite(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.md", "# A\n\nThe plinthoid runbook.\n")
+	write("b.md", "# B\n\nThe other runbook.\n")
+	dir := t.TempDir()
+	ix := mustOpen(t, dir)
+	srcs := []Source{{Path: docs}}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	write("a.md", "# A\n\nThe quarvex runbook.\n")
+	write("c.md", "# C\n\nThe zembrotic runbook.\n")
+	// One check for the source, one per page (3), then the merge's: fail
+	// there, after the pages were written.
+	if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Update failing in its merge = %v, want context.Canceled", err)
+	}
+	write("a.md", "# A\n\nThe plinthoid runbook.\n")
+	if err := os.Remove(filepath.Join(docs, "c.md")); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, ix *Index) {
+		t.Helper()
+		for word, want := range map[string]int{"plinthoid": 1, "quarvex": 0, "zembrotic": 0} {
+			hits, err := ix.Search(ctx, Query{Text: word})
+			if err != nil || len(hits) != want {
+				t.Errorf("%s: Search(%s) = %d hits, %v; want %d", when, word, len(hits), err, want)
+			}
+		}
+		n, err := ix.bl.DocCount()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// a and b: one section and one page document each.
+		if n != 4 {
+			t.Errorf("%s: the index holds %d documents, want 4", when, n)
+		}
+	}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	check("after the next update", ix)
+
+	// The same after a restart: the manifest on disk knows too.
+	write("a.md", "# A\n\nThe quarvex runbook.\n")
+	write("c.md", "# C\n\nThe zembrotic runbook.\n")
+	if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
+		t.Fatalf("second Update failing in its merge = %v, want context.Canceled", err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write("a.md", "# A\n\nThe plinthoid runbook.\n")
+	if err := os.Remove(filepath.Join(docs, "c.md")); err != nil {
+		t.Fatal(err)
+	}
+	reopened := mustOpen(t, dir)
+	if _, _, err := reopened.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	check("after a restart", reopened)
 }

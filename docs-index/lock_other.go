@@ -7,6 +7,6 @@ import (
 	"time"
 )
 
-// lockDir does not lock on this system: run one koban process per data
-// folder.
+// lockDir does not lock on this system (koban's images and binaries are
+// built for Linux): run one koban process per data folder here.
 func lockDir(string, time.Duration) (*os.File, error) { return nil, nil }

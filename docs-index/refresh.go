@@ -2,6 +2,7 @@ package docsindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -60,13 +61,17 @@ func (r *Refresher) RunOnce(ctx context.Context) (Stats, error) {
 	return st, err
 }
 
+// ErrSourceEmptied is the error of a refresh that found a docs folder with
+// no Markdown left while the index still holds pages from it.
+var ErrSourceEmptied = errors.New("docs source emptied")
+
 func (r *Refresher) runOnce(ctx context.Context) (Stats, error) {
 	// A folder that had pages and now has no Markdown at all is far more
 	// likely a sync caught half way, or a volume not mounted yet, than docs
 	// deleted on purpose: keep what is indexed rather than answer nothing.
 	for _, src := range r.Sources {
 		if n := r.Index.SourcePages(src.Path); n > 0 && !hasMarkdown(src.Path) {
-			return Stats{}, fmt.Errorf("docs source %s has no Markdown files now; keeping the %d pages indexed from it (run koban index to empty it on purpose)", src.Path, n)
+			return Stats{}, fmt.Errorf("docs source %s has no Markdown files now; keeping the %d pages indexed from it (run koban index to empty it on purpose): %w", src.Path, n, ErrSourceEmptied)
 		}
 	}
 	st, warns, err := r.Index.Update(ctx, r.Sources)

@@ -109,8 +109,8 @@ func (ix *Index) bm25Stats(r index.IndexReader, field string) (n uint64, avg flo
 }
 
 // scoreField reads the postings of text's terms in part.field and returns
-// each document's match-query score parts. maxDoc bounds the document
-// numbers (the accumulators grow past it if needed).
+// each document's match-query score parts, for the documents numbered up to
+// maxDoc.
 func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysis.Analyzer, part fieldPart, text string, maxDoc uint64) (*docScores, error) {
 	tokens := an.Analyze([]byte(text))
 	if len(tokens) == 0 {
@@ -166,10 +166,12 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 		// bleve's term score: queryWeight (boost × idf × queryNorm) times
 		// the BM25 document score (idf × saturated, length-normalised tf).
 		weight := t.idf * queryNorm * float64(t.times)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		for {
+		for seen := 0; ; seen++ {
+			if seen%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
 			d, err := t.tfr.Next(&tfd)
 			if err != nil {
 				return nil, fmt.Errorf("field %s term %q: %w", part.field, t.text, err)
@@ -178,13 +180,9 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 				break
 			}
 			doc, ok := docNum(d.ID)
-			if !ok {
+			if !ok || doc >= uint64(len(ds.count)) {
+				// Not a document of any kind (see Search): never ranked.
 				continue
-			}
-			if doc >= uint64(len(ds.count)) {
-				grow := int(doc) + 1 - len(ds.count)
-				ds.sum = append(ds.sum, make([]float64, grow)...)
-				ds.count = append(ds.count, make([]uint16, grow)...)
 			}
 			ds.sum[doc] += weight * docScore(t.idf, avg, d.Freq, d.Norm)
 			ds.count[doc] += uint16(min(t.times, math.MaxUint16-int(ds.count[doc])))
@@ -219,9 +217,9 @@ func docNum(id index.IndexInternalID) (uint64, bool) {
 		return 0, false
 	}
 	n := binary.BigEndian.Uint64(id)
-	// Accumulators are indexed by it: a number past any index this size
-	// could hold is corrupt, not a document.
-	return n, n < 1<<31
+	// Filters are indexed by it: a number past any index this size could
+	// hold is corrupt, not a document.
+	return n, n < 1<<26
 }
 
 // termDocs marks the document numbers whose field holds term.

@@ -113,7 +113,13 @@ func (g *Glossary) Translate(text string) string {
 	if strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }) {
 		bounds = docsindex.WordBoundaries(text)
 	}
-	boundary := func(i int) bool { return bounds == nil || bounds[i] }
+	boundary := func(i int) bool {
+		if bounds != nil {
+			return bounds[i]
+		}
+		// Latin script alone: anywhere but inside a word (DB is not in DBA).
+		return i == 0 || i == len(text) || !isWordByte(text[i-1]) || !isWordByte(text[i])
+	}
 	// term returns the words of the glossary term that starts at i, and
 	// its length.
 	term := func(i int, r rune) (string, int) {
@@ -171,4 +177,9 @@ func (g *Glossary) Translate(text string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// isWordByte reports whether b is an ASCII letter or digit.
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }

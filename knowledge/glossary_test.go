@@ -51,9 +51,19 @@ func TestParseGlossary(t *testing.T) {
 	if g.Len() != 3 {
 		t.Errorf("Len() = %d, want 3", g.Len())
 	}
-	// A term may start in Latin script.
-	if got, want := g.Translate("DB移行の手順"), "dbmigrate"; got != want {
-		t.Errorf("Translate(DB移行の手順) = %q, want %q", got, want)
+	// A term may start in Latin script, and matches whole words only.
+	latin, err := ParseGlossary("ja", "en", strings.NewReader("DB移行\tdbmigrate\nDB\tdatabase\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"DB移行の手順":        "dbmigrate",
+		"DBA access":     "DBA access",
+		"the DB is down": "the database is down",
+	} {
+		if got := latin.Translate(in); got != want {
+			t.Errorf("Translate(%q) = %q, want %q", in, got, want)
+		}
 	}
 	// A team's own words win over the default glossary's.
 	merged := DefaultGlossary().Merge(g)

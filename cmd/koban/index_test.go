@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,5 +43,38 @@ func TestIndexAndAskSampleDocs(t *testing.T) {
 
 	if err := run(ctx, []string{"ask"}, getenv, &out, &errb); err == nil {
 		t.Error("koban ask without a question: no error")
+	}
+}
+
+// TestWireIndexKeepsEmptiedDocs starts koban on a docs folder that has
+// lost all its pages since the last start (a volume not mounted yet): it
+// starts, on the pages indexed before.
+func TestWireIndexKeepsEmptiedDocs(t *testing.T) {
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "runbook.md"), []byte("# Runbook\n\nRestart the quuxinator.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig("", func(k string) string {
+		return map[string]string{"KOBAN_DATA_DIR": t.TempDir(), "KOBAN_DOCS": docs + "@en"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{cfg: cfg, log: newLogger(io.Discard, "text", "error")}
+	ix, _, st, err := wireIndex(context.Background(), a)
+	if err != nil || st.Documents != 1 {
+		t.Fatalf("first start: %+v, %v; want 1 page", st, err)
+	}
+	ix.Close()
+	if err := os.Remove(filepath.Join(docs, "runbook.md")); err != nil {
+		t.Fatal(err)
+	}
+	ix, _, st, err = wireIndex(context.Background(), a)
+	if err != nil {
+		t.Fatalf("start on an emptied docs folder: %v, want it to start on the pages indexed before", err)
+	}
+	defer ix.Close()
+	if st.Documents != 1 {
+		t.Errorf("start on an emptied docs folder has %d pages, want the 1 indexed before", st.Documents)
 	}
 }

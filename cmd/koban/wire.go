@@ -45,6 +45,12 @@ func wireIndex(ctx context.Context, a *app) (*docsindex.Index, *docsindex.Refres
 	}
 	ref := &docsindex.Refresher{Index: ix, Sources: srcs, Every: a.cfg.DocsRefresh, Log: a.log}
 	stats, err := ref.RunOnce(ctx)
+	if errors.Is(err, docsindex.ErrSourceEmptied) {
+		// A docs volume not mounted yet, or a sync half way: serve the
+		// docs indexed before rather than none.
+		a.log.Warn("docs not refreshed at start", "err", err)
+		stats, err = ix.Stats(), nil
+	}
 	if err != nil {
 		return nil, nil, docsindex.Stats{}, errors.Join(fmt.Errorf("index docs: %w", err), ix.Close())
 	}
