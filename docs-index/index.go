@@ -105,6 +105,10 @@ func Open(dir string, log *slog.Logger, opts ...Option) (*Index, error) {
 	return ix, nil
 }
 
+// ErrSourceMoved is the error of an update during which a linked docs
+// folder moved on to another target (git-sync published a new checkout).
+var ErrSourceMoved = errors.New("docs source changed while it was read")
+
 // errLocked says another process holds an index's lock.
 var errLocked = errors.New("index locked by another process")
 
@@ -452,7 +456,7 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 			// A linked folder moved on (git-sync published a new checkout)
 			// while it was read: some files may have been missed, and
 			// taking them for deleted would drop their pages.
-			return st, warns, nil, koban.Errorf(koban.EUnavailable, "docs source %s changed while it was read; try again", src.Path)
+			return st, warns, nil, fmt.Errorf("%w (%s); try again", ErrSourceMoved, src.Path)
 		}
 		warns = append(warns, w...)
 		st.Skipped += len(w)

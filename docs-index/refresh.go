@@ -75,6 +75,10 @@ func (r *Refresher) runOnce(ctx context.Context) (Stats, error) {
 		}
 	}
 	st, warns, err := r.Index.Update(ctx, r.Sources)
+	for try := 1; errors.Is(err, ErrSourceMoved) && try < 3; try++ {
+		// The new checkout is complete once the link points at it.
+		st, warns, err = r.Index.Update(ctx, r.Sources)
+	}
 	if r.warned == nil {
 		r.warned = map[string]string{}
 	}
