@@ -42,10 +42,14 @@ type Answer struct {
 // Decision is what triage decides to do with an inquiry.
 type Decision string
 
-// The two decisions.
+// The decisions. Suggest shows the asker the related pages and brings the
+// on-call too; Ignore is for a message that asks for nothing (it creates no
+// inquiry).
 const (
 	DecideAnswer   Decision = "answer"   // reply from the docs
+	DecideSuggest  Decision = "suggest"  // show related pages and bring the on-call
 	DecideEscalate Decision = "escalate" // bring the on-call
+	DecideIgnore   Decision = "ignore"   // not an inquiry
 )
 
 // Triage is the triage of one inquiry.
