@@ -59,7 +59,17 @@ type Triage struct {
 	Domain           Domain
 	DomainConfidence float64
 	Decision         Decision
+	Urgent           bool     // production down, an outage or a security issue: escalate at once
 	Reasons          []string // the signals that decided it, short enough for the on-call
+}
+
+// Detection says whether a message in a channel asks for anything. Mentions,
+// DMs and /koban ask are always inquiries; a channel message that thanks,
+// greets, announces or chats is not, and must page no one.
+type Detection struct {
+	Inquiry    bool
+	Confidence float64 // that the message is an inquiry, in [0,1]
+	Reason     string  // short, for logs
 }
 
 // Shift is one person's turn on call in a rotation, in [Start, End).
