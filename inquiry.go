@@ -108,6 +108,10 @@ type Inquiry struct {
 	Assignee   string // Slack user ID of the on-call it was routed to
 	Rotation   string // the rotation it was routed to
 
+	// Urgent is set when triage found an outage, production down or a
+	// security issue: the reply-time clock runs in wall time.
+	Urgent bool
+
 	Citations []string // paths of the doc pages cited in koban's answer
 	Tokens    int      // LLM tokens spent on it
 	Failure   string   // why a reply could not be delivered, if it could not
