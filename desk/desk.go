@@ -100,6 +100,16 @@ type Reply struct {
 	Answer     koban.Answer
 	Triage     koban.Triage
 	Escalation Escalation // for EventEscalated
+
+	// Suggest lists the related pages shown to the asker while the on-call
+	// is brought in (a suggest decision), with a "This solved it" button.
+	Suggest []koban.Citation
+	// Urgent escalations say so (an outage, production down, security).
+	Urgent bool
+	// Past holds similar inquiries people answered before, most similar
+	// first; shown after the docs, never instead of them. Removed entries
+	// are left out at delivery.
+	Past []koban.PastAnswer
 }
 
 // Replier delivers koban's replies where the inquiry was asked.
@@ -123,6 +133,9 @@ type Config struct {
 	// AutoCloseAfter resolves answered inquiries after this much silence; 0
 	// disables auto-close.
 	AutoCloseAfter time.Duration
+	// Responders are the Slack user IDs who may relabel inquiries and
+	// remove past answers; empty lets anyone but the asker.
+	Responders []string
 }
 
 // Deps are the services the desk works with. Router, Learner and Redactor may
@@ -137,12 +150,22 @@ type Deps struct {
 	Repliers  map[koban.Source]Replier
 	Log       *slog.Logger
 	Now       func() time.Time
+
+	// Past keeps the answers people gave when resolving, for the next
+	// similar question; nil keeps none. Threads reads the responder's last
+	// reply when a resolution has no note; nil reads none. Labels is where
+	// every replica reads the labels humans gave (see SyncLabels); nil
+	// teaches the local Learner only.
+	Past    PastStore
+	Threads Threads
+	Labels  LabelSource
 }
 
 // Desk runs the inquiry workflow.
 type Desk struct {
 	cfg Config
 	Deps
+	labels *labelCursor
 }
 
 // New returns a Desk.
@@ -156,7 +179,7 @@ func New(cfg Config, d Deps) *Desk {
 	if d.Repliers == nil {
 		d.Repliers = map[koban.Source]Replier{}
 	}
-	return &Desk{cfg: cfg, Deps: d}
+	return &Desk{cfg: cfg, Deps: d, labels: newLabelCursor(d.Now())}
 }
 
 // Incoming is a message as a transport received it.
@@ -312,6 +335,10 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	}
 	stored := ans
 	stored.Pages = nil // the ranked pages are for triage; the reply needs the citations
+	suggest := suggestions(ans, tr)
+	if len(suggest) > 0 {
+		stored.Pages = suggest // shown to the asker beside the escalation
+	}
 	data := map[string]string{
 		"answer":     mustJSON(stored),
 		"triage":     mustJSON(tr),
@@ -319,7 +346,9 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 		"category":   tr.Label.String(),
 		"domain":     string(tr.Domain),
 	}
-	if tr.Decision == koban.DecideAnswer && ans.Known {
+	answer := tr.Decision == koban.DecideAnswer && ans.Known && !tr.Urgent
+	d.attachPast(ctx, inq, q, answer, data)
+	if answer {
 		ev := koban.Event{Kind: koban.EventAnswered, Actor: koban.ActorKoban, Data: data}
 		inq, err = d.Store.Transition(ctx, inq.ID, koban.StateAnswered, ev, func(i *koban.Inquiry) {
 			update(i)
@@ -334,15 +363,23 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	esc := d.route(ctx, tr.Domain)
 	esc.Reason = escalationReason(ans, tr)
 	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
+	if len(suggest) > 0 {
+		data["suggest"] = "true"
+	}
+	if tr.Urgent {
+		data["urgent"] = "true"
+	}
 	ev := koban.Event{Kind: koban.EventEscalated, Actor: koban.ActorKoban, Data: data}
 	inq, err = d.Store.Transition(ctx, inq.ID, koban.StateEscalated, ev, func(i *koban.Inquiry) {
 		update(i)
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
+		i.Urgent = i.Urgent || tr.Urgent
 	})
 	if err != nil {
 		return nil, err
 	}
-	d.Log.Info("escalated", "inquiry_id", inq.ID, "category", tr.Label.String(), "domain", tr.Domain, "rotation", esc.Rotation, "took", d.Now().Sub(start))
+	d.Log.Info("escalated", "inquiry_id", inq.ID, "category", tr.Label.String(), "domain", tr.Domain, "rotation", esc.Rotation,
+		"urgent", tr.Urgent, "suggested", len(suggest), "took", d.Now().Sub(start))
 	return inq, nil
 }
 
@@ -369,6 +406,9 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	}
 	r, err := replyFromEvent(ev)
 	if err != nil {
+		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
+	}
+	if r.Past, err = d.stillShown(ctx, r.Past); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
@@ -454,7 +494,7 @@ func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*kob
 	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
-func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, note, reason string, predicted koban.Label) (*koban.Inquiry, error) {
+func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
@@ -470,20 +510,19 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	}
 	esc := d.route(ctx, inq.Domain)
 	esc.Reason = reason
+	// The card shows koban's own prediction: what the asker says (docs
+	// wrong) is their feedback, recorded apart, never koban's prediction.
 	tr := koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}}
-	if !predicted.IsZero() {
-		tr.Label = predicted
-	}
 	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
 	if note != "" {
 		data["note"] = note
 	}
+	if !askerSays.IsZero() {
+		data["asker_label"] = askerSays.String()
+	}
 	inq, err = d.Store.Transition(ctx, id, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated, Actor: user, Data: data}, func(i *koban.Inquiry) {
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
-		if !predicted.IsZero() {
-			i.Predicted = predicted
-		}
 	})
 	if err != nil {
 		return nil, err
@@ -555,28 +594,38 @@ func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution)
 	if err != nil {
 		return nil, err
 	}
-	if d.Learner != nil {
-		q := koban.Question{Text: inq.Text, Lang: inq.Lang}
-		if err := d.Learner.Learn(ctx, q, r.Label, r.Domain); err != nil {
-			d.Log.Warn("learn from label", "inquiry_id", id, "err", err)
-		}
-	}
+	d.learn(ctx, inq, r.Label, r.Domain)
+	d.keepPastAnswer(ctx, inq, user, note)
 	d.markResolved(ctx, inq)
 	return inq, nil
 }
 
-// Relabel changes the human label of a resolved inquiry.
+// Relabel changes the human label of an inquiry, resolved or not (a
+// responder only), and teaches triage the new label. koban's own prediction
+// stays as it was.
 func (d *Desk) Relabel(ctx context.Context, id int64, user string, l koban.Label, dom koban.Domain) (*koban.Inquiry, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	return d.Store.Update(ctx, id, koban.Event{Kind: koban.EventRelabelled, Actor: user, Data: map[string]string{"category": l.String(), "domain": string(dom)}},
+	inq, err := d.Store.Inquiry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.mayRespond(ctx, user, inq); err != nil {
+		return nil, err
+	}
+	inq, err = d.Store.Update(ctx, id, koban.Event{Kind: koban.EventRelabelled, Actor: user, Data: map[string]string{"category": l.String(), "domain": string(dom)}},
 		func(i *koban.Inquiry) {
 			i.Final = l
 			if dom != "" {
 				i.Domain = dom
 			}
 		})
+	if err != nil {
+		return nil, err
+	}
+	d.learn(ctx, inq, l, inq.Domain)
+	return inq, nil
 }
 
 // AutoClose resolves answered inquiries that have been silent for longer than
@@ -689,6 +738,15 @@ func replyFromEvent(ev koban.Event) (Reply, error) {
 	}
 	if ev.Kind == koban.EventEscalated {
 		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"]}
+		r.Urgent = ev.Data["urgent"] == "true"
+		if ev.Data["suggest"] == "true" {
+			r.Suggest = r.Answer.Pages
+		}
+	}
+	if s := ev.Data["past"]; s != "" {
+		if err := json.Unmarshal([]byte(s), &r.Past); err != nil {
+			return Reply{}, fmt.Errorf("decode past answers of event %d: %w", ev.ID, err)
+		}
 	}
 	return r, nil
 }
@@ -699,6 +757,8 @@ func ReplyOf(ev koban.Event) (Reply, error) { return replyFromEvent(ev) }
 
 func escalationReason(a koban.Answer, t koban.Triage) string {
 	switch {
+	case t.Urgent:
+		return "urgent: it looks like an outage, production down or a security issue"
 	case t.Label.Category == koban.PlatformOnly:
 		return "needs the platform team"
 	case !a.Known:

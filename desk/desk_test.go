@@ -648,17 +648,19 @@ func TestButtons(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DocsWrong: %v", err)
 		}
-		docsMissing := koban.Label{Category: koban.DocsMissing}
-		if got.State != koban.StateEscalated || got.Predicted != docsMissing || got.Assignee != "UONCALL" {
-			t.Errorf("after DocsWrong: state %s, Predicted %s, Assignee %q; want escalated, docs-missing, UONCALL", got.State, got.Predicted, got.Assignee)
+		// koban's prediction stays koban's: what the asker says is kept
+		// apart, so that bot accuracy in the report is real.
+		if got.State != koban.StateEscalated || got.Predicted != inq.Predicted || got.Predicted.IsZero() || !got.Final.IsZero() || got.Assignee != "UONCALL" {
+			t.Errorf("after DocsWrong: state %s, Predicted %s, Final %s, Assignee %q; want escalated, %s (unchanged), no human label, UONCALL",
+				got.State, got.Predicted, got.Final, got.Assignee, inq.Predicted)
 		}
 		evs := e.checkKinds(inq.ID, koban.EventReceived, koban.EventAnswered, koban.EventDelivered, koban.EventEscalated, koban.EventDelivered)
-		if d := evs[3].Data; d["feedback"] != "docs-wrong" || d["note"] != note || d["category"] != "docs-missing" {
-			t.Errorf("escalated event data = %v, want feedback docs-wrong, the note and category docs-missing", d)
+		if d := evs[3].Data; d["feedback"] != "docs-wrong" || d["note"] != note || d["asker_label"] != "docs-missing" || d["category"] != inq.Predicted.String() {
+			t.Errorf("escalated event data = %v, want feedback docs-wrong, the note, asker_label docs-missing and koban's category", d)
 		}
 		reps := e.rep.delivered(inq.ID)
-		if len(reps) != 2 || reps[1].Triage.Label != docsMissing || reps[1].Escalation.OnCall != "UONCALL" {
-			t.Errorf("deliveries = %+v, want the answer then a docs-missing escalation to UONCALL", reps)
+		if len(reps) != 2 || reps[1].Triage.Label != inq.Predicted || reps[1].Escalation.OnCall != "UONCALL" {
+			t.Errorf("deliveries = %+v, want the answer then an escalation to UONCALL with koban's prediction", reps)
 		}
 	})
 

@@ -1,0 +1,365 @@
+package desk
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kobanhq/koban"
+)
+
+// PastStore keeps the answers people gave when resolving inquiries (the
+// store). Every replica reads the same rows: nothing is kept per process.
+type PastStore interface {
+	// SavePastAnswer stores or replaces the entry of p.InquiryID (a removed
+	// entry stays removed).
+	SavePastAnswer(ctx context.Context, p *koban.PastAnswer) error
+	// PastAnswer returns an entry, removed or not; ENotFound when unknown.
+	PastAnswer(ctx context.Context, id int64) (*koban.PastAnswer, error)
+	// PastAnswers returns up to limit entries, newest first, the removed
+	// ones only with withRemoved.
+	PastAnswers(ctx context.Context, limit int, withRemoved bool) ([]koban.PastAnswer, error)
+	// RemovePastAnswer marks an entry removed for good; ENotFound when unknown.
+	RemovePastAnswer(ctx context.Context, id int64, by string) (*koban.PastAnswer, error)
+}
+
+// Threads reads an inquiry's conversation where it was asked (Slack).
+type Threads interface {
+	// LastReply returns the last message in the inquiry's thread by
+	// responder, else by anyone but the asker and koban, with its author:
+	// ENotFound when there is none.
+	LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (text, author string, err error)
+	// Link returns a link to the inquiry's conversation ("" when there is none).
+	Link(ctx context.Context, inq *koban.Inquiry) (string, error)
+}
+
+// Thresholds of similarity (see pastScore) for showing a past answer: to
+// the asker beside a docs answer, and to the on-call on the escalation card,
+// which may show looser matches.
+const (
+	pastShowScore = 0.45
+	pastCardScore = 0.25
+	pastShown     = 3
+	// pastCandidates bounds the entries scored per question: the newest
+	// ones, read from the database each time (no cache to go stale).
+	pastCandidates = 1000
+	// pastMaxChars bounds a kept answer: a pasted log is not an answer.
+	pastMaxChars = 2000
+)
+
+// attachPast finds the past answers similar to q and records them with the
+// decision (data["past"]): to the asker beside an answer only when close,
+// to the on-call on an escalation when loosely similar.
+func (d *Desk) attachPast(ctx context.Context, inq *koban.Inquiry, q koban.Question, answer bool, data map[string]string) {
+	if d.Past == nil {
+		return
+	}
+	min := pastCardScore
+	if answer {
+		min = pastShowScore
+	}
+	past, err := d.similarPast(ctx, q, inq.ID, min)
+	if err != nil {
+		d.Log.Warn("past answers", "inquiry_id", inq.ID, "err", err)
+		return
+	}
+	if len(past) > 0 {
+		data["past"] = mustJSON(past)
+	}
+}
+
+// similarPast returns up to pastShown entries whose question is at least
+// min similar to q, most similar first, leaving out the inquiry's own.
+func (d *Desk) similarPast(ctx context.Context, q koban.Question, self int64, min float64) ([]koban.PastAnswer, error) {
+	list, err := d.Past.PastAnswers(ctx, pastCandidates, false)
+	if err != nil {
+		return nil, err
+	}
+	text := q.Text
+	if len(terms(text)) < 3 && len(q.Context) > 0 {
+		text += "\n" + q.Context[len(q.Context)-1] // a short follow-up: what it follows
+	}
+	docs := make([][]string, len(list))
+	for i, p := range list {
+		docs[i] = terms(p.Question)
+	}
+	scores := pastScores(terms(text), docs)
+	var out []koban.PastAnswer
+	for i, p := range list {
+		if p.InquiryID == self || scores[i] < min {
+			continue
+		}
+		p.Score = scores[i]
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b koban.PastAnswer) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return b.AnsweredAt.Compare(a.AnsweredAt)
+	})
+	if len(out) > pastShown {
+		out = out[:pastShown]
+	}
+	return out, nil
+}
+
+// stillShown drops the entries a responder removed since the reply was
+// decided: a reply delivered late, or again, never shows them.
+func (d *Desk) stillShown(ctx context.Context, past []koban.PastAnswer) ([]koban.PastAnswer, error) {
+	if len(past) == 0 || d.Past == nil {
+		return nil, nil
+	}
+	var out []koban.PastAnswer
+	for _, p := range past {
+		cur, err := d.Past.PastAnswer(ctx, p.ID)
+		switch {
+		case koban.ErrorCode(err) == koban.ENotFound:
+			continue
+		case err != nil:
+			return nil, err
+		case cur.Removed():
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// PastAnswers lists the kept answers for the web UI, newest first, the
+// removed ones too.
+func (d *Desk) PastAnswers(ctx context.Context, limit int) ([]koban.PastAnswer, error) {
+	if d.Past == nil {
+		return nil, nil
+	}
+	return d.Past.PastAnswers(ctx, limit, true)
+}
+
+// RemovePastAnswer removes a kept answer for good (a responder only): no
+// reply shows it again, including replies decided before and delivered
+// after.
+func (d *Desk) RemovePastAnswer(ctx context.Context, id int64, user string) (*koban.PastAnswer, error) {
+	if d.Past == nil {
+		return nil, koban.Errorf(koban.ENotFound, "no past answer %d", id)
+	}
+	p, err := d.Past.PastAnswer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var inq *koban.Inquiry
+	if got, err := d.Store.Inquiry(ctx, p.InquiryID); err == nil {
+		inq = got
+	}
+	if err := d.mayRespond(ctx, user, inq); err != nil {
+		return nil, err
+	}
+	p, err = d.Past.RemovePastAnswer(ctx, id, user)
+	if err != nil {
+		return nil, err
+	}
+	d.Log.Info("past answer removed", "past_answer_id", id, "inquiry_id", p.InquiryID, "by", user)
+	return p, nil
+}
+
+// keepPastAnswer keeps what the responder answered when resolving inq: the
+// Resolve note, else their last reply in the thread. Failures are logged:
+// the resolution stands without it.
+func (d *Desk) keepPastAnswer(ctx context.Context, inq *koban.Inquiry, user, note string) {
+	if d.Past == nil {
+		return
+	}
+	by := user
+	if note == "" && d.Threads != nil && inq.Source != koban.SourceWeb {
+		text, author, err := d.Threads.LastReply(ctx, inq, user)
+		switch {
+		case koban.ErrorCode(err) == koban.ENotFound:
+		case err != nil:
+			d.Log.Warn("read the answer in the thread", "inquiry_id", inq.ID, "err", err)
+		default:
+			note, by = text, author
+		}
+	}
+	note, _ = d.redact(note)
+	answer := inertMarkup(note)
+	if len(terms(answer)) == 0 {
+		return // nothing a person could use
+	}
+	if utf8.RuneCountInString(answer) > pastMaxChars {
+		r := []rune(answer)
+		answer = string(r[:pastMaxChars-1]) + "…"
+	}
+	p := &koban.PastAnswer{InquiryID: inq.ID, Question: inq.Text, Answer: answer, AnsweredBy: by,
+		Label: inq.Final, Domain: inq.Domain, Lang: inq.Lang, AnsweredAt: d.Now().UTC()}
+	if d.Threads != nil && inq.Source != koban.SourceWeb {
+		link, err := d.Threads.Link(ctx, inq)
+		if err != nil {
+			d.Log.Warn("link to the thread", "inquiry_id", inq.ID, "err", err)
+		}
+		p.Link = link
+	}
+	if err := d.Past.SavePastAnswer(ctx, p); err != nil {
+		d.Log.Warn("keep past answer", "inquiry_id", inq.ID, "err", err)
+		return
+	}
+	d.Log.Info("past answer kept", "inquiry_id", inq.ID, "past_answer_id", p.ID)
+}
+
+// slackMarkup matches Slack's control sequences: <!channel>, <!here>,
+// <!everyone>, <!subteam^S1|@team>, <!date^…|text>, <@U1>, <@U1|name>,
+// <#C1|name> and <https://…|label>.
+var slackMarkup = regexp.MustCompile(`<([!@#])([^<>|]*)(?:\|([^<>]*))?>|<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>`)
+
+// inertMarkup rewrites Slack control sequences in a kept answer as plain
+// words, so that showing it again mentions and broadcasts nobody: the
+// renderers escape what is left.
+func inertMarkup(s string) string {
+	return slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
+		g := slackMarkup.FindStringSubmatch(m)
+		if g[4] != "" { // a link
+			if g[5] != "" && g[5] != g[4] {
+				return g[5] + " (" + g[4] + ")"
+			}
+			return g[4]
+		}
+		sigil, id, label := g[1], g[2], g[3]
+		switch sigil {
+		case "!":
+			if label != "" {
+				return strings.TrimPrefix(label, "@")
+			}
+			name, _, _ := strings.Cut(id, "^")
+			return name // channel, here, everyone: without the @ that pings
+		case "@":
+			if label != "" {
+				return label
+			}
+			return "user " + id
+		}
+		if label != "" {
+			return "#" + label
+		}
+		return "channel " + id
+	})
+}
+
+// stopWords are left out of the similarity of questions: they say how one
+// asks, not what about.
+var stopWords = map[string]bool{
+	"a": true, "an": true, "the": true, "to": true, "of": true, "in": true, "on": true, "for": true, "and": true,
+	"or": true, "is": true, "are": true, "be": true, "it": true, "i": true, "we": true, "my": true, "our": true,
+	"you": true, "your": true, "me": true, "do": true, "does": true, "can": true, "how": true, "what": true,
+	"with": true, "this": true, "that": true, "from": true, "at": true, "by": true, "as": true, "if": true,
+	"there": true, "any": true, "please": true, "hi": true, "hello": true, "get": true, "use": true, "have": true,
+	"has": true, "was": true, "not": true, "but": true, "so": true, "should": true, "would": true, "could": true,
+	"need": true, "want": true, "way": true, "anyone": true, "know": true, "some": true,
+}
+
+// terms splits text into the words that say what it is about: lower-case
+// Latin words without stop words and a plural s, and overlapping pairs of
+// kana and kanji, which find Japanese words without a tokenizer.
+func terms(text string) []string {
+	var out []string
+	var word []rune
+	var cjk []rune
+	flushWord := func() {
+		if len(word) > 1 {
+			w := strings.ToLower(string(word))
+			if !stopWords[w] {
+				if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+					w = w[:len(w)-1]
+				}
+				out = append(out, w)
+			}
+		}
+		word = word[:0]
+	}
+	flushCJK := func() {
+		switch {
+		case len(cjk) == 1:
+			out = append(out, string(cjk))
+		case len(cjk) > 1:
+			for i := 0; i+1 < len(cjk); i++ {
+				out = append(out, string(cjk[i:i+2]))
+			}
+		}
+		cjk = cjk[:0]
+	}
+	for _, r := range text {
+		switch {
+		case isCJK(r):
+			flushWord()
+			cjk = append(cjk, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			flushCJK()
+			word = append(word, r)
+		default:
+			flushWord()
+			flushCJK()
+		}
+	}
+	flushWord()
+	flushCJK()
+	return out
+}
+
+func isCJK(r rune) bool {
+	return r >= 0x3040 && r <= 0x30ff || r >= 0x4e00 && r <= 0x9fff || r >= 0xff66 && r <= 0xff9f
+}
+
+// pastScores scores each document's terms against the question's: the
+// cosine of their sets of terms weighted by inverse document frequency over
+// the documents. A term-overlap score over the few hundred questions
+// people answered is enough to find the same question asked again, needs
+// no index to keep in step with the database, and stays in [0,1].
+func pastScores(q []string, docs [][]string) []float64 {
+	out := make([]float64, len(docs))
+	qs := set(q)
+	if len(qs) == 0 || len(docs) == 0 {
+		return out
+	}
+	df := map[string]int{}
+	sets := make([]map[string]bool, len(docs))
+	for i, d := range docs {
+		sets[i] = set(d)
+		for t := range sets[i] {
+			df[t]++
+		}
+	}
+	n := float64(len(docs))
+	idf := func(t string) float64 {
+		return 1 + math.Log((n+1)/(float64(df[t])+1))
+	}
+	var qn float64
+	for t := range qs {
+		qn += idf(t) * idf(t)
+	}
+	for i, ds := range sets {
+		var dot, dn float64
+		for t := range ds {
+			w := idf(t) * idf(t)
+			dn += w
+			if qs[t] {
+				dot += w
+			}
+		}
+		if dot > 0 {
+			out[i] = dot / math.Sqrt(qn*dn)
+		}
+	}
+	return out
+}
+
+func set(ts []string) map[string]bool {
+	m := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		m[t] = true
+	}
+	return m
+}

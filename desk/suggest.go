@@ -1,0 +1,80 @@
+package desk
+
+import (
+	"context"
+
+	"github.com/kobanhq/koban"
+)
+
+// maxSuggestions bounds the pages shown to the asker while the on-call is
+// brought in: a few to read, not a search result page.
+const maxSuggestions = 3
+
+// FeedbackSuggestionSolved is the feedback of a resolution by the asker's
+// "This solved it" on the pages suggested while escalating.
+const FeedbackSuggestionSolved = "suggestion-solved"
+
+// suggestions returns the pages shown to the asker beside an escalation:
+// the best pages retrieved, when triage decided to suggest (or the inquiry
+// is urgent and the docs did answer: it escalates at once, and the asker
+// may still find the way out in the meantime).
+func suggestions(a koban.Answer, t koban.Triage) []koban.Citation {
+	switch {
+	case t.Decision == koban.DecideSuggest:
+	case t.Urgent && t.Decision == koban.DecideAnswer && a.Known:
+	default:
+		return nil
+	}
+	pages := a.Pages
+	if len(pages) == 0 {
+		pages = a.Citations
+	}
+	var out []koban.Citation
+	seen := map[string]bool{}
+	for _, p := range pages {
+		if p.Path == "" || seen[p.Path] {
+			continue
+		}
+		seen[p.Path] = true
+		out = append(out, p)
+		if len(out) == maxSuggestions {
+			break
+		}
+	}
+	return out
+}
+
+// SuggestionSolved is the asker's "This solved it" on the pages suggested
+// while the on-call was brought in: the inquiry is resolved as
+// self-solvable/docs-unfindable (the docs had it, the asker had not found
+// it), which stops the reminders; the Replier tells the on-call in the
+// thread. Only the asker may press it: anyone else gets EInvalid and
+// nothing changes.
+func (d *Desk) SuggestionSolved(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
+	inq, err := d.Store.Inquiry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayAnswerForAsker(user, inq); err != nil {
+		d.Log.Info("refused: not the asker", "inquiry_id", id, "user", user, "action", FeedbackSuggestionSolved)
+		return nil, err
+	}
+	label := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": FeedbackSuggestionSolved}}
+	if inq.Final.IsZero() {
+		ev.Data["category"], ev.Data["domain"] = label.String(), string(inq.Domain)
+	}
+	inq, err = d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
+		if i.Final.IsZero() {
+			i.Final = label
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ev.Data["category"] != "" {
+		d.learn(ctx, inq, label, inq.Domain)
+	}
+	d.markResolved(ctx, inq)
+	return inq, nil
+}
