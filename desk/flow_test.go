@@ -1,0 +1,380 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/store"
+)
+
+// steeredTriage is triage with its decision and urgency set by the test:
+// the desk's side of suggest and urgent does not depend on how triage
+// comes to them.
+type steeredTriage struct {
+	Triager
+	decision koban.Decision
+	urgent   bool
+}
+
+func (s steeredTriage) Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error) {
+	t, err := s.Triager.Triage(ctx, q, a)
+	t.Decision, t.Urgent = s.decision, s.urgent
+	return t, err
+}
+
+// storeLabels is the desk's LabelSource over the store (cmd/koban wires the same).
+type storeLabels struct{ s *store.Store }
+
+func (l storeLabels) LabelEvents(ctx context.Context, since time.Time) ([]LabelEvent, error) {
+	list, err := l.s.LabelEvents(ctx, since, 0)
+	out := make([]LabelEvent, len(list))
+	for i, le := range list {
+		out[i] = LabelEvent{EventID: le.EventID, At: le.At, Text: le.Text, Lang: le.Lang, Label: le.Label, Domain: le.Domain}
+	}
+	return out, err
+}
+
+// countingLearner records what it was taught.
+type countingLearner struct {
+	mu     sync.Mutex
+	learnt []koban.Label
+	texts  []string
+}
+
+func (c *countingLearner) Learn(_ context.Context, q koban.Question, l koban.Label, _ koban.Domain) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.learnt = append(c.learnt, l)
+	c.texts = append(c.texts, q.Text)
+	return nil
+}
+
+func (c *countingLearner) labels() []koban.Label {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]koban.Label(nil), c.learnt...)
+}
+
+// fakeThreads is the conversation in Slack: the last reply of the responder.
+type fakeThreads struct {
+	text, author string
+}
+
+func (f fakeThreads) LastReply(_ context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
+	if f.text == "" {
+		return "", "", koban.Errorf(koban.ENotFound, "no reply")
+	}
+	return f.text, f.author, nil
+}
+
+func (f fakeThreads) Link(_ context.Context, inq *koban.Inquiry) (string, error) {
+	return "https://example.slack.com/archives/" + inq.Channel + "/p" + strings.ReplaceAll(inq.ThreadTS, ".", ""), nil
+}
+
+func TestSuggestWhileEscalating(t *testing.T) {
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideSuggest}
+	inq := e.process(e.ask(dbQuestion).ID)
+	if inq.State != koban.StateEscalated || inq.Assignee != "UONCALL" {
+		t.Fatalf("after a suggest decision: state %s, assignee %q; want escalated to UONCALL", inq.State, inq.Assignee)
+	}
+	reps := e.rep.delivered(inq.ID)
+	if len(reps) != 1 || reps[0].Kind != koban.EventEscalated {
+		t.Fatalf("deliveries = %+v, want one escalation", reps)
+	}
+	sug := reps[0].Suggest
+	if len(sug) == 0 || len(sug) > maxSuggestions {
+		t.Fatalf("suggested pages = %d, want 1 to %d", len(sug), maxSuggestions)
+	}
+	if sug[0].Path != "how-to/request-a-database.md" {
+		t.Errorf("first suggested page = %s, want how-to/request-a-database.md", sug[0].Path)
+	}
+	predicted := inq.Predicted
+
+	// Only the asker can say the pages solved it.
+	if _, err := e.desk.SuggestionSolved(e.ctx, inq.ID, "UOTHER"); koban.ErrorCode(err) != koban.EInvalid {
+		t.Errorf("SuggestionSolved by someone else = %v, want EInvalid", err)
+	}
+	if got := e.inquiry(inq.ID); got.State != koban.StateEscalated || !got.Final.IsZero() {
+		t.Errorf("after a refused click: state %s, label %s; want escalated and unlabelled", got.State, got.Final)
+	}
+	got, err := e.desk.SuggestionSolved(e.ctx, inq.ID, asker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	if got.State != koban.StateResolved || got.Final != want || got.Predicted != predicted {
+		t.Errorf("after This solved it: state %s, Final %s, Predicted %s; want resolved, %s, %s", got.State, got.Final, got.Predicted, want, predicted)
+	}
+	if n := e.rep.resolvedCount(inq.ID); n != 1 {
+		t.Errorf("Replier told of the resolution %d times, want 1", n)
+	}
+	last := e.events(inq.ID)
+	if ev := last[len(last)-1]; ev.Kind != koban.EventResolved || ev.Data["feedback"] != FeedbackSuggestionSolved || ev.Actor != asker {
+		t.Errorf("last event = %+v, want resolved by the asker with feedback %s", ev, FeedbackSuggestionSolved)
+	}
+	// Reminders go to open inquiries only: this one is no longer among them.
+	open, err := e.store.OpenInquiries(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range open {
+		if o.ID == inq.ID {
+			t.Errorf("inquiry %d still open after This solved it", inq.ID)
+		}
+	}
+	// A second click finds it resolved.
+	if _, err := e.desk.SuggestionSolved(e.ctx, inq.ID, asker); koban.ErrorCode(err) != koban.EConflict {
+		t.Errorf("second SuggestionSolved = %v, want EConflict", err)
+	}
+}
+
+func TestEscalateWithoutSuggestions(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideEscalate}
+	inq := e.process(e.ask(dbQuestion).ID)
+	reps := e.rep.delivered(inq.ID)
+	if len(reps) != 1 || len(reps[0].Suggest) != 0 || reps[0].Urgent {
+		t.Errorf("plain escalation delivered %+v, want no suggestions and not urgent", reps)
+	}
+}
+
+func TestUrgentEscalatesAtOnce(t *testing.T) {
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
+	// Triage would answer from the docs, but it is urgent: a human is brought in now.
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideAnswer, urgent: true}
+	inq := e.process(e.ask(dbQuestion).ID)
+	if inq.State != koban.StateEscalated || !inq.Urgent {
+		t.Fatalf("urgent inquiry: state %s, Urgent %v; want escalated and urgent", inq.State, inq.Urgent)
+	}
+	reps := e.rep.delivered(inq.ID)
+	if len(reps) != 1 || !reps[0].Urgent || !strings.HasPrefix(reps[0].Escalation.Reason, "urgent") {
+		t.Fatalf("deliveries = %+v, want one urgent escalation whose reason says so", reps)
+	}
+	if len(reps[0].Suggest) == 0 {
+		t.Errorf("urgent escalation with a docs answer suggests no pages, want the pages it found")
+	}
+	// The mark stays through later changes of the inquiry.
+	got, err := e.desk.Acknowledge(e.ctx, inq.ID, "UONCALL")
+	if err != nil || !got.Urgent {
+		t.Errorf("after Acknowledge: Urgent %v, %v; want still urgent", got.Urgent, err)
+	}
+}
+
+func TestPastAnswers(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.desk.Past = e.store
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideEscalate}
+	e.desk.Threads = fakeThreads{text: "I gave you access <!here>: use `hoshi access grant` next time", author: "UREPLIER"}
+	const question = "how do I get read access to the billing bucket in staging?"
+	first := e.process(e.ask(question).ID)
+	if first.State != koban.StateEscalated {
+		t.Fatalf("%q was %s, want escalated", question, first.State)
+	}
+	// The Resolve note holds a secret and a broadcast.
+	const secret = "AKIAIOSFODNN7EXAMPLF"
+	note := "<!channel> ask in #access with the form; the key " + secret + " is mine, do not use it. Thanks <@U123|bob>"
+	label := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	if _, err := e.desk.Resolve(e.ctx, first.ID, "UONCALL", Resolution{Label: label, Domain: "iam", Note: note}); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := e.store.PastAnswers(e.ctx, 0, false)
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("past answers after Resolve = %+v, %v; want one", kept, err)
+	}
+	p := kept[0]
+	for _, bad := range []string{secret, "<!channel>", "<@U123"} {
+		if strings.Contains(p.Answer, bad) {
+			t.Errorf("kept answer %q holds %q", p.Answer, bad)
+		}
+	}
+	if !strings.Contains(p.Answer, "ask in #access with the form") || p.AnsweredBy != "UONCALL" || p.Label != label || !strings.HasPrefix(p.Link, "https://") {
+		t.Errorf("kept answer = %+v, want the note by UONCALL, labelled %s, with a link", p, label)
+	}
+
+	// The same question asked again escalates and shows the on-call the past answer.
+	again := e.process(e.ask("How can I get read access to the billing bucket on staging").ID)
+	reps := e.rep.delivered(again.ID)
+	if len(reps) != 1 || len(reps[0].Past) != 1 || reps[0].Past[0].ID != p.ID || reps[0].Past[0].Score < pastCardScore {
+		t.Fatalf("reply to the same question = %+v, want past answer %d", reps, p.ID)
+	}
+	// Beside a docs answer, it shows only when close.
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideAnswer}
+	answered := e.process(e.ask(dbQuestion).ID)
+	if reps := e.rep.delivered(answered.ID); answered.State != koban.StateAnswered || len(reps) != 1 || len(reps[0].Past) != 0 {
+		t.Errorf("docs answer to %q: state %s, %+v; want answered without past answers", dbQuestion, answered.State, reps)
+	}
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideEscalate}
+	// Something else entirely shows none.
+	other := e.process(e.ask("the payments-api pods crash with OOMKilled since this morning").ID)
+	if reps := e.rep.delivered(other.ID); len(reps) != 1 || len(reps[0].Past) != 0 {
+		t.Errorf("reply to an unrelated question = %+v, want no past answers", reps)
+	}
+
+	// Resolved without a note: the responder's last reply in the thread is kept.
+	if _, err := e.desk.Resolve(e.ctx, again.ID, "UONCALL", Resolution{Label: label, Domain: "iam"}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := e.store.PastAnswers(e.ctx, 0, false)
+	if err != nil || len(all) != 2 || all[0].InquiryID != again.ID || all[0].AnsweredBy != "UREPLIER" ||
+		strings.Contains(all[0].Answer, "<!here>") || !strings.Contains(all[0].Answer, "hoshi access grant") {
+		t.Fatalf("past answers after a Resolve without note = %+v, %v; want the thread reply by UREPLIER, made inert", all, err)
+	}
+
+	// A reply decided before the removal and delivered after does not show it.
+	e.rep.failNext(errTransient)
+	third := e.ask("read access to the billing bucket in staging, how?")
+	if err := e.desk.Process(e.ctx, third.ID, 1); err == nil {
+		t.Fatal("Process with a failing delivery succeeded")
+	}
+	// Only a responder may remove it: not the asker of its inquiry.
+	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, asker); koban.ErrorCode(err) != koban.EInvalid {
+		t.Errorf("RemovePastAnswer by the asker = %v, want EInvalid", err)
+	}
+	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, "UONCALL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.desk.RemovePastAnswer(e.ctx, 999, "UONCALL"); koban.ErrorCode(err) != koban.ENotFound {
+		t.Errorf("RemovePastAnswer(unknown) = %v, want ENotFound", err)
+	}
+	e.process(third.ID)
+	for _, r := range e.rep.delivered(third.ID) {
+		for _, pa := range r.Past {
+			if pa.ID == p.ID {
+				t.Errorf("removed past answer %d delivered after its removal", p.ID)
+			}
+		}
+	}
+	if len(e.rep.delivered(third.ID)) != 1 {
+		t.Errorf("third question delivered %d times, want once", len(e.rep.delivered(third.ID)))
+	}
+	fourth := e.process(e.ask(question).ID)
+	for _, r := range e.rep.delivered(fourth.ID) {
+		for _, pa := range r.Past {
+			if pa.ID == p.ID {
+				t.Errorf("removed past answer %d shown again", p.ID)
+			}
+		}
+	}
+}
+
+func TestPastScores(t *testing.T) {
+	docs := [][]string{
+		terms("how do I rotate the database password for payments"),
+		terms("where are the logs of my service"),
+		terms("ステージングのデータベースのパスワードを変更したい"),
+	}
+	tests := []struct {
+		q    string
+		best int // index of the best document, -1 for none above the card threshold
+	}{
+		{"rotate database password payments", 0},
+		{"Where can I see my service's logs?", 1},
+		{"データベースのパスワードを変更する方法", 2},
+		{"lunch anyone?", -1},
+		{"", -1},
+	}
+	for _, tt := range tests {
+		scores := pastScores(terms(tt.q), docs)
+		best, bestScore := -1, pastCardScore
+		for i, s := range scores {
+			if s < 0 || s > 1.0000001 {
+				t.Errorf("pastScores(%q)[%d] = %v, outside [0,1]", tt.q, i, s)
+			}
+			if s >= bestScore {
+				best, bestScore = i, s
+			}
+		}
+		if best != tt.best {
+			t.Errorf("best match of %q = %d (scores %v), want %d", tt.q, best, scores, tt.best)
+		}
+	}
+}
+
+func TestInertMarkup(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<!channel> done", "channel done"},
+		{"ping <!here|here> and <!everyone>", "ping here and everyone"},
+		{"<!subteam^S123|@platform> knows", "platform knows"},
+		{"thanks <@U123>", "thanks user U123"},
+		{"thanks <@U123|alice>", "thanks alice"},
+		{"see <#C1|help>", "see #help"},
+		{"<https://docs.example.com/x|the page>", "the page (https://docs.example.com/x)"},
+		{"<https://docs.example.com/x>", "https://docs.example.com/x"},
+		{"a < b > c", "a < b > c"},
+	}
+	for _, tt := range tests {
+		if got := inertMarkup(tt.in); got != tt.want {
+			t.Errorf("inertMarkup(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLabelsShared(t *testing.T) {
+	// Two replicas over one database, each with its own triage memory.
+	e := newEnv(t, envOpts{})
+	one, two := &countingLearner{}, &countingLearner{}
+	replica := func(l *countingLearner) *Desk {
+		deps := e.desk.Deps
+		deps.Learner, deps.Labels = l, storeLabels{e.store}
+		return New(Config{FallbackGroup: fallbackGroup}, deps)
+	}
+	d1, d2 := replica(one), replica(two)
+
+	inq := e.process(e.ask(adminRequest).ID)
+	predicted := inq.Predicted
+	human := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}
+	if _, err := d1.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: human, Domain: "iam"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := one.labels(); len(got) != 1 || got[0] != human {
+		t.Errorf("replica that resolved learned %v, want [%s] once", got, human)
+	}
+	if n, err := d2.SyncLabels(e.ctx); err != nil || n != 1 {
+		t.Fatalf("other replica's SyncLabels = %d, %v; want 1 label", n, err)
+	}
+	if got := two.labels(); len(got) != 1 || got[0] != human || two.texts[0] != inq.Text {
+		t.Errorf("other replica learned %v, want [%s] with the question", got, human)
+	}
+	// Syncing again learns nothing twice.
+	if n, err := d1.SyncLabels(e.ctx); err != nil || n != 0 {
+		t.Errorf("SyncLabels again = %d, %v; want 0", n, err)
+	}
+
+	// Relabelling after resolution: responders only, and every replica learns it.
+	relabel := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
+	if _, err := d2.Relabel(e.ctx, inq.ID, asker, relabel, ""); koban.ErrorCode(err) != koban.EInvalid {
+		t.Errorf("Relabel by the asker = %v, want EInvalid", err)
+	}
+	got, err := d2.Relabel(e.ctx, inq.ID, "UONCALL", relabel, "network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Final != relabel || got.Domain != "network" || got.Predicted != predicted || got.State != koban.StateResolved {
+		t.Errorf("after Relabel: Final %s, Domain %s, Predicted %s, State %s; want %s, network, %s (koban's, unchanged), resolved",
+			got.Final, got.Domain, got.Predicted, got.State, relabel, predicted)
+	}
+	e.clock.Advance(time.Minute)
+	if n, err := d1.SyncLabels(e.ctx); err != nil || n != 1 {
+		t.Errorf("replica one's SyncLabels after the relabel = %d, %v; want 1", n, err)
+	}
+	if got := one.labels(); len(got) != 2 || got[1] != relabel {
+		t.Errorf("replica one learned %v, want the relabel last", got)
+	}
+	if got := two.labels(); len(got) != 2 || got[1] != relabel {
+		t.Errorf("replica two learned %v, want the relabel last", got)
+	}
+
+	// With configured responders, only they may relabel.
+	strict := New(Config{Responders: []string{"UONCALL"}}, d1.Deps)
+	if _, err := strict.Relabel(e.ctx, inq.ID, "URANDOM", human, ""); koban.ErrorCode(err) != koban.EInvalid {
+		t.Errorf("Relabel by someone outside the responders = %v, want EInvalid", err)
+	}
+	if _, err := strict.Relabel(e.ctx, inq.ID, WebActor, human, ""); err != nil {
+		t.Errorf("Relabel from the web UI = %v, want allowed", err)
+	}
+}
