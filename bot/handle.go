@@ -194,7 +194,7 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 // expires in 3 s); the rest runs after the ack.
 func (b *Bot) onAction(ctx context.Context, e event) error {
 	act, id, ok := parseActionID(e.Action)
-	if !ok {
+	if !ok || b.onFlowAction(e, act, id) {
 		return nil
 	}
 	var run func(context.Context) (*koban.Inquiry, error)

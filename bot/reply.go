@@ -105,6 +105,7 @@ func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) err
 	default:
 		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
 	}
+	msg = withFlow(inq, r, msg)
 	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
@@ -136,7 +137,7 @@ func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 	if err := b.retireButtons(ctx, inq); err != nil {
 		errs = append(errs, err)
 	}
-	if err := b.post(ctx, inq.Channel, inq.ThreadTS, renderResolved(inq)); err != nil {
+	if err := b.post(ctx, inq.Channel, inq.ThreadTS, b.resolvedNotice(ctx, inq)); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -1,0 +1,375 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+)
+
+// Action ids of the suggestions shown while escalating and of past answers.
+// "past_remove:7" names a past answer, not an inquiry.
+const (
+	actSuggestionSolved = "suggestion_solved"
+	actPastRemove       = "past_remove"
+)
+
+// flowText holds the strings of suggestions, urgency and past answers in
+// one language.
+type flowText struct {
+	suggest, suggestNoOne, solvedIt string
+	urgent                          string
+	pastHead, pastCard, pastLine    string
+	pastLink, remove                string
+	suggestionSolved                string
+	removed                         string
+}
+
+var flowTexts = map[string]flowText{
+	"en": {
+		suggest:          "While %s looks at this, these pages may help:",
+		suggestNoOne:     "While a person looks at this, these pages may help:",
+		solvedIt:         "This solved it",
+		urgent:           ":rotating_light: *Urgent*",
+		pastHead:         "*Answered before* (by a person, not from the docs)",
+		pastCard:         "*Similar past inquiries*",
+		pastLine:         "A similar question was answered on %s by %s",
+		pastLink:         "the thread",
+		remove:           "Remove",
+		suggestionSolved: ":white_check_mark: %s, %s says the suggested pages solved it: nothing left to do. Resolved as *%s*.",
+		removed:          "Removed: koban will not show this past answer again.",
+	},
+	"ja": {
+		suggest:          "%s さんが確認するまでの間、次のページが役に立つかもしれません:",
+		suggestNoOne:     "担当者が確認するまでの間、次のページが役に立つかもしれません:",
+		solvedIt:         "これで解決しました",
+		urgent:           ":rotating_light: *緊急*",
+		pastHead:         "*過去の回答*(ドキュメントではなく担当者による回答)",
+		pastCard:         "*似た過去の問い合わせ*",
+		pastLine:         "%s に %s さんが似た質問に回答しました",
+		pastLink:         "スレッド",
+		remove:           "削除",
+		suggestionSolved: ":white_check_mark: %s さん、%s さんは提示したページで解決しました。対応は不要です。*%s* として解決しました。",
+		removed:          "削除しました。この過去の回答はもう表示されません。",
+	},
+}
+
+func flowTextFor(lang string) flowText {
+	if t, ok := flowTexts[lang]; ok {
+		return t
+	}
+	return flowTexts["en"]
+}
+
+// renderSuggestions renders, for the asker, the pages koban found while it
+// brings in the on-call (who: their mention, or "" for nobody), with the
+// "This solved it" button.
+func renderSuggestions(inq *koban.Inquiry, pages []koban.Citation, who string) []slack.Block {
+	list := renderCitations(pages)
+	if list == "" {
+		return nil
+	}
+	t := flowTextFor(inq.Lang)
+	head := t.suggestNoOne
+	if who != "" {
+		head = fmt.Sprintf(t.suggest, who)
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head+"\n"+truncate(list, 2800)), nil, nil),
+		slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
+			button(t.solvedIt, actSuggestionSolved, inq.ID, slack.StylePrimary)),
+	}
+}
+
+// renderPast renders past answers, each in a section of its own (block id
+// "past:ID") with a Remove button for responders: under a docs answer for
+// the asker (card false), or as the similar past inquiries on the
+// escalation card. Mentions and broadcasts in them are inert: the desk made
+// Slack markup plain words, and escape makes what is left text.
+func renderPast(lang string, past []koban.PastAnswer, card bool) []slack.Block {
+	if len(past) == 0 {
+		return nil
+	}
+	t := flowTextFor(lang)
+	head := t.pastHead
+	if card {
+		head = t.pastCard
+	}
+	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(head))}
+	for _, p := range past {
+		line := fmt.Sprintf(t.pastLine, p.AnsweredAt.UTC().Format("2 Jan"), userRef(p.AnsweredBy))
+		if !p.Label.IsZero() {
+			line += " · _" + escape(p.Label.String()) + "_"
+		}
+		if u := safeURL(p.Link); u != "" {
+			line += " · <" + u + "|" + t.pastLink + ">"
+		}
+		n := 600
+		if card {
+			line += "\n> " + truncate(escape(oneLine(p.Question)), 150)
+			n = 300
+		}
+		body := line + "\n" + quote(truncate(escape(p.Answer), n))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(body, 2900)), nil,
+			slack.NewAccessory(slack.NewButtonBlockElement(actionID(actPastRemove, p.ID), strconv.FormatInt(p.ID, 10), plain(t.remove))),
+			slack.SectionBlockOptionBlockID(pastBlockID(p.ID))))
+	}
+	return blocks
+}
+
+func pastBlockID(id int64) string { return "past:" + strconv.FormatInt(id, 10) }
+
+// quote renders text as a mrkdwn block quote, line by line.
+func quote(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "> " + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// insertBefore puts extra before the first block of type typ (at the end
+// when there is none).
+func insertBefore(blocks []slack.Block, typ slack.MessageBlockType, extra ...slack.Block) []slack.Block {
+	if len(extra) == 0 {
+		return blocks
+	}
+	i := slices.IndexFunc(blocks, func(b slack.Block) bool { return b.BlockType() == typ })
+	if i < 0 {
+		return append(blocks, extra...)
+	}
+	return slices.Concat(blocks[:i:i], extra, blocks[i:])
+}
+
+// withFlow adds to a rendered reply what the desk's flow adds: the urgency
+// mark and the pages suggested to the asker on an escalation, and past
+// answers (after the docs: never before them).
+func withFlow(inq *koban.Inquiry, r desk.Reply, msg message) message {
+	t := flowTextFor(inq.Lang)
+	if r.Kind == koban.EventEscalated {
+		if r.Urgent && len(msg.Blocks) > 0 {
+			msg.Blocks = slices.Insert(msg.Blocks, 0, slack.Block(slack.NewContextBlock("urgent", mrkdwn(t.urgent))))
+			msg.Text = "Urgent: " + msg.Text
+		}
+		// The asker's part and the past inquiries come before the on-call's buttons.
+		var who string
+		switch {
+		case validID(r.Escalation.OnCall):
+			who = "<@" + r.Escalation.OnCall + ">"
+		case validID(r.Escalation.Group):
+			who = "<!subteam^" + r.Escalation.Group + ">"
+		}
+		extra := slices.Concat(renderSuggestions(inq, r.Suggest, who), renderPast(inq.Lang, r.Past, true))
+		msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, extra...)
+		return msg
+	}
+	msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, renderPast(inq.Lang, r.Past, false)...)
+	return msg
+}
+
+// onFlowAction handles the buttons of suggestions and past answers; false
+// when the action is not one of them.
+func (b *Bot) onFlowAction(e event, act string, id int64) bool {
+	switch act {
+	case actSuggestionSolved:
+		b.later("button "+act, func(ctx context.Context) error {
+			// The desk refuses anyone but the asker; they are told ephemerally.
+			if _, err := b.flowDesk().SuggestionSolved(ctx, id, e.User); err != nil {
+				b.replyError(e, "button "+act, err)
+			}
+			return nil
+		})
+	case actPastRemove:
+		b.later("button "+act, func(ctx context.Context) error {
+			p, err := b.flowDesk().RemovePastAnswer(ctx, id, e.User)
+			if err != nil {
+				b.replyError(e, "button "+act, err)
+				return nil
+			}
+			if err := b.dropPastBlock(ctx, e, p.ID); err != nil {
+				b.log.Warn("take the removed past answer off the message", "past_answer_id", id, "err", err)
+			}
+			b.tell(e, flowTextFor("").removed)
+			return nil
+		})
+	default:
+		return false
+	}
+	return true
+}
+
+// FlowDesk is what the buttons of suggestions and past answers call
+// (desk.Desk).
+type FlowDesk interface {
+	// SuggestionSolved: EInvalid for anyone but the asker.
+	SuggestionSolved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
+	// RemovePastAnswer: EInvalid for anyone but a responder, ENotFound for
+	// an unknown entry.
+	RemovePastAnswer(ctx context.Context, id int64, user string) (*koban.PastAnswer, error)
+}
+
+var errNoFlow = koban.Errorf(koban.EUnavailable, "This button is not available in this koban.")
+
+type noFlow struct{}
+
+func (noFlow) SuggestionSolved(context.Context, int64, string) (*koban.Inquiry, error) {
+	return nil, errNoFlow
+}
+
+func (noFlow) RemovePastAnswer(context.Context, int64, string) (*koban.PastAnswer, error) {
+	return nil, errNoFlow
+}
+
+func (b *Bot) flowDesk() FlowDesk {
+	if f, ok := b.deps.Desk.(FlowDesk); ok {
+		return f
+	}
+	return noFlow{}
+}
+
+// tell posts an ephemeral note to the user who clicked.
+func (b *Bot) tell(e event, s string) {
+	b.later("tell", func(ctx context.Context) error {
+		_, err := b.api.PostEphemeralContext(ctx, e.Channel, e.User, slack.MsgOptionText(s, false))
+		if err != nil {
+			return fmt.Errorf("tell %s: %w", e.User, classify(err))
+		}
+		return nil
+	})
+}
+
+// dropPastBlock takes a removed past answer off the message whose button
+// was clicked, so that it is not shown there either.
+func (b *Bot) dropPastBlock(ctx context.Context, e event, id int64) error {
+	if e.Channel == "" || e.TS == "" {
+		return nil
+	}
+	thread := e.ThreadTS
+	if thread == "" {
+		thread = e.TS
+	}
+	params := &slack.GetConversationRepliesParameters{ChannelID: e.Channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true}
+	for {
+		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return fmt.Errorf("read thread %s in %s: %w", thread, e.Channel, classify(err))
+		}
+		for _, m := range msgs {
+			if m.Timestamp != e.TS {
+				continue
+			}
+			keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
+				s, ok := bl.(*slack.SectionBlock)
+				return ok && s.BlockID == pastBlockID(id)
+			})
+			_, _, _, err := b.api.UpdateMessageContext(ctx, e.Channel, m.Timestamp,
+				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(keep...), slack.MsgOptionMetadata(m.Metadata))
+			if err != nil {
+				return fmt.Errorf("update message %s in %s: %w", m.Timestamp, e.Channel, classify(err))
+			}
+			return nil
+		}
+		if !more || cursor == "" {
+			return nil
+		}
+		params.Cursor = cursor
+	}
+}
+
+// resolvedNotice is the notice posted in the thread on resolution: when the
+// asker said the suggested pages solved it, it tells the on-call that
+// nothing is left to do.
+func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
+	events, err := b.deps.Inquiries.Events(ctx, inq.ID)
+	if err != nil {
+		b.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
+		return renderResolved(inq)
+	}
+	for _, ev := range slices.Backward(events) {
+		if ev.Kind != koban.EventResolved {
+			continue
+		}
+		if ev.Data["feedback"] != desk.FeedbackSuggestionSolved {
+			break
+		}
+		who := userRef(inq.Assignee)
+		if !validID(inq.Assignee) {
+			who = "the platform team"
+		}
+		s := fmt.Sprintf(flowTextFor(inq.Lang).suggestionSolved, who, userRef(inq.AskedBy), escape(inq.Label().String()))
+		return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
+	}
+	return renderResolved(inq)
+}
+
+// LastReply returns the last message in the inquiry's thread by responder,
+// else by any person but the asker (koban and other bots left out), with
+// its author and Slack's escaping undone: the answer a resolution without
+// a note keeps. ENotFound when nobody but the asker wrote. It implements
+// desk.Threads.
+func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
+	if inq.Channel == "" || inq.ThreadTS == "" {
+		return "", "", koban.Errorf(koban.ENotFound, "inquiry %d has no thread", inq.ID)
+	}
+	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200}
+	var mine, anyone slack.Message
+	// A long thread is read to its end, a page at a time, keeping only the
+	// latest candidates: memory stays bounded whatever its length.
+	for pages := 0; pages < 50; pages++ {
+		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return "", "", fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
+		}
+		for _, m := range msgs {
+			if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
+				continue
+			}
+			if strings.TrimSpace(m.Text) == "" {
+				continue
+			}
+			anyone = m
+			if m.User == responder {
+				mine = m
+			}
+		}
+		if !more || cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	pick := mine
+	if pick.Timestamp == "" {
+		pick = anyone
+	}
+	if pick.Timestamp == "" {
+		return "", "", koban.Errorf(koban.ENotFound, "nobody answered in the thread of inquiry %d", inq.ID)
+	}
+	return slackUnescape.Replace(pick.Text), pick.User, nil
+}
+
+// Link returns the permalink of the inquiry's question (chat.getPermalink).
+// It implements desk.Threads.
+func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
+	ts := inq.ThreadTS
+	if ts == "" {
+		ts = inq.MessageTS
+	}
+	if inq.Channel == "" || ts == "" {
+		return "", nil
+	}
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: inq.Channel, Ts: ts})
+	if err != nil {
+		if errors.Is(classify(err), desk.ErrUndeliverable) {
+			return "", nil // no such message any more: keep the answer without a link
+		}
+		return "", fmt.Errorf("permalink of %s in %s: %w", ts, inq.Channel, classify(err))
+	}
+	return link, nil
+}
