@@ -59,6 +59,22 @@ type fakeSlack struct {
 	// users is the workspace's member list that users.list pages through
 	// (users.list objects).
 	users []map[string]any
+
+	// humans holds what people wrote in threads, by thread ts, which
+	// conversations.replies returns with koban's posts.
+	humans map[string][]map[string]any
+}
+
+// addReply makes a person's message part of a thread.
+func (f *fakeSlack) addReply(thread, user, text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.humans == nil {
+		f.humans = map[string][]map[string]any{}
+	}
+	f.ts++
+	f.humans[thread] = append(f.humans[thread], map[string]any{"type": "message", "user": user, "text": text,
+		"ts": fmt.Sprintf("%d.000100", f.ts), "thread_ts": thread})
 }
 
 // failure is one injected error response.
@@ -75,7 +91,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
 		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail",
 		"chat.update", "conversations.replies", "users.list",
-		"files.getUploadURLExternal", "files.completeUploadExternal"}
+		"files.getUploadURLExternal", "files.completeUploadExternal", "chat.getPermalink"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, f.handler(m))
@@ -124,6 +140,9 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		} else {
 			c.Form, _ = url.ParseQuery(string(body))
 		}
+		if r.Method == http.MethodGet {
+			c.Form = r.URL.Query() // chat.getPermalink is a GET
+		}
 		f.mu.Lock()
 		var fl *failure
 		if q := f.fail[method]; len(q) > 0 {
@@ -169,6 +188,9 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			fmt.Fprintf(w, `{"ok":true,"usergroup":{"id":%q}}`, c.Form.Get("usergroup"))
 		case "views.publish", "views.open":
 			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1"}}`)
+		case "chat.getPermalink":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"permalink":"https://koban-test.slack.com/archives/%s/p%s"}`,
+				c.Form.Get("channel"), c.Form.Get("channel"), strings.ReplaceAll(c.Form.Get("message_ts"), ".", ""))
 		case "chat.update":
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Form.Get("channel"), c.Form.Get("ts"))
 		case "conversations.replies":
@@ -235,6 +257,7 @@ func (f *fakeSlack) thread(channel, ts string) []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	msgs := []map[string]any{{"type": "message", "user": asker, "text": "the question", "ts": ts, "thread_ts": ts}}
+	msgs = append(msgs, f.humans[ts]...)
 	byTS := map[string]map[string]any{}
 	for _, c := range f.calls {
 		switch {

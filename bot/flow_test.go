@@ -1,0 +1,198 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/redact"
+)
+
+// steered is triage with the decision set by the test: the bot's side of a
+// suggestion does not depend on how triage comes to it.
+type steered struct {
+	desk.Triager
+	decision koban.Decision
+	urgent   bool
+}
+
+func (s steered) Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error) {
+	t, err := s.Triager.Triage(ctx, q, a)
+	t.Decision, t.Urgent = s.decision, s.urgent
+	return t, err
+}
+
+// ephemerals returns the ephemeral messages posted to user.
+func (f *fakeSlack) ephemerals(user string) []apiCall {
+	var out []apiCall
+	for _, c := range f.called("chat.postEphemeral") {
+		if c.Form.Get("user") == user {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestSuggestWhileEscalatingThenThisSolvedIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.desk.Triage = steered{Triager: h.desk.Triage, decision: koban.DecideSuggest}
+	inq := h.ask("EvS1", helpChannel, "How do I request a database for my service?", "1700000300.000100")
+	h.process(inq.ID)
+	if got := h.inquiry(inq.ID); got.State != koban.StateEscalated || got.Assignee != oncallUser {
+		t.Fatalf("after a suggest decision: state %s, assignee %q; want escalated to %s", got.State, got.Assignee, oncallUser)
+	}
+	posts := h.slack.posts(helpChannel, inq.ThreadTS)
+	if len(posts) != 1 {
+		t.Fatalf("posts in the thread = %d, want one escalation with suggestions", len(posts))
+	}
+	raw := textOf(t, posts[0])
+	if !strings.Contains(raw, "While <@"+oncallUser+"> looks at this, these pages may help:") || !strings.Contains(raw, "request-a-database") {
+		t.Errorf("escalation lacks the suggested pages for the asker:\n%s", raw)
+	}
+	want := []string{actionID(actSuggestionSolved, inq.ID), actionID(actAck, inq.ID), actionID(actResolve, inq.ID)}
+	if got := actionIDs(blocksOf(t, posts[0])); !slices.Equal(got, want) {
+		t.Errorf("buttons = %v, want %v", got, want)
+	}
+
+	// Someone else's click is refused, ephemerally, and changes nothing.
+	clickButton(t, h.h, "USTRANGER", helpChannel, posts[0].TS, actionID(actSuggestionSolved, inq.ID))
+	h.bot.idle()
+	if got := h.inquiry(inq.ID); got.State != koban.StateEscalated {
+		t.Errorf("state after a stranger's click = %s, want escalated", got.State)
+	}
+	if eph := h.slack.ephemerals("USTRANGER"); len(eph) != 1 || !strings.Contains(textOf(t, eph[0]), "Only the person who asked") {
+		t.Errorf("ephemeral replies to the stranger = %+v, want one refusal", eph)
+	}
+
+	clickButton(t, h.h, asker, helpChannel, posts[0].TS, actionID(actSuggestionSolved, inq.ID))
+	h.bot.idle()
+	got := h.inquiry(inq.ID)
+	label := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	if got.State != koban.StateResolved || got.Final != label {
+		t.Fatalf("after This solved it: state %s, label %s; want resolved, %s", got.State, got.Final, label)
+	}
+	posts = h.slack.posts(helpChannel, inq.ThreadTS)
+	last := textOf(t, posts[len(posts)-1])
+	if !strings.Contains(last, "<@"+oncallUser+">") || !strings.Contains(last, "suggested pages solved it") {
+		t.Errorf("the on-call is not told in the thread; last post:\n%s", last)
+	}
+	for _, u := range h.slack.called("chat.update") {
+		if ids := actionIDs(blocksOf(t, u)); len(ids) != 0 {
+			t.Errorf("reply %s keeps buttons %v after resolution", u.Form.Get("ts"), ids)
+		}
+	}
+}
+
+func TestUrgentEscalationSaysSo(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.desk.Triage = steered{Triager: h.desk.Triage, decision: koban.DecideEscalate, urgent: true}
+	inq := h.ask("EvU1", helpChannel, "prod is down: payments-api returns 503 for everyone", "1700000310.000100")
+	h.process(inq.ID)
+	posts := h.slack.posts(helpChannel, inq.ThreadTS)
+	if len(posts) != 1 {
+		t.Fatalf("posts = %d, want one escalation", len(posts))
+	}
+	if raw := textOf(t, posts[0]); !strings.Contains(raw, "Urgent") || !strings.Contains(raw, "<@"+oncallUser+">") {
+		t.Errorf("urgent escalation does not say so:\n%s", raw)
+	}
+	if !strings.HasPrefix(posts[0].Form.Get("text"), "Urgent") {
+		t.Errorf("notification text %q does not start with Urgent", posts[0].Form.Get("text"))
+	}
+}
+
+func TestPastAnswersInSlack(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	red, err := redact.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.desk.Redactor, h.desk.Past, h.desk.Threads = red, h.store, h.bot
+	h.desk.Triage = steered{Triager: h.desk.Triage, decision: koban.DecideEscalate}
+
+	first := h.ask("EvP1", helpChannel, "how do I get read access to the billing bucket in staging?", "1700000400.000100")
+	h.process(first.ID)
+	const secret = "ghp_R7xK2mQ9vL4pT8nW3zY6bC1dF5gH0jS2aE4u"
+	note := "<!channel> use the access form in #access; my token " + secret + " is not for you"
+	if w := submitResolve(t, h.h, oncallUser, first.ID, "self-solvable/docs-unfindable", "iam", "", note); w.Code != http.StatusOK {
+		t.Fatalf("submit resolve: %d %s", w.Code, w.Body)
+	}
+	h.bot.idle()
+	kept, err := h.store.PastAnswers(context.Background(), 0, false)
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("past answers = %+v, %v; want one", kept, err)
+	}
+	if strings.Contains(kept[0].Answer, secret) || strings.Contains(kept[0].Answer, "<!channel>") {
+		t.Errorf("kept answer %q holds the secret or the broadcast", kept[0].Answer)
+	}
+	if !strings.HasPrefix(kept[0].Link, "https://koban-test.slack.com/archives/"+helpChannel+"/p") {
+		t.Errorf("kept answer's link = %q, want the thread's permalink", kept[0].Link)
+	}
+
+	second := h.ask("EvP2", helpChannel, "How can I get read access to the billing bucket on staging", "1700000410.000100")
+	h.process(second.ID)
+	posts := h.slack.posts(helpChannel, second.ThreadTS)
+	if len(posts) != 1 {
+		t.Fatalf("posts = %d, want the escalation", len(posts))
+	}
+	raw := posts[0].Form.Get("blocks")
+	rendered := textOf(t, posts[0])
+	if !strings.Contains(rendered, "Similar past inquiries") || !strings.Contains(rendered, "use the access form in #access") ||
+		!strings.Contains(rendered, "by <@"+oncallUser+">") || !strings.Contains(rendered, "koban-test.slack.com/archives") {
+		t.Errorf("escalation card lacks the past inquiry, who answered and the thread link:\n%s", rendered)
+	}
+	if strings.Contains(raw, "<!channel>") || strings.Contains(raw, secret) || strings.Contains(raw, "<!here>") {
+		t.Errorf("card blocks broadcast or leak: %s", raw)
+	}
+	removeID := actionID(actPastRemove, kept[0].ID)
+	if ids := actionIDs(blocksOf(t, posts[0])); !slices.Contains(ids, removeID) && !strings.Contains(raw, removeID) {
+		t.Errorf("card has no %s button: %s", removeID, raw)
+	}
+
+	// The asker cannot remove it; a responder can, and it leaves the message.
+	clickButton(t, h.h, asker, helpChannel, posts[0].TS, removeID)
+	h.bot.idle()
+	if p, _ := h.store.PastAnswer(context.Background(), kept[0].ID); p.Removed() {
+		t.Fatalf("the asker removed past answer %d", p.ID)
+	}
+	if eph := h.slack.ephemerals(asker); len(eph) == 0 {
+		t.Errorf("the asker's Remove was not refused ephemerally")
+	}
+	clickButton(t, h.h, oncallUser, helpChannel, posts[0].TS, removeID)
+	h.bot.idle()
+	if p, _ := h.store.PastAnswer(context.Background(), kept[0].ID); !p.Removed() || p.RemovedBy != oncallUser {
+		t.Fatalf("past answer after a responder's Remove = %+v, want removed by %s", p, oncallUser)
+	}
+	var updated bool
+	for _, u := range h.slack.called("chat.update") {
+		if u.Form.Get("ts") == posts[0].TS {
+			updated = true
+			if strings.Contains(u.Form.Get("blocks"), "access form") {
+				t.Errorf("the message still shows the removed past answer: %s", u.Form.Get("blocks"))
+			}
+		}
+	}
+	if !updated {
+		t.Errorf("the message with the removed past answer was not updated")
+	}
+
+	// Never shown again; resolving without a note keeps the responder's reply in the thread.
+	h.slack.addReply(second.ThreadTS, asker, "any news?")
+	h.slack.addReply(second.ThreadTS, "UHELPER", "try <@UX> first")
+	h.slack.addReply(second.ThreadTS, oncallUser, "granted: you now have `storage.reader` on the bucket &amp; can read it")
+	third := h.ask("EvP3", helpChannel, "read access to the billing bucket in staging please?", "1700000420.000100")
+	h.process(third.ID)
+	if raw := h.slack.posts(helpChannel, third.ThreadTS)[0].Form.Get("blocks"); strings.Contains(raw, "access form") {
+		t.Errorf("removed past answer shown again: %s", raw)
+	}
+	submitResolve(t, h.h, oncallUser, second.ID, "platform-only/required", "iam", "", "")
+	h.bot.idle()
+	kept, err = h.store.PastAnswers(context.Background(), 0, false)
+	if err != nil || len(kept) != 1 || kept[0].InquiryID != second.ID || kept[0].AnsweredBy != oncallUser ||
+		kept[0].Answer != "granted: you now have `storage.reader` on the bucket & can read it" {
+		t.Errorf("past answers after a Resolve without note = %+v, %v; want the on-call's last reply", kept, err)
+	}
+}
