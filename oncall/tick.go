@@ -212,8 +212,8 @@ func (s *Service) buildHandoff(ctx context.Context, sch *Schedule, r *Rotation, 
 		}
 		o := OpenInquiry{Inquiry: inq, Age: now.Sub(inq.CreatedAt), LastActivity: inq.UpdatedAt, Waiting: waiting(inq)}
 		if o.Waiting {
-			o.Due = r.Due(inq.CreatedAt)
-			o.Left = r.ReplyTarget - r.WorkingTime(inq.CreatedAt, now)
+			used, due := r.replyClock(inq, now)
+			o.Due, o.Left = due, r.ReplyTarget-used
 		}
 		h.Open = append(h.Open, o)
 	}
@@ -270,7 +270,7 @@ func (s *Service) remind(ctx context.Context, current map[string]koban.Shift, op
 		if err != nil {
 			continue
 		}
-		used := r.WorkingTime(inq.CreatedAt, now)
+		used, due := r.replyClock(inq, now)
 		level := 0
 		for _, l := range reminderLevels {
 			if used*100 >= r.ReplyTarget*time.Duration(l) {
@@ -283,7 +283,7 @@ func (s *Service) remind(ctx context.Context, current map[string]koban.Shift, op
 		}
 		rem := Reminder{
 			Rotation: r.Name, Channel: r.Channel, Person: current[r.Name].Person, Inquiry: inq,
-			Percent: level, Due: r.Due(inq.CreatedAt), Left: r.ReplyTarget - used,
+			Percent: level, Due: due, Left: r.ReplyTarget - used,
 		}
 		key := "remind:" + strconv.FormatInt(inq.ID, 10) + ":" + strconv.Itoa(level)
 		err = s.once(ctx, key, func() error {
