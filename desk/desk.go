@@ -133,9 +133,6 @@ type Config struct {
 	// AutoCloseAfter resolves answered inquiries after this much silence; 0
 	// disables auto-close.
 	AutoCloseAfter time.Duration
-	// Responders are the Slack user IDs who may relabel inquiries and
-	// remove past answers; empty lets anyone but the asker.
-	Responders []string
 }
 
 // Deps are the services the desk works with. Router, Learner and Redactor may
@@ -159,6 +156,10 @@ type Deps struct {
 	Past    PastStore
 	Threads Threads
 	Labels  LabelSource
+	// Responders are the Slack user IDs who may relabel inquiries and
+	// remove past answers (the on-call rotations' members); empty lets
+	// anyone but the asker. See mayRespond.
+	Responders []string
 }
 
 // Desk runs the inquiry workflow.

@@ -370,7 +370,9 @@ func TestLabelsShared(t *testing.T) {
 	}
 
 	// With configured responders, only they may relabel.
-	strict := New(Config{Responders: []string{"UONCALL"}}, d1.Deps)
+	deps := d1.Deps
+	deps.Responders = []string{"UONCALL"}
+	strict := New(Config{}, deps)
 	if _, err := strict.Relabel(e.ctx, inq.ID, "URANDOM", human, ""); koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("Relabel by someone outside the responders = %v, want EInvalid", err)
 	}

@@ -38,12 +38,13 @@ const LabelSyncEvery = 30 * time.Second
 // up to and the events it learned within the overlap.
 type labelCursor struct {
 	mu    sync.Mutex
+	start time.Time // labels given before are triage's to load at start
 	since time.Time
 	seen  map[int64]time.Time
 }
 
 func newLabelCursor(start time.Time) *labelCursor {
-	return &labelCursor{since: start, seen: map[int64]time.Time{}}
+	return &labelCursor{start: start, since: start, seen: map[int64]time.Time{}}
 }
 
 // learn teaches triage a human label: through the shared labels when the
@@ -87,6 +88,9 @@ func (d *Desk) SyncLabels(ctx context.Context) (int, error) {
 		c.seen[le.EventID] = le.At
 		if le.At.After(c.since) {
 			c.since = le.At
+		}
+		if !le.At.After(c.start) {
+			continue // learned at start, from the labelled inquiries
 		}
 		if err := d.Learner.Learn(ctx, koban.Question{Text: le.Text, Lang: le.Lang}, le.Label, le.Domain); err != nil {
 			d.Log.Warn("skip label", "event_id", le.EventID, "err", err)

@@ -30,8 +30,8 @@ func (d *Desk) mayRespond(_ context.Context, user string, inq *koban.Inquiry) er
 	case user == WebActor:
 		return nil
 	case user == "":
-	case len(d.cfg.Responders) > 0:
-		if slices.Contains(d.cfg.Responders, user) {
+	case len(d.Responders) > 0:
+		if slices.Contains(d.Responders, user) {
 			return nil
 		}
 	case inq == nil || user != inq.AskedBy:

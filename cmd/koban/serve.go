@@ -87,6 +87,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		Learner:   tr,
 		Redactor:  red,
 		Log:       a.log,
+		Past:      st,
+		Labels:    deskLabels{st},
 	})
 
 	var b *bot.Bot
@@ -103,6 +105,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 			d.Repliers[src] = b
 		}
 		notifier = b
+		d.Threads = b
 	}
 
 	rots, err := a.cfg.OnCall.Parse(ctx, notifier)
@@ -112,6 +115,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	oc := oncall.NewService(rots, oncallStore{st}, notifier, a.log)
 	if len(rots) > 0 {
 		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
+		d.Responders = responders(rots)
 	}
 	botOC.svc = oc
 
@@ -177,6 +181,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln) })
+	// Every replica learns the labels humans gave on the others.
+	g.Go(func() error { return d.RunLabelSync(gctx) })
 	if b != nil {
 		g.Go(func() error { return b.Run(gctx) })
 	}
