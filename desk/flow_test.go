@@ -340,6 +340,12 @@ func TestLabelsShared(t *testing.T) {
 	if got := two.labels(); len(got) != 1 || got[0] != human || two.texts[0] != inq.Text {
 		t.Errorf("other replica learned %v, want [%s] with the question", got, human)
 	}
+	// A replica started after the label loads it at start (triage's own
+	// load of labelled inquiries), not again from the sync.
+	three := &countingLearner{}
+	if n, err := replica(three).SyncLabels(e.ctx); err != nil || n != 0 || len(three.labels()) != 0 {
+		t.Errorf("SyncLabels of a replica started after the label = %d, %v; want 0", n, err)
+	}
 	// Syncing again learns nothing twice.
 	if n, err := d1.SyncLabels(e.ctx); err != nil || n != 0 {
 		t.Errorf("SyncLabels again = %d, %v; want 0", n, err)

@@ -133,6 +133,12 @@ func (d *Desk) stillShown(ctx context.Context, past []koban.PastAnswer) ([]koban
 	return out, nil
 }
 
+// ShownPast is stillShown for the web UI, which renders recorded replies:
+// the entries removed since are left out.
+func (d *Desk) ShownPast(ctx context.Context, past []koban.PastAnswer) ([]koban.PastAnswer, error) {
+	return d.stillShown(ctx, past)
+}
+
 // PastAnswers lists the kept answers for the web UI, newest first, the
 // removed ones too.
 func (d *Desk) PastAnswers(ctx context.Context, limit int) ([]koban.PastAnswer, error) {

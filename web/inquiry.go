@@ -180,6 +180,9 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 	if err != nil {
 		return nil, fmt.Errorf("inquiry %d: %w", id, err)
 	}
+	if err := s.shownPast(ctx, rep); err != nil {
+		return nil, fmt.Errorf("inquiry %d: %w", id, err)
+	}
 	v := &threadView{
 		Inquiry: inq, Reply: rep, Back: back, Labels: koban.Labels, Domains: s.opts.Domains,
 		Working:   rep == nil && (inq.State == koban.StateReceived || inq.State == koban.StateReopened),
@@ -246,6 +249,14 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	d := s.deps.Desk
+	if done, err := s.flowAction(r, id, r.PathValue("action")); done {
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, localPath(r.PostFormValue("back"), fmt.Sprintf("/inquiries/%d", id)), http.StatusSeeOther)
+		return
+	}
 	switch r.PathValue("action") {
 	case "solved":
 		_, err = d.Solved(ctx, id, webUser)

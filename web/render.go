@@ -48,7 +48,7 @@ type pages struct {
 }
 
 // pageNames are the templates in templates/, without ".html".
-var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error"}
+var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error", "past"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -198,8 +198,9 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.0f%%", f*100)
 	},
-	"conf":    func(f float64) string { return fmt.Sprintf("%.2f", f) },
-	"excerpt": excerpt,
+	"conf":      func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	"pastLines": pastAnswerText,
+	"excerpt":   excerpt,
 	"label": func(l koban.Label) string {
 		if l.IsZero() {
 			return "—"

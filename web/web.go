@@ -270,6 +270,8 @@ func (s *Server) routes() {
 	in.HandleFunc("GET /report", s.report)
 	in.HandleFunc("GET /report/{month}/{file}", s.reportFile)
 	in.HandleFunc("GET /gaps", s.gaps)
+	in.HandleFunc("GET /past", s.pastPage)
+	in.HandleFunc("POST /past/{id}/remove", s.removePast)
 	in.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no page at %s.", r.URL.Path))
 	})
