@@ -135,6 +135,9 @@ const (
 	FeedbackSolved    = "solved"
 	FeedbackNeedHuman = "need-human"
 	FeedbackDocsWrong = "docs-wrong"
+	// FeedbackSuggestionSolved: the pages koban suggested while bringing
+	// in the on-call solved it, before any human replied (desk).
+	FeedbackSuggestionSolved = "suggestion-solved"
 )
 
 // replyBuckets are the bounds of the reply-time distribution.
@@ -329,6 +332,9 @@ func computeMonth(from time.Time, d Data, now time.Time, opt Options, detail boo
 			if f.feedback == FeedbackSolved && q.FirstHumanResponseAt.IsZero() && !escalated {
 				r.Deflection.Solved++
 			}
+		}
+		if f.feedback == FeedbackSuggestionSolved && q.FirstHumanResponseAt.IsZero() {
+			r.Deflection.Solved++ // deflected: the on-call had nothing to do
 		}
 		switch f.feedback {
 		case FeedbackNeedHuman:

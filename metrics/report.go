@@ -140,7 +140,7 @@ type Bucket struct {
 // Deflection is how much of the month the docs handled without a human.
 type Deflection struct {
 	Answered  int     `json:"answered"`   // koban answered from the docs
-	Solved    int     `json:"solved"`     // answered, marked solved, and no human replied or was called
+	Solved    int     `json:"solved"`     // answered and marked solved with no human called, or solved by the pages suggested before a human replied
 	Rate      float64 `json:"rate"`       // Solved over the month's inquiries
 	NeedHuman int     `json:"need_human"` // feedback: "need a human"
 	DocsWrong int     `json:"docs_wrong"` // feedback: "docs wrong or missing"
