@@ -142,3 +142,26 @@ func TestLabelEvents(t *testing.T) {
 		}
 	})
 }
+
+func TestUrgentRoundTrip(t *testing.T) {
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		s := mustOpen(t, opts)
+		calm := mustCreate(t, s, sampleInquiry("Ev1"))
+		hot := sampleInquiry("Ev2")
+		hot.Urgent = true
+		mustCreate(t, s, hot)
+		got, err := s.Inquiry(ctx, hot.ID)
+		if err != nil || !got.Urgent {
+			t.Fatalf("Inquiry(urgent) = %+v, %v; want Urgent", got, err)
+		}
+		up, err := s.Transition(ctx, calm.ID, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated}, func(i *koban.Inquiry) { i.Urgent = true })
+		if err != nil || !up.Urgent {
+			t.Fatalf("Transition setting Urgent = %+v, %v", up, err)
+		}
+		open, err := s.OpenInquiries(ctx)
+		if err != nil || len(open) != 2 || !open[0].Urgent || !open[1].Urgent {
+			t.Errorf("OpenInquiries = %+v, %v; want both urgent", open, err)
+		}
+	})
+}
