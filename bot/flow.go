@@ -188,13 +188,10 @@ func (b *Bot) onFlowAction(e event, act string, id int64) bool {
 		})
 	case actPastRemove:
 		b.later("button "+act, func(ctx context.Context) error {
-			p, err := b.flowDesk().RemovePastAnswer(ctx, id, e.User)
-			if err != nil {
+			// The desk takes it off the replies that showed it (RetractPast).
+			if _, err := b.flowDesk().RemovePastAnswer(ctx, id, e.User); err != nil {
 				b.replyError(e, "button "+act, err)
 				return nil
-			}
-			if err := b.dropPastBlock(ctx, e, p.ID); err != nil {
-				b.log.Warn("take the removed past answer off the message", "past_answer_id", id, "err", err)
 			}
 			b.tell(e, flowTextFor("").removed)
 			return nil
@@ -245,42 +242,44 @@ func (b *Bot) tell(e event, s string) {
 	})
 }
 
-// dropPastBlock takes a removed past answer off the message whose button
-// was clicked, so that it is not shown there either.
-func (b *Bot) dropPastBlock(ctx context.Context, e event, id int64) error {
-	if e.Channel == "" || e.TS == "" {
+// RetractPast takes a removed past answer off koban's replies in the
+// inquiry's thread (the sections with block id "past:ID"), so that what was
+// posted does not show it either. It implements desk.PastRetractor.
+func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
+	if inq.Channel == "" || inq.ThreadTS == "" {
 		return nil
 	}
-	thread := e.ThreadTS
-	if thread == "" {
-		thread = e.TS
-	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: e.Channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true}
+	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200, IncludeAllMetadata: true}
+	var errs []error
 	for {
 		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
 		if err != nil {
-			return fmt.Errorf("read thread %s in %s: %w", thread, e.Channel, classify(err))
+			return fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
 		}
 		for _, m := range msgs {
-			if m.Timestamp != e.TS {
+			self := (b.selfBot != "" && m.BotID == b.selfBot) || (b.selfUser != "" && m.User == b.selfUser)
+			if !self {
 				continue
 			}
 			keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
 				s, ok := bl.(*slack.SectionBlock)
 				return ok && s.BlockID == pastBlockID(id)
 			})
-			_, _, _, err := b.api.UpdateMessageContext(ctx, e.Channel, m.Timestamp,
+			if len(keep) == len(m.Blocks.BlockSet) {
+				continue
+			}
+			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
 				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(keep...), slack.MsgOptionMetadata(m.Metadata))
 			if err != nil {
-				return fmt.Errorf("update message %s in %s: %w", m.Timestamp, e.Channel, classify(err))
+				errs = append(errs, fmt.Errorf("update message %s in %s: %w", m.Timestamp, inq.Channel, classify(err)))
 			}
-			return nil
 		}
 		if !more || cursor == "" {
-			return nil
+			break
 		}
 		params.Cursor = cursor
 	}
+	return errors.Join(errs...)
 }
 
 // resolvedNotice is the notice posted in the thread on resolution: when the

@@ -75,6 +75,23 @@ func (f fakeThreads) Link(_ context.Context, inq *koban.Inquiry) (string, error)
 	return "https://example.slack.com/archives/" + inq.Channel + "/p" + strings.ReplaceAll(inq.ThreadTS, ".", ""), nil
 }
 
+// retracting is the Replier of a transport that can edit what it posted.
+type retracting struct {
+	*recorder
+	mu        sync.Mutex
+	retracted map[int64][]int64 // past answer → inquiries whose replies it was taken off
+}
+
+func (r *retracting) RetractPast(_ context.Context, inq *koban.Inquiry, id int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.retracted == nil {
+		r.retracted = map[int64][]int64{}
+	}
+	r.retracted[id] = append(r.retracted[id], inq.ID)
+	return nil
+}
+
 func TestSuggestWhileEscalating(t *testing.T) {
 	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
 	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideSuggest}
@@ -169,6 +186,8 @@ func TestPastAnswers(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.desk.Past = e.store
 	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideEscalate}
+	ret := &retracting{recorder: e.rep}
+	e.desk.Repliers[koban.SourceChannel] = ret
 	e.desk.Threads = fakeThreads{text: "I gave you access <!here>: use `hoshi access grant` next time", author: "UREPLIER"}
 	const question = "how do I get read access to the billing bucket in staging?"
 	first := e.process(e.ask(question).ID)
@@ -237,6 +256,11 @@ func TestPastAnswers(t *testing.T) {
 	}
 	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, "UONCALL"); err != nil {
 		t.Fatal(err)
+	}
+	// Taken off the replies decided with it, newest first: the third
+	// question's (recorded, not delivered yet) and the second's.
+	if got := ret.retracted[p.ID]; len(got) != 2 || got[0] != third.ID || got[1] != again.ID {
+		t.Errorf("removed past answer taken off the replies of inquiries %v, want [%d %d]", got, third.ID, again.ID)
 	}
 	if _, err := e.desk.RemovePastAnswer(e.ctx, 999, "UONCALL"); koban.ErrorCode(err) != koban.ENotFound {
 		t.Errorf("RemovePastAnswer(unknown) = %v, want ENotFound", err)

@@ -25,7 +25,20 @@ type PastStore interface {
 	PastAnswers(ctx context.Context, limit int, withRemoved bool) ([]koban.PastAnswer, error)
 	// RemovePastAnswer marks an entry removed for good; ENotFound when unknown.
 	RemovePastAnswer(ctx context.Context, id int64, by string) (*koban.PastAnswer, error)
+	// PastShownIn lists the inquiries whose replies showed an entry, newest
+	// first, up to limit.
+	PastShownIn(ctx context.Context, id int64, limit int) ([]int64, error)
 }
+
+// PastRetractor is a Replier that can take a removed past answer off the
+// replies it already posted in an inquiry's conversation.
+type PastRetractor interface {
+	RetractPast(ctx context.Context, inq *koban.Inquiry, pastID int64) error
+}
+
+// retractBound bounds the conversations a removal edits at once (Slack's
+// rate limits): the most recent ones, where people still read.
+const retractBound = 50
 
 // Threads reads an inquiry's conversation where it was asked (Slack).
 type Threads interface {
@@ -171,7 +184,33 @@ func (d *Desk) RemovePastAnswer(ctx context.Context, id int64, user string) (*ko
 		return nil, err
 	}
 	d.Log.Info("past answer removed", "past_answer_id", id, "inquiry_id", p.InquiryID, "by", user)
+	d.retractPast(ctx, id)
 	return p, nil
+}
+
+// retractPast takes a removed entry off the replies that showed it, where
+// their transport can edit them. Failures are logged: the entry is removed
+// either way, and nothing shows it again.
+func (d *Desk) retractPast(ctx context.Context, id int64) {
+	ids, err := d.Past.PastShownIn(ctx, id, retractBound)
+	if err != nil {
+		d.Log.Warn("find replies showing a removed past answer", "past_answer_id", id, "err", err)
+		return
+	}
+	for _, inqID := range ids {
+		inq, err := d.Store.Inquiry(ctx, inqID)
+		if err != nil {
+			d.Log.Warn("retract past answer", "past_answer_id", id, "inquiry_id", inqID, "err", err)
+			continue
+		}
+		r, ok := d.Repliers[inq.Source].(PastRetractor)
+		if !ok {
+			continue // the web renders replies without removed entries
+		}
+		if err := r.RetractPast(ctx, inq, id); err != nil {
+			d.Log.Warn("retract past answer", "past_answer_id", id, "inquiry_id", inqID, "err", err)
+		}
+	}
 }
 
 // keepPastAnswer keeps what the responder answered when resolving inq: the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/kobanhq/koban"
@@ -121,4 +122,49 @@ func (s *Store) RemovePastAnswer(ctx context.Context, id int64, by string) (*kob
 		return nil, fmt.Errorf("remove past answer %d: nothing changed", id)
 	}
 	return p, nil
+}
+
+// PastShownIn returns the inquiries whose recorded replies showed past
+// answer id, newest first, up to limit (default 50): where a removal must
+// take it off what was posted.
+func (s *Store) PastShownIn(ctx context.Context, id int64, limit int) ([]int64, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	has := `json_extract(data, '$.past') IS NOT NULL`
+	if s.dialect == postgresDialect {
+		has = `data ? 'past'`
+	}
+	rows, err := s.read().query(ctx, `
+		SELECT inquiry_id, data FROM events
+		WHERE kind IN ($1, $2) AND `+has+`
+		ORDER BY id DESC LIMIT 5000`, koban.EventAnswered, koban.EventEscalated)
+	if err != nil {
+		return nil, fmt.Errorf("replies showing past answer %d: %w", id, s.dbErr(err))
+	}
+	defer rows.Close()
+	var out []int64
+	seen := map[int64]bool{}
+	for rows.Next() && len(out) < limit {
+		var inq int64
+		var data string
+		if err := rows.Scan(&inq, &data); err != nil {
+			return nil, fmt.Errorf("replies showing past answer %d: %w", id, err)
+		}
+		var d map[string]string
+		var past []koban.PastAnswer
+		if json.Unmarshal([]byte(data), &d) != nil || json.Unmarshal([]byte(d["past"]), &past) != nil {
+			continue
+		}
+		for _, p := range past {
+			if p.ID == id && !seen[inq] {
+				seen[inq] = true
+				out = append(out, inq)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("replies showing past answer %d: %w", id, s.dbErr(err))
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -162,6 +163,38 @@ func TestUrgentRoundTrip(t *testing.T) {
 		open, err := s.OpenInquiries(ctx)
 		if err != nil || len(open) != 2 || !open[0].Urgent || !open[1].Urgent {
 			t.Errorf("OpenInquiries = %+v, %v; want both urgent", open, err)
+		}
+	})
+}
+
+func TestPastShownIn(t *testing.T) {
+	forEachDB(t, func(t *testing.T, opts Options) {
+		ctx := t.Context()
+		s := mustOpen(t, opts)
+		var ids []int64
+		for i, past := range []string{`[{"ID":7},{"ID":8}]`, `[{"ID":8}]`, ``, `[{"ID":7}]`} {
+			inq := mustCreate(t, s, sampleInquiry(fmt.Sprintf("Ev%d", i)))
+			ids = append(ids, inq.ID)
+			data := map[string]string{"answer": "{}"}
+			if past != "" {
+				data["past"] = past
+			}
+			if _, err := s.Transition(ctx, inq.ID, koban.StateAnswered, koban.Event{Kind: koban.EventAnswered, Data: data}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.PastShownIn(ctx, 7, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int64{ids[3], ids[0]}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("PastShownIn(7) = %v, want %v (newest first)", got, want)
+		}
+		if got, err := s.PastShownIn(ctx, 8, 1); err != nil || len(got) != 1 || got[0] != ids[1] {
+			t.Errorf("PastShownIn(8, limit 1) = %v, %v; want [%d]", got, err, ids[1])
+		}
+		if got, err := s.PastShownIn(ctx, 99, 0); err != nil || len(got) != 0 {
+			t.Errorf("PastShownIn(99) = %v, %v; want none", got, err)
 		}
 	})
 }
