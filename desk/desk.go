@@ -317,6 +317,7 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	case err != nil:
 		return nil, fmt.Errorf("answer: %w", err)
 	}
+	d.syncBeforeTriage(ctx)
 	tr, err := d.Triage.Triage(ctx, q, ans)
 	if err != nil {
 		return nil, fmt.Errorf("triage: %w", err)

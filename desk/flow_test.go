@@ -410,3 +410,31 @@ func TestLabelsShared(t *testing.T) {
 		t.Errorf("Relabel from the web UI = %v, want allowed", err)
 	}
 }
+
+// A label given on another replica counts for the next question triaged
+// here, without waiting for the periodic sync.
+func TestLabelsReadBeforeTriage(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	mine := &countingLearner{}
+	deps := e.desk.Deps
+	deps.Learner, deps.Labels = mine, storeLabels{e.store}
+	here := New(Config{FallbackGroup: fallbackGroup}, deps)
+	other := New(Config{FallbackGroup: fallbackGroup}, e.desk.Deps) // learns into its own triage
+	other.Labels = storeLabels{e.store}
+
+	inq := e.process(e.ask(adminRequest).ID)
+	human := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}
+	if _, err := other.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: human, Domain: "iam"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mine.labels()); n != 0 {
+		t.Fatalf("this replica learned %d labels before triaging anything", n)
+	}
+	next := e.ask(namespaceRequest)
+	if err := here.Process(e.ctx, next.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := mine.labels(); len(got) != 1 || got[0] != human {
+		t.Errorf("labels learned by the time the next question was triaged = %v, want [%s]", got, human)
+	}
+}

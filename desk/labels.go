@@ -72,9 +72,14 @@ func (d *Desk) SyncLabels(ctx context.Context) (int, error) {
 	if d.Labels == nil || d.Learner == nil {
 		return 0, nil
 	}
+	d.labels.mu.Lock()
+	defer d.labels.mu.Unlock()
+	return d.syncLocked(ctx)
+}
+
+// syncLocked is SyncLabels with the cursor's lock held.
+func (d *Desk) syncLocked(ctx context.Context) (int, error) {
 	c := d.labels
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	from := c.since.Add(-labelOverlap)
 	events, err := d.Labels.LabelEvents(ctx, from)
 	if err != nil {
@@ -107,6 +112,20 @@ func (d *Desk) SyncLabels(ctx context.Context) (int, error) {
 		d.Log.Info("triage learned labels", "labels", learned)
 	}
 	return learned, nil
+}
+
+// syncBeforeTriage reads the labels given since the last sync before a
+// question is triaged, so that a label given a moment ago on another
+// replica counts. When a sync is already running it does not wait: the
+// periodic sync catches up within LabelSyncEvery.
+func (d *Desk) syncBeforeTriage(ctx context.Context) {
+	if d.Labels == nil || d.Learner == nil || !d.labels.mu.TryLock() {
+		return
+	}
+	defer d.labels.mu.Unlock()
+	if _, err := d.syncLocked(ctx); err != nil {
+		d.Log.Warn("sync labels before triage", "err", err)
+	}
 }
 
 // RunLabelSync runs SyncLabels every LabelSyncEvery until ctx ends. Every
