@@ -19,6 +19,9 @@ import (
 const (
 	actSuggestionSolved = "suggestion_solved"
 	actPastRemove       = "past_remove"
+	actRelabel          = "relabel"
+
+	relabelCallback = "koban_relabel"
 )
 
 // flowText holds the strings of suggestions, urgency and past answers in
@@ -30,6 +33,7 @@ type flowText struct {
 	pastLink, remove                string
 	suggestionSolved                string
 	removed                         string
+	relabel, wrongLabel             string
 }
 
 var flowTexts = map[string]flowText{
@@ -45,6 +49,8 @@ var flowTexts = map[string]flowText{
 		remove:           "Remove",
 		suggestionSolved: ":white_check_mark: %s, %s says the suggested pages solved it: nothing left to do. Resolved as *%s*.",
 		removed:          "Removed: koban will not show this past answer again.",
+		relabel:          "Relabel…",
+		wrongLabel:       "Wrong label? A responder can correct it.",
 	},
 	"ja": {
 		suggest:          "%s さんが確認するまでの間、次のページが役に立つかもしれません:",
@@ -58,6 +64,8 @@ var flowTexts = map[string]flowText{
 		remove:           "削除",
 		suggestionSolved: ":white_check_mark: %s さん、%s さんは提示したページで解決しました。対応は不要です。*%s* として解決しました。",
 		removed:          "削除しました。この過去の回答はもう表示されません。",
+		relabel:          "分類を直す…",
+		wrongLabel:       "分類が違う場合は担当者が直せます。",
 	},
 }
 
@@ -174,10 +182,20 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message) message {
 	return msg
 }
 
-// onFlowAction handles the buttons of suggestions and past answers; false
-// when the action is not one of them.
-func (b *Bot) onFlowAction(e event, act string, id int64) bool {
+// onFlowAction handles the buttons of suggestions, past answers and
+// relabelling; false when the action is not one of them.
+func (b *Bot) onFlowAction(ctx context.Context, e event, act string, id int64) bool {
 	switch act {
+	case actRelabel:
+		// The modal opens at once: its trigger expires in 3 s.
+		inq, err := b.deps.Inquiries.Inquiry(ctx, id)
+		if err == nil {
+			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderRelabelModal(inq, b.opts.Domains))
+			err = classify(err)
+		}
+		if err != nil {
+			b.replyError(e, "open relabel modal", err)
+		}
 	case actSuggestionSolved:
 		b.later("button "+act, func(ctx context.Context) error {
 			// The desk refuses anyone but the asker; they are told ephemerally.
@@ -202,9 +220,11 @@ func (b *Bot) onFlowAction(e event, act string, id int64) bool {
 	return true
 }
 
-// FlowDesk is what the buttons of suggestions and past answers call
-// (desk.Desk).
+// FlowDesk is what the buttons of suggestions, past answers and
+// relabelling call (desk.Desk).
 type FlowDesk interface {
+	// Relabel: EInvalid for a bad label or anyone but a responder.
+	Relabel(ctx context.Context, id int64, user string, l koban.Label, dom koban.Domain) (*koban.Inquiry, error)
 	// SuggestionSolved: EInvalid for anyone but the asker.
 	SuggestionSolved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
 	// RemovePastAnswer: EInvalid for anyone but a responder, ENotFound for
@@ -217,6 +237,10 @@ var errNoFlow = koban.Errorf(koban.EUnavailable, "This button is not available i
 type noFlow struct{}
 
 func (noFlow) SuggestionSolved(context.Context, int64, string) (*koban.Inquiry, error) {
+	return nil, errNoFlow
+}
+
+func (noFlow) Relabel(context.Context, int64, string, koban.Label, koban.Domain) (*koban.Inquiry, error) {
 	return nil, errNoFlow
 }
 
@@ -371,4 +395,51 @@ func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 		return "", fmt.Errorf("permalink of %s in %s: %w", ts, inq.Channel, classify(err))
 	}
 	return link, nil
+}
+
+// withRelabel adds a Relabel… button to a reply whose buttons were retired
+// on resolution: a responder can correct the human label afterwards. It is
+// a section's accessory, not an actions block, so that the reply is never
+// retired twice.
+func withRelabel(msg message, inq *koban.Inquiry) message {
+	t := flowTextFor(inq.Lang)
+	btn := slack.NewButtonBlockElement(actionID(actRelabel, inq.ID), strconv.FormatInt(inq.ID, 10), plain(t.relabel))
+	msg.Blocks = append(msg.Blocks, slack.NewSectionBlock(mrkdwn(t.wrongLabel), nil, slack.NewAccessory(btn),
+		slack.SectionBlockOptionBlockID("relabel:"+strconv.FormatInt(inq.ID, 10))))
+	return msg
+}
+
+// renderRelabelModal is the Resolve… modal for a resolved inquiry: only
+// the label and the domain.
+func renderRelabelModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalViewRequest {
+	v := renderResolveModal(inq, domains)
+	v.CallbackID = relabelCallback
+	v.Title, v.Submit = plain("Relabel inquiry"), plain("Relabel")
+	v.Blocks.BlockSet = slices.DeleteFunc(v.Blocks.BlockSet, func(bl slack.Block) bool {
+		in, ok := bl.(*slack.InputBlock)
+		return ok && (in.BlockID == blockPage || in.BlockID == blockNote)
+	})
+	return v
+}
+
+// onRelabel handles the relabel modal: bad input shows in the modal; the
+// relabel runs after the ack, and a refusal reaches the user in a DM.
+func (b *Bot) onRelabel(e event) any {
+	id, err := strconv.ParseInt(e.Metadata, 10, 64)
+	if err != nil {
+		return nil
+	}
+	label, err := koban.ParseLabel(e.Values[blockCategory])
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+	}
+	dom := koban.Domain(e.Values[blockDomain])
+	b.later("relabel", func(ctx context.Context) error {
+		if _, err := b.flowDesk().Relabel(ctx, id, e.User, label, dom); err != nil {
+			e.Channel = e.User // the modal has no channel: tell the user in a DM
+			b.replyError(e, "relabel", err)
+		}
+		return nil
+	})
+	return nil
 }

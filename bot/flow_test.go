@@ -2,8 +2,12 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -194,5 +198,73 @@ func TestPastAnswersInSlack(t *testing.T) {
 	if err != nil || len(kept) != 1 || kept[0].InquiryID != second.ID || kept[0].AnsweredBy != oncallUser ||
 		kept[0].Answer != "granted: you now have `storage.reader` on the bucket & can read it" {
 		t.Errorf("past answers after a Resolve without note = %+v, %v; want the on-call's last reply", kept, err)
+	}
+}
+
+// submitRelabel posts the relabel modal's view_submission.
+func submitRelabel(t testing.TB, h http.Handler, user string, id int64, category, domain string) *httptest.ResponseRecorder {
+	t.Helper()
+	sel := func(v string) map[string]any {
+		return map[string]any{inputAction: map[string]any{"type": "static_select", "selected_option": map[string]any{"value": v}}}
+	}
+	payload, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": user},
+		"view": map[string]any{
+			"callback_id": relabelCallback, "private_metadata": strconv.FormatInt(id, 10),
+			"state": map[string]any{"values": map[string]any{blockCategory: sel(category), blockDomain: sel(domain)}},
+		},
+	})
+	form := url.Values{"payload": {string(payload)}}.Encode()
+	return slackRequest(t, h, "/slack/interactive", "application/x-www-form-urlencoded", []byte(form), nil)
+}
+
+func TestRelabelAfterResolution(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.desk.Responders = []string{oncallUser}
+	inq := h.ask("EvR1", helpChannel, "please create a namespace for team payments", "1700000500.000100")
+	h.process(inq.ID)
+	submitResolve(t, h.h, oncallUser, inq.ID, "platform-only/required", "computing", "", "")
+	h.bot.idle()
+	resolved := h.inquiry(inq.ID)
+	if resolved.State != koban.StateResolved {
+		t.Fatalf("state = %s, want resolved", resolved.State)
+	}
+	// The retired reply offers Relabel…
+	var retired []apiCall
+	for _, u := range h.slack.called("chat.update") {
+		if strings.Contains(u.Form.Get("blocks"), actionID(actRelabel, inq.ID)) {
+			retired = append(retired, u)
+		}
+	}
+	if len(retired) == 0 {
+		t.Fatalf("no retired reply offers %s", actionID(actRelabel, inq.ID))
+	}
+	clickButton(t, h.h, oncallUser, helpChannel, retired[0].Form.Get("ts"), actionID(actRelabel, inq.ID))
+	opened := h.slack.called("views.open")
+	if len(opened) != 1 {
+		t.Fatalf("views.open calls = %d, want the relabel modal", len(opened))
+	}
+	if view, _ := json.Marshal(opened[0].JSON["view"]); !strings.Contains(string(view), relabelCallback) || strings.Contains(string(view), `"block_id":"note"`) {
+		t.Errorf("relabel modal = %s, want callback %s without the note", view, relabelCallback)
+	}
+
+	if w := submitRelabel(t, h.h, oncallUser, inq.ID, "bogus", "computing"); !strings.Contains(w.Body.String(), `"response_action":"errors"`) {
+		t.Errorf("relabel with a bad label = %s, want the modal's errors", w.Body)
+	}
+	// Only responders: the asker's relabel is refused in a DM and changes nothing.
+	submitRelabel(t, h.h, asker, inq.ID, "self-solvable/answered", "computing")
+	h.bot.idle()
+	if got := h.inquiry(inq.ID); got.Final != resolved.Final {
+		t.Errorf("the asker relabelled the inquiry to %s", got.Final)
+	}
+	if dm := h.slack.posts(asker, ""); len(dm) == 0 || !strings.Contains(textOf(t, dm[len(dm)-1]), "responders") {
+		t.Errorf("the asker was not told why the relabel was refused: %d DMs", len(dm))
+	}
+	submitRelabel(t, h.h, oncallUser, inq.ID, "platform-only/automation-candidate", "computing")
+	h.bot.idle()
+	got := h.inquiry(inq.ID)
+	want := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
+	if got.Final != want || got.Predicted != resolved.Predicted || got.State != koban.StateResolved {
+		t.Errorf("after relabel: Final %s, Predicted %s, State %s; want %s, %s (koban's), resolved", got.Final, got.Predicted, got.State, want, resolved.Predicted)
 	}
 }

@@ -194,7 +194,7 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 // expires in 3 s); the rest runs after the ack.
 func (b *Bot) onAction(ctx context.Context, e event) error {
 	act, id, ok := parseActionID(e.Action)
-	if !ok || b.onFlowAction(e, act, id) {
+	if !ok || b.onFlowAction(ctx, e, act, id) {
 		return nil
 	}
 	var run func(context.Context) (*koban.Inquiry, error)
@@ -243,6 +243,9 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 // onSubmission handles the Resolve… modal. It checks the input before the
 // ack, so that mistakes show in the modal, and resolves after it.
 func (b *Bot) onSubmission(ctx context.Context, e event) any {
+	if e.Callback == relabelCallback {
+		return b.onRelabel(e)
+	}
 	if e.Callback != resolveCallback {
 		return nil
 	}

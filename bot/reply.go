@@ -184,7 +184,7 @@ func (b *Bot) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
 			if m.Metadata.EventType != replyEvent || fmt.Sprint(m.Metadata.EventPayload["inquiry_id"]) != id || !hasActions(m.Blocks.BlockSet) {
 				continue
 			}
-			upd := renderRetired(m.Blocks.BlockSet, inq, by)
+			upd := withRelabel(renderRetired(m.Blocks.BlockSet, inq, by), inq)
 			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
 				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(upd.Blocks...), slack.MsgOptionMetadata(m.Metadata))
 			if err != nil {
