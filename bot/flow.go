@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ type flowText struct {
 	suggestionSolved                string
 	removed                         string
 	relabel, wrongLabel             string
+	someone                         string
 }
 
 var flowTexts = map[string]flowText{
@@ -51,6 +53,7 @@ var flowTexts = map[string]flowText{
 		removed:          "Removed: koban will not show this past answer again.",
 		relabel:          "Relabel…",
 		wrongLabel:       "Wrong label? A responder can correct it.",
+		someone:          "a responder",
 	},
 	"ja": {
 		suggest:          "%s さんが確認するまでの間、次のページが役に立つかもしれません:",
@@ -66,6 +69,7 @@ var flowTexts = map[string]flowText{
 		removed:          "削除しました。この過去の回答はもう表示されません。",
 		relabel:          "分類を直す…",
 		wrongLabel:       "分類が違う場合は担当者が直せます。",
+		someone:          "担当者",
 	},
 }
 
@@ -100,8 +104,10 @@ func renderSuggestions(inq *koban.Inquiry, pages []koban.Citation, who string) [
 // "past:ID") with a Remove button for responders: under a docs answer for
 // the asker (card false), or as the similar past inquiries on the
 // escalation card. Mentions and broadcasts in them are inert: the desk made
-// Slack markup plain words, and escape makes what is left text.
-func renderPast(lang string, past []koban.PastAnswer, card bool) []slack.Block {
+// Slack markup plain words, and escape makes what is left text. Who
+// answered is named by names (user ID → "@name"), not mentioned: showing an
+// old answer must not notify its author every time.
+func renderPast(lang string, past []koban.PastAnswer, card bool, names map[string]string) []slack.Block {
 	if len(past) == 0 {
 		return nil
 	}
@@ -112,7 +118,11 @@ func renderPast(lang string, past []koban.PastAnswer, card bool) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(head))}
 	for _, p := range past {
-		line := fmt.Sprintf(t.pastLine, p.AnsweredAt.UTC().Format("2 Jan"), userRef(p.AnsweredBy))
+		who, ok := names[p.AnsweredBy]
+		if !ok {
+			who = t.someone
+		}
+		line := fmt.Sprintf(t.pastLine, p.AnsweredAt.UTC().Format("2 Jan"), escape(who))
 		if !p.Label.IsZero() {
 			line += " · _" + escape(p.Label.String()) + "_"
 		}
@@ -159,7 +169,7 @@ func insertBefore(blocks []slack.Block, typ slack.MessageBlockType, extra ...sla
 // withFlow adds to a rendered reply what the desk's flow adds: the urgency
 // mark and the pages suggested to the asker on an escalation, and past
 // answers (after the docs: never before them).
-func withFlow(inq *koban.Inquiry, r desk.Reply, msg message) message {
+func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]string) message {
 	t := flowTextFor(inq.Lang)
 	if r.Kind == koban.EventEscalated {
 		if r.Urgent && len(msg.Blocks) > 0 {
@@ -174,11 +184,11 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message) message {
 		case validID(r.Escalation.Group):
 			who = "<!subteam^" + r.Escalation.Group + ">"
 		}
-		extra := slices.Concat(renderSuggestions(inq, r.Suggest, who), renderPast(inq.Lang, r.Past, true))
+		extra := slices.Concat(renderSuggestions(inq, r.Suggest, who), renderPast(inq.Lang, r.Past, true, names))
 		msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, extra...)
 		return msg
 	}
-	msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, renderPast(inq.Lang, r.Past, false)...)
+	msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, renderPast(inq.Lang, r.Past, false, names)...)
 	return msg
 }
 
@@ -442,4 +452,29 @@ func (b *Bot) onRelabel(e event) any {
 		return nil
 	})
 	return nil
+}
+
+// pastNames names the authors of past answers as "@name" from the
+// workspace's member list (users.list, cached like LookupName's); an author
+// Slack does not know is left out, and rendered as "a responder".
+func (b *Bot) pastNames(ctx context.Context, past []koban.PastAnswer) map[string]string {
+	names := map[string]string{}
+	if len(past) == 0 {
+		return names
+	}
+	b.users.mu.Lock()
+	defer b.users.mu.Unlock()
+	if b.users.fetched.IsZero() || b.now().Sub(b.users.fetched) >= usersTTL {
+		if err := b.fetchUsers(ctx); err != nil {
+			b.log.Warn("names of past answers' authors", "err", err)
+		}
+	}
+	for _, p := range past {
+		for _, m := range b.users.members {
+			if m.id == p.AnsweredBy {
+				names[m.id] = "@" + cmp.Or(m.display, m.name, m.real)
+			}
+		}
+	}
+	return names
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -115,6 +116,7 @@ func TestPastAnswersInSlack(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.desk.Redactor, h.desk.Past, h.desk.Threads = red, h.store, h.bot
+	h.slack.users = []map[string]any{slackUser(oncallUser, "olga", "Olga K", "Olga Kato")}
 	h.desk.Triage = steered{Triager: h.desk.Triage, decision: koban.DecideEscalate}
 
 	first := h.ask("EvP1", helpChannel, "how do I get read access to the billing bucket in staging?", "1700000400.000100")
@@ -142,18 +144,27 @@ func TestPastAnswersInSlack(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("posts = %d, want the escalation", len(posts))
 	}
-	raw := posts[0].Form.Get("blocks")
 	rendered := textOf(t, posts[0])
 	if !strings.Contains(rendered, "Similar past inquiries") || !strings.Contains(rendered, "use the access form in #access") ||
-		!strings.Contains(rendered, "by <@"+oncallUser+">") || !strings.Contains(rendered, "koban-test.slack.com/archives") {
+		!strings.Contains(rendered, "by @olga k") || !strings.Contains(rendered, "koban-test.slack.com/archives") {
 		t.Errorf("escalation card lacks the past inquiry, who answered and the thread link:\n%s", rendered)
 	}
-	if strings.Contains(raw, "<!channel>") || strings.Contains(raw, secret) || strings.Contains(raw, "<!here>") {
-		t.Errorf("card blocks broadcast or leak: %s", raw)
+	if strings.Contains(rendered, "<!channel>") || strings.Contains(rendered, secret) || strings.Contains(rendered, "<!here>") {
+		t.Errorf("card blocks broadcast or leak:\n%s", rendered)
+	}
+	// Named, not mentioned: showing an old answer notifies nobody.
+	var pastText string
+	for _, bl := range blocksOf(t, posts[0]) {
+		if bl["block_id"] == fmt.Sprintf("past:%d", kept[0].ID) {
+			pastText = fmt.Sprint(bl["text"])
+		}
+	}
+	if pastText == "" || strings.Contains(pastText, "<@") || strings.Contains(pastText, "<!") {
+		t.Errorf("past answer block = %q, want one that mentions and broadcasts nobody", pastText)
 	}
 	removeID := actionID(actPastRemove, kept[0].ID)
-	if ids := actionIDs(blocksOf(t, posts[0])); !slices.Contains(ids, removeID) && !strings.Contains(raw, removeID) {
-		t.Errorf("card has no %s button: %s", removeID, raw)
+	if ids := actionIDs(blocksOf(t, posts[0])); !slices.Contains(ids, removeID) && !strings.Contains(rendered, removeID) {
+		t.Errorf("card has no %s button: %s", removeID, rendered)
 	}
 
 	// The asker cannot remove it; a responder can, and it leaves the message.
@@ -189,8 +200,8 @@ func TestPastAnswersInSlack(t *testing.T) {
 	h.slack.addReply(second.ThreadTS, oncallUser, "granted: you now have `storage.reader` on the bucket &amp; can read it")
 	third := h.ask("EvP3", helpChannel, "read access to the billing bucket in staging please?", "1700000420.000100")
 	h.process(third.ID)
-	if raw := h.slack.posts(helpChannel, third.ThreadTS)[0].Form.Get("blocks"); strings.Contains(raw, "access form") {
-		t.Errorf("removed past answer shown again: %s", raw)
+	if s := textOf(t, h.slack.posts(helpChannel, third.ThreadTS)[0]); strings.Contains(s, "access form") {
+		t.Errorf("removed past answer shown again:\n%s", s)
 	}
 	submitResolve(t, h.h, oncallUser, second.ID, "platform-only/required", "iam", "", "")
 	h.bot.idle()

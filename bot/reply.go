@@ -105,7 +105,7 @@ func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) err
 	default:
 		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
 	}
-	msg = withFlow(inq, r, msg)
+	msg = withFlow(inq, r, msg, b.pastNames(ctx, r.Past))
 	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}

@@ -438,3 +438,23 @@ func TestLabelsReadBeforeTriage(t *testing.T) {
 		t.Errorf("labels learned by the time the next question was triaged = %v, want [%s]", got, human)
 	}
 }
+
+// What was answered in a DM stays there: it is not kept to show others.
+func TestPastAnswerNotKeptFromDMs(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.desk.Past = e.store
+	e.desk.Repliers[koban.SourceDM] = e.rep
+	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideEscalate}
+	inq, _, err := e.desk.Ask(e.ctx, Incoming{Source: koban.SourceDM, EventID: "EvDM", Team: "T1", Channel: "D123",
+		MessageTS: "1700000999.000100", User: asker, Text: "how do I rotate my personal token?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.process(inq.ID)
+	if _, err := e.desk.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Note: "done for you"}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := e.store.PastAnswers(e.ctx, 0, true); err != nil || len(list) != 0 {
+		t.Errorf("past answers after a DM resolution = %+v, %v; want none", list, err)
+	}
+}

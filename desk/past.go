@@ -217,7 +217,7 @@ func (d *Desk) retractPast(ctx context.Context, id int64) {
 // Resolve note, else their last reply in the thread. Failures are logged:
 // the resolution stands without it.
 func (d *Desk) keepPastAnswer(ctx context.Context, inq *koban.Inquiry, user, note string) {
-	if d.Past == nil {
+	if d.Past == nil || private(inq) {
 		return
 	}
 	by := user
@@ -254,6 +254,13 @@ func (d *Desk) keepPastAnswer(ctx context.Context, inq *koban.Inquiry, user, not
 		return
 	}
 	d.Log.Info("past answer kept", "inquiry_id", inq.ID, "past_answer_id", p.ID)
+}
+
+// private reports whether an inquiry was asked where not everyone can read
+// it: a DM with koban, or a DM or private channel by its Slack ID (D…, G…).
+// Its answer is not kept, since it would be shown to others.
+func private(inq *koban.Inquiry) bool {
+	return inq.Source == koban.SourceDM || strings.HasPrefix(inq.Channel, "D") || strings.HasPrefix(inq.Channel, "G")
 }
 
 // slackMarkup matches Slack's control sequences: <!channel>, <!here>,
