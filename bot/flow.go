@@ -184,6 +184,10 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]st
 		case validID(r.Escalation.Group):
 			who = "<!subteam^" + r.Escalation.Group + ">"
 		}
+		if len(r.Suggest) > 0 {
+			// The suggested pages are listed once, for the asker and the on-call.
+			msg.Blocks = slices.DeleteFunc(msg.Blocks, func(bl slack.Block) bool { return isRelatedDocs(bl, inq.Lang) })
+		}
 		extra := slices.Concat(renderSuggestions(inq, r.Suggest, who), renderPast(inq.Lang, r.Past, true, names))
 		msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, extra...)
 		return msg
@@ -477,4 +481,14 @@ func (b *Bot) pastNames(ctx context.Context, past []koban.PastAnswer) map[string
 		}
 	}
 	return names
+}
+
+// isRelatedDocs reports whether bl is the escalation's "Related docs" list.
+func isRelatedDocs(bl slack.Block, lang string) bool {
+	c, ok := bl.(*slack.ContextBlock)
+	if !ok || len(c.ContextElements.Elements) == 0 {
+		return false
+	}
+	t, ok := c.ContextElements.Elements[0].(*slack.TextBlockObject)
+	return ok && strings.HasPrefix(t.Text, "*"+textFor(lang).docs+"*")
 }

@@ -58,6 +58,9 @@ func TestSuggestWhileEscalatingThenThisSolvedIt(t *testing.T) {
 	if !strings.Contains(raw, "While <@"+oncallUser+"> looks at this, these pages may help:") || !strings.Contains(raw, "request-a-database") {
 		t.Errorf("escalation lacks the suggested pages for the asker:\n%s", raw)
 	}
+	if n := strings.Count(raw, "request-a-database"); n != 1 {
+		t.Errorf("the suggested page is listed %d times, want once:\n%s", n, raw)
+	}
 	want := []string{actionID(actSuggestionSolved, inq.ID), actionID(actAck, inq.ID), actionID(actResolve, inq.ID)}
 	if got := actionIDs(blocksOf(t, posts[0])); !slices.Equal(got, want) {
 		t.Errorf("buttons = %v, want %v", got, want)
