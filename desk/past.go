@@ -385,17 +385,24 @@ func pastScores(q []string, docs [][]string) []float64 {
 		}
 	}
 	n := float64(len(docs))
-	idf := func(t string) float64 {
-		return 1 + math.Log((n+1)/(float64(df[t])+1))
+	w := make(map[string]float64, len(df)) // squared idf of each term
+	for t, f := range df {
+		idf := 1 + math.Log((n+1)/(float64(f)+1))
+		w[t] = idf * idf
 	}
 	var qn float64
 	for t := range qs {
-		qn += idf(t) * idf(t)
+		if wt, ok := w[t]; ok {
+			qn += wt
+		} else {
+			idf := 1 + math.Log(n+1) // a term no document has
+			qn += idf * idf
+		}
 	}
 	for i, ds := range sets {
 		var dot, dn float64
 		for t := range ds {
-			w := idf(t) * idf(t)
+			w := w[t]
 			dn += w
 			if qs[t] {
 				dot += w
