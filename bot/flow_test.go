@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
@@ -280,5 +283,43 @@ func TestRelabelAfterResolution(t *testing.T) {
 	want := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
 	if got.Final != want || got.Predicted != resolved.Predicted || got.State != koban.StateResolved {
 		t.Errorf("after relabel: Final %s, Predicted %s, State %s; want %s, %s (koban's), resolved", got.Final, got.Predicted, got.State, want, resolved.Predicted)
+	}
+}
+
+// Past answers come after the docs answer and its sources, marked as not
+// from the docs, before the buttons; their text can neither mention nor
+// broadcast.
+func TestPastAnswersAfterTheDocs(t *testing.T) {
+	inq := &koban.Inquiry{ID: 4, Lang: "en", AskedBy: asker}
+	ans := koban.Answer{Text: "Run `hoshi db create`.", Known: true, Citations: []koban.Citation{{Path: "how-to/request-a-database.md", Title: "Request a database"}}}
+	past := []koban.PastAnswer{{ID: 9, InquiryID: 2, Question: "db?", Answer: "channel: ask <@U1> & co",
+		AnsweredBy: "UOLGA", Label: koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable},
+		Link: "https://koban-test.slack.com/archives/C1/p1", AnsweredAt: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)}}
+	msg := withFlow(inq, desk.Reply{Kind: koban.EventAnswered, Answer: ans, Past: past}, renderAnswer(inq, ans), map[string]string{"UOLGA": "@olga"})
+	var order []string
+	for _, bl := range msg.Blocks {
+		b, _ := json.Marshal(bl)
+		s := string(b)
+		switch {
+		case strings.Contains(s, "hoshi db create"):
+			order = append(order, "answer")
+		case strings.Contains(s, "Sources"):
+			order = append(order, "sources")
+		case strings.Contains(s, "Answered before"):
+			order = append(order, "past-head")
+		case strings.Contains(s, `"block_id":"past:9"`):
+			order = append(order, "past")
+			if !strings.Contains(s, "answered on 3 Dec by @olga") || !strings.Contains(s, actionID(actPastRemove, 9)) {
+				t.Errorf("past answer block = %s, want the date, the author's name and a Remove button", s)
+			}
+			if strings.Contains(s, `\u003c@U1`) || !strings.Contains(s, `\u0026lt;@U1\u0026gt;`) {
+				t.Errorf("past answer block = %s, want <@U1> escaped", s)
+			}
+		case bl.BlockType() == slack.MBTAction:
+			order = append(order, "buttons")
+		}
+	}
+	if want := []string{"answer", "sources", "past-head", "past", "buttons"}; !slices.Equal(order, want) {
+		t.Errorf("block order = %v, want %v", order, want)
 	}
 }
