@@ -328,9 +328,11 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	}
 	update := func(i *koban.Inquiry) {
 		i.Lang = lang
-		i.Predicted = tr.Label
-		i.Confidence = tr.Confidence
 		if i.Final.IsZero() {
+			// Once a human labelled the inquiry, triage has learned that
+			// label: a prediction made after it (a reopening) would only
+			// echo it, and bot accuracy would credit koban with it.
+			i.Predicted, i.Confidence = tr.Label, tr.Confidence
 			i.Domain = tr.Domain
 		}
 		i.Tokens += ans.Tokens

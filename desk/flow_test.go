@@ -458,3 +458,28 @@ func TestPastAnswerNotKeptFromDMs(t *testing.T) {
 		t.Errorf("past answers after a DM resolution = %+v, %v; want none", list, err)
 	}
 }
+
+// A reopened inquiry keeps the prediction koban made before the human
+// labelled it: triage has learned the label since, and would echo it.
+func TestReopeningKeepsThePrediction(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	inq := e.escalated()
+	before := inq.Predicted
+	human := koban.Label{Category: koban.DocsMissing}
+	if human == before {
+		human = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	}
+	if _, err := e.desk.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: human, Domain: "iam"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.followUp(inq, asker, "EvReopen", adminRequest+" again, it did not work"); err != nil {
+		t.Fatal(err)
+	}
+	got := e.process(inq.ID)
+	if got.State == koban.StateResolved || got.State == koban.StateReopened {
+		t.Fatalf("reopened inquiry not decided again: state %s", got.State)
+	}
+	if got.Predicted != before || got.Final != human {
+		t.Errorf("after reopening: Predicted %s, Final %s; want %s (koban's first) and %s", got.Predicted, got.Final, before, human)
+	}
+}
