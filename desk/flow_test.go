@@ -459,24 +459,40 @@ func TestPastAnswerNotKeptFromDMs(t *testing.T) {
 	}
 }
 
+// echoTriage labels every question with label, as triage does for a
+// question it has learned a human label for.
+type echoTriage struct {
+	Triager
+	label koban.Label
+}
+
+func (e *echoTriage) Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error) {
+	t, err := e.Triager.Triage(ctx, q, a)
+	t.Label, t.Decision = e.label, koban.DecideEscalate
+	return t, err
+}
+
 // A reopened inquiry keeps the prediction koban made before the human
 // labelled it: triage has learned the label since, and would echo it.
 func TestReopeningKeepsThePrediction(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	inq := e.escalated()
-	before := inq.Predicted
+	before := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}
 	human := koban.Label{Category: koban.DocsMissing}
-	if human == before {
-		human = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	echo := &echoTriage{Triager: e.tri, label: before}
+	e.desk.Triage = echo
+	inq := e.process(e.ask(adminRequest).ID)
+	if inq.Predicted != before {
+		t.Fatalf("Predicted = %s, want %s", inq.Predicted, before)
 	}
 	if _, err := e.desk.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: human, Domain: "iam"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.followUp(inq, asker, "EvReopen", adminRequest+" again, it did not work"); err != nil {
+	echo.label = human // triage now knows this question's human label
+	if _, err := e.followUp(inq, asker, "EvReopen", "it did not work, still no admin"); err != nil {
 		t.Fatal(err)
 	}
 	got := e.process(inq.ID)
-	if got.State == koban.StateResolved || got.State == koban.StateReopened {
+	if got.State != koban.StateEscalated {
 		t.Fatalf("reopened inquiry not decided again: state %s", got.State)
 	}
 	if got.Predicted != before || got.Final != human {
