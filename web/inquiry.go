@@ -201,7 +201,7 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 // timeline; the recorded answer and triage are shown as the reply instead.
 func eventDetails(ev koban.Event) []string {
 	var out []string
-	for _, k := range []string{"category", "domain", "confidence", "feedback", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
+	for _, k := range []string{"category", "domain", "confidence", "feedback", "asker_label", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
 		v := ev.Data[k]
 		if v == "" || (k == "text" && ev.Kind == koban.EventReceived) {
 			continue
