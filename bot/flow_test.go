@@ -17,6 +17,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
 )
 
@@ -321,5 +322,15 @@ func TestPastAnswersAfterTheDocs(t *testing.T) {
 	}
 	if want := []string{"answer", "sources", "past-head", "past", "buttons"}; !slices.Equal(order, want) {
 		t.Errorf("block order = %v, want %v", order, want)
+	}
+}
+
+func TestUrgentReminderSaysSo(t *testing.T) {
+	for _, urgent := range []bool{false, true} {
+		inq := koban.Inquiry{ID: 3, Channel: "CHELP", Text: "payments down", Urgent: urgent}
+		msg := renderReminder(oncall.Reminder{Person: "UNEW", Inquiry: inq, Percent: 50, Left: time.Hour})
+		if got := strings.HasPrefix(msg.Text, "Urgent"); got != urgent {
+			t.Errorf("reminder of an inquiry with Urgent %v = %q, want the Urgent mark %v", urgent, msg.Text, urgent)
+		}
 	}
 }

@@ -120,6 +120,9 @@ func renderReminder(r oncall.Reminder) message {
 		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry #%d in %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
 			inq.ID, permalinkish(inq), r.Percent, ago(r.Left))
 	}
+	if inq.Urgent {
+		s = "*Urgent* " + s
+	}
 	s += "\n> " + truncate(escape(oneLine(inq.Text)), 200)
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
