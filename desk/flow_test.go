@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -498,4 +499,62 @@ func TestReopeningKeepsThePrediction(t *testing.T) {
 	if got.Predicted != before || got.Final != human {
 		t.Errorf("after reopening: Predicted %s, Final %s; want %s (koban's first) and %s", got.Predicted, got.Final, before, human)
 	}
+}
+
+// memLabels is a LabelSource in memory, for the sync loop's timing.
+type memLabels struct {
+	mu     sync.Mutex
+	events []LabelEvent
+}
+
+func (m *memLabels) LabelEvents(_ context.Context, since time.Time) ([]LabelEvent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []LabelEvent
+	for _, e := range m.events {
+		if !e.At.Before(since) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (m *memLabels) add(e LabelEvent) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, e)
+}
+
+// A label given on another replica is learned here within LabelSyncEvery,
+// with no question asked in between.
+func TestRunLabelSync(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src, l := &memLabels{}, &countingLearner{}
+		d := New(Config{}, Deps{Learner: l, Labels: src})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- d.RunLabelSync(ctx) }()
+
+		time.Sleep(time.Second)
+		src.add(LabelEvent{EventID: 1, At: time.Now(), Text: "grant me admin on prod", Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}})
+		time.Sleep(LabelSyncEvery - 2*time.Second)
+		synctest.Wait()
+		if n := len(l.labels()); n != 0 {
+			t.Errorf("learned %d labels before the sync was due", n)
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if n := len(l.labels()); n != 1 {
+			t.Errorf("learned %d labels %s after one was given, want 1", n, LabelSyncEvery)
+		}
+		time.Sleep(3 * LabelSyncEvery)
+		synctest.Wait()
+		if n := len(l.labels()); n != 1 {
+			t.Errorf("learned %d labels after more syncs, want 1: each once", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunLabelSync = %v", err)
+		}
+	})
 }
