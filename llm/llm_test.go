@@ -258,7 +258,6 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-
 func TestClip(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -77,7 +77,6 @@ func TestClassifier(t *testing.T) {
 	}
 }
 
-
 func TestNewClassifierWithoutModel(t *testing.T) {
 	var none *llm.Client
 	if c := NewClassifier(none, nil, nil); c != nil {
