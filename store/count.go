@@ -7,18 +7,9 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// InquiryCount is how many inquiries are in one state with one reported
-// category: the human's where a human labelled the inquiry, else koban's
-// ("" when it is not triaged yet).
-type InquiryCount struct {
-	State    koban.State
-	Category koban.Category
-	Count    int
-}
-
 // CountInquiries counts every inquiry by state and reported category in
 // one grouped query, ordered by state and category.
-func (s *Store) CountInquiries(ctx context.Context) ([]InquiryCount, error) {
+func (s *Store) CountInquiries(ctx context.Context) ([]koban.InquiryCount, error) {
 	// A valid label always has a category: a human's label is there
 	// exactly when final_category is set, as Inquiry.Label decides.
 	rows, err := s.read().query(ctx, `
@@ -28,9 +19,9 @@ func (s *Store) CountInquiries(ctx context.Context) ([]InquiryCount, error) {
 		return nil, fmt.Errorf("count inquiries: %w", s.dbErr(err))
 	}
 	defer rows.Close()
-	var out []InquiryCount
+	var out []koban.InquiryCount
 	for rows.Next() {
-		var c InquiryCount
+		var c koban.InquiryCount
 		if err := rows.Scan(&c.State, &c.Category, &c.Count); err != nil {
 			return nil, fmt.Errorf("count inquiries: %w", err)
 		}

@@ -571,7 +571,7 @@ func TestCountInquiries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []InquiryCount{
+		want := []koban.InquiryCount{
 			{State: koban.StateEscalated, Category: koban.PlatformOnly, Count: 1},
 			{State: koban.StateReceived, Category: "", Count: 1},
 			{State: koban.StateReceived, Category: koban.PlatformOnly, Count: 1},

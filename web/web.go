@@ -116,7 +116,8 @@ type Deps struct {
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
-	Metrics *Metrics
+	// The playground's inline answers are measured in it.
+	Metrics *metrics.Prometheus
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -128,7 +129,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	loc     *time.Location
-	metrics *Metrics
+	metrics *metrics.Prometheus
 	pages   *pages
 	reports *reportCache
 
@@ -173,7 +174,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		deps.Charter = metrics.NewCharter(nil)
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = NewMetrics()
+		deps.Metrics = metrics.NewPrometheus()
 	}
 	p, err := parsePages()
 	if err != nil {
@@ -184,9 +185,6 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
-	}
-	if err := s.metrics.WatchInquiries(deps.Inquiries); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes()
 	s.h = securityHeaders(s.outer)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -76,7 +77,10 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
-	m := web.NewMetrics()
+	m := metrics.NewPrometheus()
+	if err := m.WatchInquiries(st); err != nil {
+		return err
+	}
 	m.WatchDocs(func() (int, int) { st := ix.Stats(); return st.Documents, st.Sections })
 	m.ObserveDocsRefresh(nil, time.Now())
 	refresher.Observe = func(_ docsindex.Stats, err error) { m.ObserveDocsRefresh(err, time.Now()) }
@@ -96,7 +100,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC := &botOnCall{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, m); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -155,13 +159,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		}
 		periodic = append(periodic, store.PeriodicJob{Name: "report.monthly", Every: 5 * time.Minute, Run: reporter.RunOnce})
 	}
-	process := func(ctx context.Context, id int64, attempt int) error {
-		err := d.Process(ctx, id, attempt)
-		if err != nil {
-			m.JobFailed()
-		}
-		return err
-	}
+	process := m.ObserveProcess(d.Process, st)
 	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: process, Periodic: periodic}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
@@ -197,8 +195,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	return nil
 }
 
-// wireBot connects to Slack.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall) (*bot.Bot, error) {
+// wireBot connects to Slack. Its failed Web API calls count in m.
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -206,6 +204,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, m.SlackError)},
 	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
