@@ -87,7 +87,9 @@ type counter struct {
 	err    error
 }
 
-func (c counter) CountInquiries(context.Context) ([]koban.InquiryCount, error) { return c.counts, c.err }
+func (c counter) CountInquiries(context.Context) ([]koban.InquiryCount, error) {
+	return c.counts, c.err
+}
 
 func TestWatchInquiries(t *testing.T) {
 	m := NewPrometheus()
