@@ -153,4 +153,3 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
-
