@@ -119,7 +119,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	}
 	botOC.svc = oc
 
-	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: ix.Quadrant}, a.log, nil)
 	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Desk:      d,
 		Inquiries: webInquiries{st},
@@ -153,7 +153,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		}},
 	}
 	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
-		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster)
+		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster, ix.Quadrant)
 		if err != nil {
 			return err
 		}
