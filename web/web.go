@@ -199,16 +199,6 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.outer.Handle(pattern
 // Handler returns the server's handler.
 func (s *Server) Handler() http.Handler { return s.h }
 
-// Run listens on Options.Addr and serves until ctx ends, then shuts down,
-// giving requests in flight up to ten seconds.
-func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.opts.Addr)
-	if err != nil {
-		return koban.Errorf(koban.EInvalid, "listen on %s: %v", s.opts.Addr, err)
-	}
-	return s.Serve(ctx, ln)
-}
-
 // Serve serves on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
