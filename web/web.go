@@ -2,7 +2,8 @@
 // Slack channel), the inquiries with their timelines, the on-call schedule,
 // the monthly report with its charts and the docs gaps, all rendered on the
 // server with html/template and usable without JavaScript. It also serves the
-// process's /healthz, /readyz and Prometheus /metrics endpoints, and mounts
+// process's /healthz and /readyz endpoints and, at /metrics, the Prometheus
+// registry of package metrics, and mounts
 // handlers of other packages (the Slack Events API, /oncall.ics) on the same
 // listener.
 //
