@@ -74,9 +74,6 @@ const NotInDocs = "NOT_IN_DOCS"
 const (
 	maxPromptSections     = 6
 	maxPromptSectionChars = 3000
-	maxPromptQuestion     = MaxQuestionChars
-	maxPromptContext      = 3 // earlier thread messages
-	maxPromptContextChars = 600
 )
 
 // Answer returns base's answer rewritten by the model from the retrieved
@@ -298,14 +295,7 @@ func (g *Grounded) answerUserPrompt(nonce string, q koban.Question, srcs []sourc
 			nonce, i+1, oneLine(s.cite.Title), oneLine(s.cite.Section), s.cite.Quadrant, g.model.Redact(s.text), nonce)
 	}
 	fmt.Fprintf(&b, "</docs-%s>\n\n", nonce)
-	if n := len(q.Context); n > 0 {
-		fmt.Fprintf(&b, "<thread-%s>\n", nonce)
-		for _, m := range q.Context[max(0, n-maxPromptContext):] {
-			b.WriteString(g.model.Redact(llm.Clip(m, maxPromptContextChars)) + "\n---\n")
-		}
-		fmt.Fprintf(&b, "</thread-%s>\n\n", nonce)
-	}
-	fmt.Fprintf(&b, "<question-%s>\n%s\n</question-%s>\n", nonce, g.model.Redact(llm.Clip(q.Text, maxPromptQuestion)), nonce)
+	llm.WriteQuestion(&b, nonce, q, g.model.Redact)
 	return b.String()
 }
 

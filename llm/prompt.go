@@ -1,10 +1,13 @@
 package llm
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban"
 )
 
 // Nonce names the delimiters of one prompt, so that a docs page or a
@@ -32,4 +35,28 @@ func Clip(s string, n int) string {
 		return cut + "\n```…"
 	}
 	return cut + "…"
+}
+
+// Limits of the asker's words a prompt quotes.
+const (
+	maxPromptQuestion    = 4000 // bytes of the question (knowledge.MaxQuestionChars)
+	maxPromptThread      = 3    // earlier messages of the thread
+	maxPromptThreadChars = 600  // bytes of each
+)
+
+// WriteQuestion writes what the asker wrote into a prompt: the last few
+// earlier messages of the thread, each clipped, between <thread-NONCE>
+// tags, then the question, clipped, between <question-NONCE> tags. Each
+// text is masked with redact first. The system prompt tells the model that
+// what the tags hold is data, never instructions; the nonce keeps the text
+// from closing its tag.
+func WriteQuestion(b *strings.Builder, nonce string, q koban.Question, redact func(string) string) {
+	if n := len(q.Context); n > 0 {
+		fmt.Fprintf(b, "<thread-%s>\n", nonce)
+		for _, m := range q.Context[max(0, n-maxPromptThread):] {
+			b.WriteString(redact(Clip(m, maxPromptThreadChars)) + "\n---\n")
+		}
+		fmt.Fprintf(b, "</thread-%s>\n\n", nonce)
+	}
+	fmt.Fprintf(b, "<question-%s>\n%s\n</question-%s>\n", nonce, redact(Clip(q.Text, maxPromptQuestion)), nonce)
 }

@@ -27,13 +27,6 @@ type ChatModel interface {
 	Model() string
 }
 
-// Limits of what the classifier's prompt quotes.
-const (
-	maxPromptQuestion     = 4000
-	maxPromptContext      = 3 // earlier thread messages
-	maxPromptContextChars = 600
-)
-
 // Classifier asks the model for an inquiry's triage label and problem
 // domain. It implements triage.LLMClassifier.
 type Classifier struct {
@@ -171,14 +164,8 @@ Reply with JSON only: {"label": "...", "domain": "...", "confidence": 0.0} where
 
 func (c *Classifier) userPrompt(nonce string, q koban.Question, a koban.Answer) string {
 	var b strings.Builder
-	if n := len(q.Context); n > 0 {
-		fmt.Fprintf(&b, "<thread-%s>\n", nonce)
-		for _, m := range q.Context[max(0, n-maxPromptContext):] {
-			b.WriteString(c.model.Redact(llm.Clip(m, maxPromptContextChars)) + "\n---\n")
-		}
-		fmt.Fprintf(&b, "</thread-%s>\n\n", nonce)
-	}
-	fmt.Fprintf(&b, "<question-%s>\n%s\n</question-%s>\n\n", nonce, c.model.Redact(llm.Clip(q.Text, maxPromptQuestion)), nonce)
+	llm.WriteQuestion(&b, nonce, q, c.model.Redact)
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "<retrieval-%s>\nThe docs search is %s (confidence %.2f). Best pages:\n", nonce, map[bool]string{true: "confident", false: "not confident"}[a.Known], a.Confidence)
 	for i, p := range a.Pages {
 		if i == 5 {
