@@ -14,7 +14,6 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/desk"
-	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
@@ -77,13 +76,10 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
-	m := metrics.NewPrometheus()
-	if err := m.WatchInquiries(st); err != nil {
+	m, err := wireMetrics(st, ix, refresher)
+	if err != nil {
 		return err
 	}
-	m.WatchDocs(func() (int, int) { st := ix.Stats(); return st.Documents, st.Sections })
-	m.ObserveDocsRefresh(nil, time.Now())
-	refresher.Observe = func(_ docsindex.Stats, err error) { m.ObserveDocsRefresh(err, time.Now()) }
 	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
 		Store:     st,
 		Knowledge: answerer,
@@ -141,23 +137,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		srv.Handle("/slack/", b.Handler())
 	}
 
-	periodic := []store.PeriodicJob{
-		{Name: "oncall.tick", Every: time.Minute, Run: oc.Tick},
-		{Name: "inquiries.autoclose", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
-			open, err := st.OpenInquiries(ctx)
-			if err != nil {
-				return err
-			}
-			_, err = d.AutoClose(ctx, now, open)
-			return err
-		}},
-	}
-	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
-		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster, ix.Quadrant)
-		if err != nil {
-			return err
-		}
-		periodic = append(periodic, store.PeriodicJob{Name: "report.monthly", Every: 5 * time.Minute, Run: reporter.RunOnce})
+	periodic, err := periodicJobs(a, st, d, oc, b, ix.Quadrant)
+	if err != nil {
+		return err
 	}
 	process := m.ObserveProcess(d.Process, st)
 	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: process, Periodic: periodic}); err != nil {
