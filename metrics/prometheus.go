@@ -104,6 +104,18 @@ func (m *Prometheus) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
+// WatchLLM exports the tokens the language model endpoint reported spent,
+// read from tokens at each scrape (llm.Client.Tokens), as
+// koban_llm_tokens_total{kind="chat"|"embeddings"}.
+func (m *Prometheus) WatchLLM(tokens func() (chat, embed int64)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "koban_llm_tokens_total", Help: "Tokens the language model endpoint reported spent, by kind.",
+			ConstLabels: prometheus.Labels{"kind": "chat"}}, func() float64 { c, _ := tokens(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "koban_llm_tokens_total", Help: "Tokens the language model endpoint reported spent, by kind.",
+			ConstLabels: prometheus.Labels{"kind": "embeddings"}}, func() float64 { _, e := tokens(); return float64(e) }),
+	)
+}
+
 // ProcessFunc is the job that answers one inquiry: desk.Desk.Process.
 type ProcessFunc func(ctx context.Context, id int64, attempt int) error
 

@@ -121,3 +121,16 @@ func TestWatchInquiries(t *testing.T) {
 		t.Errorf("Gather() with the store down = %v, want its error", err)
 	}
 }
+
+func TestWatchLLM(t *testing.T) {
+	m := NewPrometheus()
+	chat, embed := int64(120), int64(7)
+	m.WatchLLM(func() (int64, int64) { return chat, embed })
+	chat += 30
+	text := scrape(t, m)
+	for _, want := range []string{`koban_llm_tokens_total{kind="chat"} 150` + "\n", `koban_llm_tokens_total{kind="embeddings"} 7` + "\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
+}

@@ -63,16 +63,16 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("secret redaction: %w", err)
 	}
-	llm, err := wireLLM(a, red)
+	model, err := wireLLM(a, red)
 	if err != nil {
 		return err
 	}
-	answerer, closeAnswerer, docsChanged, err := wireAnswerer(ctx, a, ix, llm, true, true)
+	answerer, closeAnswerer, docsChanged, err := wireAnswerer(ctx, a, ix, model, true, true)
 	if err != nil {
 		return err
 	}
 	defer closeAnswerer()
-	tr, err := wireTriage(ctx, a, st, wireClassifier(a, llm))
+	tr, err := wireTriage(ctx, a, st, wireClassifier(a, model))
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	m.WatchLLM(model.Tokens)
 	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
 		Store:     st,
 		Knowledge: answerer,
