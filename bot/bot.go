@@ -5,7 +5,9 @@
 // Replier (answers, escalations, and taking the buttons off them once an
 // inquiry is resolved), the on-call notifier (handoff digests, reminders,
 // user groups, email and @name lookup) and the monthly report's Poster (the
-// summary, its charts and the Markdown report) over the Slack Web API.
+// summary, its charts and the Markdown report) over the Slack Web API. What
+// it delivers from the docs or a model has its mentions stripped first, and
+// CountErrors counts the Web API calls that fail.
 //
 // It leaves the workflow to desk, storage to store, answers and triage to
 // knowledge and triage, and rotations to oncall. slack-go types never leave

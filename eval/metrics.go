@@ -66,21 +66,23 @@ type Latency struct {
 	Max float64 `json:"max"`
 }
 
-// rankScores are one case's retrieval scores.
-type rankScores struct {
-	recall [3]float64 // at 1, 5, 10
-	hit    [3]float64
-	rr     float64
-	ndcg   float64
+// RankScores are one case's retrieval scores, with binary relevance.
+type RankScores struct {
+	Recall [3]float64 // share of the relevant pages in the top k, k in Cutoffs
+	Hit    [3]float64 // 1 when a relevant page is in the top k, k in Cutoffs
+	RR     float64    // reciprocal rank of the first relevant page in the top 10
+	NDCG   float64    // DCG@10 over the ideal DCG of min(|relevant|, 10) hits
 }
 
-var cutoffs = [3]int{1, 5, 10}
+// Cutoffs are the k of RankScores.Recall and Hit.
+var Cutoffs = [3]int{1, 5, 10}
 
-// scoreRanking scores a ranked list of page paths against the relevant
+// ScoreRanking scores a ranked list of page paths against the relevant
 // ones. Duplicates in ranked are collapsed first, the first occurrence
-// winning, so a page split into sections counts once.
-func scoreRanking(relevant, ranked []string) rankScores {
-	var s rankScores
+// winning, so a page split into sections counts once. The evaluation
+// harnesses of the packages score with it, as koban eval does.
+func ScoreRanking(relevant, ranked []string) RankScores {
+	var s RankScores
 	rel := map[string]bool{}
 	for _, p := range relevant {
 		rel[cleanPath(p)] = true
@@ -89,7 +91,6 @@ func scoreRanking(relevant, ranked []string) rankScores {
 		return s
 	}
 	pages := collapse(ranked)
-	found := 0
 	for i, p := range pages {
 		if i >= 10 {
 			break
@@ -97,15 +98,14 @@ func scoreRanking(relevant, ranked []string) rankScores {
 		if !rel[p] {
 			continue
 		}
-		found++
-		if s.rr == 0 {
-			s.rr = 1 / float64(i+1)
+		if s.RR == 0 {
+			s.RR = 1 / float64(i+1)
 		}
-		s.ndcg += 1 / math.Log2(float64(i+2))
-		for k, c := range cutoffs {
+		s.NDCG += 1 / math.Log2(float64(i+2))
+		for k, c := range Cutoffs {
 			if i < c {
-				s.recall[k] += 1 / float64(len(rel))
-				s.hit[k] = 1
+				s.Recall[k] += 1 / float64(len(rel))
+				s.Hit[k] = 1
 			}
 		}
 	}
@@ -113,7 +113,7 @@ func scoreRanking(relevant, ranked []string) rankScores {
 	for i := range min(len(rel), 10) {
 		ideal += 1 / math.Log2(float64(i+2))
 	}
-	s.ndcg /= ideal
+	s.NDCG /= ideal
 	return s
 }
 
@@ -135,60 +135,43 @@ func collapse(ranked []string) []string {
 // relevant pages.
 func scoreRetrieval(outs []Outcome) Retrieval {
 	var r Retrieval
-	var sum rankScores
+	var sum RankScores
 	for _, o := range outs {
 		if len(o.Case.RelevantDocs) == 0 {
 			continue
 		}
 		r.Evaluated++
-		s := scoreRanking(o.Case.RelevantDocs, o.Pages)
-		for k := range cutoffs {
-			sum.recall[k] += s.recall[k]
-			sum.hit[k] += s.hit[k]
+		s := ScoreRanking(o.Case.RelevantDocs, o.Pages)
+		for k := range Cutoffs {
+			sum.Recall[k] += s.Recall[k]
+			sum.Hit[k] += s.Hit[k]
 		}
-		sum.rr += s.rr
-		sum.ndcg += s.ndcg
+		sum.RR += s.RR
+		sum.NDCG += s.NDCG
 	}
 	if r.Evaluated == 0 {
 		return r
 	}
 	n := float64(r.Evaluated)
-	r.RecallAt1, r.RecallAt5, r.RecallAt10 = sum.recall[0]/n, sum.recall[1]/n, sum.recall[2]/n
-	r.HitAt1, r.HitAt5, r.HitAt10 = sum.hit[0]/n, sum.hit[1]/n, sum.hit[2]/n
-	r.MRRAt10 = sum.rr / n
-	r.NDCGAt10 = sum.ndcg / n
+	r.RecallAt1, r.RecallAt5, r.RecallAt10 = sum.Recall[0]/n, sum.Recall[1]/n, sum.Recall[2]/n
+	r.HitAt1, r.HitAt5, r.HitAt10 = sum.Hit[0]/n, sum.Hit[1]/n, sum.Hit[2]/n
+	r.MRRAt10 = sum.RR / n
+	r.NDCGAt10 = sum.NDCG / n
 	return r
 }
 
 // scoreTriage compares predictions with the cases' labels. Outcomes
 // without a prediction are ignored; it returns nil when none has one.
 func scoreTriage(outs []Outcome, pred func(Outcome) *koban.Triage) *Triage {
-	t := &Triage{
-		PerCategory: map[koban.Category]Class{},
-		Confusion:   map[koban.Category]Counts{},
-	}
-	predicted := map[koban.Category]int{}
-	correct := map[koban.Category]int{}
-	right, domains, domainRight, answeredRight := 0, 0, 0, 0
+	conf := Confusion{}
+	domains, domainRight, answered, answeredRight := 0, 0, 0, 0
 	for _, o := range outs {
 		p := pred(o)
 		if p == nil {
 			continue
 		}
-		t.Cases++
 		truth, got := o.Case.Category, p.Label.Category
-		if t.Confusion[truth] == nil {
-			t.Confusion[truth] = Counts{}
-		}
-		t.Confusion[truth][got]++
-		predicted[got]++
-		c := t.PerCategory[truth]
-		c.Support++
-		t.PerCategory[truth] = c
-		if truth == got {
-			right++
-			correct[truth]++
-		}
+		conf.Add(truth, got)
 		if o.Case.Domain != "" {
 			domains++
 			if p.Domain == o.Case.Domain {
@@ -196,29 +179,104 @@ func scoreTriage(outs []Outcome, pred func(Outcome) *koban.Triage) *Triage {
 			}
 		}
 		if p.Decision == koban.DecideAnswer {
-			t.Answered++
+			answered++
 			if truth == koban.SelfSolvable {
 				answeredRight++
 			}
 		}
 	}
-	if t.Cases == 0 {
+	if len(conf) == 0 {
 		return nil
 	}
-	t.Accuracy = ratio(right, t.Cases)
-	t.DomainAccuracy = ratio(domainRight, domains)
-	t.AnsweredPrecision = ratio(answeredRight, t.Answered)
+	t := &Triage{
+		Cases:             conf.Cases(),
+		Accuracy:          conf.Accuracy(),
+		MacroF1:           conf.MacroF1(),
+		PerCategory:       map[koban.Category]Class{},
+		Confusion:         conf,
+		DomainAccuracy:    ratio(domainRight, domains),
+		Answered:          answered,
+		AnsweredPrecision: ratio(answeredRight, answered),
+	}
+	for truth := range conf { // a label outside koban's three: its support only
+		t.PerCategory[truth] = Class{Support: conf.Class(truth).Support}
+	}
 	for _, cat := range koban.Categories {
-		c := t.PerCategory[cat]
-		c.Precision = ratio(correct[cat], predicted[cat])
-		c.Recall = ratio(correct[cat], c.Support)
-		if c.Precision+c.Recall > 0 {
-			c.F1 = 2 * c.Precision * c.Recall / (c.Precision + c.Recall)
-		}
-		t.PerCategory[cat] = c
-		t.MacroF1 += c.F1 / float64(len(koban.Categories))
+		t.PerCategory[cat] = conf.Class(cat)
 	}
 	return t
+}
+
+// Confusion counts cases by true category, then predicted category. The
+// harnesses of triage and koban eval score with it.
+type Confusion map[koban.Category]Counts
+
+// Add counts one case of category truth predicted as got.
+func (c Confusion) Add(truth, got koban.Category) {
+	if c[truth] == nil {
+		c[truth] = Counts{}
+	}
+	c[truth][got]++
+}
+
+// Merge adds the counts of o.
+func (c Confusion) Merge(o Confusion) {
+	for truth, row := range o {
+		for got, n := range row {
+			if c[truth] == nil {
+				c[truth] = Counts{}
+			}
+			c[truth][got] += n
+		}
+	}
+}
+
+// Cases is how many cases are counted.
+func (c Confusion) Cases() int {
+	n := 0
+	for _, row := range c {
+		for _, k := range row {
+			n += k
+		}
+	}
+	return n
+}
+
+// Accuracy is the share of cases predicted right (0 with none).
+func (c Confusion) Accuracy() float64 {
+	right := 0
+	for truth, row := range c {
+		right += row[truth]
+	}
+	return ratio(right, c.Cases())
+}
+
+// Class returns the precision, recall, F1 and support of category cat.
+func (c Confusion) Class(cat koban.Category) Class {
+	tp, predicted, support := c[cat][cat], 0, 0
+	for truth, row := range c {
+		predicted += row[cat]
+		if truth == cat {
+			for _, n := range row {
+				support += n
+			}
+		}
+	}
+	out := Class{Precision: ratio(tp, predicted), Recall: ratio(tp, support), Support: support}
+	if out.Precision+out.Recall > 0 {
+		out.F1 = 2 * out.Precision * out.Recall / (out.Precision + out.Recall)
+	}
+	return out
+}
+
+// MacroF1 is the mean F1 over koban's three categories; a category with no
+// support and no predictions counts as F1 0.
+func (c Confusion) MacroF1() float64 {
+	sum := 0.0
+	for _, cat := range koban.Categories {
+		sum += c.Class(cat).F1
+	}
+	return sum / float64(len(koban.Categories))
 }
 
 func ratio(a, b int) float64 {

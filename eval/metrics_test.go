@@ -68,14 +68,14 @@ func TestScoreRanking(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := scoreRanking(tt.relevant, tt.ranked)
-			for k, c := range cutoffs {
-				if !near(s.recall[k], tt.recall[k]) || !near(s.hit[k], tt.hit[k]) {
-					t.Errorf("recall@%d, hit@%d = %.4f, %.4f, want %.4f, %.4f", c, c, s.recall[k], s.hit[k], tt.recall[k], tt.hit[k])
+			s := ScoreRanking(tt.relevant, tt.ranked)
+			for k, c := range Cutoffs {
+				if !near(s.Recall[k], tt.recall[k]) || !near(s.Hit[k], tt.hit[k]) {
+					t.Errorf("recall@%d, hit@%d = %.4f, %.4f, want %.4f, %.4f", c, c, s.Recall[k], s.Hit[k], tt.recall[k], tt.hit[k])
 				}
 			}
-			if !near(s.rr, tt.rr) || !near(s.ndcg, tt.ndcg) {
-				t.Errorf("RR, nDCG = %.4f, %.4f, want %.4f, %.4f", s.rr, s.ndcg, tt.rr, tt.ndcg)
+			if !near(s.RR, tt.rr) || !near(s.NDCG, tt.ndcg) {
+				t.Errorf("RR, nDCG = %.4f, %.4f, want %.4f, %.4f", s.RR, s.NDCG, tt.rr, tt.ndcg)
 			}
 		})
 	}

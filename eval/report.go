@@ -34,7 +34,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		fmt.Fprintf(w, "\nmisses (no relevant page in the top 10):\n")
 		misses := 0
 		for _, o := range r.Outcomes {
-			if len(o.Case.RelevantDocs) == 0 || scoreRanking(o.Case.RelevantDocs, o.Pages).hit[2] == 1 {
+			if len(o.Case.RelevantDocs) == 0 || ScoreRanking(o.Case.RelevantDocs, o.Pages).Hit[2] == 1 {
 				continue
 			}
 			top := o.Pages
@@ -124,8 +124,8 @@ func (r *Report) WriteCases(w io.Writer) error {
 			Known: o.Answer.Known, Confidence: o.Answer.Confidence,
 			TookMS: float64(o.Took.Microseconds()) / 1000,
 		}
-		if s := scoreRanking(o.Case.RelevantDocs, pages); s.rr > 0 {
-			l.Rank = int(math.Round(1 / s.rr))
+		if s := ScoreRanking(o.Case.RelevantDocs, pages); s.RR > 0 {
+			l.Rank = int(math.Round(1 / s.RR))
 		}
 		if o.Triage != nil {
 			l.Predicted, l.PredDomain, l.Decision = o.Triage.Label.String(), o.Triage.Domain, o.Triage.Decision

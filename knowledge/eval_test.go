@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -99,7 +98,8 @@ func TestEvalRetrieval(t *testing.T) {
 				for _, p := range ans.Pages {
 					got = append(got, p.Path)
 				}
-				r5, nd := recallAt(got, c.RelevantDocs, 5), ndcgAt(got, c.RelevantDocs, 10)
+				rs := eval.ScoreRanking(c.RelevantDocs, got)
+				r5, nd := rs.Recall[1], rs.NDCG
 				for _, k := range []string{"all", c.Lang} {
 					if m[k] == nil {
 						m[k] = &metrics{}
@@ -172,62 +172,4 @@ func readCases(t *testing.T, path string) []evalCase {
 		t.Fatal(err)
 	}
 	return cases
-}
-
-// recallAt is the share of relevant pages among the first k retrieved.
-func recallAt(got, relevant []string, k int) float64 {
-	rel := map[string]bool{}
-	for _, r := range relevant {
-		rel[r] = true
-	}
-	n := 0
-	for i, g := range got {
-		if i == k {
-			break
-		}
-		if rel[g] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(rel))
-}
-
-// ndcgAt is binary-relevance nDCG over the first k retrieved pages.
-func ndcgAt(got, relevant []string, k int) float64 {
-	rel := map[string]bool{}
-	for _, r := range relevant {
-		rel[r] = true
-	}
-	var dcg, idcg float64
-	for i, g := range got {
-		if i == k {
-			break
-		}
-		if rel[g] {
-			dcg += 1 / math.Log2(float64(i+2))
-		}
-	}
-	for i := 0; i < len(rel) && i < k; i++ {
-		idcg += 1 / math.Log2(float64(i+2))
-	}
-	return dcg / idcg
-}
-
-func TestMetrics(t *testing.T) {
-	tests := []struct {
-		got, rel   []string
-		r5, ndcg10 float64
-	}{
-		{[]string{"a", "b"}, []string{"a"}, 1, 1},
-		{[]string{"x", "a"}, []string{"a"}, 1, 1 / math.Log2(3)},
-		{[]string{"x", "y", "z", "w", "v", "a"}, []string{"a", "b"}, 0, (1 / math.Log2(7)) / (1 + 1/math.Log2(3))},
-	}
-	for _, tt := range tests {
-		if got := recallAt(tt.got, tt.rel, 5); math.Abs(got-tt.r5) > 1e-9 {
-			t.Errorf("recallAt(%v, %v) = %v, want %v", tt.got, tt.rel, got, tt.r5)
-		}
-		if got := ndcgAt(tt.got, tt.rel, 10); math.Abs(got-tt.ndcg10) > 1e-9 {
-			t.Errorf("ndcgAt(%v, %v) = %v, want %v", tt.got, tt.rel, got, tt.ndcg10)
-		}
-	}
 }

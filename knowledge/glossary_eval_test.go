@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/eval"
 )
 
 // TestEvalCrossLanguage measures how well a Japanese question finds the
@@ -88,8 +89,9 @@ func TestEvalCrossLanguage(t *testing.T) {
 			for _, pg := range r.pages {
 				got = append(got, pg.best.Path)
 			}
-			r5 += recallAt(got, []string{p.path}, 5)
-			r10 += recallAt(got, []string{p.path}, 10)
+			rs := eval.ScoreRanking([]string{p.path}, got)
+			r5 += rs.Recall[1]
+			r10 += rs.Recall[2]
 		}
 		n := float64(len(pages))
 		t.Logf("%s: %d Japanese questions, %d with words to search in English; Recall@5 %.3f, Recall@10 %.3f", g.name, len(pages), carried, r5/n, r10/n)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/llm"
 )
 
 // SectionLister lists every section of the docs index. Hybrid embeds them.
@@ -34,8 +35,8 @@ const rrfK = 60
 type Hybrid struct {
 	bm25   Searcher
 	lister SectionLister
-	emb    *LLM
-	cache  *embedCache
+	emb    Embedder
+	cache  *llm.EmbedCache
 	log    *slog.Logger
 
 	syncMu sync.Mutex // one Sync at a time
@@ -62,15 +63,15 @@ type vecSection struct {
 // NewHybrid returns a hybrid searcher over bm25. Section embeddings are
 // cached in cacheDir (in memory when it is ""), keyed by the text embedded,
 // in one file per embeddings model. Call Sync after each index update.
-func NewHybrid(bm25 Searcher, lister SectionLister, emb *LLM, cacheDir string, log *slog.Logger) (*Hybrid, error) {
+func NewHybrid(bm25 Searcher, lister SectionLister, emb Embedder, cacheDir string, log *slog.Logger) (*Hybrid, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Hybrid{bm25: bm25, lister: lister, emb: emb, log: log}
-	if emb.EmbeddingModel() == "" {
+	if emb == nil || emb.EmbeddingModel() == "" {
 		return h, nil
 	}
-	c, err := openEmbedCache(cacheDir, emb.EmbeddingModel(), log)
+	c, err := llm.OpenEmbedCache(cacheDir, emb.EmbeddingModel(), log)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (h *Hybrid) Close() error {
 	if h.cache == nil {
 		return nil
 	}
-	return h.cache.close()
+	return h.cache.Close()
 }
 
 // embedText is what is embedded for a section: where it sits, then its text.
@@ -93,7 +94,7 @@ func embedText(s docsindex.Section) string {
 
 // syncBatch is how many sections are embedded between two writes of the
 // cache, so that an interrupted Sync keeps most of its work.
-const syncBatch = 4 * maxEmbedBatch
+const syncBatch = llm.EmbedBatch
 
 // Sync embeds the sections that have no cached embedding and makes the
 // current sections searchable by similarity. It returns how many texts it
@@ -110,16 +111,16 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sync embeddings: %w", err)
 	}
-	keys := make([]embedKey, len(secs))
-	live := make(map[embedKey]bool, len(secs))
+	keys := make([]llm.EmbedKey, len(secs))
+	live := make(map[llm.EmbedKey]bool, len(secs))
 	var todo []int // indexes into secs of texts to embed, one per key
 	for i, s := range secs {
-		keys[i] = keyOf(embedText(s))
+		keys[i] = llm.KeyOf(embedText(s))
 		if live[keys[i]] {
 			continue
 		}
 		live[keys[i]] = true
-		if _, ok := h.cache.get(keys[i]); !ok {
+		if _, ok := h.cache.Get(keys[i]); !ok {
 			todo = append(todo, i)
 		}
 	}
@@ -128,7 +129,7 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 	for b := 0; b < len(todo); b += syncBatch {
 		part := todo[b:min(b+syncBatch, len(todo))]
 		texts := make([]string, len(part))
-		ks := make([]embedKey, len(part))
+		ks := make([]llm.EmbedKey, len(part))
 		for j, i := range part {
 			texts[j], ks[j] = embedText(secs[i]), keys[i]
 		}
@@ -137,7 +138,7 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 		for _, v := range vecs {
 			normalize(v)
 		}
-		if perr := h.cache.put(ks[:len(vecs)], vecs); perr != nil {
+		if perr := h.cache.Put(ks[:len(vecs)], vecs); perr != nil {
 			syncErr = perr
 			break
 		}
@@ -154,7 +155,7 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 	}
 	vs := make([]vecSection, 0, len(secs))
 	for i, s := range secs {
-		if v, ok := h.cache.get(keys[i]); ok {
+		if v, ok := h.cache.Get(keys[i]); ok {
 			vs = append(vs, vecSection{sec: s, vec: v, pageChars: pageChars[s.Source+"\x00"+s.Path]})
 		}
 	}
@@ -162,7 +163,7 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 	h.vecs = vs
 	h.mu.Unlock()
 	if syncErr == nil {
-		syncErr = h.cache.compact(live)
+		syncErr = h.cache.Compact(live)
 	}
 	h.log.Info("section embeddings synced", "sections", len(secs), "searchable", len(vs), "embedded", embedded,
 		"tokens", tokens, "model", h.emb.EmbeddingModel(), "took", time.Since(start).Round(time.Millisecond))

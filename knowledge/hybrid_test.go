@@ -11,6 +11,8 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/llmtest"
+	"github.com/kobanhq/koban/llm"
 )
 
 // indexLister lists the sections of an index: through the index itself
@@ -44,17 +46,17 @@ type hybridFixture struct {
 	dir    string
 	ix     *docsindex.Index
 	lister indexLister
-	f      *fakeOpenAI
-	llm    *LLM
+	f      *llmtest.Server
+	llm    *llm.Client
 	cache  string
 }
 
 func newHybridFixture(t *testing.T) *hybridFixture {
 	t.Helper()
-	fx := &hybridFixture{dir: llmCorpus(t, nil), f: newFakeOpenAI(t), cache: t.TempDir()}
+	fx := &hybridFixture{dir: llmCorpus(t, nil), f: llmtest.New(t), cache: t.TempDir()}
 	fx.ix = llmIndex(t, fx.dir)
 	fx.lister = indexLister{fx.ix, []docsindex.Source{{Path: fx.dir, Lang: "en"}}}
-	fx.llm, _ = newTestLLM(t, fx.f, LLMConfig{})
+	fx.llm, _ = newTestLLM(t, fx.f)
 	return fx
 }
 
@@ -90,9 +92,9 @@ func embedTextCount(t *testing.T, l SectionLister) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uniq := map[embedKey]bool{}
+	uniq := map[llm.EmbedKey]bool{}
 	for _, s := range secs {
-		uniq[keyOf(embedText(s))] = true
+		uniq[llm.KeyOf(embedText(s))] = true
 	}
 	return len(uniq)
 }
@@ -105,7 +107,7 @@ func TestHybridSyncEmbedsOnlyChanges(t *testing.T) {
 	if n := mustSyncHybrid(t, h); n != total {
 		t.Errorf("first Sync() = %d, want %d (every section)", n, total)
 	}
-	if texts, _ := fx.f.embedInputs(); texts != total {
+	if texts, _ := fx.f.EmbedInputs(); texts != total {
 		t.Errorf("first Sync() sent %d texts, want %d", texts, total)
 	}
 
@@ -126,9 +128,9 @@ func TestHybridSyncEmbedsOnlyChanges(t *testing.T) {
 	llmWritePage(t, fx.dir, "how-to/request-a-database.md", changed)
 	llmWritePage(t, fx.dir, "how-to/request-a-cache.md", "---\ntitle: Request a cache\ndiataxis: how-to\n---\n\n# Request a cache\n\nAdd a `CacheClaim` for a managed Redis.\n\n## Sizes\n\nSmall caches have 1 GiB of memory.\n")
 	fx.reindex(t)
-	before, reqs := fx.f.embedInputs()
+	before, reqs := fx.f.EmbedInputs()
 	n := mustSyncHybrid(t, h)
-	after, reqs2 := fx.f.embedInputs()
+	after, reqs2 := fx.f.EmbedInputs()
 	if n != 3 || after-before != 3 {
 		t.Errorf("Sync() after changing 1 section and adding 2 = %d (sent %d texts), want 3", n, after-before)
 	}
@@ -221,9 +223,7 @@ func TestHybridFallsBackToBM25(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.f.mu.Lock()
-	fx.f.embedFail = 100
-	fx.f.mu.Unlock()
+	fx.f.FailEmbeddings(100)
 	got, err := h.Search(context.Background(), q)
 	if err != nil {
 		t.Fatalf("Search() with the embeddings endpoint down: error %v, want the BM25 hits", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/eval"
 )
 
 // tuneCase is an evaluation case with its retrieved candidates cached.
@@ -83,8 +84,9 @@ func TestTuneRanking(t *testing.T) {
 			}
 			s := sum[c.set]
 			s[0]++
-			s[1] += recallAt(got, c.RelevantDocs, 5)
-			s[2] += ndcgAt(got, c.RelevantDocs, 10)
+			rs := eval.ScoreRanking(c.RelevantDocs, got)
+			s[1] += rs.Recall[1]
+			s[2] += rs.NDCG
 			sum[c.set] = s
 		}
 		out := map[string][2]float64{}

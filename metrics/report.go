@@ -6,11 +6,18 @@
 // figures. It renders the report as Markdown, CSV, JSON, PNG/SVG charts and a
 // Slack-ready Summary, and schedules it once a month (Reporter).
 //
+// It is also the live side of those statistics: the Prometheus registry
+// (Prometheus) with the inquiry gauge, counted by the store in one query at
+// each scrape, answer durations and job failures observed around the job
+// that answers an inquiry (ObserveProcess), failed Slack calls and docs
+// refreshes. "metrics" means inquiry statistics, monthly or live.
+//
 // The figures come from a pure function (Compute) over the month's inquiries
 // and events, so they are tested without a database. Reading the inquiries is
-// left to the store (through the Source interface declared here), Block Kit
-// to the bot (through Poster), and leader election to the job runner that
-// calls Reporter.RunOnce.
+// left to the store (through the Source and InquiryCounter interfaces
+// declared here), Block Kit to the bot (through Poster), serving /metrics to
+// the web server, and leader election to the job runner that calls
+// Reporter.RunOnce.
 package metrics
 
 import (

@@ -167,24 +167,3 @@ func (r *Reporter) post(ctx context.Context, month time.Time) error {
 		"inquiries", rep.Volume.Inquiries, "first_save", created)
 	return nil
 }
-
-// Run calls RunOnce every interval until ctx ends, logging its errors: a
-// failed report is retried on the next tick. Use it where no job runner
-// with leader election runs the Reporter (a single replica).
-func (r *Reporter) Run(ctx context.Context, every time.Duration, now func() time.Time) error {
-	if now == nil {
-		now = time.Now
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if err := r.RunOnce(ctx, now()); err != nil {
-			r.log.Error("monthly report", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}

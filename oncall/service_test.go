@@ -408,10 +408,12 @@ func TestRunTicks(t *testing.T) {
 			Name: "r", Members: []string{"UA", "UB"}, Shift: "1d", Handoff: "00:30",
 			Start: "1999-12-01", UserGroup: "S0ONCALL",
 		})
-		ctx, cancel := context.WithTimeout(t.Context(), 89*time.Minute)
-		defer cancel()
-		if err := s.Run(ctx, time.Minute, time.Now); err != nil {
-			t.Fatalf("Run: %v", err)
+		// Tick every minute, as the periodic job does, for 89 minutes.
+		start := time.Now()
+		for now := start; now.Before(start.Add(89 * time.Minute)); now = now.Add(time.Minute) {
+			if err := s.Tick(t.Context(), now); err != nil {
+				t.Fatalf("Tick(%s): %v", now, err)
+			}
 		}
 		// Handoffs: the shift running at start (caught up), then 00:30.
 		// Group syncs: 00:00, the 00:30 shift change, and the 01:00 reconcile.

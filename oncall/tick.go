@@ -54,24 +54,6 @@ func (r Reminder) Breach() bool { return r.Percent >= 100 }
 // reminderLevels are the reminder thresholds, highest first.
 var reminderLevels = []int{100, 90, 50}
 
-// Run calls Tick every interval until ctx ends. With several replicas, run
-// Tick as a periodic job on the elected leader instead; the claims make
-// either way safe.
-func (s *Service) Run(ctx context.Context, every time.Duration, now func() time.Time) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if err := s.Tick(ctx, now()); err != nil {
-			s.log.Error("oncall tick", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // Tick does one pass of the on-call side effects at now: for each rotation,
 // the handoff digest of the current shift and the user-group sync if not
 // done yet, then the reply-time reminders. Only the current shift counts, so

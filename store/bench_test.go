@@ -37,13 +37,13 @@ func BenchmarkCreateInquiry(b *testing.B) {
 	})
 }
 
-// BenchmarkMonthlyCounts aggregates a year of 100,000 inquiries by month,
-// label and domain in Asia/Tokyo.
-func BenchmarkMonthlyCounts(b *testing.B) {
+// BenchmarkCountInquiries counts 100,000 inquiries by state and category,
+// as the koban_inquiries gauge does at each scrape.
+func BenchmarkCountInquiries(b *testing.B) {
 	forEachDBBench(b, func(b *testing.B, opts Options) {
-		s, from, tokyo := seedYear(b, opts)
+		s, _, _ := seedYear(b, opts)
 		for b.Loop() {
-			counts, err := s.MonthlyCounts(b.Context(), from.In(tokyo), from.AddDate(1, 0, 0), tokyo)
+			counts, err := s.CountInquiries(b.Context())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -53,24 +53,6 @@ func BenchmarkMonthlyCounts(b *testing.B) {
 			}
 			if sum != yearTotal {
 				b.Fatalf("counted %d inquiries, want %d", sum, yearTotal)
-			}
-		}
-	})
-}
-
-// BenchmarkDurations reads a month of timings out of 100,000 inquiries.
-func BenchmarkDurations(b *testing.B) {
-	forEachDBBench(b, func(b *testing.B, opts Options) {
-		s := mustOpen(b, opts)
-		from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		seedInquiries(b, s, 100_000, from, 365*24*time.Hour)
-		for b.Loop() {
-			ds, err := s.Durations(b.Context(), from.AddDate(0, 5, 0), from.AddDate(0, 6, 0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(ds) < 7000 {
-				b.Fatalf("%d inquiries in a month, want about 8,300", len(ds))
 			}
 		}
 	})

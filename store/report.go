@@ -322,3 +322,7 @@ func (l *jsonLexer) end() bool {
 	l.space()
 	return l.i == len(l.s)
 }
+
+func monthStart(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
+}

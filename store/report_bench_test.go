@@ -5,8 +5,7 @@ import (
 )
 
 // BenchmarkMonthlyVolumes counts a year of 100,000 inquiries by month in
-// Asia/Tokyo, as the report's history does: compare BenchmarkMonthlyCounts,
-// which also groups by label and domain.
+// Asia/Tokyo, as the report's history does.
 func BenchmarkMonthlyVolumes(b *testing.B) {
 	forEachDBBench(b, func(b *testing.B, opts Options) {
 		s, from, tokyo := seedYear(b, opts)

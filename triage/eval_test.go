@@ -32,7 +32,7 @@ func loadEvalCases(t *testing.T, path string) []evalCase {
 // scores are the triage metrics of one run over an evaluation set.
 type scores struct {
 	n, correct, domainCorrect int
-	confusion                 map[[2]koban.Category]int // [want, got]
+	confusion                 eval.Confusion // want → got
 	answered, answeredRight   int
 	// For the threshold sweep: predictions that could be answered.
 	candidates []candidate
@@ -63,14 +63,14 @@ func (s *scores) sweep() string {
 	return b.String()
 }
 
-func newScores() *scores { return &scores{confusion: make(map[[2]koban.Category]int)} }
+func newScores() *scores { return &scores{confusion: eval.Confusion{}} }
 
 func (s *scores) add(want koban.Category, wantDomain koban.Domain, got koban.Triage, a koban.Answer) {
 	s.n++
 	if a.Known && got.Label.Category == koban.SelfSolvable && !strings.HasPrefix(firstReason(got), "cannot read") {
 		s.candidates = append(s.candidates, candidate{got.Confidence, want == koban.SelfSolvable})
 	}
-	s.confusion[[2]koban.Category{want, got.Label.Category}]++
+	s.confusion.Add(want, got.Label.Category)
 	if want == got.Label.Category {
 		s.correct++
 	}
@@ -85,53 +85,19 @@ func (s *scores) add(want koban.Category, wantDomain koban.Domain, got koban.Tri
 	}
 }
 
-func (s *scores) prf(c koban.Category) (p, r, f float64, support int) {
-	var tp, fp, fn int
-	for k, n := range s.confusion {
-		switch {
-		case k[0] == c && k[1] == c:
-			tp += n
-		case k[1] == c:
-			fp += n
-		case k[0] == c:
-			fn += n
-		}
-	}
-	support = tp + fn
-	if tp+fp > 0 {
-		p = float64(tp) / float64(tp+fp)
-	}
-	if tp+fn > 0 {
-		r = float64(tp) / float64(tp+fn)
-	}
-	if p+r > 0 {
-		f = 2 * p * r / (p + r)
-	}
-	return p, r, f, support
-}
-
-func (s *scores) macroF1() float64 {
-	var sum float64
-	for _, c := range koban.Categories {
-		_, _, f, _ := s.prf(c)
-		sum += f
-	}
-	return sum / float64(len(koban.Categories))
-}
-
 func (s *scores) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "n=%d accuracy=%.3f macro-F1=%.3f domain-accuracy=%.3f answered=%d answered-precision=%s\n",
-		s.n, float64(s.correct)/float64(s.n), s.macroF1(), float64(s.domainCorrect)/float64(s.n), s.answered, ratio(s.answeredRight, s.answered))
+		s.n, float64(s.correct)/float64(s.n), s.confusion.MacroF1(), float64(s.domainCorrect)/float64(s.n), s.answered, ratio(s.answeredRight, s.answered))
 	for _, c := range koban.Categories {
-		p, r, f, n := s.prf(c)
-		fmt.Fprintf(&b, "  %-14s P=%.3f R=%.3f F1=%.3f support=%d\n", c, p, r, f, n)
+		cl := s.confusion.Class(c)
+		fmt.Fprintf(&b, "  %-14s P=%.3f R=%.3f F1=%.3f support=%d\n", c, cl.Precision, cl.Recall, cl.F1, cl.Support)
 	}
 	b.WriteString("  confusion (rows want, columns got: self-solvable docs-missing platform-only)\n")
 	for _, w := range koban.Categories {
 		fmt.Fprintf(&b, "  %-14s", w)
 		for _, g := range koban.Categories {
-			fmt.Fprintf(&b, " %3d", s.confusion[[2]koban.Category{w, g}])
+			fmt.Fprintf(&b, " %3d", s.confusion[w][g])
 		}
 		b.WriteString("\n")
 	}
@@ -352,8 +318,6 @@ func (s *scores) merge(o *scores) {
 	s.domainCorrect += o.domainCorrect
 	s.answered += o.answered
 	s.answeredRight += o.answeredRight
-	for k, v := range o.confusion {
-		s.confusion[k] += v
-	}
+	s.confusion.Merge(o.confusion)
 	s.candidates = append(s.candidates, o.candidates...)
 }

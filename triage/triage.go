@@ -12,8 +12,9 @@
 // memory. The first two are weighed against each other: a request that a
 // page describes doing exactly (a self-service procedure) is self-solvable
 // however it is phrased, while a report about the docs is not answered by
-// the page it is about. An LLM classification can be added as one more
-// signal; triage works without one.
+// the page it is about. An LLM classification (Classifier, which writes its
+// prompt and reads the model through the llm adapter) can be added as one
+// more signal; triage works without one.
 //
 // Retrieval, storage and Slack are left to others: the caller passes the
 // answer in, and loads past labels at startup by calling Learn for each.

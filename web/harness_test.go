@@ -99,7 +99,7 @@ type env struct {
 	desk  *desk.Desk
 	srv   *Server
 	h     http.Handler
-	reg   *Metrics
+	reg   *metrics.Prometheus
 }
 
 type envOpts struct {
@@ -147,6 +147,11 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Ready: o.ready,
 		Log:   testLogger(t),
 		Now:   clk.Now,
+		// As koban serve wires it: the inquiry gauge counts the store.
+		Metrics: metrics.NewPrometheus(),
+	}
+	if err := deps.Metrics.WatchInquiries(st); err != nil {
+		t.Fatal(err)
 	}
 	if !o.noReports {
 		deps.Reports = metrics.NewService(metrics.StoreSource(st), metrics.Options{Quadrant: quadrantOf}, slog.New(slog.DiscardHandler), clk.Now)

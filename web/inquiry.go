@@ -84,13 +84,9 @@ func (s *Server) await(ctx context.Context, id int64) {
 		// Finish even if the browser goes away: the asker may come back.
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.AnswerTimeout)
 		defer cancel()
-		if err := s.deps.Desk.Process(pctx, id, 1); err != nil {
-			s.metrics.JobFailed()
+		process := s.metrics.ObserveProcess(s.deps.Desk.Process, s.deps.Inquiries)
+		if err := process(pctx, id, 1); err != nil {
 			s.log.Error("process web inquiry", "inquiry_id", id, "err", err)
-			return
-		}
-		if inq, err := s.deps.Inquiries.Inquiry(pctx, id); err == nil && !inq.FirstResponseAt.IsZero() {
-			s.metrics.ObserveAnswer(inq.FirstResponseAt.Sub(inq.CreatedAt))
 		}
 		return
 	}

@@ -2,7 +2,8 @@
 // Slack channel), the inquiries with their timelines, the on-call schedule,
 // the monthly report with its charts and the docs gaps, all rendered on the
 // server with html/template and usable without JavaScript. It also serves the
-// process's /healthz, /readyz and Prometheus /metrics endpoints, and mounts
+// process's /healthz and /readyz endpoints and, at /metrics, the Prometheus
+// registry of package metrics, and mounts
 // handlers of other packages (the Slack Events API, /oncall.ics) on the same
 // listener.
 //
@@ -116,7 +117,8 @@ type Deps struct {
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
-	Metrics *Metrics
+	// The playground's inline answers are measured in it.
+	Metrics *metrics.Prometheus
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -128,7 +130,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	loc     *time.Location
-	metrics *Metrics
+	metrics *metrics.Prometheus
 	pages   *pages
 	reports *reportCache
 
@@ -173,7 +175,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		deps.Charter = metrics.NewCharter(nil)
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = NewMetrics()
+		deps.Metrics = metrics.NewPrometheus()
 	}
 	p, err := parsePages()
 	if err != nil {
@@ -184,9 +186,6 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
-	}
-	if err := s.metrics.WatchInquiries(deps.Inquiries); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes()
 	s.h = securityHeaders(s.outer)
@@ -200,16 +199,6 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.outer.Handle(pattern
 
 // Handler returns the server's handler.
 func (s *Server) Handler() http.Handler { return s.h }
-
-// Run listens on Options.Addr and serves until ctx ends, then shuts down,
-// giving requests in flight up to ten seconds.
-func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.opts.Addr)
-	if err != nil {
-		return koban.Errorf(koban.EInvalid, "listen on %s: %v", s.opts.Addr, err)
-	}
-	return s.Serve(ctx, ln)
-}
 
 // Serve serves on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {

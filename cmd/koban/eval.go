@@ -17,7 +17,7 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/eval"
-	"github.com/kobanhq/koban/knowledge"
+	"github.com/kobanhq/koban/llm"
 	"github.com/kobanhq/koban/triage"
 )
 
@@ -99,16 +99,16 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	}
 	a.log.Info("eval index ready", "dir", dir, "pages", st.Documents, "sections", st.Sections, "added", st.Added, "changed", st.Changed, "skipped", st.Skipped, "took", took)
 
-	var llm *knowledge.LLM
+	var cl *llm.Client
 	if o.llm || o.hybrid {
-		if llm, err = wireLLM(a, nil); err != nil {
+		if cl, err = wireLLM(a, nil); err != nil {
 			return err
 		}
 		if o.llm && a.cfg.LLM.Model == "" || o.hybrid && a.cfg.LLM.EmbeddingModel == "" {
 			return koban.Errorf(koban.EInvalid, "--llm needs KOBAN_LLM_MODEL and --hybrid needs KOBAN_LLM_EMBEDDING_MODEL")
 		}
 	}
-	answerer, closeAnswerer, _, err := wireAnswerer(ctx, a, ix, llm, o.hybrid, o.llm)
+	answerer, closeAnswerer, _, err := wireAnswerer(ctx, a, ix, cl, o.hybrid, o.llm)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	if !o.noTriage {
 		var cls triage.LLMClassifier
 		if o.llm {
-			cls = wireClassifier(a, llm)
+			cls = wireClassifier(a, cl)
 		}
 		tr, err := triage.New(a.cfg.Triage, cls, a.log)
 		if err != nil {

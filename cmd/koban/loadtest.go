@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/bot"
 )
 
 // loadtestCommand posts signed Slack message events to a running koban and
@@ -35,7 +34,7 @@ var loadtestCommand = command{
 				return koban.Errorf(koban.EInvalid, "loadtest needs a channel koban listens to: --channel C… or slack.channels in koban.yaml")
 			}
 			fmt.Fprintf(a.stdout, "posting %d events at %d/s to %s/slack/events (channel %s)\n", *events, *rate, strings.TrimRight(*url, "/"), *channel)
-			res, err := bot.LoadTest(ctx, bot.LoadOptions{
+			res, err := loadTest(ctx, loadOptions{
 				URL: strings.TrimRight(*url, "/"), Secret: *secret, Events: *events, Rate: *rate, Channel: *channel,
 			})
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
 )
@@ -38,7 +39,9 @@ var reportCommand = command{
 				return fmt.Errorf("report: %w", err)
 			}
 			defer st.Close()
-			return runReport(ctx, a, metrics.StoreSource(st), o, time.Now())
+			quadrant, closeIndex := reportQuadrants(a)
+			defer closeIndex()
+			return runReport(ctx, a, metrics.StoreSource(st), quadrant, o, time.Now())
 		}
 	},
 }
@@ -67,13 +70,14 @@ func (o reportOptions) resolve(a *app, now time.Time) (month time.Time, loc *tim
 	return month, loc, err
 }
 
-// runReport builds the report of o.month from src and writes it in o.format.
-func runReport(ctx context.Context, a *app, src metrics.Source, o reportOptions, now time.Time) error {
+// runReport builds the report of o.month from src, with the quadrants of
+// cited pages from quadrant, and writes it in o.format.
+func runReport(ctx context.Context, a *app, src metrics.Source, quadrant func(string) koban.Quadrant, o reportOptions, now time.Time) error {
 	month, loc, err := o.resolve(a, now)
 	if err != nil {
 		return err
 	}
-	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrant}, a.log, nil)
 	r, err := svc.Report(ctx, month)
 	if err != nil {
 		return err
@@ -125,19 +129,21 @@ func newCharter(a *app) *metrics.Charter {
 	return metrics.NewCharter(font)
 }
 
-// quadrantFromPath gives a docs page's Diátaxis quadrant from its first
-// folder ("how-to/…", "reference/…"), as the docs index does when the page's
-// front matter names none.
-func quadrantFromPath(path string) koban.Quadrant {
-	dir, _, ok := strings.Cut(path, "/")
-	if !ok {
-		return koban.Unknown
+// reportQuadrants gives the quadrants of cited pages for koban report: the
+// docs index's, when the index in the data folder can be opened (close
+// releases it), else what the index's rules read from a page's path alone
+// (koban serve holds the index's lock while it runs).
+func reportQuadrants(a *app) (quadrant func(string) koban.Quadrant, close func() error) {
+	none := func() error { return nil }
+	if _, err := os.Stat(indexDir(a.cfg)); err != nil {
+		return docsindex.QuadrantOfPath, none
 	}
-	q, err := koban.ParseQuadrant(dir)
+	ix, err := openIndex(a.cfg, a.log)
 	if err != nil {
-		return koban.Unknown
+		a.log.Info("report: quadrants from page paths", "reason", err)
+		return docsindex.QuadrantOfPath, none
 	}
-	return q
+	return ix.Quadrant, ix.Close
 }
 
 // reportLedger lets the Reporter post each month's report once: a claim
@@ -154,13 +160,14 @@ func (l reportLedger) Claim(ctx context.Context, key string) (bool, error) {
 
 // newReporter builds the monthly Reporter over the store; koban serve runs
 // its RunOnce as the "report.monthly" periodic job on the leader, and
-// RunOnce posts only once the month's cron time has passed.
-func newReporter(a *app, st *store.Store, team string, poster metrics.Poster) (*metrics.Reporter, error) {
+// RunOnce posts only once the month's cron time has passed. quadrant gives
+// the quadrants of cited pages (the docs index's).
+func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, quadrant func(string) koban.Quadrant) (*metrics.Reporter, error) {
 	loc, err := time.LoadLocation(a.cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrant}, a.log, nil)
 	return metrics.NewReporter(metrics.ReporterConfig{
 		Team:     team,
 		Schedule: a.cfg.Report.Cron,

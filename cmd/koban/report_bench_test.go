@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
@@ -86,7 +87,7 @@ func BenchmarkReport(b *testing.B) {
 					b.Logf("seeded %d inquiries and %d events in %v", len(seed.inquiries), len(seed.events), time.Since(start).Round(time.Millisecond))
 					wantMonth, wantPrev := seed.count(month, month.AddDate(0, 1, 0)), seed.count(month.AddDate(0, -1, 0), month)
 
-					svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}, slog.New(slog.DiscardHandler), nil)
+					svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: tokyo, Quadrant: docsindex.QuadrantOfPath}, slog.New(slog.DiscardHandler), nil)
 					var total, best time.Duration
 					for b.Loop() {
 						start := time.Now()

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
 )
@@ -44,7 +45,7 @@ func TestReportSource(t *testing.T) {
 			if err := ins.insert(t.Context(), seed); err != nil {
 				t.Fatalf("seed: %v", err)
 			}
-			opt := metrics.Options{Location: tokyo, Quadrant: quadrantFromPath}
+			opt := metrics.Options{Location: tokyo, Quadrant: docsindex.QuadrantOfPath}
 			now := func() time.Time { return month.AddDate(0, 1, 1) }
 			log := slog.New(slog.DiscardHandler)
 			got, err := metrics.NewService(metrics.StoreSource(st), opt, log, now).Report(t.Context(), month)

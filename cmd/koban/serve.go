@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -13,7 +14,6 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/desk"
-	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
@@ -63,23 +63,24 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("secret redaction: %w", err)
 	}
-	llm, err := wireLLM(a, red)
+	model, err := wireLLM(a, red)
 	if err != nil {
 		return err
 	}
-	answerer, closeAnswerer, docsChanged, err := wireAnswerer(ctx, a, ix, llm, true, true)
+	answerer, closeAnswerer, docsChanged, err := wireAnswerer(ctx, a, ix, model, true, true)
 	if err != nil {
 		return err
 	}
 	defer closeAnswerer()
-	tr, err := wireTriage(ctx, a, st, wireClassifier(a, llm))
+	tr, err := wireTriage(ctx, a, st, wireClassifier(a, model))
 	if err != nil {
 		return err
 	}
-	m := web.NewMetrics()
-	m.WatchDocs(func() (int, int) { st := ix.Stats(); return st.Documents, st.Sections })
-	m.ObserveDocsRefresh(nil, time.Now())
-	refresher.Observe = func(_ docsindex.Stats, err error) { m.ObserveDocsRefresh(err, time.Now()) }
+	m, err := wireMetrics(st, ix, refresher)
+	if err != nil {
+		return err
+	}
+	m.WatchLLM(model.Tokens)
 	d := desk.New(desk.Config{FallbackGroup: a.cfg.Slack.FallbackGroup, AutoCloseAfter: a.cfg.AutoCloseAfter}, desk.Deps{
 		Store:     st,
 		Knowledge: answerer,
@@ -98,7 +99,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC := &botOnCall{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, m); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -119,7 +120,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	}
 	botOC.svc = oc
 
-	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
+	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: ix.Quadrant}, a.log, nil)
 	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Desk:      d,
 		Inquiries: webInquiries{st},
@@ -141,31 +142,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		srv.Handle("/slack/", b.Handler())
 	}
 
-	periodic := []store.PeriodicJob{
-		{Name: "oncall.tick", Every: time.Minute, Run: oc.Tick},
-		{Name: "inquiries.autoclose", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
-			open, err := st.OpenInquiries(ctx)
-			if err != nil {
-				return err
-			}
-			_, err = d.AutoClose(ctx, now, open)
-			return err
-		}},
-	}
-	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
-		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster)
-		if err != nil {
-			return err
-		}
-		periodic = append(periodic, store.PeriodicJob{Name: "report.monthly", Every: 5 * time.Minute, Run: reporter.RunOnce})
-	}
-	process := func(ctx context.Context, id int64, attempt int) error {
-		err := d.Process(ctx, id, attempt)
-		if err != nil {
-			m.JobFailed()
-		}
+	periodic, err := periodicJobs(a, st, d, oc, b, ix.Quadrant)
+	if err != nil {
 		return err
 	}
+	process := m.ObserveProcess(d.Process, st)
 	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: process, Periodic: periodic}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
@@ -203,8 +184,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	return nil
 }
 
-// wireBot connects to Slack.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall) (*bot.Bot, error) {
+// wireBot connects to Slack. Its failed Web API calls count in m.
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -212,6 +193,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, m.SlackError)},
 	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)

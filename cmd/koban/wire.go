@@ -11,6 +11,7 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/knowledge"
+	"github.com/kobanhq/koban/llm"
 	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
 	"github.com/kobanhq/koban/triage"
@@ -58,14 +59,17 @@ func wireIndex(ctx context.Context, a *app) (*docsindex.Index, *docsindex.Refres
 }
 
 // wireLLM returns the configured LLM client, or nil when no model is set.
-func wireLLM(a *app, red *redact.Redactor) (*knowledge.LLM, error) {
+func wireLLM(a *app, red *redact.Redactor) (*llm.Client, error) {
 	c := a.cfg.LLM
-	llm, err := knowledge.NewLLM(knowledge.LLMConfig{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
-		Timeout: c.Timeout, MaxAnswerChars: c.MaxAnswerChars, Azure: c.Azure, APIVersion: c.APIVersion}, red, a.log)
+	if c.MaxAnswerChars < 0 {
+		return nil, koban.Errorf(koban.EInvalid, "llm: max answer chars must not be negative")
+	}
+	cl, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
+		Timeout: c.Timeout, Azure: c.Azure, APIVersion: c.APIVersion}, red, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)
 	}
-	return llm, nil
+	return cl, nil
 }
 
 // wireAnswerer builds the answer service over the index: BM25, fused with
@@ -73,11 +77,11 @@ func wireLLM(a *app, red *redact.Redactor) (*knowledge.LLM, error) {
 // grounded is set. close releases the embeddings cache; docsChanged, to be
 // called when the docs change, embeds their new sections (nil without
 // embeddings).
-func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowledge.LLM, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, docsChanged func(context.Context, docsindex.Stats), err error) {
+func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, cl *llm.Client, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, docsChanged func(context.Context, docsindex.Stats), err error) {
 	var s knowledge.Searcher = ix
 	close = func() error { return nil }
-	if hybrid && llm != nil && a.cfg.LLM.EmbeddingModel != "" {
-		hy, err := knowledge.NewHybrid(ix, ix, llm, filepath.Join(a.cfg.DataDir, "embeddings"), a.log)
+	if hybrid && cl.EmbeddingModel() != "" {
+		hy, err := knowledge.NewHybrid(ix, ix, cl, filepath.Join(a.cfg.DataDir, "embeddings"), a.log)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("hybrid retrieval: %w", err)
 		}
@@ -101,15 +105,15 @@ func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowled
 		return nil, nil, nil, err
 	}
 	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence, Glossary: glossary}, a.log)
-	if grounded && llm != nil && a.cfg.LLM.Model != "" {
-		return knowledge.WithLLM(svc, llm, ix), close, docsChanged, nil
+	if grounded && cl.Model() != "" {
+		return knowledge.WithLLM(svc, cl, knowledge.GroundedConfig{Pages: ix, MaxChars: a.cfg.LLM.MaxAnswerChars, Log: a.log}), close, docsChanged, nil
 	}
 	return svc, close, docsChanged, nil
 }
 
 // wireClassifier returns the LLM's triage signal, or nil without a chat model.
-func wireClassifier(a *app, llm *knowledge.LLM) triage.LLMClassifier {
-	if c := knowledge.NewClassifier(llm, domainsOf(a)); c != nil {
+func wireClassifier(a *app, cl *llm.Client) triage.LLMClassifier {
+	if c := triage.NewClassifier(cl, domainsOf(a), a.log); c != nil {
 		return c // a typed nil would look like a classifier to triage
 	}
 	return nil

@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 	"time"
 )
 
-// LoadOptions configure LoadTest.
-type LoadOptions struct {
+// loadOptions configure loadTest.
+type loadOptions struct {
 	URL     string // koban's base URL; events go to URL + "/slack/events"
 	Secret  string // the Slack signing secret koban verifies with
 	Events  int    // how many message events to send
@@ -29,15 +29,15 @@ type LoadOptions struct {
 	Client *http.Client
 }
 
-// LoadResult is what LoadTest measured: how long koban took to acknowledge.
-type LoadResult struct {
+// loadResult is what loadTest measured: how long koban took to acknowledge.
+type loadResult struct {
 	Sent, Failed  int
 	P50, P99, Max time.Duration
 	Took          time.Duration
 	Errors        []string // the first few failures
 }
 
-func (r LoadResult) String() string {
+func (r loadResult) String() string {
 	return fmt.Sprintf("sent %d events in %s: ack p50 %s, p99 %s, max %s; %d failed",
 		r.Sent, r.Took.Round(time.Millisecond), r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond), r.Failed)
 }
@@ -51,12 +51,12 @@ var loadQuestions = []string{
 	"ログの見方を教えてください",
 }
 
-// LoadTest posts o.Events signed message events, at o.Rate per second, to a
+// loadTest posts o.Events signed message events, at o.Rate per second, to a
 // running koban's Events API endpoint, like Slack would, and measures the
 // acknowledgement latency. Each event is a new question by its own user.
-func LoadTest(ctx context.Context, o LoadOptions) (LoadResult, error) {
+func loadTest(ctx context.Context, o loadOptions) (loadResult, error) {
 	if o.Events <= 0 || o.Rate <= 0 || o.URL == "" || o.Secret == "" {
-		return LoadResult{}, fmt.Errorf("load test: url, secret, events and rate are required")
+		return loadResult{}, fmt.Errorf("load test: url, secret, events and rate are required")
 	}
 	if o.Channel == "" {
 		o.Channel = "CLOADTEST"
@@ -73,7 +73,7 @@ func LoadTest(ctx context.Context, o LoadOptions) (LoadResult, error) {
 	var (
 		mu  sync.Mutex
 		lat []time.Duration
-		res LoadResult
+		res loadResult
 		wg  sync.WaitGroup
 	)
 	start := time.Now()

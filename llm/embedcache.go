@@ -1,4 +1,4 @@
-package knowledge
+package llm
 
 import (
 	"bufio"
@@ -16,13 +16,14 @@ import (
 	"sync"
 )
 
-// embedKey identifies an embedding: the SHA-256 of the text embedded. The
+// EmbedKey identifies an embedding: the SHA-256 of the text embedded. The
 // model is in the cache file's name.
-type embedKey [sha256.Size]byte
+type EmbedKey [sha256.Size]byte
 
-func keyOf(text string) embedKey { return sha256.Sum256([]byte(text)) }
+// KeyOf is the key of text.
+func KeyOf(text string) EmbedKey { return sha256.Sum256([]byte(text)) }
 
-// embedCache keeps embeddings by content hash, in memory and, with a
+// EmbedCache keeps embeddings by content hash, in memory and, with a
 // folder, in one append-only file per model, so that a restart or a
 // re-index embeds only the sections whose text changed.
 //
@@ -30,12 +31,12 @@ func keyOf(text string) embedKey { return sha256.Sum256([]byte(text)) }
 // key, the dimension as a little-endian uint32, then that many little-endian
 // float32s. A record cut short by a crash is dropped (and the file truncated
 // to the last whole record) when the file is opened.
-type embedCache struct {
+type EmbedCache struct {
 	log  *slog.Logger
 	path string // "" in memory
 
 	mu      sync.Mutex
-	vecs    map[embedKey][]float32
+	vecs    map[EmbedKey][]float32
 	dim     int
 	records int // records in the file, superseded ones included
 	f       *os.File
@@ -62,13 +63,13 @@ func embedFileName(model string) string {
 	return "embeddings-" + safe + "-" + hex.EncodeToString(sum[:4]) + ".bin"
 }
 
-// openEmbedCache opens (or creates) the cache of model in dir; an empty dir
+// OpenEmbedCache opens (or creates) the cache of model in dir; an empty dir
 // keeps it in memory.
-func openEmbedCache(dir, model string, log *slog.Logger) (*embedCache, error) {
+func OpenEmbedCache(dir, model string, log *slog.Logger) (*EmbedCache, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &embedCache{log: log, vecs: map[embedKey][]float32{}}
+	c := &EmbedCache{log: log, vecs: map[EmbedKey][]float32{}}
 	if dir == "" {
 		return c, nil
 	}
@@ -105,7 +106,7 @@ func openEmbedCache(dir, model string, log *slog.Logger) (*embedCache, error) {
 
 // load reads the records of f into c and returns the offset after the last
 // whole record (0 when the file has to be started over).
-func (c *embedCache) load(f *os.File) (int64, error) {
+func (c *EmbedCache) load(f *os.File) (int64, error) {
 	r := bufio.NewReaderSize(f, 1<<16)
 	head := make([]byte, len(embedMagic))
 	if _, err := io.ReadFull(r, head); err != nil || string(head) != embedMagic {
@@ -137,7 +138,7 @@ func (c *embedCache) load(f *os.File) (int64, error) {
 		for i := range v {
 			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
 		}
-		var k embedKey
+		var k EmbedKey
 		copy(k[:], hdr[:sha256.Size])
 		c.vecs[k] = v
 		c.dim = dim
@@ -146,18 +147,19 @@ func (c *embedCache) load(f *os.File) (int64, error) {
 	}
 }
 
-// get returns the embedding of key, if cached.
-func (c *embedCache) get(k embedKey) ([]float32, bool) {
+// Get returns the embedding of k, if cached. It is safe for concurrent use,
+// as are the other methods.
+func (c *EmbedCache) Get(k EmbedKey) ([]float32, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.vecs[k]
 	return v, ok
 }
 
-// put adds embeddings and appends them to the file. Vectors of another
+// Put adds embeddings and appends them to the file. Vectors of another
 // dimension than those cached are an error: the model changed under its
 // name, and the cache of that name must be dropped.
-func (c *embedCache) put(keys []embedKey, vecs [][]float32) error {
+func (c *EmbedCache) Put(keys []EmbedKey, vecs [][]float32) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range keys {
@@ -183,7 +185,7 @@ func (c *embedCache) put(keys []embedKey, vecs [][]float32) error {
 	return nil
 }
 
-func writeRecord(w io.Writer, k embedKey, v []float32) error {
+func writeRecord(w io.Writer, k EmbedKey, v []float32) error {
 	buf := make([]byte, sha256.Size+4+4*len(v))
 	copy(buf, k[:])
 	binary.LittleEndian.PutUint32(buf[sha256.Size:], uint32(len(v)))
@@ -194,10 +196,10 @@ func writeRecord(w io.Writer, k embedKey, v []float32) error {
 	return err
 }
 
-// compact forgets embeddings whose key is not live and, when the file holds
+// Compact forgets embeddings whose key is not live and, when the file holds
 // more than twice as many records as there are live ones, rewrites it with
 // the live ones only (to a temporary file renamed over it).
-func (c *embedCache) compact(live map[embedKey]bool) error {
+func (c *EmbedCache) Compact(live map[EmbedKey]bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.vecs {
@@ -236,15 +238,15 @@ func (c *embedCache) compact(live map[embedKey]bool) error {
 	return nil
 }
 
-// len is how many embeddings are cached.
-func (c *embedCache) len() int {
+// Len is how many embeddings are cached.
+func (c *EmbedCache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.vecs)
 }
 
-// close flushes and closes the file.
-func (c *embedCache) close() error {
+// Close flushes and closes the file.
+func (c *EmbedCache) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.f == nil {

@@ -1,8 +1,7 @@
-package web
+package metrics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -14,11 +13,13 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// Metrics is koban's Prometheus registry. The web server serves it at
-// /metrics; the job runner and the bot feed it (ObserveAnswer, JobFailed,
-// SlackError), and the inquiry gauges are read from the store at each scrape.
-// It is safe for concurrent use.
-type Metrics struct {
+// Prometheus is koban's Prometheus registry: the live side of the inquiry
+// statistics whose monthly side is the Report. The web server serves it at
+// /metrics. The job path feeds it (ObserveProcess: answer durations and job
+// failures), the Slack client counts failed Web API calls (SlackError), the
+// docs refresher its refreshes, and the inquiry gauge is counted in the
+// store at each scrape (WatchInquiries). It is safe for concurrent use.
+type Prometheus struct {
 	reg         *prometheus.Registry
 	answers     prometheus.Histogram
 	jobFailures prometheus.Counter
@@ -29,10 +30,10 @@ type Metrics struct {
 	docsRefreshed prometheus.Gauge
 }
 
-// NewMetrics returns a registry with koban's metrics and the Go runtime and
-// process collectors.
-func NewMetrics() *Metrics {
-	m := &Metrics{
+// NewPrometheus returns a registry with koban's metrics and the Go runtime
+// and process collectors.
+func NewPrometheus() *Prometheus {
+	m := &Prometheus{
 		reg: prometheus.NewRegistry(),
 		answers: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "koban_answer_duration_seconds",
@@ -64,20 +65,20 @@ func NewMetrics() *Metrics {
 
 // Registry returns the registry, for other packages to register their own
 // collectors.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+func (m *Prometheus) Registry() *prometheus.Registry { return m.reg }
 
 // ObserveAnswer records the time koban took to first reply to an inquiry.
-func (m *Metrics) ObserveAnswer(d time.Duration) { m.answers.Observe(d.Seconds()) }
+func (m *Prometheus) ObserveAnswer(d time.Duration) { m.answers.Observe(d.Seconds()) }
 
 // JobFailed counts a failed background job run.
-func (m *Metrics) JobFailed() { m.jobFailures.Inc() }
+func (m *Prometheus) JobFailed() { m.jobFailures.Inc() }
 
 // SlackError counts a failed Slack API call.
-func (m *Metrics) SlackError() { m.slackErrors.Inc() }
+func (m *Prometheus) SlackError() { m.slackErrors.Inc() }
 
 // WatchDocs exports the size of the docs index (read at each scrape from
 // size) and counts the refreshes ObserveDocsRefresh is told of.
-func (m *Metrics) WatchDocs(size func() (pages, sections int)) {
+func (m *Prometheus) WatchDocs(size func() (pages, sections int)) {
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "koban_docs_pages", Help: "Pages in the docs index."},
 			func() float64 { p, _ := size(); return float64(p) }),
@@ -89,7 +90,7 @@ func (m *Metrics) WatchDocs(size func() (pages, sections int)) {
 
 // ObserveDocsRefresh counts one refresh of the docs index, and when it
 // succeeded records its time.
-func (m *Metrics) ObserveDocsRefresh(err error, at time.Time) {
+func (m *Prometheus) ObserveDocsRefresh(err error, at time.Time) {
 	if err != nil {
 		m.docsRefreshes.WithLabelValues("error").Inc()
 		return
@@ -99,32 +100,68 @@ func (m *Metrics) ObserveDocsRefresh(err error, at time.Time) {
 }
 
 // Handler serves the registry in the Prometheus text format.
-func (m *Metrics) Handler() http.Handler {
+func (m *Prometheus) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
-// InquiryCount is how many inquiries are in one state with one reported
-// category (the human's, else koban's; "" when not triaged yet).
-type InquiryCount struct {
-	State    koban.State
-	Category koban.Category
-	Count    int
+// WatchLLM exports the tokens the language model endpoint reported spent,
+// read from tokens at each scrape (llm.Client.Tokens), as
+// koban_llm_tokens_total{kind="chat"|"embeddings"}.
+func (m *Prometheus) WatchLLM(tokens func() (chat, embed int64)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "koban_llm_tokens_total", Help: "Tokens the language model endpoint reported spent, by kind.",
+			ConstLabels: prometheus.Labels{"kind": "chat"}}, func() float64 { c, _ := tokens(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "koban_llm_tokens_total", Help: "Tokens the language model endpoint reported spent, by kind.",
+			ConstLabels: prometheus.Labels{"kind": "embeddings"}}, func() float64 { _, e := tokens(); return float64(e) }),
+	)
 }
 
-// InquiryCounter counts inquiries by state and category in one query. An
-// Inquiries that implements it is counted with it; otherwise the gauge
-// pages through the inquiries, which suits small installations only.
-type InquiryCounter interface {
-	CountInquiries(ctx context.Context) ([]InquiryCount, error)
+// ProcessFunc is the job that answers one inquiry: desk.Desk.Process.
+type ProcessFunc func(ctx context.Context, id int64, attempt int) error
+
+// InquiryReader reads one inquiry. Package store implements it.
+type InquiryReader interface {
+	// Inquiry returns ENotFound for an unknown id.
+	Inquiry(ctx context.Context, id int64) (*koban.Inquiry, error)
 }
 
-// WatchInquiries registers the koban_inquiries gauge, read from src at each
-// scrape. Later calls do nothing: one registry counts one store.
-func (m *Metrics) WatchInquiries(src Inquiries) error {
-	if m.watching {
-		return nil // the same registry served by a second server
+// ObserveProcess returns process measured: a run that fails counts in
+// koban_job_failures_total; a run that gave the inquiry its first reply
+// (whether it then failed or not) adds the time from receipt to that reply
+// to koban_answer_duration_seconds, read back from inquiries. A run that
+// finds the inquiry replied to already (a retry, a duplicate job) adds no
+// duration.
+func (m *Prometheus) ObserveProcess(process ProcessFunc, inquiries InquiryReader) ProcessFunc {
+	return func(ctx context.Context, id int64, attempt int) error {
+		before, err := inquiries.Inquiry(ctx, id)
+		replied := err == nil && !before.FirstResponseAt.IsZero()
+		perr := process(ctx, id, attempt)
+		if perr != nil {
+			m.JobFailed()
+		}
+		if !replied {
+			// A failed read costs one observation, never the job.
+			if inq, err := inquiries.Inquiry(ctx, id); err == nil && !inq.FirstResponseAt.IsZero() {
+				m.ObserveAnswer(inq.FirstResponseAt.Sub(inq.CreatedAt))
+			}
+		}
+		return perr
 	}
-	if err := m.reg.Register(&inquiryCollector{src: src}); err != nil {
+}
+
+// InquiryCounter counts inquiries by state and reported category, in one
+// query. *store.Store implements it.
+type InquiryCounter interface {
+	CountInquiries(ctx context.Context) ([]koban.InquiryCount, error)
+}
+
+// WatchInquiries registers the koban_inquiries gauge, counted by c at each
+// scrape. Later calls do nothing: one registry counts one store.
+func (m *Prometheus) WatchInquiries(c InquiryCounter) error {
+	if m.watching {
+		return nil
+	}
+	if err := m.reg.Register(&inquiryCollector{src: c}); err != nil {
 		return fmt.Errorf("register inquiry gauge: %w", err)
 	}
 	m.watching = true
@@ -135,15 +172,15 @@ var inquiriesDesc = prometheus.NewDesc("koban_inquiries",
 	"Inquiries by state and reported category (the human's label, else koban's).",
 	[]string{"state", "category"}, nil)
 
-// inquiryCollector reads the inquiry counts when Prometheus scrapes.
-type inquiryCollector struct{ src Inquiries }
+// inquiryCollector counts the inquiries when Prometheus scrapes.
+type inquiryCollector struct{ src InquiryCounter }
 
 func (c *inquiryCollector) Describe(ch chan<- *prometheus.Desc) { ch <- inquiriesDesc }
 
 func (c *inquiryCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	counts, err := countInquiries(ctx, c.src)
+	counts, err := c.src.CountInquiries(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(inquiriesDesc, err)
 		return
@@ -151,44 +188,4 @@ func (c *inquiryCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, n := range counts {
 		ch <- prometheus.MustNewConstMetric(inquiriesDesc, prometheus.GaugeValue, float64(n.Count), string(n.State), string(n.Category))
 	}
-}
-
-// countPage is how many inquiries one query reads when counting by paging.
-const countPage = 1000
-
-// countInquiries counts with src's CountInquiries when it has one, else by
-// paging through every inquiry.
-func countInquiries(ctx context.Context, src Inquiries) ([]InquiryCount, error) {
-	if c, ok := src.(InquiryCounter); ok {
-		return c.CountInquiries(ctx)
-	}
-	type key struct {
-		s koban.State
-		c koban.Category
-	}
-	counts := map[key]int{}
-	for off := 0; ; off += countPage {
-		list, err := src.Inquiries(ctx, Filter{Limit: countPage, Offset: off})
-		if err != nil {
-			return nil, fmt.Errorf("count inquiries: %w", err)
-		}
-		for _, q := range list {
-			counts[key{q.State, q.Label().Category}]++
-		}
-		if len(list) < countPage {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil, errors.New("count inquiries: timed out")
-		}
-	}
-	var out []InquiryCount
-	for _, st := range koban.States {
-		for _, c := range append([]koban.Category{""}, koban.Categories...) {
-			if n := counts[key{st, c}]; n > 0 {
-				out = append(out, InquiryCount{State: st, Category: c, Count: n})
-			}
-		}
-	}
-	return out, nil
 }

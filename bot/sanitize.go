@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/kobanhq/koban"
+)
+
+// Mentions that would notify people. Answers quote docs and model output,
+// and neither may ping a channel or a person: docs can be edited by many,
+// and a model can be talked into anything.
+var (
+	// <!channel>, <!here|here>, <!everyone>, <!subteam^S123|@team>, and
+	// user and bot mentions <@U123>, <@W123|name>.
+	slackMention = regexp.MustCompile(`(?i)<\s*(?:!\s*(?:channel|here|everyone|group|subteam\^)|@\s*[UWB])[^>]*>`)
+	// @channel, @here, @everyone as plain text, which Slack links when a
+	// message is posted with link_names.
+	plainMention = regexp.MustCompile(`(?i)[@＠]\s*(channel|here|everyone|group)\b`)
+	// Unterminated openings of the above, which a later edit or a
+	// concatenation could complete. <!DOCTYPE> and <!date^…> are left alone.
+	openMention = regexp.MustCompile(`(?i)<\s*(?:!\s*(?:channel|here|everyone|group|subteam)|@\s*[UWB][A-Z0-9])`)
+)
+
+// sanitize removes from text every construct that would notify people in
+// Slack: broadcast mentions, user group mentions and user mentions, in Slack
+// markup or as plain text. The words stay, without their power to ping.
+func sanitize(text string) string {
+	for range 3 { // removal can join pieces into a new mention
+		before := text
+		text = slackMention.ReplaceAllString(text, "[mention removed]")
+		text = plainMention.ReplaceAllString(text, "$1")
+		text = openMention.ReplaceAllStringFunc(text, func(m string) string {
+			return strings.NewReplacer("<", "‹", "!", "", "@", "").Replace(m)
+		})
+		if text == before {
+			break
+		}
+	}
+	return text
+}
+
+// sanitizeAnswer strips mentions from everything of a that reaches Slack.
+func sanitizeAnswer(a koban.Answer) koban.Answer {
+	a.Text = sanitize(a.Text)
+	a.Citations = sanitizeCitations(a.Citations)
+	a.Pages = sanitizeCitations(a.Pages)
+	return a
+}
+
+func sanitizeCitations(cs []koban.Citation) []koban.Citation {
+	if cs == nil {
+		return nil
+	}
+	out := make([]koban.Citation, len(cs))
+	for i, c := range cs {
+		c.Title, c.Section, c.Snippet = sanitize(c.Title), sanitize(c.Section), sanitize(c.Snippet)
+		out[i] = c
+	}
+	return out
+}
