@@ -104,6 +104,9 @@ type Deps struct {
 	OnCall    OnCall
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Redactor, if set, masks secrets in what the bot posts or logs of
+	// user text (/koban ask, error details).
+	Redactor Redactor
 }
 
 // Bot is koban's Slack adapter.

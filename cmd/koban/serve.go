@@ -110,6 +110,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		return fmt.Errorf("on-call rotations: %w", err)
 	}
 	oc := oncall.NewService(rots, oncallStore{st}, notifier, a.log)
+	oc.Redactor = red
 	if len(rots) > 0 {
 		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
 	}
@@ -206,7 +207,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log, Redactor: d.Redactor})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}
