@@ -95,6 +95,11 @@ type Options struct {
 	Queue   int
 	// HTTPClient is used for the Web API; default a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// DocsBaseURLs and AllowedLinkDomains say which links in koban's
+	// answers stay live (see linkPolicy): links under a docs base URL, to
+	// an allowed domain or its subdomains, and Slack permalinks.
+	DocsBaseURLs       []string
+	AllowedLinkDomains []string
 }
 
 // Deps are the services the bot calls. OnCall may be nil (no rotations).

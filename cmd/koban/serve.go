@@ -207,6 +207,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
+		DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
 	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log, Redactor: d.Redactor})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
@@ -228,4 +229,16 @@ type webInquiries struct{ *store.Store }
 
 func (s webInquiries) Inquiries(ctx context.Context, f web.Filter) ([]koban.Inquiry, error) {
 	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+}
+
+// docsBaseURLs are the base URLs of the doc sources: links under them stay
+// live in Slack.
+func docsBaseURLs(cfg Config) []string {
+	var out []string
+	for _, d := range cfg.Docs {
+		if d.BaseURL != "" {
+			out = append(out, d.BaseURL)
+		}
+	}
+	return out
 }
