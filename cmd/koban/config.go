@@ -131,6 +131,11 @@ type ChannelConfig struct {
 type WebConfig struct {
 	// Token is required when HTTPAddr is not a loopback address.
 	Token string `yaml:"token" env:"TOKEN"`
+	// Hosts are the host names the web UI answers to besides localhost and
+	// IP addresses (a Host header check against DNS rebinding); needed when
+	// it is reached by name through a proxy. KOBAN_WEB_HOSTS is
+	// comma-separated.
+	Hosts []string `yaml:"hosts" env:"HOSTS"`
 }
 
 // ReportConfig schedules the monthly report.

@@ -117,7 +117,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC.svc = oc
 
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
-	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Hosts: a.cfg.Web.Hosts, Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
