@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
 )
 
@@ -117,24 +118,27 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// quotingOnCall refuses every command quoting it, as the on-call parser's
-// errors do ("… is not a time").
-type quotingOnCall struct{ recordingOnCall }
+// parsingOnCall runs the on-call command parser, whose errors quote what
+// they could not read ("… is not a person"), and does nothing more.
+type parsingOnCall struct{ recordingOnCall }
 
-func (*quotingOnCall) Command(_ context.Context, _, text string) (string, error) {
-	return "", koban.Errorf(koban.EInvalid, "I did not understand %q", text)
+func (*parsingOnCall) Command(_ context.Context, _, text string) (string, error) {
+	if _, err := oncall.ParseCommand(text); err != nil {
+		return "", err
+	}
+	return "", koban.Errorf(koban.EInvalid, "not run in this test")
 }
 
 func TestCommandErrorsAreLoggedRedacted(t *testing.T) {
-	h := withRedactor(t, harnessOpts{onCall: &quotingOnCall{}})
+	h := withRedactor(t, harnessOpts{onCall: &parsingOnCall{}})
 	var logs syncBuffer
 	h.bot.log = slog.New(slog.NewTextHandler(&logs, nil))
-	w := slashCommand(t, h.h, asker, helpChannel, "oncall note deploy key is token="+testGitHubToken)
+	w := slashCommand(t, h.h, asker, helpChannel, "oncall cover "+testGitHubToken+" tomorrow")
 	if w.Code != http.StatusOK {
 		t.Fatalf("/koban oncall: %d", w.Code)
 	}
 	out := logs.String()
-	if !strings.Contains(out, "I did not understand") {
+	if !strings.Contains(out, "is not a person") {
 		t.Fatalf("log = %q, want the refused command logged", out)
 	}
 	if strings.Contains(out, testGitHubToken) {
