@@ -70,6 +70,13 @@ var moreSecretCases = []secretCase{
 	{"japanese token space", "Slackのボットトークン {} を入れました", "xox" + "b-1234567890123-1234567890123-zren68K4TunPFz46PDjqipVJ", "slack-bot-token"},
 	{"password is with colon", "FYI the staging db password is: {}", "Stg-Db-99x", "secret-assignment"},
 	{"api key is", "our api key is {} and it still gets 401", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "secret-assignment"},
+	{"doppler token", "DOPPLER_TOKEN={} doppler run -- ./server", "dp.pt." + "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ", "doppler-api-token"},
+	{"gitlab deploy token", "git clone https://gitlab+deploy-token-12:{}@gitlab.acme.io/acme/infra.git", "gldt-" + "2isAjIhKtJ0RlgLKOmxg", "gitlab-deploy-token"},
+	{"postman api key", "newman run collection.json --postman-api-key {}", "PMAK-" + "216fdaeeb975729fae923d5a-4fd12aabfe228f219e9cb0eb53f16947cc", "postman-api-token"},
+	{"pulumi token", "PULUMI_ACCESS_TOKEN={} pulumi up", "pul-" + "f25ec84d8dbc74254770f58904dba41ecccc3fc1", "pulumi-api-token"},
+	{"cifs mount password", "mount -t cifs //fs01/share /mnt/share -o username=svc-backup,password={},vers=3.0", "Cifs-Pw2024x", "secret-assignment"},
+	{"vault token header", "curl -H \"X-Vault-Token: {}\" https://vault.acme.io/v1/secret/data/app", "hv" + "s.menCkhvMdgaKjIg8xNbe3nNyjOq9wMxEhh2FDEEtfjgVvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXoIIXGvOoNZYW", "curl-auth-header"},
+	{"arm client secret", "export ARM_CLIENT_SECRET=\"{}\"", "2mZ8Q~EZDz-TddJ8HyS5SUkCnD8zRA9a9SkpX", "azure-ad-client-secret"},
 }
 
 // moreNonSecretCases look like the formats above but hold no secret.
