@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
 )
 
 // linkPolicy decides which links in koban's Slack messages are live. Text
@@ -99,6 +100,20 @@ func (p linkPolicy) answer(a koban.Answer) koban.Answer {
 	a.Citations = p.citations(a.Citations)
 	a.Pages = p.citations(a.Pages)
 	return a
+}
+
+// reply returns r with the links it may not show made inert: in the answer
+// and in the triage's reasons (which a model may have written).
+func (p linkPolicy) reply(r desk.Reply) desk.Reply {
+	r.Answer = p.answer(r.Answer)
+	if len(r.Triage.Reasons) > 0 {
+		reasons := make([]string, len(r.Triage.Reasons))
+		for i, s := range r.Triage.Reasons {
+			reasons[i] = inertLinks(s, p.allowed)
+		}
+		r.Triage.Reasons = reasons
+	}
+	return r
 }
 
 // citations drops the URLs of cs that may not be live; the citation then

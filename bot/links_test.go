@@ -125,3 +125,13 @@ func TestDeliverMakesForeignLinksInert(t *testing.T) {
 		t.Errorf("posted %s, want the foreign link inert and the docs link live", raw)
 	}
 }
+
+func TestReplyReasonsLinks(t *testing.T) {
+	r := testPolicy().reply(desk.Reply{Triage: koban.Triage{Reasons: []string{"see https://evil.example/x", "see https://github.com/acme/x"}}})
+	want := []string{"see hxxps://evil[.]example/x", "see https://github.com/acme/x"}
+	for i := range want {
+		if r.Triage.Reasons[i] != want[i] {
+			t.Errorf("reason %d = %q, want %q", i, r.Triage.Reasons[i], want[i])
+		}
+	}
+}

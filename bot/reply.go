@@ -97,7 +97,7 @@ func classify(err error) error {
 // implements desk.Replier.
 func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
 	var msg message
-	r.Answer = newLinkPolicy(b.opts.DocsBaseURLs, b.opts.AllowedLinkDomains).answer(r.Answer)
+	r = newLinkPolicy(b.opts.DocsBaseURLs, b.opts.AllowedLinkDomains).reply(r)
 	switch r.Kind {
 	case koban.EventAnswered:
 		msg = renderAnswer(inq, r.Answer)
