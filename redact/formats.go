@@ -348,7 +348,9 @@ func findProseAssignment(text string, pos int) [][2]int {
 		i++
 	}
 	e := i
-	for e < len(text) && isUnquotedByte(text[e]) && (q == 0 || text[e] != q) {
+	// The value ends at a quote, a blank or markup (HTML after prose:
+	// "An empty password is valid.</p>").
+	for e < len(text) && isUnquotedByte(text[e]) && (q == 0 || text[e] != q) && text[e] != '<' && text[e] != '>' {
 		e++
 	}
 	v := strings.TrimRight(text[i:e], ".,:;)!?")

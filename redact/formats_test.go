@@ -130,6 +130,7 @@ var moreNonSecretCases = []struct{ name, text string }{
 	{"rabbitmqctl list", "rabbitmqctl list_users shows admin and billing"},
 	{"openssl prompt", "openssl pkcs12 -export -in tls.crt -inkey tls.key -out tls.p12 -passout env:P12_PASSWORD"},
 	{"pass boolean", "checks:\n  pass: true\n  warn: false"},
+	{"password is prose in html", "<p>An empty password is valid.</p>"},
 	{"api key is prose", "our api key is rotated every 90 days by the vault job"},
 	{"webhook docs link", "https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook"},
 }
