@@ -7,8 +7,9 @@ import (
 	"syscall"
 )
 
-// openNoBlock opens a file for reading without blocking on a FIFO that was
-// put in place after it was checked.
+// openNoBlock opens a file for reading without blocking on a FIFO, and
+// without following a link, that were put in place after it was checked (p
+// has its links resolved already).
 func openNoBlock(p string) (*os.File, error) {
-	return os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 }
