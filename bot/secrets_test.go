@@ -36,7 +36,7 @@ func withRedactor(t *testing.T, o harnessOpts) *harness {
 }
 
 // ephemerals returns the ephemeral messages sent to user.
-func (f *fakeSlack) ephemerals(user string) []string {
+func (f *fakeSlack) ephemeralTexts(user string) []string {
 	var out []string
 	for _, c := range f.called("chat.postEphemeral") {
 		if c.Form.Get("user") == user {
@@ -78,8 +78,8 @@ func TestSecretInMessageWarnsAsker(t *testing.T) {
 	if strings.Contains(inq.Text, testPassword) || inq.Redactions != 1 {
 		t.Fatalf("stored %q with %d redactions, want the password masked", inq.Text, inq.Redactions)
 	}
-	waitFor(t, "a warning to the asker", func() bool { return len(h.slack.ephemerals(asker)) == 1 })
-	got := h.slack.ephemerals(asker)[0]
+	waitFor(t, "a warning to the asker", func() bool { return len(h.slack.ephemeralTexts(asker)) == 1 })
+	got := h.slack.ephemeralTexts(asker)[0]
 	for _, want := range []string{"delete", "rotate"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("warning %q does not say %q", got, want)
@@ -92,10 +92,10 @@ func TestSecretInMessageWarnsAsker(t *testing.T) {
 	// A follow-up with a secret warns again; one without does not.
 	h.process(inq.ID)
 	postEvent(t, h.h, messageEvent("EvS2", helpChannel, asker, "also tried DB_PASSWORD=correct-horse-battery", "1700000101.000100", inq.ThreadTS))
-	waitFor(t, "a second warning", func() bool { return len(h.slack.ephemerals(asker)) == 2 })
+	waitFor(t, "a second warning", func() bool { return len(h.slack.ephemeralTexts(asker)) == 2 })
 	h.ask("EvS3", helpChannel, "How do I request a database for my service?", "1700000102.000100")
 	time.Sleep(50 * time.Millisecond) // the queue is drained in order: a warning would be there
-	if n := len(h.slack.ephemerals(asker)); n != 2 {
+	if n := len(h.slack.ephemeralTexts(asker)); n != 2 {
 		t.Errorf("warnings = %d after a question without a secret, want still 2", n)
 	}
 }
