@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/slack-go/slack"
+
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
 )
@@ -223,4 +225,96 @@ func defang(u string) string {
 		out += "/" + path
 	}
 	return out
+}
+
+// slackLink is a link in Slack's mrkdwn: <URL> or <URL|label>. Mentions
+// (<@U1>, <#C1>, <!here>) do not start with a scheme.
+var slackLink = regexp.MustCompile(`<((?i:https?)://[^|>\s]+)(?:\|([^>]*))?>`)
+
+// mrkdwnCode is code in mrkdwn, which Slack shows as it is.
+var mrkdwnCode = regexp.MustCompile("(?s)```.*?```|`[^`\n]+`")
+
+// inertMrkdwn makes the links in Slack mrkdwn s that the policy does not
+// allow inert: <URL|label> becomes "label (hxxps://…)", and bare URLs and
+// host names are defanged. Code is left alone.
+func (p linkPolicy) inertMrkdwn(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range mrkdwnCode.FindAllStringIndex(s, -1) {
+		b.WriteString(p.inertMrkdwnProse(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(p.inertMrkdwnProse(s[last:]))
+	return b.String()
+}
+
+func (p linkPolicy) inertMrkdwnProse(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range slackLink.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(inertBare(s[last:m[0]], p.allowed))
+		u := s[m[2]:m[3]]
+		switch {
+		case p.allowed(strings.ReplaceAll(u, "&amp;", "&")):
+			b.WriteString(s[m[0]:m[1]])
+		case m[4] >= 0 && s[m[4]:m[5]] != "":
+			b.WriteString(inertBare(s[m[4]:m[5]], p.allowed) + " (" + defang(u) + ")")
+		default:
+			b.WriteString(defang(u))
+		}
+		last = m[1]
+	}
+	b.WriteString(inertBare(s[last:], p.allowed))
+	return b.String()
+}
+
+// message returns m with the links the policy does not allow made inert in
+// its text and in every mrkdwn text of its section and context blocks. It
+// is the last step before koban posts anything in Slack, whatever rendered
+// it. The blocks are copied, not changed.
+func (p linkPolicy) message(m message) message {
+	text := func(t *slack.TextBlockObject) *slack.TextBlockObject {
+		if t == nil || t.Type != slack.MarkdownType {
+			return t
+		}
+		c := *t
+		c.Text = p.inertMrkdwn(t.Text)
+		return &c
+	}
+	m.Text = p.inertMrkdwn(m.Text)
+	blocks := make([]slack.Block, len(m.Blocks))
+	for i, bl := range m.Blocks {
+		switch bl := bl.(type) {
+		case *slack.SectionBlock:
+			c := *bl
+			c.Text = text(bl.Text)
+			if len(bl.Fields) > 0 {
+				c.Fields = make([]*slack.TextBlockObject, len(bl.Fields))
+				for j, f := range bl.Fields {
+					c.Fields[j] = text(f)
+				}
+			}
+			blocks[i] = &c
+		case *slack.ContextBlock:
+			c := *bl
+			c.ContextElements.Elements = make([]slack.MixedElement, len(bl.ContextElements.Elements))
+			for j, el := range bl.ContextElements.Elements {
+				if t, ok := el.(*slack.TextBlockObject); ok {
+					el = text(t)
+				}
+				c.ContextElements.Elements[j] = el
+			}
+			blocks[i] = &c
+		default:
+			blocks[i] = bl
+		}
+	}
+	m.Blocks = blocks
+	return m
+}
+
+// links is the bot's link policy.
+func (b *Bot) links() linkPolicy {
+	return newLinkPolicy(b.opts.DocsBaseURLs, b.opts.AllowedLinkDomains)
 }

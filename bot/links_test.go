@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
 )
@@ -133,5 +135,42 @@ func TestReplyReasonsLinks(t *testing.T) {
 		if r.Triage.Reasons[i] != want[i] {
 			t.Errorf("reason %d = %q, want %q", i, r.Triage.Reasons[i], want[i])
 		}
+	}
+}
+
+// TestMessageLinks: whatever rendered a message, the links in its mrkdwn
+// are checked before it is posted.
+func TestMessageLinks(t *testing.T) {
+	p := testPolicy()
+	in := message{
+		Text: "see <https://evil.example/x|Reset your password>",
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(mrkdwn("<@U123> try <https://evil.example/reset|Reset your password> or <https://docs.acme.io/platform/a/|the docs>"),
+				[]*slack.TextBlockObject{mrkdwn("<https://evil.example/f>"), plain("https://evil.example/plain")}, nil),
+			slack.NewContextBlock("", mrkdwn("`https://evil.example/code` and https://evil.example/bare and <!here>")),
+			slack.NewActionBlock("a", button("Solved", actSolved, 1, "")),
+		},
+	}
+	orig := in.Blocks[0].(*slack.SectionBlock).Text.Text
+	out := p.message(in)
+	sec := out.Blocks[0].(*slack.SectionBlock)
+	checks := []struct{ got, want string }{
+		{out.Text, "see Reset your password (hxxps://evil[.]example/x)"},
+		{sec.Text.Text, "<@U123> try Reset your password (hxxps://evil[.]example/reset) or <https://docs.acme.io/platform/a/|the docs>"},
+		{sec.Fields[0].Text, "hxxps://evil[.]example/f"},
+		{sec.Fields[1].Text, "https://evil.example/plain"}, // plain_text: Slack shows it as text
+		{out.Blocks[1].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text,
+			"`https://evil.example/code` and hxxps://evil[.]example/bare and <!here>"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	if in.Blocks[0].(*slack.SectionBlock).Text.Text != orig {
+		t.Errorf("message changed its input's blocks")
+	}
+	if out.Blocks[2] != in.Blocks[2] {
+		t.Errorf("actions block was replaced")
 	}
 }
