@@ -132,6 +132,8 @@ type Bot struct {
 	pending sync.WaitGroup
 	mu      sync.Mutex
 	closed  bool
+
+	warned warnedMessages // messages whose asker was told of a secret
 }
 
 type task struct {

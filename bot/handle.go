@@ -81,7 +81,7 @@ func (b *Bot) message(ctx context.Context, e event) error {
 		switch {
 		case err == nil:
 			_, n := b.redact(in.Text)
-			b.warnSecret(e.Channel, e.User, n)
+			b.warnSecret(e.Channel, e.TS, e.User, n)
 			return nil
 		case koban.ErrorCode(err) != koban.ENotFound:
 			return fmt.Errorf("follow-up in %s: %w", e.Channel, err)
@@ -111,7 +111,7 @@ func (b *Bot) message(ctx context.Context, e event) error {
 		b.later("react received", func(ctx context.Context) error {
 			return b.react(ctx, inq.Channel, e.TS, "eyes")
 		})
-		b.warnSecret(e.Channel, e.User, inq.Redactions)
+		b.warnSecret(e.Channel, e.TS, e.User, inq.Redactions)
 	}
 	return nil
 }

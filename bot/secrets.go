@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 )
@@ -43,10 +44,34 @@ func secretWarning(n int) string {
 		"delete it (⋯ → Delete message) and rotate the credential, since anyone who saw it can use it.", what)
 }
 
-// warnSecret tells user, ephemerally in channel, to delete their message and
-// rotate the credential when koban masked n secrets in it.
-func (b *Bot) warnSecret(channel, user string, n int) {
-	if n < 1 {
+// warnedMessages remembers the messages whose asker was warned, so that
+// Slack's retry of an event does not warn twice. It forgets everything once
+// it holds maxWarned: retries come within minutes.
+type warnedMessages struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+const maxWarned = 4096
+
+// first reports whether key is seen for the first time.
+func (w *warnedMessages) first(key string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen[key] {
+		return false
+	}
+	if w.seen == nil || len(w.seen) >= maxWarned {
+		w.seen = map[string]bool{}
+	}
+	w.seen[key] = true
+	return true
+}
+
+// warnSecret tells user, ephemerally in channel, to delete their message ts
+// and rotate the credential when koban masked n secrets in it.
+func (b *Bot) warnSecret(channel, ts, user string, n int) {
+	if n < 1 || !b.warned.first(channel+"/"+ts) {
 		return
 	}
 	text := secretWarning(n)
