@@ -109,8 +109,9 @@ type Deps struct {
 	OnCall    OnCall
 	Log       *slog.Logger
 	Now       func() time.Time
-	// Redactor, if set, masks secrets in what the bot posts or logs of
-	// user text (/koban ask, error details).
+	// Redactor masks secrets in what the bot posts or logs of user text
+	// (/koban ask, error details); nil: the Desk's, if it redacts
+	// (desk.Desk does).
 	Redactor Redactor
 }
 
@@ -157,6 +158,9 @@ func New(ctx context.Context, opts Options, deps Deps) (*Bot, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if r, ok := deps.Desk.(Redactor); ok && deps.Redactor == nil {
+		deps.Redactor = r
 	}
 	if len(opts.Domains) == 0 {
 		opts.Domains = koban.DefaultDomains

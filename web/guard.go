@@ -46,14 +46,19 @@ func (s *Server) allowedHosts() (hosts []string, any bool) {
 	return hosts, false
 }
 
+// AllowHosts adds host names the dashboard answers to (Options.Hosts). Call
+// it before serving.
+func (s *Server) AllowHosts(hosts ...string) { s.opts.Hosts = append(s.opts.Hosts, hosts...) }
+
 // checkHost refuses a request whose Host header is not one the dashboard
 // answers to (see allowedHosts).
 func (s *Server) checkHost(next http.Handler) http.Handler {
-	hosts, any := s.allowedHosts()
-	if any {
-		return next
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hosts, any := s.allowedHosts()
+		if any {
+			next.ServeHTTP(w, r)
+			return
+		}
 		host := strings.ToLower(r.Host)
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h

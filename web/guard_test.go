@@ -42,6 +42,14 @@ func TestHostHeader(t *testing.T) {
 		}
 	}
 
+	// A name added before serving is answered to.
+	e.srv.AllowHosts("koban.acme.io")
+	req0 := httptest.NewRequest(http.MethodGet, "/inquiries", nil)
+	req0.Host = "koban.acme.io"
+	if w := serve(e.h, req0); w.Code != http.StatusOK {
+		t.Errorf("GET /inquiries with an allowed Host = %d, want 200", w.Code)
+	}
+
 	// A rebound page cannot act either.
 	e.seed()
 	req := httptestRequest(http.MethodPost, "/ask", url.Values{"text": {"how do I get a database?"}, "key": {newKey()}})

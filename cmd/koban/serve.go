@@ -117,7 +117,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC.svc = oc
 
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
-	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Hosts: a.cfg.Web.Hosts, Location: loc, Domains: domainsOf(a)}, web.Deps{
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
@@ -133,6 +133,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	srv.AllowHosts(a.cfg.Web.Hosts...)
 	if b != nil && a.cfg.Slack.SigningSecret != "" {
 		// Slack signs its requests: no web token on these.
 		srv.Handle("/slack/", b.Handler())
@@ -205,10 +206,9 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
 	}
 	b, err := bot.New(ctx, bot.Options{
-		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
+		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret, DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
-		DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log, Redactor: d.Redactor})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}
