@@ -97,6 +97,11 @@ type Options struct {
 	Queue   int
 	// HTTPClient is used for the Web API; default a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// DocsBaseURLs and AllowedLinkDomains say which links in koban's
+	// answers stay live (see linkPolicy): links under a docs base URL, to
+	// an allowed domain or its subdomains, and Slack permalinks.
+	DocsBaseURLs       []string
+	AllowedLinkDomains []string
 }
 
 // Deps are the services the bot calls. OnCall may be nil (no rotations).
@@ -106,6 +111,10 @@ type Deps struct {
 	OnCall    OnCall
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Redactor masks secrets in what the bot posts or logs of user text
+	// (/koban ask, error details); nil: the Desk's, if it redacts
+	// (desk.Desk does).
+	Redactor Redactor
 }
 
 // Bot is koban's Slack adapter.
@@ -126,6 +135,8 @@ type Bot struct {
 	pending sync.WaitGroup
 	mu      sync.Mutex
 	closed  bool
+
+	warned warnedMessages // messages whose asker was told of a secret
 }
 
 type task struct {
@@ -149,6 +160,9 @@ func New(ctx context.Context, opts Options, deps Deps) (*Bot, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if r, ok := deps.Desk.(Redactor); ok && deps.Redactor == nil {
+		deps.Redactor = r
 	}
 	if len(opts.Domains) == 0 {
 		opts.Domains = koban.DefaultDomains

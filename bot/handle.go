@@ -57,7 +57,7 @@ func (b *Bot) onMessage(ctx context.Context, e event) error {
 	case "", koban.EInternal, koban.EUnavailable:
 		return err
 	}
-	b.log.Warn("slack message dropped", "event_id", e.ID, "channel", e.Channel, "err", err)
+	b.log.Warn("slack message dropped", "event_id", e.ID, "channel", e.Channel, "err", b.errText(err))
 	return nil
 }
 
@@ -80,6 +80,8 @@ func (b *Bot) message(ctx context.Context, e event) error {
 		_, err := b.deps.Desk.FollowUp(ctx, in)
 		switch {
 		case err == nil:
+			_, n := b.redact(in.Text)
+			b.warnSecret(e.Channel, e.TS, e.User, n)
 			return nil
 		case koban.ErrorCode(err) != koban.ENotFound:
 			return fmt.Errorf("follow-up in %s: %w", e.Channel, err)
@@ -109,6 +111,7 @@ func (b *Bot) message(ctx context.Context, e event) error {
 		b.later("react received", func(ctx context.Context) error {
 			return b.react(ctx, inq.Channel, e.TS, "eyes")
 		})
+		b.warnSecret(e.Channel, e.TS, e.User, inq.Redactions)
 	}
 	return nil
 }
@@ -146,7 +149,8 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 	if q == "" {
 		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
 	}
-	text := userRef(e.User) + " asked: " + escape(q)
+	shown, masked := b.redact(q)
+	text := userRef(e.User) + " asked: " + escape(shown)
 	channel, ts, err := b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(text, false))
 	if err != nil {
 		if !errors.Is(classify(err), desk.ErrUndeliverable) {
@@ -163,6 +167,9 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 	})
 	if err != nil {
 		return message{}, fmt.Errorf("ask: %w", err)
+	}
+	if masked > 0 {
+		return message{Text: "Got it: I'll answer in the thread. I posted your question with the secret masked; rotate the credential anyway, since it was sent to Slack."}, nil
 	}
 	return message{Text: "Got it: I'll answer in the thread."}, nil
 }
@@ -294,7 +301,7 @@ func (b *Bot) replyError(e event, what string, err error) {
 // logError logs what the user was told: conflicts and bad input at info,
 // the rest as errors with the whole chain.
 func (b *Bot) logError(what string, err error, args ...any) {
-	args = append(args, "err", err)
+	args = append(args, "err", b.errText(err))
 	switch koban.ErrorCode(err) {
 	case koban.EInvalid, koban.EConflict, koban.ENotFound:
 		b.log.Info(what, args...)

@@ -98,6 +98,7 @@ func classify(err error) error {
 func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
 	r.Answer = sanitizeAnswer(r.Answer) // docs and model output must not ping anyone
 	var msg message
+	r = b.links().reply(r)
 	switch r.Kind {
 	case koban.EventAnswered:
 		msg = renderAnswer(inq, r.Answer)
@@ -147,7 +148,10 @@ func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 	return nil
 }
 
+// post posts msg in channel (in thread, if set), its links checked against
+// the link policy whatever rendered it.
 func (b *Bot) post(ctx context.Context, channel, thread string, msg message, extra ...slack.MsgOption) error {
+	msg = b.links().message(msg)
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl()}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))

@@ -584,6 +584,7 @@ func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution)
 		r.Domain = koban.DomainOther
 	}
 	note, _ := d.redact(r.Note)
+	r.Page, _ = d.redact(r.Page)
 	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{
 		"category": r.Label.String(), "domain": string(r.Domain), "page": r.Page, "note": note}}
 	inq, err := d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -31,6 +30,20 @@ const MaxFileSize = 2 << 20
 // normalisation or the answer.
 const maxSectionChars = 4000
 
+// maxHeadingsPerPage bounds the sections a page is cut into at its headings;
+// headings past it stay in the text of the last section (which is then split
+// by length). The largest pages of the Kubernetes docs have about 200
+// headings; a generated page with 100,000 would otherwise become 100,000
+// index documents and take about 1 GB to index.
+const maxHeadingsPerPage = 1000
+
+// maxPageChars bounds the text of a page that is indexed: indexing holds a
+// page's analysed terms in memory (a section is indexed whole and in
+// phrases, a page again as a whole), about 300 bytes of memory for each byte
+// of text with many distinct words. The largest page of the Kubernetes docs
+// (the metrics reference) has about 400 kB.
+const maxPageChars = 512 << 10
+
 // Page is one docs page, split into sections.
 type Page struct {
 	Source      string // the Source.Path it came from
@@ -43,6 +56,9 @@ type Page struct {
 	Hash        string   // content hash (file bytes plus source settings)
 	Links       []string // the pages it links to, as link keys (see linkTargets)
 	Sections    []Section
+	// Truncated is set when the page's text went past maxPageChars and its
+	// end was left out of Sections.
+	Truncated bool
 }
 
 // Warning is a docs file that was skipped, and why.
@@ -57,9 +73,10 @@ func (w Warning) String() string { return w.Path + ": " + w.Reason }
 var markdownExt = map[string]bool{".md": true, ".markdown": true, ".mdx": true}
 
 // Load walks src.Path and parses every Markdown file in it. Files it cannot
-// use (unreadable, binary, not UTF-8, empty, too big, broken front matter)
-// are skipped with a Warning; drafts are skipped silently. Other files are
-// ignored.
+// use (unreadable, binary, not UTF-8, empty, too big, broken front matter,
+// not a regular file, a link that leaves src.Path) are skipped with a
+// Warning; drafts are skipped silently. Other files are ignored. See
+// readDocsFile for what Load reads.
 func Load(src Source, log *slog.Logger) ([]Page, []Warning) {
 	return load(src, log, nil)
 }
@@ -110,18 +127,13 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 			rel = name
 		}
 		rel = filepath.ToSlash(rel)
-		info, err := d.Info()
+		data, err := readDocsFile(root, p, d)
 		if err != nil {
-			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
-			return nil
-		}
-		if info.Size() > MaxFileSize {
-			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("too big (%d bytes, limit %d)", info.Size(), MaxFileSize)})
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
+			reason, ok := isSkip(err)
+			if !ok {
+				reason = "unreadable: " + err.Error()
+			}
+			warns = append(warns, Warning{Path: shown(p), Reason: reason})
 			return nil
 		}
 		if unchanged != nil {
@@ -138,6 +150,9 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		case err != nil:
 			warns = append(warns, Warning{Path: shown(p), Reason: err.Error()})
 			return nil
+		}
+		if page.Truncated {
+			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("partly indexed: only its first %d kB of text", maxPageChars>>10)})
 		}
 		pages = append(pages, page)
 		return nil
@@ -231,6 +246,7 @@ func ParsePage(src Source, rel string, data []byte) (Page, error) {
 	}
 	slugs := newSlugger()
 	var stack []string // headings above the current one, by level
+	chars := 0         // text in the sections so far
 	for _, s := range secs {
 		anchor := ""
 		if s.level > 0 {
@@ -257,6 +273,10 @@ func ParsePage(src Source, rel string, data []byte) (Page, error) {
 		}
 		parts := splitLong(s.text, maxSectionChars)
 		for i, part := range parts {
+			if chars += len(part); chars > maxPageChars {
+				p.Truncated = true
+				break
+			}
 			id := rel + "#" + anchor
 			if i > 0 {
 				id += fmt.Sprintf("~%d", i)
@@ -549,7 +569,7 @@ func splitSections(body string) ([]rawSection, string) {
 			buf.WriteString(line + "\n")
 			continue
 		}
-		if m := atxHeading.FindStringSubmatch(line); m != nil {
+		if m := atxHeading.FindStringSubmatch(line); m != nil && len(secs) < maxHeadingsPerPage {
 			flush()
 			text := m[2]
 			id := ""
@@ -597,6 +617,12 @@ func splitLong(text string, max int) []string {
 	var fence string
 	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
+		if cur.Len() >= max*4 {
+			// No blank line for a long way (a generated page, a huge code
+			// block): cut at a line so that no section grows unbounded.
+			parts = append(parts, cur.String())
+			cur.Reset()
+		}
 		if fence != "" {
 			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
 				fence = ""

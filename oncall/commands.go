@@ -368,7 +368,11 @@ func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now tim
 	if err != nil {
 		return HandoffNote{}, err
 	}
-	n := HandoffNote{Rotation: r.Name, Author: user, Text: c.Text, At: now}
+	text := c.Text
+	if s.Redactor != nil {
+		text, _ = s.Redactor.Redact(text)
+	}
+	n := HandoffNote{Rotation: r.Name, Author: user, Text: text, At: now}
 	if n.ID, err = s.store.AddHandoffNote(ctx, n); err != nil {
 		return HandoffNote{}, fmt.Errorf("add handoff note: %w", err)
 	}

@@ -85,6 +85,11 @@ type Service struct {
 	// ClaimTimeout is how long a claim on a side effect holds before another
 	// replica may retry it (the holder died). Default 5 minutes.
 	ClaimTimeout time.Duration
+	// Redactor, if set, masks secrets in handoff notes before they are
+	// stored and posted, and in command text before it is logged.
+	Redactor interface {
+		Redact(text string) (masked string, n int)
+	}
 }
 
 // NewService returns a service over the validated rotations.

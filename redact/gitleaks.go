@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -162,6 +163,7 @@ func gitleaksRules() ([]*rule, []allowlist, error) {
 			generic:     strings.HasPrefix(gr.ID, "generic-"),
 			multiline:   strings.Contains(gr.Regex, `\s\S`) || strings.Contains(gr.Regex, "(?s"),
 			allow:       targeted[gr.ID],
+			repeated:    repeatedGroups(gr.Regex),
 		}
 		for _, kw := range gr.Keywords {
 			ru.keywords = append(ru.keywords, strings.ToLower(kw))
@@ -209,4 +211,36 @@ func compileAllowlist(ga gitleaksAllowlist) (allowlist, error) {
 		a.stopWords = append(a.stopWords, strings.ToLower(w))
 	}
 	return a, nil
+}
+
+// repeatedGroups returns, by capture group number, whether the group is inside
+// a repetition (*, + or {n,m} with m > 1). gitleaks takes the first non-empty
+// group as the secret of a rule without secretGroup; in
+// https://x.webhook.office.com/webhookb2/[a-z0-9]{8}-([a-z0-9]{4}-){3}... that
+// is the last four characters of a UUID, so koban skips such groups and masks
+// the whole match when no other group is left.
+func repeatedGroups(pattern string) []bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	out := make([]bool, re.MaxCap()+1)
+	var walk func(re *syntax.Regexp, inRepeat bool)
+	walk = func(re *syntax.Regexp, inRepeat bool) {
+		switch re.Op {
+		case syntax.OpStar, syntax.OpPlus:
+			inRepeat = true
+		case syntax.OpRepeat:
+			inRepeat = inRepeat || re.Max != 1
+		case syntax.OpCapture:
+			if inRepeat {
+				out[re.Cap] = true
+			}
+		}
+		for _, sub := range re.Sub {
+			walk(sub, inRepeat)
+		}
+	}
+	walk(re, false)
+	return out
 }

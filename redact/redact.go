@@ -52,12 +52,23 @@
 //   - AWS secret access keys, Azure AccountKey= connection strings and SAS
 //     signatures, Google OAuth client secrets, Slack refresh and
 //     configuration tokens, Docker Hub tokens, and passwords given to
-//     mysql -p, docker login -p and --token flags.
+//     mysql -p, docker login -p and --token flags;
+//   - Stripe webhook secrets, New Relic license keys, Discord webhooks, PuTTY
+//     private keys, Vault unseal keys, a Twilio token after its account SID,
+//     passwords given to redis-cli -a, ldapsearch -w, rabbitmqctl add_user
+//     and htpasswd -b, multi-line ~/.netrc entries, any Authorization scheme
+//     (SSWS, Bot...), and prose such as "the admin password is …".
+//
+// A gitleaks rule without a secret group masks its first non-empty group,
+// unless that group is inside a repetition (([a-z0-9]{4}-){3} holds only its
+// last four characters): then the whole match is masked.
 //
 // Values that refer to a secret rather than hold one are left alone:
 // ${DB_PASSWORD}, {{ .Values.token }}, ${{ secrets.NPM_TOKEN }},
 // secretKeyRef, existingSecret, <your-password>, ********, DUMMY_PASSWORD,
-// file paths, calls and fields in code. When a koban rule and a gitleaks rule
+// file paths, calls and fields in code, and values encrypted or resolved
+// elsewhere: @Microsoft.KeyVault(...), SOPS ENC[AES256_GCM,...], a
+// SealedSecret's encryptedData, !vault and !Ref. When a koban rule and a gitleaks rule
 // find the same secret, the mask names the more specific one (github-pat
 // rather than url-password).
 //
@@ -106,11 +117,15 @@ type Redactor struct {
 type rule struct {
 	id          string
 	re          *regexp.Regexp
-	secretGroup int     // capture group that is the secret; 0: the first non-empty group, or the match
-	entropy     float64 // minimum Shannon entropy of the secret; 0: no minimum
-	keywords    []string
-	allow       []allowlist
-	multiline   bool
+	secretGroup int // capture group that is the secret; 0: the first non-empty group, or the match
+	// repeated marks the capture groups inside a repetition, such as
+	// ([a-z0-9]{4}-){3}: such a group holds only its last repetition, a
+	// fragment, so it is never taken as the secret.
+	repeated  []bool
+	entropy   float64 // minimum Shannon entropy of the secret; 0: no minimum
+	keywords  []string
+	allow     []allowlist
+	multiline bool
 	// anchored rules match where their keyword starts (their pattern begins
 	// with ^), so each keyword is one short attempt instead of a search of
 	// the line from every position.
@@ -331,7 +346,7 @@ func (r *Redactor) match(spans []span, ru *rule, text string, start, end int) []
 			ss, se = m[2*ru.secretGroup], m[2*ru.secretGroup+1]
 		case ru.secretGroup == 0:
 			for g := 1; 2*g+1 < len(m); g++ {
-				if g == ru.keyGroup {
+				if g == ru.keyGroup || g < len(ru.repeated) && ru.repeated[g] {
 					continue
 				}
 				if m[2*g] >= 0 && m[2*g+1] > m[2*g] {

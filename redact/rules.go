@@ -80,7 +80,7 @@ func kobanRuleDefs() []kobanRuleDef {
 		},
 		{
 			id:       idAuthorization,
-			pattern:  `(?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|api-?key|sso-key)[ \t]+)?([^\s"'\x60<>]{8,})`,
+			pattern:  `(?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:[A-Za-z][A-Za-z0-9_-]{1,24}[ \t]+)?([^\s"'\x60<>]{8,})`,
 			keywords: []string{"authorization"},
 			group:    1,
 			generic:  true,
@@ -133,14 +133,6 @@ func kobanRuleDefs() []kobanRuleDef {
 			id:       idGCPClientSecret,
 			pattern:  `\bGOCSPX-[A-Za-z0-9_-]{28}`,
 			keywords: []string{"gocspx-"},
-		},
-		{
-			// machine host login user password secret (~/.netrc).
-			id:       idNetrcPassword,
-			pattern:  `\bmachine[ \t]+\S+[ \t]+(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)`,
-			keywords: []string{"machine"},
-			group:    1,
-			accept:   acceptArgument,
 		},
 		{
 			// curl -u user:password; gitleaks' rule wants a password
@@ -205,7 +197,7 @@ func findAssignment(text string, pos int) [][2]int {
 		return nil
 	}
 	n := acceptAssignment(c)
-	if n == 0 {
+	if n == 0 || sealedValue(text, start) {
 		return nil
 	}
 	return [][2]int{{start, start + n}}
@@ -323,7 +315,7 @@ func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 // kobanRules compiles koban's rules, including the private-key block finder.
 func kobanRules() ([]*rule, error) {
 	var rules []*rule
-	for _, d := range kobanRuleDefs() {
+	for _, d := range append(kobanRuleDefs(), moreRuleDefs()...) {
 		pattern := d.pattern
 		if d.anchored {
 			pattern = "^(?:" + pattern + ")"
@@ -346,6 +338,7 @@ func kobanRules() ([]*rule, error) {
 		&rule{id: idPrivateKey, keywords: []string{"-----begin"}, find: findPrivateKey},
 		&rule{id: idPrivateKey, keywords: []string{asciiLower(base64PEMBegin)}, find: findEncodedPrivateKey},
 	)
+	rules = append(rules, moreFindRules()...)
 	return rules, nil
 }
 
@@ -501,7 +494,7 @@ func keyKind(key string) int {
 			return keyPassword
 		}
 	}
-	for _, w := range []string{"secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "clientkey", "tlskey", "credential", "トークン", "シークレット", "アクセスキー", "apiキー", "秘密鍵"} {
+	for _, w := range []string{"secret", "token", "apikey", "accesskey", "privatekey", "accountkey", "clientkey", "tlskey", "credential", "appkey", "applicationkey", "licensekey", "routingkey", "integrationkey", "servicekey", "masterkey", "signingkey", "encryptionkey", "トークン", "シークレット", "アクセスキー", "apiキー", "秘密鍵"} {
 		if strings.Contains(k, w) {
 			return keyOther
 		}
@@ -511,6 +504,8 @@ func keyKind(key string) int {
 	switch k {
 	case "auth", "basicauth", "httpauth", "proxyauth":
 		return keyOther
+	case "pass", "smtppass", "dbpass":
+		return keyPassword
 	}
 	return keyNone
 }
@@ -629,7 +624,7 @@ func acceptAssignment(c candidate) int {
 			return 0
 		}
 	case keyOther:
-		if len(trimmed) < 8 || !looksRandom(trimmed) {
+		if len(trimmed) < 8 || !looksRandom(trimmed) || dottedName(trimmed) {
 			return 0
 		}
 	}
@@ -664,6 +659,10 @@ var referencePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^[A-Za-z_][\w.]*\(|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|^&[A-Za-z_]|^-?0x[0-9a-fA-F]+$|^[\[{]`),
 	// References into secret stores.
 	regexp.MustCompile(`^secrets\.[\w.]+$|^vault:|^ref\+|^arn:aws:secretsmanager:`),
+	// Values encrypted or resolved elsewhere: Azure Key Vault references
+	// (@Microsoft.KeyVault(...)), SOPS (ENC[AES256_GCM,...]), YAML tags
+	// (Ansible's !vault, CloudFormation's !Ref and !Sub).
+	regexp.MustCompile(`^@Microsoft\.KeyVault\(|^ENC\[|^!(?:vault|Ref|Sub|GetAtt|ImportValue|Join|Select|FindInMap|Base64|If|Split|Cidr|GetAZs|secret|env)$`),
 }
 
 // isReference reports whether v names or stands for a secret rather than

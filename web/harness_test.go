@@ -170,7 +170,8 @@ func newEnv(t testing.TB, o envOpts) *env {
 		}
 		t.Cleanup(func() { st.StopJobs(context.Background()) })
 	}
-	srv, err := New(Options{Addr: addr, Token: o.token, Inline: !o.jobs}, deps)
+	// httptest requests come to example.com.
+	srv, err := New(Options{Addr: addr, Token: o.token, Inline: !o.jobs, Hosts: []string{"example.com"}}, deps)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

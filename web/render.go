@@ -31,6 +31,8 @@ var statusOf = map[string]int{
 	koban.EConflict:    http.StatusConflict,
 	koban.EUnavailable: http.StatusServiceUnavailable,
 	codeUnauthorized:   http.StatusUnauthorized,
+	codeBadHost:        http.StatusMisdirectedRequest,
+	codeTooLarge:       http.StatusRequestEntityTooLarge,
 }
 
 // Status returns the HTTP status for err: the table above by error code,

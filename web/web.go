@@ -102,6 +102,10 @@ type Options struct {
 	Wait time.Duration
 	// Weeks is how far ahead the on-call page shows shifts. Default 4.
 	Weeks int
+	// Hosts are the host names the dashboard answers to besides localhost,
+	// IP addresses and Addr's host (see allowedHosts): the name it is
+	// reached by through a proxy or ingress.
+	Hosts []string
 }
 
 // Deps are the services the dashboard shows. Reports, OnCall and Calendar
@@ -241,7 +245,7 @@ func (s *Server) routes() {
 	o, in := s.outer, s.inner
 	o.HandleFunc("GET /healthz", s.healthz)
 	o.HandleFunc("GET /readyz", s.readyz)
-	o.Handle("/", s.auth(http.NewCrossOriginProtection().Handler(in)))
+	o.Handle("/", s.checkHost(s.auth(http.NewCrossOriginProtection().Handler(s.boundForms(in)))))
 
 	in.Handle("GET /metrics", s.metrics.Handler())
 	in.Handle("GET /static/", staticHandler())

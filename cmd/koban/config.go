@@ -44,6 +44,11 @@ type Config struct {
 	// large corpus from doubling its live memory. It is soft: a heap that
 	// needs more gets more. 0 turns it off; GOMEMLIMIT, if set, wins.
 	MemoryLimitMB int `yaml:"memory_limit_mb" env:"KOBAN_MEMORY_LIMIT_MB"`
+	// AllowedLinkDomains are domains (with their subdomains) whose links
+	// stay live in koban's Slack messages, besides the docs' base URLs and
+	// Slack permalinks; any other URL from the docs or an LLM is shown as
+	// inert text. KOBAN_ALLOWED_LINK_DOMAINS is comma-separated.
+	AllowedLinkDomains []string `yaml:"allowed_link_domains" env:"KOBAN_ALLOWED_LINK_DOMAINS"`
 
 	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
 	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
@@ -126,6 +131,11 @@ type ChannelConfig struct {
 type WebConfig struct {
 	// Token is required when HTTPAddr is not a loopback address.
 	Token string `yaml:"token" env:"TOKEN"`
+	// Hosts are the host names the web UI answers to besides localhost and
+	// IP addresses (a Host header check against DNS rebinding); needed when
+	// it is reached by name through a proxy. KOBAN_WEB_HOSTS is
+	// comma-separated.
+	Hosts []string `yaml:"hosts" env:"HOSTS"`
 }
 
 // ReportConfig schedules the monthly report.

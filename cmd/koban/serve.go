@@ -114,6 +114,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		return fmt.Errorf("on-call rotations: %w", err)
 	}
 	oc := oncall.NewService(rots, oncallStore{st}, notifier, a.log)
+	oc.Redactor = red
 	if len(rots) > 0 {
 		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
 		d.Responders = responders(rots)
@@ -137,6 +138,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	srv.AllowHosts(a.cfg.Web.Hosts...)
 	if b != nil && a.cfg.Slack.SigningSecret != "" {
 		// Slack signs its requests: no web token on these.
 		srv.Handle("/slack/", b.Handler())
@@ -191,7 +193,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
 	}
 	b, err := bot.New(ctx, bot.Options{
-		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
+		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret, DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, m.SlackError)},
 	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
@@ -215,4 +217,16 @@ type webInquiries struct{ *store.Store }
 
 func (s webInquiries) Inquiries(ctx context.Context, f web.Filter) ([]koban.Inquiry, error) {
 	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+}
+
+// docsBaseURLs are the base URLs of the doc sources: links under them stay
+// live in Slack.
+func docsBaseURLs(cfg Config) []string {
+	var out []string
+	for _, d := range cfg.Docs {
+		if d.BaseURL != "" {
+			out = append(out, d.BaseURL)
+		}
+	}
+	return out
 }
