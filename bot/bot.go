@@ -102,6 +102,7 @@ type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
 	OnCall    OnCall
+	Detector  Detector // optional: tells channel messages that ask for nothing
 	Log       *slog.Logger
 	Now       func() time.Time
 }

@@ -72,7 +72,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		return err
 	}
 	defer closeAnswerer()
-	tr, err := wireTriage(ctx, a, st, wireClassifier(a, llm))
+	tr, err := wireTriage(ctx, a, st, wireClassifier(a, llm), answerer)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC := &botOnCall{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, tr); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -198,7 +198,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 }
 
 // wireBot connects to Slack.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall) (*bot.Bot, error) {
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, det bot.Detector) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -206,7 +206,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Detector: det, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}

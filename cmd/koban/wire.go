@@ -116,11 +116,15 @@ func wireClassifier(a *app, llm *knowledge.LLM) triage.LLMClassifier {
 }
 
 // wireTriage builds triage and teaches it the labels humans gave resolved
-// inquiries, most recent first.
-func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClassifier) (*triage.Service, error) {
+// inquiries, most recent first; ret (optional) recovers their retrieval
+// evidence.
+func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClassifier, ret triage.Retriever) (*triage.Service, error) {
 	tr, err := triage.New(a.cfg.Triage, cls, a.log)
 	if err != nil {
 		return nil, err
+	}
+	if ret != nil {
+		tr.SetRetriever(ret)
 	}
 	if st == nil {
 		return tr, nil
