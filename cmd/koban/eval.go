@@ -36,7 +36,8 @@ var evalCommand = command{
 		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
 		fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
 		fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
-		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction) to this file")
+		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
+		fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
 		return func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
 				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
@@ -50,6 +51,7 @@ type evalOptions struct {
 	docs, cases, index, out         string
 	json, online, noTriage, verbose bool
 	llm, hybrid                     bool
+	cv                              int
 }
 
 // langFolder matches the names of language folders: "en", "ja", "pt-br"
@@ -124,11 +126,19 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 			return err
 		}
 		r.Triager = tr
+		r.Detector = tr
 		if o.online {
 			r.Learner = tr
 		}
-	} else if o.online {
-		return koban.Errorf(koban.EInvalid, "--online needs triage: drop --no-triage")
+		if o.cv != 0 {
+			r.CVFolds = o.cv
+			r.NewTriager = func() (eval.FreshTriager, error) { return triage.New(a.cfg.Triage, cls, a.log) }
+		}
+	} else if o.online || o.cv != 0 {
+		return koban.Errorf(koban.EInvalid, "--online and --cv need triage: drop --no-triage")
+	}
+	if o.cv == 1 || o.cv < 0 {
+		return koban.Errorf(koban.EInvalid, "--cv %d: want at least 2 folds", o.cv)
 	}
 	rep, err := r.Run(ctx, cases)
 	if err != nil {
