@@ -58,8 +58,10 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 		labels[i] = s.labels[n.id]
 	}
 	m := s.model
+	wp := s.words.posterior(wordTerms(features(text)))
 	s.mu.Unlock()
 	neighbourVotes(&v, near, labels)
+	v[fWordsSS], v[fWordsDM], v[fWordsPO] = wp[0], wp[1], wp[2]
 	p := m.probs(&v)
 
 	var llmLabel koban.Label
@@ -178,6 +180,12 @@ func (s *Service) refit() {
 			labels[j] = s.labels[n.id]
 		}
 		neighbourVotes(&e.v, near, labels)
+		// The word model without this label, as it would have been.
+		terms := wordTerms(s.learned.docs[i])
+		s.words.add(terms, e.class, -1)
+		wp := s.words.posterior(terms)
+		s.words.add(terms, e.class, 1)
+		e.v[fWordsSS], e.v[fWordsDM], e.v[fWordsPO] = wp[0], wp[1], wp[2]
 		exs = append(exs, e)
 	}
 	s.model = fit(priorWeights, exs, s.cfg.PriorStrength)
@@ -268,6 +276,8 @@ func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels
 		}
 	}
 	switch f {
+	case fWordsSS, fWordsDM, fWordsPO:
+		return "worded like past inquiries labelled " + string(koban.Categories[f-fWordsSS])
 	case fNearSS, fNearDM, fNearPO:
 		c := koban.Categories[f-fNearSS]
 		n := 0

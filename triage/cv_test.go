@@ -37,7 +37,7 @@ func TestEvalCV(t *testing.T) {
 	}
 	folds := 5
 	var internal, internalNB []eval.Outcome
-	var internalP, internalNBP []*koban.Triage
+	var internalP, internalNBP, internalPrior []*koban.Triage
 	for _, name := range evalSets {
 		cases := loadEvalCases(t, filepath.Join(dir, name))
 		answers := loadAnswers(t, filepath.Join(saved, name))
@@ -53,6 +53,13 @@ func TestEvalCV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		prior := make([]*koban.Triage, len(outs))
+		fresh, _ := New(cfg, nil, nil)
+		for i, o := range outs {
+			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
+			prior[i] = &tr
+		}
+		t.Logf("%s koban priors only (no labels): %s", name, cvLine(outs, prior))
 		t.Logf("%s koban %d-fold CV: %s", name, folds, cvLine(outs, preds))
 		t.Logf("%s naive Bayes %d-fold CV: %s", name, folds, cvLine(outs, nb))
 		if os.Getenv("KOBAN_EVAL_VERBOSE") != "" {
@@ -63,12 +70,14 @@ func TestEvalCV(t *testing.T) {
 			}
 		}
 		if name != "dev.jsonl" {
+			internalPrior = append(internalPrior, prior...)
 			internal = append(internal, outs...)
 			internalP = append(internalP, preds...)
 			internalNB = append(internalNB, outs...)
 			internalNBP = append(internalNBP, nb...)
 		}
 	}
+	t.Logf("internal platforms together, koban priors only: %s", cvLine(internal, internalPrior))
 	t.Logf("internal platforms together, koban: %s", cvLine(internal, internalP))
 	t.Logf("internal platforms together, naive Bayes: %s", cvLine(internalNB, internalNBP))
 }

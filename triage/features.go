@@ -55,6 +55,9 @@ const (
 	fNearSS       // similar human-labelled inquiries: share self-solvable × evidence mass
 	fNearDM
 	fNearPO
+	fWordsSS // the word model of the team's labels: posterior of self-solvable × trust
+	fWordsDM
+	fWordsPO
 	numFeatures
 )
 
@@ -65,6 +68,7 @@ var featureNames = [numFeatures]string{
 	"known", "margin", "quadrant-how-to", "quadrant-reference", "quadrant-explanation", "quadrant-fits",
 	"self-serve", "coverage", "ask×confidence", "ask×uncovered", "demand×confidence", "docs-report×confidence",
 	"similar-self-solvable", "similar-docs-missing", "similar-platform-only",
+	"words-self-solvable", "words-docs-missing", "words-platform-only",
 }
 
 // vector is one inquiry's features.

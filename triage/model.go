@@ -77,6 +77,9 @@ var priorWeights = func() model {
 	set(fNearSS, 2.5, 0, 0)
 	set(fNearDM, 0, 2.5, 0)
 	set(fNearPO, 0, 0, 2.5)
+	set(fWordsSS, 1.5, 0, 0)
+	set(fWordsDM, 0, 1.5, 0)
+	set(fWordsPO, 0, 0, 1.5)
 	return m
 }()
 

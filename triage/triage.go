@@ -179,6 +179,7 @@ type Service struct {
 
 	mu      sync.Mutex // guards the fields below
 	learned *similarIndex
+	words   *wordModel
 	labels  []learnedLabel
 	model   model
 	stale   bool                    // labels changed since model was fitted
@@ -213,6 +214,7 @@ func New(cfg Config, llm LLMClassifier, log *slog.Logger) (*Service, error) {
 		known:    make(map[koban.Domain]bool),
 		examples: newSimilarIndex(),
 		learned:  newSimilarIndex(),
+		words:    newWordModel(),
 		recent:   make(map[string]koban.Answer),
 		stale:    true,
 	}
@@ -293,7 +295,8 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 	v := s.vectorOf(text, a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.learned.add(text)
+	id := s.learned.add(text)
+	s.words.add(wordTerms(s.learned.docs[id]), classIndex(label.Category), 1)
 	s.labels = append(s.labels, learnedLabel{label: label, domain: domain, v: v})
 	s.stale = true
 	return nil
