@@ -121,13 +121,17 @@ func (s *Service) decide(pSelf float64, a koban.Answer, bad string, urgent bool)
 	switch {
 	case bad != "" || urgent:
 		return koban.DecideEscalate
-	case a.Known && pSelf >= s.cfg.AnswerThreshold:
+	case a.Known && pSelf >= s.cfg.AnswerThreshold && a.Confidence >= minAnswerConfidence:
 		return koban.DecideAnswer
 	case len(a.Pages) > 0 && pSelf >= s.cfg.SuggestThreshold:
 		return koban.DecideSuggest
 	}
 	return koban.DecideEscalate
 }
+
+// minAnswerConfidence is the retrieval confidence below which koban never
+// answers, however likely self-solvable is: no page matches well.
+const minAnswerConfidence = 0.3
 
 // tilt multiplies the probability of class k by e^w and renormalises.
 func tilt(p [3]float64, k int, w float64) [3]float64 {

@@ -33,7 +33,8 @@ const (
 	fErrorPaste
 	fOwnSteps
 	fOwnFault
-	fStatement // asks nothing: states a behaviour
+	fStatement  // asks nothing: states a behaviour
+	fPageReport // asks nothing: states something about a docs page
 	fQuestionMark
 	fUrgent
 	fHasRetrieval // retrieval ran (the features below are meaningful)
@@ -52,6 +53,7 @@ const (
 	fAskMiss      // a question the docs do not answer: ask × (1 − coverage)
 	fDemandConf   // a demand (act, request) times confidence
 	fDocsConf     // a docs report times confidence
+	fTroubleConf  // a pasted error with no outage, bug or demand language, times confidence
 	fNearSS       // similar human-labelled inquiries: share self-solvable × evidence mass
 	fNearDM
 	fNearPO
@@ -64,9 +66,9 @@ const (
 var featureNames = [numFeatures]string{
 	"bias", "ask-how", "ask-lookup", "ask-why", "ask-procedure", "self-route", "act", "request", "provision",
 	"breakage", "bug", "feature", "docs-issue", "docs-ref", "followed", "error-paste", "own-steps", "own-fault",
-	"statement", "question-mark", "urgent", "has-retrieval", "confidence", "confidence-high", "confidence-low",
+	"statement", "page-report", "question-mark", "urgent", "has-retrieval", "confidence", "confidence-high", "confidence-low",
 	"known", "margin", "quadrant-how-to", "quadrant-reference", "quadrant-explanation", "quadrant-fits",
-	"self-serve", "coverage", "ask×confidence", "ask×uncovered", "demand×confidence", "docs-report×confidence",
+	"self-serve", "coverage", "ask×confidence", "ask×uncovered", "demand×confidence", "docs-report×confidence", "trouble×confidence",
 	"similar-self-solvable", "similar-docs-missing", "similar-platform-only",
 	"words-self-solvable", "words-docs-missing", "words-platform-only",
 }
@@ -80,7 +82,7 @@ var signalFeature = map[signalKind]int{
 	sigMechanism: fSelfRoute, sigAct: fAct, sigRequest: fRequest, sigProvision: fProvision,
 	sigOutage: fBreakage, sigBug: fBug, sigFeature: fFeature, sigDocsIssue: fDocsIssue, sigDocsRef: fDocsRef,
 	sigFollowed: fFollowed, sigErrorPaste: fErrorPaste, sigOwnSteps: fOwnSteps, sigOwnFault: fOwnFault,
-	sigStatement: fStatement, sigPageReport: fStatement, sigUrgent: fUrgent,
+	sigStatement: fStatement, sigPageReport: fPageReport, sigUrgent: fUrgent,
 }
 
 // textFeatures sets the features read from the text alone.
@@ -142,6 +144,11 @@ func retrievalFeatures(v *vector, text string, a koban.Answer, selfServe bool) {
 	v[fAskMiss] = ask * (1 - v[fCoverage]) * (1 - v[fDocsIssue])
 	v[fDemandConf] = math.Max(v[fAct], v[fRequest]) * c
 	v[fDocsConf] = v[fDocsIssue] * c
+	if v[fErrorPaste] == 1 && v[fBreakage]+v[fBug]+v[fAct]+v[fRequest]+v[fFeature]+v[fUrgent] == 0 {
+		// A pasted error from one's own setup is a troubleshooting
+		// question, even without a question mark.
+		v[fTroubleConf] = c
+	}
 }
 
 // coverage is the share of the question's key terms (words of four letters

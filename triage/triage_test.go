@@ -123,7 +123,7 @@ func TestLearnFromHumans(t *testing.T) {
 				"can you create a new namespace for the team checkout?",
 				"please create a new namespace for team billing in staging",
 			},
-			label:   koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered},
+			label:   koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable},
 			domain:  "computing",
 			next:    "please create a new namespace for team loyalty",
 			control: "Please grant me access to the production database",
@@ -357,10 +357,10 @@ func TestDecision(t *testing.T) {
 		want      koban.Decision
 	}{
 		{"confident how-to, known answer", 0.5, howTo, known(0.85), koban.DecideAnswer},
-		{"same, stricter threshold", 0.995, howTo, known(0.85), koban.DecideEscalate},
+		{"same, stricter threshold: the pages are suggested", 0.995, howTo, known(0.85), koban.DecideSuggest},
 		{"retrieval does not know", 0.5, howTo, koban.Answer{Confidence: 0.85}, koban.DecideEscalate},
 		{"confident how-to, default threshold", DefaultAnswerThreshold, howTo, known(0.85), koban.DecideAnswer},
-		{"weak retrieval, default threshold", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideEscalate},
+		{"weak retrieval: suggested, not answered", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideSuggest},
 		{"platform request with a matching page", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideEscalate},
 		{"outage with a matching page", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideEscalate},
 	}
