@@ -35,6 +35,9 @@ func TestEvalCV(t *testing.T) {
 	if v := os.Getenv("KOBAN_EVAL_EXAMPLES"); v != "" {
 		fmt.Sscan(v, &cfg.ExampleWeight)
 	}
+	if v := os.Getenv("KOBAN_EVAL_THRESHOLD"); v != "" {
+		fmt.Sscan(v, &cfg.AnswerThreshold)
+	}
 	folds := 5
 	var internal, internalNB []eval.Outcome
 	var internalP, internalNBP, internalPrior []*koban.Triage

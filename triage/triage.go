@@ -63,11 +63,11 @@ type Config struct {
 // cross-validated figures on labelled questions (koban eval --cv 5), never
 // from figures on the labels they were trained on.
 const (
-	DefaultAnswerThreshold  = 0.6
+	DefaultAnswerThreshold  = 0.75
 	DefaultSuggestThreshold = 0.35
 	DefaultNeighbours       = 7
 	DefaultMinSimilarity    = 0.2
-	DefaultPriorStrength    = 8
+	DefaultPriorStrength    = 16
 	DefaultExampleWeight    = 0.5
 	DefaultLLMWeight        = 2
 )
