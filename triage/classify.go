@@ -62,6 +62,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	s.mu.Unlock()
 	neighbourVotes(&v, near, labels)
 	v[fWordsSS], v[fWordsDM], v[fWordsPO] = wp[0], wp[1], wp[2]
+	s.mask(&v)
 	p := m.probs(&v)
 
 	var llmLabel koban.Label
@@ -190,6 +191,7 @@ func (s *Service) refit() {
 		wp := s.words.posterior(terms)
 		s.words.add(terms, e.class, 1)
 		e.v[fWordsSS], e.v[fWordsDM], e.v[fWordsPO] = wp[0], wp[1], wp[2]
+		s.mask(&e.v)
 		exs = append(exs, e)
 	}
 	s.model = fit(priorWeights, exs, s.cfg.PriorStrength)

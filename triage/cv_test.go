@@ -48,7 +48,7 @@ func TestEvalCV(t *testing.T) {
 		for i, c := range cases {
 			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
 		}
-		preds, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return New(cfg, nil, nil) })
+		preds, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return newAblated(cfg) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestEvalCV(t *testing.T) {
 			t.Fatal(err)
 		}
 		prior := make([]*koban.Triage, len(outs))
-		fresh, _ := New(cfg, nil, nil)
+		fresh, _ := newAblated(cfg)
 		for i, o := range outs {
 			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
 			prior[i] = &tr
@@ -140,4 +140,30 @@ func (nb *naiveBayes) Triage(_ context.Context, q koban.Question, _ koban.Answer
 		}
 	}
 	return koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Decision: koban.DecideEscalate}, nil
+}
+
+// ablations are groups of features KOBAN_EVAL_ABLATE may leave out.
+var ablations = map[string][]int{
+	"speech-act": {fAskHow, fAskLookup, fAskWhy, fAskProcedure, fSelfRoute, fAct, fRequest, fProvision, fBreakage, fBug, fFeature,
+		fDocsIssue, fDocsRef, fFollowed, fErrorPaste, fOwnSteps, fOwnFault, fStatement, fPageReport, fQuestionMark, fUrgent},
+	"retrieval": {fHasRetrieval, fConf, fConfHigh, fConfLow, fKnown, fMargin, fQuadHowTo, fQuadRef, fQuadExpl, fQuadFits, fSelfServe,
+		fCoverage, fAskConf, fAskMiss, fDemandConf, fDocsConf, fTroubleConf},
+	"similar": {fNearSS, fNearDM, fNearPO},
+	"words":   {fWordsSS, fWordsDM, fWordsPO},
+}
+
+// newAblated is New with the feature groups named in KOBAN_EVAL_ABLATE
+// (comma-separated) left out.
+func newAblated(cfg Config) (*Service, error) {
+	s, err := New(cfg, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range strings.Split(os.Getenv("KOBAN_EVAL_ABLATE"), ",") {
+		s.off = append(s.off, ablations[g]...)
+	}
+	for i := range s.generic {
+		s.mask(&s.generic[i].v)
+	}
+	return s, nil
 }

@@ -176,6 +176,9 @@ type Service struct {
 	exampleDomain []koban.Domain
 	// generic are the taxonomy's category examples as model examples.
 	generic []example
+	// off lists features left out, for measuring what each signal is
+	// worth; empty outside tests.
+	off []int
 
 	mu      sync.Mutex // guards the fields below
 	learned *similarIndex
@@ -311,7 +314,15 @@ func (s *Service) vectorOf(text string, a koban.Answer) vector {
 	ev := evidence{signals: sigs, scores: map[koban.Category]float64{}}
 	ev.documentedRequest(text, a)
 	retrievalFeatures(&v, text, a, ev.selfServe)
+	s.mask(&v)
 	return v
+}
+
+// mask zeroes the features left out.
+func (s *Service) mask(v *vector) {
+	for _, f := range s.off {
+		v[f] = 0
+	}
 }
 
 // remember keeps the answer of a triaged question for Learn. s.mu is held.
