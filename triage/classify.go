@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/kobanhq/koban"
 )
@@ -164,38 +165,35 @@ func neighbourVotes(v *vector, near []neighbour, labels []learnedLabel) {
 	}
 }
 
-// refit fits the model again when labels came in since the last fit. The
-// examples are the taxonomy's generic ones and every human label, each with
-// the votes of its similar labelled inquiries other than itself (so that
-// the model does not learn to trust a vote that is its own label). s.mu is
-// held.
+// refit fits the model again when labels came in since the last fit, on the
+// taxonomy's generic examples and the most recent maxFitLabels human labels.
+// Beyond quickFitLabels labels a fit takes long enough to hold up triage, so
+// it runs at most once every refitEvery; the votes of similar inquiries and
+// the word model take new labels at once meanwhile. s.mu is held.
 func (s *Service) refit() {
-	if !s.stale {
+	if !s.stale || (len(s.labels) > quickFitLabels && time.Since(s.fittedAt) < refitEvery) {
 		return
 	}
 	s.stale = false
-	s.learned.refresh()
-	exs := make([]example, 0, len(s.generic)+len(s.labels))
+	s.fittedAt = time.Now()
+	recent := s.labels[max(0, len(s.labels)-maxFitLabels):]
+	exs := make([]example, 0, len(s.generic)+len(recent))
 	exs = append(exs, s.generic...)
-	for i, l := range s.labels {
-		e := example{v: l.v, class: classIndex(l.label.Category), weight: 1}
-		near := s.learned.nearestByID(i, s.cfg.Neighbours, s.cfg.MinSimilarity)
-		labels := make([]learnedLabel, len(near))
-		for j, n := range near {
-			labels[j] = s.labels[n.id]
-		}
-		neighbourVotes(&e.v, near, labels)
-		// The word model without this label, as it would have been.
-		terms := wordTerms(s.learned.docs[i])
-		s.words.add(terms, e.class, -1)
-		wp := s.words.posterior(terms)
-		s.words.add(terms, e.class, 1)
-		e.v[fWordsSS], e.v[fWordsDM], e.v[fWordsPO] = wp[0], wp[1], wp[2]
-		s.mask(&e.v)
-		exs = append(exs, e)
+	for _, l := range recent {
+		exs = append(exs, example{v: l.v, class: classIndex(l.label.Category), weight: 1})
 	}
 	s.model = fit(priorWeights, exs, s.cfg.PriorStrength)
 }
+
+// maxFitLabels bounds the labels a refit reads: the most recent ones say
+// most about how the team labels now, and the fit stays fast.
+const maxFitLabels = 1000
+
+// quickFitLabels and refitEvery bound how often a large model is refitted.
+const (
+	quickFitLabels = 200
+	refitEvery     = time.Minute
+)
 
 // detail refines the category: learned labels first, then the LLM, then
 // the evidence.

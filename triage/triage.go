@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kobanhq/koban"
 )
@@ -180,20 +181,21 @@ type Service struct {
 	// worth; empty outside tests.
 	off []int
 
-	mu      sync.Mutex // guards the fields below
-	learned *similarIndex
-	words   *wordModel
-	labels  []learnedLabel
-	model   model
-	stale   bool                    // labels changed since model was fitted
-	recent  map[string]koban.Answer // answers of recently triaged questions, for Learn
-	order   []string                // keys of recent, oldest first
+	mu       sync.Mutex // guards the fields below
+	learned  *similarIndex
+	words    *wordModel
+	labels   []learnedLabel
+	model    model
+	stale    bool                    // labels changed since model was fitted
+	fittedAt time.Time               // when model was fitted
+	recent   map[string]koban.Answer // answers of recently triaged questions, for Learn
+	order    []string                // keys of recent, oldest first
 }
 
 type learnedLabel struct {
 	label  koban.Label
 	domain koban.Domain
-	v      vector // features without the similar-inquiry votes
+	v      vector // features, with the votes of the labels learnt before it
 }
 
 // recentAnswers is how many answers of triaged questions are kept for Learn.
@@ -296,10 +298,26 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 		domain = ""
 	}
 	v := s.vectorOf(text, a)
+	f := features(text)
+	terms := wordTerms(f)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := s.learned.add(text)
-	s.words.add(wordTerms(s.learned.docs[id]), classIndex(label.Category), 1)
+	// The label's votes of similar inquiries and word model are those of
+	// the labels learnt before it: what triage knew when it came in. So
+	// the model learns how far to trust them, and a refit costs no search.
+	s.learned.refresh()
+	near := s.learned.nearestTo(f, s.cfg.Neighbours, s.cfg.MinSimilarity, -1)
+	labels := make([]learnedLabel, len(near))
+	for i, n := range near {
+		labels[i] = s.labels[n.id]
+	}
+	neighbourVotes(&v, near, labels)
+	wp := s.words.posterior(terms)
+	v[fWordsSS], v[fWordsDM], v[fWordsPO] = wp[0], wp[1], wp[2]
+	s.mask(&v)
+
+	s.learned.add(text)
+	s.words.add(terms, classIndex(label.Category), 1)
 	s.labels = append(s.labels, learnedLabel{label: label, domain: domain, v: v})
 	s.stale = true
 	return nil
