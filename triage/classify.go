@@ -47,7 +47,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	ev.documentedRequest(text, a)
 	var v vector
 	textFeatures(&v, text, ev.signals)
-	retrievalFeatures(&v, text, a, ev.selfServe)
+	retrievalFeatures(&v, text, a, ev.selfServe, s.vocab.Load())
 
 	s.mu.Lock()
 	s.remember(text, a)
@@ -297,6 +297,8 @@ func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels
 		return fmt.Sprintf("the question fits the %s page it matched", a.Pages[0].Quadrant)
 	case fAskMiss:
 		return "a question whose terms the docs barely hold"
+	case fAskAbsent, fAbsent:
+		return "a question in words the docs never use"
 	case fCoverage:
 		return "the matched pages hold the question's terms"
 	}

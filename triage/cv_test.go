@@ -3,6 +3,7 @@ package triage
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,7 +49,15 @@ func TestEvalCV(t *testing.T) {
 		for i, c := range cases {
 			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
 		}
-		preds, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return newAblated(cfg) })
+		vocab := corpusVocabulary(t, dir, name)
+		newTriager := func() (*Service, error) {
+			s, err := newAblated(cfg)
+			if err == nil && os.Getenv("KOBAN_EVAL_NO_VOCAB") == "" {
+				s.SetVocabulary(vocab)
+			}
+			return s, err
+		}
+		preds, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return newTriager() })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +66,7 @@ func TestEvalCV(t *testing.T) {
 			t.Fatal(err)
 		}
 		prior := make([]*koban.Triage, len(outs))
-		fresh, _ := newAblated(cfg)
+		fresh, _ := newTriager()
 		for i, o := range outs {
 			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
 			prior[i] = &tr
@@ -166,4 +175,23 @@ func newAblated(cfg Config) (*Service, error) {
 		s.mask(&s.generic[i].v)
 	}
 	return s, nil
+}
+
+// corpusVocabulary reads the words of the corpus an evaluation set is judged
+// on (its Markdown files, as text).
+func corpusVocabulary(t *testing.T, dir, set string) *Vocabulary {
+	t.Helper()
+	corpus := map[string]string{"dev.jsonl": "k8s-docs", "moj-cloud-platform-dev.jsonl": "moj-cloud-platform-docs", "bcgov-private-cloud-dev.jsonl": "bcgov-private-cloud-docs"}[set]
+	var texts []string
+	filepath.WalkDir(filepath.Join(dir, "..", "corpora", corpus), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
+			if b, err := os.ReadFile(path); err == nil {
+				texts = append(texts, string(b))
+			}
+		}
+		return nil
+	})
+	v := NewVocabulary(texts)
+	t.Logf("%s: vocabulary of %d words from %d pages", corpus, v.Len(), len(texts))
+	return v
 }

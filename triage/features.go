@@ -54,6 +54,8 @@ const (
 	fDemandConf   // a demand (act, request) times confidence
 	fDocsConf     // a docs report times confidence
 	fTroubleConf  // a pasted error with no outage, bug or demand language, times confidence
+	fAbsent       // share of the question's key terms the docs never use
+	fAskAbsent    // a question (how/what/why) times that share
 	fNearSS       // similar human-labelled inquiries: share self-solvable × evidence mass
 	fNearDM
 	fNearPO
@@ -68,7 +70,7 @@ var featureNames = [numFeatures]string{
 	"breakage", "bug", "feature", "docs-issue", "docs-ref", "followed", "error-paste", "own-steps", "own-fault",
 	"statement", "page-report", "question-mark", "urgent", "has-retrieval", "confidence", "confidence-high", "confidence-low",
 	"known", "margin", "quadrant-how-to", "quadrant-reference", "quadrant-explanation", "quadrant-fits",
-	"self-serve", "coverage", "ask×confidence", "ask×uncovered", "demand×confidence", "docs-report×confidence", "trouble×confidence",
+	"self-serve", "coverage", "ask×confidence", "ask×uncovered", "demand×confidence", "docs-report×confidence", "trouble×confidence", "absent-terms", "ask×absent-terms",
 	"similar-self-solvable", "similar-docs-missing", "similar-platform-only",
 	"words-self-solvable", "words-docs-missing", "words-platform-only",
 }
@@ -99,8 +101,13 @@ func textFeatures(v *vector, text string, sigs []signal) {
 }
 
 // retrievalFeatures sets the features of the retrieval evidence. A zero
-// Answer (no retrieval) leaves them 0.
-func retrievalFeatures(v *vector, text string, a koban.Answer, selfServe bool) {
+// Answer (no retrieval) leaves them 0. vocab may be nil.
+func retrievalFeatures(v *vector, text string, a koban.Answer, selfServe bool, vocab *Vocabulary) {
+	if share, n := vocab.absent(text); n >= 2 {
+		v[fAbsent] = share
+		ask := math.Max(v[fAskHow], math.Max(v[fAskLookup], math.Max(v[fAskWhy], v[fAskProcedure])))
+		v[fAskAbsent] = ask * share * (1 - v[fDocsIssue])
+	}
 	if len(a.Pages) == 0 && a.Confidence == 0 && !a.Known {
 		return
 	}

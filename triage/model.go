@@ -76,6 +76,8 @@ var priorWeights = func() model {
 	set(fDemandConf, -0.3, 0, 0.3)
 	set(fDocsConf, -0.5, 0.5, 0)
 	set(fTroubleConf, 1.5, -0.3, -0.3)
+	set(fAbsent, -0.5, 0.5, 0)
+	set(fAskAbsent, -1, 1.5, 0)
 	set(fNearSS, 2.5, 0, 0)
 	set(fNearDM, 0, 2.5, 0)
 	set(fNearPO, 0, 0, 2.5)

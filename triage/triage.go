@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -167,6 +168,7 @@ type Service struct {
 	cfg       Config
 	llm       LLMClassifier
 	retriever Retriever
+	vocab     atomic.Pointer[Vocabulary]
 	log       *slog.Logger
 	domains   *domainMatcher
 	known     map[koban.Domain]bool
@@ -331,10 +333,15 @@ func (s *Service) vectorOf(text string, a koban.Answer) vector {
 	textFeatures(&v, text, sigs)
 	ev := evidence{signals: sigs, scores: map[koban.Category]float64{}}
 	ev.documentedRequest(text, a)
-	retrievalFeatures(&v, text, a, ev.selfServe)
+	retrievalFeatures(&v, text, a, ev.selfServe, s.vocab.Load())
 	s.mask(&v)
 	return v
 }
+
+// SetVocabulary gives triage the words of the docs, so that it can tell a
+// docs question whose terms the docs never use (a docs gap). Call it again
+// when the docs change; nil forgets them.
+func (s *Service) SetVocabulary(v *Vocabulary) { s.vocab.Store(v) }
 
 // mask zeroes the features left out.
 func (s *Service) mask(v *vector) {

@@ -125,6 +125,11 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 		if err != nil {
 			return err
 		}
+		vocab, err := docsVocabulary(ix)
+		if err != nil {
+			return err
+		}
+		tr.SetVocabulary(vocab)
 		r.Triager = tr
 		r.Detector = tr
 		if o.online {
@@ -132,7 +137,13 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 		}
 		if o.cv != 0 {
 			r.CVFolds = o.cv
-			r.NewTriager = func() (eval.FreshTriager, error) { return triage.New(a.cfg.Triage, cls, a.log) }
+			r.NewTriager = func() (eval.FreshTriager, error) {
+				t, err := triage.New(a.cfg.Triage, cls, a.log)
+				if err == nil {
+					t.SetVocabulary(vocab)
+				}
+				return t, err
+			}
 		}
 	} else if o.online || o.cv != 0 {
 		return koban.Errorf(koban.EInvalid, "--online and --cv need triage: drop --no-triage")

@@ -76,6 +76,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	setVocabulary(a, tr, ix)
 	m := web.NewMetrics()
 	m.WatchDocs(func() (int, int) { st := ix.Stats(); return st.Documents, st.Sections })
 	m.ObserveDocsRefresh(nil, time.Now())
@@ -182,7 +183,12 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	}
 	// The shipped sample docs do not change; configured ones may.
 	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
-		refresher.Changed = docsChanged
+		refresher.Changed = func(ctx context.Context, st docsindex.Stats) {
+			if docsChanged != nil {
+				docsChanged(ctx, st)
+			}
+			setVocabulary(a, tr, ix)
+		}
 		g.Go(func() error { return refresher.Run(gctx) })
 	}
 	g.Go(func() error {
