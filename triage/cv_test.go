@@ -89,6 +89,13 @@ func TestEvalCV(t *testing.T) {
 			internalNBP = append(internalNBP, nb...)
 		}
 	}
+	// The internal platforms pooled: each fold learns from both platforms'
+	// labels (each case keeps its own corpus' retrieval).
+	pooled, err := eval.CrossValidate(context.Background(), internal, folds, func() (eval.FreshTriager, error) { return newAblated(cfg) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("internal platforms pooled, koban %d-fold CV (no vocabulary): %s", folds, cvLine(internal, pooled))
 	t.Logf("internal platforms together, koban priors only: %s", cvLine(internal, internalPrior))
 	t.Logf("internal platforms together, koban: %s", cvLine(internal, internalP))
 	t.Logf("internal platforms together, naive Bayes: %s", cvLine(internalNB, internalNBP))
