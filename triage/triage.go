@@ -65,7 +65,7 @@ type Config struct {
 // cross-validated figures on labelled questions (koban eval --cv 5), never
 // from figures on the labels they were trained on.
 const (
-	DefaultAnswerThreshold  = 0.75
+	DefaultAnswerThreshold  = 0.8
 	DefaultSuggestThreshold = 0.35
 	DefaultNeighbours       = 7
 	DefaultMinSimilarity    = 0.2
