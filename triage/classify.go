@@ -93,7 +93,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	}
 	t := koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Confidence: p[best]}
 	t.Urgent = bad == "" && ev.has(sigUrgent)
-	t.Decision = s.decide(p[0], a, bad, t.Urgent)
+	t.Decision = s.decide(p[0], a, bad, t.Urgent, ev.has(sigDocsIssue, sigBug, sigOutage, sigFeature))
 	t.Label.Detail = detail(t.Label.Category, t.Decision, &ev, near, labels, llmLabel)
 	t.Domain, t.DomainConfidence = s.domain(text, a, near, labels, llmDomain, llmConf, &ev)
 	if bad != "" {
@@ -118,12 +118,14 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 // decide picks what koban does: answer when self-solvable is likely enough
 // and retrieval knows an answer, suggest the related pages while bringing a
 // human when it is plausible, escalate otherwise. Urgent and unreadable
-// inquiries escalate at once.
-func (s *Service) decide(pSelf float64, a koban.Answer, bad string, urgent bool) koban.Decision {
+// inquiries escalate at once. A report (of a docs problem, a bug, a
+// breakage, a wish) is never answered from the docs alone: the page it
+// matches is often the one it reports on, and a human must read it anyway.
+func (s *Service) decide(pSelf float64, a koban.Answer, bad string, urgent, report bool) koban.Decision {
 	switch {
 	case bad != "" || urgent:
 		return koban.DecideEscalate
-	case a.Known && pSelf >= s.cfg.AnswerThreshold && a.Confidence >= minAnswerConfidence:
+	case a.Known && pSelf >= s.cfg.AnswerThreshold && a.Confidence >= minAnswerConfidence && !report:
 		return koban.DecideAnswer
 	case len(a.Pages) > 0 && pSelf >= s.cfg.SuggestThreshold:
 		return koban.DecideSuggest
