@@ -28,7 +28,7 @@ func BenchmarkRefit(b *testing.B) {
 			for range b.N {
 				s.mu.Lock()
 				s.stale = true
-				s.refit()
+				s.refit(true)
 				s.mu.Unlock()
 			}
 		})

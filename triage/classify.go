@@ -51,7 +51,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 
 	s.mu.Lock()
 	s.remember(text, a)
-	s.refit()
+	s.refit(false)
 	s.learned.refresh()
 	near := s.learned.nearest(text, s.cfg.Neighbours, s.cfg.MinSimilarity)
 	labels := make([]learnedLabel, len(near))
@@ -172,8 +172,8 @@ func neighbourVotes(v *vector, near []neighbour, labels []learnedLabel) {
 // Beyond quickFitLabels labels a fit takes long enough to hold up triage, so
 // it runs at most once every refitEvery; the votes of similar inquiries and
 // the word model take new labels at once meanwhile. s.mu is held.
-func (s *Service) refit() {
-	if !s.stale || (len(s.labels) > quickFitLabels && time.Since(s.fittedAt) < refitEvery) {
+func (s *Service) refit(force bool) {
+	if !s.stale || (!force && len(s.labels) > quickFitLabels && time.Since(s.fittedAt) < refitEvery) {
 		return
 	}
 	s.stale = false
@@ -184,7 +184,7 @@ func (s *Service) refit() {
 	for _, l := range recent {
 		exs = append(exs, example{v: l.v, class: classIndex(l.label.Category), weight: 1})
 	}
-	s.model = fit(priorWeights, exs, s.cfg.PriorStrength)
+	s.model = fit(s.prior, exs, s.cfg.PriorStrength)
 }
 
 // maxFitLabels bounds the labels a refit reads: the most recent ones say

@@ -59,6 +59,10 @@ type Config struct {
 	// Domains is the problem-domain taxonomy. Inquiries that fit none get
 	// koban.DomainOther.
 	Domains []DomainConfig `yaml:"domains"`
+	// ModelFile, when set, names a model file (see SaveModel) to start
+	// from instead of the built-in priors. One that is missing or unusable
+	// is logged and the built-in priors are used.
+	ModelFile string `yaml:"model_file"`
 }
 
 // Defaults. The thresholds and the prior strength were chosen from
@@ -179,6 +183,7 @@ type Service struct {
 	exampleDomain []koban.Domain
 	// generic are the taxonomy's category examples as model examples.
 	generic []example
+	prior   model // the weights the fit is pulled towards
 	// off lists features left out, for measuring what each signal is
 	// worth; empty outside tests.
 	off []int
@@ -224,6 +229,15 @@ func New(cfg Config, llm LLMClassifier, log *slog.Logger) (*Service, error) {
 		words:    newWordModel(),
 		recent:   make(map[string]koban.Answer),
 		stale:    true,
+		prior:    priorWeights,
+	}
+	if cfg.ModelFile != "" {
+		m, err := loadModel(cfg.ModelFile)
+		if err != nil {
+			log.Warn("triage model file unusable: using the built-in priors", "path", cfg.ModelFile, "err", err)
+		} else {
+			s.prior = m
+		}
 	}
 	for _, d := range cfg.Domains {
 		s.known[d.Name] = true

@@ -329,7 +329,15 @@ func TestEvalCommandCVAndDetection(t *testing.T) {
 		t.Fatal(err)
 	}
 	outFile := filepath.Join(t.TempDir(), "out.jsonl")
-	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--cv", "3", "--json", "--out", outFile))
+	modelFile := filepath.Join(t.TempDir(), "model.json")
+	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--cv", "3", "--json", "--out", outFile, "--online", "--save-model", modelFile))
+	var model struct {
+		Version int                           `json:"version"`
+		Weights map[string]map[string]float64 `json:"weights"`
+	}
+	if b, err := os.ReadFile(modelFile); err != nil || json.Unmarshal(b, &model) != nil || model.Version != 1 || len(model.Weights) != 3 {
+		t.Errorf("--save-model wrote %+v (%v), want a model file with weights for the 3 categories", model, err)
+	}
 	if got := num(t, m, "cases"); got != 12 {
 		t.Errorf("cases = %v, want 12", got)
 	}
