@@ -38,6 +38,10 @@ var (
 	chatterRE = regexp.MustCompile(`(?i)\b(?:lunch|coffee|beers?|weekend|the game|brb|afk|haha+|lol|ランチ|飲み会|在宅|休暇|お昼)\b|ランチ|在宅勤務|お昼`)
 	// adviceRE opens an answer to someone else.
 	adviceRE = regexp.MustCompile(`(?i)^\W*(?:you (?:can|could|should|need to|have to|must|might)|try (?:adding|setting|running|using|to)|just (?:run|set|add|use)|have you tried|that'?s because|it'?s because|the fix is|the trick is|it'?s in the (?:docs|runbook|wiki)|i think you|you'?re missing|see https?://)|(?:すれば(?:反映され|でき|動き)ますよ|してみてください|ですよ。?$)`)
+	// praiseRE is thanks by other words: praise, congratulations.
+	praiseRE = regexp.MustCompile(`(?i)^\W*(?:(?:nice|great|awesome|amazing|good|excellent) (?:work|job|stuff|one)|kudos|congrat\w*|well done|shout-?out|props to|お見事|おめでとう)`)
+	// helpRE is someone about to ask: "help", "quick question".
+	helpRE = regexp.MustCompile(`(?i)\b(?:help|question|q)\b|助けて|質問`)
 	// askRE is a question without a question mark, in Japanese.
 	askJaRE = regexp.MustCompile(`(?:ですか|ますか|でしょうか|ますでしょうか|教えて|ください|下さい|お願い|ほしい|欲しい|たい(?:です)?(?:$|[。、!])|かな|のですが|んですが)`)
 	// techRE finds technical content: code, an error code, a path, a
@@ -77,15 +81,22 @@ func (s *Service) Detect(text string) koban.Detection {
 	asks := ev.has(sigHowTo, sigLookup, sigExplain, sigProcedure, sigAct, sigRequest, sigOwnFault)
 	reports := ev.has(sigOutage, sigBug, sigErrorPaste, sigUrgent, sigDocsIssue, sigFeature)
 
-	var score float64
-	var reason string
+	// The reason is the strongest push towards the outcome.
+	var score, pro, con float64
+	proWhy, conWhy := "asks for something", "says little"
 	add := func(w float64, why string) {
 		score += w
-		if reason == "" || math.Abs(w) >= 2 {
-			reason = why
+		switch {
+		case w > pro:
+			pro, proWhy = w, why
+		case -w > con:
+			con, conWhy = -w, why
 		}
 	}
 	add(-0.5, "says little")
+	if helpRE.MatchString(bare) {
+		add(0.7, "mentions needing help")
+	}
 	if question {
 		add(1.5, "asks a question")
 	}
@@ -110,6 +121,8 @@ func (s *Service) Detect(text string) koban.Detection {
 		add(-3, "answers someone else")
 	case chatterRE.MatchString(bare) && !reports:
 		add(-3.5, "chatter")
+	case praiseRE.MatchString(bare) && !question && !reports:
+		add(-3, "praise or congratulations")
 	case greetingRE.MatchString(bare) && nWords <= 12 && !question && !asks && !reports:
 		add(-2, "a greeting")
 	case urlOnlyShare(t, bare) && !question && !reports:
@@ -119,6 +132,10 @@ func (s *Service) Detect(text string) koban.Detection {
 		add(-1, "asks nothing")
 	}
 	conf := 1 / (1 + math.Exp(-score))
+	reason := conWhy
+	if conf >= DetectInquiry {
+		reason = proWhy
+	}
 	return koban.Detection{Inquiry: conf >= DetectInquiry, Confidence: conf, Reason: reason}
 }
 
