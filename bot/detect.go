@@ -54,7 +54,8 @@ func (b *Bot) channelInquiry(e event, mode string) bool {
 func (b *Bot) offerHelp(ctx context.Context, e event) error {
 	text := stripMention(b.selfUser, e.Text)
 	if len(text) > maxOfferText {
-		text = text[:maxOfferText]
+		// Cut on a character boundary: a split one would not survive JSON.
+		text = strings.ToValidUTF8(text[:maxOfferText], "")
 	}
 	btn := slack.NewButtonBlockElement(actAskKoban, e.TS+"\n"+text, slack.NewTextBlockObject(slack.PlainTextType, "Ask koban", false, false))
 	btn.Style = slack.StylePrimary

@@ -3,7 +3,9 @@
 // the category a human gave them. It loads cases (JSON Lines), runs them
 // through an Answerer and, optionally, a Triager, and computes retrieval
 // metrics (Recall@k, MRR@10, nDCG@10), triage metrics (accuracy, macro-F1,
-// per-category scores, confusion) and latency percentiles.
+// per-category scores, confusion; offline, online and K-fold
+// cross-validated), how many messages would be taken as inquiries, and
+// latency percentiles.
 //
 // It leaves building the docs index and choosing the corpus to the caller
 // (koban eval in cmd/koban); it only needs the small interfaces below.
