@@ -23,7 +23,7 @@ type Detector interface {
 const detectOffer = 0.25
 
 // actAskKoban is the button of the quiet offer: it turns the message into
-// an inquiry. Its value holds the message's ts and text.
+// an inquiry. Its value holds the message's ts, author and text.
 const actAskKoban = "ask_koban"
 
 // maxOfferText bounds the text carried in the offer's button value, which
@@ -57,7 +57,7 @@ func (b *Bot) offerHelp(ctx context.Context, e event) error {
 		// Cut on a character boundary: a split one would not survive JSON.
 		text = strings.ToValidUTF8(text[:maxOfferText], "")
 	}
-	btn := slack.NewButtonBlockElement(actAskKoban, e.TS+"\n"+text, slack.NewTextBlockObject(slack.PlainTextType, "Ask koban", false, false))
+	btn := slack.NewButtonBlockElement(actAskKoban, e.TS+"\n"+e.User+"\n"+text, slack.NewTextBlockObject(slack.PlainTextType, "Ask koban", false, false))
 	btn.Style = slack.StylePrimary
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn("Need help with this?"), nil, slack.NewAccessory(btn)),
@@ -83,9 +83,14 @@ func (b *Bot) askFromOfferClicked(ctx context.Context, e event) error {
 // askFromOffer turns the message an offer was about into an inquiry, as if
 // it had been asked in the channel.
 func (b *Bot) askFromOffer(ctx context.Context, e event) (*koban.Inquiry, error) {
-	ts, text, _ := strings.Cut(e.Metadata, "\n")
-	if ts == "" || strings.TrimSpace(text) == "" {
+	ts, rest, _ := strings.Cut(e.Metadata, "\n")
+	author, text, _ := strings.Cut(rest, "\n")
+	switch {
+	case ts == "" || strings.TrimSpace(text) == "":
 		return nil, koban.Errorf(koban.EInvalid, "That message can no longer be asked; ask again with /koban ask.")
+	case author != e.User:
+		// Only its author was offered help; nobody asks in another's name.
+		return nil, koban.Errorf(koban.EInvalid, "Only the author of that message can ask koban about it; ask with /koban ask.")
 	}
 	inq, created, err := b.deps.Desk.Ask(ctx, desk.Incoming{
 		Source: koban.SourceChannel, EventID: "offer:" + e.Channel + ":" + ts, Team: e.Team,

@@ -115,6 +115,18 @@ func TestOfferHelpThenAsk(t *testing.T) {
 	if value == "" {
 		t.Fatalf("offer has no Ask koban button: %v", blocksOf(t, offer))
 	}
+	clickOffer(t, h.h, "USOMEONEELSE", helpChannel, value)
+	h.bot.pending.Wait()
+	if open, _ := h.store.OpenInquiries(context.Background()); len(open) != 0 {
+		t.Fatalf("someone else's click created %d inquiries, want none", len(open))
+	}
+	told := false
+	for _, c := range h.slack.called("chat.postEphemeral") {
+		told = told || c.Form.Get("user") == "USOMEONEELSE"
+	}
+	if !told {
+		t.Errorf("someone else's click was not told why nothing happened")
+	}
 	clickOffer(t, h.h, asker, helpChannel, value)
 	clickOffer(t, h.h, asker, helpChannel, value)
 	var inq *koban.Inquiry
