@@ -109,6 +109,7 @@ type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
 	OnCall    OnCall
+	Detector  Detector // optional: tells channel messages that ask for nothing
 	Log       *slog.Logger
 	Now       func() time.Time
 	// Redactor masks secrets in what the bot posts or logs of user text

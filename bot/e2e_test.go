@@ -47,6 +47,7 @@ type harnessOpts struct {
 	workers     int
 	channels    []Channel
 	onCall      OnCall
+	detector    Detector
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -80,7 +81,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	b, err := New(ctx, Options{
 		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
 		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL},
-	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Log: testLogger(t)})
+	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Log: testLogger(t)})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
 	}

@@ -41,7 +41,7 @@ type event struct {
 
 	TriggerID string // commands and actions: opens modals
 	Action    string // action id, "solved:42"
-	Metadata  string // the modal's private_metadata
+	Metadata  string // the modal's private_metadata, or the button's value
 	Callback  string // the modal's callback id
 	Values    map[string]string
 }
@@ -110,6 +110,7 @@ func decodeInteraction(ic slack.InteractionCallback) event {
 		}
 		e.Kind = kindAction
 		e.Action = ic.ActionCallback.BlockActions[0].ActionID
+		e.Metadata = ic.ActionCallback.BlockActions[0].Value
 		e.TS = ic.Container.MessageTs
 		e.ThreadTS = ic.Message.ThreadTimestamp
 	case slack.InteractionTypeViewSubmission:

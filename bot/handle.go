@@ -93,7 +93,7 @@ func (b *Bot) message(ctx context.Context, e event) error {
 	switch {
 	case configured && mode != "mentions" && !im:
 		in.Source = koban.SourceChannel
-		if e.Kind == kindMessage && mode == "questions" && !looksLikeQuestion(e.Text) {
+		if e.Kind == kindMessage && !b.channelInquiry(e, mode) {
 			return nil
 		}
 	case e.Kind == kindMention:
@@ -200,6 +200,10 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 // onAction handles a button. The Resolve… modal opens at once (its trigger
 // expires in 3 s); the rest runs after the ack.
 func (b *Bot) onAction(ctx context.Context, e event) error {
+	if e.Action == actAskKoban {
+		b.later("ask from offer", func(ctx context.Context) error { return b.askFromOfferClicked(ctx, e) })
+		return nil
+	}
 	act, id, ok := parseActionID(e.Action)
 	if !ok || b.onFlowAction(ctx, e, act, id) {
 		return nil

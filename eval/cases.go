@@ -3,9 +3,11 @@
 // the category a human gave them. It loads cases (JSON Lines), runs them
 // through an Answerer and, optionally, a Triager, and computes retrieval
 // metrics (Recall@k, MRR@10, nDCG@10), triage metrics (accuracy, macro-F1,
-// per-category scores, confusion) and latency percentiles. It is the one
-// home of that arithmetic: the evaluation harnesses in the tests of triage
-// and knowledge score with ScoreRanking and Confusion too.
+// per-category scores, confusion; offline, online and K-fold
+// cross-validated), how many messages would be taken as inquiries, and
+// latency percentiles. It is the one home of that arithmetic: the
+// evaluation harnesses in the tests of triage and knowledge score with
+// ScoreRanking and Confusion too.
 //
 // It leaves building the docs index and choosing the corpus to the caller
 // (koban eval in cmd/koban); it only needs the small interfaces below.
@@ -23,6 +25,19 @@ import (
 
 	"github.com/kobanhq/koban"
 )
+
+// NotAnInquiry is the category of a case that is a real message asking for
+// nothing (thanks, an FYI, chatter): it must not become an inquiry. A case
+// with no category is an inquiry of unknown category, counted only for
+// detection.
+const NotAnInquiry koban.Category = "not-an-inquiry"
+
+// Inquiry reports whether the case is an inquiry (labelled or not).
+func (c Case) Inquiry() bool { return c.Category != NotAnInquiry }
+
+// Labelled reports whether the case is an inquiry with a known category,
+// one that triage figures count.
+func (c Case) Labelled() bool { return c.Category.Valid() }
 
 // Case is one labelled question, one line of a cases file.
 type Case struct {
@@ -98,8 +113,8 @@ func (c *Case) validate() error {
 		return fmt.Errorf("case %s: missing \"question\"", c.ID)
 	case c.Lang == "" || strings.ContainsAny(c.Lang, `/\.`):
 		return fmt.Errorf("case %s: \"lang\" must name a docs folder such as \"en\" or \"ja\", got %q", c.ID, c.Lang)
-	case !c.Category.Valid():
-		return fmt.Errorf("case %s: unknown category %q: want self-solvable, docs-missing or platform-only", c.ID, c.Category)
+	case !c.Category.Valid() && c.Category != NotAnInquiry && c.Category != "":
+		return fmt.Errorf("case %s: unknown category %q: want self-solvable, docs-missing, platform-only, not-an-inquiry or none", c.ID, c.Category)
 	}
 	for _, p := range c.RelevantDocs {
 		if strings.TrimSpace(p) == "" {

@@ -36,7 +36,7 @@ func TestReadCases(t *testing.T) {
 		{"no id", "\n\n" + `{"question": "q", "lang": "en", "category": "docs-missing"}`, "bad.jsonl:3: missing \"id\""},
 		{"no question", `{"id": "x", "lang": "en", "category": "docs-missing"}`, "bad.jsonl:1: case x: missing \"question\""},
 		{"bad category", `{"id": "x", "question": "q", "lang": "en", "category": "bug"}`, `bad.jsonl:1: case x: unknown category "bug"`},
-		{"no lang", `{"id": "x", "question": "q", "category": "bug"}`, `bad.jsonl:1: case x: "lang" must name a docs folder`},
+		{"no lang", `{"id": "x", "question": "q", "category": "not-an-inquiry"}`, `bad.jsonl:1: case x: "lang" must name a docs folder`},
 		{"duplicate id", ok + "\n" + ok, `bad.jsonl:2: id "ok" is already used on line 1`},
 		{"empty path", `{"id": "x", "question": "q", "lang": "en", "category": "docs-missing", "relevant_docs": [" "]}`, "bad.jsonl:1: case x: empty path"},
 		{"empty file", "\n", "bad.jsonl: no cases"},

@@ -37,7 +37,11 @@ type Outcome struct {
 	Answer koban.Answer  // the full answer
 	Triage *koban.Triage // nil without a Triager
 	Online *koban.Triage // the prediction made in online mode, before learning the case's label
-	Took   time.Duration // answer plus triage
+	CV     *koban.Triage // the cross-validated prediction, learnt from the other folds only
+	// Detection says whether koban would take the message as an inquiry
+	// in a channel of mode all; nil without a Detector.
+	Detection *koban.Detection
+	Took      time.Duration // answer plus triage
 }
 
 // Report is the result of an evaluation.
@@ -49,7 +53,14 @@ type Report struct {
 	// TriageOnline is the triage of each case made before the triager
 	// learnt that case's label, learning the cases in file order.
 	TriageOnline *Triage `json:"triage_online,omitempty"`
-	LatencyMS    Latency `json:"latency_ms"`
+	// TriageCV is the K-fold cross-validated triage (CVFolds folds): each
+	// case triaged by a triager that learnt the other folds' labels only.
+	// Quote these figures rather than Triage's.
+	TriageCV *Triage `json:"triage_cv,omitempty"`
+	CVFolds  int     `json:"cv_folds,omitempty"`
+	// InquiryDetection counts which messages would be taken as inquiries.
+	InquiryDetection *Detection `json:"inquiry_detection,omitempty"`
+	LatencyMS        Latency    `json:"latency_ms"`
 	// Index describes the index the cases were run against; set by the caller.
 	Index *IndexStats `json:"index,omitempty"`
 
@@ -70,7 +81,14 @@ type Runner struct {
 	// Learner, when set (usually the Triager itself), turns on online
 	// evaluation: a second pass that predicts each case, then learns its label.
 	Learner Learner
-	Log     *slog.Logger
+	// Detector, when set, decides for each case whether the message would
+	// be taken as an inquiry in a channel of mode all.
+	Detector Detector
+	// CVFolds and NewTriager, when both set, add K-fold cross-validated
+	// triage: NewTriager gives a triager that knows no labels.
+	CVFolds    int
+	NewTriager func() (FreshTriager, error)
+	Log        *slog.Logger
 }
 
 // Run evaluates the cases in order and scores them. It stops at the first
@@ -108,6 +126,10 @@ func (r *Runner) Run(ctx context.Context, cases []Case) (*Report, error) {
 			o.Triage = &tr
 		}
 		o.Took = time.Since(start)
+		if r.Detector != nil {
+			d := r.Detector.Detect(c.Question)
+			o.Detection = &d
+		}
 		outs = append(outs, o)
 		log.Debug("evaluated case", "case", c.ID, "n", i+1, "of", len(cases), "pages", len(o.Pages), "took", o.Took)
 	}
@@ -121,12 +143,28 @@ func (r *Runner) Run(ctx context.Context, cases []Case) (*Report, error) {
 				return nil, fmt.Errorf("case %s: online triage: %w", o.Case.ID, err)
 			}
 			o.Online = &tr
+			if !o.Case.Labelled() {
+				continue
+			}
 			if err := r.Learner.Learn(ctx, q, koban.Label{Category: o.Case.Category}, o.Case.Domain); err != nil {
 				return nil, fmt.Errorf("case %s: learn: %w", o.Case.ID, err)
 			}
 		}
 	}
-	return Score(outs), nil
+	if r.CVFolds > 0 && r.NewTriager != nil {
+		preds, err := CrossValidate(ctx, outs, r.CVFolds, r.NewTriager)
+		if err != nil {
+			return nil, fmt.Errorf("cross-validation: %w", err)
+		}
+		for i := range outs {
+			outs[i].CV = preds[i]
+		}
+	}
+	rep := Score(outs)
+	if r.CVFolds > 0 && r.NewTriager != nil {
+		rep.CVFolds = r.CVFolds
+	}
+	return rep, nil
 }
 
 // Score computes a report from outcomes; latency is computed from their Took.
@@ -136,12 +174,14 @@ func Score(outs []Outcome) *Report {
 		took[i] = o.Took
 	}
 	return &Report{
-		Cases:        len(outs),
-		Retrieval:    scoreRetrieval(outs),
-		Triage:       scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Triage }),
-		TriageOnline: scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Online }),
-		LatencyMS:    latency(took),
-		Outcomes:     outs,
+		Cases:            len(outs),
+		Retrieval:        scoreRetrieval(outs),
+		Triage:           scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Triage }),
+		TriageOnline:     scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Online }),
+		TriageCV:         scoreTriage(outs, func(o Outcome) *koban.Triage { return o.CV }),
+		InquiryDetection: scoreDetection(outs),
+		LatencyMS:        latency(took),
+		Outcomes:         outs,
 	}
 }
 

@@ -38,7 +38,7 @@ type Class struct {
 	Support   int     `json:"support"` // cases whose true category it is
 }
 
-// Triage holds triage metrics over all cases.
+// Triage holds triage metrics over the labelled inquiries.
 type Triage struct {
 	Cases    int     `json:"cases"`
 	Accuracy float64 `json:"accuracy"`
@@ -167,7 +167,9 @@ func scoreTriage(outs []Outcome, pred func(Outcome) *koban.Triage) *Triage {
 	domains, domainRight, answered, answeredRight := 0, 0, 0, 0
 	for _, o := range outs {
 		p := pred(o)
-		if p == nil {
+		if p == nil || !o.Case.Labelled() {
+			// Messages that ask for nothing and inquiries of unknown
+			// category count for detection only.
 			continue
 		}
 		truth, got := o.Case.Category, p.Label.Category

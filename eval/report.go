@@ -29,6 +29,14 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	if r.TriageOnline != nil {
 		writeTriage(w, "triage, online (learning each label after predicting it)", r.TriageOnline)
 	}
+	if r.TriageCV != nil {
+		writeTriage(w, fmt.Sprintf("triage, %d-fold cross-validated (learning the other folds' labels only)", r.CVFolds), r.TriageCV)
+	}
+	if d := r.InquiryDetection; d != nil {
+		fmt.Fprintf(w, "\ninquiry detection (a channel of mode all)\n")
+		fmt.Fprintf(w, "messages asking for nothing: %d, taken as inquiries %d (%.3f)\n", d.NonInquiries, d.TreatedAsInquiry, d.FalseInquiryRate)
+		fmt.Fprintf(w, "inquiries: %d, missed %d (kept %.3f)\n", d.Inquiries, d.Missed, d.KeptRate)
+	}
 	fmt.Fprintf(w, "\nlatency per question: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", r.LatencyMS.P50, r.LatencyMS.P99, r.LatencyMS.Max)
 	if verbose {
 		fmt.Fprintf(w, "\nmisses (no relevant page in the top 10):\n")
@@ -57,7 +65,7 @@ func writeTriage(w io.Writer, title string, t *Triage) {
 		fmt.Fprintf(w, "\n%s: not evaluated (no triager)\n", title)
 		return
 	}
-	fmt.Fprintf(w, "\n%s (%d cases)\n", title, t.Cases)
+	fmt.Fprintf(w, "\n%s (%d labelled inquiries)\n", title, t.Cases)
 	fmt.Fprintf(w, "accuracy %.3f   macro-F1 %.3f   domain accuracy %.3f\n", t.Accuracy, t.MacroF1, t.DomainAccuracy)
 	fmt.Fprintf(w, "answered %d, of which self-solvable %.3f\n", t.Answered, t.AnsweredPrecision)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -105,7 +113,11 @@ type caseLine struct {
 	PredDomain koban.Domain   `json:"predicted_domain,omitempty"`
 	Decision   koban.Decision `json:"decision,omitempty"`
 	Online     string         `json:"online,omitempty"`
-	TookMS     float64        `json:"took_ms"`
+	CV         string         `json:"cv,omitempty"` // the cross-validated prediction
+	// Inquiry says whether koban would take the message as an inquiry in
+	// a channel of mode all; absent without detection.
+	Inquiry *bool   `json:"inquiry,omitempty"`
+	TookMS  float64 `json:"took_ms"`
 }
 
 // WriteCases writes one JSON object per case: what was retrieved and
@@ -132,6 +144,12 @@ func (r *Report) WriteCases(w io.Writer) error {
 		}
 		if o.Online != nil {
 			l.Online = o.Online.Label.String()
+		}
+		if o.CV != nil {
+			l.CV = o.CV.Label.String()
+		}
+		if o.Detection != nil {
+			l.Inquiry = &o.Detection.Inquiry
 		}
 		if err := enc.Encode(l); err != nil {
 			return err

@@ -34,6 +34,7 @@ const (
 	sigProcedure  signalKind = "procedure"   // asks how to get or request something: the process, not the thing
 	sigMechanism  signalKind = "mechanism"   // asks about a self-service mechanism: a form, a portal, a pull request, a CLI
 	sigFollowed   signalKind = "followed"    // says they followed the docs already
+	sigUrgent     signalKind = "urgent"      // production down, an outage, a security issue
 )
 
 // signal is one piece of evidence with the words that triggered it.
@@ -83,6 +84,8 @@ func (s signal) Reason() string {
 		return "asks about a self-service route: " + s.Cue
 	case sigFollowed:
 		return "followed the docs already: " + s.Cue
+	case sigUrgent:
+		return "urgent: " + s.Cue
 	}
 	return string(s.Kind) + ": " + s.Cue
 }
@@ -107,90 +110,87 @@ func cues(kind signalKind, patterns ...string) []cue {
 }
 
 // actVerbs are what app teams ask a platform team to do for them.
-const actVerbs = `grant|create|increase|raise|extend|restore|enable|disable|delete|remove|provision|add|set ?up|copy|approve|invite|rename|migrate|move|build|allocate|assign|register|whitelist|allowlist|open|reset|rotate|renew|unlock|upgrade|give`
+const actVerbs = `grant|create|increase|raise|extend|restore|enable|disable|delete|remove|provision|add|set ?up|approve|invite|rename|migrate|allocate|assign|register|allowlist|whitelist|reset|rotate|renew|unlock|upgrade|give|merge|revoke`
 
-var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisioned|granted|enabled|added|increased|raised|approved|get)\b|付与|増やして|作成して|追加して|削除して|有効にして|復元して|発行して`)
+var actVerbRE = regexp.MustCompile(`(?i)\b(?:` + actVerbs + `|created|provisioned|granted|enabled|added|increased|raised|approved|restored|get)\b|付与|増やして|作成して|追加して|削除して|有効にして|復元して|発行して|戻して`)
 
-// textCues are the cues read from the question, in the order signals lists them.
+// textCues are the cues read from the question, in the order signals lists
+// them. They name what a message does (asks how, asks the team to act,
+// reports a breakage, reports a docs problem), in words any platform's users
+// write; nothing here names a particular platform's features.
 var textCues = concat(
 	cues(sigAct,
-		`(?:please|pls|kindly|could you|can you|can someone|would you|could someone|can we get|could we get)\s+(?:\w+\s+){0,2}(?:`+actVerbs+`)`,
-		`(?:can|could|may) (?:we|i) (?:get|have) (?:a |an |some |more |the )?(?:new |additional |extra )?\w+`,
-		`(?:need|needs|want|would like|'d like) (?:\w+ ){0,4}(?:created|provisioned|granted|enabled|added|increased|set up|raised|approved)`,
-		`(?:we|i) (?:need|would like|'d like|request) (?:\w+ ){0,2}access`,
-		`(?:would like|want|ask) (?:the )?(?:\w+ ){0,3}team to`,
+		`(?:please|pls|kindly|could you|can you|can someone|would you|could someone|can we get|could we get|can i get)\s+(?:\w+\s+){0,2}(?:`+actVerbs+`)`,
+		`(?:can|could|may) (?:we|i) (?:get|have) (?:a |an |some |more |the )?(?:new |additional |extra |bigger )?\w+`,
+		`(?:need|needs|want|would like|'d like) (?:\w+ ){0,4}(?:created|provisioned|granted|enabled|added|increased|set up|raised|approved|restored|renewed|removed|deleted)`,
+		`(?:we|i) (?:need|would like|'d like) (?:\w+ ){0,2}(?:access|permissions?|quota)`,
 		`^(?:`+actVerbs+`)\s+\S+`,
-		`(?:for|need|want|ask|asking) (?:you|the team|someone|somebody) to`, `do the necessary`,
-		`(?:grant|give) (?:\w+ ){0,3}access`,
-		`access to`,
-		`してください`, `して下さい`, `お願いします`, `お願いいたします`, `をお願い`, `付与`, `増やして`, `作成して`, `追加して`, `削除して`, `有効にして`, `復元して`, `発行して`,
+		`(?:need|want|ask|asking) (?:you|the team|someone|somebody) to`,
+		`(?:grant|give) (?:\w+ ){0,3}(?:access|permissions?|rights)`,
+		`してください`, `して下さい`, `お願いします`, `お願いいたします`, `をお願い`, `てほしい`, `てもらえ`, `付与`, `増やして`, `作成して`, `追加して`, `削除して`, `有効にして`, `復元して`, `発行して`,
 	),
 	cues(sigRequest,
-		`request for`, `request to`, `requesting`, `are you requesting`, `access request`, `quota request`,
-		`\w+ request`, `申請`, `依頼`,
+		`request for`, `requesting`, `access request`, `quota request`, `(?:new|a) (?:\w+ )?request:`, `申請`, `依頼`,
 	),
 	cues(sigProvision,
-		`access`, `permissions?`, `role ?bindings?`, `rbac`, `quotas?`, `more (?:cpu|memory|storage|resources)`,
+		`access`, `permissions?`, `role ?bindings?`, `rbac`, `quotas?`, `more (?:cpu|memory|storage|resources|disk)`,
 		`additional (?:resources|quota|storage|cpu|memory)`, `limit increase`,
-		`namespaces?`, `projects?`, `repos?`, `repository`, `repositories`, `realm`, `accounts?`, `(?:dns |hosted |route53 )?zones?`,
-		`certificates?`, `buckets?`, `licen[cs]es?`, `service accounts?`, `api keys?`, `webhooks?`, `channels?`,
-		`topics?`, `queues?`, `databases?`, `db instances?`, `dns records?`, `domains?`, `vpn`, `ip allowlist`, `static ips?`,
+		`namespaces?`, `projects?`, `repos?`, `repository`, `repositories`, `accounts?`, `(?:dns )?zones?`,
+		`certificates?`, `buckets?`, `licen[cs]es?`, `service accounts?`, `api keys?`,
+		`topics?`, `queues?`, `databases?`, `dns records?`, `domains?`, `vpn`, `static ips?`,
 		`権限`, `クォータ`, `ネームスペース`, `名前空間`, `アカウント`, `リポジトリ`, `プロジェクト`, `トピック`, `キュー`, `バケット`, `データベース`, `証明書`, `ドメイン`,
 	),
 	cues(sigOutage,
-		`since (?:upgrading|the upgrade|updating|the update|yesterday|this morning|last)\b`, `after (?:upgrading|the upgrade|updating)`,
+		`since (?:upgrading|the upgrade|updating|the update|yesterday|this morning|last night)\b`, `after (?:upgrading|the upgrade|updating|the update)`,
 		`used to work`, `worked before`, `was working`, `stopped working`, `no longer works?`, `regression`, `regressed`,
 		`broken`, `broke`, `is down`, `are down`, `went down`, `outage`, `degraded`, `(?:service|temporarily|is|are|became) unavailable`, `unreachable`,
-		`5\d\d`, `can'?t deploy`, `cannot deploy`, `unable to deploy`, `flapping`, `crash(?:es|ing)?`, `incident`,
+		`\b5\d\d\b`, `crash(?:es|ing|ed)?`, `incident`,
 		`障害`, `落ちて`, `動かない`, `止まって`, `停止`, `繋がらない`, `つながらない`, `使えない`,
 	),
 	cues(sigBug,
-		`what happened`, `what you expected`, `what did you expect`, `expected (?:behaviou?r|result)`, `actual (?:behaviou?r|result)`,
-		`expected:`, `steps to reproduce`, `how to reproduce`, `to reproduce`, `repro`, `i (?:would )?expect(?:ed)?`, `is this a bug`,
-		`doesn'?t work (?:for|with|when)`, `does not work (?:for|with|when)`, `fails (?:when|if|with|unexpectedly)`, `not (?:honou?red|respected)`,
-		`ignores?`, `bug`, `期待`, `再現`, `バグ`,
+		`steps to reproduce`, `to reproduce`, `reproducible`, `expected (?:behaviou?r|result|output)`, `actual (?:behaviou?r|result|output)`,
+		`i (?:would )?expect(?:ed)?`, `is this a bug`, `bug`, `not (?:honou?red|respected)`, `ignores?`, `期待`, `再現`, `バグ`,
 	),
 	cues(sigFeature,
-		`feature request`, `\[feature`, `allow \w+ to`, `support for`, `should support`, `better support`, `add support`,
-		`improve`, `would be (?:nice|great|useful)`, `we'?d like to`, `proposal`, `propose`, `(?:maybe )?it shouldn'?t`,
-		`should (?:not|ensure|be able|have|use|allow)`, `use \w+ (?:for|as|instead)`, `機能`, `要望`,
+		`feature request`, `support for`, `should support`, `add support`, `would be (?:nice|great|useful|helpful)`, `it would help`,
+		`(?:could|can) (?:the platform|koban|you) (?:support|offer|provide)`, `please (?:support|consider)`, `機能`, `要望`,
 	),
 	cues(sigDocsIssue,
-		`not documented`, `undocumented`, `no documentation`, `documentation (?:is|does|doesn'?t|should|lacks|inadequately)`,
-		`(?:docs|documentation|page|tutorial|guide|example|section) (?:is |are )?(?:missing|wrong|incorrect|outdated|out of date|unclear|confusing|broken)`,
-		`missing (?:\w+ ){0,3}(?:step|link|parameter|option|example|section|info|information|page|docs|documentation)`,
-		`clarify`, `unclear`, `outdated`, `out of date`, `typo`, `inadequately`, `add (?:\w+ ){0,2}(?:guidance|docs|documentation|example|note|section)`,
-		`should (?:provide|mention|explain|document|describe|say)`, `explain that`, `page to update`, `proposed solution`, `translate`,
-		`add to documentation`, `(?:^|and|please|should|must|to) document`, `404`, `page not found`, `dead link`, `broken link`, `as a learner`, `deprecat\w*`,
-		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `リンク切れ`,
-		`nothing in the (?:docs|documentation|guide)`, `(?:docs|documentation|guide) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,
+		`not documented`, `undocumented`, `no documentation`, `isn'?t documented`,
+		`(?:docs|documentation|page|tutorial|guide|example|section|instructions|readme) (?:is |are |seems |looks )?(?:missing|wrong|incorrect|outdated|out of date|unclear|confusing|broken|misleading|stale)`,
+		`(?:broken|dead) links?`, `typos?`, `outdated`, `out of date`, `clarify`, `unclear`,
+		`(?:docs|documentation|guide|page|tutorial) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`,
+		`nothing in the (?:docs|documentation|guide)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,
+		`(?:docs|documentation|guide|page) should`, `should (?:mention|explain|document|describe)`, `(?:please|should|must) document`, `missing (?:\w+ ){0,2}(?:step|example|section|page|docs|documentation)`,
+		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `誤字`, `リンク(?:が)?切れ`,
 	),
 	cues(sigDocsRef,
 		`docs?`, `documentation`, `user ?guide`, `tutorial`, `the guide`, `this guide`, `the page`, `this page`, `the example`,
-		`the instructions`, `https?://\S*(?:docs?|guide|documentation)\S*`, `\S*/docs?/\S*`, `ドキュメント`, `手順書`, `マニュアル`,
+		`the instructions`, `readme`, `https?://\S*(?:docs?|guide|documentation)\S*`, `\S*/docs?/\S*`, `ドキュメント`, `手順書`, `マニュアル`,
 	),
 	cues(sigHowTo,
 		`how (?:do|can|should|would) (?:i|we|you|one)`, `how to`, `is there a way`, `is it possible`, `what is the (?:best|right|recommended) way`,
 		`どうすれば`, `どうやって`, `方法`, `手順`, `やり方`, `書き方`, `使い方`, `教えて`, `したい`,
 	),
 	cues(sigLookup,
-		`what (?:is|are|does|do|kind|size|version)`, `what'?s`, `how (?:much|many|long|big|often)`, `is there`, `are there`, `(?:^|[.?!:]\s*)which`, `where (?:is|are|can|do)`, `what kinds?`, `any idea`, `do you know`, `とは`, `どこ`, `どれ`, `何`,
+		`what (?:is|are|does|do|size|version)`, `what'?s`, `how (?:much|many|long|big|often)`, `is there`, `are there`, `(?:^|[.?!:]\s*)which`, `where (?:is|are|can|do)`, `とは`, `どこ`, `どれ`, `何`,
 	),
 	cues(sigExplain,
 		`why`, `difference between`, `how does`, `what happens`, `なぜ`, `違い`, `仕組み`,
 	),
 	cues(sigErrorPaste,
-		`error:?`, `failed`, `forbidden`, `refused`, `denied`, `x509`, `not found`, `backoff`, `exception`, `panic`, `timed? ?out`,
+		`error:?`, `failed`, `fails`, `failing`, `forbidden`, `refused`, `denied`, `not found`, `exception`, `panic`, `timed? ?out`,
 		`cannot`, `can'?t`, `unable to`, `エラー`, `失敗`,
 	),
 	cues(sigOwnSteps,
-		`(?:i|we) (?:have )?(?:tried|initiali[sz]ed|ran|run|installed|deployed|followed|configured|created|applied|set up|added|changed|upgraded)`,
+		`(?:i|we) (?:have )?(?:tried|ran|run|installed|deployed|followed|configured|created|applied|set up|added|changed|upgraded)`,
 		`(?:i|we)'ve (?:tried|installed|deployed|followed|configured|created|applied|set up|added|changed)`,
-		`(?:my|our) (?:own )?(?:pod|app|application|service|deployment|container|job|cronjob|workload|helm chart|manifest)s?`,
+		`(?:my|our) (?:own )?(?:pod|app|application|service|deployment|container|job|workload|chart|manifest|config)s?`,
 		`試した`, `試しました`, `実行した`, `実行しました`, `設定した`, `設定しました`,
 	),
 	cues(sigOwnFault,
-		`what is wrong`, `what'?s wrong`, `my fault`, `am i (?:missing|doing)`, `did i`, `what am i`, `i get (?:the |an |this )?error`, `i got`,
+		`am i (?:missing|doing)`, `did i`, `what am i`, `on my side`, `something wrong (?:with|in) (?:my|our)`, `i get (?:the |an |this )?error`, `i got`,
+		`設定(?:が)?間違`, `何か足りな`,
 	),
 	cues(sigProcedure,
 		`how (?:do|can|should|would|could|does) (?:i|we|one|you|a team) (?:\w+ ){0,2}(?:get|request|obtain|apply for|ask for|gain|order)`,
@@ -202,13 +202,21 @@ var textCues = concat(
 	),
 	cues(sigMechanism,
 		`self[- ]?serv(?:e|ice)`, `(?:a|the|some) (?:web |request |online )?form`, `(?:developer |self-service |internal )?portal`,
-		`pull requests?`, `(?:a|the|my|our) pr`, `(?:the|a|our) (?:\w+ )?cli`, `(?:with|via|using|through) (?:the )?(?:\w+ )?(?:terraform|cli|api|portal|registry|template)`,
+		`pull requests?`, `(?:a|the|my|our) pr`, `(?:the|a|our) (?:\w+ )?cli`, `(?:with|via|using|through) (?:the )?(?:\w+ )?(?:terraform|cli|api|portal|template)`,
 		`セルフサービス`, `ポータル`, `フォーム`, `プルリク\S*`,
 	),
 	cues(sigFollowed,
 		`follow(?:ed|ing) (?:\w+ ){0,3}(?:instructions|process|steps|guide|docs|documentation|page|tutorial|how-?to)`,
 		`(?:according to|as per|as described in) (?:the |your )?(?:docs|documentation|guide|instructions|page|tutorial)`,
 		`手順(?:通り|どおり)`, `ドキュメント(?:通り|どおり)`,
+	),
+	cues(sigUrgent,
+		`(?:prod|production|live)\b(?:\s+\S+){0,4}\s+(?:is |are |went |seems )?(?:down|broken|unavailable|unreachable)`,
+		`outage`, `all (?:of our |our )?(?:services|requests|users|customers)\b(?:\s+\S+){0,3}\s+(?:fail|down|get|are|see)`,
+		`customers? (?:can'?t|cannot|are affected|see errors)`, `security (?:incident|issue|breach|hole|vulnerability)`, `vulnerabilit(?:y|ies)`,
+		`leak(?:ed)? (?:\w+ ){0,2}(?:secret|token|password|key|credential)s?`, `(?:secret|token|password|key|credential)s? (?:\w+ ){0,2}(?:leaked|exposed|compromised)`,
+		`compromised`, `data breach`, `sev ?[12]\b`, `p[01]\b`, `urgent`, `asap`, `emergency`,
+		`本番(?:環境)?.{0,12}(?:障害|停止|落ち|止ま|ダウン|繋がらな|つながらな)`, `緊急`, `至急`, `情報漏[洩えい]`, `脆弱性`, `漏洩`,
 	),
 )
 

@@ -169,10 +169,18 @@ type neighbour struct {
 // nearest returns up to k examples with cosine similarity at least min, most
 // similar first. refresh must have been called since the last add.
 func (x *similarIndex) nearest(text string, k int, min float64) []neighbour {
+	return x.nearestTo(features(text), k, min, -1)
+}
+
+// nearestByID is nearest for the indexed example id, leaving it out.
+func (x *similarIndex) nearestByID(id, k int, min float64) []neighbour {
+	return x.nearestTo(x.docs[id], k, min, id)
+}
+
+func (x *similarIndex) nearestTo(q map[string]float64, k int, min float64, exclude int) []neighbour {
 	if len(x.docs) == 0 {
 		return nil
 	}
-	q := features(text)
 	dot := make(map[int]float64)
 	var qn float64
 	for t, tf := range q {
@@ -197,7 +205,7 @@ func (x *similarIndex) nearest(text string, k int, min float64) []neighbour {
 	qn = math.Sqrt(qn)
 	var out []neighbour
 	for id, d := range dot {
-		if x.norms[id] == 0 {
+		if x.norms[id] == 0 || id == exclude {
 			continue
 		}
 		if s := d / (qn * x.norms[id]); s >= min {

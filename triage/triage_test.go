@@ -123,7 +123,7 @@ func TestLearnFromHumans(t *testing.T) {
 				"can you create a new namespace for the team checkout?",
 				"please create a new namespace for team billing in staging",
 			},
-			label:   koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered},
+			label:   koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable},
 			domain:  "computing",
 			next:    "please create a new namespace for team loyalty",
 			control: "Please grant me access to the production database",
@@ -357,12 +357,13 @@ func TestDecision(t *testing.T) {
 		want      koban.Decision
 	}{
 		{"confident how-to, known answer", 0.5, howTo, known(0.85), koban.DecideAnswer},
-		{"same, stricter threshold", 0.995, howTo, known(0.85), koban.DecideEscalate},
+		{"same, stricter threshold: the pages are suggested", 0.995, howTo, known(0.85), koban.DecideSuggest},
 		{"retrieval does not know", 0.5, howTo, koban.Answer{Confidence: 0.85}, koban.DecideEscalate},
 		{"confident how-to, default threshold", DefaultAnswerThreshold, howTo, known(0.85), koban.DecideAnswer},
-		{"weak retrieval, default threshold", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideEscalate},
+		{"weak retrieval: suggested, not answered", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideSuggest},
 		{"platform request with a matching page", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideEscalate},
 		{"outage with a matching page", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideEscalate},
+		{"a docs report is not answered, however likely", 0.35, "How do I rotate the password of my database user? The how-to page is outdated.", known(0.85), koban.DecideSuggest},
 	}
 	for _, tt := range tests {
 		cfg := DefaultConfig()
@@ -370,7 +371,7 @@ func TestDecision(t *testing.T) {
 		s := mustNew(t, cfg, nil)
 		got := mustTriage(t, s, tt.text, tt.answer)
 		if got.Decision != tt.want {
-			t.Errorf("%s: Decision = %s (label %s, confidence %.2f), want %s", tt.name, got.Decision, got.Label, got.Confidence, tt.want)
+			t.Errorf("%s: Decision = %s (label %s, confidence %.2f; reasons %q), want %s", tt.name, got.Decision, got.Label, got.Confidence, got.Reasons, tt.want)
 		}
 		if got.Decision == koban.DecideAnswer && (got.Label != koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}) {
 			t.Errorf("%s: answered with label %s, want self-solvable/answered", tt.name, got.Label)

@@ -36,7 +36,9 @@ var evalCommand = command{
 		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
 		fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
 		fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
-		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction) to this file")
+		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
+		fs.StringVar(&o.saveModel, "save-model", "", "write the triage model to this file after the run (with --online: fitted to every case's label), for triage.model_file")
+		fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
 		return func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
 				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
@@ -48,8 +50,10 @@ var evalCommand = command{
 
 type evalOptions struct {
 	docs, cases, index, out         string
+	saveModel                       string
 	json, online, noTriage, verbose bool
 	llm, hybrid                     bool
+	cv                              int
 }
 
 // langFolder matches the names of language folders: "en", "ja", "pt-br"
@@ -114,21 +118,41 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	}
 	defer closeAnswerer()
 	r := &eval.Runner{Answerer: answerer, Log: a.log}
+	var tr *triage.Service
 	if !o.noTriage {
 		var cls triage.LLMClassifier
 		if o.llm {
 			cls = wireClassifier(a, cl)
 		}
-		tr, err := triage.New(a.cfg.Triage, cls, a.log)
+		tr, err = triage.New(a.cfg.Triage, cls, a.log)
 		if err != nil {
 			return err
 		}
+		vocab, err := docsVocabulary(ix)
+		if err != nil {
+			return err
+		}
+		tr.SetVocabulary(vocab)
 		r.Triager = tr
+		r.Detector = tr
 		if o.online {
 			r.Learner = tr
 		}
-	} else if o.online {
-		return koban.Errorf(koban.EInvalid, "--online needs triage: drop --no-triage")
+		if o.cv != 0 {
+			r.CVFolds = o.cv
+			r.NewTriager = func() (eval.FreshTriager, error) {
+				t, err := triage.New(a.cfg.Triage, cls, a.log)
+				if err == nil {
+					t.SetVocabulary(vocab)
+				}
+				return t, err
+			}
+		}
+	} else if o.online || o.cv != 0 || o.saveModel != "" {
+		return koban.Errorf(koban.EInvalid, "--online, --cv and --save-model need triage: drop --no-triage")
+	}
+	if o.cv == 1 || o.cv < 0 {
+		return koban.Errorf(koban.EInvalid, "--cv %d: want at least 2 folds", o.cv)
 	}
 	rep, err := r.Run(ctx, cases)
 	if err != nil {
@@ -139,6 +163,11 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 
 	if o.out != "" {
 		if err := writeCaseLines(o.out, rep); err != nil {
+			return err
+		}
+	}
+	if o.saveModel != "" {
+		if err := saveModel(o.saveModel, tr); err != nil {
 			return err
 		}
 	}
@@ -179,6 +208,22 @@ func writeCaseLines(name string, rep *eval.Report) error {
 		return fmt.Errorf("eval: %w", err)
 	}
 	if err := rep.WriteCases(f); err != nil {
+		f.Close()
+		return fmt.Errorf("eval: write %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("eval: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// saveModel writes the triage model to the file name.
+func saveModel(name string, tr *triage.Service) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := tr.SaveModel(f); err != nil {
 		f.Close()
 		return fmt.Errorf("eval: write %s: %w", name, err)
 	}

@@ -170,7 +170,7 @@ func TestEvalCommandHit(t *testing.T) {
 
 func TestEvalCommandText(t *testing.T) {
 	out := string(runEvalCmd(t, "--cases", "../../eval/testdata/hoshi.jsonl"))
-	for _, want := range []string{"cases: 9", "retrieval (7 cases", "MRR@10", "triage (9 cases)", "latency per question"} {
+	for _, want := range []string{"cases: 9", "retrieval (7 cases", "MRR@10", "triage (9 labelled inquiries)", "latency per question"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
 		}
@@ -308,5 +308,76 @@ func TestEvalHybrid(t *testing.T) {
 	changed := fake.count() - before - questions
 	if changed == 0 || changed > 12 {
 		t.Errorf("after changing one page, %d texts were embedded; want that page's sections only (1..12)", changed)
+	}
+}
+
+// TestEvalCommandCVAndDetection runs koban eval --cv on cases that include
+// messages asking for nothing and an inquiry of unknown category: triage
+// figures count the labelled inquiries only, detection counts all, and each
+// --out line says whether the message would be taken as an inquiry.
+func TestEvalCommandCVAndDetection(t *testing.T) {
+	b, err := os.ReadFile("../../eval/testdata/hoshi.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := `{"id": "nq-1", "question": "thanks everyone, it works now!", "lang": "en", "category": "not-an-inquiry"}
+{"id": "nq-2", "question": "FYI: we will restart the build runners at 18:00", "lang": "en", "category": "not-an-inquiry"}
+{"id": "unk-1", "question": "How do I see the logs of my service?", "lang": "en"}
+`
+	cases := filepath.Join(t.TempDir(), "cases.jsonl")
+	if err := os.WriteFile(cases, append(b, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outFile := filepath.Join(t.TempDir(), "out.jsonl")
+	modelFile := filepath.Join(t.TempDir(), "model.json")
+	m := decodeOne(t, runEvalCmd(t, "--cases", cases, "--cv", "3", "--json", "--out", outFile, "--online", "--save-model", modelFile))
+	var model struct {
+		Version int                           `json:"version"`
+		Weights map[string]map[string]float64 `json:"weights"`
+	}
+	if b, err := os.ReadFile(modelFile); err != nil || json.Unmarshal(b, &model) != nil || model.Version != 1 || len(model.Weights) != 3 {
+		t.Errorf("--save-model wrote %+v (%v), want a model file with weights for the 3 categories", model, err)
+	}
+	if got := num(t, m, "cases"); got != 12 {
+		t.Errorf("cases = %v, want 12", got)
+	}
+	for _, path := range []string{"triage.cases", "triage_cv.cases"} {
+		if got := num(t, m, path); got != 9 {
+			t.Errorf("%s = %v, want the 9 labelled inquiries", path, got)
+		}
+	}
+	if got := num(t, m, "cv_folds"); got != 3 {
+		t.Errorf("cv_folds = %v, want 3", got)
+	}
+	for path, want := range map[string]float64{"inquiry_detection.non_inquiries": 2, "inquiry_detection.treated_as_inquiry": 0, "inquiry_detection.inquiries": 10, "inquiry_detection.missed": 0} {
+		if got := num(t, m, path); got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+	lines, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(lines)), "\n") {
+		var l struct {
+			ID        string `json:"id"`
+			Inquiry   *bool  `json:"inquiry"`
+			Predicted string `json:"predicted"`
+			Domain    string `json:"predicted_domain"`
+			Decision  string `json:"decision"`
+			CV        string `json:"cv"`
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("--out line %q: %v", line, err)
+		}
+		if l.Inquiry == nil || *l.Inquiry != !strings.HasPrefix(l.ID, "nq-") {
+			t.Errorf("%s: inquiry = %v, want %v", l.ID, l.Inquiry, !strings.HasPrefix(l.ID, "nq-"))
+		}
+		if l.Predicted == "" || l.Domain == "" || l.Decision == "" {
+			t.Errorf("%s: predicted %q, predicted_domain %q, decision %q: want all set", l.ID, l.Predicted, l.Domain, l.Decision)
+		}
+		if labelled := strings.HasPrefix(l.ID, "hoshi-"); labelled != (l.CV != "") {
+			t.Errorf("%s: cv = %q, want a prediction for the labelled inquiries only", l.ID, l.CV)
+		}
 	}
 }

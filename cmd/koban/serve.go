@@ -14,6 +14,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/desk"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/redact"
@@ -72,10 +73,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		return err
 	}
 	defer closeAnswerer()
-	tr, err := wireTriage(ctx, a, st, wireClassifier(a, model))
+	tr, err := wireTriage(ctx, a, st, wireClassifier(a, model), answerer)
 	if err != nil {
 		return err
 	}
+	setVocabulary(a, tr, ix)
 	m, err := wireMetrics(st, ix, refresher)
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botOC := &botOnCall{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC, m); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, m, tr); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -171,7 +173,12 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	}
 	// The shipped sample docs do not change; configured ones may.
 	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
-		refresher.Changed = docsChanged
+		refresher.Changed = func(ctx context.Context, st docsindex.Stats) {
+			if docsChanged != nil {
+				docsChanged(ctx, st)
+			}
+			setVocabulary(a, tr, ix)
+		}
 		g.Go(func() error { return refresher.Run(gctx) })
 	}
 	g.Go(func() error {
@@ -186,8 +193,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	return nil
 }
 
-// wireBot connects to Slack. Its failed Web API calls count in m.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus) (*bot.Bot, error) {
+// wireBot connects to Slack. Its failed Web API calls count in m; det tells
+// channel messages that ask for nothing from inquiries.
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus, det bot.Detector) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -196,7 +204,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret, DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, m.SlackError)},
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Detector: det, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}

@@ -120,13 +120,17 @@ func wireClassifier(a *app, cl *llm.Client) triage.LLMClassifier {
 }
 
 // wireTriage builds triage and teaches it the labels humans gave resolved
-// inquiries, most recent first.
-func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClassifier) (*triage.Service, error) {
+// inquiries, most recent first; ret (optional) recovers their retrieval
+// evidence.
+func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClassifier, ret triage.Retriever) (*triage.Service, error) {
 	tr, err := triage.New(a.cfg.Triage, cls, a.log)
 	if err != nil {
 		return nil, err
 	}
 	if st == nil {
+		if ret != nil {
+			tr.SetRetriever(ret)
+		}
 		return tr, nil
 	}
 	start := time.Now()
@@ -136,14 +140,30 @@ func wireTriage(ctx context.Context, a *app, st *store.Store, cls triage.LLMClas
 	}
 	for i := len(labelled) - 1; i >= 0; i-- {
 		inq := labelled[i]
-		if err := tr.Learn(ctx, koban.Question{Text: inq.Text, Lang: inq.Lang}, inq.Final, inq.Domain); err != nil {
+		q := koban.Question{Text: inq.Text, Lang: inq.Lang}
+		var ans koban.Answer
+		if ret != nil && i < startupRetrievals {
+			// Retrieval takes some milliseconds a question: only the most
+			// recent labels, those the model weighs, get their evidence.
+			if ans, err = ret.Answer(ctx, q); err != nil {
+				ans = koban.Answer{}
+			}
+		}
+		if err := tr.LearnAnswer(ctx, q, ans, inq.Final, inq.Domain); err != nil {
 			// One odd label must not keep koban from starting.
 			a.log.Warn("skip label", "inquiry_id", inq.ID, "err", err)
 		}
 	}
 	a.log.Info("triage learned past labels", "inquiries", len(labelled), "took", time.Since(start).Round(time.Millisecond))
+	if ret != nil {
+		tr.SetRetriever(ret)
+	}
 	return tr, nil
 }
+
+// startupRetrievals is how many of the most recent labels triage learns at
+// start with their retrieval evidence; older ones teach it by their words.
+const startupRetrievals = 300
 
 // loadGlossary returns koban's Japanese to English glossary with the terms
 // of the file at path added, or koban's alone when path is empty.

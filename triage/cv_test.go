@@ -1,0 +1,204 @@
+package triage
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/eval"
+)
+
+// TestEvalCV reports 5-fold cross-validated triage figures on the shared
+// evaluation sets, with the answers TestEvalWithRetrieval saved, beside a
+// plain multinomial naive Bayes over the question's words under the same
+// folds:
+//
+//	KOBAN_EVAL=1 KOBAN_EVAL_ANSWERS=/tmp/answers go test ./triage/ -run TestEvalCV -v
+func TestEvalCV(t *testing.T) {
+	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
+	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
+		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
+	}
+	dir := evalDir
+	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
+		dir = d
+	}
+	cfg := DefaultConfig()
+	if v := os.Getenv("KOBAN_EVAL_PRIOR"); v != "" {
+		fmt.Sscan(v, &cfg.PriorStrength)
+	}
+	if v := os.Getenv("KOBAN_EVAL_EXAMPLES"); v != "" {
+		fmt.Sscan(v, &cfg.ExampleWeight)
+	}
+	if v := os.Getenv("KOBAN_EVAL_THRESHOLD"); v != "" {
+		fmt.Sscan(v, &cfg.AnswerThreshold)
+	}
+	folds := 5
+	var internal, internalNB []eval.Outcome
+	var internalP, internalNBP, internalPrior []*koban.Triage
+	for _, name := range evalSets {
+		cases := loadEvalCases(t, filepath.Join(dir, name))
+		answers := loadAnswers(t, filepath.Join(saved, name))
+		outs := make([]eval.Outcome, len(cases))
+		for i, c := range cases {
+			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
+		}
+		vocab := corpusVocabulary(t, dir, name)
+		newTriager := func() (*Service, error) {
+			s, err := newAblated(cfg)
+			if err == nil && os.Getenv("KOBAN_EVAL_NO_VOCAB") == "" {
+				s.SetVocabulary(vocab)
+			}
+			return s, err
+		}
+		preds, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return newTriager() })
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb, err := eval.CrossValidate(context.Background(), outs, folds, func() (eval.FreshTriager, error) { return &naiveBayes{}, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior := make([]*koban.Triage, len(outs))
+		fresh, _ := newTriager()
+		for i, o := range outs {
+			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
+			prior[i] = &tr
+		}
+		t.Logf("%s koban priors only (no labels): %s", name, cvLine(outs, prior))
+		t.Logf("%s koban %d-fold CV: %s", name, folds, cvLine(outs, preds))
+		t.Logf("%s naive Bayes %d-fold CV: %s", name, folds, cvLine(outs, nb))
+		if os.Getenv("KOBAN_EVAL_VERBOSE") != "" {
+			for i, o := range outs {
+				if preds[i] != nil && preds[i].Label.Category != o.Case.Category {
+					t.Logf("  %-28s want %-13s got %-13s %.2f %s | %s", o.Case.ID, o.Case.Category, preds[i].Label.Category, preds[i].Confidence, preds[i].Decision, strings.Join(preds[i].Reasons, "; "))
+				}
+			}
+		}
+		if name != "dev.jsonl" {
+			internalPrior = append(internalPrior, prior...)
+			internal = append(internal, outs...)
+			internalP = append(internalP, preds...)
+			internalNB = append(internalNB, outs...)
+			internalNBP = append(internalNBP, nb...)
+		}
+	}
+	// The internal platforms pooled: each fold learns from both platforms'
+	// labels (each case keeps its own corpus' retrieval).
+	pooled, err := eval.CrossValidate(context.Background(), internal, folds, func() (eval.FreshTriager, error) { return newAblated(cfg) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("internal platforms pooled, koban %d-fold CV (no vocabulary): %s", folds, cvLine(internal, pooled))
+	t.Logf("internal platforms together, koban priors only: %s", cvLine(internal, internalPrior))
+	t.Logf("internal platforms together, koban: %s", cvLine(internal, internalP))
+	t.Logf("internal platforms together, naive Bayes: %s", cvLine(internalNB, internalNBP))
+}
+
+// cvLine scores cross-validated predictions in one line.
+func cvLine(outs []eval.Outcome, preds []*koban.Triage) string {
+	for i := range outs {
+		outs[i].CV = preds[i]
+	}
+	r := eval.Score(outs)
+	tr := r.TriageCV
+	pc := tr.PerCategory
+	return fmt.Sprintf("n=%d macro-F1=%.3f acc=%.3f SS-recall=%.2f DM-recall=%.2f PO-recall=%.2f answered=%d (precision %.2f) domain=%.2f",
+		tr.Cases, tr.MacroF1, tr.Accuracy, pc[koban.SelfSolvable].Recall, pc[koban.DocsMissing].Recall, pc[koban.PlatformOnly].Recall,
+		tr.Answered, tr.AnsweredPrecision, tr.DomainAccuracy)
+}
+
+// naiveBayes is the baseline: a multinomial naive Bayes over the question's
+// lower-cased words with add-one smoothing and no tuning; it never answers.
+type naiveBayes struct {
+	docs   [3]int
+	counts [3]map[string]int
+	total  [3]int
+	vocab  map[string]bool
+}
+
+func (nb *naiveBayes) LearnAnswer(_ context.Context, q koban.Question, _ koban.Answer, l koban.Label, _ koban.Domain) error {
+	k := classIndex(l.Category)
+	if nb.vocab == nil {
+		nb.vocab = map[string]bool{}
+		for i := range nb.counts {
+			nb.counts[i] = map[string]int{}
+		}
+	}
+	nb.docs[k]++
+	for _, w := range words(strings.ToLower(q.Text)) {
+		nb.counts[k][w]++
+		nb.total[k]++
+		nb.vocab[w] = true
+	}
+	return nil
+}
+
+func (nb *naiveBayes) Triage(_ context.Context, q koban.Question, _ koban.Answer) (koban.Triage, error) {
+	n := nb.docs[0] + nb.docs[1] + nb.docs[2]
+	best, bestScore := 2, math.Inf(-1)
+	for k := range 3 {
+		if nb.docs[k] == 0 {
+			continue
+		}
+		s := math.Log(float64(nb.docs[k]) / float64(n))
+		for _, w := range words(strings.ToLower(q.Text)) {
+			s += math.Log(float64(nb.counts[k][w]+1) / float64(nb.total[k]+len(nb.vocab)))
+		}
+		if s > bestScore {
+			best, bestScore = k, s
+		}
+	}
+	return koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Decision: koban.DecideEscalate}, nil
+}
+
+// ablations are groups of features KOBAN_EVAL_ABLATE may leave out.
+var ablations = map[string][]int{
+	"speech-act": {fAskHow, fAskLookup, fAskWhy, fAskProcedure, fSelfRoute, fAct, fRequest, fProvision, fBreakage, fBug, fFeature,
+		fDocsIssue, fDocsRef, fFollowed, fErrorPaste, fOwnSteps, fOwnFault, fStatement, fPageReport, fQuestionMark, fUrgent},
+	"retrieval": {fHasRetrieval, fConf, fConfHigh, fConfLow, fKnown, fMargin, fQuadHowTo, fQuadRef, fQuadExpl, fQuadFits, fSelfServe,
+		fCoverage, fAskConf, fAskMiss, fDemandConf, fDocsConf, fTroubleConf},
+	"similar": {fNearSS, fNearDM, fNearPO},
+	"words":   {fWordsSS, fWordsDM, fWordsPO},
+}
+
+// newAblated is New with the feature groups named in KOBAN_EVAL_ABLATE
+// (comma-separated) left out.
+func newAblated(cfg Config) (*Service, error) {
+	s, err := New(cfg, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range strings.Split(os.Getenv("KOBAN_EVAL_ABLATE"), ",") {
+		s.off = append(s.off, ablations[g]...)
+	}
+	for i := range s.generic {
+		s.mask(&s.generic[i].v)
+	}
+	return s, nil
+}
+
+// corpusVocabulary reads the words of the corpus an evaluation set is judged
+// on (its Markdown files, as text).
+func corpusVocabulary(t *testing.T, dir, set string) *Vocabulary {
+	t.Helper()
+	corpus := map[string]string{"dev.jsonl": "k8s-docs", "moj-cloud-platform-dev.jsonl": "moj-cloud-platform-docs", "bcgov-private-cloud-dev.jsonl": "bcgov-private-cloud-docs"}[set]
+	var texts []string
+	filepath.WalkDir(filepath.Join(dir, "..", "corpora", corpus), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
+			if b, err := os.ReadFile(path); err == nil {
+				texts = append(texts, string(b))
+			}
+		}
+		return nil
+	})
+	v := NewVocabulary(texts)
+	t.Logf("%s: vocabulary of %d words from %d pages", corpus, v.Len(), len(texts))
+	return v
+}

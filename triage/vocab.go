@@ -1,0 +1,90 @@
+package triage
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Vocabulary is the set of words the docs use: lower-cased Latin words and
+// CJK character pairs. A docs question whose key terms the docs never use
+// is a docs gap, not a page the asker missed.
+type Vocabulary struct {
+	words map[string]struct{}
+}
+
+// NewVocabulary collects the words of the given texts (the docs sections'
+// titles, breadcrumbs and text).
+func NewVocabulary(texts []string) *Vocabulary {
+	v := &Vocabulary{words: make(map[string]struct{})}
+	for _, t := range texts {
+		for _, w := range words(strings.ToLower(t)) {
+			if isCJK(firstRune(w)) {
+				r := []rune(w)
+				for i := 0; i+2 <= len(r); i++ {
+					v.words[string(r[i:i+2])] = struct{}{}
+				}
+				continue
+			}
+			v.words[w] = struct{}{}
+		}
+	}
+	return v
+}
+
+// Len is the number of distinct words.
+func (v *Vocabulary) Len() int { return len(v.words) }
+
+// has reports whether the docs use w, or w without a plural or verb ending.
+func (v *Vocabulary) has(w string) bool {
+	if _, ok := v.words[w]; ok {
+		return true
+	}
+	for _, suf := range []string{"s", "es", "d", "ed", "ing"} {
+		if base, ok := strings.CutSuffix(w, suf); ok && utf8.RuneCountInString(base) >= 3 {
+			if _, ok := v.words[base]; ok {
+				return true
+			}
+			if _, ok := v.words[base+"e"]; ok && suf == "ing" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// absent gives the share of a text's key terms the docs never use, and how
+// many key terms it has. Key terms are Latin words of four letters or more
+// without digits that are not function words, and CJK character pairs.
+func (v *Vocabulary) absent(text string) (share float64, terms int) {
+	if v == nil || len(v.words) == 0 {
+		return 0, 0
+	}
+	text = strings.ToLower(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " "))
+	seen := make(map[string]bool)
+	missing := 0
+	for _, w := range words(text) {
+		var cands []string
+		if isCJK(firstRune(w)) {
+			r := []rune(w)
+			for i := 0; i+2 <= len(r); i++ {
+				cands = append(cands, string(r[i:i+2]))
+			}
+		} else if utf8.RuneCountInString(w) >= 4 && !stopwords[w] && !termFiller[w] && !strings.ContainsAny(w, "0123456789_") {
+			cands = []string{w}
+		}
+		for _, c := range cands {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			terms++
+			if !v.has(c) {
+				missing++
+			}
+		}
+	}
+	if terms == 0 {
+		return 0, 0
+	}
+	return float64(missing) / float64(terms), terms
+}
