@@ -79,6 +79,9 @@ type Service struct {
 	notifier Notifier
 	log      *slog.Logger
 
+	// Access tells admins and responders apart; nil: no admins.
+	Access Access
+
 	// Horizon is how far ahead commands look for shifts (swap, list) and
 	// the calendar publishes. Default 12 weeks.
 	Horizon time.Duration
