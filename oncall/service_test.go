@@ -49,7 +49,7 @@ func TestCover(t *testing.T) {
 	ctx := context.Background()
 	s, st, _ := mustService(t, weekly("platform"))
 	s.Access = staticAccess{admins: []string{"UB"}} // admins may put anyone on call
-	now := local(t, berlin, "2026-11-10 10:00") // UB's week
+	now := local(t, berlin, "2026-11-10 10:00")     // UB's week
 	reply := mustDo(t, s, "UB", "cover @alice from today 18:00 to tomorrow", now)
 	if !strings.Contains(reply, "<@UALICE> covers *platform*") {
 		t.Errorf("cover reply = %q", reply)
@@ -103,7 +103,7 @@ func TestSwapListRemove(t *testing.T) {
 	rc.Members = []string{"UA", "UBOB", "UC"}
 	s, st, _ := mustService(t, rc)
 	s.Access = staticAccess{admins: []string{"UC"}} // an admin's swap needs no confirmation
-	now := local(t, berlin, "2026-11-03 10:00") // UA's week; UBOB next (11-09), UC (11-16), UA (11-23)
+	now := local(t, berlin, "2026-11-03 10:00")     // UA's week; UBOB next (11-09), UC (11-16), UA (11-23)
 	reply := mustDo(t, s, "UC", "swap @bob", now)
 	if !strings.Contains(reply, "Swapped") {
 		t.Errorf("swap reply = %q", reply)
