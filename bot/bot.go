@@ -97,11 +97,15 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
-// Deps are the services the bot calls. OnCall may be nil (no rotations).
+// Deps are the services the bot calls. OnCall may be nil (no rotations);
+// Access and Claims may be nil in tests (everyone sees everything; /koban
+// ask replays are not caught), never in serve.
 type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
 	OnCall    OnCall
+	Access    Access
+	Claims    Claims
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -118,7 +122,8 @@ type Bot struct {
 	// and its mentions stripped.
 	selfUser, selfBot string
 
-	users directory // for LookupName
+	users   directory // for LookupName
+	privacy privacy   // which channels are private
 
 	tasks   chan task
 	pending sync.WaitGroup

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 )
 
 // Store is what the desk needs from the inquiry store.
@@ -86,11 +87,20 @@ type Redactor interface {
 	Redact(text string) (masked string, n int)
 }
 
+// Access decides who may act on an inquiry (*authz.Policy).
+type Access interface {
+	// Check returns an EForbidden error when user may not take act on inq.
+	Check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error
+	// Refused logs a refusal.
+	Refused(user string, act authz.Action, inq *koban.Inquiry)
+}
+
 // Escalation says who is brought in for an inquiry.
 type Escalation struct {
 	Rotation string // the rotation it was routed to; "" without rotations
 	OnCall   string // Slack user ID of the on-call; "" when only Group is known
 	Group    string // Slack user group ID to mention when there is no on-call
+	Channel  string // the rotation's channel, told of escalations from private conversations
 	Reason   string // why koban escalated, for the on-call
 }
 
@@ -126,9 +136,12 @@ type Config struct {
 }
 
 // Deps are the services the desk works with. Router, Learner and Redactor may
-// be nil; Repliers maps each inquiry Source to where its replies go.
+// be nil; Repliers maps each inquiry Source to where its replies go. Access
+// may be nil only where every caller is trusted (tests, the CLI): serve
+// always sets it.
 type Deps struct {
 	Store     Store
+	Access    Access
 	Knowledge Answerer
 	Triage    Triager
 	Learner   Learner
@@ -169,6 +182,9 @@ type Incoming struct {
 	MessageTS string
 	User      string
 	Text      string
+	// Private marks a DM or private-channel message: its text is shown only
+	// to the asker and responders.
+	Private bool
 }
 
 // Ask records a new inquiry and enqueues its processing. A repeated EventID
@@ -177,6 +193,7 @@ type Incoming struct {
 // that nothing anyone asked is lost.
 func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, created bool, err error) {
 	text, n := d.redact(in.Text)
+	text, cut := CapQuestion(text)
 	thread := in.ThreadTS
 	if thread == "" {
 		thread = in.MessageTS
@@ -194,13 +211,15 @@ func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, create
 		Redactions: n,
 		State:      koban.StateReceived,
 		CreatedAt:  d.Now().UTC(),
+		MessageKey: messageKey(in),
+		Private:    in.Private,
 	}
 	created, err = d.Store.CreateInquiry(ctx, inq)
 	if err != nil {
 		return nil, false, fmt.Errorf("record inquiry: %w", err)
 	}
 	if created {
-		d.Log.Info("inquiry received", "inquiry_id", inq.ID, "source", inq.Source, "channel", inq.Channel, "redactions", n)
+		d.Log.Info("inquiry received", "inquiry_id", inq.ID, "source", inq.Source, "channel", inq.Channel, "redactions", n, "cut", cut)
 	}
 	return inq, created, nil
 }
@@ -219,6 +238,7 @@ func (d *Desk) FollowUp(ctx context.Context, in Incoming) (*koban.Inquiry, error
 		return d.HumanReplied(ctx, inq.ID, in.User)
 	}
 	text, n := d.redact(in.Text)
+	text, _ = CapQuestion(text)
 	ev := koban.Event{Kind: koban.EventFollowUp, Actor: in.User, Data: map[string]string{"text": text, "event_id": in.EventID, "message_ts": in.MessageTS}}
 	if n > 0 {
 		ev.Data["redactions"] = fmt.Sprint(n)
@@ -334,6 +354,9 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	esc := d.route(ctx, tr.Domain)
 	esc.Reason = escalationReason(ans, tr)
 	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
+	if esc.Channel != "" {
+		data["rotation_channel"] = esc.Channel
+	}
 	ev := koban.Event{Kind: koban.EventEscalated, Actor: koban.ActorKoban, Data: data}
 	inq, err = d.Store.Transition(ctx, inq.ID, koban.StateEscalated, ev, func(i *koban.Inquiry) {
 		update(i)
@@ -421,7 +444,7 @@ func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string)
 
 // Solved is the asker's "Solved" button: the docs answered it.
 func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
-	inq, err := d.Store.Inquiry(ctx, id)
+	inq, err := d.authorized(ctx, id, user, authz.Solved)
 	if err != nil {
 		return nil, err
 	}
@@ -444,6 +467,9 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 
 // NeedHuman is the asker's "I need a human" button.
 func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
+		return nil, err
+	}
 	return d.escalateByHand(ctx, id, user, "need-human", "", "the asker asked for a human", koban.Label{})
 }
 
@@ -451,6 +477,9 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 // and note (what is wrong, redacted like the question) are recorded and a
 // human is brought in.
 func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
+		return nil, err
+	}
 	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
@@ -476,6 +505,9 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	}
 	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
+	if esc.Channel != "" {
+		data["rotation_channel"] = esc.Channel
+	}
 	if note != "" {
 		data["note"] = note
 	}
@@ -506,6 +538,9 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 
 // Acknowledge is the on-call's "Acknowledge" button.
 func (d *Desk) Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.Acknowledge); err != nil {
+		return nil, err
+	}
 	return d.Store.Transition(ctx, id, koban.StateAcknowledged, koban.Event{Kind: koban.EventAcknowledged, Actor: user}, func(i *koban.Inquiry) {
 		i.Assignee = user
 		if i.FirstHumanResponseAt.IsZero() {
@@ -535,6 +570,9 @@ type Resolution struct {
 // becomes evidence for future triage.
 func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution) (*koban.Inquiry, error) {
 	if err := r.Label.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := d.authorized(ctx, id, user, authz.Resolve); err != nil {
 		return nil, err
 	}
 	if r.Domain == "" {
@@ -570,6 +608,9 @@ func (d *Desk) Relabel(ctx context.Context, id int64, user string, l koban.Label
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
+	if _, err := d.authorized(ctx, id, user, authz.Relabel); err != nil {
+		return nil, err
+	}
 	return d.Store.Update(ctx, id, koban.Event{Kind: koban.EventRelabelled, Actor: user, Data: map[string]string{"category": l.String(), "domain": string(dom)}},
 		func(i *koban.Inquiry) {
 			i.Final = l
@@ -599,6 +640,23 @@ func (d *Desk) AutoClose(ctx context.Context, now time.Time, open []koban.Inquir
 		closed++
 	}
 	return closed, errors.Join(errs...)
+}
+
+// authorized loads inquiry id and checks that user may take act on it; a
+// refusal is logged and returned as an EForbidden error.
+func (d *Desk) authorized(ctx context.Context, id int64, user string, act authz.Action) (*koban.Inquiry, error) {
+	inq, err := d.Store.Inquiry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Access == nil {
+		return inq, nil
+	}
+	if err := d.Access.Check(ctx, user, act, inq); err != nil {
+		d.Access.Refused(user, act, inq)
+		return nil, err
+	}
+	return inq, nil
 }
 
 func (d *Desk) markResolved(ctx context.Context, inq *koban.Inquiry) {
@@ -688,7 +746,7 @@ func replyFromEvent(ev koban.Event) (Reply, error) {
 		}
 	}
 	if ev.Kind == koban.EventEscalated {
-		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"]}
+		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"], Channel: ev.Data["rotation_channel"]}
 	}
 	return r, nil
 }

@@ -16,7 +16,7 @@ type Purged struct {
 	Events    int // events whose free text and people were removed
 	Notes     int // handoff notes deleted
 	Overrides int // on-call overrides that ended before the date, deleted
-	Claims    int // finished claims (Slack event ids, message ts) deleted
+	Claims    int // claims (Slack event ids, message ts, replays) made before the date, deleted
 	KeptOpen  int // inquiries older than the date kept because they are still open
 }
 
@@ -34,8 +34,8 @@ const PurgedActor = "purged"
 // created before before, and the free text and people of their events,
 // keeping what reports count: states, timestamps, labels, domains,
 // rotations, citations and tokens. It also deletes the handoff notes written
-// before it, the on-call overrides that ended before it and the finished
-// claims older than it. Open inquiries are kept whole (KeptOpen counts them):
+// before it, the on-call overrides that ended before it and the claims made
+// before it. Open inquiries are kept whole (KeptOpen counts them):
 // someone is still working on them. Purging twice is harmless.
 func (s *Store) Purge(ctx context.Context, before time.Time) (Purged, error) {
 	var p Purged
@@ -70,7 +70,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (Purged, error) {
 		}{
 			{&p.Notes, `DELETE FROM handoff_notes WHERE created_at < $1`},
 			{&p.Overrides, `DELETE FROM oncall_overrides WHERE ends_at < $1`},
-			{&p.Claims, `DELETE FROM claims WHERE done_at IS NOT NULL AND done_at < $1`},
+			{&p.Claims, `DELETE FROM claims WHERE claimed_at < $1`},
 		} {
 			n, err := q.exec(ctx, d.query, s.ts(before))
 			if err != nil {
