@@ -59,6 +59,11 @@ type fakeSlack struct {
 	// users is the workspace's member list that users.list pages through
 	// (users.list objects).
 	users []map[string]any
+
+	// privateChannels are the C… channels conversations.info calls
+	// private; groups the user groups usergroups.users.list knows.
+	privateChannels map[string]bool
+	groups          map[string][]string
 }
 
 // failure is one injected error response.
@@ -75,7 +80,8 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
 		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail",
 		"chat.update", "conversations.replies", "users.list",
-		"files.getUploadURLExternal", "files.completeUploadExternal"}
+		"files.getUploadURLExternal", "files.completeUploadExternal",
+		"conversations.info", "usergroups.users.list"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, f.handler(m))
@@ -179,6 +185,21 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			users := f.users
 			f.mu.Unlock()
 			writePage(w, c.Form, "members", users)
+		case "conversations.info":
+			f.mu.Lock()
+			priv := f.privateChannels[c.Form.Get("channel")]
+			f.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"channel":{"id":%q,"is_private":%v}}`, c.Form.Get("channel"), priv)
+		case "usergroups.users.list":
+			f.mu.Lock()
+			members, ok := f.groups[c.Form.Get("usergroup")]
+			f.mu.Unlock()
+			if !ok {
+				fmt.Fprint(w, `{"ok":false,"error":"no_such_subteam"}`)
+				return
+			}
+			out, _ := json.Marshal(map[string]any{"ok": true, "users": members})
+			w.Write(out)
 		case "files.getUploadURLExternal":
 			id := "F" + strings.TrimSuffix(ts, ".000100")
 			fmt.Fprintf(w, `{"ok":true,"file_id":%q,"upload_url":"http://%s/upload/%s"}`, id, f.srv.ServerAddr, id)
