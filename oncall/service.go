@@ -92,6 +92,9 @@ type Service struct {
 
 // NewService returns a service over the validated rotations.
 func NewService(rotations []*Rotation, st Store, n Notifier, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Service{
 		schedule:     NewSchedule(rotations),
 		store:        st,
