@@ -18,8 +18,9 @@ import (
 	"github.com/kobanhq/koban/metrics"
 )
 
-// webUser is the actor of what is done in the dashboard: it has no Slack
-// identity to act as.
+// webUser is the default actor of what is done in the dashboard
+// (Options.Actor): with only a shared token it has no Slack identity to act
+// as, so it acts as the token's admin identity.
 const webUser = "web"
 
 // maxQuestion bounds a playground question, as Slack bounds a message.
@@ -63,7 +64,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	}
 	in := desk.Incoming{
 		Source: koban.SourceWeb, EventID: "web-" + key, Channel: "web",
-		MessageTS: "web-" + key, User: webUser, Text: text,
+		MessageTS: "web-" + key, User: s.opts.Actor, Text: text,
 	}
 	inq, created, err := s.deps.Desk.Ask(r.Context(), in)
 	if err != nil {
@@ -246,19 +247,20 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	d := s.deps.Desk
+	actor := s.opts.Actor
 	switch r.PathValue("action") {
 	case "solved":
-		_, err = d.Solved(ctx, id, webUser)
+		_, err = d.Solved(ctx, id, actor)
 	case "need-human":
-		_, err = d.NeedHuman(ctx, id, webUser)
+		_, err = d.NeedHuman(ctx, id, actor)
 	case "docs-wrong":
-		_, err = d.DocsWrong(ctx, id, webUser, strings.TrimSpace(r.PostFormValue("note")))
+		_, err = d.DocsWrong(ctx, id, actor, strings.TrimSpace(r.PostFormValue("note")))
 	case "ack":
-		_, err = d.Acknowledge(ctx, id, webUser)
+		_, err = d.Acknowledge(ctx, id, actor)
 	case "resolve":
 		var res desk.Resolution
 		if res, err = parseResolution(r, s.opts.Domains); err == nil {
-			_, err = d.Resolve(ctx, id, webUser, res)
+			_, err = d.Resolve(ctx, id, actor, res)
 		}
 	default:
 		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))

@@ -101,6 +101,10 @@ type Options struct {
 	Wait time.Duration
 	// Weeks is how far ahead the on-call page shows shifts. Default 4.
 	Weeks int
+	// Actor is who the dashboard acts as, recorded on every action: the
+	// shared token's identity, which the policy treats as an admin.
+	// Default "web".
+	Actor string
 }
 
 // Deps are the services the dashboard shows. Reports, OnCall and Calendar
@@ -162,6 +166,9 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	if opts.Weeks <= 0 {
 		opts.Weeks = 4
+	}
+	if opts.Actor == "" {
+		opts.Actor = webUser
 	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)

@@ -44,6 +44,10 @@ type Config struct {
 	// large corpus from doubling its live memory. It is soft: a heap that
 	// needs more gets more. 0 turns it off; GOMEMLIMIT, if set, wins.
 	MemoryLimitMB int `yaml:"memory_limit_mb" env:"KOBAN_MEMORY_LIMIT_MB"`
+	// Retention is how long inquiry text and Slack references are kept
+	// ("400d", "8760h"); older resolved inquiries keep only what reports
+	// count. 0 keeps everything.
+	Retention Retention `yaml:"retention" env:"KOBAN_RETENTION"`
 
 	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
 	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
@@ -114,6 +118,11 @@ type SlackConfig struct {
 	// FallbackGroup is the user group (S…) mentioned when no rotation is configured.
 	FallbackGroup string          `yaml:"fallback_group" env:"KOBAN_SLACK_FALLBACK_GROUP"`
 	Channels      []ChannelConfig `yaml:"channels"`
+	// RespondersGroup is a user group (S…) whose members act as the
+	// platform on-call (acknowledge, resolve) besides the rotation members.
+	RespondersGroup string `yaml:"responders_group" env:"KOBAN_SLACK_RESPONDERS_GROUP"`
+	// Admins may do everything: Slack user IDs (U…, W…) or user groups (S…).
+	Admins []string `yaml:"admins" env:"KOBAN_SLACK_ADMINS"`
 }
 
 // ChannelConfig is a channel koban listens to, and how.
@@ -126,6 +135,9 @@ type ChannelConfig struct {
 type WebConfig struct {
 	// Token is required when HTTPAddr is not a loopback address.
 	Token string `yaml:"token" env:"TOKEN"`
+	// Actor is who the web UI acts as (recorded on what it does): the
+	// shared token's admin identity. Default "web".
+	Actor string `yaml:"actor" env:"ACTOR"`
 }
 
 // ReportConfig schedules the monthly report.
@@ -149,6 +161,7 @@ func defaults() Config {
 		LLM:            LLMConfig{Timeout: 30 * time.Second},
 		Report:         ReportConfig{Cron: "0 9 1 * *"},
 		Triage:         triage.DefaultConfig(),
+		Web:            WebConfig{Actor: "web"},
 	}
 }
 
@@ -209,6 +222,20 @@ func (c *Config) validate() error {
 	}
 	if c.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("memory_limit_mb must be 0 (off) or a size in MiB, got %d", c.MemoryLimitMB))
+	}
+	if c.Retention < 0 {
+		errs = append(errs, fmt.Errorf("retention (KOBAN_RETENTION) must be 0 (keep everything) or a duration such as 400d, got %v", time.Duration(c.Retention)))
+	}
+	if c.Retention > 0 && time.Duration(c.Retention) < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("retention (KOBAN_RETENTION) of %v is under a day: give days, such as 400d", time.Duration(c.Retention)))
+	}
+	for _, a := range c.Slack.Admins {
+		if !validSlackID(a, "UWS") {
+			errs = append(errs, fmt.Errorf("slack.admins: %q is not a Slack user ID (U…, W…) or user group (S…)", a))
+		}
+	}
+	if g := c.Slack.RespondersGroup; g != "" && !validSlackID(g, "S") {
+		errs = append(errs, fmt.Errorf("slack.responders_group (KOBAN_SLACK_RESPONDERS_GROUP): %q is not a Slack user group ID (S…)", g))
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))

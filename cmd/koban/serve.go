@@ -94,9 +94,12 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	// The bot shows the on-call, and the on-call service posts through the
 	// bot: the bot gets the service once both exist.
 	botOC := &botOnCall{}
+	// The policy needs the rotations, which need the bot (email lookups):
+	// the bot gets it once all three exist, before anything is served.
+	botAccess := &lateAccess{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, botAccess); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -114,9 +117,12 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
 	}
 	botOC.svc = oc
+	policy := wireAccess(a, rots, b)
+	d.Access, oc.Access = policy, policy
+	botAccess.Policy = policy
 
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
-	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
@@ -147,6 +153,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 			_, err = d.AutoClose(ctx, now, open)
 			return err
 		}},
+	}
+	if a.cfg.Retention > 0 {
+		periodic = append(periodic, purgeJob(a, st))
 	}
 	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
 		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster)
@@ -198,7 +207,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 }
 
 // wireBot connects to Slack.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall) (*bot.Bot, error) {
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, access bot.Access) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -206,7 +215,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 	b, err := bot.New(ctx, bot.Options{
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Log: a.log})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Access: access, Claims: st, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}
