@@ -30,4 +30,3 @@ func wireAccess(a *app, rots []*oncall.Rotation, b *bot.Bot) *authz.Policy {
 type lateAccess struct{ *authz.Policy }
 
 var _ bot.Access = (*lateAccess)(nil)
-
