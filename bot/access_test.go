@@ -213,7 +213,7 @@ func TestPrivateQuestionStaysPrivate(t *testing.T) {
 		view, _ := json.Marshal(pub[len(pub)-1].JSON["view"])
 		return string(view)
 	}
-	if got := home(outsider); strings.Contains(got, "kestrel") || !strings.Contains(got, "roll back") {
+	if got := home(outsider); strings.Contains(got, "kestrel") || !strings.Contains(got, "roll back") || !strings.Contains(got, "1 private inquiry") {
 		t.Errorf("outsider's App Home shows the DM question or hides the public one: %s", got)
 	}
 	if got := home(oncallUser); !strings.Contains(got, "kestrel") {

@@ -336,7 +336,8 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 	if err != nil {
 		return fmt.Errorf("home for %s: %w", user, err)
 	}
-	h.Team, _ = b.visible(ctx, user, open)
+	var hidden int
+	h.Team, hidden = b.visible(ctx, user, open)
 	for _, inq := range h.Team {
 		if inq.AskedBy == user || inq.Assignee == user {
 			h.Mine = append(h.Mine, inq)
@@ -350,7 +351,9 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 			b.log.Warn("home: who is next", "err", err)
 		}
 	}
-	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: renderHome(h)})
+	view := renderHome(h)
+	view.Blocks.BlockSet = withHidden(message{Blocks: view.Blocks.BlockSet}, hidden).Blocks
+	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
 	if err != nil {
 		return fmt.Errorf("publish home for %s: %w", user, classify(err))
 	}
