@@ -116,7 +116,10 @@ func (b *Bot) private(ctx context.Context, e event) bool {
 	if ok {
 		return p
 	}
-	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: e.Channel})
+	// Before the ack: Slack gets a second at most, or the channel counts as private.
+	ictx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	ch, err := b.api.GetConversationInfoContext(ictx, &slack.GetConversationInfoInput{ChannelID: e.Channel})
 	if err != nil {
 		b.log.Warn("channel info; counting the channel as private", "channel", e.Channel, "err", classify(err))
 		return true

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -252,5 +253,55 @@ func TestPrivateQuestionStaysPrivate(t *testing.T) {
 		if !slices.Contains(actionIDs(blocksOf(t, posts[len(posts)-1])), actionID(actResolve, inq.ID)) {
 			t.Errorf("the notice to %s has no Resolve… button", to)
 		}
+	}
+}
+
+// Where a question was asked decides whether it is private: DMs and private
+// channels (asked by conversations.info for mentions, whose events do not
+// say), and /koban ask from a DM.
+func TestWhichQuestionsArePrivate(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.slack.privateChannels = map[string]bool{"CSECRET": true}
+	mention := func(id, channel, ts string) {
+		t.Helper()
+		body := callbackBody(id, map[string]any{"type": "app_mention", "channel": channel, "user": asker,
+			"text": "<@" + botUser + "> how do I roll back a deployment?", "ts": ts})
+		if w := postEvent(t, h.h, body); w.Code != http.StatusOK {
+			t.Fatalf("mention: %d", w.Code)
+		}
+	}
+	mention("EvMs1", "CSECRET", "1700001001.000100")
+	mention("EvMs2", "CPUBLIC", "1700001002.000100")
+	mention("EvMs3", "CSECRET", "1700001003.000100") // cached: no second conversations.info
+	for ch, want := range map[string]bool{"CSECRET": true, "CPUBLIC": false} {
+		inq, err := h.store.InquiryByThread(context.Background(), ch, map[string]string{"CSECRET": "1700001001.000100", "CPUBLIC": "1700001002.000100"}[ch])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inq.Private != want {
+			t.Errorf("mention in %s: private %v, want %v", ch, inq.Private, want)
+		}
+	}
+	if n := len(h.slack.called("conversations.info")); n != 2 {
+		t.Errorf("conversations.info calls = %d, want 2 (one per channel, cached)", n)
+	}
+	form := url.Values{"command": {"/koban"}, "text": {"ask how do I set up alerts?"}, "user_id": {asker}, "channel_id": {"DASKER"},
+		"channel_name": {"directmessage"}, "team_id": {testTeam}, "trigger_id": {"trig-dm"}}.Encode()
+	slackRequest(t, h.h, "/slack/commands", "application/x-www-form-urlencoded", []byte(form), nil)
+	open, err := h.store.OpenInquiries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, q := range open {
+		if q.Source == "command" {
+			found = true
+			if !q.Private {
+				t.Errorf("/koban ask in a DM is not private: %+v", q)
+			}
+		}
+	}
+	if !found {
+		t.Error("/koban ask in a DM recorded nothing")
 	}
 }

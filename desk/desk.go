@@ -284,7 +284,7 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 			return nil
 		}
 		if inq, err = d.decide(ctx, inq, q); err != nil {
-			if rerr := d.Store.Release(ctx, key); rerr != nil {
+			if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 				d.Log.Warn("release claim", "inquiry_id", id, "key", key, "err", rerr)
 			}
 			return fmt.Errorf("process inquiry %d: %w", id, err)
@@ -403,7 +403,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return nil // another job delivers it
 	}
 	if err := d.deliver(ctx, inq, ev.ID, r, attempt); err != nil {
-		if rerr := d.Store.Release(ctx, key); rerr != nil {
+		if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 			d.Log.Warn("release claim", "inquiry_id", inq.ID, "key", key, "err", rerr)
 		}
 		return err
@@ -524,12 +524,13 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	if err != nil {
 		return inq, err
 	}
-	// Deliver now, while the person who clicked waits; after a failure the
-	// inquiry's job delivers it, with retries (the escalation is recorded
-	// either way, for the reminders and the handoff).
+	// Deliver now, while the person who clicked waits; after a failure (or
+	// the click's deadline) the inquiry's job delivers it, with retries (the
+	// escalation is recorded either way, for the reminders and the handoff).
+	// The claim is released and the job enqueued even when ctx has ended.
 	if err := d.deliverPending(ctx, inq, events, 1); err != nil {
 		d.Log.Warn("deliver escalation; retrying in the background", "inquiry_id", id, "err", err)
-		if err := d.Store.Enqueue(ctx, id); err != nil {
+		if err := d.Store.Enqueue(context.WithoutCancel(ctx), id); err != nil {
 			d.Log.Error("enqueue escalation delivery", "inquiry_id", id, "err", err)
 		}
 	}
