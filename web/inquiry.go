@@ -39,7 +39,7 @@ func (s *Server) askPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("recent inquiries: %w", err))
 		return
 	}
-	recent = slices.DeleteFunc(recent, func(q koban.Inquiry) bool { return q.Source != koban.SourceWeb })
+	recent = slices.DeleteFunc(s.visible(r, recent), func(q koban.Inquiry) bool { return q.Source != koban.SourceWeb })
 	if len(recent) > 5 {
 		recent = recent[:5]
 	}
@@ -64,7 +64,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	}
 	in := desk.Incoming{
 		Source: koban.SourceWeb, EventID: "web-" + key, Channel: "web",
-		MessageTS: "web-" + key, User: s.opts.Actor, Text: text,
+		MessageTS: "web-" + key, User: s.actor(r), Text: text,
 	}
 	inq, created, err := s.deps.Desk.Ask(r.Context(), in)
 	if err != nil {
@@ -217,6 +217,9 @@ func eventDetails(ev koban.Event) []string {
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/ask/%s", r.PathValue("id")))
+	if err == nil && !s.canSee(r, v.Inquiry) {
+		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -230,6 +233,9 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
 	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
+	if err == nil && !s.canSee(r, v.Inquiry) {
+		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -247,7 +253,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	d := s.deps.Desk
-	actor := s.opts.Actor
+	actor := s.actor(r)
 	switch r.PathValue("action") {
 	case "solved":
 		_, err = d.Solved(ctx, id, actor)
@@ -366,7 +372,7 @@ func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
 	if v.Page > 1 {
 		v.Prev = pageURL(q, v.Page-1)
 	}
-	v.Inquiries = list
+	v.Inquiries = s.visible(r, list)
 	s.render(w, r, http.StatusOK, "inquiries", view{Title: "Inquiries", Nav: "inquiries", Data: v})
 }
 

@@ -105,6 +105,8 @@ type Options struct {
 	// shared token's identity, which the policy treats as an admin.
 	// Default "web".
 	Actor string
+	// OIDC, when set, turns on Sign in with Slack: people act as themselves.
+	OIDC *OIDC
 }
 
 // Deps are the services the dashboard shows. Reports, OnCall and Calendar
@@ -121,6 +123,9 @@ type Deps struct {
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
 	Metrics *Metrics
+	// Viewers hides private inquiries from signed-in people who may not
+	// see them; nil shows everything (the token's identity is an admin).
+	Viewers Viewers
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -135,6 +140,7 @@ type Server struct {
 	metrics *Metrics
 	pages   *pages
 	reports *reportCache
+	signIn  *signIn // nil without OIDC
 
 	outer *http.ServeMux // health checks and mounted handlers: no token
 	inner *http.ServeMux // the dashboard: token and CSRF protected
@@ -148,7 +154,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Desk == nil || deps.Inquiries == nil {
 		return nil, errors.New("web: Desk and Inquiries are required")
 	}
-	if opts.Token == "" && !IsLoopback(opts.Addr) {
+	if opts.Token == "" && opts.OIDC == nil && !IsLoopback(opts.Addr) {
 		return nil, koban.Errorf(koban.EInvalid,
 			"the web UI listens on %q, which is reachable from other machines: set a web token (web.token in koban.yaml or KOBAN_WEB_TOKEN), or listen on 127.0.0.1", opts.Addr)
 	}
@@ -191,6 +197,11 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
+	}
+	if opts.OIDC != nil {
+		if s.signIn, err = newSignIn(context.Background(), *opts.OIDC); err != nil {
+			return nil, fmt.Errorf("web: sign in with slack: %w", err)
+		}
 	}
 	if err := s.metrics.WatchInquiries(deps.Inquiries); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -259,7 +270,13 @@ func (s *Server) routes() {
 	o, in := s.outer, s.inner
 	o.HandleFunc("GET /healthz", s.healthz)
 	o.HandleFunc("GET /readyz", s.readyz)
-	o.Handle("/", s.auth(http.NewCrossOriginProtection().Handler(in)))
+	dashboard := http.NewCrossOriginProtection().Handler(in)
+	o.Handle("/", s.identify(dashboard, s.auth(dashboard)))
+	if s.signIn != nil {
+		o.HandleFunc("GET /auth/login", s.login)
+		o.HandleFunc("GET /auth/callback", s.callback)
+		o.Handle("POST /auth/logout", http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.logout)))
+	}
 
 	in.Handle("GET /metrics", s.metrics.Handler())
 	in.Handle("GET /static/", staticHandler())

@@ -4,6 +4,7 @@ import (
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/oncall"
+	"github.com/kobanhq/koban/web"
 )
 
 // wireAccess builds who-may-do-what from the configuration: the rotation
@@ -30,3 +31,12 @@ func wireAccess(a *app, rots []*oncall.Rotation, b *bot.Bot) *authz.Policy {
 type lateAccess struct{ *authz.Policy }
 
 var _ bot.Access = (*lateAccess)(nil)
+
+// webOIDC returns the web UI's Sign in with Slack, or nil when off.
+func webOIDC(a *app) *web.OIDC {
+	o := a.cfg.Web.OIDC
+	if o.ClientID == "" {
+		return nil
+	}
+	return &web.OIDC{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, Team: o.Team}
+}

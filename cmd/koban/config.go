@@ -138,6 +138,21 @@ type WebConfig struct {
 	// Actor is who the web UI acts as (recorded on what it does): the
 	// shared token's admin identity. Default "web".
 	Actor string `yaml:"actor" env:"ACTOR"`
+	// OIDC turns on Sign in with Slack when ClientID is set.
+	OIDC OIDCConfig `yaml:"oidc" envPrefix:"OIDC_"`
+}
+
+// OIDCConfig is Sign in with Slack for the web UI (a Slack app's OpenID
+// Connect client: Client ID, Client Secret and the redirect URL
+// https://<koban>/auth/callback).
+type OIDCConfig struct {
+	ClientID     string `yaml:"client_id" env:"CLIENT_ID"`
+	ClientSecret string `yaml:"client_secret" env:"CLIENT_SECRET"`
+	RedirectURL  string `yaml:"redirect_url" env:"REDIRECT_URL"`
+	// Issuer is the OpenID provider; default https://slack.com.
+	Issuer string `yaml:"issuer" env:"ISSUER"`
+	// Team admits only members of this workspace (T…); empty: any.
+	Team string `yaml:"team" env:"TEAM"`
 }
 
 // ReportConfig schedules the monthly report.
@@ -222,6 +237,9 @@ func (c *Config) validate() error {
 	}
 	if c.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("memory_limit_mb must be 0 (off) or a size in MiB, got %d", c.MemoryLimitMB))
+	}
+	if o := c.Web.OIDC; o.ClientID != "" && (o.ClientSecret == "" || !strings.HasPrefix(o.RedirectURL, "https://") && !strings.HasPrefix(o.RedirectURL, "http://127.0.0.1") && !strings.HasPrefix(o.RedirectURL, "http://localhost")) {
+		errs = append(errs, errors.New("web.oidc: Sign in with Slack needs client_secret (KOBAN_WEB_OIDC_CLIENT_SECRET) and an https redirect_url ending in /auth/callback"))
 	}
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("retention (KOBAN_RETENTION) must be 0 (keep everything) or a duration such as 400d, got %v", time.Duration(c.Retention)))

@@ -122,7 +122,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	botAccess.Policy = policy
 
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrantFromPath}, a.log, nil)
-	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, Location: loc, Domains: domainsOf(a)}, web.Deps{
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, OIDC: webOIDC(a), Location: loc, Domains: domainsOf(a)}, web.Deps{
+		Viewers:   policy,
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
