@@ -133,6 +133,17 @@ type Config struct {
 	// AutoCloseAfter resolves answered inquiries after this much silence; 0
 	// disables auto-close.
 	AutoCloseAfter time.Duration
+	// ClaimStale overrides how long a job's claim on deciding or delivering
+	// holds when its holder died (default 5 minutes). Keep it under the job
+	// runner's rescue time, so that a rescued job finds the claim free.
+	ClaimStale time.Duration
+}
+
+func (d *Desk) claimStale() time.Duration {
+	if d.cfg.ClaimStale > 0 {
+		return d.cfg.ClaimStale
+	}
+	return claimStale
 }
 
 // Deps are the services the desk works with. Router, Learner and Redactor may
@@ -274,7 +285,7 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	}
 	if q, from, ok := pendingQuestion(inq, events); ok {
 		key := fmt.Sprintf("inquiry:%d:decide:%d", id, from)
-		won, err := d.Store.Claim(ctx, key, claimStale)
+		won, err := d.Store.Claim(ctx, key, d.claimStale())
 		if err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
 		}
@@ -395,7 +406,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
-	won, err := d.Store.Claim(ctx, key, claimStale)
+	won, err := d.Store.Claim(ctx, key, d.claimStale())
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
