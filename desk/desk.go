@@ -87,14 +87,6 @@ type Redactor interface {
 	Redact(text string) (masked string, n int)
 }
 
-// Access decides who may act on an inquiry (*authz.Policy).
-type Access interface {
-	// Check returns an EForbidden error when user may not take act on inq.
-	Check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error
-	// Refused logs a refusal.
-	Refused(user string, act authz.Action, inq *koban.Inquiry)
-}
-
 // Escalation says who is brought in for an inquiry.
 type Escalation struct {
 	Rotation string // the rotation it was routed to; "" without rotations
@@ -652,23 +644,6 @@ func (d *Desk) AutoClose(ctx context.Context, now time.Time, open []koban.Inquir
 		closed++
 	}
 	return closed, errors.Join(errs...)
-}
-
-// authorized loads inquiry id and checks that user may take act on it; a
-// refusal is logged and returned as an EForbidden error.
-func (d *Desk) authorized(ctx context.Context, id int64, user string, act authz.Action) (*koban.Inquiry, error) {
-	inq, err := d.Store.Inquiry(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if d.Access == nil {
-		return inq, nil
-	}
-	if err := d.Access.Check(ctx, user, act, inq); err != nil {
-		d.Access.Refused(user, act, inq)
-		return nil, err
-	}
-	return inq, nil
 }
 
 func (d *Desk) markResolved(ctx context.Context, inq *koban.Inquiry) {
