@@ -72,9 +72,7 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 		if !slices.Contains(r.Members, user) {
 			return forbidden("Only members of *%s* (or a koban admin) can change its schedule.", r.Name)
 		}
-		if c.Person.ID != "" && !slices.Contains(r.Members, c.Person.ID) {
-			return forbidden("Only members of *%s* can be put on call in it; ask a koban admin for anyone else.", r.Name)
-		}
+		// Who is put on call is checked once resolved (coverable).
 	case *SwapCommand:
 		r, err := s.pick(c.Rotation, user)
 		if err != nil || admin {
@@ -212,4 +210,14 @@ func (s *Service) swapReply(pair [2]Override) string {
 	return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
 		a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,
 		b.Person, s.fmtTime(b.Rotation, b.From), s.fmtTime(b.Rotation, b.To), b.ID)
+}
+
+// coverable returns an EForbidden error when person, who is not a member of
+// r, would be put on call by someone who is not an admin.
+func (s *Service) coverable(ctx context.Context, user, person string, r *Rotation) error {
+	if slices.Contains(r.Members, person) || s.isAdmin(ctx, user) {
+		return nil
+	}
+	s.log.Warn("oncall command refused", "user", user, "command", "cover", "person", person, "rotation", r.Name)
+	return forbidden("Only members of *%s* can be put on call in it; ask a koban admin for anyone else.", r.Name)
 }

@@ -42,6 +42,7 @@ func TestScheduleChangesNeedMembersOrAdmins(t *testing.T) {
 	}{
 		{"outsider covers themselves", "UEVIL", "cover <@UEVIL0000> from now to tomorrow in platform", koban.EForbidden},
 		{"member covers with an outsider", "UB", "cover <@UEVIL0000> from now to tomorrow in platform", koban.EForbidden},
+		{"member covers with an outsider by name", "UB", "cover @alice from now to tomorrow in platform", koban.EForbidden},
 		{"member of another rotation", "UD", "cover <@UC> from now to tomorrow in platform", koban.EForbidden},
 		{"responders group is no member", "UGROUP", "cover <@UC> from now to tomorrow in platform", koban.EForbidden},
 		{"outsider leaves a note", "UEVIL", "note all is fine", koban.EForbidden},

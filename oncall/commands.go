@@ -197,7 +197,8 @@ func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.
 
 // Cover stores a cover override. The start is clipped to now; a cover
 // that is over, inverted, longer than MaxCover, or overlapping another
-// override is refused.
+// override is refused, and so is putting someone outside the rotation on
+// call unless user is an admin.
 func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now time.Time) (Override, error) {
 	r, err := s.pick(c.Rotation, user)
 	if err != nil {
@@ -205,6 +206,9 @@ func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now t
 	}
 	person, err := s.resolve(ctx, c.Person)
 	if err != nil {
+		return Override{}, err
+	}
+	if err := s.coverable(ctx, user, person, r); err != nil {
 		return Override{}, err
 	}
 	from := c.From.Resolve(now, r.Location, r.HandoffMin)

@@ -120,7 +120,7 @@ func TestSwapListRemove(t *testing.T) {
 			t.Errorf("after swap, Now(%s) = %v, %v; want %s", tt.at, sh.Person, err, tt.want)
 		}
 	}
-	if err := doErr(t, s, "UA", "cover @alice from 2026-11-10 12:00 to 2026-11-10 13:00", now); koban.ErrorCode(err) != koban.EConflict || !strings.Contains(err.Error(), "override #2") {
+	if err := doErr(t, s, "UC", "cover @alice from 2026-11-10 12:00 to 2026-11-10 13:00", now); koban.ErrorCode(err) != koban.EConflict || !strings.Contains(err.Error(), "override #2") {
 		t.Errorf("cover over a swapped shift: err = %v, want EConflict naming #2", err)
 	}
 	if err := doErr(t, s, "UX", "swap @bob", now); koban.ErrorCode(err) != koban.EForbidden || !strings.Contains(err.Error(), "Only members") {

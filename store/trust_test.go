@@ -82,8 +82,8 @@ func TestPrivateInquiryTextStaysOutOfReports(t *testing.T) {
 					t.Errorf("public inquiry text in report = %q, want %q", q.Text, pub.Text)
 				}
 			case priv.ID:
-				if q.Text != "" {
-					t.Errorf("private inquiry text in report = %q, want none", q.Text)
+				if q.Text != "" || q.Channel != "private" {
+					t.Errorf("private inquiry in report: text %q, channel %q; want none, private", q.Text, q.Channel)
 				}
 			}
 		}
