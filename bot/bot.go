@@ -89,8 +89,10 @@ type Options struct {
 	ReportChannel string
 	// Domains are offered in the Resolve… modal; default koban.DefaultDomains.
 	Domains []koban.Domain
-	// Workers run the slow work that follows an ack (reactions, App Home,
-	// button clicks); default 4. Queue bounds what waits for them; default 256.
+	// Workers run the cosmetic work that follows an ack (reactions, App
+	// Home, notices); default 4. Queue bounds what waits for them; default
+	// 256. Nothing that changes an inquiry waits here: clicks and modal
+	// submissions are done before the ack.
 	Workers int
 	Queue   int
 	// HTTPClient is used for the Web API; default a client with a 10 s timeout.
@@ -254,8 +256,9 @@ func (b *Bot) runTask(ctx context.Context, t task) {
 }
 
 // later queues slow work to run after the ack. When the queue is full the
-// work is dropped: everything queued here is either cosmetic (reactions, App
-// Home) or reported back to the user who can click again.
+// work is dropped: everything queued here is cosmetic (reactions, App Home,
+// notices, ephemeral explanations); what changes an inquiry is recorded
+// before the ack.
 func (b *Bot) later(name string, f func(context.Context) error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
