@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/oncall"
 )
 
 // Who else is in the test workspace.
@@ -303,5 +304,30 @@ func TestWhichQuestionsArePrivate(t *testing.T) {
 	}
 	if !found {
 		t.Error("/koban ask in a DM recorded nothing")
+	}
+}
+
+// Handoff digests and reminders go to the rotation channel: a private
+// question's text stays out of them.
+func TestChannelPostsLeavePrivateTextOut(t *testing.T) {
+	pub := koban.Inquiry{ID: 1, Channel: helpChannel, AskedBy: asker, Text: "how do I roll back a deployment"}
+	priv := koban.Inquiry{ID: 2, Channel: "DASKER", AskedBy: asker, Text: "why is the kestrel payroll job slow", Private: true}
+	for _, tt := range []struct {
+		name string
+		msg  message
+	}{
+		{"handoff", renderHandoff(oncall.Handoff{Rotation: "platform", Incoming: oncallUser,
+			Open: []oncall.OpenInquiry{{Inquiry: pub}, {Inquiry: priv}}, Resolved: []koban.Inquiry{priv}})},
+		{"reminder", renderReminder(oncall.Reminder{Rotation: "platform", Person: oncallUser, Inquiry: priv, Percent: 50})},
+		{"breach", renderReminder(oncall.Reminder{Rotation: "platform", Person: oncallUser, Inquiry: priv, Percent: 100})},
+	} {
+		b, _ := json.Marshal(tt.msg.Blocks)
+		all := tt.msg.Text + string(b)
+		if strings.Contains(all, "kestrel") {
+			t.Errorf("%s shows the private question: %s", tt.name, all)
+		}
+		if tt.name == "handoff" && !strings.Contains(all, "roll back") {
+			t.Errorf("handoff hides the public question: %s", all)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func renderHandoff(h oncall.Handoff) message {
 				line += fmt.Sprintf(" · reply due in %s", ago(o.Left))
 			}
 		}
-		line += "\n   " + truncate(escape(oneLine(o.Inquiry.Text)), 120)
+		line += "\n   " + truncate(escape(oneLine(shownText(o.Inquiry))), 120)
 		open = append(open, line)
 	}
 	s := fmt.Sprintf("*Still open* (%d)\n", len(h.Open))
@@ -120,6 +120,6 @@ func renderReminder(r oncall.Reminder) message {
 		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry #%d in %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
 			inq.ID, permalinkish(inq), r.Percent, ago(r.Left))
 	}
-	s += "\n> " + truncate(escape(oneLine(inq.Text)), 200)
+	s += "\n> " + truncate(escape(oneLine(shownText(inq))), 200)
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }

@@ -51,3 +51,13 @@ func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) me
 	}
 	return m
 }
+
+// shownText is what channel posts (handoff digests, reminders) show of an
+// inquiry: its text, or for a private one a note that the text stays in its
+// conversation (Resolve… shows it to the on-call).
+func shownText(inq koban.Inquiry) string {
+	if inq.Private {
+		return "(asked in a private conversation: Resolve… on its escalation shows the question to the on-call)"
+	}
+	return inq.Text
+}
