@@ -41,6 +41,7 @@ func TestTrustSettings(t *testing.T) {
 		{"KOBAN_RETENTION", "1h", "under a day"},
 		{"KOBAN_SLACK_ADMINS", "alice", "slack.admins"},
 		{"KOBAN_SLACK_RESPONDERS_GROUP", "U0ONE", "responders_group"},
+		{"KOBAN_WEB_OIDC_CLIENT_ID", "123.456", "web.oidc"}, // no secret, no redirect URL
 	} {
 		_, err := loadConfig("", func(k string) string {
 			if k == tt.key {
