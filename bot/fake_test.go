@@ -56,14 +56,14 @@ type fakeSlack struct {
 	// sockets receives each Socket Mode connection koban opens.
 	sockets chan *websocket.Conn
 
-	// users is the workspace's member list that users.list pages through
-	// (users.list objects).
-	users []map[string]any
-
 	// privateChannels are the C… channels conversations.info calls
 	// private; groups the user groups usergroups.users.list knows.
 	privateChannels map[string]bool
 	groups          map[string][]string
+
+	// users is the workspace's member list that users.list pages through
+	// (users.list objects).
+	users []map[string]any
 }
 
 // failure is one injected error response.
@@ -80,13 +80,15 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
 		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail",
 		"chat.update", "conversations.replies", "users.list",
-		"files.getUploadURLExternal", "files.completeUploadExternal",
-		"conversations.info", "usergroups.users.list"}
+		"files.getUploadURLExternal", "files.completeUploadExternal"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.uploadHandler)
+		for _, m := range []string{"conversations.info", "usergroups.users.list"} {
+			c.Handle("/"+m, f.handler(m))
+		}
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "Bearer xapp-test" {
 				f.t.Errorf("apps.connections.open without the app token")

@@ -356,10 +356,10 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	}
 	esc := d.route(ctx, tr.Domain)
 	esc.Reason = escalationReason(ans, tr)
-	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
 	if esc.Channel != "" {
 		data["rotation_channel"] = esc.Channel
 	}
+	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
 	ev := koban.Event{Kind: koban.EventEscalated, Actor: koban.ActorKoban, Data: data}
 	inq, err = d.Store.Transition(ctx, inq.ID, koban.StateEscalated, ev, func(i *koban.Inquiry) {
 		update(i)
@@ -397,6 +397,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
+	r.Escalation.Channel = ev.Data["rotation_channel"]
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
 	won, err := d.Store.Claim(ctx, key, d.claimStale())
 	if err != nil {
@@ -730,7 +731,7 @@ func replyFromEvent(ev koban.Event) (Reply, error) {
 		}
 	}
 	if ev.Kind == koban.EventEscalated {
-		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"], Channel: ev.Data["rotation_channel"]}
+		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"]}
 	}
 	return r, nil
 }

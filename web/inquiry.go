@@ -253,20 +253,19 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	d := s.deps.Desk
-	actor := s.actor(r)
 	switch r.PathValue("action") {
 	case "solved":
-		_, err = d.Solved(ctx, id, actor)
+		_, err = d.Solved(ctx, id, s.actor(r))
 	case "need-human":
-		_, err = d.NeedHuman(ctx, id, actor)
+		_, err = d.NeedHuman(ctx, id, s.actor(r))
 	case "docs-wrong":
-		_, err = d.DocsWrong(ctx, id, actor, strings.TrimSpace(r.PostFormValue("note")))
+		_, err = d.DocsWrong(ctx, id, s.actor(r), strings.TrimSpace(r.PostFormValue("note")))
 	case "ack":
-		_, err = d.Acknowledge(ctx, id, actor)
+		_, err = d.Acknowledge(ctx, id, s.actor(r))
 	case "resolve":
 		var res desk.Resolution
 		if res, err = parseResolution(r, s.opts.Domains); err == nil {
-			_, err = d.Resolve(ctx, id, actor, res)
+			_, err = d.Resolve(ctx, id, s.actor(r), res)
 		}
 	default:
 		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))
