@@ -229,9 +229,9 @@ func (b *Bot) claimAsk(ctx context.Context, e event, q string) (done, release fu
 	return done, release, true, nil
 }
 
-// onOtherAction handles buttons that are not about one inquiry: the swap
-// confirmation the on-call service asks for.
-func (b *Bot) onOtherAction(ctx context.Context, e event) error {
+// onSwapAction handles the swap confirmation buttons the on-call service
+// asks for, before the ack.
+func (b *Bot) onSwapAction(ctx context.Context, e event) error {
 	sc, ok := b.deps.OnCall.(SwapConfirmer)
 	if !ok || b.deps.OnCall == nil {
 		return nil

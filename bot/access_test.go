@@ -310,24 +310,33 @@ func TestWhichQuestionsArePrivate(t *testing.T) {
 // Handoff digests and reminders go to the rotation channel: a private
 // question's text stays out of them.
 func TestChannelPostsLeavePrivateTextOut(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
 	pub := koban.Inquiry{ID: 1, Channel: helpChannel, AskedBy: asker, Text: "how do I roll back a deployment"}
 	priv := koban.Inquiry{ID: 2, Channel: "DASKER", AskedBy: asker, Text: "why is the kestrel payroll job slow", Private: true}
-	for _, tt := range []struct {
-		name string
-		msg  message
-	}{
-		{"handoff", renderHandoff(oncall.Handoff{Rotation: "platform", Incoming: oncallUser,
-			Open: []oncall.OpenInquiry{{Inquiry: pub}, {Inquiry: priv}}, Resolved: []koban.Inquiry{priv}})},
-		{"reminder", renderReminder(oncall.Reminder{Rotation: "platform", Person: oncallUser, Inquiry: priv, Percent: 50})},
-		{"breach", renderReminder(oncall.Reminder{Rotation: "platform", Person: oncallUser, Inquiry: priv, Percent: 100})},
-	} {
-		b, _ := json.Marshal(tt.msg.Blocks)
-		all := tt.msg.Text + string(b)
+	if err := h.bot.PostHandoff(ctx, oncall.Handoff{Rotation: "platform", Channel: platformChan, Incoming: oncallUser,
+		Open: []oncall.OpenInquiry{{Inquiry: pub}, {Inquiry: priv}}, Resolved: []koban.Inquiry{priv}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pct := range []int{50, 100} {
+		if err := h.bot.Remind(ctx, oncall.Reminder{Rotation: "platform", Channel: platformChan, Person: oncallUser, Inquiry: priv, Percent: pct}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := h.slack.called("chat.postMessage")
+	if len(posts) != 4 { // the handoff twice (channel, on-call), two reminders
+		t.Fatalf("posts = %d, want 4", len(posts))
+	}
+	for i, p := range posts {
+		all := p.Form.Get("text") + p.Form.Get("blocks")
 		if strings.Contains(all, "kestrel") {
-			t.Errorf("%s shows the private question: %s", tt.name, all)
+			t.Errorf("post %d to %s shows the private question: %s", i, p.Form.Get("channel"), all)
 		}
-		if tt.name == "handoff" && !strings.Contains(all, "roll back") {
-			t.Errorf("handoff hides the public question: %s", all)
+		if i < 2 && !strings.Contains(all, "roll back") {
+			t.Errorf("the handoff hides the public question: %s", all)
 		}
+	}
+	if priv.Text == "" || pub.Text == "" {
+		t.Error("posting changed the caller's inquiries")
 	}
 }

@@ -224,9 +224,12 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 // shows the question; every other button changes the inquiry within
 // actBudget, or tells the user it could not. Nothing is queued in memory.
 func (b *Bot) onAction(ctx context.Context, e event) error {
+	if e.Action == actSwapAccept || e.Action == actSwapDecline {
+		return b.onSwapAction(ctx, e)
+	}
 	act, id, ok := parseActionID(e.Action)
 	if !ok {
-		return b.onOtherAction(ctx, e)
+		return nil
 	}
 	d := b.deps.Desk
 	var run func(context.Context) (*koban.Inquiry, error)

@@ -17,7 +17,7 @@ var _ oncall.Notifier = (*Bot)(nil)
 // PostHandoff posts the shift-change digest in the rotation's channel and
 // sends it to the incoming on-call. It implements oncall.Notifier.
 func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
-	msg := renderHandoff(h)
+	msg := renderHandoff(publicHandoff(h))
 	var errs []error
 	if h.Channel != "" {
 		if err := b.post(ctx, h.Channel, "", msg); err != nil {
@@ -47,6 +47,7 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 	if to == "" {
 		return nil
 	}
+	r.Inquiry.Text = shownText(r.Inquiry)
 	if err := b.post(ctx, to, "", renderReminder(r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}
@@ -74,7 +75,7 @@ func renderHandoff(h oncall.Handoff) message {
 				line += fmt.Sprintf(" · reply due in %s", ago(o.Left))
 			}
 		}
-		line += "\n   " + truncate(escape(oneLine(shownText(o.Inquiry))), 120)
+		line += "\n   " + truncate(escape(oneLine(o.Inquiry.Text)), 120)
 		open = append(open, line)
 	}
 	s := fmt.Sprintf("*Still open* (%d)\n", len(h.Open))
@@ -120,6 +121,6 @@ func renderReminder(r oncall.Reminder) message {
 		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry #%d in %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
 			inq.ID, permalinkish(inq), r.Percent, ago(r.Left))
 	}
-	s += "\n> " + truncate(escape(oneLine(shownText(inq))), 200)
+	s += "\n> " + truncate(escape(oneLine(inq.Text)), 200)
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }

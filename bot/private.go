@@ -9,6 +9,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/oncall"
 )
 
 // notifyPrivate brings the on-call in on an escalation from a DM or a
@@ -60,4 +61,16 @@ func shownText(inq koban.Inquiry) string {
 		return "(asked in a private conversation: Resolve… on its escalation shows the question to the on-call)"
 	}
 	return inq.Text
+}
+
+// publicHandoff returns h with the text of private inquiries replaced, for
+// the rotation channel.
+func publicHandoff(h oncall.Handoff) oncall.Handoff {
+	open := make([]oncall.OpenInquiry, len(h.Open))
+	for i, o := range h.Open {
+		o.Inquiry.Text = shownText(o.Inquiry)
+		open[i] = o
+	}
+	h.Open = open
+	return h
 }

@@ -393,11 +393,10 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	if !ok {
 		return nil
 	}
-	r, err := replyFromEvent(ev)
+	r, err := deliveredReply(ev)
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
-	r.Escalation.Channel = ev.Data["rotation_channel"]
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
 	won, err := d.Store.Claim(ctx, key, d.claimStale())
 	if err != nil {

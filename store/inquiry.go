@@ -11,19 +11,19 @@ import (
 )
 
 // inquiryColumns lists the inquiries columns in the order scanInquiry reads them.
-const inquiryColumns = `id, source, COALESCE(event_id, ''), team, channel, thread_ts, message_ts, asked_by,
+const inquiryColumns = `id, COALESCE(message_key, ''), private, source, COALESCE(event_id, ''), team, channel, thread_ts, message_ts, asked_by,
 	text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 	predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
-	citations, tokens, failure, COALESCE(message_key, ''), private`
+	citations, tokens, failure`
 
 func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
 	var inq koban.Inquiry
 	var citations string
-	err := r.Scan(&inq.ID, &inq.Source, &inq.EventID, &inq.Team, &inq.Channel, &inq.ThreadTS, &inq.MessageTS, &inq.AskedBy,
+	err := r.Scan(&inq.ID, &inq.MessageKey, &inq.Private, &inq.Source, &inq.EventID, &inq.Team, &inq.Channel, &inq.ThreadTS, &inq.MessageTS, &inq.AskedBy,
 		&inq.Text, &inq.Lang, &inq.Redactions, &inq.State,
 		dbTime{&inq.CreatedAt}, dbTime{&inq.UpdatedAt}, dbTime{&inq.FirstResponseAt}, dbTime{&inq.FirstHumanResponseAt}, dbTime{&inq.ResolvedAt},
 		&inq.Predicted.Category, &inq.Predicted.Detail, &inq.Confidence, &inq.Final.Category, &inq.Final.Detail,
-		&inq.Domain, &inq.Assignee, &inq.Rotation, &citations, &inq.Tokens, &inq.Failure, &inq.MessageKey, &inq.Private)
+		&inq.Domain, &inq.Assignee, &inq.Rotation, &citations, &inq.Tokens, &inq.Failure)
 	if err != nil {
 		return nil, err
 	}
@@ -91,19 +91,18 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 	err = s.inTx(ctx, func(q querier) error {
 		var id int64
 		err := q.queryRow(ctx, `
-			INSERT INTO inquiries (source, event_id, team, channel, thread_ts, message_ts, asked_by,
+			INSERT INTO inquiries (message_key, private, source, event_id, team, channel, thread_ts, message_ts, asked_by,
 				text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 				predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
-				citations, tokens, failure, message_key, private)
+				citations, tokens, failure)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
 			ON CONFLICT DO NOTHING
 			RETURNING id`,
-			inq.Source, nullIfEmpty(inq.EventID), inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
+			nullIfEmpty(inq.MessageKey), inq.Private, inq.Source, nullIfEmpty(inq.EventID), inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
 			inq.Text, inq.Lang, inq.Redactions, inq.State, s.ts(inq.CreatedAt), s.ts(inq.UpdatedAt),
 			s.ts(inq.FirstResponseAt), s.ts(inq.FirstHumanResponseAt), s.ts(inq.ResolvedAt),
 			inq.Predicted.Category, inq.Predicted.Detail, inq.Confidence, inq.Final.Category, inq.Final.Detail,
 			inq.Domain, inq.Assignee, inq.Rotation, citationsJSON(inq.Citations), inq.Tokens, inq.Failure,
-			nullIfEmpty(inq.MessageKey), inq.Private,
 		).Scan(&id)
 		if isNoRows(err) {
 			// A duplicate delivery: the event id or the message is taken.
