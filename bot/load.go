@@ -27,28 +27,19 @@ type LoadOptions struct {
 	// run against the same database is not dropped as duplicates.
 	RunID  string
 	Client *http.Client
-	// Retries is how many times a delivery that failed (no answer, or not
-	// 200) is sent again, as Slack does, after 1, 2, 4… seconds, with
-	// X-Slack-Retry-Num. Default 0: failures are counted, not retried.
-	Retries int
 }
 
 // LoadResult is what LoadTest measured: how long koban took to acknowledge.
 type LoadResult struct {
 	Sent, Failed  int
-	Retried       int // deliveries sent again after a failure
 	P50, P99, Max time.Duration
 	Took          time.Duration
 	Errors        []string // the first few failures
 }
 
 func (r LoadResult) String() string {
-	s := fmt.Sprintf("sent %d events in %s: ack p50 %s, p99 %s, max %s; %d failed",
+	return fmt.Sprintf("sent %d events in %s: ack p50 %s, p99 %s, max %s; %d failed",
 		r.Sent, r.Took.Round(time.Millisecond), r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond), r.Failed)
-	if r.Retried > 0 {
-		s += fmt.Sprintf(" (%d deliveries retried)", r.Retried)
-	}
-	return s
 }
 
 var loadQuestions = []string{
@@ -113,17 +104,7 @@ func LoadTest(ctx context.Context, o LoadOptions) (LoadResult, error) {
 		}
 		res.Sent++
 		wg.Go(func() {
-			d, err := postSigned(ctx, o.Client, endpoint, o.Secret, body, 0)
-			for retry := 1; err != nil && retry <= o.Retries && ctx.Err() == nil; retry++ {
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Duration(1<<(retry-1)) * time.Second):
-				}
-				mu.Lock()
-				res.Retried++
-				mu.Unlock()
-				d, err = postSigned(ctx, o.Client, endpoint, o.Secret, body, retry)
-			}
+			d, err := postSigned(ctx, o.Client, endpoint, o.Secret, body)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -149,7 +130,7 @@ func LoadTest(ctx context.Context, o LoadOptions) (LoadResult, error) {
 
 // postSigned posts body signed with secret, as Slack does, and returns how
 // long the acknowledgement took.
-func postSigned(ctx context.Context, c *http.Client, url, secret string, body []byte, retry int) (time.Duration, error) {
+func postSigned(ctx context.Context, c *http.Client, url, secret string, body []byte) (time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -160,10 +141,6 @@ func postSigned(ctx context.Context, c *http.Client, url, secret string, body []
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	if retry > 0 {
-		req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(retry))
-		req.Header.Set("X-Slack-Retry-Reason", "http_error")
-	}
 	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
