@@ -114,6 +114,9 @@ type Options struct {
 type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
+	// Viewers hides private inquiries from signed-in people who may not
+	// see them; nil shows everything (the token's identity is an admin).
+	Viewers Viewers
 	Reports   Reports
 	Charter   Charter // nil: metrics.NewCharter(nil)
 	OnCall    OnCall
@@ -123,9 +126,6 @@ type Deps struct {
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
 	Metrics *Metrics
-	// Viewers hides private inquiries from signed-in people who may not
-	// see them; nil shows everything (the token's identity is an admin).
-	Viewers Viewers
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -188,6 +188,13 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetrics()
 	}
+	var si *signIn
+	if opts.OIDC != nil {
+		var err error
+		if si, err = newSignIn(context.Background(), *opts.OIDC); err != nil {
+			return nil, fmt.Errorf("web: sign in with slack: %w", err)
+		}
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -197,11 +204,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
-	}
-	if opts.OIDC != nil {
-		if s.signIn, err = newSignIn(context.Background(), *opts.OIDC); err != nil {
-			return nil, fmt.Errorf("web: sign in with slack: %w", err)
-		}
+		signIn:  si,
 	}
 	if err := s.metrics.WatchInquiries(deps.Inquiries); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
