@@ -117,9 +117,9 @@ type Deps struct {
 	// Viewers hides private inquiries from signed-in people who may not
 	// see them; nil shows everything (the token's identity is an admin).
 	Viewers Viewers
-	Reports   Reports
-	Charter   Charter // nil: metrics.NewCharter(nil)
-	OnCall    OnCall
+	Reports Reports
+	Charter Charter // nil: metrics.NewCharter(nil)
+	OnCall  OnCall
 	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler).
 	Calendar http.Handler
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
@@ -204,7 +204,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
-		signIn:  si,
+		signIn: si,
 	}
 	if err := s.metrics.WatchInquiries(deps.Inquiries); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
