@@ -114,12 +114,9 @@ type Options struct {
 type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
-	// Viewers hides private inquiries from signed-in people who may not
-	// see them; nil shows everything (the token's identity is an admin).
-	Viewers Viewers
-	Reports Reports
-	Charter Charter // nil: metrics.NewCharter(nil)
-	OnCall  OnCall
+	Reports   Reports
+	Charter   Charter // nil: metrics.NewCharter(nil)
+	OnCall    OnCall
 	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler).
 	Calendar http.Handler
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
@@ -128,6 +125,10 @@ type Deps struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
+
+	// Viewers hides private inquiries from signed-in people who may not
+	// see them; nil shows everything (the token's identity is an admin).
+	Viewers Viewers
 }
 
 // Server is the dashboard's HTTP server.
