@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,10 +153,26 @@ func TestPurge(t *testing.T) {
 		}
 		clock.Set(cutoff.Add(48 * time.Hour))
 
-		countsBefore, err := s.MonthlyCounts(ctx, old.AddDate(0, -1, 0), cutoff.AddDate(0, 1, 0), time.UTC)
-		if err != nil {
-			t.Fatal(err)
+		// What reports count, before and after.
+		counts := func() (map[string]int, []string) {
+			t.Helper()
+			from, to := old.AddDate(0, -1, 0), cutoff.AddDate(0, 1, 0)
+			vols, err := s.MonthlyVolumes(ctx, from, to, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inqs, err := s.ReportInquiries(ctx, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var facts []string
+			for _, q := range inqs {
+				facts = append(facts, fmt.Sprint(q.ID, q.State, q.Label(), q.Domain, q.CreatedAt.Unix(), q.ResolvedAt.Unix(), q.Citations))
+			}
+			slices.Sort(facts)
+			return vols, facts
 		}
+		volsBefore, factsBefore := counts()
 		p, err := s.Purge(ctx, cutoff)
 		if err != nil {
 			t.Fatal(err)
@@ -199,17 +218,9 @@ func TestPurge(t *testing.T) {
 				t.Errorf("inquiry %d (open or recent) was purged: %+v", id, kept)
 			}
 		}
-		countsAfter, err := s.MonthlyCounts(ctx, old.AddDate(0, -1, 0), cutoff.AddDate(0, 1, 0), time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(countsAfter) != len(countsBefore) {
-			t.Fatalf("monthly counts before %v, after %v", countsBefore, countsAfter)
-		}
-		for i := range countsBefore {
-			if countsBefore[i] != countsAfter[i] {
-				t.Errorf("monthly counts changed by purge: before %+v, after %+v", countsBefore[i], countsAfter[i])
-			}
+		volsAfter, factsAfter := counts()
+		if !maps.Equal(volsBefore, volsAfter) || !slices.Equal(factsBefore, factsAfter) {
+			t.Errorf("report figures changed by purge:\nbefore %v %v\nafter  %v %v", volsBefore, factsBefore, volsAfter, factsAfter)
 		}
 		// The same message may not come back as a new inquiry by its old key
 		// (it was cleared), and a second purge finds nothing.
