@@ -10,6 +10,7 @@ const (
 	EInvalid     = "invalid"     // bad input: say what to change
 	ENotFound    = "not_found"   // no such inquiry, page, rotation...
 	EConflict    = "conflict"    // the change clashes with the current state
+	EForbidden   = "forbidden"   // the user may not do this (not the asker, a responder or an admin)
 	EUnavailable = "unavailable" // a dependency (database, Slack, LLM, index) is down; try again later
 	EInternal    = "internal"    // a bug; the message is generic
 )

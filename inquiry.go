@@ -85,6 +85,13 @@ type Inquiry struct {
 	ThreadTS  string // the conversation: the ts of the thread's first message
 	MessageTS string // the ts of the question itself
 	AskedBy   string // Slack user ID
+	// MessageKey names the Slack message the question was ("channel/ts"),
+	// unique like EventID: the same message delivered under another event
+	// id is the same inquiry. Empty for the web playground.
+	MessageKey string
+	// Private marks a question asked in a DM or a private channel: its text
+	// is shown only to its asker and to responders, and never feeds reports.
+	Private bool
 
 	Text       string // the redacted question
 	Lang       string // "en", "ja" or "" when unknown

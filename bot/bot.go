@@ -91,8 +91,10 @@ type Options struct {
 	ReportChannel string
 	// Domains are offered in the Resolve… modal; default koban.DefaultDomains.
 	Domains []koban.Domain
-	// Workers run the slow work that follows an ack (reactions, App Home,
-	// button clicks); default 4. Queue bounds what waits for them; default 256.
+	// Workers run the cosmetic work that follows an ack (reactions, App
+	// Home, notices); default 4. Queue bounds what waits for them; default
+	// 256. Nothing that changes an inquiry waits here: clicks and modal
+	// submissions are done before the ack.
 	Workers int
 	Queue   int
 	// HTTPClient is used for the Web API; default a client with a 10 s timeout.
@@ -104,12 +106,16 @@ type Options struct {
 	AllowedLinkDomains []string
 }
 
-// Deps are the services the bot calls. OnCall may be nil (no rotations).
+// Deps are the services the bot calls. OnCall may be nil (no rotations);
+// Access and Claims may be nil in tests (everyone sees everything; /koban
+// ask replays are not caught), never in serve.
 type Deps struct {
 	Desk      Desk
 	Inquiries Inquiries
 	OnCall    OnCall
 	Detector  Detector // optional: tells channel messages that ask for nothing
+	Access    Access
+	Claims    Claims
 	Log       *slog.Logger
 	Now       func() time.Time
 	// Redactor masks secrets in what the bot posts or logs of user text
@@ -130,7 +136,8 @@ type Bot struct {
 	// and its mentions stripped.
 	selfUser, selfBot string
 
-	users directory // for LookupName
+	users   directory // for LookupName
+	privacy privacy   // which channels are private
 
 	tasks   chan task
 	pending sync.WaitGroup
@@ -266,8 +273,9 @@ func (b *Bot) runTask(ctx context.Context, t task) {
 }
 
 // later queues slow work to run after the ack. When the queue is full the
-// work is dropped: everything queued here is either cosmetic (reactions, App
-// Home) or reported back to the user who can click again.
+// work is dropped: everything queued here is cosmetic (reactions, App Home,
+// notices, ephemeral explanations); what changes an inquiry is recorded
+// before the ack.
 func (b *Bot) later(name string, f func(context.Context) error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -72,18 +72,10 @@ func (b *Bot) offerHelp(ctx context.Context, e event) error {
 	return nil
 }
 
-// askFromOfferClicked handles the Ask koban button: errors go to the user.
-func (b *Bot) askFromOfferClicked(ctx context.Context, e event) error {
-	if _, err := b.askFromOffer(ctx, e); err != nil {
-		b.replyError(e, "ask from offer", err)
-	}
-	return nil
-}
-
 // askFromOffer turns the message an offer was about into an inquiry, as if
 // it had been asked in the channel.
 func (b *Bot) askFromOffer(ctx context.Context, e event) (*koban.Inquiry, error) {
-	ts, rest, _ := strings.Cut(e.Metadata, "\n")
+	ts, rest, _ := strings.Cut(e.Value, "\n")
 	author, text, _ := strings.Cut(rest, "\n")
 	switch {
 	case ts == "" || strings.TrimSpace(text) == "":
@@ -94,7 +86,7 @@ func (b *Bot) askFromOffer(ctx context.Context, e event) (*koban.Inquiry, error)
 	}
 	inq, created, err := b.deps.Desk.Ask(ctx, desk.Incoming{
 		Source: koban.SourceChannel, EventID: "offer:" + e.Channel + ":" + ts, Team: e.Team,
-		Channel: e.Channel, MessageTS: ts, User: e.User, Text: text,
+		Channel: e.Channel, MessageTS: ts, User: e.User, Text: text, Private: b.private(ctx, e),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ask from offer: %w", err)

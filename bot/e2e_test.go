@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
 	"github.com/kobanhq/koban/internal/sampledocs"
 	"github.com/kobanhq/koban/knowledge"
@@ -38,7 +39,7 @@ type harness struct {
 type fixedRouter struct{ user string }
 
 func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{Rotation: "platform", OnCall: r.user}, nil
+	return desk.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
 }
 
 type harnessOpts struct {
@@ -48,6 +49,7 @@ type harnessOpts struct {
 	channels    []Channel
 	onCall      OnCall
 	detector    Detector
+	log         *slog.Logger // default: the test's log with -v
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -67,8 +69,19 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatalf("triage: %v", err)
 	}
+	// The on-call is a rotation member; admins are an ID and a user group,
+	// read from the fake Slack through the bot.
+	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
+	groups := &lateGroups{}
+	log := o.log
+	if log == nil {
+		log = testLogger(t)
+	}
+	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser, memberUser}},
+		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, groups, log)
 	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
 		Store:     st,
+		Access:    policy,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),
 		Triage:    tri,
 		Learner:   tri,
@@ -81,10 +94,11 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	b, err := New(ctx, Options{
 		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
 		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL},
-	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Log: testLogger(t)})
+	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st, Log: log})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
 	}
+	groups.b = b
 	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
 		d.Repliers[src] = b
 	}

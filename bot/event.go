@@ -32,6 +32,7 @@ type event struct {
 	Team        string
 	Channel     string
 	ChannelType string // "channel", "group", "im", "mpim"
+	ChannelName string // slash commands: "directmessage", "privategroup", "mpdm-…" or the name
 	User        string
 	BotID       string
 	Subtype     string
@@ -41,7 +42,8 @@ type event struct {
 
 	TriggerID string // commands and actions: opens modals
 	Action    string // action id, "solved:42"
-	Metadata  string // the modal's private_metadata, or the button's value
+	Value     string // the button's value
+	Metadata  string // the modal's private_metadata
 	Callback  string // the modal's callback id
 	Values    map[string]string
 }
@@ -110,7 +112,7 @@ func decodeInteraction(ic slack.InteractionCallback) event {
 		}
 		e.Kind = kindAction
 		e.Action = ic.ActionCallback.BlockActions[0].ActionID
-		e.Metadata = ic.ActionCallback.BlockActions[0].Value
+		e.Value = ic.ActionCallback.BlockActions[0].Value
 		e.TS = ic.Container.MessageTs
 		e.ThreadTS = ic.Message.ThreadTimestamp
 	case slack.InteractionTypeViewSubmission:
@@ -137,7 +139,7 @@ func decodeInteraction(ic slack.InteractionCallback) event {
 // decodeCommand decodes a slash command.
 func decodeCommand(sc slack.SlashCommand) event {
 	return event{
-		Kind: kindCommand, ID: "command:" + sc.TriggerID, Team: sc.TeamID, Channel: sc.ChannelID,
+		Kind: kindCommand, ID: "command:" + sc.TriggerID, Team: sc.TeamID, Channel: sc.ChannelID, ChannelName: sc.ChannelName,
 		User: sc.UserID, Text: sc.Text, TriggerID: sc.TriggerID,
 	}
 }

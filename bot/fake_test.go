@@ -56,6 +56,11 @@ type fakeSlack struct {
 	// sockets receives each Socket Mode connection koban opens.
 	sockets chan *websocket.Conn
 
+	// privateChannels are the C… channels conversations.info calls
+	// private; groups the user groups usergroups.users.list knows.
+	privateChannels map[string]bool
+	groups          map[string][]string
+
 	// users is the workspace's member list that users.list pages through
 	// (users.list objects).
 	users []map[string]any
@@ -97,6 +102,9 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.uploadHandler)
+		for _, m := range []string{"conversations.info", "usergroups.users.list"} {
+			c.Handle("/"+m, f.handler(m))
+		}
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "Bearer xapp-test" {
 				f.t.Errorf("apps.connections.open without the app token")
@@ -201,6 +209,21 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			users := f.users
 			f.mu.Unlock()
 			writePage(w, c.Form, "members", users)
+		case "conversations.info":
+			f.mu.Lock()
+			priv := f.privateChannels[c.Form.Get("channel")]
+			f.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"channel":{"id":%q,"is_private":%v}}`, c.Form.Get("channel"), priv)
+		case "usergroups.users.list":
+			f.mu.Lock()
+			members, ok := f.groups[c.Form.Get("usergroup")]
+			f.mu.Unlock()
+			if !ok {
+				fmt.Fprint(w, `{"ok":false,"error":"no_such_subteam"}`)
+				return
+			}
+			out, _ := json.Marshal(map[string]any{"ok": true, "users": members})
+			w.Write(out)
 		case "files.getUploadURLExternal":
 			id := "F" + strings.TrimSuffix(ts, ".000100")
 			fmt.Fprintf(w, `{"ok":true,"file_id":%q,"upload_url":"http://%s/upload/%s"}`, id, f.srv.ServerAddr, id)

@@ -436,9 +436,9 @@ func renderRelabelModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalV
 	return v
 }
 
-// onRelabel handles the relabel modal: bad input shows in the modal; the
-// relabel runs after the ack, and a refusal reaches the user in a DM.
-func (b *Bot) onRelabel(e event) any {
+// onRelabel handles the relabel modal before its acknowledgement, within
+// actBudget: bad input and a refusal show in the modal, and nothing changes.
+func (b *Bot) onRelabel(ctx context.Context, e event) any {
 	id, err := strconv.ParseInt(e.Metadata, 10, 64)
 	if err != nil {
 		return nil
@@ -447,14 +447,12 @@ func (b *Bot) onRelabel(e event) any {
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
 	}
-	dom := koban.Domain(e.Values[blockDomain])
-	b.later("relabel", func(ctx context.Context) error {
-		if _, err := b.flowDesk().Relabel(ctx, id, e.User, label, dom); err != nil {
-			e.Channel = e.User // the modal has no channel: tell the user in a DM
-			b.replyError(e, "relabel", err)
-		}
-		return nil
-	})
+	actx, cancel := context.WithTimeout(ctx, actBudget)
+	defer cancel()
+	if _, err := b.flowDesk().Relabel(actx, id, e.User, label, koban.Domain(e.Values[blockDomain])); err != nil {
+		b.logError("relabel", err, "user", e.User, "inquiry_id", id)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+	}
 	return nil
 }
 

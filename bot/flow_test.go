@@ -269,14 +269,14 @@ func TestRelabelAfterResolution(t *testing.T) {
 	if w := submitRelabel(t, h.h, oncallUser, inq.ID, "bogus", "computing"); !strings.Contains(w.Body.String(), `"response_action":"errors"`) {
 		t.Errorf("relabel with a bad label = %s, want the modal's errors", w.Body)
 	}
-	// Only responders: the asker's relabel is refused in a DM and changes nothing.
-	submitRelabel(t, h.h, asker, inq.ID, "self-solvable/answered", "computing")
+	// Only responders: the asker's relabel is refused in the modal and changes nothing.
+	w := submitRelabel(t, h.h, asker, inq.ID, "self-solvable/answered", "computing")
 	h.bot.idle()
 	if got := h.inquiry(inq.ID); got.Final != resolved.Final {
 		t.Errorf("the asker relabelled the inquiry to %s", got.Final)
 	}
-	if dm := h.slack.posts(asker, ""); len(dm) == 0 || !strings.Contains(textOf(t, dm[len(dm)-1]), "responders") {
-		t.Errorf("the asker was not told why the relabel was refused: %d DMs", len(dm))
+	if body := w.Body.String(); !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "on-call") {
+		t.Errorf("the asker's relabel = %s, want the modal's errors saying who may", body)
 	}
 	submitRelabel(t, h.h, oncallUser, inq.ID, "platform-only/automation-candidate", "computing")
 	h.bot.idle()

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
 )
 
@@ -103,11 +104,13 @@ func (b *Bot) message(ctx context.Context, e event) error {
 	default:
 		return nil
 	}
+	in.Private = b.private(ctx, e)
 	inq, created, err := b.deps.Desk.Ask(ctx, in)
 	if err != nil {
 		return fmt.Errorf("ask in %s: %w", e.Channel, err)
 	}
 	if created {
+		b.tooLong(e, in.Text)
 		b.later("react received", func(ctx context.Context) error {
 			return b.react(ctx, inq.Channel, e.TS, "eyes")
 		})
@@ -129,7 +132,8 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 	case "status":
 		var open []koban.Inquiry
 		if open, err = b.deps.Inquiries.OpenInquiries(ctx); err == nil {
-			msg = renderStatus(open, b.now())
+			shown, hidden := b.visible(ctx, e.User, open)
+			msg = withHidden(renderStatus(shown, b.now()), hidden)
 		}
 	case "oncall", "on-call":
 		msg, err = b.commandOnCall(ctx, e, rest)
@@ -144,34 +148,62 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 }
 
 // commandAsk posts the question in the channel, so that the answer has a
-// thread to go to, and records it.
+// thread to go to, and records it. A replayed command (the same trigger) or
+// the same question sent again at once posts and records nothing.
 func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error) {
 	if q == "" {
 		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
 	}
+	done, release, fresh, err := b.claimAsk(ctx, e, q)
+	if err != nil {
+		return message{}, err
+	}
+	if !fresh {
+		return message{Text: "You just asked that: I'll answer in its thread."}, nil
+	}
+	inq, masked, err := b.postAsk(ctx, e, q)
+	if err != nil {
+		release()
+		return message{}, err
+	}
+	done()
+	reply := "Got it: I'll answer in the thread."
+	if _, cut := desk.CapQuestion(q); cut {
+		reply += fmt.Sprintf(" Your question is longer than %d characters: I kept the first %d.", desk.MaxQuestionChars, desk.MaxQuestionChars)
+	}
+	if masked > 0 {
+		reply += " I posted your question with the secret masked; rotate the credential anyway, since it was sent to Slack."
+	}
+	b.log.Debug("asked by command", "inquiry_id", inq.ID)
+	return message{Text: reply}, nil
+}
+
+// postAsk posts the question, with secrets masked, where it was asked (or in
+// a DM with the asker when koban is not in that channel) and records it. It
+// says how many secrets it masked.
+func (b *Bot) postAsk(ctx context.Context, e event, q string) (*koban.Inquiry, int, error) {
 	shown, masked := b.redact(q)
 	text := userRef(e.User) + " asked: " + escape(shown)
+	private := commandPrivate(e)
 	channel, ts, err := b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(text, false))
 	if err != nil {
 		if !errors.Is(classify(err), desk.ErrUndeliverable) {
-			return message{}, fmt.Errorf("post question: %w", classify(err))
+			return nil, 0, fmt.Errorf("post question: %w", classify(err))
 		}
 		// koban is not in that channel: answer in a DM with the asker.
 		if channel, ts, err = b.api.PostMessageContext(ctx, e.User, slack.MsgOptionText(text, false)); err != nil {
-			return message{}, fmt.Errorf("post question in DM: %w", classify(err))
+			return nil, 0, fmt.Errorf("post question in DM: %w", classify(err))
 		}
+		private = true
 	}
-	_, _, err = b.deps.Desk.Ask(ctx, desk.Incoming{
+	inq, _, err := b.deps.Desk.Ask(ctx, desk.Incoming{
 		Source: koban.SourceCommand, EventID: e.ID, Team: e.Team, Channel: channel,
-		MessageTS: ts, User: e.User, Text: q,
+		MessageTS: ts, User: e.User, Text: q, Private: private,
 	})
 	if err != nil {
-		return message{}, fmt.Errorf("ask: %w", err)
+		return nil, 0, fmt.Errorf("ask: %w", err)
 	}
-	if masked > 0 {
-		return message{Text: "Got it: I'll answer in the thread. I posted your question with the secret masked; rotate the credential anyway, since it was sent to Slack."}, nil
-	}
-	return message{Text: "Got it: I'll answer in the thread."}, nil
+	return inq, masked, nil
 }
 
 func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message, error) {
@@ -197,21 +229,32 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 	return message{Text: reply, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(reply, 2900)), nil, nil)}}, nil
 }
 
-// onAction handles a button. The Resolve… modal opens at once (its trigger
-// expires in 3 s); the rest runs after the ack.
+// onAction handles a button before acknowledging it: the Resolve… modal
+// opens at once (its trigger expires in 3 s) for responders only, since it
+// shows the question; every other button changes the inquiry within
+// actBudget, or tells the user it could not. Nothing is queued in memory.
 func (b *Bot) onAction(ctx context.Context, e event) error {
 	if e.Action == actAskKoban {
-		b.later("ask from offer", func(ctx context.Context) error { return b.askFromOfferClicked(ctx, e) })
+		if _, err := b.askFromOffer(ctx, e); err != nil {
+			b.replyError(e, "ask from offer", err)
+		}
 		return nil
+	}
+	if e.Action == actSwapAccept || e.Action == actSwapDecline {
+		return b.onSwapAction(ctx, e)
 	}
 	act, id, ok := parseActionID(e.Action)
 	if !ok || b.onFlowAction(ctx, e, act, id) {
 		return nil
 	}
+	d := b.deps.Desk
 	var run func(context.Context) (*koban.Inquiry, error)
 	switch act {
 	case actResolve:
 		inq, err := b.deps.Inquiries.Inquiry(ctx, id)
+		if err == nil {
+			err = b.check(ctx, e.User, authz.Resolve, inq)
+		}
 		if err == nil {
 			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderResolveModal(inq, b.opts.Domains))
 			err = classify(err)
@@ -221,41 +264,36 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 		}
 		return nil
 	case actSolved:
-		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.Solved(ctx, id, e.User) }
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return d.Solved(ctx, id, e.User) }
 	case actNeedHuman:
-		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.NeedHuman(ctx, id, e.User) }
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return d.NeedHuman(ctx, id, e.User) }
 	case actDocsWrong:
-		run = func(ctx context.Context) (*koban.Inquiry, error) { return b.deps.Desk.DocsWrong(ctx, id, e.User, "") }
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return d.DocsWrong(ctx, id, e.User, "") }
 	case actAck:
-		run = func(ctx context.Context) (*koban.Inquiry, error) {
-			inq, err := b.deps.Desk.Acknowledge(ctx, id, e.User)
-			if err == nil {
-				s := ":wave: " + userRef(e.User) + " is on it."
-				_, _, perr := b.api.PostMessageContext(ctx, inq.Channel, slack.MsgOptionTS(inq.ThreadTS),
-					slack.MsgOptionText(stripMarkup(s), false), slack.MsgOptionBlocks(slack.NewContextBlock("", mrkdwn(s))))
-				if perr != nil {
-					b.log.Warn("post acknowledgement", "inquiry_id", id, "err", classify(perr))
-				}
-			}
-			return inq, err
-		}
+		run = func(ctx context.Context) (*koban.Inquiry, error) { return d.Acknowledge(ctx, id, e.User) }
 	default:
 		return nil
 	}
-	b.later("button "+act, func(ctx context.Context) error {
-		if _, err := run(ctx); err != nil {
-			b.replyError(e, "button "+act, err)
-		}
-		return nil
-	})
+	inq, err := b.act(ctx, e, "button "+act, run)
+	if err == nil && act == actAck {
+		b.later("post acknowledgement", func(ctx context.Context) error {
+			s := ":wave: " + userRef(e.User) + " is on it."
+			_, _, err := b.api.PostMessageContext(ctx, inq.Channel, slack.MsgOptionTS(inq.ThreadTS),
+				slack.MsgOptionText(stripMarkup(s), false), slack.MsgOptionBlocks(slack.NewContextBlock("", mrkdwn(s))))
+			if err != nil {
+				return fmt.Errorf("post acknowledgement of inquiry %d: %w", id, classify(err))
+			}
+			return nil
+		})
+	}
 	return nil
 }
 
-// onSubmission handles the Resolve… modal. It checks the input before the
-// ack, so that mistakes show in the modal, and resolves after it.
+// onSubmission handles the Resolve… modal before acknowledging it: bad
+// input, a refusal or a conflict shows in the modal, which stays open.
 func (b *Bot) onSubmission(ctx context.Context, e event) any {
 	if e.Callback == relabelCallback {
-		return b.onRelabel(e)
+		return b.onRelabel(ctx, e)
 	}
 	if e.Callback != resolveCallback {
 		return nil
@@ -274,13 +312,12 @@ func (b *Bot) onSubmission(ctx context.Context, e event) any {
 		Page:   strings.TrimSpace(e.Values[blockPage]),
 		Note:   strings.TrimSpace(e.Values[blockNote]),
 	}
-	b.later("resolve", func(ctx context.Context) error {
-		if _, err := b.deps.Desk.Resolve(ctx, id, e.User, r); err != nil {
-			e.Channel = e.User // the modal has no channel: tell the user in a DM
-			b.replyError(e, "resolve", err)
-		}
-		return nil
-	})
+	actx, cancel := context.WithTimeout(ctx, actBudget)
+	defer cancel()
+	if _, err := b.deps.Desk.Resolve(actx, id, e.User, r); err != nil {
+		b.logError("resolve", err, "user", e.User, "inquiry_id", id)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+	}
 	return nil
 }
 
@@ -307,7 +344,7 @@ func (b *Bot) replyError(e event, what string, err error) {
 func (b *Bot) logError(what string, err error, args ...any) {
 	args = append(args, "err", b.errText(err))
 	switch koban.ErrorCode(err) {
-	case koban.EInvalid, koban.EConflict, koban.ENotFound:
+	case koban.EInvalid, koban.EConflict, koban.ENotFound, koban.EForbidden:
 		b.log.Info(what, args...)
 	default:
 		b.log.Error(what, args...)
@@ -321,8 +358,9 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 	if err != nil {
 		return fmt.Errorf("home for %s: %w", user, err)
 	}
-	h.Team = open
-	for _, inq := range open {
+	var hidden int
+	h.Team, hidden = b.visible(ctx, user, open)
+	for _, inq := range h.Team {
 		if inq.AskedBy == user || inq.Assignee == user {
 			h.Mine = append(h.Mine, inq)
 		}
@@ -335,7 +373,9 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 			b.log.Warn("home: who is next", "err", err)
 		}
 	}
-	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: renderHome(h)})
+	view := renderHome(h)
+	view.Blocks.BlockSet = withHidden(message{Blocks: view.Blocks.BlockSet}, hidden).Blocks
+	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
 	if err != nil {
 		return fmt.Errorf("publish home for %s: %w", user, classify(err))
 	}

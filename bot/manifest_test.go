@@ -46,7 +46,8 @@ type manifest struct {
 // at the paths its Handler serves.
 func TestManifests(t *testing.T) {
 	scopes := []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "files:write",
-		"reactions:write", "commands", "users:read", "users:read.email", "usergroups:write"}
+		"reactions:write", "commands", "users:read", "users:read.email", "usergroups:write",
+		"usergroups:read", "channels:read", "groups:read"}
 	events := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"}
 	h := (&Bot{opts: Options{SigningSecret: testSecret}, log: slog.New(slog.DiscardHandler)}).Handler()
 	for _, tt := range []struct {

@@ -17,7 +17,7 @@ var _ oncall.Notifier = (*Bot)(nil)
 // PostHandoff posts the shift-change digest in the rotation's channel and
 // sends it to the incoming on-call. It implements oncall.Notifier.
 func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
-	msg := renderHandoff(h)
+	msg := renderHandoff(publicHandoff(h))
 	var errs []error
 	if h.Channel != "" {
 		if err := b.post(ctx, h.Channel, "", msg); err != nil {
@@ -47,6 +47,7 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 	if to == "" {
 		return nil
 	}
+	r.Inquiry.Text = shownText(r.Inquiry)
 	if err := b.post(ctx, to, "", renderReminder(r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}

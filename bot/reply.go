@@ -111,6 +111,9 @@ func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) err
 	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
+	if r.Kind == koban.EventEscalated && inq.Private {
+		b.notifyPrivate(ctx, inq, r)
+	}
 	return nil
 }
 

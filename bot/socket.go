@@ -11,8 +11,8 @@ import (
 )
 
 // runSocket reads Socket Mode envelopes until ctx ends. Events API envelopes
-// are acknowledged first, then handled; interactivity and slash commands are
-// acknowledged with what handle returns (their reply).
+// are handled (the inquiry written), then acknowledged; interactivity and
+// slash commands are acknowledged with what handle returns (their reply).
 func (b *Bot) runSocket(ctx context.Context) error {
 	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
 	errc := make(chan error, 1)
@@ -45,14 +45,18 @@ func (b *Bot) onEnvelope(ctx context.Context, sm *socketmode.Client, ev socketmo
 		if ev.Request == nil {
 			return
 		}
-		b.ack(sm, ev.Request, nil)
+		// Record first, then acknowledge, as the Events API does: an event
+		// that could not be written (the database is down) is left
+		// unacknowledged, so that Slack delivers it again.
 		e, _, err := decodeCallback(ev.Request.Payload)
 		if err == nil {
 			_, err = b.handle(ctx, e)
 		}
 		if err != nil {
-			b.log.Error("slack event", "event_id", e.ID, "channel", e.Channel, "err", err)
+			b.log.Error("slack event not recorded; Slack will deliver it again", "event_id", e.ID, "channel", e.Channel, "err", err)
+			return
 		}
+		b.ack(sm, ev.Request, nil)
 	case socketmode.EventTypeInteractive:
 		ic, ok := ev.Data.(slack.InteractionCallback)
 		if !ok || ev.Request == nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 )
 
 // Store is what the desk needs from the inquiry store.
@@ -91,6 +92,7 @@ type Escalation struct {
 	Rotation string // the rotation it was routed to; "" without rotations
 	OnCall   string // Slack user ID of the on-call; "" when only Group is known
 	Group    string // Slack user group ID to mention when there is no on-call
+	Channel  string // the rotation's channel, told of escalations from private conversations
 	Reason   string // why koban escalated, for the on-call
 }
 
@@ -133,12 +135,26 @@ type Config struct {
 	// AutoCloseAfter resolves answered inquiries after this much silence; 0
 	// disables auto-close.
 	AutoCloseAfter time.Duration
+	// ClaimStale overrides how long a job's claim on deciding or delivering
+	// holds when its holder died (default 5 minutes). Keep it under the job
+	// runner's rescue time, so that a rescued job finds the claim free.
+	ClaimStale time.Duration
+}
+
+func (d *Desk) claimStale() time.Duration {
+	if d.cfg.ClaimStale > 0 {
+		return d.cfg.ClaimStale
+	}
+	return claimStale
 }
 
 // Deps are the services the desk works with. Router, Learner and Redactor may
-// be nil; Repliers maps each inquiry Source to where its replies go.
+// be nil; Repliers maps each inquiry Source to where its replies go. Access
+// may be nil only where every caller is trusted (tests, the CLI): serve
+// always sets it.
 type Deps struct {
 	Store     Store
+	Access    Access
 	Knowledge Answerer
 	Triage    Triager
 	Learner   Learner
@@ -193,6 +209,9 @@ type Incoming struct {
 	MessageTS string
 	User      string
 	Text      string
+	// Private marks a DM or private-channel message: its text is shown only
+	// to the asker and responders.
+	Private bool
 }
 
 // Ask records a new inquiry and enqueues its processing. A repeated EventID
@@ -201,6 +220,7 @@ type Incoming struct {
 // that nothing anyone asked is lost.
 func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, created bool, err error) {
 	text, n := d.redact(in.Text)
+	text, cut := CapQuestion(text)
 	thread := in.ThreadTS
 	if thread == "" {
 		thread = in.MessageTS
@@ -218,13 +238,15 @@ func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, create
 		Redactions: n,
 		State:      koban.StateReceived,
 		CreatedAt:  d.Now().UTC(),
+		MessageKey: messageKey(in),
+		Private:    in.Private,
 	}
 	created, err = d.Store.CreateInquiry(ctx, inq)
 	if err != nil {
 		return nil, false, fmt.Errorf("record inquiry: %w", err)
 	}
 	if created {
-		d.Log.Info("inquiry received", "inquiry_id", inq.ID, "source", inq.Source, "channel", inq.Channel, "redactions", n)
+		d.Log.Info("inquiry received", "inquiry_id", inq.ID, "source", inq.Source, "channel", inq.Channel, "redactions", n, "cut", cut)
 	}
 	return inq, created, nil
 }
@@ -243,6 +265,7 @@ func (d *Desk) FollowUp(ctx context.Context, in Incoming) (*koban.Inquiry, error
 		return d.HumanReplied(ctx, inq.ID, in.User)
 	}
 	text, n := d.redact(in.Text)
+	text, _ = CapQuestion(text)
 	ev := koban.Event{Kind: koban.EventFollowUp, Actor: in.User, Data: map[string]string{"text": text, "event_id": in.EventID, "message_ts": in.MessageTS}}
 	if n > 0 {
 		ev.Data["redactions"] = fmt.Sprint(n)
@@ -278,7 +301,7 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	}
 	if q, from, ok := pendingQuestion(inq, events); ok {
 		key := fmt.Sprintf("inquiry:%d:decide:%d", id, from)
-		won, err := d.Store.Claim(ctx, key, claimStale)
+		won, err := d.Store.Claim(ctx, key, d.claimStale())
 		if err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
 		}
@@ -288,7 +311,7 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 			return nil
 		}
 		if inq, err = d.decide(ctx, inq, q); err != nil {
-			if rerr := d.Store.Release(ctx, key); rerr != nil {
+			if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 				d.Log.Warn("release claim", "inquiry_id", id, "key", key, "err", rerr)
 			}
 			return fmt.Errorf("process inquiry %d: %w", id, err)
@@ -366,6 +389,9 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	}
 	esc := d.route(ctx, tr.Domain)
 	esc.Reason = escalationReason(ans, tr)
+	if esc.Channel != "" {
+		data["rotation_channel"] = esc.Channel
+	}
 	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
 	if len(suggest) > 0 {
 		data["suggest"] = "true"
@@ -408,7 +434,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	if !ok {
 		return nil
 	}
-	r, err := replyFromEvent(ev)
+	r, err := deliveredReply(ev)
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
@@ -416,7 +442,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
-	won, err := d.Store.Claim(ctx, key, claimStale)
+	won, err := d.Store.Claim(ctx, key, d.claimStale())
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
@@ -424,7 +450,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return nil // another job delivers it
 	}
 	if err := d.deliver(ctx, inq, ev.ID, r, attempt); err != nil {
-		if rerr := d.Store.Release(ctx, key); rerr != nil {
+		if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 			d.Log.Warn("release claim", "inquiry_id", inq.ID, "key", key, "err", rerr)
 		}
 		return err
@@ -465,7 +491,7 @@ func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string)
 
 // Solved is the asker's "Solved" button: the docs answered it.
 func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
-	inq, err := d.Store.Inquiry(ctx, id)
+	inq, err := d.authorized(ctx, id, user, authz.Solved)
 	if err != nil {
 		return nil, err
 	}
@@ -488,6 +514,9 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 
 // NeedHuman is the asker's "I need a human" button.
 func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
+		return nil, err
+	}
 	return d.escalateByHand(ctx, id, user, "need-human", "", "the asker asked for a human", koban.Label{})
 }
 
@@ -495,6 +524,9 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 // and note (what is wrong, redacted like the question) are recorded and a
 // human is brought in.
 func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
+		return nil, err
+	}
 	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
@@ -519,6 +551,9 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	tr := koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}}
 	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
+	if esc.Channel != "" {
+		data["rotation_channel"] = esc.Channel
+	}
 	if note != "" {
 		data["note"] = note
 	}
@@ -535,12 +570,13 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	if err != nil {
 		return inq, err
 	}
-	// Deliver now, while the person who clicked waits; after a failure the
-	// inquiry's job delivers it, with retries (the escalation is recorded
-	// either way, for the reminders and the handoff).
+	// Deliver now, while the person who clicked waits; after a failure (or
+	// the click's deadline) the inquiry's job delivers it, with retries (the
+	// escalation is recorded either way, for the reminders and the handoff).
+	// The claim is released and the job enqueued even when ctx has ended.
 	if err := d.deliverPending(ctx, inq, events, 1); err != nil {
 		d.Log.Warn("deliver escalation; retrying in the background", "inquiry_id", id, "err", err)
-		if err := d.Store.Enqueue(ctx, id); err != nil {
+		if err := d.Store.Enqueue(context.WithoutCancel(ctx), id); err != nil {
 			d.Log.Error("enqueue escalation delivery", "inquiry_id", id, "err", err)
 		}
 	}
@@ -549,6 +585,9 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 
 // Acknowledge is the on-call's "Acknowledge" button.
 func (d *Desk) Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
+	if _, err := d.authorized(ctx, id, user, authz.Acknowledge); err != nil {
+		return nil, err
+	}
 	return d.Store.Transition(ctx, id, koban.StateAcknowledged, koban.Event{Kind: koban.EventAcknowledged, Actor: user}, func(i *koban.Inquiry) {
 		i.Assignee = user
 		if i.FirstHumanResponseAt.IsZero() {
@@ -578,6 +617,9 @@ type Resolution struct {
 // becomes evidence for future triage.
 func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution) (*koban.Inquiry, error) {
 	if err := r.Label.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := d.authorized(ctx, id, user, authz.Resolve); err != nil {
 		return nil, err
 	}
 	if r.Domain == "" {
@@ -616,7 +658,7 @@ func (d *Desk) Relabel(ctx context.Context, id int64, user string, l koban.Label
 	if err != nil {
 		return nil, err
 	}
-	if err := d.mayRespond(ctx, user, inq); err != nil {
+	if err := d.mayRespond(ctx, user, authz.Relabel, inq); err != nil {
 		return nil, err
 	}
 	inq, err = d.Store.Update(ctx, id, koban.Event{Kind: koban.EventRelabelled, Actor: user, Data: map[string]string{"category": l.String(), "domain": string(dom)}},

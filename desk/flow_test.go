@@ -114,8 +114,8 @@ func TestSuggestWhileEscalating(t *testing.T) {
 	predicted := inq.Predicted
 
 	// Only the asker can say the pages solved it.
-	if _, err := e.desk.SuggestionSolved(e.ctx, inq.ID, "UOTHER"); koban.ErrorCode(err) != koban.EInvalid {
-		t.Errorf("SuggestionSolved by someone else = %v, want EInvalid", err)
+	if _, err := e.desk.SuggestionSolved(e.ctx, inq.ID, "UOTHER"); koban.ErrorCode(err) != koban.EForbidden {
+		t.Errorf("SuggestionSolved by someone else = %v, want EForbidden", err)
 	}
 	if got := e.inquiry(inq.ID); got.State != koban.StateEscalated || !got.Final.IsZero() {
 		t.Errorf("after a refused click: state %s, label %s; want escalated and unlabelled", got.State, got.Final)
@@ -252,8 +252,8 @@ func TestPastAnswers(t *testing.T) {
 		t.Fatal("Process with a failing delivery succeeded")
 	}
 	// Only a responder may remove it: not the asker of its inquiry.
-	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, asker); koban.ErrorCode(err) != koban.EInvalid {
-		t.Errorf("RemovePastAnswer by the asker = %v, want EInvalid", err)
+	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, asker); koban.ErrorCode(err) != koban.EForbidden {
+		t.Errorf("RemovePastAnswer by the asker = %v, want EForbidden", err)
 	}
 	if _, err := e.desk.RemovePastAnswer(e.ctx, p.ID, "UONCALL"); err != nil {
 		t.Fatal(err)
@@ -378,8 +378,8 @@ func TestLabelsShared(t *testing.T) {
 
 	// Relabelling after resolution: responders only, and every replica learns it.
 	relabel := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
-	if _, err := d2.Relabel(e.ctx, inq.ID, asker, relabel, ""); koban.ErrorCode(err) != koban.EInvalid {
-		t.Errorf("Relabel by the asker = %v, want EInvalid", err)
+	if _, err := d2.Relabel(e.ctx, inq.ID, asker, relabel, ""); koban.ErrorCode(err) != koban.EForbidden {
+		t.Errorf("Relabel by the asker = %v, want EForbidden", err)
 	}
 	got, err := d2.Relabel(e.ctx, inq.ID, "UONCALL", relabel, "network")
 	if err != nil {
@@ -404,8 +404,8 @@ func TestLabelsShared(t *testing.T) {
 	deps := d1.Deps
 	deps.Responders = []string{"UONCALL"}
 	strict := New(Config{}, deps)
-	if _, err := strict.Relabel(e.ctx, inq.ID, "URANDOM", human, ""); koban.ErrorCode(err) != koban.EInvalid {
-		t.Errorf("Relabel by someone outside the responders = %v, want EInvalid", err)
+	if _, err := strict.Relabel(e.ctx, inq.ID, "URANDOM", human, ""); koban.ErrorCode(err) != koban.EForbidden {
+		t.Errorf("Relabel by someone outside the responders = %v, want EForbidden", err)
 	}
 	if _, err := strict.Relabel(e.ctx, inq.ID, WebActor, human, ""); err != nil {
 		t.Errorf("Relabel from the web UI = %v, want allowed", err)

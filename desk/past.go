@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 )
 
 // PastStore keeps the answers people gave when resolving inquiries (the
@@ -176,7 +177,7 @@ func (d *Desk) RemovePastAnswer(ctx context.Context, id int64, user string) (*ko
 	if got, err := d.Store.Inquiry(ctx, p.InquiryID); err == nil {
 		inq = got
 	}
-	if err := d.mayRespond(ctx, user, inq); err != nil {
+	if err := d.mayRespond(ctx, user, authz.RemovePastAnswer, inq); err != nil {
 		return nil, err
 	}
 	p, err = d.Past.RemovePastAnswer(ctx, id, user)

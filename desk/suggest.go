@@ -55,8 +55,7 @@ func (d *Desk) SuggestionSolved(ctx context.Context, id int64, user string) (*ko
 	if err != nil {
 		return nil, err
 	}
-	if err := mayAnswerForAsker(user, inq); err != nil {
-		d.Log.Info("refused: not the asker", "inquiry_id", id, "user", user, "action", FeedbackSuggestionSolved)
+	if err := d.mayAnswerForAsker(ctx, user, inq); err != nil {
 		return nil, err
 	}
 	label := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}

@@ -22,7 +22,15 @@ type Listing struct {
 
 // Do runs a parsed command for user (a Slack user ID) and returns the reply
 // in Slack mrkdwn. Errors are *koban.Error where the user can act on them.
+//
+// Showing and listing are open to everyone; changing a rotation (cover,
+// swap, remove) to its members and admins, and a swap asked by a member
+// waits for the other member's confirmation; handoff notes to responders.
+// A refusal is an EForbidden error.
 func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Time) (string, error) {
+	if err := s.authorize(ctx, user, cmd, now); err != nil {
+		return "", err
+	}
 	switch c := cmd.(type) {
 	case *ShowCommand:
 		shifts, err := s.Show(ctx, c.Rotation, now)
@@ -44,14 +52,14 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		}
 		return fmt.Sprintf("Override #%d: <@%s> covers *%s* from %s to %s.", o.ID, o.Person, o.Rotation, s.fmtTime(o.Rotation, o.From), s.fmtTime(o.Rotation, o.To)), nil
 	case *SwapCommand:
+		if !s.isAdmin(ctx, user) {
+			return s.requestSwap(ctx, user, c, now)
+		}
 		pair, err := s.Swap(ctx, user, c, now)
 		if err != nil {
 			return "", err
 		}
-		a, b := pair[0], pair[1]
-		return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
-			a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,
-			b.Person, s.fmtTime(b.Rotation, b.From), s.fmtTime(b.Rotation, b.To), b.ID), nil
+		return s.swapReply(pair), nil
 	case *ListCommand:
 		l, err := s.List(ctx, user, c.Rotation, now)
 		if err != nil {
@@ -189,7 +197,8 @@ func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.
 
 // Cover stores a cover override. The start is clipped to now; a cover
 // that is over, inverted, longer than MaxCover, or overlapping another
-// override is refused.
+// override is refused, and so is putting someone outside the rotation on
+// call unless user is an admin.
 func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now time.Time) (Override, error) {
 	r, err := s.pick(c.Rotation, user)
 	if err != nil {
@@ -197,6 +206,9 @@ func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now t
 	}
 	person, err := s.resolve(ctx, c.Person)
 	if err != nil {
+		return Override{}, err
+	}
+	if err := s.coverable(ctx, user, person, r); err != nil {
 		return Override{}, err
 	}
 	from := c.From.Resolve(now, r.Location, r.HandoffMin)
@@ -229,26 +241,33 @@ func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now t
 }
 
 // Swap exchanges user's next shift with the next shift of the person named,
-// as two swap overrides.
+// as two swap overrides, at once: for admins, and for callers that checked
+// the other member's consent. /koban oncall swap by a member asks the other
+// member to confirm instead (ConfirmSwap applies it).
 func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now time.Time) ([2]Override, error) {
-	r, err := s.pick(c.Rotation, user)
+	r, other, mine, theirs, err := s.planSwap(ctx, user, c, now)
 	if err != nil {
 		return [2]Override{}, err
 	}
-	other, err := s.resolve(ctx, c.Person)
+	return s.applySwap(ctx, r, user, other, mine, theirs, user, now)
+}
+
+// planSwap finds the rotation, the other person and the two shifts to swap.
+func (s *Service) planSwap(ctx context.Context, user string, c *SwapCommand, now time.Time) (r *Rotation, other string, mine, theirs koban.Shift, err error) {
+	r, err = s.pick(c.Rotation, user)
 	if err != nil {
-		return [2]Override{}, err
+		return
+	}
+	if other, err = s.resolve(ctx, c.Person); err != nil {
+		return
 	}
 	if other == user {
-		return [2]Override{}, invalid("You cannot swap with yourself: name someone else on the rotation.")
+		err = invalid("You cannot swap with yourself: name someone else on the rotation.")
+		return
 	}
-	sch, err := s.Schedule(ctx, now, now.Add(s.Horizon))
+	shifts, err := s.upcoming(ctx, r, now)
 	if err != nil {
-		return [2]Override{}, err
-	}
-	shifts, err := sch.Shifts(r.Name, now, now.Add(s.Horizon))
-	if err != nil {
-		return [2]Override{}, err
+		return
 	}
 	next := func(person string) (koban.Shift, bool) {
 		for _, sh := range shifts {
@@ -258,23 +277,36 @@ func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now tim
 		}
 		return koban.Shift{}, false
 	}
-	mine, ok := next(user)
-	if !ok {
-		return [2]Override{}, invalid("You have no upcoming shift in *%s* in the next %d weeks to swap.", r.Name, int(s.Horizon.Hours()/24/7))
+	var ok bool
+	if mine, ok = next(user); !ok {
+		err = invalid("You have no upcoming shift in *%s* in the next %d weeks to swap.", r.Name, int(s.Horizon.Hours()/24/7))
+		return
 	}
-	theirs, ok := next(other)
-	if !ok {
-		return [2]Override{}, invalid("<@%s> has no upcoming shift in *%s* in the next %d weeks to swap with.", other, r.Name, int(s.Horizon.Hours()/24/7))
+	if theirs, ok = next(other); !ok {
+		err = invalid("<@%s> has no upcoming shift in *%s* in the next %d weeks to swap with.", other, r.Name, int(s.Horizon.Hours()/24/7))
+		return
 	}
+	for _, sh := range []koban.Shift{mine, theirs} {
+		if err = s.conflicts(ctx, r.Name, sh.Start, sh.End); err != nil {
+			return
+		}
+	}
+	return r, other, mine, theirs, nil
+}
+
+// applySwap stores the two halves of a swap of a's shift mine with b's
+// shift theirs, recorded as done by actor.
+func (s *Service) applySwap(ctx context.Context, r *Rotation, a, b string, mine, theirs koban.Shift, actor string, now time.Time) ([2]Override, error) {
 	for _, sh := range []koban.Shift{mine, theirs} {
 		if err := s.conflicts(ctx, r.Name, sh.Start, sh.End); err != nil {
 			return [2]Override{}, err
 		}
 	}
 	pair := [2]Override{
-		{Rotation: r.Name, Kind: Swap, Person: other, Replaces: user, From: mine.Start, To: mine.End, CreatedBy: user, CreatedAt: now},
-		{Rotation: r.Name, Kind: Swap, Person: user, Replaces: other, From: theirs.Start, To: theirs.End, CreatedBy: user, CreatedAt: now},
+		{Rotation: r.Name, Kind: Swap, Person: b, Replaces: a, From: mine.Start, To: mine.End, CreatedBy: actor, CreatedAt: now},
+		{Rotation: r.Name, Kind: Swap, Person: a, Replaces: b, From: theirs.Start, To: theirs.End, CreatedBy: actor, CreatedAt: now},
 	}
+	var err error
 	if pair[0].ID, err = s.store.AddOverride(ctx, pair[0]); err != nil {
 		return [2]Override{}, fmt.Errorf("add swap: %w", err)
 	}
@@ -285,7 +317,7 @@ func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now tim
 		}
 		return [2]Override{}, fmt.Errorf("add swap: %w", err)
 	}
-	s.log.Info("oncall swap added", "rotation", r.Name, "override_id", pair[0].ID, "with", other, "by", user)
+	s.log.Info("oncall swap added", "rotation", r.Name, "override_id", pair[0].ID, "between", a, "and", b, "by", actor)
 	return pair, nil
 }
 

@@ -79,6 +79,9 @@ type Service struct {
 	notifier Notifier
 	log      *slog.Logger
 
+	// Access tells admins and responders apart; nil: no admins.
+	Access Access
+
 	// Horizon is how far ahead commands look for shifts (swap, list) and
 	// the calendar publishes. Default 12 weeks.
 	Horizon time.Duration
@@ -94,6 +97,9 @@ type Service struct {
 
 // NewService returns a service over the validated rotations.
 func NewService(rotations []*Rotation, st Store, n Notifier, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Service{
 		schedule:     NewSchedule(rotations),
 		store:        st,

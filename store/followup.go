@@ -17,23 +17,20 @@ func (s *Store) FollowUp(ctx context.Context, id int64, ev koban.Event, to koban
 		return false, koban.Errorf(koban.EInvalid, "follow-up on inquiry %d: event kind is required", id)
 	}
 	err = s.inTx(ctx, func(q querier) error {
+		// The claims table keeps the event ids and message ts of follow-ups,
+		// done at once: the same message under another event id is the
+		// same follow-up.
+		var keys []string
 		if key := ev.Data["event_id"]; key != "" {
-			// The claims table keeps the event ids of follow-ups, done at once.
-			now := s.now()
-			rows, err := q.query(ctx, `
-				INSERT INTO claims (key, owner, claimed_at, done_at) VALUES ($1, $2, $3, $3)
-				ON CONFLICT (key) DO NOTHING
-				RETURNING key`, "followup:"+key, s.owner, s.ts(now))
-			if err != nil {
+			keys = append(keys, "followup:"+key)
+		}
+		if ts := ev.Data["message_ts"]; ts != "" {
+			keys = append(keys, fmt.Sprintf("followup-message:%d:%s", id, ts))
+		}
+		for _, key := range keys {
+			fresh, err := s.claimOnce(ctx, q, key)
+			if err != nil || !fresh {
 				return err
-			}
-			fresh := rows.Next()
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if !fresh {
-				return nil
 			}
 		}
 		inq, err := s.getInquiry(ctx, q, id, true)
@@ -83,4 +80,18 @@ func (s *Store) Enqueue(ctx context.Context, id int64) error {
 		return fmt.Errorf("enqueue inquiry %d: %w", id, s.dbErr(err))
 	}
 	return nil
+}
+
+// claimOnce records key as done in the claims table: true the first time.
+func (s *Store) claimOnce(ctx context.Context, q querier, key string) (bool, error) {
+	rows, err := q.query(ctx, `
+		INSERT INTO claims (key, owner, claimed_at, done_at) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (key) DO NOTHING
+		RETURNING key`, key, s.owner, s.ts(s.now()))
+	if err != nil {
+		return false, err
+	}
+	fresh := rows.Next()
+	rows.Close()
+	return fresh, rows.Err()
 }

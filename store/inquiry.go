@@ -11,7 +11,7 @@ import (
 )
 
 // inquiryColumns lists the inquiries columns in the order scanInquiry reads them.
-const inquiryColumns = `id, source, COALESCE(event_id, ''), team, channel, thread_ts, message_ts, asked_by,
+const inquiryColumns = `id, COALESCE(message_key, ''), private, source, COALESCE(event_id, ''), team, channel, thread_ts, message_ts, asked_by,
 	text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 	predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
 	citations, tokens, failure, urgent`
@@ -19,7 +19,7 @@ const inquiryColumns = `id, source, COALESCE(event_id, ''), team, channel, threa
 func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
 	var inq koban.Inquiry
 	var citations string
-	err := r.Scan(&inq.ID, &inq.Source, &inq.EventID, &inq.Team, &inq.Channel, &inq.ThreadTS, &inq.MessageTS, &inq.AskedBy,
+	err := r.Scan(&inq.ID, &inq.MessageKey, &inq.Private, &inq.Source, &inq.EventID, &inq.Team, &inq.Channel, &inq.ThreadTS, &inq.MessageTS, &inq.AskedBy,
 		&inq.Text, &inq.Lang, &inq.Redactions, &inq.State,
 		dbTime{&inq.CreatedAt}, dbTime{&inq.UpdatedAt}, dbTime{&inq.FirstResponseAt}, dbTime{&inq.FirstHumanResponseAt}, dbTime{&inq.ResolvedAt},
 		&inq.Predicted.Category, &inq.Predicted.Detail, &inq.Confidence, &inq.Final.Category, &inq.Final.Detail,
@@ -68,8 +68,9 @@ func validateInquiry(inq *koban.Inquiry) error {
 }
 
 // CreateInquiry stores a new inquiry with its "received" event and enqueues
-// the job that processes it, all in one transaction. When EventID is set and
-// an inquiry with that event id exists (Slack delivered the event again), it
+// the job that processes it, all in one transaction. When EventID or
+// MessageKey is set and an inquiry with that event id or message exists
+// (Slack delivered the event again, perhaps under another event id), it
 // inserts nothing, fills inq with the stored inquiry and returns false.
 //
 // ID, State (received unless set), CreatedAt (now unless set) and UpdatedAt
@@ -90,24 +91,25 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 	err = s.inTx(ctx, func(q querier) error {
 		var id int64
 		err := q.queryRow(ctx, `
-			INSERT INTO inquiries (source, event_id, team, channel, thread_ts, message_ts, asked_by,
+			INSERT INTO inquiries (message_key, private, source, event_id, team, channel, thread_ts, message_ts, asked_by,
 				text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 				predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
 				citations, tokens, failure, urgent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
-			ON CONFLICT (event_id) DO NOTHING
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+			ON CONFLICT DO NOTHING
 			RETURNING id`,
-			inq.Source, nullIfEmpty(inq.EventID), inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
+			nullIfEmpty(inq.MessageKey), inq.Private, inq.Source, nullIfEmpty(inq.EventID), inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
 			inq.Text, inq.Lang, inq.Redactions, inq.State, s.ts(inq.CreatedAt), s.ts(inq.UpdatedAt),
 			s.ts(inq.FirstResponseAt), s.ts(inq.FirstHumanResponseAt), s.ts(inq.ResolvedAt),
 			inq.Predicted.Category, inq.Predicted.Detail, inq.Confidence, inq.Final.Category, inq.Final.Detail,
 			inq.Domain, inq.Assignee, inq.Rotation, citationsJSON(inq.Citations), inq.Tokens, inq.Failure, inq.Urgent,
 		).Scan(&id)
 		if isNoRows(err) {
-			// A duplicate delivery: the event id is taken.
-			stored, err := scanInquiry(q.queryRow(ctx, `SELECT `+inquiryColumns+` FROM inquiries WHERE event_id = $1`, inq.EventID))
+			// A duplicate delivery: the event id or the message is taken.
+			stored, err := scanInquiry(q.queryRow(ctx, `SELECT `+inquiryColumns+` FROM inquiries
+				WHERE event_id = $1 OR message_key = $2 ORDER BY id LIMIT 1`, nullIfEmpty(inq.EventID), nullIfEmpty(inq.MessageKey)))
 			if err != nil {
-				return fmt.Errorf("inquiry with event %s: %w", inq.EventID, err)
+				return fmt.Errorf("inquiry with event %s or message %s: %w", inq.EventID, inq.MessageKey, err)
 			}
 			*inq = *stored
 			return nil

@@ -21,7 +21,10 @@ import (
 // particular order, with only the fields a report reads: ID, Channel, Text,
 // State, CreatedAt, FirstResponseAt, FirstHumanResponseAt, ResolvedAt,
 // Predicted, Final, Domain, Assignee, Citations and Tokens. The others are
-// zero: use Inquiries for whole inquiries.
+// zero: use Inquiries for whole inquiries. Text is empty and Channel is
+// "private" for private inquiries (DMs, private channels): reports and
+// docs-gap topics are built from public questions only, and a report posted
+// in a channel names no DM.
 //
 // It is Inquiries made lean for a month of tens of thousands of rows: a
 // COUNT sizes the result, every row is scanned into one reused set of
@@ -36,7 +39,7 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 		return nil, fmt.Errorf("report inquiries: %w", s.dbErr(err))
 	}
 	rows, err := s.read().query(ctx, `
-		SELECT id, channel, text, state, created_at, first_response_at, first_human_response_at, resolved_at,
+		SELECT id, CASE WHEN private THEN 'private' ELSE channel END, CASE WHEN private THEN '' ELSE text END, state, created_at, first_response_at, first_human_response_at, resolved_at,
 			predicted_category, predicted_detail, final_category, final_detail, domain, assignee, citations, tokens
 		FROM inquiries WHERE created_at >= $1 AND created_at < $2`, lo, hi)
 	if err != nil {

@@ -110,6 +110,9 @@ type envOpts struct {
 	// jobs runs the store's job runner (as koban serve does) instead of
 	// processing playground questions inline.
 	jobs bool
+	// actor is who the dashboard acts as; access checks what it may do.
+	actor  string
+	access desk.Access
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -136,6 +139,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		Triage:    tri,
 		Learner:   tri,
 		Router:    router{sch},
+		Access:    o.access,
 		Now:       clk.Now,
 	})
 	deps := Deps{
@@ -170,8 +174,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 		}
 		t.Cleanup(func() { st.StopJobs(context.Background()) })
 	}
-	// httptest requests come to example.com.
-	srv, err := New(Options{Addr: addr, Token: o.token, Inline: !o.jobs, Hosts: []string{"example.com"}}, deps)
+	srv, err := New(Options{Addr: addr, Token: o.token, Inline: !o.jobs, Actor: o.actor, Hosts: []string{"example.com"}}, deps)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -18,8 +18,9 @@ import (
 	"github.com/kobanhq/koban/metrics"
 )
 
-// webUser is the actor of what is done in the dashboard: it has no Slack
-// identity to act as.
+// webUser is the default actor of what is done in the dashboard
+// (Options.Actor): with only a shared token it has no Slack identity to act
+// as, so it acts as the token's admin identity.
 const webUser = "web"
 
 // maxQuestion bounds a playground question, as Slack bounds a message.
@@ -38,7 +39,7 @@ func (s *Server) askPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("recent inquiries: %w", err))
 		return
 	}
-	recent = slices.DeleteFunc(recent, func(q koban.Inquiry) bool { return q.Source != koban.SourceWeb })
+	recent = slices.DeleteFunc(s.visible(r, recent), func(q koban.Inquiry) bool { return q.Source != koban.SourceWeb })
 	if len(recent) > 5 {
 		recent = recent[:5]
 	}
@@ -63,7 +64,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	}
 	in := desk.Incoming{
 		Source: koban.SourceWeb, EventID: "web-" + key, Channel: "web",
-		MessageTS: "web-" + key, User: webUser, Text: text,
+		MessageTS: "web-" + key, User: s.actor(r), Text: text,
 	}
 	inq, created, err := s.deps.Desk.Ask(r.Context(), in)
 	if err != nil {
@@ -215,6 +216,9 @@ func eventDetails(ev koban.Event) []string {
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/ask/%s", r.PathValue("id")))
+	if err == nil && !s.canSee(r, v.Inquiry) {
+		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -228,6 +232,9 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
 	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
+	if err == nil && !s.canSee(r, v.Inquiry) {
+		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -255,17 +262,17 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PathValue("action") {
 	case "solved":
-		_, err = d.Solved(ctx, id, webUser)
+		_, err = d.Solved(ctx, id, s.actor(r))
 	case "need-human":
-		_, err = d.NeedHuman(ctx, id, webUser)
+		_, err = d.NeedHuman(ctx, id, s.actor(r))
 	case "docs-wrong":
-		_, err = d.DocsWrong(ctx, id, webUser, strings.TrimSpace(r.PostFormValue("note")))
+		_, err = d.DocsWrong(ctx, id, s.actor(r), strings.TrimSpace(r.PostFormValue("note")))
 	case "ack":
-		_, err = d.Acknowledge(ctx, id, webUser)
+		_, err = d.Acknowledge(ctx, id, s.actor(r))
 	case "resolve":
 		var res desk.Resolution
 		if res, err = parseResolution(r, s.opts.Domains); err == nil {
-			_, err = d.Resolve(ctx, id, webUser, res)
+			_, err = d.Resolve(ctx, id, s.actor(r), res)
 		}
 	default:
 		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))
@@ -371,7 +378,7 @@ func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
 	if v.Page > 1 {
 		v.Prev = pageURL(q, v.Page-1)
 	}
-	v.Inquiries = list
+	v.Inquiries = s.visible(r, list)
 	s.render(w, r, http.StatusOK, "inquiries", view{Title: "Inquiries", Nav: "inquiries", Data: v})
 }
 

@@ -74,7 +74,7 @@ func (s *Server) removePast(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no past answer %q.", r.PathValue("id")))
 		return
 	}
-	if _, err := f.RemovePastAnswer(r.Context(), id, webUser); err != nil {
+	if _, err := f.RemovePastAnswer(r.Context(), id, s.actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -94,7 +94,7 @@ func (s *Server) flowAction(r *http.Request, id int64, action string) (bool, err
 		return true, err
 	}
 	if action == "suggestion-solved" {
-		_, err = f.SuggestionSolved(r.Context(), id, webUser)
+		_, err = f.SuggestionSolved(r.Context(), id, s.actor(r))
 		return true, err
 	}
 	res, err := parseResolution(r, s.opts.Domains)

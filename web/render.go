@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	koban.ENotFound:    http.StatusNotFound,
 	koban.EInvalid:     http.StatusBadRequest,
 	koban.EConflict:    http.StatusConflict,
+	koban.EForbidden:   http.StatusForbidden,
 	koban.EUnavailable: http.StatusServiceUnavailable,
 	codeUnauthorized:   http.StatusUnauthorized,
 	codeBadHost:        http.StatusMisdirectedRequest,

@@ -106,6 +106,12 @@ type Options struct {
 	// IP addresses and Addr's host (see allowedHosts): the name it is
 	// reached by through a proxy or ingress.
 	Hosts []string
+	// Actor is who the dashboard acts as, recorded on every action: the
+	// shared token's identity, which the policy treats as an admin.
+	// Default "web".
+	Actor string
+	// OIDC, when set, turns on Sign in with Slack: people act as themselves.
+	OIDC *OIDC
 }
 
 // Deps are the services the dashboard shows. Reports, OnCall and Calendar
@@ -125,6 +131,10 @@ type Deps struct {
 	Metrics *metrics.Prometheus
 	Log     *slog.Logger
 	Now     func() time.Time
+
+	// Viewers hides private inquiries from signed-in people who may not
+	// see them; nil shows everything (the token's identity is an admin).
+	Viewers Viewers
 }
 
 // Server is the dashboard's HTTP server.
@@ -137,6 +147,7 @@ type Server struct {
 	metrics *metrics.Prometheus
 	pages   *pages
 	reports *reportCache
+	signIn  *signIn // nil without OIDC
 
 	outer *http.ServeMux // health checks and mounted handlers: no token
 	inner *http.ServeMux // the dashboard: token and CSRF protected
@@ -150,7 +161,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Desk == nil || deps.Inquiries == nil {
 		return nil, errors.New("web: Desk and Inquiries are required")
 	}
-	if opts.Token == "" && !IsLoopback(opts.Addr) {
+	if opts.Token == "" && opts.OIDC == nil && !IsLoopback(opts.Addr) {
 		return nil, koban.Errorf(koban.EInvalid,
 			"the web UI listens on %q, which is reachable from other machines: set a web token (web.token in koban.yaml or KOBAN_WEB_TOKEN), or listen on 127.0.0.1", opts.Addr)
 	}
@@ -169,6 +180,9 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.Weeks <= 0 {
 		opts.Weeks = 4
 	}
+	if opts.Actor == "" {
+		opts.Actor = webUser
+	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
@@ -181,6 +195,13 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Metrics == nil {
 		deps.Metrics = metrics.NewPrometheus()
 	}
+	var si *signIn
+	if opts.OIDC != nil {
+		var err error
+		if si, err = newSignIn(context.Background(), *opts.OIDC); err != nil {
+			return nil, fmt.Errorf("web: sign in with slack: %w", err)
+		}
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -190,6 +211,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		metrics: deps.Metrics, pages: p,
 		reports: newReportCache(deps.Reports, time.Minute, deps.Now),
 		outer:   http.NewServeMux(), inner: http.NewServeMux(),
+		signIn: si,
 	}
 	s.routes()
 	s.h = securityHeaders(s.outer)
@@ -245,7 +267,13 @@ func (s *Server) routes() {
 	o, in := s.outer, s.inner
 	o.HandleFunc("GET /healthz", s.healthz)
 	o.HandleFunc("GET /readyz", s.readyz)
-	o.Handle("/", s.checkHost(s.auth(http.NewCrossOriginProtection().Handler(s.boundForms(in)))))
+	dashboard := http.NewCrossOriginProtection().Handler(s.boundForms(in))
+	o.Handle("/", s.checkHost(s.identify(dashboard, s.auth(dashboard))))
+	if s.signIn != nil {
+		o.Handle("GET /auth/login", s.checkHost(http.HandlerFunc(s.login)))
+		o.Handle("GET /auth/callback", s.checkHost(http.HandlerFunc(s.callback)))
+		o.Handle("POST /auth/logout", s.checkHost(http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.logout))))
+	}
 
 	in.Handle("GET /metrics", s.metrics.Handler())
 	in.Handle("GET /static/", staticHandler())

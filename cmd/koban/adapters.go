@@ -84,6 +84,9 @@ func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) 
 		if rot.Name == rotation && rot.UserGroup != "" && esc.OnCall == "" {
 			esc.Group = rot.UserGroup
 		}
+		if rot.Name == rotation {
+			esc.Channel = rot.Channel
+		}
 	}
 	return esc, nil
 }
@@ -109,6 +112,10 @@ func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error
 		next = append(next, n)
 	}
 	return next, nil
+}
+
+func (o *botOnCall) ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error) {
+	return o.svc.ConfirmSwap(ctx, user, token, accept, time.Now())
 }
 
 func (o *botOnCall) Command(ctx context.Context, user, text string) (string, error) {

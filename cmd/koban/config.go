@@ -49,6 +49,10 @@ type Config struct {
 	// Slack permalinks; any other URL from the docs or an LLM is shown as
 	// inert text. KOBAN_ALLOWED_LINK_DOMAINS is comma-separated.
 	AllowedLinkDomains []string `yaml:"allowed_link_domains" env:"KOBAN_ALLOWED_LINK_DOMAINS"`
+	// Retention is how long inquiry text and Slack references are kept
+	// ("400d", "8760h"); older resolved inquiries keep only what reports
+	// count. 0 keeps everything.
+	Retention Retention `yaml:"retention" env:"KOBAN_RETENTION"`
 
 	Knowledge KnowledgeConfig `yaml:"knowledge" envPrefix:"KOBAN_"`
 	LLM       LLMConfig       `yaml:"llm" envPrefix:"KOBAN_LLM_"`
@@ -119,6 +123,11 @@ type SlackConfig struct {
 	// FallbackGroup is the user group (S…) mentioned when no rotation is configured.
 	FallbackGroup string          `yaml:"fallback_group" env:"KOBAN_SLACK_FALLBACK_GROUP"`
 	Channels      []ChannelConfig `yaml:"channels"`
+	// RespondersGroup is a user group (S…) whose members act as the
+	// platform on-call (acknowledge, resolve) besides the rotation members.
+	RespondersGroup string `yaml:"responders_group" env:"KOBAN_SLACK_RESPONDERS_GROUP"`
+	// Admins may do everything: Slack user IDs (U…, W…) or user groups (S…).
+	Admins []string `yaml:"admins" env:"KOBAN_SLACK_ADMINS"`
 }
 
 // ChannelConfig is a channel koban listens to, and how.
@@ -136,6 +145,24 @@ type WebConfig struct {
 	// it is reached by name through a proxy. KOBAN_WEB_HOSTS is
 	// comma-separated.
 	Hosts []string `yaml:"hosts" env:"HOSTS"`
+	// Actor is who the web UI acts as (recorded on what it does): the
+	// shared token's admin identity. Default "web".
+	Actor string `yaml:"actor" env:"ACTOR"`
+	// OIDC turns on Sign in with Slack when ClientID is set.
+	OIDC OIDCConfig `yaml:"oidc" envPrefix:"OIDC_"`
+}
+
+// OIDCConfig is Sign in with Slack for the web UI (a Slack app's OpenID
+// Connect client: Client ID, Client Secret and the redirect URL
+// https://<koban>/auth/callback).
+type OIDCConfig struct {
+	ClientID     string `yaml:"client_id" env:"CLIENT_ID"`
+	ClientSecret string `yaml:"client_secret" env:"CLIENT_SECRET"`
+	RedirectURL  string `yaml:"redirect_url" env:"REDIRECT_URL"`
+	// Issuer is the OpenID provider; default https://slack.com.
+	Issuer string `yaml:"issuer" env:"ISSUER"`
+	// Team admits only members of this workspace (T…); empty: any.
+	Team string `yaml:"team" env:"TEAM"`
 }
 
 // ReportConfig schedules the monthly report.
@@ -159,6 +186,7 @@ func defaults() Config {
 		LLM:            LLMConfig{Timeout: 30 * time.Second},
 		Report:         ReportConfig{Cron: "0 9 1 * *"},
 		Triage:         triage.DefaultConfig(),
+		Web:            WebConfig{Actor: "web"},
 	}
 }
 
@@ -219,6 +247,23 @@ func (c *Config) validate() error {
 	}
 	if c.MemoryLimitMB < 0 {
 		errs = append(errs, fmt.Errorf("memory_limit_mb must be 0 (off) or a size in MiB, got %d", c.MemoryLimitMB))
+	}
+	if o := c.Web.OIDC; o.ClientID != "" && (o.ClientSecret == "" || !strings.HasPrefix(o.RedirectURL, "https://") && !strings.HasPrefix(o.RedirectURL, "http://127.0.0.1") && !strings.HasPrefix(o.RedirectURL, "http://localhost")) {
+		errs = append(errs, errors.New("web.oidc: Sign in with Slack needs client_secret (KOBAN_WEB_OIDC_CLIENT_SECRET) and an https redirect_url ending in /auth/callback"))
+	}
+	if c.Retention < 0 {
+		errs = append(errs, fmt.Errorf("retention (KOBAN_RETENTION) must be 0 (keep everything) or a duration such as 400d, got %v", time.Duration(c.Retention)))
+	}
+	if c.Retention > 0 && time.Duration(c.Retention) < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("retention (KOBAN_RETENTION) of %v is under a day: give days, such as 400d", time.Duration(c.Retention)))
+	}
+	for _, a := range c.Slack.Admins {
+		if !validSlackID(a, "UWS") {
+			errs = append(errs, fmt.Errorf("slack.admins: %q is not a Slack user ID (U…, W…) or user group (S…)", a))
+		}
+	}
+	if g := c.Slack.RespondersGroup; g != "" && !validSlackID(g, "S") {
+		errs = append(errs, fmt.Errorf("slack.responders_group (KOBAN_SLACK_RESPONDERS_GROUP): %q is not a Slack user group ID (S…)", g))
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))

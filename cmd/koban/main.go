@@ -45,6 +45,7 @@ func commands() []command {
 		askCommand,
 		evalCommand,
 		migrateCommand,
+		purgeCommand,
 		reportCommand,
 		loadtestCommand,
 		versionCommand,

@@ -99,9 +99,12 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	// The bot shows the on-call, and the on-call service posts through the
 	// bot: the bot gets the service once both exist.
 	botOC := &botOnCall{}
+	// The policy needs the rotations, which need the bot (email lookups):
+	// the bot gets it once all three exist, before anything is served.
+	botAccess := &lateAccess{}
 	slackOn := a.cfg.Slack.BotToken != "" && (a.cfg.Slack.AppToken != "" || a.cfg.Slack.SigningSecret != "")
 	if slackOn {
-		if b, err = wireBot(ctx, a, d, st, botOC, m, tr); err != nil {
+		if b, err = wireBot(ctx, a, d, st, botOC, m, tr, botAccess); err != nil {
 			return err
 		}
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
@@ -122,9 +125,13 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		d.Responders = responders(rots)
 	}
 	botOC.svc = oc
+	policy := wireAccess(a, rots, b)
+	d.Access, oc.Access = policy, policy
+	botAccess.Policy = policy
 
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: ix.Quadrant}, a.log, nil)
-	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Location: loc, Domains: domainsOf(a)}, web.Deps{
+	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, OIDC: webOIDC(a), Location: loc, Domains: domainsOf(a)}, web.Deps{
+		Viewers:   policy,
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
@@ -149,6 +156,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	periodic, err := periodicJobs(a, st, d, oc, b, ix.Quadrant)
 	if err != nil {
 		return err
+	}
+	if a.cfg.Retention > 0 {
+		periodic = append(periodic, purgeJob(a, st))
 	}
 	process := m.ObserveProcess(d.Process, st)
 	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: process, Periodic: periodic}); err != nil {
@@ -194,8 +204,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 }
 
 // wireBot connects to Slack. Its failed Web API calls count in m; det tells
-// channel messages that ask for nothing from inquiries.
-func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus, det bot.Detector) (*bot.Bot, error) {
+// channel messages that ask for nothing from inquiries; access decides who
+// may do what.
+func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.OnCall, m *metrics.Prometheus, det bot.Detector, access bot.Access) (*bot.Bot, error) {
 	channels := make([]bot.Channel, len(a.cfg.Slack.Channels))
 	for i, c := range a.cfg.Slack.Channels {
 		channels[i] = bot.Channel{ID: c.ID, Mode: c.Mode}
@@ -204,7 +215,7 @@ func wireBot(ctx context.Context, a *app, d *desk.Desk, st *store.Store, oc bot.
 		BotToken: a.cfg.Slack.BotToken, AppToken: a.cfg.Slack.AppToken, SigningSecret: a.cfg.Slack.SigningSecret, DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
 		APIURL: a.cfg.Slack.APIURL, Channels: channels, Domains: domainsOf(a), ReportChannel: a.cfg.Report.Channel,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, m.SlackError)},
-	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Detector: det, Log: a.log})
+	}, bot.Deps{Desk: d, Inquiries: st, OnCall: oc, Detector: det, Access: access, Claims: st, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Slack: %w", err)
 	}

@@ -1,0 +1,269 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
+	"github.com/kobanhq/koban/desk"
+)
+
+// Access decides who may act on and see inquiries (*authz.Policy). The desk
+// checks every action itself; the bot asks first where it shows something
+// (the Resolve… modal with the question in it, /koban status, App Home).
+type Access interface {
+	// Check returns an EForbidden error when user may not take act on inq.
+	Check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error
+	// Refused logs a refusal.
+	Refused(user string, act authz.Action, inq *koban.Inquiry)
+	// Visible returns the inquiries user may see, and how many private
+	// ones were left out.
+	Visible(ctx context.Context, user string, inqs []koban.Inquiry) ([]koban.Inquiry, int)
+}
+
+// Claims reserve one-time work (the store): a replayed /koban ask posts and
+// records its question once.
+type Claims interface {
+	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
+	Done(ctx context.Context, key string) error
+	Release(ctx context.Context, key string) error
+}
+
+// actBudget is how long a click or a modal submission may take before its
+// acknowledgement: Slack shows an error after 3 seconds. The state change is
+// one transaction; Slack calls that follow it (reactions, retiring buttons)
+// are cosmetic and give up at the deadline.
+const actBudget = 2500 * time.Millisecond
+
+// visible returns what user may see of inqs.
+func (b *Bot) visible(ctx context.Context, user string, inqs []koban.Inquiry) ([]koban.Inquiry, int) {
+	if b.deps.Access == nil {
+		return inqs, 0
+	}
+	return b.deps.Access.Visible(ctx, user, inqs)
+}
+
+// check asks Access whether user may take act on inq; a refusal is logged.
+func (b *Bot) check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error {
+	if b.deps.Access == nil {
+		return nil
+	}
+	if err := b.deps.Access.Check(ctx, user, act, inq); err != nil {
+		b.deps.Access.Refused(user, act, inq)
+		return err
+	}
+	return nil
+}
+
+// withHidden adds a line saying how many private inquiries were left out.
+func withHidden(m message, hidden int) message {
+	if hidden == 0 {
+		return m
+	}
+	s := fmt.Sprintf("_%d private inquiries (from DMs or private channels) are shown only to their askers and the platform on-call._", hidden)
+	if hidden == 1 {
+		s = "_1 private inquiry (from a DM or a private channel) is shown only to its asker and the platform on-call._"
+	}
+	m.Blocks = append(m.Blocks, slack.NewContextBlock("", mrkdwn(s)))
+	return m
+}
+
+// GroupMembers returns the members of a Slack user group
+// (usergroups.users.list). It implements authz.Groups.
+func (b *Bot) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	users, err := b.api.GetUserGroupMembersContext(ctx, group)
+	if err != nil {
+		return nil, fmt.Errorf("members of user group %s: %w", group, classify(err))
+	}
+	return users, nil
+}
+
+// privacy caches whether channels are private (conversations.info), for
+// mentions, whose events do not say.
+type privacy struct {
+	mu       sync.Mutex
+	channels map[string]bool
+}
+
+// private reports whether a message was posted where not everyone in the
+// workspace can read it: a DM, a group DM or a private channel. When Slack
+// cannot say, the message counts as private: hiding a public question is
+// the lesser mistake.
+func (b *Bot) private(ctx context.Context, e event) bool {
+	switch e.ChannelType {
+	case "im", "mpim", "group":
+		return true
+	case "channel":
+		return false
+	}
+	switch {
+	case strings.HasPrefix(e.Channel, "D"), strings.HasPrefix(e.Channel, "G"):
+		return true
+	case e.Channel == "":
+		return true
+	}
+	b.privacy.mu.Lock()
+	p, ok := b.privacy.channels[e.Channel]
+	b.privacy.mu.Unlock()
+	if ok {
+		return p
+	}
+	// Before the ack: Slack gets a second at most, or the channel counts as private.
+	ictx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	ch, err := b.api.GetConversationInfoContext(ictx, &slack.GetConversationInfoInput{ChannelID: e.Channel})
+	if err != nil {
+		b.log.Warn("channel info; counting the channel as private", "channel", e.Channel, "err", classify(err))
+		return true
+	}
+	p = ch.IsPrivate || ch.IsIM || ch.IsMpIM
+	b.privacy.mu.Lock()
+	if b.privacy.channels == nil {
+		b.privacy.channels = map[string]bool{}
+	}
+	b.privacy.channels[e.Channel] = p
+	b.privacy.mu.Unlock()
+	return p
+}
+
+// commandPrivate reports whether a slash command came from a DM or a private
+// channel, by the channel name Slack sends with it.
+func commandPrivate(e event) bool {
+	switch {
+	case e.ChannelName == "directmessage", e.ChannelName == "privategroup", strings.HasPrefix(e.ChannelName, "mpdm-"):
+		return true
+	case strings.HasPrefix(e.Channel, "D"), strings.HasPrefix(e.Channel, "G"):
+		return true
+	}
+	return false
+}
+
+// act runs a state-changing click before its acknowledgement, within
+// actBudget, and tells the user ephemerally when it was refused or failed.
+// Nothing waits in memory: the change is recorded (or refused) when Slack
+// hears back.
+func (b *Bot) act(ctx context.Context, e event, what string, run func(context.Context) (*koban.Inquiry, error)) (*koban.Inquiry, error) {
+	ctx, cancel := context.WithTimeout(ctx, actBudget)
+	defer cancel()
+	inq, err := run(ctx)
+	if err != nil {
+		b.replyError(e, what, err)
+	}
+	return inq, err
+}
+
+// tooLong tells the asker that koban kept only the first
+// desk.MaxQuestionChars characters of their message.
+func (b *Bot) tooLong(e event, text string) {
+	if _, cut := desk.CapQuestion(text); !cut {
+		return
+	}
+	msg := fmt.Sprintf("Your message is longer than %d characters: I kept the first %d. Put logs in a file or a snippet and ask about what matters in them.",
+		desk.MaxQuestionChars, desk.MaxQuestionChars)
+	b.later("tell question cut", func(ctx context.Context) error {
+		_, err := b.api.PostEphemeralContext(ctx, e.Channel, e.User, slack.MsgOptionText(msg, false))
+		if err != nil {
+			return fmt.Errorf("tell %s their question was cut: %w", e.User, classify(err))
+		}
+		return nil
+	})
+}
+
+// askRepeat is how long the same /koban ask from the same person counts as
+// a repeat (a double submit, a replayed request) rather than a new question.
+const askRepeat = 2 * time.Minute
+
+// claimAsk claims a /koban ask by its trigger id and by who asked what, so
+// that a replay or a double submit asks once. fresh is false for a repeat.
+// After success, done keeps the trigger claimed for good (the text claim
+// goes stale after askRepeat); after a failure, release gives both back.
+func (b *Bot) claimAsk(ctx context.Context, e event, q string) (done, release func(), fresh bool, err error) {
+	nop := func() {}
+	if b.deps.Claims == nil {
+		return nop, nop, true, nil
+	}
+	sum := sha256.Sum256([]byte(e.User + "\x00" + strings.TrimSpace(q)))
+	type claim struct {
+		key   string
+		stale time.Duration
+	}
+	claims := []claim{{"slash-ask-text:" + hex.EncodeToString(sum[:16]), askRepeat}}
+	if e.TriggerID != "" {
+		claims = append(claims, claim{"slash-ask:" + e.Team + ":" + e.TriggerID, 24 * time.Hour})
+	}
+	var held []string
+	release = func() {
+		for _, k := range held {
+			if err := b.deps.Claims.Release(context.WithoutCancel(ctx), k); err != nil {
+				b.log.Warn("release /koban ask claim", "err", err)
+			}
+		}
+	}
+	for _, c := range claims {
+		ok, err := b.deps.Claims.Claim(ctx, c.key, c.stale)
+		if err != nil || !ok {
+			release()
+			if err != nil {
+				return nop, nop, false, fmt.Errorf("claim /koban ask: %w", err)
+			}
+			return nop, nop, false, nil
+		}
+		held = append(held, c.key)
+	}
+	done = func() {
+		if e.TriggerID == "" {
+			return
+		}
+		if err := b.deps.Claims.Done(context.WithoutCancel(ctx), claims[1].key); err != nil {
+			b.log.Warn("mark /koban ask claim done", "err", err)
+		}
+	}
+	return done, release, true, nil
+}
+
+// onSwapAction handles the swap confirmation buttons the on-call service
+// asks for, before the ack.
+func (b *Bot) onSwapAction(ctx context.Context, e event) error {
+	sc, ok := b.deps.OnCall.(SwapConfirmer)
+	if !ok || b.deps.OnCall == nil {
+		return nil
+	}
+	var accept bool
+	switch e.Action {
+	case actSwapAccept:
+		accept = true
+	case actSwapDecline:
+	default:
+		return nil
+	}
+	actx, cancel := context.WithTimeout(ctx, actBudget)
+	defer cancel()
+	reply, err := sc.ConfirmSwap(actx, e.User, e.Value, accept)
+	if err != nil {
+		b.replyError(e, "confirm swap", err)
+		return nil
+	}
+	b.later("swap confirmed", func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(stripMarkup(reply), false),
+			slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(truncate(reply, 2900)), nil, nil))}
+		var err error
+		if e.TS != "" && e.Channel != "" {
+			_, _, _, err = b.api.UpdateMessageContext(ctx, e.Channel, e.TS, opts...)
+		} else {
+			_, _, err = b.api.PostMessageContext(ctx, e.User, opts...)
+		}
+		if err != nil {
+			return fmt.Errorf("answer swap confirmation: %w", classify(err))
+		}
+		return nil
+	})
+	return nil
+}

@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/oncall"
+)
+
+// notifyPrivate brings the on-call in on an escalation from a DM or a
+// private channel, where they cannot see the conversation: a DM to the
+// on-call and a notice in the rotation's channel, both without the
+// question's text. Their Resolve… button shows the question to responders
+// only. Failures are logged: the escalation itself is in the asker's
+// conversation and in the reminders.
+func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
+	msg := renderPrivateEscalation(inq, r, b.now())
+	for _, to := range []string{r.Escalation.OnCall, r.Escalation.Channel} {
+		if to == "" || !validID(to) {
+			continue
+		}
+		if err := b.post(ctx, to, "", msg); err != nil {
+			b.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
+		}
+	}
+}
+
+// renderPrivateEscalation renders the escalation notice for people outside
+// the private conversation: who asked, the category and domain, and the
+// Acknowledge and Resolve… buttons; never the text.
+func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+	m := renderEscalation(inq, r, now)
+	who := "The platform on-call"
+	switch {
+	case validID(r.Escalation.OnCall):
+		who = "<@" + r.Escalation.OnCall + ">"
+	case validID(r.Escalation.Group):
+		who = "<!subteam^" + r.Escalation.Group + ">"
+	}
+	head := fmt.Sprintf("%s: %s asked koban something in a private conversation (inquiry #%d) that needs a human. "+
+		"Its text stays there: *Resolve…* shows it to the on-call. Reply to the asker in a DM.", who, userRef(inq.AskedBy), inq.ID)
+	m.Text = stripMarkup(head)
+	// The header, the triage fields and the buttons; triage reasons and
+	// cited pages stay out, as they may echo the question's words.
+	if n := len(m.Blocks); n >= 3 {
+		m.Blocks = []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil), m.Blocks[1], m.Blocks[n-1]}
+	}
+	return m
+}
+
+// shownText is what channel posts (handoff digests, reminders) show of an
+// inquiry: its text, or for a private one a note that the text stays in its
+// conversation (Resolve… shows it to the on-call).
+func shownText(inq koban.Inquiry) string {
+	if inq.Private {
+		return "(asked in a private conversation: Resolve… on its escalation shows the question to the on-call)"
+	}
+	return inq.Text
+}
+
+// publicHandoff returns h with the text of private inquiries replaced, for
+// the rotation channel.
+func publicHandoff(h oncall.Handoff) oncall.Handoff {
+	open := make([]oncall.OpenInquiry, len(h.Open))
+	for i, o := range h.Open {
+		o.Inquiry.Text = shownText(o.Inquiry)
+		open[i] = o
+	}
+	h.Open = open
+	return h
+}

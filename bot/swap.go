@@ -1,0 +1,42 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban/oncall"
+)
+
+var _ oncall.SwapAsker = (*Bot)(nil)
+
+// The swap confirmation buttons; their value is the request's token.
+const (
+	actSwapAccept  = "swap-accept"
+	actSwapDecline = "swap-decline"
+)
+
+// SwapConfirmer is implemented by an OnCall that asks for swap
+// confirmations: the buttons of AskSwap's message come back to it.
+type SwapConfirmer interface {
+	// ConfirmSwap applies or declines the swap token carries, for user;
+	// EForbidden when user is not the member asked (nor an admin).
+	ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error)
+}
+
+// AskSwap asks the other member, in a DM, to confirm a swap. It implements
+// oncall.SwapAsker.
+func (b *Bot) AskSwap(ctx context.Context, r oncall.SwapRequest) error {
+	s := fmt.Sprintf("%s asks to swap shifts in *%s*: you would take theirs from %s, they would take yours from %s.",
+		userRef(r.From), escape(r.Rotation), r.FromShift.Start.Format("Mon 2006-01-02 15:04 MST"), r.ToShift.Start.Format("Mon 2006-01-02 15:04 MST"))
+	accept := slack.NewButtonBlockElement(actSwapAccept, r.Token, plain("Accept swap"))
+	accept.Style = slack.StylePrimary
+	decline := slack.NewButtonBlockElement(actSwapDecline, r.Token, plain("Decline"))
+	_, _, err := b.api.PostMessageContext(ctx, r.To, slack.MsgOptionText(stripMarkup(s), false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(s), nil, nil), slack.NewActionBlock("swap", accept, decline)))
+	if err != nil {
+		return fmt.Errorf("ask %s to confirm a swap: %w", r.To, classify(err))
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kobanhq/koban"
+)
+
+// Access says who administers koban and who responds (*authz.Policy).
+// Without it (nil) nobody is an admin and only rotation members change
+// their own rotations.
+type Access interface {
+	// IsAdmin reports whether user may change every rotation.
+	IsAdmin(ctx context.Context, user string) bool
+	// IsResponder reports whether user is a responder (a member of any
+	// rotation or of the responders group) or an admin.
+	IsResponder(ctx context.Context, user string) bool
+}
+
+// SwapAsker is implemented by a Notifier that can ask the other person to
+// confirm a swap (a DM with Accept and Decline buttons that carry Token).
+type SwapAsker interface {
+	AskSwap(ctx context.Context, r SwapRequest) error
+}
+
+// SwapRequest is a swap waiting for the other member's confirmation.
+type SwapRequest struct {
+	Rotation  string
+	From      string // who asked: their next shift goes to To
+	To        string // who must confirm
+	FromShift koban.Shift
+	ToShift   koban.Shift
+	// Token carries the request in the confirmation buttons:
+	// "rotation|from|to|from-shift-start|to-shift-start" (Unix seconds).
+	Token string
+}
+
+func (s *Service) isAdmin(ctx context.Context, user string) bool {
+	return s.Access != nil && s.Access.IsAdmin(ctx, user)
+}
+
+func forbidden(format string, args ...any) error {
+	return koban.Errorf(koban.EForbidden, format, args...)
+}
+
+// authorize checks that user may run cmd; a refusal is logged and is an
+// EForbidden error that says who may. Showing and listing are open to all.
+func (s *Service) authorize(ctx context.Context, user string, cmd Command, now time.Time) error {
+	err := s.allowed(ctx, user, cmd, now)
+	if err != nil {
+		s.log.Warn("oncall command refused", "user", user, "command", fmt.Sprintf("%T", cmd), "err", koban.ErrorMessage(err))
+	}
+	return err
+}
+
+func (s *Service) allowed(ctx context.Context, user string, cmd Command, now time.Time) error {
+	if user == "" {
+		return forbidden("koban could not tell who you are.")
+	}
+	admin := s.isAdmin(ctx, user)
+	switch c := cmd.(type) {
+	case *CoverCommand:
+		r, err := s.pick(c.Rotation, user)
+		if err != nil || admin {
+			return err
+		}
+		if !slices.Contains(r.Members, user) {
+			return forbidden("Only members of *%s* (or a koban admin) can change its schedule.", r.Name)
+		}
+		// Who is put on call is checked once resolved (coverable).
+	case *SwapCommand:
+		r, err := s.pick(c.Rotation, user)
+		if err != nil || admin {
+			return err
+		}
+		if !slices.Contains(r.Members, user) {
+			return forbidden("Only members of *%s* can swap shifts in it.", r.Name)
+		}
+	case *RemoveCommand:
+		if admin {
+			return nil
+		}
+		o, err := s.override(ctx, c.ID, now)
+		if err != nil {
+			return err
+		}
+		r, err := s.schedule.Rotation(o.Rotation)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(r.Members, user) {
+			return forbidden("Only members of *%s* (or a koban admin) can remove its overrides.", r.Name)
+		}
+	case *NoteCommand:
+		if admin || (s.Access != nil && s.Access.IsResponder(ctx, user)) {
+			return nil
+		}
+		for _, r := range s.schedule.rotations {
+			if slices.Contains(r.Members, user) {
+				return nil
+			}
+		}
+		return forbidden("Only the platform on-call can leave handoff notes.")
+	}
+	return nil
+}
+
+// override finds override id among those of the year around now.
+func (s *Service) override(ctx context.Context, id int64, now time.Time) (Override, error) {
+	year := 366 * 24 * time.Hour
+	ovs, err := s.overrides(ctx, now.Add(-year), now.Add(year))
+	if err != nil {
+		return Override{}, err
+	}
+	for _, o := range ovs {
+		if o.ID == id {
+			return o, nil
+		}
+	}
+	return Override{}, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
+}
+
+// requestSwap asks the other member to confirm a swap. It returns the reply
+// for the person who asked.
+func (s *Service) requestSwap(ctx context.Context, user string, c *SwapCommand, now time.Time) (string, error) {
+	r, other, mine, theirs, err := s.planSwap(ctx, user, c, now)
+	if err != nil {
+		return "", err
+	}
+	asker, ok := s.notifier.(SwapAsker)
+	if !ok {
+		return "", forbidden("A swap needs the other member's confirmation in Slack, or a koban admin.")
+	}
+	req := SwapRequest{Rotation: r.Name, From: user, To: other, FromShift: mine, ToShift: theirs,
+		Token: strings.Join([]string{r.Name, user, other, strconv.FormatInt(mine.Start.Unix(), 10), strconv.FormatInt(theirs.Start.Unix(), 10)}, "|")}
+	if err := asker.AskSwap(ctx, req); err != nil {
+		return "", fmt.Errorf("ask <@%s> to confirm the swap: %w", other, err)
+	}
+	s.log.Info("oncall swap requested", "rotation", r.Name, "by", user, "with", other)
+	return fmt.Sprintf("I asked <@%s> to confirm: your %s shift for theirs of %s in *%s*.", other,
+		s.fmtTime(r.Name, mine.Start), s.fmtTime(r.Name, theirs.Start), r.Name), nil
+}
+
+// ConfirmSwap applies (accept) or declines the swap a confirmation button
+// carries, for user: the member asked, or a koban admin. The shifts are
+// looked up again, so a schedule that changed meanwhile is caught.
+func (s *Service) ConfirmSwap(ctx context.Context, user, token string, accept bool, now time.Time) (string, error) {
+	parts := strings.Split(token, "|")
+	if len(parts) != 5 {
+		return "", koban.Errorf(koban.EInvalid, "That swap request cannot be read; ask again with `/koban oncall swap`.")
+	}
+	rotation, from, to := parts[0], parts[1], parts[2]
+	fromStart, err1 := strconv.ParseInt(parts[3], 10, 64)
+	toStart, err2 := strconv.ParseInt(parts[4], 10, 64)
+	if err1 != nil || err2 != nil {
+		return "", koban.Errorf(koban.EInvalid, "That swap request cannot be read; ask again with `/koban oncall swap`.")
+	}
+	if user != to && !s.isAdmin(ctx, user) {
+		s.log.Warn("oncall swap confirmation refused", "user", user, "rotation", rotation, "for", to)
+		return "", forbidden("Only <@%s> (or a koban admin) can answer this swap request.", to)
+	}
+	if !accept {
+		s.log.Info("oncall swap declined", "rotation", rotation, "by", user, "asked_by", from)
+		return fmt.Sprintf("<@%s> declined the swap with <@%s> in *%s*.", user, from, rotation), nil
+	}
+	r, err := s.schedule.Rotation(rotation)
+	if err != nil {
+		return "", err
+	}
+	shifts, err := s.upcoming(ctx, r, now)
+	if err != nil {
+		return "", err
+	}
+	find := func(person string, start int64) (koban.Shift, bool) {
+		for _, sh := range shifts {
+			if sh.Person == person && sh.Start.Unix() == start && !sh.Override {
+				return sh, true
+			}
+		}
+		return koban.Shift{}, false
+	}
+	mine, ok1 := find(from, fromStart)
+	theirs, ok2 := find(to, toStart)
+	if !ok1 || !ok2 {
+		return "", koban.Errorf(koban.EConflict, "The schedule changed since <@%s> asked: those shifts are no longer theirs and yours. Ask again with `/koban oncall swap`.", from)
+	}
+	pair, err := s.applySwap(ctx, r, from, to, mine, theirs, user, now)
+	if err != nil {
+		return "", err
+	}
+	return s.swapReply(pair), nil
+}
+
+// upcoming returns the shifts of r within the horizon, overrides applied.
+func (s *Service) upcoming(ctx context.Context, r *Rotation, now time.Time) ([]koban.Shift, error) {
+	sch, err := s.Schedule(ctx, now, now.Add(s.Horizon))
+	if err != nil {
+		return nil, err
+	}
+	return sch.Shifts(r.Name, now, now.Add(s.Horizon))
+}
+
+func (s *Service) swapReply(pair [2]Override) string {
+	a, b := pair[0], pair[1]
+	return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
+		a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,
+		b.Person, s.fmtTime(b.Rotation, b.From), s.fmtTime(b.Rotation, b.To), b.ID)
+}
+
+// coverable returns an EForbidden error when person, who is not a member of
+// r, would be put on call by someone who is not an admin.
+func (s *Service) coverable(ctx context.Context, user, person string, r *Rotation) error {
+	if slices.Contains(r.Members, person) || s.isAdmin(ctx, user) {
+		return nil
+	}
+	s.log.Warn("oncall command refused", "user", user, "command", "cover", "person", person, "rotation", r.Name)
+	return forbidden("Only members of *%s* can be put on call in it; ask a koban admin for anyone else.", r.Name)
+}
