@@ -50,6 +50,9 @@ type Report struct {
 	// learnt that case's label, learning the cases in file order.
 	TriageOnline *Triage `json:"triage_online,omitempty"`
 	LatencyMS    Latency `json:"latency_ms"`
+	// Answers judges what the asker is shown; null when no case has an
+	// answer key or relevant sections.
+	Answers *Answers `json:"answers"`
 	// Index describes the index the cases were run against; set by the caller.
 	Index *IndexStats `json:"index,omitempty"`
 
@@ -141,6 +144,7 @@ func Score(outs []Outcome) *Report {
 		Triage:       scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Triage }),
 		TriageOnline: scoreTriage(outs, func(o Outcome) *koban.Triage { return o.Online }),
 		LatencyMS:    latency(took),
+		Answers:      scoreAnswers(outs),
 		Outcomes:     outs,
 	}
 }

@@ -29,6 +29,9 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	if r.TriageOnline != nil {
 		writeTriage(w, "triage, online (learning each label after predicting it)", r.TriageOnline)
 	}
+	if a := r.Answers; a != nil {
+		fmt.Fprintf(w, "\nanswers: key hit rate %.3f (%d of %d cases with keys), section recall@3 %.3f (%d cases)\n", a.KeyHitRate, a.KeyHits, a.KeyCases, a.SectionRecallAt3, a.SectionCases)
+	}
 	fmt.Fprintf(w, "\nlatency per question: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", r.LatencyMS.P50, r.LatencyMS.P99, r.LatencyMS.Max)
 	if verbose {
 		fmt.Fprintf(w, "\nmisses (no relevant page in the top 10):\n")
@@ -106,6 +109,7 @@ type caseLine struct {
 	Decision   koban.Decision `json:"decision,omitempty"`
 	Online     string         `json:"online,omitempty"`
 	TookMS     float64        `json:"took_ms"`
+	answerLine
 }
 
 // WriteCases writes one JSON object per case: what was retrieved and
@@ -122,13 +126,17 @@ func (r *Report) WriteCases(w io.Writer) error {
 			ID: o.Case.ID, Lang: o.Case.Lang, Category: o.Case.Category, Domain: o.Case.Domain,
 			RelevantDocs: o.Case.RelevantDocs, Pages: pages,
 			Known: o.Answer.Known, Confidence: o.Answer.Confidence,
-			TookMS: float64(o.Took.Microseconds()) / 1000,
+			TookMS:     float64(o.Took.Microseconds()) / 1000,
+			answerLine: answerLineOf(o),
 		}
 		if s := scoreRanking(o.Case.RelevantDocs, pages); s.rr > 0 {
 			l.Rank = int(math.Round(1 / s.rr))
 		}
 		if o.Triage != nil {
 			l.Predicted, l.PredDomain, l.Decision = o.Triage.Label.String(), o.Triage.Domain, o.Triage.Decision
+		}
+		if l.Decision == "" {
+			l.Decision = o.Decision()
 		}
 		if o.Online != nil {
 			l.Online = o.Online.Label.String()
