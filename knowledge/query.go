@@ -199,6 +199,17 @@ func queryTerms(q string) []string {
 		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
 			continue
 		}
+		if strings.IndexFunc(f, func(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }) >= 0 {
+			// An unspaced Japanese run is a sentence, not a word: its
+			// words are what the docs can share with it.
+			for _, w := range japaneseTerms(f) {
+				if !seen[w] {
+					seen[w] = true
+					terms = append(terms, w)
+				}
+			}
+			continue
+		}
 		seen[f] = true
 		terms = append(terms, f)
 	}
