@@ -22,10 +22,10 @@ type SectionReader interface {
 // ask is what the answer is chosen for: the question's words, and what
 // kind of text it asks for.
 type ask struct {
-	words   map[string]float64 // question words (see words) → weight: 1 for the question's own, less for its thread's
-	howTo   bool               // asks for steps, a command or a file to write
-	lookup  bool               // asks for a value, a limit or a list
-	shown   []string           // the thread's earlier messages, as written
+	words  map[string]float64 // question words (see words) → weight: 1 for the question's own, less for its thread's
+	howTo  bool               // asks for steps, a command or a file to write
+	lookup bool               // asks for a value, a limit or a list
+	shown  []string           // the thread's earlier messages, as written
 }
 
 var (
