@@ -109,7 +109,7 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 	bags := make([]struct{ head, body map[string]bool }, len(secs))
 	df := map[string]int{}
 	for i, s := range secs {
-		bags[i].head, bags[i].body = wordSet(s.Heading), wordSet(s.Text)
+		bags[i].head, bags[i].body = wordSet(s.Heading), containedWords(s.Text, a.words)
 		for w := range a.words {
 			if bags[i].head[w] || bags[i].body[w] {
 				df[w]++
@@ -123,7 +123,7 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 	}
 	out := make([]chosen, 0, len(secs))
 	for i, s := range secs {
-		if len([]rune(strings.TrimSpace(s.Text))) < 15 {
+		if len(strings.TrimSpace(s.Text)) < 15 {
 			continue // a heading with nothing under it
 		}
 		sc := 0.0
@@ -156,7 +156,7 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 				sc *= 0.6
 			}
 		}
-		if a.lookup && tableLine.MatchString(s.Text) {
+		if a.lookup && hasTable(s.Text) {
 			sc *= 1.3
 		}
 		if asideHeading.MatchString(s.Heading) {
@@ -187,6 +187,29 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+// maxMatchChars is how much of a section's text is read for the
+// question's words: generated references hold sections of hundreds of KB,
+// and their start says what they are about.
+const maxMatchChars = 32 << 10
+
+// containedWords is the set of ws found in text (lower-cased), as
+// substrings: words are stems ("siz" finds "sizes") or Japanese character
+// pairs. Scanning for the few question words is much cheaper than
+// splitting a long section into its words.
+func containedWords(text string, ws map[string]float64) map[string]bool {
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	lower := strings.ToLower(text)
+	out := map[string]bool{}
+	for w := range ws {
+		if strings.Contains(lower, w) {
+			out[w] = true
+		}
+	}
 	return out
 }
 
@@ -234,10 +257,24 @@ func titleAsked(title string, a ask) bool {
 	return wordCover(title, set) >= 0.5
 }
 
+// hasTable says whether a section holds a Markdown table.
+func hasTable(text string) bool {
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	return strings.Contains(text, "|") && tableLine.MatchString(text)
+}
+
 // actionable says whether a section shows what to do: a code block or
 // numbered steps.
 func actionable(text string) bool {
-	return strings.Contains(text, "```") || numberedStep.MatchString(text)
+	if strings.Contains(text, "```") {
+		return true
+	}
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	return numberedStep.MatchString(text)
 }
 
 // headingWeight is how much more a question word counts in a section's
