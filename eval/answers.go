@@ -2,6 +2,7 @@ package eval
 
 import (
 	"strings"
+	"time"
 
 	"github.com/kobanhq/koban"
 )
@@ -203,4 +204,10 @@ func answerLineOf(o Outcome) answerLine {
 		l.KeyHit = &hit
 	}
 	return l
+}
+
+// NewOutcome is the outcome of one question outside an evaluation (koban
+// ask --json), so that it is written as a case line is.
+func NewOutcome(c Case, a koban.Answer, t *koban.Triage, took time.Duration) Outcome {
+	return Outcome{Case: c, Answer: a, Triage: t, Pages: pagePaths(a.Pages, c.Lang), Took: took}
 }
