@@ -167,6 +167,7 @@ func TestCleanQuery(t *testing.T) {
 		{"field paths gain their words", "what does .spec.strategy.rollingUpdate.maxUnavailable do", []string{"spec strategy rolling update max unavailable"}, nil},
 		{"snake case gains its words", "set MAX_SURGE", []string{"MAX_SURGE max surge"}, nil},
 		{"kind names stay whole", "my ConfigMap and StatefulSet", []string{"ConfigMap", "StatefulSet"}, []string{"config map", "stateful set"}},
+		{"template headings go", "### What you expected to happen\nthe pod starts\n### What did you expect to happen?\nit runs", []string{"pod starts", "it runs"}, []string{"expect"}},
 		{"code keeps first lines", "```\nline one\nline two\nline three\nline four\nline five\n```", []string{"one", "four"}, []string{"five"}},
 	}
 	for _, tt := range tests {

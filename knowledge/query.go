@@ -29,7 +29,7 @@ var (
 	// UUIDs, hex addresses, timestamps, IPs.
 	noiseToken = regexp.MustCompile(`\b(?:0x[0-9a-fA-F]+|[0-9a-fA-F]{12,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*|\d+\.\d+\.\d+\.\d+(?::\d+)?|[A-Za-z0-9+/]{40,}={0,2})\b`)
 	// boilerplate matches issue-template headings and bot commands.
-	boilerplate = regexp.MustCompile(`(?im)^\s*(?:#+\s*)?(?:what happened\??|what you expected to happen\??|what did you expect to happen\??|how (?:can we|to) reproduce it(?: \(as minimally and precisely as possible\))?\??|anything else (?:we need to know|we should know)\??|environment:?|kubernetes version:?|steps to reproduce:?|expected (?:behaviou?r|result):?|actual (?:behaviou?r|result):?|/(?:kind|sig|area|priority|assign|cc|triage|language)\b.*)\s*$`)
+	boilerplate = regexp.MustCompile(`(?im)^\s*(?:#+\s*)?(?:what happened\??|what (?:did )?you expect(?:ed)? to happen\??|how (?:can we|to) reproduce it(?: \(as minimally and precisely as possible\))?\??|anything else (?:we need to know|we should know)\??|environment:?|kubernetes version:?|steps to reproduce:?|expected (?:behaviou?r|result):?|actual (?:behaviou?r|result):?|/(?:kind|sig|area|priority|assign|cc|triage|language)\b.*)\s*$`)
 	// templateLabel matches the labels of docs-issue templates inside a line.
 	templateLabel = regexp.MustCompile(`(?i)\b(?:issue with|problem:|proposed solution:|page to update:|steps to reproduce:|expected behaviou?r:|actual behaviou?r:|expected:|actual:|environment:)`)
 	mention       = regexp.MustCompile(`<[@#!][^>]*>`)
