@@ -102,7 +102,10 @@ func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, llm *knowled
 	}
 	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence, Glossary: glossary}, a.log)
 	if grounded && llm != nil && a.cfg.LLM.Model != "" {
-		return knowledge.WithLLM(svc, llm, ix), close, docsChanged, nil
+		// A command or YAML the model rewrote is not what the docs say:
+		// such an answer gives way to the extract, which quotes code as is.
+		written := knowledge.WithLLM(svc, llm, ix)
+		return knowledge.WithCodeCheck(written, knowledge.WithLLM(svc, nil, ix), ix, a.log), close, docsChanged, nil
 	}
 	return svc, close, docsChanged, nil
 }
