@@ -26,6 +26,7 @@ type ask struct {
 	howTo  bool               // asks for steps, a command or a file to write
 	lookup bool               // asks for a value, a limit or a list
 	shown  []string           // the thread's earlier messages, as written
+	plain  map[string]bool    // the question's words outside the links it quotes
 }
 
 var (
@@ -39,7 +40,9 @@ var (
 )
 
 func askOf(question, query string, context []string) ask {
-	a := ask{words: map[string]float64{}, howTo: stepsCue.MatchString(question), lookup: lookupCue.MatchString(question)}
+	// A link the question quotes names a page, not what it asks.
+	plain := docsLink.ReplaceAllString(urlRe.ReplaceAllString(question, " "), " ")
+	a := ask{words: map[string]float64{}, howTo: stepsCue.MatchString(plain), lookup: lookupCue.MatchString(plain), plain: wordSet(CleanQuery(plain))}
 	own := wordSet(CleanQuery(question))
 	var ctx []string
 	for _, c := range context {
@@ -248,13 +251,7 @@ func inThread(s docsindex.Section, msgs []string) bool {
 
 // titleAsked says whether the question holds most of the title's words.
 func titleAsked(title string, a ask) bool {
-	set := map[string]bool{}
-	for w, wt := range a.words {
-		if wt == 1 {
-			set[w] = true
-		}
-	}
-	return wordCover(title, set) >= 0.5
+	return wordCover(title, a.plain) >= 0.5
 }
 
 // hasTable says whether a section holds a Markdown table.
