@@ -39,6 +39,10 @@ var (
 	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
+// linkWordWeight is the weight of a word that the question has only in a
+// link it quotes.
+const linkWordWeight = 0.3
+
 func askOf(question, query string, context []string) ask {
 	// A link the question quotes names a page, not what it asks.
 	plain := docsLink.ReplaceAllString(urlRe.ReplaceAllString(question, " "), " ")
@@ -75,6 +79,11 @@ func askOf(question, query string, context []string) ask {
 	for _, w := range words(CleanQuery(question)) {
 		if !stop[w] && !jaStop[w] {
 			a.words[w] = 1
+			if !a.plain[w] {
+				// Only in a quoted link: it names the page, and says
+				// little about which of its sections answers.
+				a.words[w] = linkWordWeight
+			}
 		}
 	}
 	return a
