@@ -55,6 +55,10 @@ type Config struct {
 // in their language is preferred when it answers.
 const crossLangMargin = 0.15
 
+// crossLangWeak is the confidence below which an answer from pages in the
+// asker's language is weak enough to look in the other language's docs.
+const crossLangWeak = 0.6
+
 // DefaultMinConfidence is the confidence threshold when Config leaves it zero.
 const DefaultMinConfidence = 0.35
 
@@ -142,7 +146,7 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	// (crossLangMargin). Without docs in the asker's language, both
 	// searches found pages in the other one, and the better answer wins.
 	inLang := len(r.pages) > 0 && r.pages[0].best.Lang == lang
-	if g := s.cfg.Glossary; g != nil && lang == g.From {
+	if g := s.cfg.Glossary; g != nil && lang == g.From && (!inLang || r.confidence < crossLangWeak) {
 		if tq := g.Translate(query); len(queryTerms(tq)) > 0 {
 			tr, err := s.retrieve(ctx, text, tq, g.To, false)
 			if err != nil {
