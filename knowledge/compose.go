@@ -256,15 +256,16 @@ func truncate(s string, n int) string {
 }
 
 // leadWithCited makes the section a page is listed with the section the
-// answer quotes from it, the first one where it quotes several: the ranked
-// pages then point at what answers, for suggestions and evaluation.
+// answer quotes from it, the first one where it quotes several, with the
+// passage quoted: the ranked pages then point at what answers, for
+// suggestions and evaluation.
 func leadWithCited(pages, cites []koban.Citation) {
 	for i := range pages {
 		for _, c := range cites {
 			if c.Path == pages[i].Path && c.Lang == pages[i].Lang {
 				score := pages[i].Score
 				pages[i] = c
-				pages[i].Score, pages[i].Snippet = score, ""
+				pages[i].Score = score
 				break
 			}
 		}

@@ -167,9 +167,14 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	}
 	ans.Confidence = r.confidence
 	ans.Known = len(r.pages) > 0 && ans.Confidence >= min
-	if ans.Known {
-		ans.Text, ans.Citations = s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
-		leadWithCited(ans.Pages, ans.Citations)
+	if len(r.pages) > 0 {
+		// Below the threshold the answer is not shown, but its sections
+		// are what the pages suggested while escalating point at.
+		text, cites := s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
+		leadWithCited(ans.Pages, cites)
+		if ans.Known {
+			ans.Text, ans.Citations = text, cites
+		}
 	}
 	ans.Took = s.now().Sub(start)
 	s.log.Debug("answered", "pages", len(ans.Pages), "known", ans.Known, "confidence", ans.Confidence, "took", ans.Took)
