@@ -104,7 +104,7 @@ const (
 func (b block) render(a ask) (s string, cut bool) {
 	switch b.kind {
 	case code:
-		return renderCode(b)
+		return renderCode(b, maxCodeCharsShown)
 	case table:
 		return renderTable(b, a)
 	}
@@ -121,7 +121,7 @@ func (b block) render(a ask) (s string, cut bool) {
 
 // renderCode keeps a code block verbatim, language included, cut at a
 // line boundary.
-func renderCode(b block) (string, bool) {
+func renderCode(b block, maxChars int) (string, bool) {
 	var sb strings.Builder
 	sb.WriteString(b.fence)
 	if !strings.HasPrefix(b.fence, "```") {
@@ -133,7 +133,7 @@ func renderCode(b block) (string, bool) {
 	cut := false
 	n := 0
 	for i, l := range b.lines {
-		if i == maxCodeLinesShown || n+len(l) > maxCodeCharsShown {
+		if i == maxCodeLinesShown || n+len(l) > maxChars {
 			cut = true
 			fmt.Fprintf(&sb, "# … %d more lines\n", len(b.lines)-i)
 			break

@@ -87,7 +87,14 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	if len(cites) == 0 {
 		return "", nil
 	}
-	return truncate(b.String(), MaxAnswerChars), cites
+	text := b.String()
+	if len(text) > MaxAnswerChars {
+		text = truncate(text, MaxAnswerChars-4)
+		if strings.Count(text, "```")%2 == 1 {
+			text += "\n```" // close the block the cut fell in
+		}
+	}
+	return text, cites
 }
 
 // pageSections reads every section of p's page, or nil when the searcher
@@ -184,9 +191,15 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 			}
 		}
 		if used == 0 {
-			// Not even the best block fits: show it cut.
-			keep[order[0]] = true
-			rendered[order[0]] = truncate(rendered[order[0]], budget)
+			// Not even the best block fits: show it cut, code at a line
+			// (its fences kept).
+			i := order[0]
+			keep[i] = true
+			if blocks[i].kind == code {
+				rendered[i], _ = renderCode(blocks[i], max(budget-60, 0))
+			} else {
+				rendered[i] = truncate(rendered[i], budget)
+			}
 		}
 	}
 	var b strings.Builder

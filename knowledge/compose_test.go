@@ -302,3 +302,24 @@ func TestSplitBlocks(t *testing.T) {
 		t.Errorf("code block = %+v, want fence ```yaml and 3 lines (blank one kept)", got[2])
 	}
 }
+
+// TestRenderSectionCutsCodeAtLines renders sections whose best block alone
+// is over the budget: code stays fenced, cut at a line.
+func TestRenderSectionCutsCodeAtLines(t *testing.T) {
+	var text strings.Builder
+	text.WriteString("```yaml\n")
+	for i := range 200 {
+		fmt.Fprintf(&text, "key%d: value%d\n", i, i)
+	}
+	text.WriteString("```\n")
+	a := askOf("how do I set the keys?", "set keys", nil)
+	for _, budget := range []int{100, 450, 1000, 2200} {
+		got, cut := renderSection(text.String(), a, budget)
+		if !cut || !strings.HasPrefix(got, "```yaml\nkey0: value0\n") || !strings.HasSuffix(got, "```") || strings.Count(got, "```") != 2 {
+			t.Errorf("renderSection(200-line block, %d) = %q (cut %v), want the first lines fenced", budget, got, cut)
+		}
+		if len(got) > budget+100 {
+			t.Errorf("renderSection(200-line block, %d) has %d bytes", budget, len(got))
+		}
+	}
+}
