@@ -29,7 +29,11 @@ type block struct {
 var (
 	fenceLine = regexp.MustCompile("^\\s*(```+|~~~+)")
 	listLine  = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+`)
-	htmlTag   = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>`)
+	// htmlTag matches the tags of HTML elements docs embed; a placeholder
+	// such as <namespace> is not one and stays.
+	htmlTag = regexp.MustCompile(`(?i)</?(?:a|abbr|b|big|blockquote|br|button|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|embed|figcaption|figure|font|form|h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|noscript|object|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?/?>`)
+	// htmlScript matches a script or style element with its content.
+	htmlScript = regexp.MustCompile(`(?is)<(script|style)\b[^>]*>.*?</(?:script|style)\s*>`)
 )
 
 // splitBlocks splits section text into blocks. An unclosed fence runs to
@@ -110,7 +114,7 @@ func (b block) render(a ask) (s string, cut bool) {
 	}
 	// Docs keep HTML in their Markdown (tags, entities such as &nbsp;):
 	// the reader gets the text.
-	text := htmlTag.ReplaceAllString(strings.Join(b.lines, "\n"), "")
+	text := htmlTag.ReplaceAllString(htmlScript.ReplaceAllString(strings.Join(b.lines, "\n"), ""), "")
 	text = strings.ReplaceAll(html.UnescapeString(text), "\u00a0", " ")
 	if strings.TrimSpace(text) == "" {
 		return "", true

@@ -323,3 +323,18 @@ func TestRenderSectionCutsCodeAtLines(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderProseHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Replace `<collaborator>` with the user, and <namespace> with yours.", "Replace `<collaborator>` with the user, and <namespace> with yours."},
+		{"<div class=\"x\">A <b>bold</b> move<br/>&amp; more</div>", "A bold move& more"},
+		{"Before<script type=\"text/javascript\">alert('x')</script> after<style>p{}</style>.", "Before after."},
+		{"a&nbsp;b", "a b"},
+	}
+	for _, tt := range tests {
+		got, _ := block{kind: prose, lines: []string{tt.in}}.render(ask{})
+		if got != tt.want {
+			t.Errorf("render(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
