@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -160,9 +161,14 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 		cut = true
 		order := make([]int, len(blocks))
 		score := make([]float64, len(blocks))
+		sets, idf := blockWords(blocks, a)
+		avg := float64(total) / float64(len(blocks))
 		for i, bl := range blocks {
 			order[i] = i
-			score[i] = blockFit(bl, a) - 0.05*float64(i)
+			// A long paragraph holds more words and costs more of the
+			// budget: its fit counts for less, as a long section's does.
+			norm := math.Sqrt(0.5 + 0.5*float64(len(rendered[i]))/math.Max(avg, 1))
+			score[i] = blockFit(sets[i], idf, bl.kind, a)/norm - 0.01*float64(i)
 		}
 		sort.SliceStable(order, func(x, y int) bool { return score[order[x]] > score[order[y]] })
 		used := 0
@@ -221,16 +227,17 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 	return strings.TrimSpace(b.String()), cut
 }
 
-// blockFit is how well a block answers: its share of the question's
-// words, more for code and steps when the question asks how, and for a
-// table when it asks for a value.
-func blockFit(bl block, a ask) float64 {
-	set := wordSet(strings.Join(bl.lines, "\n"))
+// blockFit is how well a block answers: the question's words it holds,
+// each weighted by how few of the section's blocks hold it (idf, as in
+// choosing the section: the words every block shares say little), as a
+// share of those of the whole section; more for code and steps when the
+// question asks how, and for a table when it asks for a value.
+func blockFit(set map[string]bool, idf map[string]float64, kind blockKind, a ask) float64 {
 	var in, all float64
-	for w, wt := range a.words {
-		all += wt
+	for w, v := range idf {
+		all += v
 		if set[w] {
-			in += wt
+			in += v
 		}
 	}
 	f := 0.0
@@ -238,12 +245,30 @@ func blockFit(bl block, a ask) float64 {
 		f = in / all
 	}
 	switch {
-	case bl.kind == code && a.howTo, bl.kind == list && a.howTo:
+	case kind == code && a.howTo, kind == list && a.howTo:
 		f += 0.3
-	case bl.kind == table && a.lookup:
+	case kind == table && a.lookup:
 		f += 0.3
 	}
 	return f
+}
+
+// blockWords finds the question's words in each block and weighs them by
+// how few blocks hold them.
+func blockWords(blocks []block, a ask) ([]map[string]bool, map[string]float64) {
+	sets := make([]map[string]bool, len(blocks))
+	df := map[string]int{}
+	for i, bl := range blocks {
+		sets[i] = containedWords(strings.Join(bl.lines, "\n"), a.words)
+		for w := range sets[i] {
+			df[w]++
+		}
+	}
+	idf := map[string]float64{}
+	for w, n := range df {
+		idf[w] = a.words[w] * math.Log(1+float64(len(blocks))/float64(n))
+	}
+	return sets, idf
 }
 
 // truncate cuts s to at most n bytes at a rune boundary, preferring a

@@ -39,6 +39,20 @@ var (
 	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
+// fragment says whether w is too short or too common a piece of a word
+// to look for inside text: a letter, or what an apostrophe leaves
+// ("don't" gives "don" and "t").
+func fragment(w string) bool {
+	if len(w) < 2 {
+		return true
+	}
+	switch w {
+	case "ve", "ll", "re", "don", "doesn", "didn", "isn", "aren", "wasn", "won", "can", "couldn", "shouldn", "wouldn":
+		return true
+	}
+	return false
+}
+
 // linkWordWeight is the weight of a word that the question has only in a
 // link it quotes.
 const linkWordWeight = 0.3
@@ -51,7 +65,7 @@ func askOf(question, query string, context []string) ask {
 	var ctx []string
 	for _, c := range context {
 		for _, w := range words(c) {
-			if !stop[w] && !own[w] && a.words[w] == 0 {
+			if !stop[w] && !fragment(w) && !own[w] && a.words[w] == 0 {
 				a.words[w] = -1
 				ctx = append(ctx, w)
 			}
@@ -72,12 +86,12 @@ func askOf(question, query string, context []string) ask {
 		qw = wt
 	}
 	for _, w := range words(query) {
-		if !stop[w] && !jaStop[w] && a.words[w] == 0 {
+		if !stop[w] && !jaStop[w] && !fragment(w) && a.words[w] == 0 {
 			a.words[w] = qw
 		}
 	}
 	for _, w := range words(CleanQuery(question)) {
-		if !stop[w] && !jaStop[w] {
+		if !stop[w] && !jaStop[w] && !fragment(w) {
 			a.words[w] = 1
 			if !a.plain[w] {
 				// Only in a quoted link: it names the page, and says
