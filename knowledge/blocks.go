@@ -31,7 +31,8 @@ var (
 	listLine  = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+`)
 	// htmlTag matches the tags of HTML elements docs embed; a placeholder
 	// such as <namespace> is not one and stays.
-	htmlTag = regexp.MustCompile(`(?i)</?(?:a|abbr|b|big|blockquote|br|button|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|embed|figcaption|figure|font|form|h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|noscript|object|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?/?>`)
+	htmlTag    = regexp.MustCompile(`(?i)</?(?:a|abbr|b|big|blockquote|br|button|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|embed|figcaption|figure|font|form|h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|noscript|object|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?/?>`)
+	linkRefDef = regexp.MustCompile(`(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*(?:\n|$)`)
 	// htmlScript matches a script or style element with its content.
 	htmlScript = regexp.MustCompile(`(?is)<(script|style)\b[^>]*>.*?</(?:script|style)\s*>`)
 )
@@ -115,9 +116,11 @@ func (b block) render(a ask) (s string, cut bool) {
 	// Docs keep HTML in their Markdown (tags, entities such as &nbsp;):
 	// the reader gets the text.
 	text := htmlTag.ReplaceAllString(htmlScript.ReplaceAllString(strings.Join(b.lines, "\n"), ""), "")
+	// Link reference definitions ("[docs]: https://…") are targets, not text.
+	text = linkRefDef.ReplaceAllString(text, "")
 	text = strings.ReplaceAll(html.UnescapeString(text), "\u00a0", " ")
 	if strings.TrimSpace(text) == "" {
-		return "", true
+		return "", false // markup only: nothing to read was left out
 	}
 	t := truncate(strings.TrimRight(text, " \n"), maxProseChars)
 	return t, t != strings.TrimRight(text, " \n")

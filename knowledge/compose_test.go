@@ -330,6 +330,7 @@ func TestRenderProseHTML(t *testing.T) {
 		{"<div class=\"x\">A <b>bold</b> move<br/>&amp; more</div>", "A bold move& more"},
 		{"Before<script type=\"text/javascript\">alert('x')</script> after<style>p{}</style>.", "Before after."},
 		{"a&nbsp;b", "a b"},
+		{"See [the repo][env].\n[env]: https://example.com/env\n[other]: https://example.com/o \"Other\"", "See [the repo][env]."},
 	}
 	for _, tt := range tests {
 		got, _ := block{kind: prose, lines: []string{tt.in}}.render(ask{})
