@@ -339,3 +339,11 @@ func TestRenderProseHTML(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsMixedScript(t *testing.T) {
+	got := words("etcdの管理 Podが")
+	want := []string{"etcd", "の管", "管理", "pod", "が"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("words = %q, want %q", got, want)
+	}
+}
