@@ -145,6 +145,28 @@ func TestAnswerFollowUp(t *testing.T) {
 	if !strings.Contains(ans.Text, "| medium |") {
 		t.Errorf("follow-up answer =\n%s\nwant the sizes table", ans.Text)
 	}
+
+	// The thread is what makes them understood: alone, these follow-ups
+	// are not answered from the database page.
+	for _, tt := range []struct{ q, anchor string }{
+		{"and which sizes can I pick?", "sizes"},
+		{"and how does my app connect to it?", "connect-from-your-service"},
+	} {
+		with, err := svc.Answer(context.Background(), koban.Question{Text: tt.q, Context: thread})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !with.Known || with.Citations[0].Path != "how-to/request-a-database.md" || with.Citations[0].Anchor != tt.anchor {
+			t.Errorf("Answer(%q) in the thread = %+v, want request-a-database.md#%s", tt.q, with.Citations, tt.anchor)
+		}
+		if alone.Known && alone.Citations[0].Path == "how-to/request-a-database.md" {
+			t.Errorf("Answer(%q) alone cites the database page: the test does not show the thread's part", tt.q)
+		}
+	}
 }
 
 // TestAnswerLongThread gives a follow-up a thread of 500 long messages: the
