@@ -174,6 +174,8 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 		leadWithCited(ans.Pages, cites)
 		if ans.Known {
 			ans.Text, ans.Citations = text, cites
+			// Pages without text to quote (headings only) answer nothing.
+			ans.Known = text != ""
 		}
 	}
 	ans.Took = s.now().Sub(start)
