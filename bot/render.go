@@ -146,9 +146,7 @@ func renderAnswer(inq *koban.Inquiry, a koban.Answer) message {
 	}
 	t := textFor(lang)
 	var blocks []slack.Block
-	if body := toMrkdwn(a.Text); body != "" { // Slack rejects an empty section
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(body, 2900)), nil, nil))
-	}
+	blocks = append(blocks, answerBlocks(a.Text, cutNote(lang))...)
 	if cites := renderCitations(a.Citations); cites != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+t.sources+"*\n"+truncate(cites, 2900))))
 	}

@@ -152,7 +152,7 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 			return nil
 		}
 		if page.Truncated {
-			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("partly indexed: only its first %d kB of text", maxPageChars>>10)})
+			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("partly indexed: only its first %d kB of text, and the first %d kB of a block with no blank line", maxPageChars>>10, 4*maxSectionChars>>10)})
 		}
 		pages = append(pages, page)
 		return nil
@@ -271,7 +271,8 @@ func ParsePage(src Source, rel string, data []byte) (Page, error) {
 				crumb = append(crumb, s.heading)
 			}
 		}
-		parts := splitLong(s.text, maxSectionChars)
+		parts, cut := splitLong(s.text, maxSectionChars)
+		p.Truncated = p.Truncated || cut
 		for i, part := range parts {
 			if chars += len(part); chars > maxPageChars {
 				p.Truncated = true
@@ -608,38 +609,49 @@ func cleanInline(s string) string {
 }
 
 // splitLong splits text longer than max at blank lines outside code fences.
-func splitLong(text string, max int) []string {
+// A block that runs on past max*4 bytes with no blank line (a huge code
+// block or table, a generated page) keeps its beginning, and a code block
+// its closing fence; the lines between are not indexed (an answer links to
+// the full section), so no section grows unbounded. cut says whether lines
+// were left out.
+func splitLong(text string, max int) (parts []string, cut bool) {
 	if len(text) <= max {
-		return []string{text}
+		return []string{text}, false
 	}
-	var parts []string
 	var cur strings.Builder
 	var fence string
+	skipping := false
 	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
-		if cur.Len() >= max*4 {
-			// No blank line for a long way (a generated page, a huge code
-			// block): cut at a line so that no section grows unbounded.
-			parts = append(parts, cur.String())
-			cur.Reset()
-		}
-		if fence != "" {
-			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
-				fence = ""
+		switch {
+		case fence != "" && strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "":
+			fence, skipping = "", false
+		case fence != "":
+			if skipping || cur.Len() >= max*4 {
+				skipping, cut = true, true
+				continue
 			}
-		} else if f := fenceOpen(trim); f != "" {
-			fence = f
-		} else if trim == "" && cur.Len() >= max*3/4 {
-			parts = append(parts, cur.String())
-			cur.Reset()
+		case skipping && trim != "":
 			continue
+		case cur.Len() >= max*4 && trim != "":
+			skipping, cut = true, true
+			continue
+		default:
+			skipping = false
+			if f := fenceOpen(trim); f != "" {
+				fence = f
+			} else if trim == "" && cur.Len() >= max*3/4 {
+				parts = append(parts, cur.String())
+				cur.Reset()
+				continue
+			}
 		}
 		cur.WriteString(line)
 	}
 	if strings.TrimSpace(cur.String()) != "" || len(parts) == 0 {
 		parts = append(parts, cur.String())
 	}
-	return parts
+	return parts, cut
 }
 
 // slugger makes heading anchors the way Hugo and GitHub do: lower case,

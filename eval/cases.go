@@ -51,6 +51,12 @@ type Case struct {
 	RelevantDocs []string `json:"relevant_docs"`
 	SourceURL    string   `json:"source_url,omitempty"`
 	Evidence     string   `json:"evidence,omitempty"`
+	// RelevantSections are the sections that answer, as "path#anchor"
+	// ("path#" for the text before the first heading); optional.
+	RelevantSections []string `json:"relevant_sections,omitempty"`
+	// AnswerKey holds 1–3 strings from those sections that a useful
+	// answer shows the asker; optional.
+	AnswerKey []string `json:"answer_key,omitempty"`
 }
 
 // LoadCases reads a cases file in JSON Lines format. Errors name the file

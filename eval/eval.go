@@ -61,6 +61,9 @@ type Report struct {
 	// InquiryDetection counts which messages would be taken as inquiries.
 	InquiryDetection *Detection `json:"inquiry_detection,omitempty"`
 	LatencyMS        Latency    `json:"latency_ms"`
+	// Answers judges what the asker is shown; null when no case has an
+	// answer key or relevant sections.
+	Answers *Answers `json:"answers"`
 	// Index describes the index the cases were run against; set by the caller.
 	Index *IndexStats `json:"index,omitempty"`
 
@@ -181,6 +184,7 @@ func Score(outs []Outcome) *Report {
 		TriageCV:         scoreTriage(outs, func(o Outcome) *koban.Triage { return o.CV }),
 		InquiryDetection: scoreDetection(outs),
 		LatencyMS:        latency(took),
+		Answers:          scoreAnswers(outs),
 		Outcomes:         outs,
 	}
 }

@@ -37,6 +37,9 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 		fmt.Fprintf(w, "messages asking for nothing: %d, taken as inquiries %d (%.3f)\n", d.NonInquiries, d.TreatedAsInquiry, d.FalseInquiryRate)
 		fmt.Fprintf(w, "inquiries: %d, missed %d (kept %.3f)\n", d.Inquiries, d.Missed, d.KeptRate)
 	}
+	if a := r.Answers; a != nil {
+		fmt.Fprintf(w, "\nanswers: key hit rate %.3f (%d of %d cases with keys), section recall@3 %.3f (%d cases)\n", a.KeyHitRate, a.KeyHits, a.KeyCases, a.SectionRecallAt3, a.SectionCases)
+	}
 	fmt.Fprintf(w, "\nlatency per question: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", r.LatencyMS.P50, r.LatencyMS.P99, r.LatencyMS.Max)
 	if verbose {
 		fmt.Fprintf(w, "\nmisses (no relevant page in the top 10):\n")
@@ -118,6 +121,7 @@ type caseLine struct {
 	// a channel of mode all; absent without detection.
 	Inquiry *bool   `json:"inquiry,omitempty"`
 	TookMS  float64 `json:"took_ms"`
+	answerLine
 }
 
 // WriteCases writes one JSON object per case: what was retrieved and
@@ -134,13 +138,17 @@ func (r *Report) WriteCases(w io.Writer) error {
 			ID: o.Case.ID, Lang: o.Case.Lang, Category: o.Case.Category, Domain: o.Case.Domain,
 			RelevantDocs: o.Case.RelevantDocs, Pages: pages,
 			Known: o.Answer.Known, Confidence: o.Answer.Confidence,
-			TookMS: float64(o.Took.Microseconds()) / 1000,
+			TookMS:     float64(o.Took.Microseconds()) / 1000,
+			answerLine: answerLineOf(o),
 		}
 		if s := ScoreRanking(o.Case.RelevantDocs, pages); s.RR > 0 {
 			l.Rank = int(math.Round(1 / s.RR))
 		}
 		if o.Triage != nil {
 			l.Predicted, l.PredDomain, l.Decision = o.Triage.Label.String(), o.Triage.Domain, o.Triage.Decision
+		}
+		if l.Decision == "" {
+			l.Decision = o.Decision()
 		}
 		if o.Online != nil {
 			l.Online = o.Online.Label.String()

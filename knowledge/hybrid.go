@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/llm"
 )
@@ -355,4 +356,13 @@ func dot(a, b []float32) float64 {
 		s += a[i] * b[i]
 	}
 	return float64(s)
+}
+
+// PageSections reads a page's sections through the BM25 searcher, when it
+// is a SectionReader; otherwise it returns a koban.ENotFound error.
+func (h *Hybrid) PageSections(source, path string) ([]docsindex.Section, error) {
+	if r, ok := h.bm25.(SectionReader); ok {
+		return r.PageSections(source, path)
+	}
+	return nil, koban.Errorf(koban.ENotFound, "no page reader for %s", path)
 }

@@ -40,12 +40,25 @@ type Config struct {
 	MaxPages int
 	// MaxCitations is how many passages the answer quotes (default 3).
 	MaxCitations int
+	// Sections reads every section of a page, so that the answer quotes
+	// the one that answers; nil takes the Searcher when it is a
+	// SectionReader, and otherwise answers from the sections retrieved.
+	Sections SectionReader
 	// Glossary carries a question's words into the docs of another
 	// language when its own language has no docs, or next to nothing on
 	// the question (default DefaultGlossary: Japanese questions, English
 	// docs).
 	Glossary *Glossary
 }
+
+// crossLangMargin is how much more confident an answer from pages in
+// another language must be to replace one from pages in the asker's: a page
+// in their language is preferred when it answers.
+const crossLangMargin = 0.15
+
+// crossLangWeak is the confidence below which an answer from pages in the
+// asker's language is weak enough to look in the other language's docs.
+const crossLangWeak = 0.6
 
 // DefaultMinConfidence is the confidence threshold when Config leaves it zero.
 const DefaultMinConfidence = 0.35
@@ -68,10 +81,11 @@ func (c Config) withDefaults() Config {
 
 // Service answers questions from the docs index.
 type Service struct {
-	s   Searcher
-	cfg Config
-	log *slog.Logger
-	now func() time.Time
+	s     Searcher
+	pages SectionReader
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
 }
 
 // New returns a Service that retrieves through s.
@@ -79,7 +93,11 @@ func New(s Searcher, cfg Config, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{s: s, cfg: cfg.withDefaults(), log: log, now: time.Now}
+	svc := &Service{s: s, pages: cfg.Sections, cfg: cfg.withDefaults(), log: log, now: time.Now}
+	if svc.pages == nil {
+		svc.pages, _ = s.(SectionReader)
+	}
+	return svc
 }
 
 // MaxQuestionChars is how much of a question is read; the rest of a pasted
@@ -105,6 +123,12 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if len(terms) == 0 {
 		return koban.Answer{}, koban.Errorf(koban.EInvalid, "the question has no words to search the docs for: ask in a sentence, e.g. \"how do I rotate a secret?\"")
 	}
+	// A short follow-up in a thread ("which sizes can I pick?") is
+	// searched with the thread's question and koban's answer.
+	thread := threadContext(q.Context)
+	if len(thread) > 0 && len(terms) <= maxFollowUpTerms {
+		query = withContext(query, thread)
+	}
 	s.log.Debug("retrieving", "question", text, "query", query, "lang", lang)
 
 	min := s.cfg.MinConfidence
@@ -117,22 +141,20 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if err != nil {
 		return koban.Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	// Next to nothing in the question's language, or no docs in it at all:
-	// carry the question's words across to the docs in the glossary's
-	// other language. Pages in the asker's language that nearly answer
-	// stay: confidences in two languages are not comparable (a Japanese
-	// question's words are whole runs of text, found less often than
-	// English words). Without docs in the asker's language, both searches
-	// found pages in the other one, and the better answer wins.
+	// Carry the question's words across to the docs in the glossary's
+	// other language too. Pages in the asker's language that answer stay:
+	// the other language's answer must be clearly more confident
+	// (crossLangMargin). Without docs in the asker's language, both
+	// searches found pages in the other one, and the better answer wins.
 	inLang := len(r.pages) > 0 && r.pages[0].best.Lang == lang
-	if g := s.cfg.Glossary; g != nil && lang == g.From && (!inLang || r.confidence < min/2) {
+	if g := s.cfg.Glossary; g != nil && lang == g.From && (!inLang || r.confidence < crossLangWeak) {
 		if tq := g.Translate(query); len(queryTerms(tq)) > 0 {
 			tr, err := s.retrieve(ctx, text, tq, g.To, false)
 			if err != nil {
 				return koban.Answer{}, fmt.Errorf("answer: %w", err)
 			}
 			s.log.Debug("searched across languages", "query", tq, "lang", g.To, "confidence", tr.confidence)
-			if tr.confidence >= min && (inLang || tr.confidence > r.confidence) {
+			if tr.confidence >= min && (inLang && tr.confidence > r.confidence+crossLangMargin || !inLang && tr.confidence > r.confidence) {
 				r = tr
 			}
 		}
@@ -146,8 +168,16 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	}
 	ans.Confidence = r.confidence
 	ans.Known = len(r.pages) > 0 && ans.Confidence >= min
-	if ans.Known {
-		ans.Text, ans.Citations = compose(r.pages, r.terms, lang, s.cfg.MaxCitations)
+	if len(r.pages) > 0 {
+		// Below the threshold the answer is not shown, but its sections
+		// are what the pages suggested while escalating point at.
+		text, cites := s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
+		leadWithCited(ans.Pages, cites)
+		if ans.Known {
+			ans.Text, ans.Citations = text, cites
+			// Pages without text to quote (headings only) answer nothing.
+			ans.Known = text != ""
+		}
 	}
 	ans.Took = s.now().Sub(start)
 	s.log.Debug("answered", "pages", len(ans.Pages), "known", ans.Known, "confidence", ans.Confidence, "took", ans.Took)
@@ -157,6 +187,7 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 // retrieval is what one search of the docs found for a question.
 type retrieval struct {
 	pages      []*page
+	query      string   // the searched text
 	terms      []string // the searched words, for confidence and passages
 	confidence float64
 }
@@ -174,7 +205,7 @@ func (s *Service) retrieve(ctx context.Context, question, query, lang string, an
 	}
 	terms := queryTerms(query)
 	pages := defaultRanking.rankPages(hits, signalsOf(question, query))
-	return retrieval{pages: pages, terms: terms, confidence: confidence(pages, terms)}, nil
+	return retrieval{pages: pages, query: query, terms: terms, confidence: confidence(pages, terms)}, nil
 }
 
 // page is the retrieval evidence for one docs page.
@@ -370,7 +401,16 @@ func confidence(pages []*page, terms []string) float64 {
 	}
 	top := pages[0]
 	var text strings.Builder
-	for _, h := range top.sections {
+	secs := top.sections
+	if japaneseTermsIn(terms) {
+		// Japanese words are found inside longer ones, and a page's worth
+		// of Japanese text holds most common nouns: the section that
+		// answers must hold them, as an English question's words are
+		// held by its section far more often than by chance.
+		l := top.lead()
+		secs = []*docsindex.Hit{&l}
+	}
+	for _, h := range secs {
 		text.WriteString(strings.ToLower(h.Title + " " + h.Breadcrumb + " " + h.Text))
 		text.WriteByte(' ')
 	}

@@ -192,6 +192,17 @@ func queryTerms(q string) []string {
 		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
 			continue
 		}
+		if strings.IndexFunc(f, func(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }) >= 0 {
+			// An unspaced Japanese run is a sentence, not a word: its
+			// words are what the docs can share with it.
+			for _, w := range japaneseTerms(f) {
+				if !seen[w] {
+					seen[w] = true
+					terms = append(terms, w)
+				}
+			}
+			continue
+		}
 		seen[f] = true
 		terms = append(terms, f)
 	}
@@ -227,16 +238,40 @@ func words(text string) []string {
 	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		rs := []rune(f)
-		if len(rs) > 1 && unicode.In(rs[0], unicode.Han, unicode.Hiragana, unicode.Katakana) {
-			for i := 0; i+1 < len(rs); i++ {
-				out = append(out, string(rs[i:i+2]))
+		// Japanese runs on from Latin script without a space
+		// ("etcdの管理ポリシー"): each script's part is split on its own.
+		for _, part := range scriptParts(f) {
+			rs := []rune(part)
+			if len(rs) > 1 && isJapanese(rs[0]) {
+				for i := 0; i+1 < len(rs); i++ {
+					out = append(out, string(rs[i:i+2]))
+				}
+				continue
 			}
-			continue
+			out = append(out, stemish(part))
 		}
-		out = append(out, stemish(f))
 	}
 	return out
+}
+
+func isJapanese(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// scriptParts splits a run of letters where it changes between Japanese
+// and other scripts.
+func scriptParts(f string) []string {
+	var parts []string
+	start, prev := 0, false
+	for i, r := range f {
+		ja := isJapanese(r) || r == 'ー'
+		if i > 0 && ja != prev {
+			parts = append(parts, f[start:i])
+			start = i
+		}
+		prev = ja
+	}
+	return append(parts, f[start:])
 }
 
 // wordSet is the set of words of text.

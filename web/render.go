@@ -14,6 +14,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -132,8 +133,12 @@ func staticHandler() http.Handler {
 
 // markdown renders answers. Raw HTML and dangerous links are left out by
 // default; relative links (a docs page linking "../tutorials/x.md") would
-// resolve against the dashboard, so they become plain text.
-var markdown = goldmark.New(goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relativeLinks{}, 100))))
+// resolve against the dashboard, so they become plain text. Tables quoted
+// from the docs become tables (GFM).
+var markdown = goldmark.New(
+	goldmark.WithExtensions(extension.Table),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relativeLinks{}, 100))),
+)
 
 // relativeLinks replaces links without a scheme or host by their text.
 type relativeLinks struct{}

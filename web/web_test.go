@@ -660,6 +660,8 @@ func TestRenderMarkdown(t *testing.T) {
 		{"hi <script>alert(1)</script>", []string{"hi"}, []string{"<script"}},
 		{"[x](javascript:alert(1))", nil, []string{"javascript:"}},
 		{"> quoted\n\n- one\n- two", []string{"<blockquote>", "<li>one</li>"}, nil},
+		{"| size | vCPU |\n| --- | --- |\n| small | 1 |", []string{"<table>", "<th>size</th>", "<td>small</td>"}, []string{"| size"}},
+		{"| a <script>x</script> | b |\n| --- | --- |\n| 1 | 2 |", []string{"<table>"}, []string{"<script"}},
 	}
 	for _, tt := range tests {
 		got := string(renderMarkdown(tt.in))

@@ -18,6 +18,7 @@ var askCommand = command{
 	summary: `answer a question from the docs: koban ask "how do I …?"`,
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
 		lang := fs.String("lang", "", `language of the question: "en", "ja" or "" to detect`)
+		asJSON := fs.Bool("json", false, "print one JSON object, as a line of koban eval --out: decision, pages, sections, answer")
 		return func(ctx context.Context, args []string) error {
 			q := strings.TrimSpace(strings.Join(args, " "))
 			if q == "" {
@@ -57,6 +58,9 @@ var askCommand = command{
 			}
 			if err != nil {
 				return fmt.Errorf("ask: %w", err)
+			}
+			if *asJSON {
+				return printAskJSON(ctx, a, llm, koban.Question{Text: q, Lang: *lang}, ans)
 			}
 			w := a.stdout
 			if ans.Known {

@@ -106,7 +106,11 @@ func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, cl *llm.Clie
 	}
 	svc := knowledge.New(s, knowledge.Config{MinConfidence: a.cfg.Knowledge.MinConfidence, Glossary: glossary}, a.log)
 	if grounded && cl.Model() != "" {
-		return knowledge.WithLLM(svc, cl, knowledge.GroundedConfig{Pages: ix, MaxChars: a.cfg.LLM.MaxAnswerChars, Log: a.log}), close, docsChanged, nil
+		// A command or YAML the model rewrote is not what the docs say:
+		// such an answer gives way to the extract, which quotes code as is.
+		written := knowledge.WithLLM(svc, cl, knowledge.GroundedConfig{Pages: ix, MaxChars: a.cfg.LLM.MaxAnswerChars, Log: a.log})
+		extract := knowledge.WithLLM(svc, nil, knowledge.GroundedConfig{Pages: ix, MaxChars: a.cfg.LLM.MaxAnswerChars, Log: a.log})
+		return knowledge.WithCodeCheck(written, extract, ix, a.log), close, docsChanged, nil
 	}
 	return svc, close, docsChanged, nil
 }

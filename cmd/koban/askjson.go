@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/eval"
+	"github.com/kobanhq/koban/llm"
+)
+
+// printAskJSON triages the answered question from the docs alone (no past
+// labels: ask opens no database) and prints it as koban eval --out prints
+// a case: what koban would decide and what the asker would see.
+func printAskJSON(ctx context.Context, a *app, cl *llm.Client, q koban.Question, ans koban.Answer) error {
+	tr, err := wireTriage(ctx, a, nil, wireClassifier(a, cl), nil)
+	if err != nil {
+		return err
+	}
+	t, err := tr.Triage(ctx, q, ans)
+	if err != nil {
+		return fmt.Errorf("ask: triage: %w", err)
+	}
+	lang := q.Lang
+	if lang == "" {
+		lang = docsindex.DetectLang(q.Text)
+	}
+	o := eval.NewOutcome(eval.Case{ID: "ask", Question: q.Text, Lang: lang}, ans, &t, ans.Took)
+	rep := &eval.Report{Outcomes: []eval.Outcome{o}}
+	return rep.WriteCases(a.stdout)
+}

@@ -1,0 +1,276 @@
+package knowledge
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// blockKind is the kind of a block of section text.
+type blockKind int
+
+const (
+	prose blockKind = iota
+	list
+	code
+	table
+)
+
+// block is a paragraph, a list, a fenced code block or a table of a
+// section's text.
+type block struct {
+	kind  blockKind
+	lines []string // without the fences for code
+	fence string   // the opening fence line of code, language kept
+}
+
+var (
+	fenceLine = regexp.MustCompile("^\\s*(```+|~~~+)")
+	listLine  = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+`)
+	// htmlTag matches the tags of HTML elements docs embed; a placeholder
+	// such as <namespace> is not one and stays.
+	htmlTag    = regexp.MustCompile(`(?i)</?(?:a|abbr|b|big|blockquote|br|button|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|embed|figcaption|figure|font|form|h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|noscript|object|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?/?>`)
+	linkRefDef = regexp.MustCompile(`(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*(?:\n|$)`)
+	// htmlScript matches a script or style element with its content.
+	htmlScript = regexp.MustCompile(`(?is)<(script|style)\b[^>]*>.*?</(?:script|style)\s*>`)
+)
+
+// splitBlocks splits section text into blocks. An unclosed fence runs to
+// the end of the text.
+func splitBlocks(text string) []block {
+	var out []block
+	var cur *block
+	flush := func() {
+		if cur != nil && len(cur.lines) > 0 {
+			out = append(out, *cur)
+		}
+		cur = nil
+	}
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		trim := strings.TrimSpace(line)
+		if m := fenceLine.FindString(line); m != "" {
+			flush()
+			f := strings.TrimSpace(m)
+			b := block{kind: code, fence: trim}
+			for i++; i < len(lines); i++ {
+				t := strings.TrimSpace(lines[i])
+				if strings.HasPrefix(t, f) && strings.Trim(t, f[:1]) == "" {
+					break
+				}
+				b.lines = append(b.lines, lines[i])
+			}
+			out = append(out, b)
+			continue
+		}
+		switch {
+		case trim == "":
+			flush()
+		case tableLine.MatchString(line):
+			if cur == nil || cur.kind != table {
+				flush()
+				cur = &block{kind: table}
+			}
+			cur.lines = append(cur.lines, trim)
+		default:
+			if cur != nil && cur.kind == table {
+				flush()
+			}
+			if cur == nil {
+				k := prose
+				if listLine.MatchString(line) {
+					k = list
+				}
+				cur = &block{kind: k}
+			}
+			cur.lines = append(cur.lines, line)
+		}
+	}
+	flush()
+	return out
+}
+
+// Bounds of what one block shows.
+const (
+	maxCodeLinesShown = 30
+	maxCodeCharsShown = 1800
+	maxLineChars      = 200
+	maxTableRows      = 12
+	maxTableCols      = 6
+	maxCellChars      = 60
+	maxProseChars     = 900
+)
+
+// render writes the block as Markdown, bounded; cut says whether something
+// was left out.
+func (b block) render(a ask) (s string, cut bool) {
+	switch b.kind {
+	case code:
+		return renderCode(b, maxCodeCharsShown)
+	case table:
+		return renderTable(b, a)
+	}
+	// Docs keep HTML in their Markdown (tags, entities such as &nbsp;):
+	// the reader gets the text.
+	text := htmlTag.ReplaceAllString(htmlScript.ReplaceAllString(strings.Join(b.lines, "\n"), ""), "")
+	// Link reference definitions ("[docs]: https://…") are targets, not text.
+	text = linkRefDef.ReplaceAllString(text, "")
+	text = strings.ReplaceAll(html.UnescapeString(text), "\u00a0", " ")
+	if strings.TrimSpace(text) == "" {
+		return "", false // markup only: nothing to read was left out
+	}
+	t := truncate(strings.TrimRight(text, " \n"), maxProseChars)
+	return t, t != strings.TrimRight(text, " \n")
+}
+
+// renderCode keeps a code block verbatim, language included, cut at a
+// line boundary.
+func renderCode(b block, maxChars int) (string, bool) {
+	var sb strings.Builder
+	sb.WriteString(b.fence)
+	if !strings.HasPrefix(b.fence, "```") {
+		// ~~~ fences: Slack knows only backticks.
+		sb.Reset()
+		sb.WriteString("```" + strings.TrimLeft(b.fence, "~"))
+	}
+	sb.WriteByte('\n')
+	cut := false
+	n := 0
+	for i, l := range b.lines {
+		if i == maxCodeLinesShown || n+len(l) > maxChars {
+			cut = true
+			fmt.Fprintf(&sb, "# … %d more lines\n", len(b.lines)-i)
+			break
+		}
+		if len(l) > maxLineChars {
+			l = cutLine(l, maxLineChars)
+			cut = true
+		}
+		// A fence inside the code would end the block early.
+		l = strings.ReplaceAll(l, "```", "` ` `")
+		sb.WriteString(l + "\n")
+		n += len(l) + 1
+	}
+	sb.WriteString("```")
+	return sb.String(), cut
+}
+
+// cutLine cuts one long line at a rune boundary and marks the cut.
+func cutLine(l string, n int) string {
+	if len(l) <= n {
+		return l
+	}
+	c := l[:n]
+	for !utf8.ValidString(c) {
+		c = c[:len(c)-1]
+	}
+	return c + " …"
+}
+
+// renderTable keeps a table as a Markdown table (the bot turns it into
+// lines, the web into a table), bounded in columns, cell length and rows;
+// a long table keeps the rows that share words with the question.
+func renderTable(b block, a ask) (string, bool) {
+	var rows [][]string
+	for _, l := range b.lines {
+		rows = append(rows, tableCells(l))
+	}
+	if len(rows) == 0 {
+		return "", false
+	}
+	cut := false
+	head := rows[0]
+	body := rows[1:]
+	if len(body) > 0 && isSeparator(body[0]) {
+		body = body[1:]
+	}
+	if len(head) > maxTableCols {
+		cut = true
+	}
+	if len(body) > maxTableRows {
+		cut = true
+		var match []([]string)
+		for _, r := range body {
+			if rowMatches(r, a) {
+				match = append(match, r)
+			}
+		}
+		if len(match) > 0 && len(match) <= maxTableRows {
+			body = match
+		} else {
+			body = body[:maxTableRows]
+		}
+	}
+	ncol := min(len(head), maxTableCols)
+	var sb strings.Builder
+	writeRow := func(r []string) {
+		sb.WriteString("|")
+		for i := 0; i < ncol; i++ {
+			c := ""
+			if i < len(r) {
+				c = r[i]
+			}
+			if utf8.RuneCountInString(c) > maxCellChars {
+				c = string([]rune(c)[:maxCellChars-1]) + "…"
+				cut = true
+			}
+			sb.WriteString(" " + c + " |")
+		}
+		sb.WriteByte('\n')
+	}
+	writeRow(head)
+	sb.WriteString("|" + strings.Repeat(" --- |", ncol) + "\n")
+	for _, r := range body {
+		writeRow(r)
+	}
+	return strings.TrimRight(sb.String(), "\n"), cut
+}
+
+// tableCells splits a Markdown table row into trimmed cells.
+func tableCells(line string) []string {
+	line = strings.TrimSpace(line)
+	line = strings.TrimPrefix(line, "|")
+	line = strings.TrimSuffix(line, "|")
+	var cells []string
+	// Split on pipes not escaped as \|.
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cur.WriteString(`\|`)
+			i++
+		case line[i] == '|':
+			cells = append(cells, strings.TrimSpace(cur.String()))
+			cur.Reset()
+			if len(cells) > 4*maxTableCols {
+				return cells // the rest is never shown
+			}
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	return append(cells, strings.TrimSpace(cur.String()))
+}
+
+func isSeparator(r []string) bool {
+	for _, c := range r {
+		if strings.Trim(c, ":- ") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func rowMatches(r []string, a ask) bool {
+	for _, c := range r {
+		for _, w := range words(c) {
+			if a.words[w] == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,325 @@
+package knowledge
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
+)
+
+// SectionReader gives every section of one page of one source, in page
+// order, so that the answer can quote the section that answers (the steps
+// of a how-to, the row of a table) rather than the one that matched the
+// question best as a whole. *docsindex.Index satisfies it; its errors are
+// koban.ENotFound for a page it does not hold.
+type SectionReader interface {
+	PageSections(source, path string) ([]docsindex.Section, error)
+}
+
+// ask is what the answer is chosen for: the question's words, and what
+// kind of text it asks for.
+type ask struct {
+	words  map[string]float64 // question words (see words) → weight: 1 for the question's own, less for its thread's
+	howTo  bool               // asks for steps, a command or a file to write
+	lookup bool               // asks for a value, a limit or a list
+	shown  []string           // the thread's earlier messages, as written
+	plain  map[string]bool    // the question's words outside the links it quotes
+}
+
+var (
+	// stepsCue marks a question after something to do or type.
+	stepsCue = regexp.MustCompile(`(?i)\b(how (?:do|can|should|to|would)|what (?:command|yaml|file|manifest|config)|which (?:command|file)|steps?|commands?|yaml|manifest|run|create|set ?up|configure|enable|install|add|request|rollback|roll back|restore|rotate)\b|どうすれば|どうやって|方法|手順|やり方|コマンド|設定`)
+	// lookupCue marks a question after a value, a limit or a list.
+	lookupCue = regexp.MustCompile(`(?i)\b(which|what (?:is|are) the|how (?:much|many|long|big)|sizes?|limits?|defaults?|maximum|minimum|values?|options?|versions?|quotas?|list)\b|どれ|いくつ|上限|一覧|サイズ|デフォルト`)
+	// asideHeading matches the headings of sections that frame a page
+	// rather than answer: prerequisites, what comes next, clean-up.
+	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
+)
+
+// fragment says whether w is too short or too common a piece of a word
+// to look for inside text: a letter, or what an apostrophe leaves
+// ("don't" gives "don" and "t").
+func fragment(w string) bool {
+	if len(w) < 2 {
+		return true
+	}
+	switch w {
+	case "ve", "ll", "re", "don", "doesn", "didn", "isn", "aren", "wasn", "won", "can", "couldn", "shouldn", "wouldn":
+		return true
+	}
+	return false
+}
+
+// linkWordWeight is the weight of a word that the question has only in a
+// link it quotes.
+const linkWordWeight = 0.3
+
+func askOf(question, query string, context []string) ask {
+	// A link the question quotes names a page, not what it asks.
+	plain := docsLink.ReplaceAllString(urlRe.ReplaceAllString(question, " "), " ")
+	a := ask{words: map[string]float64{}, howTo: stepsCue.MatchString(plain), lookup: lookupCue.MatchString(plain), plain: wordSet(CleanQuery(plain))}
+	own := wordSet(CleanQuery(question))
+	var ctx []string
+	for _, c := range context {
+		for _, w := range words(c) {
+			if !stop[w] && !fragment(w) && !own[w] && a.words[w] == 0 {
+				a.words[w] = -1
+				ctx = append(ctx, w)
+			}
+		}
+		a.shown = append(a.shown, c)
+	}
+	// The thread's words together weigh at most half the question's: a
+	// long answer earlier in the thread must not drown a short follow-up.
+	wt := 0.5 * math.Min(1, float64(len(own))/math.Max(1, float64(len(ctx))))
+	for _, w := range ctx {
+		a.words[w] = wt
+	}
+	// The searched text holds the thread's words too when the question is
+	// a short follow-up: those stay at the thread's weight, and the
+	// question's own words count in full.
+	qw := 1.0
+	if len(ctx) > 0 {
+		qw = wt
+	}
+	for _, w := range words(query) {
+		if !stop[w] && !jaStop[w] && !fragment(w) && a.words[w] == 0 {
+			a.words[w] = qw
+		}
+	}
+	for _, w := range words(CleanQuery(question)) {
+		if !stop[w] && !jaStop[w] && !fragment(w) {
+			a.words[w] = 1
+			if !a.plain[w] {
+				// Only in a quoted link: it names the page, and says
+				// little about which of its sections answers.
+				a.words[w] = linkWordWeight
+			}
+		}
+	}
+	return a
+}
+
+// chosen is a section picked to answer, with its fitness.
+type chosen struct {
+	sec   docsindex.Section
+	score float64
+	order int // position in its page
+}
+
+// chooseSections ranks the sections of p for the question: by the
+// question's words in their heading and text, each weighted by how few of
+// the page's sections have it (the words every section shares say which
+// page, not which section), with a little of the index's own evidence,
+// lifted when their kind fits the question (steps and code for a how-to, a
+// table for a lookup) and lowered for framing sections (prerequisites,
+// what's next). all holds every section of the page, or nil to choose among
+// the hits alone.
+func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
+	secs := all
+	if len(secs) == 0 {
+		for _, h := range p.sections {
+			secs = append(secs, h.Section)
+		}
+	}
+	hitScore := map[string]float64{}
+	maxHit := 0.0
+	for _, h := range p.sections {
+		sc := h.Fields[docsindex.FieldBody] + h.Fields[docsindex.FieldHeadings] + h.Fields[docsindex.FieldPhrase] + h.Fields[docsindex.FieldCode]
+		hitScore[h.ID] = sc
+		maxHit = math.Max(maxHit, sc)
+	}
+	bags := make([]struct{ head, body map[string]bool }, len(secs))
+	df := map[string]int{}
+	for i, s := range secs {
+		bags[i].head, bags[i].body = wordSet(s.Heading), containedWords(s.Text, a.words)
+		for w := range a.words {
+			if bags[i].head[w] || bags[i].body[w] {
+				df[w]++
+			}
+		}
+	}
+	n := float64(len(secs))
+	avgLen := 0.0
+	for _, s := range secs {
+		avgLen += float64(len(s.Text)) / n
+	}
+	out := make([]chosen, 0, len(secs))
+	for i, s := range secs {
+		if len(strings.TrimSpace(s.Text)) < 15 {
+			continue // a heading with nothing under it
+		}
+		sc := 0.0
+		for w, wt := range a.words {
+			if df[w] == 0 {
+				continue
+			}
+			idf := math.Log(1 + n/float64(df[w]))
+			if bags[i].body[w] {
+				sc += wt * idf
+			}
+			if bags[i].head[w] {
+				sc += headingWeight * wt * idf
+			}
+		}
+		// A long section shares more words with anything: its matches
+		// count for less, as in BM25's length normalisation.
+		sc /= math.Sqrt(0.5 + 0.5*float64(len(s.Text))/math.Max(avgLen, 1))
+		if maxHit > 0 {
+			sc *= 1 + 0.5*hitScore[s.ID]/maxHit
+		}
+		sc += 0.01 // so that with no evidence page order decides
+		if a.howTo {
+			// Steps are code or a numbered list; a page's opening text
+			// without either introduces the task rather than doing it.
+			switch {
+			case actionable(s.Text):
+				sc *= 1.3
+			case i == 0:
+				sc *= 0.6
+			}
+		}
+		if a.lookup && hasTable(s.Text) {
+			sc *= 1.3
+		}
+		if asideHeading.MatchString(s.Heading) {
+			sc *= 0.4
+		}
+		if inThread(s, a.shown) {
+			// A follow-up asks for what the thread has not shown yet.
+			sc *= 0.5
+		}
+		sc *= 1 - 0.01*math.Min(float64(i), 20) // earlier on ties
+		out = append(out, chosen{sec: s, score: sc, order: i})
+	}
+	// A how-to question that names the page ("how do I request a
+	// database?" on "Request a database") asks for the page's task: its
+	// steps are the first section that shows what to do, not the intro
+	// that repeats the title or the prerequisites.
+	if a.howTo && len(out) > 1 && titleAsked(p.best.Title, a) && !specificHeading(out, secs, bags, df, p.best.Title, a) {
+		best := 0.0
+		for _, c := range out {
+			best = math.Max(best, c.score)
+		}
+		for i := range out {
+			c := &out[i]
+			if c.order > 0 && !asideHeading.MatchString(c.sec.Heading) && actionable(c.sec.Text) {
+				c.score = math.Max(c.score, 1.2*best)
+				break
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+// maxMatchChars is how much of a section's text is read for the
+// question's words: generated references hold sections of hundreds of KB,
+// and their start says what they are about.
+const maxMatchChars = 32 << 10
+
+// containedWords is the set of ws found in text (lower-cased), as
+// substrings: words are stems ("siz" finds "sizes") or Japanese character
+// pairs. Scanning for the few question words is much cheaper than
+// splitting a long section into its words.
+func containedWords(text string, ws map[string]float64) map[string]bool {
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	lower := strings.ToLower(text)
+	out := map[string]bool{}
+	for w := range ws {
+		if strings.Contains(lower, w) {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// specificHeading says whether the best of ranked names in its heading a
+// question word that no other section of the page has and the title does
+// not: the question asks for that section, not for the page's task.
+func specificHeading(ranked []chosen, secs []docsindex.Section, bags []struct{ head, body map[string]bool }, df map[string]int, title string, a ask) bool {
+	if len(ranked) == 0 {
+		return false
+	}
+	best := ranked[0]
+	for _, c := range ranked {
+		if c.score > best.score {
+			best = c
+		}
+	}
+	tw := wordSet(title)
+	for w, wt := range a.words {
+		if wt == 1 && df[w] == 1 && !tw[w] && bags[best.order].head[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// inThread says whether a message of the thread quotes the section: names
+// its breadcrumb or links to it.
+func inThread(s docsindex.Section, msgs []string) bool {
+	for _, m := range msgs {
+		if s.Breadcrumb != "" && strings.Contains(m, s.Breadcrumb) || s.Anchor != "" && strings.Contains(m, "#"+s.Anchor) {
+			return true
+		}
+	}
+	return false
+}
+
+// titleAsked says whether the question holds most of the title's words.
+func titleAsked(title string, a ask) bool {
+	return wordCover(title, a.plain) >= 0.5
+}
+
+// hasTable says whether a section holds a Markdown table.
+func hasTable(text string) bool {
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	return strings.Contains(text, "|") && tableLine.MatchString(text)
+}
+
+// actionable says whether a section shows what to do: a code block or
+// numbered steps.
+func actionable(text string) bool {
+	if strings.Contains(text, "```") {
+		return true
+	}
+	if len(text) > maxMatchChars {
+		text = text[:maxMatchChars]
+	}
+	return numberedStep.MatchString(text)
+}
+
+// headingWeight is how much more a question word counts in a section's
+// heading than in its text: the heading says what the section is about.
+const headingWeight = 2
+
+var (
+	numberedStep = regexp.MustCompile(`(?m)^\s*\d+[.)]\s+\S`)
+	tableLine    = regexp.MustCompile(`(?m)^\s*\|.*\|\s*$`)
+)
+
+// jaStop lists Japanese words (as words splits them: character pairs) too
+// common in questions to say what they are about.
+var jaStop = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`です でき きま ます すか せん ませ ある いる する して した なり なる こと もの よう ため どこ どう どの 何で 何が 何を には では とは ので から まで けど ください さい だ`) {
+		jaStop[w] = true
+	}
+}
+
+// quadrantLabel names a quadrant for the one-line lead.
+func quadrantLabel(q koban.Quadrant) string {
+	if q == koban.Unknown || q == "" {
+		return "docs"
+	}
+	return string(q)
+}
