@@ -40,8 +40,8 @@ type flowText struct {
 
 var flowTexts = map[string]flowText{
 	"en": {
-		suggest:          "While %s looks at this, these pages may help:",
-		suggestNoOne:     "While a person looks at this, these pages may help:",
+		suggest:          "While %s looks at this, this from the docs may help:",
+		suggestNoOne:     "While a person looks at this, this from the docs may help:",
 		solvedIt:         "This solved it",
 		urgent:           ":rotating_light: *Urgent*",
 		pastHead:         "*Answered before* (by a person, not from the docs)",
@@ -56,8 +56,8 @@ var flowTexts = map[string]flowText{
 		someone:          "a responder",
 	},
 	"ja": {
-		suggest:          "%s さんが確認するまでの間、次のページが役に立つかもしれません:",
-		suggestNoOne:     "担当者が確認するまでの間、次のページが役に立つかもしれません:",
+		suggest:          "%s さんが確認するまでの間、ドキュメントの次の箇所が役に立つかもしれません:",
+		suggestNoOne:     "担当者が確認するまでの間、ドキュメントの次の箇所が役に立つかもしれません:",
 		solvedIt:         "これで解決しました",
 		urgent:           ":rotating_light: *緊急*",
 		pastHead:         "*過去の回答*(ドキュメントではなく担当者による回答)",
@@ -80,10 +80,12 @@ func flowTextFor(lang string) flowText {
 	return flowTexts["en"]
 }
 
-// renderSuggestions renders, for the asker, the pages koban found while it
+// renderSuggestions renders, for the asker, what koban found while it
 // brings in the on-call (who: their mention, or "" for nobody), with the
-// "This solved it" button.
-func renderSuggestions(inq *koban.Inquiry, pages []koban.Citation, who string) []slack.Block {
+// "This solved it" button: the passage koban would have answered with (its
+// steps and code, within maxSuggestionBlocks) when retrieval knew one,
+// then the pages.
+func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citation, who string) []slack.Block {
 	list := renderCitations(pages)
 	if list == "" {
 		return nil
@@ -93,12 +95,26 @@ func renderSuggestions(inq *koban.Inquiry, pages []koban.Citation, who string) [
 	if who != "" {
 		head = fmt.Sprintf(t.suggest, who)
 	}
-	return []slack.Block{
-		slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head+"\n"+truncate(list, 2800)), nil, nil),
-		slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
-			button(t.solvedIt, actSuggestionSolved, inq.ID, slack.StylePrimary)),
+	var blocks []slack.Block
+	if a.Known && strings.TrimSpace(a.Text) != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head), nil, nil))
+		body := answerBlocks(a.Text, cutNote(inq.Lang))
+		if len(body) > maxSuggestionBlocks {
+			body = append(body[:maxSuggestionBlocks-1], slack.NewContextBlock("", mrkdwn(cutNote(inq.Lang))))
+		}
+		blocks = append(blocks, body...)
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(list, 2900))))
+	} else {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head+"\n"+truncate(list, 2800)), nil, nil))
 	}
+	return append(blocks, slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
+		button(t.solvedIt, actSuggestionSolved, inq.ID, slack.StylePrimary)))
 }
+
+// maxSuggestionBlocks bounds the passage shown with suggestions, which
+// shares its message with the escalation card and past answers (Slack
+// takes 50 blocks a message).
+const maxSuggestionBlocks = 20
 
 // renderPast renders past answers, each in a section of its own (block id
 // "past:ID") with a Remove button for responders: under a docs answer for
@@ -188,7 +204,7 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]st
 			// The suggested pages are listed once, for the asker and the on-call.
 			msg.Blocks = slices.DeleteFunc(msg.Blocks, func(bl slack.Block) bool { return isRelatedDocs(bl, inq.Lang) })
 		}
-		extra := slices.Concat(renderSuggestions(inq, r.Suggest, who), renderPast(inq.Lang, r.Past, true, names))
+		extra := slices.Concat(renderSuggestions(inq, r.Answer, r.Suggest, who), renderPast(inq.Lang, r.Past, true, names))
 		msg.Blocks = insertBefore(msg.Blocks, slack.MBTAction, extra...)
 		return msg
 	}

@@ -39,8 +39,8 @@ func (o Outcome) Decision() koban.Decision {
 }
 
 // Shown is the text the asker would see for the outcome: the answer when
-// koban answers, the suggested pages when it suggests, and nothing when it
-// escalates or ignores.
+// koban answers, the passage and pages suggested when it suggests, and
+// nothing when it escalates or ignores.
 func (o Outcome) Shown() string {
 	switch o.Decision() {
 	case koban.DecideAnswer:
@@ -54,11 +54,15 @@ func (o Outcome) Shown() string {
 // maxSuggestions is how many pages a suggestion lists.
 const maxSuggestions = 3
 
-// SuggestionText lists the best pages of an answer, one line each with the
-// section, its link and the passage quoted from it: what the asker sees
-// when koban suggests pages rather than answers.
+// SuggestionText is what the asker sees when koban suggests rather than
+// answers (bot's renderSuggestions): the passage koban would have answered
+// with when retrieval knew one, then the best pages, one line each with the
+// section, its link and the passage quoted from it.
 func SuggestionText(a koban.Answer) string {
 	var b strings.Builder
+	if a.Known && strings.TrimSpace(a.Text) != "" {
+		b.WriteString(a.Text + "\n\n")
+	}
 	seen := map[string]bool{}
 	for _, c := range append(append([]koban.Citation(nil), a.Citations...), a.Pages...) {
 		if len(seen) == maxSuggestions {

@@ -116,8 +116,11 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 }
 
 // decide picks what koban does: answer when self-solvable is likely enough
-// and retrieval knows an answer, suggest the related pages while bringing a
-// human when it is plausible, escalate otherwise. Urgent and unreadable
+// and retrieval knows an answer; suggest the related pages while bringing a
+// human when self-solvable is plausible or, whatever the category, when
+// retrieval found pages it is confident enough to quote (a request for the
+// team may still be answered by a page, and the asker loses nothing by
+// seeing it while the on-call comes); escalate with nothing shown otherwise. Urgent and unreadable
 // inquiries escalate at once. A report (of a docs problem, a bug, a
 // breakage, a wish) is never answered from the docs alone: the page it
 // matches is often the one it reports on, and a human must read it anyway.
@@ -127,7 +130,7 @@ func (s *Service) decide(pSelf float64, a koban.Answer, bad string, urgent, repo
 		return koban.DecideEscalate
 	case a.Known && pSelf >= s.cfg.AnswerThreshold && a.Confidence >= minAnswerConfidence && !report:
 		return koban.DecideAnswer
-	case len(a.Pages) > 0 && pSelf >= s.cfg.SuggestThreshold:
+	case len(a.Pages) > 0 && (pSelf >= s.cfg.SuggestThreshold || a.Known):
 		return koban.DecideSuggest
 	}
 	return koban.DecideEscalate

@@ -361,8 +361,10 @@ func TestDecision(t *testing.T) {
 		{"retrieval does not know", 0.5, howTo, koban.Answer{Confidence: 0.85}, koban.DecideEscalate},
 		{"confident how-to, default threshold", DefaultAnswerThreshold, howTo, known(0.85), koban.DecideAnswer},
 		{"weak retrieval: suggested, not answered", DefaultAnswerThreshold, howTo, known(0.1), koban.DecideSuggest},
-		{"platform request with a matching page", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideEscalate},
-		{"outage with a matching page", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideEscalate},
+		{"platform request with a matching page: the page is suggested, the team brought in", 0.5, "Please grant me access to the prod namespace", known(0.85), koban.DecideSuggest},
+		{"platform request, nothing retrieval can quote", 0.5, "Please grant me access to the prod namespace", koban.Answer{Confidence: 0.2, Pages: known(0.2).Pages}, koban.DecideEscalate},
+		{"outage with a matching page: suggested, not answered", 0.5, "The ingress is down since the upgrade, everything returns 502", known(0.85), koban.DecideSuggest},
+		{"urgent with a matching page: escalated at once", 0.5, "Production is down for all customers, the payment API returns 500 everywhere", known(0.85), koban.DecideEscalate},
 		{"a docs report is not answered, however likely", 0.35, "How do I rotate the password of my database user? The how-to page is outdated.", known(0.85), koban.DecideSuggest},
 	}
 	for _, tt := range tests {
