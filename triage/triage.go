@@ -195,6 +195,7 @@ type Service struct {
 	learned  *similarIndex
 	words    *wordModel
 	labels   []learnedLabel
+	byText   map[string]int // learned question text → its index in labels
 	model    model
 	stale    bool                    // labels changed since model was fitted
 	fittedAt time.Time               // when model was fitted
@@ -229,6 +230,7 @@ func New(cfg Config, llm LLMClassifier, log *slog.Logger) (*Service, error) {
 		known:    make(map[koban.Domain]bool),
 		examples: newSimilarIndex(),
 		learned:  newSimilarIndex(),
+		byText:   make(map[string]int),
 		words:    newWordModel(),
 		recent:   make(map[string]koban.Answer),
 		stale:    true,
@@ -316,11 +318,22 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 	if !s.known[domain] {
 		domain = ""
 	}
-	v := s.vectorOf(text, a)
 	f := features(text)
 	terms := wordTerms(f)
 	s.mu.Lock()
+	if i, ok := s.byText[text]; ok {
+		s.relabel(i, terms, label, domain)
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
+	v := s.vectorOf(text, a)
+	s.mu.Lock()
 	defer s.mu.Unlock()
+	if i, ok := s.byText[text]; ok { // learnt meanwhile by another call
+		s.relabel(i, terms, label, domain)
+		return nil
+	}
 	// The label's votes of similar inquiries and word model are those of
 	// the labels learnt before it: what triage knew when it came in. So
 	// the model learns how far to trust them, and a refit costs no search.
@@ -337,9 +350,20 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 
 	s.learned.add(text)
 	s.words.add(terms, classIndex(label.Category), 1)
+	s.byText[text] = len(s.labels)
 	s.labels = append(s.labels, learnedLabel{label: label, domain: domain, v: v})
 	s.stale = true
 	return nil
+}
+
+// relabel replaces the label learnt for the i-th question (a human changed
+// it), in the word model at once and in the model's next fit. s.mu is held.
+func (s *Service) relabel(i int, terms map[string]float64, label koban.Label, domain koban.Domain) {
+	old := s.labels[i]
+	s.words.add(terms, classIndex(old.label.Category), -1)
+	s.words.add(terms, classIndex(label.Category), 1)
+	s.labels[i].label, s.labels[i].domain = label, domain
+	s.stale = true
 }
 
 // vectorOf computes the features of a text and its answer, all but the

@@ -539,3 +539,33 @@ func BenchmarkTriage(b *testing.B) {
 		}
 	}
 }
+
+// A relabel of a question triage learnt replaces its label: the count of
+// learnt labels stays, and similar questions follow the new label, not the
+// old one.
+func TestLearnRelabelReplaces(t *testing.T) {
+	ctx := context.Background()
+	learn := []string{
+		"please create a new namespace for team payments",
+		"please create a new namespace for team search",
+		"can you create a new namespace for the team checkout?",
+		"please create a new namespace for team billing in staging",
+	}
+	next := "please create a new namespace for team loyalty"
+	first := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}
+	then := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
+	s := mustNew(t, DefaultConfig(), nil)
+	for _, l := range []koban.Label{first, then} {
+		for _, text := range learn {
+			if err := s.Learn(ctx, koban.Question{Text: text}, l, "computing"); err != nil {
+				t.Fatalf("Learn(%q, %s): %v", text, l, err)
+			}
+		}
+		if got := s.Learned(); got != len(learn) {
+			t.Errorf("after learning %s: Learned() = %d, want %d (a relabel replaces)", l, got, len(learn))
+		}
+		if got := mustTriage(t, s, next, koban.Answer{}); got.Label.Category != l.Category {
+			t.Errorf("after learning %s: Triage(%q) = %s (reasons %q), want %s", l, next, got.Label, got.Reasons, l.Category)
+		}
+	}
+}
