@@ -47,6 +47,7 @@ func commands() []command {
 		migrateCommand,
 		reportCommand,
 		loadtestCommand,
+		healthcheckCommand,
 		versionCommand,
 	}
 }
