@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/docs/samples"
 )
@@ -20,7 +21,18 @@ var indexCommand = command{
 	name:    "index",
 	summary: "index the docs (incrementally: only changed pages are re-indexed)",
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(ctx context.Context, _ []string) error {
+		list := fs.Bool("list", false, "then print one line per indexed page: file, title, quadrant, language, URL (tab-separated); beside a running koban serve, the pages it indexed")
+		asJSON := fs.Bool("json", false, "with --list: one JSON object per page and line")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return koban.Errorf(koban.EInvalid, "index: unexpected arguments %q", args)
+			}
+			if *asJSON && !*list {
+				return koban.Errorf(koban.EInvalid, "index: --json goes with --list")
+			}
+			if *list {
+				return listIndex(ctx, a, *asJSON)
+			}
 			ix, err := openIndex(a.cfg, a.log)
 			if err != nil {
 				return err
