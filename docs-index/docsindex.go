@@ -27,6 +27,10 @@ type Source struct {
 	Path    string // folder on disk
 	Lang    string // "en", "ja", or "" to detect per page
 	BaseURL string // links are BaseURL + page URL path + "#" + anchor; may be empty
+	// LinkStyle is how the docs site serves a page's file (one of
+	// LinkStyles) where no site generator configuration says; "" is
+	// directory.
+	LinkStyle string
 }
 
 // Section is one chunk of a page: the text under one heading (or a part of a

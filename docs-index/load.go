@@ -87,6 +87,8 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		}
 		return p
 	}
+	site, siteWarns := readSite(src, root)
+	warns = append(warns, siteWarns...)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
@@ -125,7 +127,7 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 			return nil
 		}
 		if unchanged != nil {
-			if h := hashPage(src, data); unchanged(rel, h) {
+			if h := site.hash(hashPage(src, data)); unchanged(rel, h) {
 				pages = append(pages, Page{Source: src.Path, Path: rel, Hash: h})
 				return nil
 			}
@@ -138,6 +140,9 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		case err != nil:
 			warns = append(warns, Warning{Path: shown(p), Reason: err.Error()})
 			return nil
+		}
+		if !site.apply(&page, data) {
+			return nil // outside the site's docs folder: not served
 		}
 		pages = append(pages, page)
 		return nil

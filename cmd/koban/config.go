@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 	"gopkg.in/yaml.v3"
 
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/triage"
 )
@@ -59,6 +61,11 @@ type DocSource struct {
 	Path    string `yaml:"path"`
 	Lang    string `yaml:"lang"`     // "en", "ja", or "" to detect per page
 	BaseURL string `yaml:"base_url"` // links are BaseURL + page path + #anchor
+	// LinkStyle is how the site serves a page where its generator's
+	// configuration (mkdocs.yml, docusaurus.config.js) does not say:
+	// directory (/path/, the default), html (/path.html), source
+	// (/path.md) or plain (/path).
+	LinkStyle string `yaml:"link_style"`
 }
 
 // DocSources parses KOBAN_DOCS.
@@ -212,6 +219,11 @@ func (c *Config) validate() error {
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))
+	}
+	for _, d := range c.Docs {
+		if d.LinkStyle != "" && !slices.Contains(docsindex.LinkStyles, d.LinkStyle) {
+			errs = append(errs, fmt.Errorf("docs: %s has link_style %q: want one of %s", d.Path, d.LinkStyle, strings.Join(docsindex.LinkStyles, ", ")))
+		}
 	}
 	for _, ch := range c.Slack.Channels {
 		switch ch.Mode {

@@ -74,7 +74,7 @@ func docSources(cfg Config) ([]docsindex.Source, error) {
 	}
 	srcs := make([]docsindex.Source, 0, len(cfg.Docs))
 	for _, d := range cfg.Docs {
-		srcs = append(srcs, docsindex.Source{Path: d.Path, Lang: d.Lang, BaseURL: d.BaseURL})
+		srcs = append(srcs, docsindex.Source{Path: d.Path, Lang: d.Lang, BaseURL: d.BaseURL, LinkStyle: d.LinkStyle})
 	}
 	return srcs, nil
 }

@@ -96,3 +96,56 @@ func TestPrintPagesKeepsColumns(t *testing.T) {
 		t.Errorf("printPages = %q, want %q", got, want)
 	}
 }
+
+// TestIndexListSites lists what koban makes of a MkDocs project, a
+// Docusaurus docs folder and a Hugo folder served as .html: the titles
+// their navigation gives and the URLs each site serves.
+func TestIndexListSites(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"mkdocs/mkdocs.yml":         "site_url: https://mk.example.com/\nnav:\n  - Databases:\n      - Request a database: db.md\n",
+		"mkdocs/docs/db.md":         "# db\n\nFile a ticket.\n",
+		"site/sidebars.json":        `{"docs": [{"type": "category", "label": "Keys", "items": ["rotate"]}]}`,
+		"site/docs/rotate.md":       "---\nsidebar_label: Rotate keys\nslug: /keys/rotate\n---\n\nRun the job.\n",
+		"hugo/content/tasks/net.md": "---\nlinkTitle: Network policies\n---\n\nAllow traffic.\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := "docs:\n" +
+		"  - {path: " + filepath.Join(root, "mkdocs") + ", lang: en}\n" +
+		"  - {path: " + filepath.Join(root, "site", "docs") + ", lang: en, base_url: https://ds.example.com/docs/}\n" +
+		"  - {path: " + filepath.Join(root, "hugo", "content") + ", lang: en, base_url: https://hugo.example.com/, link_style: html}\n"
+	cfgPath := filepath.Join(t.TempDir(), "koban.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"KOBAN_DATA_DIR": t.TempDir(), "KOBAN_LOG_LEVEL": "error", "KOBAN_CONFIG": cfgPath}
+	getenv := func(k string) string { return env[k] }
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"index", "--list"}, getenv, &out, &errb); err != nil {
+		t.Fatalf("koban index --list: %v\n%s", err, errb.String())
+	}
+	for _, want := range []string{
+		filepath.Join(root, "mkdocs", "docs", "db.md") + "\tRequest a database\tunknown\ten\thttps://mk.example.com/db/\n",
+		filepath.Join(root, "site", "docs", "rotate.md") + "\tRotate keys\tunknown\ten\thttps://ds.example.com/docs/keys/rotate\n",
+		filepath.Join(root, "hugo", "content", "tasks", "net.md") + "\tNetwork policies\thow-to\ten\thttps://hugo.example.com/tasks/net.html\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("koban index --list printed\n%s\nwant the line %q", out.String(), want)
+		}
+	}
+
+	if err := os.WriteFile(cfgPath, []byte("docs:\n  - {path: /docs, link_style: pretty}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"index", "--list"}, getenv, &out, &errb); err == nil || !strings.Contains(err.Error(), `link_style "pretty"`) {
+		t.Errorf("koban index with link_style pretty = %v, want it refused by name", err)
+	}
+}
