@@ -112,12 +112,10 @@ func findFile(root string, names ...string) (file, dir string) {
 }
 
 // hash is the page hash of a file of the site: the file's own hash with
-// the site's settings in it.
+// the site's settings in it. The "site/1" salt re-indexes, once, pages
+// indexed before front matter such as linkTitle and slug was read.
 func (s *site) hash(fileHash string) string {
-	if s.key == "" {
-		return fileHash
-	}
-	h := sha256.Sum256([]byte(fileHash + "\x00" + s.key))
+	h := sha256.Sum256([]byte(fileHash + "\x00site/1\x00" + s.key))
 	return hex.EncodeToString(h[:])[:32]
 }
 
