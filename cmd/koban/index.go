@@ -59,6 +59,7 @@ func openIndex(cfg Config, log *slog.Logger) (*docsindex.Index, error) {
 // updateIndex brings the index in line with the configured docs, or with the
 // shipped sample docs when none are configured.
 func updateIndex(ctx context.Context, ix *docsindex.Index, cfg Config, log *slog.Logger) (docsindex.Stats, []docsindex.Warning, error) {
+	syncGitDocs(ctx, gitDocs(cfg), log)
 	srcs, err := docSources(cfg)
 	if err != nil {
 		return docsindex.Stats{}, nil, err
@@ -74,7 +75,11 @@ func docSources(cfg Config) ([]docsindex.Source, error) {
 	}
 	srcs := make([]docsindex.Source, 0, len(cfg.Docs))
 	for _, d := range cfg.Docs {
-		srcs = append(srcs, docsindex.Source{Path: d.Path, Lang: d.Lang, BaseURL: d.BaseURL, LinkStyle: d.LinkStyle})
+		p := d.Path
+		if d.Git != "" {
+			p = filepath.Join(gitCheckoutDir(cfg, d), filepath.FromSlash(d.Path))
+		}
+		srcs = append(srcs, docsindex.Source{Path: p, Lang: d.Lang, BaseURL: d.BaseURL, LinkStyle: d.LinkStyle})
 	}
 	return srcs, nil
 }

@@ -140,6 +140,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		// Slack signs its requests: no web token on these.
 		srv.Handle("/slack/", b.Handler())
 	}
+	gitRef := newGitRefresher(gitDocs(a.cfg), refresher, a.cfg.DocsRefresh, a.log)
+	if len(gitRef.docs) > 0 && a.cfg.DocsWebhookSecret != "" {
+		// Signed with the shared secret: no web token on it either.
+		srv.Handle("/hooks/docs", gitRef.webhook(a.cfg.DocsWebhookSecret))
+	}
 
 	periodic := []store.PeriodicJob{
 		{Name: "oncall.tick", Every: time.Minute, Run: oc.Tick},
@@ -190,6 +195,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
 		refresher.Changed = docsChanged
 		g.Go(func() error { return refresher.Run(gctx) })
+	}
+	if len(gitRef.docs) > 0 {
+		g.Go(func() error { return gitRef.Run(gctx) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
