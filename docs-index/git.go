@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/kobanhq/koban"
 )
@@ -144,4 +145,31 @@ func (g GitSource) explain(op string, err error) error {
 		return koban.Errorf(koban.EInvalid, "git %s: %s: no branch %q", g, op, g.Ref)
 	}
 	return koban.Errorf(koban.EUnavailable, "git %s: %s: %v", g, op, err)
+}
+
+// Check asks the repository for its branches without cloning it, and
+// returns the commit the ref points at: whether the URL, the credentials
+// and the branch are right.
+func (g GitSource) Check(ctx context.Context) (string, error) {
+	remote := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: "origin", URLs: []string{g.URL}})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: g.auth()})
+	if err != nil {
+		return "", g.explain("list branches", err)
+	}
+	want := plumbing.HEAD
+	if g.Ref != "" {
+		want = plumbing.NewBranchReferenceName(strings.TrimPrefix(g.Ref, "refs/heads/"))
+	}
+	byName := map[plumbing.ReferenceName]*plumbing.Reference{}
+	for _, r := range refs {
+		byName[r.Name()] = r
+	}
+	r := byName[want]
+	if r != nil && r.Type() == plumbing.SymbolicReference {
+		want, r = r.Target(), byName[r.Target()]
+	}
+	if r == nil {
+		return "", koban.Errorf(koban.EInvalid, "git %s: no branch %q", g, strings.TrimPrefix(want.String(), "refs/heads/"))
+	}
+	return fmt.Sprintf("branch %s at %s", want.Short(), r.Hash().String()[:7]), nil
 }

@@ -170,3 +170,19 @@ func TestGitSourceCredentials(t *testing.T) {
 		t.Errorf("GitSource.String() = %q shows the password", s)
 	}
 }
+
+func TestGitSourceCheck(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.commit(map[string]string{"a.md": "# A\n"})
+	ctx := context.Background()
+	got, err := GitSource{URL: repo.bare}.Check(ctx)
+	if err != nil || !strings.HasPrefix(got, "branch master at ") {
+		t.Errorf("Check of the default branch = %q, %v", got, err)
+	}
+	if _, err := (GitSource{URL: repo.bare, Ref: "nope"}).Check(ctx); err == nil || !strings.Contains(err.Error(), `no branch "nope"`) {
+		t.Errorf("Check of a missing branch = %v", err)
+	}
+	if _, err := (GitSource{URL: repo.bare + ".gone"}).Check(ctx); err == nil {
+		t.Error("Check of a missing repository: no error")
+	}
+}

@@ -227,3 +227,33 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestDoctorGitSource: doctor asks the repository for its branch, and
+// checks the checkout once there is one.
+func TestDoctorGitSource(t *testing.T) {
+	bare, work := filepath.Join(t.TempDir(), "docs.git"), t.TempDir()
+	pushDocs(t, bare, work, map[string]string{"docs/db.md": "# Request a database\n\nFile a ticket.\n"})
+	cfgPath := filepath.Join(t.TempDir(), "koban.yaml")
+	if err := os.WriteFile(cfgPath, []byte("docs:\n  - {git: "+bare+", path: docs}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"KOBAN_DATA_DIR": t.TempDir(), "KOBAN_LOG_LEVEL": "error", "KOBAN_CONFIG": cfgPath}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"doctor"}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("koban doctor before the first clone: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"✓ docs " + bare + ": repository answers: branch master at ", "! docs " + bare + ": not checked out yet"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("koban doctor printed\n%s\nwant %q", out.String(), want)
+		}
+	}
+	if err := run(ctx, []string{"index"}, getenv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"doctor"}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 pages readable, 1 indexed") {
+		t.Errorf("koban doctor after indexing = %v:\n%s\nwant the checkout's page readable and indexed", err, out.String())
+	}
+}

@@ -96,7 +96,7 @@ func (d *doctor) run(ctx context.Context) {
 		return
 	}
 	d.checkDatabase(ctx)
-	d.checkDocs()
+	d.checkDocs(ctx)
 	d.checkSlack(ctx)
 	d.checkLLM(ctx)
 }
@@ -208,7 +208,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 // checkDocs reads every docs source and compares what it finds with what
 // the index holds. A source not indexed yet is a note, not a failure: an
 // init container runs before koban serve has built the index.
-func (d *doctor) checkDocs() {
+func (d *doctor) checkDocs(ctx context.Context) {
 	cfg := d.a.cfg
 	if len(cfg.Docs) == 0 {
 		d.report(checkSkipped, "docs", "none configured: koban serves its sample docs", "list your doc folders under docs (KOBAN_DOCS)")
@@ -224,8 +224,14 @@ func (d *doctor) checkDocs() {
 	for _, p := range pages {
 		indexed[p.Source]++
 	}
-	for _, src := range srcs {
+	for i, src := range srcs {
 		what := "docs " + src.Path
+		if gd := cfg.Docs[i]; gd.Git != "" {
+			what = "docs " + (docsindex.GitSource{URL: gd.Git}).String()
+			if !d.checkGit(ctx, gd, what, src.Path) {
+				continue
+			}
+		}
 		fi, err := os.Stat(src.Path)
 		if err != nil || !fi.IsDir() {
 			if err == nil {
@@ -296,4 +302,27 @@ func userGroupsToCheck(cfg Config) (ids []string, purpose map[string]string) {
 		purpose[g] = "slack.fallback_group"
 	}
 	return ids, purpose
+}
+
+// checkGit checks that a git source's repository answers with its branch,
+// and reports whether there is a checkout to check further.
+func (d *doctor) checkGit(ctx context.Context, src DocSource, what, docs string) bool {
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	g := docsindex.GitSource{URL: src.Git, Ref: src.Ref, Username: src.Username, Token: src.token}
+	if src.TokenEnv != "" && src.token == "" {
+		d.report(checkFailed, what, "token_env names "+src.TokenEnv+", which is not set", "set "+src.TokenEnv+" to an access token with read access to the repository")
+		return false
+	}
+	got, err := g.Check(ctx)
+	if err != nil {
+		d.report(checkFailed, what, err.Error(), "check git, ref and token_env under docs")
+		return false
+	}
+	d.report(checkOK, what, "repository answers: "+got, "")
+	if _, err := os.Stat(docs); err != nil {
+		d.report(checkNote, what, "not checked out yet: koban serve or koban index clones it into the data folder", "")
+		return false
+	}
+	return true
 }

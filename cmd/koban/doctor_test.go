@@ -147,6 +147,11 @@ func TestDoctor(t *testing.T) {
 		migrate: true,
 		want:    []string{"✓ database: SQLite", "up to date", "✓ docs " + docs + ": 2 pages readable", "! docs " + docs + ": skipped " + filepath.Join(docs, "bad.md") + ": broken front matter", "0 failed"},
 	}, {
+		name:    "git source lacking its token",
+		yaml:    "docs:\n  - {git: https://git.example.invalid/team/docs.git, token_env: DOCS_GIT_TOKEN}\n",
+		wantErr: true,
+		want:    []string{"✗ docs https://git.example.invalid/team/docs.git: token_env names DOCS_GIT_TOKEN, which is not set"},
+	}, {
 		name:    "unreachable database",
 		env:     map[string]string{"KOBAN_DATABASE_URL": "postgres://koban:secret@" + closedPort(t) + "/koban?sslmode=disable"},
 		wantErr: true,
