@@ -91,7 +91,9 @@ func syncGitDocs(ctx context.Context, docs []gitDoc, log *slog.Logger) bool {
 }
 
 // gitRefresher pulls the git sources on the refresh schedule and when a
-// push webhook asks, and re-indexes when a checkout changed.
+// push webhook asks, then refreshes the index (all sources: the others may
+// have changed too). It replaces the Refresher's own loop, so that no
+// refresh reads a checkout while a pull updates it.
 type gitRefresher struct {
 	docs      []gitDoc
 	refresher *docsindex.Refresher
@@ -117,15 +119,17 @@ func (g *gitRefresher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick:
+			g.RunOnce(ctx, true)
 		case <-g.kick:
+			g.RunOnce(ctx, false)
 		}
-		g.RunOnce(ctx)
 	}
 }
 
-// RunOnce pulls the git sources and re-indexes if any changed.
-func (g *gitRefresher) RunOnce(ctx context.Context) {
-	if !syncGitDocs(ctx, g.docs, g.log) {
+// RunOnce pulls the git sources, then refreshes the index when a checkout
+// changed or, with all set, in any case.
+func (g *gitRefresher) RunOnce(ctx context.Context, all bool) {
+	if !syncGitDocs(ctx, g.docs, g.log) && !all {
 		return
 	}
 	if _, err := g.refresher.RunOnce(ctx); err != nil && ctx.Err() == nil {

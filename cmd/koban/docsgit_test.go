@@ -174,7 +174,7 @@ func TestGitDocsWebhook(t *testing.T) {
 	if err := os.Rename(bare, bare+".gone"); err != nil {
 		t.Fatal(err)
 	}
-	gitRef.RunOnce(ctx)
+	gitRef.RunOnce(ctx, true)
 	if n := len(ix.Pages()); n != 3 || !hasTitle("Rotate keys") {
 		t.Errorf("after a failed pull the index has %d pages, want the 3 it had", n)
 	}

@@ -192,12 +192,15 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		g.Go(func() error { return b.Run(gctx) })
 	}
 	// The shipped sample docs do not change; configured ones may.
-	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
+	switch {
+	case len(gitRef.docs) > 0:
+		// Pull, then refresh every source, in one goroutine: a refresh
+		// never reads a checkout while it is being updated.
+		refresher.Changed = docsChanged
+		g.Go(func() error { return gitRef.Run(gctx) })
+	case a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0:
 		refresher.Changed = docsChanged
 		g.Go(func() error { return refresher.Run(gctx) })
-	}
-	if len(gitRef.docs) > 0 {
-		g.Go(func() error { return gitRef.Run(gctx) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
