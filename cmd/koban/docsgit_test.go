@@ -257,3 +257,57 @@ func TestDoctorGitSource(t *testing.T) {
 		t.Errorf("koban doctor after indexing = %v:\n%s\nwant the checkout's page readable and indexed", err, out.String())
 	}
 }
+
+// TestServeGitDocsWebhook runs koban serve on a git source: the push
+// webhook is served without the web token, refuses an unsigned push, and a
+// signed one gets the pushed page indexed.
+func TestServeGitDocsWebhook(t *testing.T) {
+	bare, work := filepath.Join(t.TempDir(), "docs.git"), t.TempDir()
+	pushDocs(t, bare, work, map[string]string{"db.md": "# Request a database\n\nFile a ticket.\n"})
+	cfgPath := filepath.Join(t.TempDir(), "koban.yaml")
+	if err := os.WriteFile(cfgPath, []byte("docs:\n  - {git: "+bare+"}\ndocs_refresh: 0s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := startServe(t, map[string]string{"KOBAN_CONFIG": cfgPath, "KOBAN_DOCS_WEBHOOK_SECRET": "s3cret", "KOBAN_WEB_TOKEN": "web-token"})
+	pages := func() string {
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer web-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "koban_docs_pages ") {
+				return strings.TrimPrefix(line, "koban_docs_pages ")
+			}
+		}
+		return ""
+	}
+	if got := pages(); got != "1" {
+		t.Fatalf("koban_docs_pages = %q at start, want 1", got)
+	}
+	pushDocs(t, bare, work, map[string]string{"keys.md": "# Rotate keys\n\nRun the job.\n"})
+	body := []byte(`{"repository":{"clone_url":"` + bare + `"}}`)
+	post := func(sig string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/hooks/docs", bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "push")
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature-256", sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(""); code != http.StatusUnauthorized {
+		t.Errorf("unsigned push webhook: %d, want 401", code)
+	}
+	if code := post(signGitHub(body, "s3cret")); code != http.StatusAccepted {
+		t.Fatalf("signed push webhook: %d, want 202", code)
+	}
+	waitUntil(t, "the pushed page indexed", func() bool { return pages() == "2" })
+}
