@@ -40,14 +40,8 @@ func pushDocs(t *testing.T, bare, work string, files map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, text := range files {
-		p := filepath.Join(work, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	writeFiles(t, work, files)
+	for name := range files {
 		if _, err := w.Add(name); err != nil {
 			t.Fatal(err)
 		}

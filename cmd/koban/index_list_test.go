@@ -25,15 +25,7 @@ func TestIndexList(t *testing.T) {
 		"concepts/tenancy.md":          "# Tenancy\n\nEach team gets a namespace.\n",
 		"reference/index.md":           "# Reference\n\nLimits and\tquotas.\n",
 	}
-	for name, text := range files {
-		p := filepath.Join(docs, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, docs, files)
 	env := map[string]string{"KOBAN_DATA_DIR": t.TempDir(), "KOBAN_LOG_LEVEL": "error", "KOBAN_DOCS": docs + "@en=https://docs.example.com/"}
 	getenv := func(k string) string { return env[k] }
 	ctx := context.Background()
@@ -109,15 +101,7 @@ func TestIndexListSites(t *testing.T) {
 		"site/docs/rotate.md":       "---\nsidebar_label: Rotate keys\nslug: /keys/rotate\n---\n\nRun the job.\n",
 		"hugo/content/tasks/net.md": "---\nlinkTitle: Network policies\n---\n\nAllow traffic.\n",
 	}
-	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	cfg := "docs:\n" +
 		"  - {path: " + filepath.Join(root, "mkdocs") + ", lang: en}\n" +
 		"  - {path: " + filepath.Join(root, "site", "docs") + ", lang: en, base_url: https://ds.example.com/docs/}\n" +
@@ -147,5 +131,19 @@ func TestIndexListSites(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"index", "--list"}, getenv, &out, &errb); err == nil || !strings.Contains(err.Error(), `link_style "pretty"`) {
 		t.Errorf("koban index with link_style pretty = %v, want it refused by name", err)
+	}
+}
+
+// writeFiles writes files (path → content) under root.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
