@@ -48,10 +48,16 @@ func readMkDocs(cfg, dir, root string) (*site, []Warning) {
 		docsDir = scalar(n)
 	}
 	docsAbs := filepath.Clean(filepath.Join(dir, docsDir))
+	if filepath.IsAbs(docsDir) {
+		docsAbs = filepath.Clean(docsDir)
+	}
 	s := &site{kind: "mkdocs", style: LinkDirectory, nav: map[string]navEntry{}}
 	switch rel, err := filepath.Rel(realPath(root), realPath(docsAbs)); {
 	case err == nil && rel == ".":
 	case err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel):
+		if fi, err := os.Stat(docsAbs); err != nil || !fi.IsDir() {
+			return nil, append(warns, Warning{Path: cfg, Reason: fmt.Sprintf("docs_dir %s is not a folder: read as plain Markdown", docsDir)})
+		}
 		s.prefix = filepath.ToSlash(rel) + "/"
 	default:
 		// mkdocs.yml of another folder (a parent project whose docs_dir

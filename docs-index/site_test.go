@@ -167,6 +167,13 @@ nav:
 	}
 	checkPages(t, pages, map[string]pageWant{"docs/index.md": {"Start", "https://env-default.example.com/", ""}})
 
+	// A docs_dir that does not exist: a warning, and the pages as a plain folder.
+	root = writeSite(t, map[string]string{"mkdocs.yml": "docs_dir: site-docs\n", "index.md": "# Home\n"})
+	pages, warns = Load(Source{Path: root}, nil)
+	if !warningsAbout(warns, filepath.Join(root, "mkdocs.yml"), "docs_dir site-docs is not a folder") || len(pages) != 1 {
+		t.Errorf("missing docs_dir: %d pages, warnings %v; want the page and a warning", len(pages), warns)
+	}
+
 	// Not YAML at all: a warning, and the pages as a plain folder.
 	root = writeSite(t, map[string]string{"mkdocs.yml": "nav: [\n", "index.md": "# Home\n"})
 	pages, warns = Load(Source{Path: root, BaseURL: "https://x.example.com/"}, nil)
