@@ -59,6 +59,7 @@ func readSite(src Source, root string) (*site, []Warning) {
 	} else if cfg, dir := findFile(root, "sidebars.json", "sidebars.js", "docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs"); cfg != "" {
 		s, warns = readDocusaurus(dir, root)
 	}
+	warns = joinWarnings(warns)
 	if s == nil {
 		s = &site{}
 	}
@@ -302,4 +303,21 @@ func styled(p, file, style, kind string) string {
 
 func joinURL(base, p string) string {
 	return strings.TrimSuffix(base, "/") + "/" + p
+}
+
+// joinWarnings makes one warning of those about the same file, so that
+// a file is reported once per change (the refresher remembers one reason
+// per file).
+func joinWarnings(warns []Warning) []Warning {
+	var out []Warning
+	at := map[string]int{}
+	for _, w := range warns {
+		if i, ok := at[w.Path]; ok {
+			out[i].Reason += "; " + w.Reason
+			continue
+		}
+		at[w.Path] = len(out)
+		out = append(out, w)
+	}
+	return out
 }
