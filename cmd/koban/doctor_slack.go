@@ -21,6 +21,30 @@ var requiredSlackScopes = []string{
 	"files:write", "reactions:write", "commands", "users:read", "users:read.email", "usergroups:write",
 }
 
+// neededSlackScopes are the scopes this configuration uses: all of them
+// but those docs/slack.md says may be dropped, usergroups:write without
+// rotation user groups and users:read(.email) without members given as
+// emails.
+func neededSlackScopes(cfg Config) []string {
+	groups, emails := false, false
+	for _, r := range cfg.OnCall.Rotations {
+		groups = groups || r.UserGroup != ""
+		for _, m := range r.Members {
+			emails = emails || strings.Contains(m, "@")
+		}
+	}
+	var out []string
+	for _, s := range requiredSlackScopes {
+		switch {
+		case s == "usergroups:write" && !groups:
+		case (s == "users:read" || s == "users:read.email") && !emails:
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // slackAPIBase is the Slack Web API base URL, with a trailing slash.
 func slackAPIBase(cfg Config) string {
 	if cfg.Slack.APIURL != "" {
@@ -101,7 +125,8 @@ func (d *doctor) checkSlack(ctx context.Context) {
 		}
 	}
 	var missing []string
-	for _, s := range requiredSlackScopes {
+	needed := neededSlackScopes(cfg)
+	for _, s := range needed {
 		if !granted[s] {
 			missing = append(missing, s)
 		}
@@ -113,7 +138,7 @@ func (d *doctor) checkSlack(ctx context.Context) {
 		d.report(checkFailed, "slack scopes", "the token lacks "+strings.Join(missing, ", "),
 			"add them under OAuth & Permissions → Bot Token Scopes (or recreate the app from deploy/slack-app-manifest.yaml) and reinstall the app")
 	default:
-		d.report(checkOK, "slack scopes", fmt.Sprintf("all %d koban needs", len(requiredSlackScopes)), "")
+		d.report(checkOK, "slack scopes", fmt.Sprintf("all %d this configuration needs", len(needed)), "")
 	}
 	d.checkAppToken(ctx, base)
 

@@ -19,7 +19,8 @@ import (
 
 // newDoctorSlack starts the fake Slack Web API doctor talks to. Its tokens:
 // xoxb-good has every scope koban needs plus usergroups:read, xoxb-noscope
-// lacks reactions:write, anything else is refused. The bot is a member of
+// lacks reactions:write, xoxb-nogroups usergroups:write; anything else is
+// refused. The bot is a member of
 // C1 only; C2 exists; user group S1 exists.
 func newDoctorSlack(t *testing.T) string {
 	t.Helper()
@@ -42,6 +43,8 @@ func newDoctorSlack(t *testing.T) string {
 				scopes = append(scopes, "usergroups:read")
 			case "xoxb-noscope":
 				scopes = slices.DeleteFunc(scopes, func(s string) bool { return s == "reactions:write" })
+			case "xoxb-nogroups":
+				scopes = slices.DeleteFunc(scopes, func(s string) bool { return s == "usergroups:write" })
 			default:
 				reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
 				return
@@ -166,7 +169,7 @@ func TestDoctor(t *testing.T) {
 		name: "everything in order",
 		env:  slackEnv("xoxb-good", map[string]string{"KOBAN_LLM_BASE_URL": llmURL, "KOBAN_LLM_API_KEY": "sk-good", "KOBAN_LLM_MODEL": "chat-1", "KOBAN_LLM_EMBEDDING_MODEL": "embed-1"}),
 		yaml: "slack:\n  fallback_group: S1\n  channels:\n    - {id: C1, mode: all}\n",
-		want: []string{"✓ slack token: valid: @koban (UKOBAN) in team Platform", "✓ slack scopes: all 11", "✓ slack app token", "✓ slack channel C1 (slack.channels): koban is a member",
+		want: []string{"✓ slack token: valid: @koban (UKOBAN) in team Platform", "✓ slack scopes: all 8 this configuration needs", "✓ slack app token", "✓ slack channel C1 (slack.channels): koban is a member",
 			"✓ slack user group S1 (slack.fallback_group): @platform-oncall exists", "✓ llm model chat-1", "✓ llm embedding model embed-1", "0 failed"},
 	}, {
 		name:    "token without a needed scope",
@@ -180,6 +183,17 @@ func TestDoctor(t *testing.T) {
 		yaml:    "slack:\n  channels:\n    - {id: C1, mode: all}\n    - {id: C2, mode: mentions}\nreport:\n  channel: C3\n",
 		wantErr: true,
 		want:    []string{"✓ slack channel C1", "✗ slack channel C2 (slack.channels): koban is not a member of it", "→ invite it: /invite @koban", "✗ slack channel C3 (report.channel): no such channel", "2 failed"},
+	}, {
+		name: "token without usergroups:write, no rotation user group",
+		env:  slackEnv("xoxb-nogroups", nil),
+		yaml: "oncall:\n  rotations:\n    - {name: ops, members: [U1, ops@example.com], shift: 1w, handoff: monday 09:00, channel: C1}\n",
+		want: []string{"✓ slack scopes: all 10 this configuration needs"},
+	}, {
+		name:    "token without usergroups:write, with a rotation user group",
+		env:     slackEnv("xoxb-nogroups", nil),
+		yaml:    "oncall:\n  rotations:\n    - {name: ops, members: [U1], shift: 1w, handoff: monday 09:00, channel: C1, user_group: S1}\n",
+		wantErr: true,
+		want:    []string{"✗ slack scopes: the token lacks usergroups:write"},
 	}, {
 		name:    "missing user group",
 		env:     slackEnv("xoxb-good", nil),
