@@ -138,6 +138,7 @@ func TestDoctor(t *testing.T) {
 		env     map[string]string
 		yaml    string // koban.yaml, if any
 		migrate bool   // run koban migrate first
+		emptyDB bool   // an empty, unmigrated SQLite file in the data folder
 		wantErr bool
 		want    []string
 		notWant []string
@@ -154,6 +155,11 @@ func TestDoctor(t *testing.T) {
 		yaml:    "docs:\n  - {git: https://git.example.invalid/team/docs.git, token_env: DOCS_GIT_TOKEN}\n",
 		wantErr: true,
 		want:    []string{"✗ docs https://git.example.invalid/team/docs.git: token_env names DOCS_GIT_TOKEN, which is not set"},
+	}, {
+		name:    "unmigrated database",
+		emptyDB: true,
+		wantErr: true,
+		want:    []string{"✗ database: SQLite ", "older than this koban binary needs", "→ run koban migrate"},
 	}, {
 		name:    "unreachable database",
 		env:     map[string]string{"KOBAN_DATABASE_URL": "postgres://koban:secret@" + closedPort(t) + "/koban?sslmode=disable"},
@@ -254,6 +260,14 @@ func TestDoctor(t *testing.T) {
 			}
 			getenv := func(k string) string { return env[k] }
 			ctx := context.Background()
+			if tt.emptyDB {
+				if err := os.MkdirAll(env["KOBAN_DATA_DIR"], 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(env["KOBAN_DATA_DIR"], "koban.db"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tt.migrate {
 				if err := run(ctx, []string{"migrate"}, getenv, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 					t.Fatalf("koban migrate: %v", err)
