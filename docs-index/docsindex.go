@@ -9,6 +9,11 @@
 // what it was built from (source, page, hash, schema version). Ranking
 // questions into answers is left to package knowledge.
 //
+// A source may be a site: the MkDocs, Docusaurus or Hugo configuration and
+// front matter give pages the titles, sections and URLs the site shows
+// (site.go), and a source may live in a git repository, which GitSource
+// clones and pulls.
+//
 // Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
 // and a line scanner for headings and fenced code rather than a full Markdown
 // AST: site syntax (Hugo shortcodes, MDX, admonitions) has to be stripped

@@ -247,7 +247,7 @@ func TestDoctorGitSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"doctor"}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 pages readable, 1 indexed") {
+	if err := run(ctx, []string{"doctor"}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 page readable, 1 indexed") {
 		t.Errorf("koban doctor after indexing = %v:\n%s\nwant the checkout's page readable and indexed", err, out.String())
 	}
 }

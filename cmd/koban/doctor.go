@@ -245,7 +245,7 @@ func (d *doctor) checkDocs(ctx context.Context) {
 			d.report(checkFailed, what, fmt.Sprintf("no Markdown pages (%d files skipped)", len(warns)), "point the source at the folder that holds the .md files")
 			continue
 		}
-		detail := fmt.Sprintf("%d pages readable", len(found))
+		detail := fmt.Sprintf("%d %s readable", len(found), map[bool]string{true: "page", false: "pages"}[len(found) == 1])
 		switch n := indexed[src.Path]; {
 		case idxErr != nil:
 			detail += ", not indexed yet"
