@@ -73,7 +73,7 @@ func readSite(src Source, root string) (*site, []Warning) {
 		s.style = LinkPlain // Docusaurus without trailingSlash links /path
 	}
 	if s.kind == "" && src.LinkStyle == "" {
-		// A plain folder: pages hash and link as they always have.
+		// A plain folder: pages link as they always have.
 		return s, warns
 	}
 	if s.style == "" {
