@@ -210,6 +210,9 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 // init container runs before koban serve has built the index.
 func (d *doctor) checkDocs(ctx context.Context) {
 	cfg := d.a.cfg
+	if cfg.DocsWebhookSecret != "" && len(gitDocs(cfg)) == 0 {
+		d.report(checkNote, "docs webhook", "docs_webhook_secret is set, but no docs source is a git repository: /hooks/docs is off", "")
+	}
 	if len(cfg.Docs) == 0 {
 		d.report(checkSkipped, "docs", "none configured: koban serves its sample docs", "list your doc folders under docs (KOBAN_DOCS)")
 		return

@@ -146,6 +146,10 @@ func TestDoctor(t *testing.T) {
 		name: "zero config",
 		want: []string{"✓ configuration: no koban.yaml", "✓ database: SQLite", "does not exist yet", "- docs: skipped", "- slack: skipped", "- llm: skipped", "0 failed"},
 	}, {
+		name: "webhook secret without git sources",
+		env:  map[string]string{"KOBAN_DOCS_WEBHOOK_SECRET": "s"},
+		want: []string{"! docs webhook: docs_webhook_secret is set, but no docs source is a git repository", "0 failed"},
+	}, {
 		name:    "migrated SQLite and docs not indexed yet",
 		env:     map[string]string{"KOBAN_DOCS": docs + "@en"},
 		migrate: true,
