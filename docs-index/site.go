@@ -37,6 +37,9 @@ type site struct {
 	baseURL string // Source.BaseURL, else the site's own (MkDocs site_url)
 	style   string // one of LinkStyles
 	nav     map[string]navEntry
+	// categories are Docusaurus folders' labels (_category_.json), by
+	// folder: the breadcrumb of pages no sidebar names.
+	categories map[string]string
 	// key is a hash of the settings above: part of every page's hash, so
 	// that a changed navigation re-indexes the source's pages.
 	key string
@@ -80,7 +83,11 @@ func readSite(src Source, root string) (*site, []Warning) {
 		s.style = LinkDirectory
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", s.kind, s.prefix, s.baseURL, s.style, navDigest(s.nav))
+	cats := map[string]navEntry{}
+	for dir, label := range s.categories {
+		cats[dir] = navEntry{title: label}
+	}
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s", s.kind, s.prefix, s.baseURL, s.style, navDigest(s.nav), navDigest(cats))
 	s.key = hex.EncodeToString(h.Sum(nil))[:16]
 	return s, warns
 }
@@ -130,7 +137,10 @@ func (s *site) apply(p *Page, data []byte) bool {
 	}
 	siteRel := strings.TrimPrefix(p.Path, s.prefix)
 	fm := pageFrontMatter(data)
-	entry := s.nav[s.navKey(siteRel, fm)]
+	entry, named := s.nav[s.navKey(siteRel, fm)]
+	if !named && s.kind == "docusaurus" {
+		entry.sections = s.categoryPath(siteRel)
+	}
 	var labels []string
 	for _, l := range []string{entry.title, str(fm["sidebar_label"]), str(fm["linkTitle"])} {
 		if l = cleanInline(l); l != "" {

@@ -183,9 +183,10 @@ nav:
 	checkPages(t, pages, map[string]pageWant{"index.md": {"Home", "https://x.example.com/", ""}})
 }
 
-// TestDocusaurus reads a Docusaurus docs folder: sidebars.json categories
-// and labels, front matter slug, id and sidebar_label, number prefixes,
-// and Docusaurus's URLs without a trailing slash.
+// TestDocusaurus reads a Docusaurus site: sidebars.json categories and
+// labels, _category_ labels (or folder names) for pages no sidebar names,
+// front matter slug, id and sidebar_label, number prefixes, and
+// Docusaurus's URLs without a trailing slash.
 func TestDocusaurus(t *testing.T) {
 	root := writeSite(t, map[string]string{
 		"docusaurus.config.js": "module.exports = { title: 'Platform', presets: [] };\n",
@@ -196,23 +197,26 @@ func TestDocusaurus(t *testing.T) {
     "db/backups"
   ]}
 ]}`,
-		"docs/01-intro.md":       "# Introduction\n\nHello.\n",
-		"docs/db/request.md":     "---\nid: request-db\nslug: /databases/new\n---\n\n# db\n\nFile a ticket.\n",
-		"docs/db/02-backups.md":  "---\nsidebar_label: Backups\n---\n\n# How backups work\n\nNightly.\n",
-		"docs/db/restore.md":     "---\nsidebar_label: Restore\n---\n\nUse the console.\n",
-		"docs/db/relative.md":    "---\ntitle: Relative slug\nslug: moved\n---\n\nText.\n",
-		"docs/db/_category_.yml": "label: ignored\n",
+		"docs/01-intro.md":            "# Introduction\n\nHello.\n",
+		"docs/db/request.md":          "---\nid: request-db\nslug: /databases/new\n---\n\n# db\n\nFile a ticket.\n",
+		"docs/db/02-backups.md":       "---\nsidebar_label: Backups\n---\n\n# How backups work\n\nNightly.\n",
+		"docs/db/restore.md":          "---\nsidebar_label: Restore\n---\n\nUse the console.\n",
+		"docs/db/relative.md":         "---\ntitle: Relative slug\nslug: moved\n---\n\nText.\n",
+		"docs/db/_category_.yml":      "label: Data stores\n",
+		"docs/03-ops/alerts.md":       "# Alerts\n\nPaging.\n",
+		"docs/broken/_category_.json": "{label: [\n",
 	})
 	pages, warns := Load(Source{Path: root, BaseURL: "https://docs.example.com/docs/"}, nil)
-	if len(warns) != 0 {
-		t.Errorf("warnings %v", warns)
+	if len(warns) != 1 || !warningsAbout(warns, filepath.Join(root, "docs", "broken", "_category_.json"), "unreadable category") {
+		t.Errorf("warnings %v, want one naming the broken _category_.json", warns)
 	}
 	checkPages(t, pages, map[string]pageWant{
+		"docs/03-ops/alerts.md": {"Alerts", "https://docs.example.com/docs/ops/alerts", "ops > Alerts"},
 		"docs/01-intro.md":      {"Introduction", "https://docs.example.com/docs/intro", "Introduction"},
 		"docs/db/request.md":    {"Request a database", "https://docs.example.com/docs/databases/new", "Databases > Request a database"},
 		"docs/db/02-backups.md": {"Backups", "https://docs.example.com/docs/db/backups", "Databases > Backups"},
-		"docs/db/restore.md":    {"Restore", "https://docs.example.com/docs/db/restore", "Restore"},
-		"docs/db/relative.md":   {"Relative slug", "https://docs.example.com/docs/db/moved", ""},
+		"docs/db/restore.md":    {"Restore", "https://docs.example.com/docs/db/restore", "Data stores > Restore"},
+		"docs/db/relative.md":   {"Relative slug", "https://docs.example.com/docs/db/moved", "Data stores > Relative slug"},
 	})
 }
 
