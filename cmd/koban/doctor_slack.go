@@ -12,20 +12,19 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban/deploy"
 )
 
-// requiredSlackScopes are the bot token scopes koban uses, as the app
-// manifests in deploy/ grant them (a test keeps the two equal).
-var requiredSlackScopes = []string{
-	"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write",
-	"files:write", "reactions:write", "commands", "users:read", "users:read.email", "usergroups:write",
-}
-
-// neededSlackScopes are the scopes this configuration uses: all of them
-// but those docs/slack.md says may be dropped, usergroups:write without
-// rotation user groups and users:read(.email) without members given as
-// emails.
+// neededSlackScopes are the scopes this configuration uses: those the
+// Slack app manifest grants but those docs/slack.md says may be dropped,
+// usergroups:write without rotation user groups and users:read(.email)
+// without members given as emails.
 func neededSlackScopes(cfg Config) []string {
+	all, err := deploy.SlackBotScopes()
+	if err != nil {
+		panic(err) // the manifest is embedded: its test keeps it readable
+	}
 	groups, emails := false, false
 	for _, r := range cfg.OnCall.Rotations {
 		groups = groups || r.UserGroup != ""
@@ -34,7 +33,7 @@ func neededSlackScopes(cfg Config) []string {
 		}
 	}
 	var out []string
-	for _, s := range requiredSlackScopes {
+	for _, s := range all {
 		switch {
 		case s == "usergroups:write" && !groups:
 		case (s == "users:read" || s == "users:read.email") && !emails:
