@@ -29,7 +29,7 @@ func readDocusaurus(dir, root string) (*site, []Warning) {
 	}
 	var warns []Warning
 	for _, name := range []string{"docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		b, err := readConfigFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
 		}
@@ -39,11 +39,11 @@ func readDocusaurus(dir, root string) (*site, []Warning) {
 		break
 	}
 	var sidebars any
-	if b, err := os.ReadFile(filepath.Join(dir, "sidebars.json")); err == nil {
+	if b, err := readConfigFile(filepath.Join(dir, "sidebars.json")); err == nil {
 		if err := json.Unmarshal(b, &sidebars); err != nil {
 			warns = append(warns, Warning{Path: filepath.Join(dir, "sidebars.json"), Reason: "not JSON (" + err.Error() + "): sidebar labels ignored, front matter only"})
 		}
-	} else if b, err := os.ReadFile(filepath.Join(dir, "sidebars.js")); err == nil {
+	} else if b, err := readConfigFile(filepath.Join(dir, "sidebars.js")); err == nil {
 		if sidebars, err = jsObjectLiteral(string(b)); err != nil {
 			warns = append(warns, Warning{Path: filepath.Join(dir, "sidebars.js"), Reason: err.Error() + ": sidebar labels ignored, front matter only"})
 		}
@@ -82,7 +82,7 @@ func readCategories(docs string) (map[string]string, []Warning) {
 		var c struct {
 			Label string `yaml:"label"`
 		}
-		b, err := os.ReadFile(p)
+		b, err := readConfigFile(p)
 		if err == nil {
 			err = yaml.Unmarshal(b, &c) // JSON is YAML too
 		}

@@ -23,7 +23,7 @@ func readMkDocs(cfg, dir, root string) (*site, []Warning) {
 	warn := func(format string, args ...any) []Warning {
 		return []Warning{{Path: cfg, Reason: fmt.Sprintf(format, args...)}}
 	}
-	data, err := os.ReadFile(cfg)
+	data, err := readConfigFile(cfg)
 	if err != nil {
 		return nil, warn("unreadable MkDocs configuration: %v", err)
 	}

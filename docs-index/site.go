@@ -106,17 +106,36 @@ func navDigest(nav map[string]navEntry) string {
 }
 
 // findFile looks for one of names in root, then in its parent, and returns
-// the file and the folder it is in.
+// the file and the folder it is in. Links are not followed: a site's
+// configuration is a file of the site.
 func findFile(root string, names ...string) (file, dir string) {
 	for _, d := range []string{root, filepath.Dir(root)} {
 		for _, n := range names {
 			p := filepath.Join(d, n)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
 				return p, d
 			}
 		}
 	}
 	return "", ""
+}
+
+// maxConfigSize bounds a site configuration file koban reads.
+const maxConfigSize = 1 << 20
+
+// readConfigFile reads a site configuration file: a regular file (not a
+// link) of at most maxConfigSize bytes.
+func readConfigFile(p string) ([]byte, error) {
+	fi, err := os.Lstat(p)
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(p))
+	case fi.Size() > maxConfigSize:
+		return nil, fmt.Errorf("%s is too big (%d bytes, limit %d)", filepath.Base(p), fi.Size(), maxConfigSize)
+	}
+	return os.ReadFile(p)
 }
 
 // hash is the page hash of a file of the site: the file's own hash with

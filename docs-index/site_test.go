@@ -378,3 +378,15 @@ func TestSiteChangeReindexes(t *testing.T) {
 		t.Errorf("pages after the nav changed: %+v, want docs/a.md titled New title", ix.Pages())
 	}
 }
+
+// TestSiteConfigLinkNotFollowed: a mkdocs.yml that is a link (to a file
+// outside the docs, say) is not read.
+func TestSiteConfigLinkNotFollowed(t *testing.T) {
+	outside := writeSite(t, map[string]string{"secret.yml": "nav:\n  - Leaked title: index.md\n"})
+	root := writeSite(t, map[string]string{"index.md": "# Home\n"})
+	if err := os.Symlink(filepath.Join(outside, "secret.yml"), filepath.Join(root, "mkdocs.yml")); err != nil {
+		t.Skip(err)
+	}
+	pages, _ := Load(Source{Path: root}, nil)
+	checkPages(t, pages, map[string]pageWant{"index.md": {"Home", "", ""}})
+}
