@@ -9,6 +9,11 @@
 // what it was built from (source, page, hash, schema version). Ranking
 // questions into answers is left to package knowledge.
 //
+// A source may be a site: the MkDocs, Docusaurus or Hugo configuration and
+// front matter give pages the titles, sections and URLs the site shows
+// (site.go), and a source may live in a git repository, which GitSource
+// clones and pulls.
+//
 // Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
 // and a line scanner for headings and fenced code rather than a full Markdown
 // AST: site syntax (Hugo shortcodes, MDX, admonitions) has to be stripped
@@ -27,6 +32,10 @@ type Source struct {
 	Path    string // folder on disk
 	Lang    string // "en", "ja", or "" to detect per page
 	BaseURL string // links are BaseURL + page URL path + "#" + anchor; may be empty
+	// LinkStyle is how the docs site serves a page's file (one of
+	// LinkStyles) where no site generator configuration says; "" is
+	// directory.
+	LinkStyle string
 }
 
 // Section is one chunk of a page: the text under one heading (or a part of a

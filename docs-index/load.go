@@ -104,6 +104,8 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		}
 		return p
 	}
+	site, siteWarns := readSite(src, root)
+	warns = append(warns, siteWarns...)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			warns = append(warns, Warning{Path: shown(p), Reason: "unreadable: " + err.Error()})
@@ -137,7 +139,7 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 			return nil
 		}
 		if unchanged != nil {
-			if h := hashPage(src, data); unchanged(rel, h) {
+			if h := site.hash(hashPage(src, data)); unchanged(rel, h) {
 				pages = append(pages, Page{Source: src.Path, Path: rel, Hash: h})
 				return nil
 			}
@@ -150,6 +152,9 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 		case err != nil:
 			warns = append(warns, Warning{Path: shown(p), Reason: err.Error()})
 			return nil
+		}
+		if !site.apply(&page, data) {
+			return nil // outside the site's docs folder: not served
 		}
 		if page.Truncated {
 			warns = append(warns, Warning{Path: shown(p), Reason: fmt.Sprintf("partly indexed: only its first %d kB of text, and the first %d kB of a block with no blank line", maxPageChars>>10, 4*maxSectionChars>>10)})

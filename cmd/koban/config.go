@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 	"gopkg.in/yaml.v3"
 
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/triage"
 )
@@ -31,6 +34,9 @@ type Config struct {
 	// DocsRefresh is how often serve re-reads the doc sources and indexes
 	// what changed; 0 indexes them at start only.
 	DocsRefresh time.Duration `yaml:"docs_refresh" env:"KOBAN_DOCS_REFRESH"`
+	// DocsWebhookSecret, when set, enables POST /hooks/docs: a GitHub or
+	// GitLab push webhook signed with it pulls the git sources at once.
+	DocsWebhookSecret string `yaml:"docs_webhook_secret" env:"KOBAN_DOCS_WEBHOOK_SECRET"`
 	// TimeZone is the IANA zone reports and schedules are computed in.
 	TimeZone string `yaml:"time_zone" env:"KOBAN_TIME_ZONE"`
 	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
@@ -68,6 +74,21 @@ type DocSource struct {
 	Path    string `yaml:"path"`
 	Lang    string `yaml:"lang"`     // "en", "ja", or "" to detect per page
 	BaseURL string `yaml:"base_url"` // links are BaseURL + page path + #anchor
+	// LinkStyle is how the site serves a page where its generator's
+	// configuration (mkdocs.yml, docusaurus.config.js) does not say:
+	// directory (/path/, the default), html (/path.html), source
+	// (/path.md) or plain (/path).
+	LinkStyle string `yaml:"link_style"`
+	// Git, when set, makes this a git source: koban clones the repository
+	// into the data folder and pulls Ref (default: its default branch)
+	// every docs_refresh; Path is then the docs folder within it.
+	Git string `yaml:"git"`
+	Ref string `yaml:"ref"`
+	// TokenEnv names the environment variable holding an access token for
+	// a private repository over HTTPS; Username goes with it (default git).
+	TokenEnv string `yaml:"token_env"`
+	Username string `yaml:"username"`
+	token    string // the value of TokenEnv, read with the rest of the environment
 }
 
 // DocSources parses KOBAN_DOCS.
@@ -227,6 +248,11 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
 		return Config{}, fmt.Errorf("config from environment: %w", err)
 	}
+	for i, d := range cfg.Docs {
+		if d.TokenEnv != "" {
+			cfg.Docs[i].token = getenv(d.TokenEnv)
+		}
+	}
 	return cfg, cfg.validate()
 }
 
@@ -267,6 +293,17 @@ func (c *Config) validate() error {
 	}
 	if c.Knowledge.MinConfidence < 0 || c.Knowledge.MinConfidence > 1 {
 		errs = append(errs, fmt.Errorf("knowledge.min_confidence must be in [0,1], got %v", c.Knowledge.MinConfidence))
+	}
+	for _, d := range c.Docs {
+		if d.Git != "" && (filepath.IsAbs(d.Path) || strings.HasPrefix(filepath.Clean(d.Path), "..")) {
+			errs = append(errs, fmt.Errorf("docs: git source %s has path %q: want a folder within the repository", d.Git, d.Path))
+		}
+		if d.Git == "" && (d.Ref != "" || d.TokenEnv != "") {
+			errs = append(errs, fmt.Errorf("docs: %s sets ref or token_env without git", d.Path))
+		}
+		if d.LinkStyle != "" && !slices.Contains(docsindex.LinkStyles, d.LinkStyle) {
+			errs = append(errs, fmt.Errorf("docs: %s has link_style %q: want one of %s", d.Path, d.LinkStyle, strings.Join(docsindex.LinkStyles, ", ")))
+		}
 	}
 	for _, ch := range c.Slack.Channels {
 		switch ch.Mode {

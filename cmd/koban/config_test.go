@@ -53,7 +53,7 @@ func TestLoadConfig(t *testing.T) {
 			}
 		}},
 		{name: "docs list", env: map[string]string{"KOBAN_DOCS": "/docs/en@en=https://docs.example.com/, /docs/ja@ja"}, check: func(t *testing.T, c Config) {
-			if len(c.Docs) != 2 || c.Docs[0] != (DocSource{"/docs/en", "en", "https://docs.example.com/"}) || c.Docs[1] != (DocSource{"/docs/ja", "ja", ""}) {
+			if len(c.Docs) != 2 || c.Docs[0] != (DocSource{Path: "/docs/en", Lang: "en", BaseURL: "https://docs.example.com/"}) || c.Docs[1] != (DocSource{Path: "/docs/ja", Lang: "ja"}) {
 				t.Errorf("docs = %+v", c.Docs)
 			}
 		}},

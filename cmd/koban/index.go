@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/docs/samples"
 )
@@ -20,7 +21,18 @@ var indexCommand = command{
 	name:    "index",
 	summary: "index the docs (incrementally: only changed pages are re-indexed)",
 	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(ctx context.Context, _ []string) error {
+		list := fs.Bool("list", false, "then print one line per indexed page: file, title, quadrant, language, URL (tab-separated); beside a running koban serve, the pages it indexed")
+		asJSON := fs.Bool("json", false, "with --list: one JSON object per page and line")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return koban.Errorf(koban.EInvalid, "index: unexpected arguments %q", args)
+			}
+			if *asJSON && !*list {
+				return koban.Errorf(koban.EInvalid, "index: --json goes with --list")
+			}
+			if *list {
+				return listIndex(ctx, a, *asJSON)
+			}
 			ix, err := openIndex(a.cfg, a.log)
 			if err != nil {
 				return err
@@ -47,6 +59,7 @@ func openIndex(cfg Config, log *slog.Logger) (*docsindex.Index, error) {
 // updateIndex brings the index in line with the configured docs, or with the
 // shipped sample docs when none are configured.
 func updateIndex(ctx context.Context, ix *docsindex.Index, cfg Config, log *slog.Logger) (docsindex.Stats, []docsindex.Warning, error) {
+	syncGitDocs(ctx, gitDocs(cfg), log)
 	srcs, err := docSources(cfg)
 	if err != nil {
 		return docsindex.Stats{}, nil, err
@@ -62,7 +75,11 @@ func docSources(cfg Config) ([]docsindex.Source, error) {
 	}
 	srcs := make([]docsindex.Source, 0, len(cfg.Docs))
 	for _, d := range cfg.Docs {
-		srcs = append(srcs, docsindex.Source{Path: d.Path, Lang: d.Lang, BaseURL: d.BaseURL})
+		p := d.Path
+		if d.Git != "" {
+			p = filepath.Join(gitCheckoutDir(cfg, d), filepath.FromSlash(d.Path))
+		}
+		srcs = append(srcs, docsindex.Source{Path: p, Lang: d.Lang, BaseURL: d.BaseURL, LinkStyle: d.LinkStyle})
 	}
 	return srcs, nil
 }

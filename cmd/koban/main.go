@@ -35,6 +35,10 @@ type command struct {
 	// flags declares the command's flags on fs; it returns the function
 	// that runs the command once the flags are parsed.
 	flags func(fs *flag.FlagSet, a *app) func(ctx context.Context, args []string) error
+	// ownConfigErrors makes run hand a configuration that does not load
+	// to the command (in app.cfgErr) instead of failing: koban doctor
+	// reports it with the rest.
+	ownConfigErrors bool
 }
 
 // commands lists the subcommands in the order --help shows them.
@@ -48,6 +52,8 @@ func commands() []command {
 		purgeCommand,
 		reportCommand,
 		loadtestCommand,
+		doctorCommand,
+		healthcheckCommand,
 		versionCommand,
 	}
 }
@@ -59,8 +65,9 @@ type app struct {
 	stdout     io.Writer
 	stderr     io.Writer
 
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	cfgErr error // why the configuration did not load (commands with ownConfigErrors)
+	log    *slog.Logger
 }
 
 // run parses the command line and runs one subcommand.
@@ -98,9 +105,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		cfg, err := loadConfig(a.configPath, getenv)
-		if err != nil {
+		if err != nil && !c.ownConfigErrors {
 			return err
 		}
+		a.cfgErr = err
 		a.cfg = cfg
 		a.log = newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 		tuneGC(getenv, cfg.MemoryLimitMB)

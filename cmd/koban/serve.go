@@ -152,6 +152,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		// Slack signs its requests: no web token on these.
 		srv.Handle("/slack/", b.Handler())
 	}
+	gitRef := newGitRefresher(gitDocs(a.cfg), refresher, a.cfg.DocsRefresh, a.log)
+	if len(gitRef.docs) > 0 && a.cfg.DocsWebhookSecret != "" {
+		// Signed with the shared secret: no web token on it either.
+		srv.Handle("/hooks/docs", gitRef.webhook(a.cfg.DocsWebhookSecret))
+	}
 
 	periodic, err := periodicJobs(a, st, d, oc, b, ix.Quadrant)
 	if err != nil {
@@ -182,13 +187,20 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		g.Go(func() error { return b.Run(gctx) })
 	}
 	// The shipped sample docs do not change; configured ones may.
-	if a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0 {
-		refresher.Changed = func(ctx context.Context, st docsindex.Stats) {
-			if docsChanged != nil {
-				docsChanged(ctx, st)
-			}
-			setVocabulary(a, tr, ix)
+	changed := func(ctx context.Context, st docsindex.Stats) {
+		if docsChanged != nil {
+			docsChanged(ctx, st)
 		}
+		setVocabulary(a, tr, ix)
+	}
+	switch {
+	case len(gitRef.docs) > 0:
+		// Pull, then refresh every source, in one goroutine: a refresh
+		// never reads a checkout while it is being updated.
+		refresher.Changed = changed
+		g.Go(func() error { return gitRef.Run(gctx) })
+	case a.cfg.DocsRefresh > 0 && len(a.cfg.Docs) > 0:
+		refresher.Changed = changed
 		g.Go(func() error { return refresher.Run(gctx) })
 	}
 	g.Go(func() error {

@@ -45,6 +45,7 @@ func wireIndex(ctx context.Context, a *app) (*docsindex.Index, *docsindex.Refres
 		return nil, nil, docsindex.Stats{}, fmt.Errorf("open docs index: %w", err)
 	}
 	ref := &docsindex.Refresher{Index: ix, Sources: srcs, Every: a.cfg.DocsRefresh, Log: a.log}
+	syncGitDocs(ctx, gitDocs(a.cfg), a.log)
 	stats, err := ref.RunOnce(ctx)
 	if errors.Is(err, docsindex.ErrSourceEmptied) {
 		// A docs volume not mounted yet, or a sync half way: serve the
