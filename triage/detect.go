@@ -33,13 +33,27 @@ var (
 	// greetingRE is a greeting with little else.
 	greetingRE = regexp.MustCompile(`(?i)^\W*(?:hi|hello|hey|morning|good (?:morning|afternoon|evening)|happy (?:monday|friday|new year)|welcome|おはよう\S*|こんにちは|お疲れ様\S*|よろしくお願いします)\b`)
 	// announceRE opens an announcement or an FYI.
-	announceRE = regexp.MustCompile(`(?i)^\W*(?::\w+:\s*)?(?:fyi|psa|heads[- ]up|reminder|announcement|notice|release notes?|maintenance|we (?:just )?(?:shipped|released|launched|deployed|rolled out)|we(?:'ll| will| are going to) (?:deploy|release|upgrade|restart|migrate|recycle|roll out)|【[^】]*(?:お知らせ|連絡|告知|周知)[^】]*】|お知らせ|共有です|ご連絡|周知)`)
+	announceRE = regexp.MustCompile(`(?i)^\W*(?::\w+:\s*)?(?:fyi|psa|heads[- ]up|reminder|announcement|notice|release notes?|maintenance|【[^】]*(?:お知らせ|連絡|告知|周知)[^】]*】|お知らせ|共有です|ご連絡|周知)`)
+	// weAnnounceRE opens news of what the writer's team did or will do; it
+	// is an announcement unless it goes on to report a problem ("we
+	// deployed v2 and now the pods crash").
+	weAnnounceRE = regexp.MustCompile(`(?i)^\W*(?:we (?:just )?(?:shipped|released|launched|deployed|rolled out)|we(?:'ll| will| are going to) (?:deploy|release|upgrade|restart|migrate|recycle|roll out))`)
 	// chatterRE is small talk.
 	chatterRE = regexp.MustCompile(`(?i)\b(?:lunch|coffee|beers?|weekend|the game|brb|afk|haha+|lol|ランチ|飲み会|在宅|休暇|お昼)\b|ランチ|在宅勤務|お昼`)
 	// adviceRE opens an answer to someone else.
 	adviceRE = regexp.MustCompile(`(?i)^\W*(?:you (?:can|could|should|need to|have to|must|might)|try (?:adding|setting|running|using|to)|just (?:run|set|add|use)|have you tried|that'?s because|it'?s because|the fix is|the trick is|it'?s in the (?:docs|runbook|wiki)|i think you|you'?re missing|see https?://)|(?:すれば(?:反映され|でき|動き)ますよ|してみてください|ですよ。?$)`)
+	// statusRE is a status update or a reply in the conversation: how a
+	// deploy or a fix went, what worked for the writer, what they think the
+	// cause is.
+	statusRE = regexp.MustCompile(`(?i)^\W*(?:(?:i|we) (?:had|have|hit|saw) the same|same (?:issue|problem|here)|(?:i|we)(?:'ve| have)? (?:just )?(?:deployed|released|merged|shipped|rolled (?:out|back)|fixed|restarted|upgraded)\b|(?:deployed|released|merged|shipped|rolled out) (?:\S+ )?(?:to|in|into) (?:prod|production|staging|main|dev)\b|i (?:think|guess|suspect|believe) (?:the (?:issue|problem|cause|fix) is|it'?s because|you)|(?:it|that|this|restarting[^.]*|rolling back[^.]*) (?:worked|fixed it) for (?:me|us)|(?:should|will) be (?:out|live|fixed) (?:in|by|with)|(?:all|looks?) (?:green|good)\b)`)
 	// praiseRE is thanks by other words: praise, congratulations.
 	praiseRE = regexp.MustCompile(`(?i)^\W*(?:(?:nice|great|awesome|amazing|good|excellent) (?:work|job|stuff|one)|kudos|congrat\w*|well done|shout-?out|props to|お見事|おめでとう)`)
+	// cannotJaRE is a Japanese report that something cannot be done or
+	// fails: 〜できません, 〜できない, 失敗します, 動きません, 繋がらない.
+	// troubleRE is a problem told in passing: a status code or an error
+	// returned, a fix that does not help.
+	troubleRE  = regexp.MustCompile(`(?i)\b(?:returns?|returning|getting|gets|got|see|seeing|saw|throws?|throwing)\s+(?:an? |the )?(?:[45]\d\d|errors?|exceptions?|timeouts?)\b|\b(?:does(?:n'?t| not)|did(?:n'?t| not)) (?:help|work|fix)|\bstill (?:fail\w*|broken|crash\w*|not \w+ing)|\bexpired\b`)
+	cannotJaRE = regexp.MustCompile(`(?:でき(?:ません|ない|なく)|失敗し|エラーに?な|動(?:きません|かない|かなく)|(?:繋|つな)がら(?:ない|なく)|(?:落ち|止まっ)て(?:い|ま)|見(?:え|られ)ません)`)
 	// helpRE is someone about to ask: "help", "quick question".
 	helpRE = regexp.MustCompile(`(?i)\b(?:help|question|q)\b|助けて|質問`)
 	// askRE is a question without a question mark, in Japanese.
@@ -79,7 +93,8 @@ func (s *Service) Detect(text string) koban.Detection {
 
 	question := strings.ContainsAny(t, "?？") || askJaRE.MatchString(t)
 	asks := ev.has(sigHowTo, sigLookup, sigExplain, sigProcedure, sigAct, sigRequest, sigOwnFault)
-	reports := ev.has(sigOutage, sigBug, sigErrorPaste, sigUrgent, sigDocsIssue, sigFeature)
+	reports := ev.has(sigOutage, sigBug, sigErrorPaste, sigUrgent, sigDocsIssue, sigFeature) || cannotJaRE.MatchString(t) || troubleRE.MatchString(bare)
+	help := helpRE.MatchString(bare)
 
 	// The reason is the strongest push towards the outcome.
 	var score, pro, con float64
@@ -94,7 +109,7 @@ func (s *Service) Detect(text string) koban.Detection {
 		}
 	}
 	add(-0.5, "says little")
-	if helpRE.MatchString(bare) {
+	if help {
 		add(0.7, "mentions needing help")
 	}
 	if question {
@@ -113,7 +128,7 @@ func (s *Service) Detect(text string) koban.Detection {
 		add(0.5, "long enough to be a question")
 	}
 	switch {
-	case announceRE.MatchString(bare):
+	case announceRE.MatchString(bare), weAnnounceRE.MatchString(bare) && !reports:
 		add(-3, "an announcement or FYI")
 	case closingRE.MatchString(bare):
 		add(-3, "closes or thanks")
@@ -127,6 +142,8 @@ func (s *Service) Detect(text string) koban.Detection {
 		add(-2, "a greeting")
 	case urlOnlyShare(t, bare) && !question && !reports:
 		add(-2.5, "shares a link")
+	case statusRE.MatchString(bare) && !question && !reports && !help:
+		add(-2.5, "tells how something went")
 	}
 	if !question && !asks && !reports && !tech {
 		add(-1, "asks nothing")
