@@ -128,7 +128,8 @@ func latestReply(events []koban.Event) (*reply, error) {
 			return nil, err
 		}
 		out := &reply{Reply: r, At: ev.At, Actor: ev.Actor, Answered: ev.Kind == koban.EventAnswered}
-		if out.Answered {
+		// An answer, or the passage suggested while a person is brought in.
+		if out.Answered || (len(r.Suggest) > 0 && r.Answer.Known) {
 			out.HTML = renderMarkdown(r.Answer.Text)
 		}
 		return out, nil

@@ -78,8 +78,12 @@ func TestSuggestionSolvedAndRelabelInTheWeb(t *testing.T) {
 	}
 	thread := fmt.Sprintf("/ask/%d", inq.ID)
 	page := e.get(thread).Body.String()
-	if !strings.Contains(page, "these pages may help") || !strings.Contains(page, fmt.Sprintf(`action="/inquiries/%d/suggestion-solved"`, inq.ID)) {
+	if !strings.Contains(page, "this from the docs may help") || !strings.Contains(page, fmt.Sprintf(`action="/inquiries/%d/suggestion-solved"`, inq.ID)) {
 		t.Fatalf("escalated thread lacks the suggestions and This solved it")
+	}
+	// The passage koban would have answered with is shown, its code as code.
+	if !strings.Contains(page, `<div class="answer">`) || !strings.Contains(page, "<pre") {
+		t.Errorf("escalated thread lacks the suggested passage and its code:\n%s", page)
 	}
 	if w := e.post(fmt.Sprintf("/inquiries/%d/suggestion-solved", inq.ID), url.Values{"back": {thread}}); w.Code != http.StatusSeeOther {
 		t.Fatalf("POST suggestion-solved = %d: %s", w.Code, w.Body)
