@@ -349,7 +349,7 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 		if ev.Kind != koban.EventResolved {
 			continue
 		}
-		if ev.Data["feedback"] != desk.FeedbackSuggestionSolved {
+		if ev.Data["feedback"] != string(koban.FeedbackSuggestionSolved) {
 			break
 		}
 		who := userRef(inq.Assignee)

@@ -495,7 +495,7 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 	if err != nil {
 		return nil, err
 	}
-	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": "solved"}}
+	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": string(koban.FeedbackSolved)}}
 	if inq.Final.IsZero() && inq.State == koban.StateAnswered {
 		ev.Data["category"] = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}.String()
 	}
@@ -517,7 +517,7 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, "need-human", "", "the asker asked for a human", koban.Label{})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", "the asker asked for a human", koban.Label{})
 }
 
 // DocsWrong is the "Docs are wrong or missing" button: the asker's feedback
@@ -527,10 +527,10 @@ func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*kob
 	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
-func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
+func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedback koban.Feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
@@ -538,7 +538,7 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	note, _ = d.redact(strings.TrimSpace(note))
 	if inq.State == koban.StateEscalated || inq.State == koban.StateAcknowledged {
 		// A human is already on it: keep the feedback only.
-		data := map[string]string{"feedback": feedback}
+		data := map[string]string{"feedback": string(feedback)}
 		if note != "" {
 			data["note"] = note
 		}
@@ -549,7 +549,7 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	// The card shows koban's own prediction: what the asker says (docs
 	// wrong) is their feedback, recorded apart, never koban's prediction.
 	tr := koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}}
-	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
+	data := map[string]string{"feedback": string(feedback), "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
 	if esc.Channel != "" {
 		data["rotation_channel"] = esc.Channel

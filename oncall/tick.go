@@ -21,8 +21,8 @@ type Handoff struct {
 	Shift    koban.Shift // the incoming shift
 	Previous koban.Shift // the outgoing shift; zero for the first
 	Open     []OpenInquiry
-	Resolved []koban.Inquiry // resolved during the outgoing shift
-	Notes    []HandoffNote   // written since the previous handoff
+	Resolved []koban.Inquiry     // resolved during the outgoing shift
+	Notes    []koban.HandoffNote // written since the previous handoff
 }
 
 // OpenInquiry is an open inquiry in a handoff digest.
