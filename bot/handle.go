@@ -154,19 +154,18 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 	if q == "" {
 		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
 	}
-	done, release, fresh, err := b.claimAsk(ctx, e, q)
+	var inq *koban.Inquiry
+	var masked int
+	fresh, err := b.askOnce(ctx, e, q, func(ctx context.Context) (err error) {
+		inq, masked, err = b.postAsk(ctx, e, q)
+		return err
+	})
 	if err != nil {
 		return message{}, err
 	}
 	if !fresh {
 		return message{Text: "You just asked that: I'll answer in its thread."}, nil
 	}
-	inq, masked, err := b.postAsk(ctx, e, q)
-	if err != nil {
-		release()
-		return message{}, err
-	}
-	done()
 	reply := "Got it: I'll answer in the thread."
 	if _, cut := desk.CapQuestion(q); cut {
 		reply += fmt.Sprintf(" Your question is longer than %d characters: I kept the first %d.", desk.MaxQuestionChars, desk.MaxQuestionChars)

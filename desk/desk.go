@@ -47,14 +47,8 @@ type Store interface {
 	// delivers what is undelivered, with retries.
 	Enqueue(ctx context.Context, id int64) error
 	Events(ctx context.Context, id int64) ([]koban.Event, error)
-	// Claim reserves a side effect named by key: true for the first claimer
-	// only, until the claim is released, or left neither done nor released
-	// for longer than staleAfter.
-	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
-	// Done marks a claimed side effect as done: it is never claimed again.
-	Done(ctx context.Context, key string) error
-	// Release gives up a claim whose side effect did not happen.
-	Release(ctx context.Context, key string) error
+	// Claimer makes deciding and delivering each reply happen once.
+	koban.Claimer
 }
 
 // claimStale is how long a job may hold the claim on deciding or delivering
@@ -301,7 +295,18 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	}
 	if q, from, ok := pendingQuestion(inq, events); ok {
 		key := fmt.Sprintf("inquiry:%d:decide:%d", id, from)
-		won, err := d.Store.Claim(ctx, key, d.claimStale())
+		won, err := koban.Once(ctx, d.Store, key, d.claimStale(), func(ctx context.Context) error {
+			decided, err := d.decide(ctx, inq, q)
+			if err == nil {
+				inq = decided
+			}
+			return err
+		})
+		if errors.Is(err, koban.ErrNotDone) {
+			// The decision is recorded: a later job finds nothing pending.
+			d.Log.Warn("claim done", "inquiry_id", id, "key", key, "err", err)
+			err = nil
+		}
 		if err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
 		}
@@ -309,16 +314,6 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 			// Another job decides this question, and delivers the reply.
 			d.Log.Info("inquiry processed by another job", "inquiry_id", id)
 			return nil
-		}
-		if inq, err = d.decide(ctx, inq, q); err != nil {
-			if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-				d.Log.Warn("release claim", "inquiry_id", id, "key", key, "err", rerr)
-			}
-			return fmt.Errorf("process inquiry %d: %w", id, err)
-		}
-		if err := d.Store.Done(ctx, key); err != nil {
-			// The decision is recorded: a later job finds nothing pending.
-			d.Log.Warn("claim done", "inquiry_id", id, "key", key, "err", err)
 		}
 		if events, err = d.Store.Events(ctx, id); err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
@@ -442,24 +437,18 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
-	won, err := d.Store.Claim(ctx, key, d.claimStale())
-	if err != nil {
-		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
-	}
-	if !won {
-		return nil // another job delivers it
-	}
-	if err := d.deliver(ctx, inq, ev.ID, r, attempt); err != nil {
-		if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			d.Log.Warn("release claim", "inquiry_id", inq.ID, "key", key, "err", rerr)
-		}
-		return err
-	}
-	if err := d.Store.Done(ctx, key); err != nil {
+	won, err := koban.Once(ctx, d.Store, key, d.claimStale(), func(ctx context.Context) error {
+		return d.deliver(ctx, inq, ev.ID, r, attempt)
+	})
+	switch {
+	case errors.Is(err, koban.ErrNotDone):
 		// Delivered and recorded: a later job finds nothing undelivered.
 		d.Log.Warn("claim done", "inquiry_id", inq.ID, "key", key, "err", err)
+		return nil
+	case err != nil && !won: // the claim could not be taken
+		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
-	return nil
+	return err // nil (delivered, or another job delivers it), or why delivery failed
 }
 
 func (d *Desk) deliver(ctx context.Context, inq *koban.Inquiry, eventID int64, r Reply, attempt int) error {

@@ -10,7 +10,7 @@ import (
 )
 
 // Store is what the on-call service keeps in the database. Package store
-// implements it; cmd adapts its types.
+// implements it.
 type Store interface {
 	// AddOverride stores o and returns its ID; EConflict when it overlaps
 	// another override of the same rotation.
@@ -31,13 +31,9 @@ type Store interface {
 	// resolved in [from, to).
 	ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error)
 
-	// Claim takes key for this caller: true when nobody has done it and
-	// nobody else holds a claim younger than staleAfter. Done records that
-	// the work is done for good; Release gives a claim back so the work is
-	// retried.
-	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
-	Done(ctx context.Context, key string) error
-	Release(ctx context.Context, key string) error
+	// Claimer makes each handoff, reminder and group sync happen once
+	// across replicas.
+	koban.Claimer
 }
 
 // Notifier reaches people in Slack. Package bot implements it. Methods

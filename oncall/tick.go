@@ -97,21 +97,8 @@ func (s *Service) Tick(ctx context.Context, now time.Time) error {
 // once runs fn under the claim key: skipped when another caller has it or
 // it is done; released for a retry when fn fails.
 func (s *Service) once(ctx context.Context, key string, fn func() error) error {
-	ok, err := s.store.Claim(ctx, key, s.ClaimTimeout)
-	if err != nil {
-		return fmt.Errorf("claim %s: %w", key, err)
-	}
-	if !ok {
-		return nil
-	}
-	if err := fn(); err != nil {
-		if rerr := s.store.Release(ctx, key); rerr != nil {
-			return fmt.Errorf("%s: %w (and release: %v)", key, err, rerr)
-		}
+	if _, err := koban.Once(ctx, s.store, key, s.ClaimTimeout, func(context.Context) error { return fn() }); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
-	}
-	if err := s.store.Done(ctx, key); err != nil {
-		return fmt.Errorf("mark %s done: %w", key, err)
 	}
 	return nil
 }
