@@ -300,40 +300,13 @@ func (b *Bot) tell(e event, s string) {
 // inquiry's thread (the sections with block id "past:ID"), so that what was
 // posted does not show it either. It implements desk.PastRetractor.
 func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
-	if inq.Channel == "" || inq.ThreadTS == "" {
-		return nil
-	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200, IncludeAllMetadata: true}
-	var errs []error
-	for {
-		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
-		}
-		for _, m := range msgs {
-			self := (b.selfBot != "" && m.BotID == b.selfBot) || (b.selfUser != "" && m.User == b.selfUser)
-			if !self {
-				continue
-			}
-			keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
-				s, ok := bl.(*slack.SectionBlock)
-				return ok && s.BlockID == pastBlockID(id)
-			})
-			if len(keep) == len(m.Blocks.BlockSet) {
-				continue
-			}
-			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
-				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(keep...), slack.MsgOptionMetadata(m.Metadata))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("update message %s in %s: %w", m.Timestamp, inq.Channel, classify(err)))
-			}
-		}
-		if !more || cursor == "" {
-			break
-		}
-		params.Cursor = cursor
-	}
-	return errors.Join(errs...)
+	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+		keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
+			s, ok := bl.(*slack.SectionBlock)
+			return ok && s.BlockID == pastBlockID(id)
+		})
+		return keep, len(keep) != len(m.Blocks.BlockSet)
+	})
 }
 
 // resolvedNotice is the notice posted in the thread on resolution: when the
@@ -371,31 +344,23 @@ func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder strin
 	if inq.Channel == "" || inq.ThreadTS == "" {
 		return "", "", koban.Errorf(koban.ENotFound, "inquiry %d has no thread", inq.ID)
 	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200}
+	// At most 50 pages (10,000 messages) are read, keeping only the latest
+	// candidates.
 	var mine, anyone slack.Message
-	// A long thread is read to its end, a page at a time, keeping only the
-	// latest candidates: memory stays bounded whatever its length.
-	for pages := 0; pages < 50; pages++ {
-		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return "", "", fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
+	err := b.eachReply(ctx, inq, 50, func(m slack.Message) {
+		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
+			return
 		}
-		for _, m := range msgs {
-			if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
-				continue
-			}
-			if strings.TrimSpace(m.Text) == "" {
-				continue
-			}
-			anyone = m
-			if m.User == responder {
-				mine = m
-			}
+		if strings.TrimSpace(m.Text) == "" {
+			return
 		}
-		if !more || cursor == "" {
-			break
+		anyone = m
+		if m.User == responder {
+			mine = m
 		}
-		params.Cursor = cursor
+	})
+	if err != nil {
+		return "", "", err
 	}
 	pick := mine
 	if pick.Timestamp == "" {
