@@ -21,6 +21,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
+	"github.com/kobanhq/koban/internal/text"
 )
 
 // Store is what the desk needs from the inquiry store.
@@ -213,8 +214,8 @@ type Incoming struct {
 // question for its content: an empty or odd one is stored and escalated, so
 // that nothing anyone asked is lost.
 func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, created bool, err error) {
-	text, n := d.redact(in.Text)
-	text, cut := CapQuestion(text)
+	q, n := d.redact(in.Text)
+	q, cut := CapQuestion(q)
 	thread := in.ThreadTS
 	if thread == "" {
 		thread = in.MessageTS
@@ -227,8 +228,8 @@ func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, create
 		ThreadTS:   thread,
 		MessageTS:  in.MessageTS,
 		AskedBy:    in.User,
-		Text:       text,
-		Lang:       detectLang(text),
+		Text:       q,
+		Lang:       text.Lang(q),
 		Redactions: n,
 		State:      koban.StateReceived,
 		CreatedAt:  d.Now().UTC(),
@@ -821,26 +822,4 @@ func mustJSON(v any) string {
 		panic(fmt.Sprintf("desk: encode %T: %v", v, err)) // only plain structs are encoded
 	}
 	return string(b)
-}
-
-// detectLang tells Japanese from everything else by the share of kana and
-// kanji among the letters; "" when there are no letters.
-func detectLang(s string) string {
-	var ja, letters int
-	for _, r := range s {
-		switch {
-		case r >= 0x3040 && r <= 0x30ff, r >= 0x4e00 && r <= 0x9fff, r >= 0xff66 && r <= 0xff9f:
-			ja++
-			letters++
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-			letters++
-		}
-	}
-	switch {
-	case letters == 0:
-		return ""
-	case ja*5 >= letters: // a few kanji among romaji commands is still Japanese
-		return "ja"
-	}
-	return "en"
 }

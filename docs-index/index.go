@@ -27,6 +27,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/text"
 )
 
 // SchemaVersion names the index layout and analysis. An index built with
@@ -816,20 +817,20 @@ func pathWords(p string) string {
 }
 
 // SplitCode separates a section's text into prose and fenced code.
-func SplitCode(text string) (prose, code string) {
+func SplitCode(s string) (prose, code string) {
 	var p, c strings.Builder
 	var fence string
-	for _, line := range strings.SplitAfter(text, "\n") {
+	for _, line := range strings.SplitAfter(s, "\n") {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
+			if text.FenceCloses(trim, fence) {
 				fence = ""
 				continue
 			}
 			c.WriteString(line)
 			continue
 		}
-		if f := fenceOpen(trim); f != "" {
+		if f := text.FenceOpen(trim); f != "" {
 			fence = f
 			continue
 		}
