@@ -73,12 +73,7 @@ var flowTexts = map[string]flowText{
 	},
 }
 
-func flowTextFor(lang string) flowText {
-	if t, ok := flowTexts[lang]; ok {
-		return t
-	}
-	return flowTexts["en"]
-}
+func flowTextFor(lang string) flowText { return inLang(flowTexts, lang) }
 
 // renderSuggestions renders, for the asker, what koban found while it
 // brings in the on-call (who: their mention, or "" for nobody), with the
@@ -420,6 +415,17 @@ func renderRelabelModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalV
 // onRelabel handles the relabel modal before its acknowledgement, within
 // actBudget: bad input and a refusal show in the modal, and nothing changes.
 func (b *Bot) onRelabel(ctx context.Context, e event) any {
+	return b.onLabelModal(ctx, e, "relabel", func(ctx context.Context, id int64, label koban.Label) error {
+		_, err := b.flowDesk().Relabel(ctx, id, e.User, label, koban.Domain(e.Values[blockDomain]))
+		return err
+	})
+}
+
+// onLabelModal handles a modal that labels an inquiry (Resolve…,
+// Relabel…) before its acknowledgement, within actBudget: bad input, a
+// refusal or a conflict shows in the modal, which stays open, and nothing
+// changes. apply does what the modal asks.
+func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func(ctx context.Context, id int64, label koban.Label) error) any {
 	id, err := strconv.ParseInt(e.Metadata, 10, 64)
 	if err != nil {
 		return nil
@@ -430,8 +436,8 @@ func (b *Bot) onRelabel(ctx context.Context, e event) any {
 	}
 	actx, cancel := context.WithTimeout(ctx, actBudget)
 	defer cancel()
-	if _, err := b.flowDesk().Relabel(actx, id, e.User, label, koban.Domain(e.Values[blockDomain])); err != nil {
-		b.logError("relabel", err, "user", e.User, "inquiry_id", id)
+	if err := apply(actx, id, label); err != nil {
+		b.logError(what, err, "user", e.User, "inquiry_id", id)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
 	}
 	return nil

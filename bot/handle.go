@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -297,27 +296,15 @@ func (b *Bot) onSubmission(ctx context.Context, e event) any {
 	if e.Callback != resolveCallback {
 		return nil
 	}
-	id, err := strconv.ParseInt(e.Metadata, 10, 64)
-	if err != nil {
-		return nil
-	}
-	label, err := koban.ParseLabel(e.Values[blockCategory])
-	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
-	}
-	r := desk.Resolution{
-		Label:  label,
-		Domain: koban.Domain(e.Values[blockDomain]),
-		Page:   strings.TrimSpace(e.Values[blockPage]),
-		Note:   strings.TrimSpace(e.Values[blockNote]),
-	}
-	actx, cancel := context.WithTimeout(ctx, actBudget)
-	defer cancel()
-	if _, err := b.deps.Desk.Resolve(actx, id, e.User, r); err != nil {
-		b.logError("resolve", err, "user", e.User, "inquiry_id", id)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
-	}
-	return nil
+	return b.onLabelModal(ctx, e, "resolve", func(ctx context.Context, id int64, label koban.Label) error {
+		_, err := b.deps.Desk.Resolve(ctx, id, e.User, desk.Resolution{
+			Label:  label,
+			Domain: koban.Domain(e.Values[blockDomain]),
+			Page:   strings.TrimSpace(e.Values[blockPage]),
+			Note:   strings.TrimSpace(e.Values[blockNote]),
+		})
+		return err
+	})
 }
 
 // replyError tells the user who clicked what went wrong, and logs it.

@@ -115,7 +115,10 @@ var texts = map[string]text{
 	},
 }
 
-func textFor(lang string) text {
+func textFor(lang string) text { return inLang(texts, lang) }
+
+// inLang returns the texts of a language, English when there are none.
+func inLang[T any](texts map[string]T, lang string) T {
 	if t, ok := texts[lang]; ok {
 		return t
 	}
@@ -609,16 +612,21 @@ var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
 // stripMarkup removes mrkdwn emphasis for the notification text; mentions,
 // emoji and escapes stay.
 func stripMarkup(s string) string {
-	strip := strings.NewReplacer("*", "", "_", "", "`", "")
+	return oneLine(outside(emojiCode, s, strings.NewReplacer("*", "", "_", "", "`", "").Replace))
+}
+
+// outside applies f to the parts of s that re does not match, and keeps
+// the matches as they are.
+func outside(re *regexp.Regexp, s string, f func(string) string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range emojiCode.FindAllStringIndex(s, -1) {
-		b.WriteString(strip.Replace(s[last:m[0]]))
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		b.WriteString(f(s[last:m[0]]))
 		b.WriteString(s[m[0]:m[1]])
 		last = m[1]
 	}
-	b.WriteString(strip.Replace(s[last:]))
-	return oneLine(b.String())
+	b.WriteString(f(s[last:]))
+	return b.String()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
