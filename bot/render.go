@@ -11,6 +11,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // message is one rendered Slack message: the notification text and the blocks.
@@ -612,21 +613,7 @@ var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
 // stripMarkup removes mrkdwn emphasis for the notification text; mentions,
 // emoji and escapes stay.
 func stripMarkup(s string) string {
-	return oneLine(outside(emojiCode, s, strings.NewReplacer("*", "", "_", "", "`", "").Replace))
-}
-
-// outside applies f to the parts of s that re does not match, and keeps
-// the matches as they are.
-func outside(re *regexp.Regexp, s string, f func(string) string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
-		b.WriteString(f(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(f(s[last:]))
-	return b.String()
+	return oneLine(textproc.ReplaceOutside(emojiCode, s, strings.NewReplacer("*", "", "_", "", "`", "").Replace))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -21,7 +21,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
-	"github.com/kobanhq/koban/internal/text"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Store is what the desk needs from the inquiry store.
@@ -214,8 +214,8 @@ type Incoming struct {
 // question for its content: an empty or odd one is stored and escalated, so
 // that nothing anyone asked is lost.
 func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, created bool, err error) {
-	q, n := d.redact(in.Text)
-	q, cut := CapQuestion(q)
+	text, n := d.redact(in.Text)
+	text, cut := CapQuestion(text)
 	thread := in.ThreadTS
 	if thread == "" {
 		thread = in.MessageTS
@@ -228,8 +228,8 @@ func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, create
 		ThreadTS:   thread,
 		MessageTS:  in.MessageTS,
 		AskedBy:    in.User,
-		Text:       q,
-		Lang:       text.Lang(q),
+		Text:       text,
+		Lang:       textproc.Lang(text),
 		Redactions: n,
 		State:      koban.StateReceived,
 		CreatedAt:  d.Now().UTC(),

@@ -27,7 +27,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/internal/text"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // SchemaVersion names the index layout and analysis. An index built with
@@ -817,20 +817,20 @@ func pathWords(p string) string {
 }
 
 // SplitCode separates a section's text into prose and fenced code.
-func SplitCode(s string) (prose, code string) {
+func SplitCode(text string) (prose, code string) {
 	var p, c strings.Builder
 	var fence string
-	for _, line := range strings.SplitAfter(s, "\n") {
+	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
-			if text.FenceCloses(trim, fence) {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 				continue
 			}
 			c.WriteString(line)
 			continue
 		}
-		if f := text.FenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			continue
 		}

@@ -20,7 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/internal/text"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // MaxFileSize is the largest docs file Load reads; bigger files are skipped
@@ -448,12 +448,12 @@ func stripSiteSyntax(body string) string {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
 			out = append(out, line)
-			if text.FenceCloses(trim, fence) {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 			}
 			continue
 		}
-		if f := text.FenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			out = append(out, line)
 			continue
@@ -550,13 +550,13 @@ func splitSections(body string) ([]rawSection, string) {
 	for _, line := range strings.Split(body, "\n") {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
-			if text.FenceCloses(trim, fence) {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 			}
 			buf.WriteString(line + "\n")
 			continue
 		}
-		if f := text.FenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			buf.WriteString(line + "\n")
 			continue
@@ -599,23 +599,23 @@ func cleanInline(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// splitLong splits s, when longer than max, at blank lines outside code fences.
+// splitLong splits text longer than max at blank lines outside code fences.
 // A block that runs on past max*4 bytes with no blank line (a huge code
 // block or table, a generated page) keeps its beginning, and a code block
 // its closing fence; the lines between are not indexed (an answer links to
 // the full section), so no section grows unbounded. cut says whether lines
 // were left out.
-func splitLong(s string, max int) (parts []string, cut bool) {
-	if len(s) <= max {
-		return []string{s}, false
+func splitLong(text string, max int) (parts []string, cut bool) {
+	if len(text) <= max {
+		return []string{text}, false
 	}
 	var cur strings.Builder
 	var fence string
 	skipping := false
-	for _, line := range strings.SplitAfter(s, "\n") {
+	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
 		switch {
-		case text.FenceCloses(trim, fence):
+		case textproc.FenceCloses(trim, fence):
 			fence, skipping = "", false
 		case fence != "":
 			if skipping || cur.Len() >= max*4 {
@@ -629,7 +629,7 @@ func splitLong(s string, max int) (parts []string, cut bool) {
 			continue
 		default:
 			skipping = false
-			if f := text.FenceOpen(trim); f != "" {
+			if f := textproc.FenceOpen(trim); f != "" {
 				fence = f
 			} else if trim == "" && cur.Len() >= max*3/4 {
 				parts = append(parts, cur.String())
@@ -692,9 +692,9 @@ func (s *slugger) slug(heading, custom string) string {
 }
 
 // DetectLang guesses "ja" or "en" from the share of kana and kanji among
-// the letters of s, ignoring fenced code (text.Lang); "en" when s has no
+// the letters of s, ignoring fenced code (textproc.Lang); "en" when s has no
 // letters.
-func DetectLang(s string) string { return cmp.Or(text.Lang(s), "en") }
+func DetectLang(s string) string { return cmp.Or(textproc.Lang(s), "en") }
 
 var howToTitle = regexp.MustCompile(`(?i)^(how to|how-to|configure|install|set up|setting up|create|creating|deploy|deploying|use|using|enable|manage|migrate|upgrade|troubleshoot)\b`)
 

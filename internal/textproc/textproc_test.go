@@ -1,6 +1,10 @@
-package text
+package textproc
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 func TestLang(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -59,6 +63,21 @@ func TestFenceCloses(t *testing.T) {
 	for _, tt := range tests {
 		if got := FenceCloses(tt.trim, tt.fence); got != tt.want {
 			t.Errorf("FenceCloses(%q, %q) = %v, want %v", tt.trim, tt.fence, got, tt.want)
+		}
+	}
+}
+
+func TestReplaceOutside(t *testing.T) {
+	code := regexp.MustCompile("`[^`]*`")
+	tests := []struct{ in, want string }{
+		{"run `make all` now", "RUN `make all` NOW"},
+		{"`a` and `b`", "`a` AND `b`"},
+		{"no code", "NO CODE"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ReplaceOutside(code, tt.in, strings.ToUpper); got != tt.want {
+			t.Errorf("ReplaceOutside(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

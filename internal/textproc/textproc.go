@@ -1,9 +1,11 @@
-// Package text holds the text handling that koban's packages share, so that
-// they agree: which language a text is written in, and where fenced code
-// begins and ends in Markdown (docs pages, questions pasted with logs).
-package text
+// Package textproc holds the text handling that koban's packages share, so that
+// they agree: which language a text is written in, where fenced code begins
+// and ends in Markdown (docs pages, questions pasted with logs), and
+// rewriting a text around the parts that must stay as they are (code).
+package textproc
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -60,4 +62,18 @@ func FenceOpen(trim string) string {
 // least as many times, and nothing else.
 func FenceCloses(trim, fence string) bool {
 	return fence != "" && strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == ""
+}
+
+// ReplaceOutside applies f to the parts of s that re does not match and
+// keeps the matches as they are: rewriting prose around code spans, say.
+func ReplaceOutside(re *regexp.Regexp, s string, f func(string) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		b.WriteString(f(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(f(s[last:]))
+	return b.String()
 }
