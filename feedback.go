@@ -17,3 +17,7 @@ const (
 	// the on-call solved it, before any human replied.
 	FeedbackSuggestionSolved Feedback = "suggestion-solved"
 )
+
+// Feedback returns the asker's feedback that e records, or "" when it
+// records none.
+func (e Event) Feedback() Feedback { return Feedback(e.Data["feedback"]) }

@@ -317,7 +317,7 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 		if ev.Kind != koban.EventResolved {
 			continue
 		}
-		if ev.Data["feedback"] != string(koban.FeedbackSuggestionSolved) {
+		if ev.Feedback() != koban.FeedbackSuggestionSolved {
 			break
 		}
 		who := userRef(inq.Assignee)

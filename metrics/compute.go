@@ -277,8 +277,8 @@ func eventFacts(inqs []*koban.Inquiry, events []koban.Event) []facts {
 		}
 		// Feedback rides on its own event, or on the event the button caused
 		// (resolved for Solved, escalated for I need a human / Docs wrong).
-		if fb := e.Data["feedback"]; fb != "" && !e.At.Before(f.feedbackAt) {
-			f.feedback, f.feedbackAt = koban.Feedback(fb), e.At
+		if fb := e.Feedback(); fb != "" && !e.At.Before(f.feedbackAt) {
+			f.feedback, f.feedbackAt = fb, e.At
 		}
 	}
 	return fs
