@@ -188,13 +188,7 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]st
 			msg.Text = "Urgent: " + msg.Text
 		}
 		// The asker's part and the past inquiries come before the on-call's buttons.
-		var who string
-		switch {
-		case validID(r.Escalation.OnCall):
-			who = "<@" + r.Escalation.OnCall + ">"
-		case validID(r.Escalation.Group):
-			who = "<!subteam^" + r.Escalation.Group + ">"
-		}
+		who := escalationMention(r.Escalation)
 		if len(r.Suggest) > 0 {
 			// The suggested pages are listed once, for the asker and the on-call.
 			msg.Blocks = slices.DeleteFunc(msg.Blocks, func(bl slack.Block) bool { return isRelatedDocs(bl, inq.Lang) })

@@ -209,13 +209,7 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 	if reason == "" {
 		reason = "koban was not confident enough to answer"
 	}
-	var who string
-	switch {
-	case validID(r.Escalation.OnCall):
-		who = "<@" + r.Escalation.OnCall + ">"
-	case validID(r.Escalation.Group):
-		who = "<!subteam^" + r.Escalation.Group + ">"
-	}
+	who := escalationMention(r.Escalation)
 	var head string
 	if who == "" {
 		head = fmt.Sprintf(t.escalatedNoOne, escape(reason))
@@ -667,4 +661,16 @@ func ago(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// escalationMention mentions who an escalation brings in: the on-call, else
+// the user group; "" for nobody.
+func escalationMention(e desk.Escalation) string {
+	switch {
+	case validID(e.OnCall):
+		return "<@" + e.OnCall + ">"
+	case validID(e.Group):
+		return "<!subteam^" + e.Group + ">"
+	}
+	return ""
 }
