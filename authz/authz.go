@@ -56,12 +56,12 @@ type Action string
 // admins; responder actions to admins.
 const (
 	// The asker's buttons.
-	Solved    Action = "solved"
-	NeedHuman Action = "need-human"
-	DocsWrong Action = "docs-wrong"
+	Solved           = Action(koban.FeedbackSolved)
+	NeedHuman        = Action(koban.FeedbackNeedHuman)
+	DocsWrong        = Action(koban.FeedbackDocsWrong)
 	AddDetail Action = "add-detail"
 	// SuggestionSolved: the pages suggested while escalating solved it.
-	SuggestionSolved Action = "suggestion-solved"
+	SuggestionSolved = Action(koban.FeedbackSuggestionSolved)
 	// The on-call's.
 	Acknowledge Action = "acknowledge"
 	Resolve     Action = "resolve"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -27,14 +28,6 @@ type Access interface {
 	// Visible returns the inquiries user may see, and how many private
 	// ones were left out.
 	Visible(ctx context.Context, user string, inqs []koban.Inquiry) ([]koban.Inquiry, int)
-}
-
-// Claims reserve one-time work (the store): a replayed /koban ask posts and
-// records its question once.
-type Claims interface {
-	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
-	Done(ctx context.Context, key string) error
-	Release(ctx context.Context, key string) error
 }
 
 // actBudget is how long a click or a modal submission may take before its
@@ -181,52 +174,46 @@ func (b *Bot) tooLong(e event, text string) {
 // a repeat (a double submit, a replayed request) rather than a new question.
 const askRepeat = 2 * time.Minute
 
-// claimAsk claims a /koban ask by its trigger id and by who asked what, so
-// that a replay or a double submit asks once. fresh is false for a repeat.
-// After success, done keeps the trigger claimed for good (the text claim
-// goes stale after askRepeat); after a failure, release gives both back.
-func (b *Bot) claimAsk(ctx context.Context, e event, q string) (done, release func(), fresh bool, err error) {
-	nop := func() {}
+// errRepeat is why a /koban ask is not asked again.
+var errRepeat = errors.New("the same question was just asked")
+
+// askOnce runs post for a /koban ask once per trigger id (for good) and
+// once per person and question within askRepeat, so that a replay or a
+// double submit asks once: fresh is false for a repeat. When post fails,
+// both claims are given back.
+func (b *Bot) askOnce(ctx context.Context, e event, q string, post func(context.Context) error) (fresh bool, err error) {
 	if b.deps.Claims == nil {
-		return nop, nop, true, nil
+		return true, post(ctx)
 	}
 	sum := sha256.Sum256([]byte(e.User + "\x00" + strings.TrimSpace(q)))
-	type claim struct {
-		key   string
-		stale time.Duration
+	textKey := "slash-ask-text:" + hex.EncodeToString(sum[:16])
+	byText := func(ctx context.Context) error {
+		ran, err := koban.Hold(ctx, b.deps.Claims, textKey, askRepeat, post)
+		switch {
+		case err != nil && !ran:
+			return fmt.Errorf("claim /koban ask: %w", err)
+		case !ran:
+			return errRepeat
+		}
+		return err
 	}
-	claims := []claim{{"slash-ask-text:" + hex.EncodeToString(sum[:16]), askRepeat}}
-	if e.TriggerID != "" {
-		claims = append(claims, claim{"slash-ask:" + e.Team + ":" + e.TriggerID, 24 * time.Hour})
-	}
-	var held []string
-	release = func() {
-		for _, k := range held {
-			if err := b.deps.Claims.Release(context.WithoutCancel(ctx), k); err != nil {
-				b.log.Warn("release /koban ask claim", "err", err)
-			}
+	ran := true
+	if e.TriggerID == "" {
+		err = byText(ctx)
+	} else {
+		ran, err = koban.Once(ctx, b.deps.Claims, "slash-ask:"+e.Team+":"+e.TriggerID, 24*time.Hour, byText)
+		if err != nil && !ran {
+			err = fmt.Errorf("claim /koban ask: %w", err)
 		}
 	}
-	for _, c := range claims {
-		ok, err := b.deps.Claims.Claim(ctx, c.key, c.stale)
-		if err != nil || !ok {
-			release()
-			if err != nil {
-				return nop, nop, false, fmt.Errorf("claim /koban ask: %w", err)
-			}
-			return nop, nop, false, nil
-		}
-		held = append(held, c.key)
+	switch {
+	case errors.Is(err, errRepeat), err == nil && !ran:
+		return false, nil
+	case errors.Is(err, koban.ErrNotDone):
+		b.log.Warn("mark /koban ask claim done", "err", err)
+		return true, nil
 	}
-	done = func() {
-		if e.TriggerID == "" {
-			return
-		}
-		if err := b.deps.Claims.Done(context.WithoutCancel(ctx), claims[1].key); err != nil {
-			b.log.Warn("mark /koban ask claim done", "err", err)
-		}
-	}
-	return done, release, true, nil
+	return true, err
 }
 
 // onSwapAction handles the swap confirmation buttons the on-call service

@@ -115,7 +115,7 @@ type Deps struct {
 	OnCall    OnCall
 	Detector  Detector // optional: tells channel messages that ask for nothing
 	Access    Access
-	Claims    Claims
+	Claims    koban.Claimer // the store: a replayed /koban ask posts and records its question once
 	Log       *slog.Logger
 	Now       func() time.Time
 	// Redactor masks secrets in what the bot posts or logs of user text

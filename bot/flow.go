@@ -73,12 +73,7 @@ var flowTexts = map[string]flowText{
 	},
 }
 
-func flowTextFor(lang string) flowText {
-	if t, ok := flowTexts[lang]; ok {
-		return t
-	}
-	return flowTexts["en"]
-}
+func flowTextFor(lang string) flowText { return inLang(flowTexts, lang) }
 
 // renderSuggestions renders, for the asker, what koban found while it
 // brings in the on-call (who: their mention, or "" for nobody), with the
@@ -193,13 +188,7 @@ func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]st
 			msg.Text = "Urgent: " + msg.Text
 		}
 		// The asker's part and the past inquiries come before the on-call's buttons.
-		var who string
-		switch {
-		case validID(r.Escalation.OnCall):
-			who = "<@" + r.Escalation.OnCall + ">"
-		case validID(r.Escalation.Group):
-			who = "<!subteam^" + r.Escalation.Group + ">"
-		}
+		who := escalationMention(r.Escalation)
 		if len(r.Suggest) > 0 {
 			// The suggested pages are listed once, for the asker and the on-call.
 			msg.Blocks = slices.DeleteFunc(msg.Blocks, func(bl slack.Block) bool { return isRelatedDocs(bl, inq.Lang) })
@@ -300,40 +289,13 @@ func (b *Bot) tell(e event, s string) {
 // inquiry's thread (the sections with block id "past:ID"), so that what was
 // posted does not show it either. It implements desk.PastRetractor.
 func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
-	if inq.Channel == "" || inq.ThreadTS == "" {
-		return nil
-	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200, IncludeAllMetadata: true}
-	var errs []error
-	for {
-		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
-		}
-		for _, m := range msgs {
-			self := (b.selfBot != "" && m.BotID == b.selfBot) || (b.selfUser != "" && m.User == b.selfUser)
-			if !self {
-				continue
-			}
-			keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
-				s, ok := bl.(*slack.SectionBlock)
-				return ok && s.BlockID == pastBlockID(id)
-			})
-			if len(keep) == len(m.Blocks.BlockSet) {
-				continue
-			}
-			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
-				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(keep...), slack.MsgOptionMetadata(m.Metadata))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("update message %s in %s: %w", m.Timestamp, inq.Channel, classify(err)))
-			}
-		}
-		if !more || cursor == "" {
-			break
-		}
-		params.Cursor = cursor
-	}
-	return errors.Join(errs...)
+	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+		keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
+			s, ok := bl.(*slack.SectionBlock)
+			return ok && s.BlockID == pastBlockID(id)
+		})
+		return keep, len(keep) != len(m.Blocks.BlockSet)
+	})
 }
 
 // resolvedNotice is the notice posted in the thread on resolution: when the
@@ -349,7 +311,7 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 		if ev.Kind != koban.EventResolved {
 			continue
 		}
-		if ev.Data["feedback"] != desk.FeedbackSuggestionSolved {
+		if ev.Feedback() != koban.FeedbackSuggestionSolved {
 			break
 		}
 		who := userRef(inq.Assignee)
@@ -371,31 +333,23 @@ func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder strin
 	if inq.Channel == "" || inq.ThreadTS == "" {
 		return "", "", koban.Errorf(koban.ENotFound, "inquiry %d has no thread", inq.ID)
 	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200}
+	// At most 50 pages (10,000 messages) are read, keeping only the latest
+	// candidates.
 	var mine, anyone slack.Message
-	// A long thread is read to its end, a page at a time, keeping only the
-	// latest candidates: memory stays bounded whatever its length.
-	for pages := 0; pages < 50; pages++ {
-		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return "", "", fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
+	err := b.eachReply(ctx, inq, 50, func(m slack.Message) {
+		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
+			return
 		}
-		for _, m := range msgs {
-			if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
-				continue
-			}
-			if strings.TrimSpace(m.Text) == "" {
-				continue
-			}
-			anyone = m
-			if m.User == responder {
-				mine = m
-			}
+		if strings.TrimSpace(m.Text) == "" {
+			return
 		}
-		if !more || cursor == "" {
-			break
+		anyone = m
+		if m.User == responder {
+			mine = m
 		}
-		params.Cursor = cursor
+	})
+	if err != nil {
+		return "", "", err
 	}
 	pick := mine
 	if pick.Timestamp == "" {
@@ -455,6 +409,17 @@ func renderRelabelModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalV
 // onRelabel handles the relabel modal before its acknowledgement, within
 // actBudget: bad input and a refusal show in the modal, and nothing changes.
 func (b *Bot) onRelabel(ctx context.Context, e event) any {
+	return b.onLabelModal(ctx, e, "relabel", func(ctx context.Context, id int64, label koban.Label) error {
+		_, err := b.flowDesk().Relabel(ctx, id, e.User, label, koban.Domain(e.Values[blockDomain]))
+		return err
+	})
+}
+
+// onLabelModal handles a modal that labels an inquiry (Resolve…,
+// Relabel…) before its acknowledgement, within actBudget: bad input, a
+// refusal or a conflict shows in the modal, which stays open, and nothing
+// changes. apply does what the modal asks.
+func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func(ctx context.Context, id int64, label koban.Label) error) any {
 	id, err := strconv.ParseInt(e.Metadata, 10, 64)
 	if err != nil {
 		return nil
@@ -465,8 +430,8 @@ func (b *Bot) onRelabel(ctx context.Context, e event) any {
 	}
 	actx, cancel := context.WithTimeout(ctx, actBudget)
 	defer cancel()
-	if _, err := b.flowDesk().Relabel(actx, id, e.User, label, koban.Domain(e.Values[blockDomain])); err != nil {
-		b.logError("relabel", err, "user", e.User, "inquiry_id", id)
+	if err := apply(actx, id, label); err != nil {
+		b.logError(what, err, "user", e.User, "inquiry_id", id)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
 	}
 	return nil

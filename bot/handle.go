@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -154,19 +153,18 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 	if q == "" {
 		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
 	}
-	done, release, fresh, err := b.claimAsk(ctx, e, q)
+	var inq *koban.Inquiry
+	var masked int
+	fresh, err := b.askOnce(ctx, e, q, func(ctx context.Context) (err error) {
+		inq, masked, err = b.postAsk(ctx, e, q)
+		return err
+	})
 	if err != nil {
 		return message{}, err
 	}
 	if !fresh {
 		return message{Text: "You just asked that: I'll answer in its thread."}, nil
 	}
-	inq, masked, err := b.postAsk(ctx, e, q)
-	if err != nil {
-		release()
-		return message{}, err
-	}
-	done()
 	reply := "Got it: I'll answer in the thread."
 	if _, cut := desk.CapQuestion(q); cut {
 		reply += fmt.Sprintf(" Your question is longer than %d characters: I kept the first %d.", desk.MaxQuestionChars, desk.MaxQuestionChars)
@@ -298,27 +296,15 @@ func (b *Bot) onSubmission(ctx context.Context, e event) any {
 	if e.Callback != resolveCallback {
 		return nil
 	}
-	id, err := strconv.ParseInt(e.Metadata, 10, 64)
-	if err != nil {
-		return nil
-	}
-	label, err := koban.ParseLabel(e.Values[blockCategory])
-	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
-	}
-	r := desk.Resolution{
-		Label:  label,
-		Domain: koban.Domain(e.Values[blockDomain]),
-		Page:   strings.TrimSpace(e.Values[blockPage]),
-		Note:   strings.TrimSpace(e.Values[blockNote]),
-	}
-	actx, cancel := context.WithTimeout(ctx, actBudget)
-	defer cancel()
-	if _, err := b.deps.Desk.Resolve(actx, id, e.User, r); err != nil {
-		b.logError("resolve", err, "user", e.User, "inquiry_id", id)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
-	}
-	return nil
+	return b.onLabelModal(ctx, e, "resolve", func(ctx context.Context, id int64, label koban.Label) error {
+		_, err := b.deps.Desk.Resolve(ctx, id, e.User, desk.Resolution{
+			Label:  label,
+			Domain: koban.Domain(e.Values[blockDomain]),
+			Page:   strings.TrimSpace(e.Values[blockPage]),
+			Note:   strings.TrimSpace(e.Values[blockNote]),
+		})
+		return err
+	})
 }
 
 // replyError tells the user who clicked what went wrong, and logs it.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // linkPolicy decides which links in koban's Slack messages are live. Text
@@ -238,15 +239,7 @@ var mrkdwnCode = regexp.MustCompile("(?s)```.*?```|`[^`\n]+`")
 // allow inert: <URL|label> becomes "label (hxxps://…)", and bare URLs and
 // host names are defanged. Code is left alone.
 func (p linkPolicy) inertMrkdwn(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range mrkdwnCode.FindAllStringIndex(s, -1) {
-		b.WriteString(p.inertMrkdwnProse(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(p.inertMrkdwnProse(s[last:]))
-	return b.String()
+	return textproc.ReplaceOutside(mrkdwnCode, s, p.inertMrkdwnProse)
 }
 
 func (p linkPolicy) inertMrkdwnProse(s string) string {

@@ -12,47 +12,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/oncall"
-	"github.com/kobanhq/koban/store"
 )
-
-// storeOnCall is oncall.Store over the real store (as cmd wires it).
-type storeOnCall struct{ s *store.Store }
-
-func (a storeOnCall) AddOverride(ctx context.Context, o oncall.Override) (int64, error) {
-	return a.s.AddOverride(ctx, store.Override{Rotation: o.Rotation, Person: o.Person, Replaces: o.Replaces, StartsAt: o.From, EndsAt: o.To,
-		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, Kind: store.OverrideKind(o.Kind)})
-}
-
-func (a storeOnCall) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]oncall.Override, error) {
-	list, err := a.s.Overrides(ctx, rotation, from, to)
-	out := make([]oncall.Override, len(list))
-	for i, o := range list {
-		out[i] = oncall.Override{ID: o.ID, Rotation: o.Rotation, Kind: oncall.OverrideKind(o.Kind), Person: o.Person, Replaces: o.Replaces,
-			From: o.StartsAt, To: o.EndsAt, CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt}
-	}
-	return out, err
-}
-
-func (a storeOnCall) DeleteOverride(ctx context.Context, id int64) error {
-	return a.s.DeleteOverride(ctx, id)
-}
-func (a storeOnCall) AddHandoffNote(ctx context.Context, n oncall.HandoffNote) (int64, error) {
-	return a.s.AddHandoffNote(ctx, store.HandoffNote{Rotation: n.Rotation, Author: n.Author, Text: n.Text, CreatedAt: n.At})
-}
-func (a storeOnCall) HandoffNotes(context.Context, string, time.Time) ([]oncall.HandoffNote, error) {
-	return nil, nil
-}
-func (a storeOnCall) OpenInquiries(ctx context.Context) ([]koban.Inquiry, error) {
-	return a.s.OpenInquiries(ctx)
-}
-func (a storeOnCall) ResolvedInquiries(context.Context, string, time.Time, time.Time) ([]koban.Inquiry, error) {
-	return nil, nil
-}
-func (a storeOnCall) Claim(ctx context.Context, key string, stale time.Duration) (bool, error) {
-	return a.s.Claim(ctx, key, stale)
-}
-func (a storeOnCall) Done(ctx context.Context, key string) error    { return a.s.Done(ctx, key) }
-func (a storeOnCall) Release(ctx context.Context, key string) error { return a.s.Release(ctx, key) }
 
 // serviceOnCall is the bot's OnCall over the real on-call service, set once
 // the bot (its notifier) exists.
@@ -101,10 +61,10 @@ func TestOnCallChangesNeedMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := oncall.NewService(rots, storeOnCall{h.store}, h.bot, h.bot.log)
+	svc := oncall.NewService(rots, h.store, h.bot, h.bot.log)
 	svc.Access = h.bot.deps.Access.(oncall.Access)
 	oc.svc = svc
-	overrides := func() []store.Override {
+	overrides := func() []koban.Override {
 		t.Helper()
 		list, err := h.store.Overrides(ctx, "platform", time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 1, 0))
 		if err != nil {

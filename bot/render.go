@@ -11,6 +11,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // message is one rendered Slack message: the notification text and the blocks.
@@ -115,7 +116,10 @@ var texts = map[string]text{
 	},
 }
 
-func textFor(lang string) text {
+func textFor(lang string) text { return inLang(texts, lang) }
+
+// inLang returns the texts of a language, English when there are none.
+func inLang[T any](texts map[string]T, lang string) T {
 	if t, ok := texts[lang]; ok {
 		return t
 	}
@@ -205,13 +209,7 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 	if reason == "" {
 		reason = "koban was not confident enough to answer"
 	}
-	var who string
-	switch {
-	case validID(r.Escalation.OnCall):
-		who = "<@" + r.Escalation.OnCall + ">"
-	case validID(r.Escalation.Group):
-		who = "<!subteam^" + r.Escalation.Group + ">"
-	}
+	who := escalationMention(r.Escalation)
 	var head string
 	if who == "" {
 		head = fmt.Sprintf(t.escalatedNoOne, escape(reason))
@@ -609,16 +607,7 @@ var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
 // stripMarkup removes mrkdwn emphasis for the notification text; mentions,
 // emoji and escapes stay.
 func stripMarkup(s string) string {
-	strip := strings.NewReplacer("*", "", "_", "", "`", "")
-	var b strings.Builder
-	last := 0
-	for _, m := range emojiCode.FindAllStringIndex(s, -1) {
-		b.WriteString(strip.Replace(s[last:m[0]]))
-		b.WriteString(s[m[0]:m[1]])
-		last = m[1]
-	}
-	b.WriteString(strip.Replace(s[last:]))
-	return oneLine(b.String())
+	return oneLine(textproc.ReplaceOutside(emojiCode, s, strings.NewReplacer("*", "", "_", "", "`", "").Replace))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -672,4 +661,16 @@ func ago(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// escalationMention mentions who an escalation brings in: the on-call, else
+// the user group; "" for nobody.
+func escalationMention(e desk.Escalation) string {
+	switch {
+	case validID(e.OnCall):
+		return "<@" + e.OnCall + ">"
+	case validID(e.Group):
+		return "<!subteam^" + e.Group + ">"
+	}
+	return ""
 }

@@ -124,7 +124,7 @@ func TestGolden(t *testing.T) {
 				{Inquiry: *en, Age: 3 * time.Hour},
 			},
 			Resolved: []koban.Inquiry{*resolved, *resolved},
-			Notes:    []oncall.HandoffNote{{Author: "UOLD", Text: "db-7 migration <running>, keep an eye on it"}}})},
+			Notes:    []koban.HandoffNote{{Author: "UOLD", Text: "db-7 migration <running>, keep an eye on it"}}})},
 		{"reminder", renderReminder(oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated, Percent: 90, Left: 40 * time.Minute})},
 		{"reminder_breach", renderReminder(oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated, Percent: 100, Left: -3 * time.Hour})},
 		{"oncall", renderOnCall([]koban.Shift{{Rotation: "platform", Person: "UONCALL", Start: asked, End: asked.Add(7 * 24 * time.Hour)}}, nil, later)},

@@ -175,36 +175,12 @@ func (b *Bot) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
 	}
 	by := b.resolvedBy(ctx, inq)
 	id := strconv.FormatInt(inq.ID, 10)
-	params := &slack.GetConversationRepliesParameters{
-		ChannelID: inq.Channel, Timestamp: inq.ThreadTS, Limit: 200, IncludeAllMetadata: true,
-	}
-	var errs []error
-	for {
-		msgs, more, cursor, err := b.api.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return fmt.Errorf("read thread %s in %s: %w", inq.ThreadTS, inq.Channel, classify(err))
+	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+		if m.Metadata.EventType != replyEvent || fmt.Sprint(m.Metadata.EventPayload["inquiry_id"]) != id || !hasActions(m.Blocks.BlockSet) {
+			return nil, false
 		}
-		for _, m := range msgs {
-			self := (b.selfBot != "" && m.BotID == b.selfBot) || (b.selfUser != "" && m.User == b.selfUser)
-			if !self {
-				continue
-			}
-			if m.Metadata.EventType != replyEvent || fmt.Sprint(m.Metadata.EventPayload["inquiry_id"]) != id || !hasActions(m.Blocks.BlockSet) {
-				continue
-			}
-			upd := withRelabel(renderRetired(m.Blocks.BlockSet, inq, by), inq)
-			_, _, _, err := b.api.UpdateMessageContext(ctx, inq.Channel, m.Timestamp,
-				slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(upd.Blocks...), slack.MsgOptionMetadata(m.Metadata))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("update reply %s in %s: %w", m.Timestamp, inq.Channel, classify(err)))
-			}
-		}
-		if !more || cursor == "" {
-			break
-		}
-		params.Cursor = cursor
-	}
-	return errors.Join(errs...)
+		return withRelabel(renderRetired(m.Blocks.BlockSet, inq, by), inq).Blocks, true
+	})
 }
 
 // resolvedBy returns who resolved inq last (a Slack user ID), or "" when

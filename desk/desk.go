@@ -21,6 +21,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Store is what the desk needs from the inquiry store.
@@ -47,14 +48,8 @@ type Store interface {
 	// delivers what is undelivered, with retries.
 	Enqueue(ctx context.Context, id int64) error
 	Events(ctx context.Context, id int64) ([]koban.Event, error)
-	// Claim reserves a side effect named by key: true for the first claimer
-	// only, until the claim is released, or left neither done nor released
-	// for longer than staleAfter.
-	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
-	// Done marks a claimed side effect as done: it is never claimed again.
-	Done(ctx context.Context, key string) error
-	// Release gives up a claim whose side effect did not happen.
-	Release(ctx context.Context, key string) error
+	// Claimer makes deciding and delivering each reply happen once.
+	koban.Claimer
 }
 
 // claimStale is how long a job may hold the claim on deciding or delivering
@@ -234,7 +229,7 @@ func (d *Desk) Ask(ctx context.Context, in Incoming) (inq *koban.Inquiry, create
 		MessageTS:  in.MessageTS,
 		AskedBy:    in.User,
 		Text:       text,
-		Lang:       detectLang(text),
+		Lang:       textproc.Lang(text),
 		Redactions: n,
 		State:      koban.StateReceived,
 		CreatedAt:  d.Now().UTC(),
@@ -301,7 +296,18 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 	}
 	if q, from, ok := pendingQuestion(inq, events); ok {
 		key := fmt.Sprintf("inquiry:%d:decide:%d", id, from)
-		won, err := d.Store.Claim(ctx, key, d.claimStale())
+		won, err := koban.Once(ctx, d.Store, key, d.claimStale(), func(ctx context.Context) error {
+			decided, err := d.decide(ctx, inq, q)
+			if err == nil {
+				inq = decided
+			}
+			return err
+		})
+		if errors.Is(err, koban.ErrNotDone) {
+			// The decision is recorded: a later job finds nothing pending.
+			d.Log.Warn("claim done", "inquiry_id", id, "key", key, "err", err)
+			err = nil
+		}
 		if err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
 		}
@@ -309,16 +315,6 @@ func (d *Desk) Process(ctx context.Context, id int64, attempt int) error {
 			// Another job decides this question, and delivers the reply.
 			d.Log.Info("inquiry processed by another job", "inquiry_id", id)
 			return nil
-		}
-		if inq, err = d.decide(ctx, inq, q); err != nil {
-			if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-				d.Log.Warn("release claim", "inquiry_id", id, "key", key, "err", rerr)
-			}
-			return fmt.Errorf("process inquiry %d: %w", id, err)
-		}
-		if err := d.Store.Done(ctx, key); err != nil {
-			// The decision is recorded: a later job finds nothing pending.
-			d.Log.Warn("claim done", "inquiry_id", id, "key", key, "err", err)
 		}
 		if events, err = d.Store.Events(ctx, id); err != nil {
 			return fmt.Errorf("process inquiry %d: %w", id, err)
@@ -442,24 +438,18 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	key := fmt.Sprintf("inquiry:%d:deliver:%d", inq.ID, ev.ID)
-	won, err := d.Store.Claim(ctx, key, d.claimStale())
-	if err != nil {
-		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
-	}
-	if !won {
-		return nil // another job delivers it
-	}
-	if err := d.deliver(ctx, inq, ev.ID, r, attempt); err != nil {
-		if rerr := d.Store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			d.Log.Warn("release claim", "inquiry_id", inq.ID, "key", key, "err", rerr)
-		}
-		return err
-	}
-	if err := d.Store.Done(ctx, key); err != nil {
+	won, err := koban.Once(ctx, d.Store, key, d.claimStale(), func(ctx context.Context) error {
+		return d.deliver(ctx, inq, ev.ID, r, attempt)
+	})
+	switch {
+	case errors.Is(err, koban.ErrNotDone):
 		// Delivered and recorded: a later job finds nothing undelivered.
 		d.Log.Warn("claim done", "inquiry_id", inq.ID, "key", key, "err", err)
+		return nil
+	case err != nil && !won: // the claim could not be taken
+		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
-	return nil
+	return err // nil (delivered, or another job delivers it), or why delivery failed
 }
 
 func (d *Desk) deliver(ctx context.Context, inq *koban.Inquiry, eventID int64, r Reply, attempt int) error {
@@ -495,7 +485,7 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 	if err != nil {
 		return nil, err
 	}
-	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": "solved"}}
+	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": string(koban.FeedbackSolved)}}
 	if inq.Final.IsZero() && inq.State == koban.StateAnswered {
 		ev.Data["category"] = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}.String()
 	}
@@ -517,7 +507,7 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, "need-human", "", "the asker asked for a human", koban.Label{})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", "the asker asked for a human", koban.Label{})
 }
 
 // DocsWrong is the "Docs are wrong or missing" button: the asker's feedback
@@ -527,10 +517,10 @@ func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*kob
 	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, "docs-wrong", note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
 }
 
-func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
+func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedback koban.Feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
@@ -538,7 +528,7 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	note, _ = d.redact(strings.TrimSpace(note))
 	if inq.State == koban.StateEscalated || inq.State == koban.StateAcknowledged {
 		// A human is already on it: keep the feedback only.
-		data := map[string]string{"feedback": feedback}
+		data := map[string]string{"feedback": string(feedback)}
 		if note != "" {
 			data["note"] = note
 		}
@@ -549,7 +539,7 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user, feedback, not
 	// The card shows koban's own prediction: what the asker says (docs
 	// wrong) is their feedback, recorded apart, never koban's prediction.
 	tr := koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}}
-	data := map[string]string{"feedback": feedback, "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
+	data := map[string]string{"feedback": string(feedback), "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
 		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
 	if esc.Channel != "" {
 		data["rotation_channel"] = esc.Channel
@@ -832,26 +822,4 @@ func mustJSON(v any) string {
 		panic(fmt.Sprintf("desk: encode %T: %v", v, err)) // only plain structs are encoded
 	}
 	return string(b)
-}
-
-// detectLang tells Japanese from everything else by the share of kana and
-// kanji among the letters; "" when there are no letters.
-func detectLang(s string) string {
-	var ja, letters int
-	for _, r := range s {
-		switch {
-		case r >= 0x3040 && r <= 0x30ff, r >= 0x4e00 && r <= 0x9fff, r >= 0xff66 && r <= 0xff9f:
-			ja++
-			letters++
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-			letters++
-		}
-	}
-	switch {
-	case letters == 0:
-		return ""
-	case ja*5 >= letters: // a few kanji among romaji commands is still Japanese
-		return "ja"
-	}
-	return "en"
 }

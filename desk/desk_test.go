@@ -1222,21 +1222,6 @@ func TestIllegalTransitions(t *testing.T) {
 	}
 }
 
-func TestDetectLang(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"How do I request a database?", "en"},
-		{"データベースを申請するには？", "ja"},
-		{"kubectl rollout undo が失敗します", "ja"},
-		{"", ""},
-		{"🙏 123 !!!", ""},
-	}
-	for _, tt := range tests {
-		if got := detectLang(tt.in); got != tt.want {
-			t.Errorf("detectLang(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestJobRunner runs the whole path through the store's job runner: Ask
 // enqueues the job in the same transaction as the inquiry, the runner calls
 // Process, a transient delivery failure is retried, and a follow-up

@@ -132,8 +132,8 @@ func TestSuggestWhileEscalating(t *testing.T) {
 		t.Errorf("Replier told of the resolution %d times, want 1", n)
 	}
 	last := e.events(inq.ID)
-	if ev := last[len(last)-1]; ev.Kind != koban.EventResolved || ev.Data["feedback"] != FeedbackSuggestionSolved || ev.Actor != asker {
-		t.Errorf("last event = %+v, want resolved by the asker with feedback %s", ev, FeedbackSuggestionSolved)
+	if ev := last[len(last)-1]; ev.Kind != koban.EventResolved || ev.Data["feedback"] != string(koban.FeedbackSuggestionSolved) || ev.Actor != asker {
+		t.Errorf("last event = %+v, want resolved by the asker with feedback %s", ev, string(koban.FeedbackSuggestionSolved))
 	}
 	// Reminders go to open inquiries only: this one is no longer among them.
 	open, err := e.store.OpenInquiries(e.ctx)

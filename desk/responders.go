@@ -25,7 +25,7 @@ func (d *Desk) mayAnswerForAsker(ctx context.Context, user string, inq *koban.In
 		return nil
 	}
 	if user == "" || user != inq.AskedBy {
-		d.Log.Info("refused: not the asker", "user", user, "action", FeedbackSuggestionSolved)
+		d.Log.Info("refused: not the asker", "user", user, "action", koban.FeedbackSuggestionSolved)
 		return koban.Errorf(koban.EForbidden, "Only the person who asked can say this solved it.")
 	}
 	return nil

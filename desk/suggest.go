@@ -10,10 +10,6 @@ import (
 // brought in: a few to read, not a search result page.
 const maxSuggestions = 3
 
-// FeedbackSuggestionSolved is the feedback of a resolution by the asker's
-// "This solved it" on the pages suggested while escalating.
-const FeedbackSuggestionSolved = "suggestion-solved"
-
 // suggestions returns the pages shown to the asker beside an escalation:
 // the best pages retrieved, when triage decided to suggest (or the inquiry
 // is urgent and the docs did answer: it escalates at once, and the asker
@@ -59,7 +55,7 @@ func (d *Desk) SuggestionSolved(ctx context.Context, id int64, user string) (*ko
 		return nil, err
 	}
 	label := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
-	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": FeedbackSuggestionSolved}}
+	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{"feedback": string(koban.FeedbackSuggestionSolved)}}
 	if inq.Final.IsZero() {
 		ev.Data["category"], ev.Data["domain"] = label.String(), string(inq.Domain)
 	}

@@ -27,6 +27,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // SchemaVersion names the index layout and analysis. An index built with
@@ -822,14 +823,14 @@ func SplitCode(text string) (prose, code string) {
 	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 				continue
 			}
 			c.WriteString(line)
 			continue
 		}
-		if f := fenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			continue
 		}

@@ -2,6 +2,7 @@ package docsindex
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // MaxFileSize is the largest docs file Load reads; bigger files are skipped
@@ -451,12 +453,12 @@ func stripSiteSyntax(body string) string {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
 			out = append(out, line)
-			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 			}
 			continue
 		}
-		if f := fenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			out = append(out, line)
 			continue
@@ -486,17 +488,6 @@ func stripSiteSyntax(body string) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
-}
-
-// fenceOpen returns the fence (``` or ~~~, possibly longer) a line opens, or "".
-func fenceOpen(trim string) string {
-	for _, c := range []string{"`", "~"} {
-		if strings.HasPrefix(trim, c+c+c) {
-			n := len(trim) - len(strings.TrimLeft(trim, c))
-			return strings.Repeat(c, n)
-		}
-	}
-	return ""
 }
 
 func replaceShortcodes(line string) string {
@@ -564,13 +555,13 @@ func splitSections(body string) ([]rawSection, string) {
 	for _, line := range strings.Split(body, "\n") {
 		trim := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "" {
+			if textproc.FenceCloses(trim, fence) {
 				fence = ""
 			}
 			buf.WriteString(line + "\n")
 			continue
 		}
-		if f := fenceOpen(trim); f != "" {
+		if f := textproc.FenceOpen(trim); f != "" {
 			fence = f
 			buf.WriteString(line + "\n")
 			continue
@@ -629,7 +620,7 @@ func splitLong(text string, max int) (parts []string, cut bool) {
 	for _, line := range strings.SplitAfter(text, "\n") {
 		trim := strings.TrimSpace(line)
 		switch {
-		case fence != "" && strings.HasPrefix(trim, fence) && strings.Trim(trim, fence[:1]) == "":
+		case textproc.FenceCloses(trim, fence):
 			fence, skipping = "", false
 		case fence != "":
 			if skipping || cur.Len() >= max*4 {
@@ -643,7 +634,7 @@ func splitLong(text string, max int) (parts []string, cut bool) {
 			continue
 		default:
 			skipping = false
-			if f := fenceOpen(trim); f != "" {
+			if f := textproc.FenceOpen(trim); f != "" {
 				fence = f
 			} else if trim == "" && cur.Len() >= max*3/4 {
 				parts = append(parts, cur.String())
@@ -706,34 +697,9 @@ func (s *slugger) slug(heading, custom string) string {
 }
 
 // DetectLang guesses "ja" or "en" from the share of kana and kanji among
-// the letters of s, ignoring fenced code.
-func DetectLang(s string) string {
-	var cjk, latin int
-	inFence := false
-	for _, line := range strings.Split(s, "\n") {
-		if fenceOpen(strings.TrimSpace(line)) != "" {
-			inFence = !inFence
-			continue
-		}
-		if inFence {
-			continue
-		}
-		for _, r := range line {
-			switch {
-			case unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han):
-				cjk++
-			case r < 128 && unicode.IsLetter(r):
-				latin++
-			}
-		}
-	}
-	// A Japanese sentence has one kana/kanji per character where English
-	// has one letter; ~5 Latin letters make one English word.
-	if cjk > 0 && float64(cjk) >= 0.15*float64(cjk+latin) {
-		return "ja"
-	}
-	return "en"
-}
+// the letters of s, ignoring fenced code (textproc.Lang); "en" when s has no
+// letters.
+func DetectLang(s string) string { return cmp.Or(textproc.Lang(s), "en") }
 
 var howToTitle = regexp.MustCompile(`(?i)^(how to|how-to|configure|install|set up|setting up|create|creating|deploy|deploying|use|using|enable|manage|migrate|upgrade|troubleshoot)\b`)
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/textproc"
 	"github.com/kobanhq/koban/llm"
 )
 
@@ -307,11 +308,11 @@ var (
 	dropped  = regexp.MustCompile("[ \t]*\x00+")
 )
 
-// renumberCitations checks each [n] in text against the n sections given:
+// renumberCitations checks each [n] in answer against the n sections given:
 // references to sections that do not exist are dropped, valid ones are
 // renumbered in order of first use. used lists, for each new number, the
 // section it points at (1-based). Code is left alone.
-func renumberCitations(text string, n int) (string, []int) {
+func renumberCitations(answer string, n int) (string, []int) {
 	var used []int
 	newNum := map[int]int{}
 	fix := func(seg string) string {
@@ -335,13 +336,5 @@ func renumberCitations(text string, n int) (string, []int) {
 		})
 		return dropped.ReplaceAllString(seg, "")
 	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range codeSpan.FindAllStringIndex(text, -1) {
-		b.WriteString(fix(text[last:loc[0]]))
-		b.WriteString(text[loc[0]:loc[1]])
-		last = loc[1]
-	}
-	b.WriteString(fix(text[last:]))
-	return strings.TrimSpace(b.String()), used
+	return strings.TrimSpace(textproc.ReplaceOutside(codeSpan, answer, fix)), used
 }

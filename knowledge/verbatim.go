@@ -6,36 +6,23 @@ import (
 	"strings"
 
 	"github.com/kobanhq/koban"
-	docsindex "github.com/kobanhq/koban/docs-index"
 )
-
-// answerer answers a question (the extractive Service, or one that writes
-// through a language model).
-type answerer interface {
-	Answer(ctx context.Context, q koban.Question) (koban.Answer, error)
-}
-
-// pageReader gives the sections of a docs page; *docsindex.Index satisfies
-// it.
-type pageReader interface {
-	Page(path string) ([]docsindex.Section, error)
-}
 
 // CodeChecked keeps a model-written answer only when every code block in it
 // is found verbatim in the sections it cites: a command or YAML the model
 // rewrote, however plausibly, is not what the docs say. Otherwise the
 // extractive answer, which quotes code as it is, is given.
 type CodeChecked struct {
-	written    answerer
-	extractive answerer
-	pages      pageReader
+	written    Answerer
+	extractive Answerer
+	pages      PageReader
 	log        *slog.Logger
 }
 
-// WithCodeCheck returns an answerer that answers through written and falls
+// WithCodeCheck returns an Answerer that answers through written and falls
 // back to extractive when written's answer (one with a Model) shows code
 // that its cited sections, read through pages, do not hold.
-func WithCodeCheck(written, extractive answerer, pages pageReader, log *slog.Logger) *CodeChecked {
+func WithCodeCheck(written, extractive Answerer, pages PageReader, log *slog.Logger) *CodeChecked {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -18,7 +18,7 @@ func (f writtenFunc) Answer(ctx context.Context, q koban.Question) (koban.Answer
 
 func TestCodeCheck(t *testing.T) {
 	svc := mustService(t)
-	ix := svc.s.(pageReader)
+	ix := svc.s.(PageReader)
 	q := koban.Question{Text: "how do I go back to the previous release?"}
 	cite := koban.Citation{Path: "how-to/roll-back-a-deployment.md", Anchor: "roll-back-a-deployment", Lang: "en"}
 	tests := []struct {

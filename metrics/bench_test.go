@@ -71,7 +71,7 @@ func bigMonth(n int) *memSource {
 				p.Citations = nil
 			}
 			event(p, koban.EventAnswered, koban.ActorKoban, p.FirstResponseAt, nil)
-			fb := []string{FeedbackSolved, FeedbackSolved, FeedbackSolved, FeedbackNeedHuman, FeedbackDocsWrong}[rng.IntN(5)]
+			fb := string([]koban.Feedback{koban.FeedbackSolved, koban.FeedbackSolved, koban.FeedbackSolved, koban.FeedbackNeedHuman, koban.FeedbackDocsWrong}[rng.IntN(5)])
 			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt.Add(time.Minute), map[string]string{"feedback": fb})
 			p.State = koban.StateResolved
 			p.ResolvedAt = p.FirstResponseAt.Add(time.Duration(rng.Int64N(int64(time.Hour))))

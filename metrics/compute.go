@@ -124,21 +124,11 @@ func changes(cur, prev *Report) []Change {
 
 // facts is what the events say about one inquiry.
 type facts struct {
-	escalatedAt time.Time // first escalation
-	answered    bool      // koban answered from the docs
-	feedback    string    // the asker's last feedback
+	escalatedAt time.Time      // first escalation
+	answered    bool           // koban answered from the docs
+	feedback    koban.Feedback // the asker's last feedback
 	feedbackAt  time.Time
 }
-
-// Feedback values (Data["feedback"]) of feedback, resolved and escalated events.
-const (
-	FeedbackSolved    = "solved"
-	FeedbackNeedHuman = "need-human"
-	FeedbackDocsWrong = "docs-wrong"
-	// FeedbackSuggestionSolved: the pages koban suggested while bringing
-	// in the on-call solved it, before any human replied (desk).
-	FeedbackSuggestionSolved = "suggestion-solved"
-)
 
 // replyBuckets are the bounds of the reply-time distribution.
 var replyBuckets = []struct {
@@ -287,7 +277,7 @@ func eventFacts(inqs []*koban.Inquiry, events []koban.Event) []facts {
 		}
 		// Feedback rides on its own event, or on the event the button caused
 		// (resolved for Solved, escalated for I need a human / Docs wrong).
-		if fb := e.Data["feedback"]; fb != "" && !e.At.Before(f.feedbackAt) {
+		if fb := e.Feedback(); fb != "" && !e.At.Before(f.feedbackAt) {
 			f.feedback, f.feedbackAt = fb, e.At
 		}
 	}
@@ -398,17 +388,17 @@ func (m *month) addDeflection(q *koban.Inquiry, f *facts, escalated bool) {
 	answered := f.answered || (m.noEvents && len(q.Citations) > 0 && !q.FirstResponseAt.IsZero())
 	if answered {
 		df.Answered++
-		if f.feedback == FeedbackSolved && q.FirstHumanResponseAt.IsZero() && !escalated {
+		if f.feedback == koban.FeedbackSolved && q.FirstHumanResponseAt.IsZero() && !escalated {
 			df.Solved++
 		}
 	}
-	if f.feedback == FeedbackSuggestionSolved && q.FirstHumanResponseAt.IsZero() {
+	if f.feedback == koban.FeedbackSuggestionSolved && q.FirstHumanResponseAt.IsZero() {
 		df.Solved++ // deflected: the on-call had nothing to do
 	}
 	switch f.feedback {
-	case FeedbackNeedHuman:
+	case koban.FeedbackNeedHuman:
 		df.NeedHuman++
-	case FeedbackDocsWrong:
+	case koban.FeedbackDocsWrong:
 		df.DocsWrong++
 	}
 }

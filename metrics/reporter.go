@@ -22,13 +22,8 @@ const DefaultSchedule = "0 9 1 * *"
 // Ledger is what the Reporter needs from the store to post each report
 // exactly once per team and month, across replicas and restarts.
 type Ledger interface {
-	// Claim takes key for this process. It returns false when the key is
-	// done, or claimed by another process whose claim has not expired.
-	Claim(ctx context.Context, key string) (bool, error)
-	// Done marks a claimed key as done for good.
-	Done(ctx context.Context, key string) error
-	// Release gives a claimed key back, so that a later run may retry.
-	Release(ctx context.Context, key string) error
+	// Claimer lets one process post a team's month (under ReportKey).
+	koban.Claimer
 	// SaveReport stores the report of a team's month (JSON). created is
 	// false when that month already had one, which is kept.
 	SaveReport(ctx context.Context, team, month string, body []byte) (created bool, err error)
@@ -103,6 +98,11 @@ func (r *Reporter) Due(now time.Time) (month time.Time, due bool) {
 	return cur.AddDate(0, -1, 0), true
 }
 
+// claimStale is how long a process may take to build and post a report
+// before another may take its claim over (it is thought dead): well above
+// the time that takes.
+const claimStale = 15 * time.Minute
+
 // ReportKey is the Ledger key of a team's monthly report.
 func ReportKey(team, month string) string { return "monthly-report/" + team + "/" + month }
 
@@ -120,21 +120,9 @@ func (r *Reporter) RunOnce(ctx context.Context, now time.Time) error {
 	}
 	m := monthKey(month)
 	key := ReportKey(r.team, m)
-	ok, err := r.ledger.Claim(ctx, key)
+	_, err := koban.Once(ctx, r.ledger, key, claimStale, func(ctx context.Context) error { return r.post(ctx, month) })
 	if err != nil {
-		return fmt.Errorf("monthly report %s: claim: %w", m, err)
-	}
-	if !ok {
-		return nil
-	}
-	if err := r.post(ctx, month); err != nil {
-		if rerr := r.ledger.Release(ctx, key); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("release %s: %w", key, rerr))
-		}
 		return fmt.Errorf("monthly report %s: %w", m, err)
-	}
-	if err := r.ledger.Done(ctx, key); err != nil {
-		return fmt.Errorf("monthly report %s: posted, but not marked done: %w", m, err)
 	}
 	return nil
 }

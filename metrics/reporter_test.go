@@ -28,7 +28,7 @@ func newMemLedger() *memLedger {
 	return &memLedger{held: map[string]bool{}, done: map[string]bool{}, reports: map[string][]byte{}}
 }
 
-func (l *memLedger) Claim(_ context.Context, key string) (bool, error) {
+func (l *memLedger) Claim(_ context.Context, key string, _ time.Duration) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.done[key] || l.held[key] {

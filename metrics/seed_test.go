@@ -199,12 +199,12 @@ func october() *memSource {
 		switch {
 		case i < 14:
 			// As the desk records the Solved button: on the resolved event.
-			event(p, koban.EventResolved, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": FeedbackSolved})
+			event(p, koban.EventResolved, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": string(koban.FeedbackSolved)})
 			if i < 2 {
-				event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(20*time.Minute), map[string]string{"feedback": FeedbackNeedHuman})
+				event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(20*time.Minute), map[string]string{"feedback": string(koban.FeedbackNeedHuman)})
 			}
 		default:
-			event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": FeedbackDocsWrong})
+			event(p, koban.EventFeedback, p.AskedBy, p.CreatedAt.Add(10*time.Minute), map[string]string{"feedback": string(koban.FeedbackDocsWrong)})
 		}
 	}
 
@@ -264,7 +264,7 @@ func october() *memSource {
 		p := add(q)
 		if i < 39 {
 			event(p, koban.EventAnswered, koban.ActorKoban, p.FirstResponseAt, nil)
-			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt, map[string]string{"feedback": FeedbackSolved})
+			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt, map[string]string{"feedback": string(koban.FeedbackSolved)})
 		}
 	}
 	// The 30 September inquiry is the 40th answered and solved one.
@@ -272,7 +272,7 @@ func october() *memSource {
 		if s.inqs[i].Text == "late september" {
 			s.inqs[i].Tokens = 50
 			event(&s.inqs[i], koban.EventAnswered, koban.ActorKoban, s.inqs[i].FirstResponseAt, nil)
-			event(&s.inqs[i], koban.EventFeedback, "U0", s.inqs[i].FirstResponseAt, map[string]string{"feedback": FeedbackSolved})
+			event(&s.inqs[i], koban.EventFeedback, "U0", s.inqs[i].FirstResponseAt, map[string]string{"feedback": string(koban.FeedbackSolved)})
 		}
 	}
 	slices.Reverse(s.events) // any order

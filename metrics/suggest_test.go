@@ -25,7 +25,7 @@ func TestSuggestionSolvedCountsAsDeflection(t *testing.T) {
 		src.events = append(src.events,
 			koban.Event{ID: int64(10*i + 1), InquiryID: q.ID, Kind: koban.EventEscalated, Actor: koban.ActorKoban, At: at.Add(time.Second), Data: map[string]string{"suggest": "true"}},
 			koban.Event{ID: int64(10*i + 2), InquiryID: q.ID, Kind: koban.EventResolved, Actor: "UASKER", At: at.Add(time.Hour),
-				Data: map[string]string{"feedback": FeedbackSuggestionSolved, "category": unfindable.String()}})
+				Data: map[string]string{"feedback": string(koban.FeedbackSuggestionSolved), "category": unfindable.String()}})
 	}
 	svc := NewService(src, Options{Location: tokyo, Quadrant: quadrantOf}, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		func() time.Time { return reportNow })

@@ -111,18 +111,18 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 }
 
 // override finds override id among those of the year around now.
-func (s *Service) override(ctx context.Context, id int64, now time.Time) (Override, error) {
+func (s *Service) override(ctx context.Context, id int64, now time.Time) (koban.Override, error) {
 	year := 366 * 24 * time.Hour
 	ovs, err := s.overrides(ctx, now.Add(-year), now.Add(year))
 	if err != nil {
-		return Override{}, err
+		return koban.Override{}, err
 	}
 	for _, o := range ovs {
 		if o.ID == id {
 			return o, nil
 		}
 	}
-	return Override{}, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
+	return koban.Override{}, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
 }
 
 // requestSwap asks the other member to confirm a swap. It returns the reply
@@ -205,7 +205,7 @@ func (s *Service) upcoming(ctx context.Context, r *Rotation, now time.Time) ([]k
 	return sch.Shifts(r.Name, now, now.Add(s.Horizon))
 }
 
-func (s *Service) swapReply(pair [2]Override) string {
+func (s *Service) swapReply(pair [2]koban.Override) string {
 	a, b := pair[0], pair[1]
 	return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
 		a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,

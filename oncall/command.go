@@ -122,14 +122,9 @@ func ParseCommand(text string) (Command, error) {
 	verb, args := strings.ToLower(fields[0]), fields[1:]
 	switch verb {
 	case "who", "now", "show":
-		rest, rot, err := cutRotation(args)
+		rot, err := rotationArg(args, verb, "who in platform")
 		if err != nil {
 			return nil, err
-		}
-		if len(rest) == 1 && rot == "" {
-			rot = rest[0]
-		} else if len(rest) > 0 {
-			return nil, invalid("`%s` takes at most a rotation name, e.g. `/koban oncall who in platform`.", verb)
 		}
 		return &ShowCommand{Rotation: rot}, nil
 	case "cover":
@@ -148,14 +143,9 @@ func ParseCommand(text string) (Command, error) {
 		}
 		return &SwapCommand{Person: p, Rotation: rot}, nil
 	case "list", "ls":
-		rest, rot, err := cutRotation(args)
+		rot, err := rotationArg(args, "list", "list platform")
 		if err != nil {
 			return nil, err
-		}
-		if len(rest) == 1 && rot == "" {
-			rot = rest[0]
-		} else if len(rest) > 0 {
-			return nil, invalid("`list` takes at most a rotation name, e.g. `/koban oncall list platform`.")
 		}
 		return &ListCommand{Rotation: rot}, nil
 	case "remove", "rm", "delete":
@@ -296,4 +286,19 @@ func parseMoment(words []string) (Moment, error) {
 		return m, nil
 	}
 	return m, invalid("I did not understand %q: give %s.", strings.Join(words, " "), forms)
+}
+
+// rotationArg reads the one optional argument of verb: a rotation, as
+// "in NAME" or NAME alone. example shows the right use.
+func rotationArg(args []string, verb, example string) (string, error) {
+	rest, rot, err := cutRotation(args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) == 1 && rot == "" {
+		rot = rest[0]
+	} else if len(rest) > 0 {
+		return "", invalid("`%s` takes at most a rotation name, e.g. `/koban oncall %s`.", verb, example)
+	}
+	return rot, nil
 }

@@ -16,8 +16,8 @@ const MaxCover = 31 * 24 * time.Hour
 // Listing is what /koban oncall list shows.
 type Listing struct {
 	Rotation  string
-	Shifts    []koban.Shift // upcoming, the current one first
-	Overrides []Override    // current and future
+	Shifts    []koban.Shift    // upcoming, the current one first
+	Overrides []koban.Override // current and future
 }
 
 // Do runs a parsed command for user (a Slack user ID) and returns the reply
@@ -50,7 +50,7 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Override #%d: <@%s> covers *%s* from %s to %s.", o.ID, o.Person, o.Rotation, s.fmtTime(o.Rotation, o.From), s.fmtTime(o.Rotation, o.To)), nil
+		return fmt.Sprintf("koban.Override #%d: <@%s> covers *%s* from %s to %s.", o.ID, o.Person, o.Rotation, s.fmtTime(o.Rotation, o.From), s.fmtTime(o.Rotation, o.To)), nil
 	case *SwapCommand:
 		if !s.isAdmin(ctx, user) {
 			return s.requestSwap(ctx, user, c, now)
@@ -187,7 +187,7 @@ func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.
 		return fmt.Errorf("load overrides: %w", err)
 	}
 	for _, o := range ovs {
-		if o.Rotation == rotation && o.overlaps(from, to) {
+		if o.Rotation == rotation && o.Overlaps(from, to) {
 			return koban.Errorf(koban.EConflict, "That overlaps override #%d (%s by <@%s>, %s – %s). Remove it first with `/koban oncall remove %d`, or pick another time.",
 				o.ID, o.Kind, o.Person, s.fmtTime(rotation, o.From), s.fmtTime(rotation, o.To), o.ID)
 		}
@@ -199,42 +199,42 @@ func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.
 // that is over, inverted, longer than MaxCover, or overlapping another
 // override is refused, and so is putting someone outside the rotation on
 // call unless user is an admin.
-func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now time.Time) (Override, error) {
+func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now time.Time) (koban.Override, error) {
 	r, err := s.pick(c.Rotation, user)
 	if err != nil {
-		return Override{}, err
+		return koban.Override{}, err
 	}
 	person, err := s.resolve(ctx, c.Person)
 	if err != nil {
-		return Override{}, err
+		return koban.Override{}, err
 	}
 	if err := s.coverable(ctx, user, person, r); err != nil {
-		return Override{}, err
+		return koban.Override{}, err
 	}
 	from := c.From.Resolve(now, r.Location, r.HandoffMin)
 	to := c.To.Resolve(now, r.Location, r.HandoffMin)
 	switch {
 	case !from.Before(to):
-		return Override{}, invalid("The cover would end (%s) before it starts (%s).", s.fmtTime(r.Name, to), s.fmtTime(r.Name, from))
+		return koban.Override{}, invalid("The cover would end (%s) before it starts (%s).", s.fmtTime(r.Name, to), s.fmtTime(r.Name, from))
 	case !to.After(now):
-		return Override{}, invalid("That time (until %s) is already over.", s.fmtTime(r.Name, to))
+		return koban.Override{}, invalid("That time (until %s) is already over.", s.fmtTime(r.Name, to))
 	case to.Sub(from) > MaxCover:
-		return Override{}, invalid("A cover can last at most %d days; for longer, change the members in koban.yaml.", int(MaxCover.Hours()/24))
+		return koban.Override{}, invalid("A cover can last at most %d days; for longer, change the members in koban.yaml.", int(MaxCover.Hours()/24))
 	}
 	if from.Before(now) {
 		from = now.Truncate(time.Minute)
 	}
 	if err := s.conflicts(ctx, r.Name, from, to); err != nil {
-		return Override{}, err
+		return koban.Override{}, err
 	}
-	o := Override{Rotation: r.Name, Kind: Cover, Person: person, From: from, To: to, CreatedBy: user, CreatedAt: now}
+	o := koban.Override{Rotation: r.Name, Kind: koban.OverrideCover, Person: person, From: from, To: to, CreatedBy: user, CreatedAt: now}
 	if sch, err := s.Schedule(ctx, from, to); err == nil {
 		if sh, err := sch.At(r.Name, from); err == nil {
 			o.Replaces = sh.Person
 		}
 	}
 	if o.ID, err = s.store.AddOverride(ctx, o); err != nil {
-		return Override{}, fmt.Errorf("add cover: %w", err)
+		return koban.Override{}, fmt.Errorf("add cover: %w", err)
 	}
 	s.log.Info("oncall cover added", "rotation", r.Name, "override_id", o.ID, "person", person, "by", user)
 	return o, nil
@@ -244,10 +244,10 @@ func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now t
 // as two swap overrides, at once: for admins, and for callers that checked
 // the other member's consent. /koban oncall swap by a member asks the other
 // member to confirm instead (ConfirmSwap applies it).
-func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now time.Time) ([2]Override, error) {
+func (s *Service) Swap(ctx context.Context, user string, c *SwapCommand, now time.Time) ([2]koban.Override, error) {
 	r, other, mine, theirs, err := s.planSwap(ctx, user, c, now)
 	if err != nil {
-		return [2]Override{}, err
+		return [2]koban.Override{}, err
 	}
 	return s.applySwap(ctx, r, user, other, mine, theirs, user, now)
 }
@@ -296,26 +296,26 @@ func (s *Service) planSwap(ctx context.Context, user string, c *SwapCommand, now
 
 // applySwap stores the two halves of a swap of a's shift mine with b's
 // shift theirs, recorded as done by actor.
-func (s *Service) applySwap(ctx context.Context, r *Rotation, a, b string, mine, theirs koban.Shift, actor string, now time.Time) ([2]Override, error) {
+func (s *Service) applySwap(ctx context.Context, r *Rotation, a, b string, mine, theirs koban.Shift, actor string, now time.Time) ([2]koban.Override, error) {
 	for _, sh := range []koban.Shift{mine, theirs} {
 		if err := s.conflicts(ctx, r.Name, sh.Start, sh.End); err != nil {
-			return [2]Override{}, err
+			return [2]koban.Override{}, err
 		}
 	}
-	pair := [2]Override{
-		{Rotation: r.Name, Kind: Swap, Person: b, Replaces: a, From: mine.Start, To: mine.End, CreatedBy: actor, CreatedAt: now},
-		{Rotation: r.Name, Kind: Swap, Person: a, Replaces: b, From: theirs.Start, To: theirs.End, CreatedBy: actor, CreatedAt: now},
+	pair := [2]koban.Override{
+		{Rotation: r.Name, Kind: koban.OverrideSwap, Person: b, Replaces: a, From: mine.Start, To: mine.End, CreatedBy: actor, CreatedAt: now},
+		{Rotation: r.Name, Kind: koban.OverrideSwap, Person: a, Replaces: b, From: theirs.Start, To: theirs.End, CreatedBy: actor, CreatedAt: now},
 	}
 	var err error
 	if pair[0].ID, err = s.store.AddOverride(ctx, pair[0]); err != nil {
-		return [2]Override{}, fmt.Errorf("add swap: %w", err)
+		return [2]koban.Override{}, fmt.Errorf("add swap: %w", err)
 	}
 	if pair[1].ID, err = s.store.AddOverride(ctx, pair[1]); err != nil {
 		// Undo the first half, so that nobody is left with two shifts.
 		if derr := s.store.DeleteOverride(ctx, pair[0].ID); derr != nil {
 			s.log.Error("undo half a swap", "override_id", pair[0].ID, "err", derr)
 		}
-		return [2]Override{}, fmt.Errorf("add swap: %w", err)
+		return [2]koban.Override{}, fmt.Errorf("add swap: %w", err)
 	}
 	s.log.Info("oncall swap added", "rotation", r.Name, "override_id", pair[0].ID, "between", a, "and", b, "by", actor)
 	return pair, nil
@@ -348,13 +348,13 @@ func (s *Service) List(ctx context.Context, user, rotation string, now time.Time
 }
 
 // Remove deletes override id; for a swap, both halves.
-func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Time) ([]Override, error) {
+func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Time) ([]koban.Override, error) {
 	year := 366 * 24 * time.Hour
 	ovs, err := s.overrides(ctx, now.Add(-year), now.Add(year))
 	if err != nil {
 		return nil, err
 	}
-	var target *Override
+	var target *koban.Override
 	for i := range ovs {
 		if ovs[i].ID == id {
 			target = &ovs[i]
@@ -363,10 +363,10 @@ func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Ti
 	if target == nil {
 		return nil, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
 	}
-	removed := []Override{*target}
-	if target.Kind == Swap {
+	removed := []koban.Override{*target}
+	if target.Kind == koban.OverrideSwap {
 		for _, o := range ovs {
-			if o.ID != id && o.Kind == Swap && o.Rotation == target.Rotation && o.Person == target.Replaces &&
+			if o.ID != id && o.Kind == koban.OverrideSwap && o.Rotation == target.Rotation && o.Person == target.Replaces &&
 				o.Replaces == target.Person && o.CreatedAt.Equal(target.CreatedAt) {
 				removed = append(removed, o)
 				break
@@ -384,7 +384,7 @@ func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Ti
 
 // Note stores a note for the next handoff of the named rotation, or of the
 // rotation user is on call for now, or the default.
-func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now time.Time) (HandoffNote, error) {
+func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now time.Time) (koban.HandoffNote, error) {
 	name := c.Rotation
 	if name == "" {
 		if shifts, err := s.Show(ctx, "", now); err == nil {
@@ -398,15 +398,15 @@ func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now tim
 	}
 	r, err := s.pick(name, user)
 	if err != nil {
-		return HandoffNote{}, err
+		return koban.HandoffNote{}, err
 	}
 	text := c.Text
 	if s.Redactor != nil {
 		text, _ = s.Redactor.Redact(text)
 	}
-	n := HandoffNote{Rotation: r.Name, Author: user, Text: text, At: now}
+	n := koban.HandoffNote{Rotation: r.Name, Author: user, Text: text, CreatedAt: now}
 	if n.ID, err = s.store.AddHandoffNote(ctx, n); err != nil {
-		return HandoffNote{}, fmt.Errorf("add handoff note: %w", err)
+		return koban.HandoffNote{}, fmt.Errorf("add handoff note: %w", err)
 	}
 	return n, nil
 }

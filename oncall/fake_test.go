@@ -16,8 +16,8 @@ import (
 type memStore struct {
 	mu        sync.Mutex
 	nextID    int64
-	overrides []Override
-	notes     []HandoffNote
+	overrides []koban.Override
+	notes     []koban.HandoffNote
 	inquiries []koban.Inquiry
 	claims    map[string]claim
 	clock     func() time.Time
@@ -32,11 +32,11 @@ func newMemStore() *memStore {
 	return &memStore{claims: map[string]claim{}, clock: time.Now}
 }
 
-func (m *memStore) AddOverride(_ context.Context, o Override) (int64, error) {
+func (m *memStore) AddOverride(_ context.Context, o koban.Override) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, x := range m.overrides {
-		if x.Rotation == o.Rotation && x.overlaps(o.From, o.To) {
+		if x.Rotation == o.Rotation && x.Overlaps(o.From, o.To) {
 			return 0, koban.Errorf(koban.EConflict, "overlaps override %d", x.ID)
 		}
 	}
@@ -46,12 +46,12 @@ func (m *memStore) AddOverride(_ context.Context, o Override) (int64, error) {
 	return o.ID, nil
 }
 
-func (m *memStore) Overrides(_ context.Context, rotation string, from, to time.Time) ([]Override, error) {
+func (m *memStore) Overrides(_ context.Context, rotation string, from, to time.Time) ([]koban.Override, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Override
+	var out []koban.Override
 	for _, o := range m.overrides {
-		if (rotation == "" || o.Rotation == rotation) && o.overlaps(from, to) {
+		if (rotation == "" || o.Rotation == rotation) && o.Overlaps(from, to) {
 			out = append(out, o)
 		}
 	}
@@ -61,7 +61,7 @@ func (m *memStore) Overrides(_ context.Context, rotation string, from, to time.T
 func (m *memStore) DeleteOverride(_ context.Context, id int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	i := slices.IndexFunc(m.overrides, func(o Override) bool { return o.ID == id })
+	i := slices.IndexFunc(m.overrides, func(o koban.Override) bool { return o.ID == id })
 	if i < 0 {
 		return koban.Errorf(koban.ENotFound, "no override %d", id)
 	}
@@ -69,7 +69,7 @@ func (m *memStore) DeleteOverride(_ context.Context, id int64) error {
 	return nil
 }
 
-func (m *memStore) AddHandoffNote(_ context.Context, n HandoffNote) (int64, error) {
+func (m *memStore) AddHandoffNote(_ context.Context, n koban.HandoffNote) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++
@@ -78,12 +78,12 @@ func (m *memStore) AddHandoffNote(_ context.Context, n HandoffNote) (int64, erro
 	return n.ID, nil
 }
 
-func (m *memStore) HandoffNotes(_ context.Context, rotation string, since time.Time) ([]HandoffNote, error) {
+func (m *memStore) HandoffNotes(_ context.Context, rotation string, since time.Time) ([]koban.HandoffNote, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []HandoffNote
+	var out []koban.HandoffNote
 	for _, n := range m.notes {
-		if n.Rotation == rotation && !n.At.Before(since) {
+		if n.Rotation == rotation && !n.CreatedAt.Before(since) {
 			out = append(out, n)
 		}
 	}

@@ -75,7 +75,7 @@ func TestCalendarHandler(t *testing.T) {
 	db.Members = []string{"UD", "UE"}
 	s, st, _ := mustService(t, weekly("platform"), db)
 	now := local(t, berlin, "2026-11-10 10:00")
-	if _, err := st.AddOverride(context.Background(), Override{ID: 1, Rotation: "db", Kind: Cover, Person: "UZ", From: now, To: now.Add(2 * time.Hour)}); err != nil {
+	if _, err := st.AddOverride(context.Background(), koban.Override{ID: 1, Rotation: "db", Kind: koban.OverrideCover, Person: "UZ", From: now, To: now.Add(2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.CalendarHandler(func() time.Time { return now }))

@@ -6,70 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/pgtest"
 	"github.com/kobanhq/koban/store"
 )
-
-// storeAdapter is the Store over package store, as cmd wires it.
-type storeAdapter struct{ s *store.Store }
-
-func (a storeAdapter) AddOverride(ctx context.Context, o Override) (int64, error) {
-	return a.s.AddOverride(ctx, store.Override{
-		Rotation: o.Rotation, Person: o.Person, Replaces: o.Replaces, StartsAt: o.From, EndsAt: o.To,
-		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, Kind: store.OverrideKind(o.Kind),
-	})
-}
-
-func (a storeAdapter) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]Override, error) {
-	list, err := a.s.Overrides(ctx, rotation, from, to)
-	out := make([]Override, len(list))
-	for i, o := range list {
-		out[i] = Override{ID: o.ID, Rotation: o.Rotation, Kind: OverrideKind(o.Kind), Person: o.Person, Replaces: o.Replaces,
-			From: o.StartsAt, To: o.EndsAt, CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt}
-	}
-	return out, err
-}
-
-func (a storeAdapter) DeleteOverride(ctx context.Context, id int64) error {
-	return a.s.DeleteOverride(ctx, id)
-}
-
-func (a storeAdapter) AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error) {
-	return a.s.AddHandoffNote(ctx, store.HandoffNote{Rotation: n.Rotation, Author: n.Author, Text: n.Text, CreatedAt: n.At})
-}
-
-func (a storeAdapter) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]HandoffNote, error) {
-	list, err := a.s.HandoffNotes(ctx, rotation, since)
-	out := make([]HandoffNote, len(list))
-	for i, n := range list {
-		out[i] = HandoffNote{ID: n.ID, Rotation: n.Rotation, Author: n.Author, Text: n.Text, At: n.CreatedAt}
-	}
-	return out, err
-}
-
-func (a storeAdapter) OpenInquiries(ctx context.Context) ([]koban.Inquiry, error) {
-	return a.s.OpenInquiries(ctx)
-}
-
-func (a storeAdapter) ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error) {
-	list, err := a.s.Inquiries(ctx, store.Filter{States: []koban.State{koban.StateResolved}, From: from.AddDate(0, -3, 0), To: to, Limit: 1000})
-	var out []koban.Inquiry
-	for _, inq := range list {
-		if inq.Rotation == rotation && !inq.ResolvedAt.Before(from) && inq.ResolvedAt.Before(to) {
-			out = append(out, inq)
-		}
-	}
-	return out, err
-}
-
-func (a storeAdapter) Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error) {
-	return a.s.Claim(ctx, key, staleAfter)
-}
-
-func (a storeAdapter) Done(ctx context.Context, key string) error { return a.s.Done(ctx, key) }
-
-func (a storeAdapter) Release(ctx context.Context, key string) error { return a.s.Release(ctx, key) }
 
 // killable wraps a Notifier; while hang is set, PostHandoff blocks until its
 // context ends, like a replica that dies in the middle of posting.
@@ -112,8 +51,8 @@ func TestTwoReplicasPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := &killable{Notifier: slack, hang: true, entered: make(chan struct{})}
-	r1 := NewService(rots, storeAdapter{st1}, k, discard())
-	r2 := NewService(rots, storeAdapter{st2}, slack, discard())
+	r1 := NewService(rots, st1, k, discard())
+	r2 := NewService(rots, st2, slack, discard())
 	r1.ClaimTimeout, r2.ClaimTimeout = 2*time.Second, 2*time.Second
 	if _, err := r1.Note(ctx, "UA", &NoteCommand{Text: "rotate the db password", Rotation: "platform"}, local(t, berlin, "2026-11-08 12:00")); err != nil {
 		t.Fatal(err)

@@ -8,36 +8,6 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// OverrideKind says how an override came about.
-type OverrideKind string
-
-// The override kinds.
-const (
-	// Cover: Person is on call in [From, To) instead of whoever the rotation
-	// order says, e.g. while the scheduled person is at the dentist.
-	Cover OverrideKind = "cover"
-	// Swap: one half of an exchange of two shifts; Person takes the shift
-	// in [From, To) that Replaces had. A swap is stored as two overrides.
-	Swap OverrideKind = "swap"
-)
-
-// Override puts Person on call in [From, To), whatever the rotation order says.
-type Override struct {
-	ID        int64
-	Rotation  string
-	Kind      OverrideKind
-	Person    string // Slack user ID of who is on call instead
-	Replaces  string // Slack user ID of who was scheduled, for display; may be empty
-	From, To  time.Time
-	CreatedBy string // Slack user ID
-	CreatedAt time.Time
-}
-
-// overlaps reports whether o and [from, to) share an instant.
-func (o Override) overlaps(from, to time.Time) bool {
-	return o.From.Before(to) && from.Before(o.To)
-}
-
 // Schedule answers who is on call when. It is computed, not stored: the
 // rotation order from the configuration, with overrides applied on top.
 //
@@ -59,13 +29,13 @@ func (o Override) overlaps(from, to time.Time) bool {
 type Schedule struct {
 	rotations []*Rotation
 	byName    map[string]*Rotation
-	overrides map[string][]Override // by rotation, sorted by From
+	overrides map[string][]koban.Override // by rotation, sorted by From
 }
 
 // NewSchedule returns the schedule of the given validated rotations, without
 // overrides.
 func NewSchedule(rotations []*Rotation) *Schedule {
-	s := &Schedule{rotations: rotations, byName: map[string]*Rotation{}, overrides: map[string][]Override{}}
+	s := &Schedule{rotations: rotations, byName: map[string]*Rotation{}, overrides: map[string][]koban.Override{}}
 	for _, r := range rotations {
 		s.byName[r.Name] = r
 	}
@@ -91,8 +61,8 @@ func (s *Schedule) Rotation(name string) (*Rotation, error) {
 // WithOverrides returns a copy of s in which the given overrides apply, in
 // place of any s had. When overrides overlap (the store prevents it), the
 // most recently created wins.
-func (s *Schedule) WithOverrides(ovs []Override) *Schedule {
-	c := &Schedule{rotations: s.rotations, byName: s.byName, overrides: map[string][]Override{}}
+func (s *Schedule) WithOverrides(ovs []koban.Override) *Schedule {
+	c := &Schedule{rotations: s.rotations, byName: s.byName, overrides: map[string][]koban.Override{}}
 	for _, o := range ovs {
 		if !o.From.Before(o.To) {
 			continue
@@ -100,7 +70,7 @@ func (s *Schedule) WithOverrides(ovs []Override) *Schedule {
 		c.overrides[o.Rotation] = append(c.overrides[o.Rotation], o)
 	}
 	for _, list := range c.overrides {
-		slices.SortFunc(list, func(a, b Override) int {
+		slices.SortFunc(list, func(a, b koban.Override) int {
 			return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.ID, b.ID))
 		})
 	}
@@ -166,7 +136,7 @@ func (s *Schedule) At(rotation string, t time.Time) (koban.Shift, error) {
 	}
 	ovs := s.overrides[rotation]
 	// The most recently created override covering t wins.
-	var cover *Override
+	var cover *koban.Override
 	for i := range ovs {
 		o := &ovs[i]
 		if !o.From.After(t) && t.Before(o.To) && (cover == nil || o.ID > cover.ID) {

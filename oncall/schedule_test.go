@@ -131,7 +131,7 @@ func TestBeforeStart(t *testing.T) {
 		t.Errorf("Shifts across start = %v, want UA, UB, UA", shifts)
 	}
 	// A cover before the start puts someone on call.
-	cov := s.WithOverrides([]Override{{ID: 1, Rotation: "r", Kind: Cover, Person: "UZ", From: before.Add(-time.Hour), To: before.Add(time.Minute)}})
+	cov := s.WithOverrides([]koban.Override{{ID: 1, Rotation: "r", Kind: koban.OverrideCover, Person: "UZ", From: before.Add(-time.Hour), To: before.Add(time.Minute)}})
 	sh, err := cov.At("r", before)
 	if err != nil || sh.Person != "UZ" || !sh.Override {
 		t.Errorf("At before start with a cover = %v, %v; want UZ (override)", sh, err)
@@ -146,14 +146,14 @@ func TestOverrides(t *testing.T) {
 	const zone = "Europe/Berlin"
 	s := mustSchedule(t, RotationConfig{Name: "r", Members: []string{"UA", "UB", "UC"}, Shift: "1w", Handoff: "monday 09:00", TimeZone: zone, Start: "2026-11-02"})
 	// Weeks: UA 11-02, UB 11-09, UC 11-16, UA 11-23, UB 11-30.
-	ovs := []Override{
+	ovs := []koban.Override{
 		// UZ covers Tuesday 18:00 to Wednesday 09:00 of UB's week.
-		{ID: 1, Rotation: "r", Kind: Cover, Person: "UZ", From: local(t, zone, "2026-11-10 18:00"), To: local(t, zone, "2026-11-11 09:00")},
+		{ID: 1, Rotation: "r", Kind: koban.OverrideCover, Person: "UZ", From: local(t, zone, "2026-11-10 18:00"), To: local(t, zone, "2026-11-11 09:00")},
 		// UC and UA swap: UA takes UC's week of 11-16, UC takes UA's week of 11-23.
-		{ID: 2, Rotation: "r", Kind: Swap, Person: "UA", Replaces: "UC", From: local(t, zone, "2026-11-16 09:00"), To: local(t, zone, "2026-11-23 09:00")},
-		{ID: 3, Rotation: "r", Kind: Swap, Person: "UC", Replaces: "UA", From: local(t, zone, "2026-11-23 09:00"), To: local(t, zone, "2026-11-30 09:00")},
+		{ID: 2, Rotation: "r", Kind: koban.OverrideSwap, Person: "UA", Replaces: "UC", From: local(t, zone, "2026-11-16 09:00"), To: local(t, zone, "2026-11-23 09:00")},
+		{ID: 3, Rotation: "r", Kind: koban.OverrideSwap, Person: "UC", Replaces: "UA", From: local(t, zone, "2026-11-23 09:00"), To: local(t, zone, "2026-11-30 09:00")},
 		// Another rotation's override does not apply.
-		{ID: 4, Rotation: "other", Kind: Cover, Person: "UY", From: local(t, zone, "2026-11-02 09:00"), To: local(t, zone, "2026-11-30 09:00")},
+		{ID: 4, Rotation: "other", Kind: koban.OverrideCover, Person: "UY", From: local(t, zone, "2026-11-02 09:00"), To: local(t, zone, "2026-11-30 09:00")},
 	}
 	s = s.WithOverrides(ovs)
 	tests := []struct {

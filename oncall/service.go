@@ -10,20 +10,20 @@ import (
 )
 
 // Store is what the on-call service keeps in the database. Package store
-// implements it; cmd adapts its types.
+// implements it.
 type Store interface {
 	// AddOverride stores o and returns its ID; EConflict when it overlaps
 	// another override of the same rotation.
-	AddOverride(ctx context.Context, o Override) (int64, error)
+	AddOverride(ctx context.Context, o koban.Override) (int64, error)
 	// Overrides returns the overrides of rotation that overlap [from, to).
-	Overrides(ctx context.Context, rotation string, from, to time.Time) ([]Override, error)
+	Overrides(ctx context.Context, rotation string, from, to time.Time) ([]koban.Override, error)
 	// DeleteOverride deletes an override; ENotFound when there is none.
 	DeleteOverride(ctx context.Context, id int64) error
 
 	// AddHandoffNote stores a note for the next handoff of its rotation.
-	AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error)
+	AddHandoffNote(ctx context.Context, n koban.HandoffNote) (int64, error)
 	// HandoffNotes returns the notes of rotation written at or after since, oldest first.
-	HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]HandoffNote, error)
+	HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]koban.HandoffNote, error)
 
 	// OpenInquiries returns every inquiry that is not resolved.
 	OpenInquiries(ctx context.Context) ([]koban.Inquiry, error)
@@ -31,13 +31,9 @@ type Store interface {
 	// resolved in [from, to).
 	ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error)
 
-	// Claim takes key for this caller: true when nobody has done it and
-	// nobody else holds a claim younger than staleAfter. Done records that
-	// the work is done for good; Release gives a claim back so the work is
-	// retried.
-	Claim(ctx context.Context, key string, staleAfter time.Duration) (bool, error)
-	Done(ctx context.Context, key string) error
-	Release(ctx context.Context, key string) error
+	// Claimer makes each handoff, reminder and group sync happen once
+	// across replicas.
+	koban.Claimer
 }
 
 // Notifier reaches people in Slack. Package bot implements it. Methods
@@ -60,15 +56,6 @@ type Notifier interface {
 // Slack display name ("alice" from a plain "@alice") to a user ID.
 type NameLookup interface {
 	LookupName(ctx context.Context, name string) (string, error)
-}
-
-// HandoffNote is a note the on-call leaves for the next handoff.
-type HandoffNote struct {
-	ID       int64
-	Rotation string
-	Author   string // Slack user ID
-	Text     string
-	At       time.Time
 }
 
 // Service runs the on-call rotations: commands, routing, and the shift-change
@@ -121,8 +108,8 @@ func (s *Service) Schedule(ctx context.Context, from, to time.Time) (*Schedule, 
 }
 
 // overrides returns the overrides of every rotation that overlap [from, to).
-func (s *Service) overrides(ctx context.Context, from, to time.Time) ([]Override, error) {
-	var all []Override
+func (s *Service) overrides(ctx context.Context, from, to time.Time) ([]koban.Override, error) {
+	var all []koban.Override
 	for _, r := range s.schedule.rotations {
 		ovs, err := s.store.Overrides(ctx, r.Name, from, to)
 		if err != nil {

@@ -64,7 +64,7 @@ func TestCover(t *testing.T) {
 	if want := local(t, berlin, "2026-11-11 09:00"); !o.To.Equal(want) {
 		t.Errorf("cover to %s (tomorrow at the handoff time), want %s", o.To, want)
 	}
-	if o.Person != "UALICE" || o.Replaces != "UB" || o.CreatedBy != "UB" || o.Kind != Cover {
+	if o.Person != "UALICE" || o.Replaces != "UB" || o.CreatedBy != "UB" || o.Kind != koban.OverrideCover {
 		t.Errorf("override = %+v", o)
 	}
 	sh, err := s.Now(ctx, "platform", local(t, berlin, "2026-11-10 20:00"))
@@ -190,9 +190,9 @@ func TestTickHandoffOnce(t *testing.T) {
 		koban.Inquiry{ID: 4, State: koban.StateResolved, Rotation: "platform", CreatedAt: mon.Add(-50 * time.Hour), ResolvedAt: mon.Add(-48 * time.Hour)},
 		koban.Inquiry{ID: 5, State: koban.StateResolved, Rotation: "platform", CreatedAt: mon.Add(-10 * 24 * time.Hour), ResolvedAt: mon.Add(-9 * 24 * time.Hour)},
 	)
-	st.notes = []HandoffNote{
-		{ID: 10, Rotation: "platform", Author: "UA", Text: "old", At: mon.Add(-8 * 24 * time.Hour)},
-		{ID: 11, Rotation: "platform", Author: "UA", Text: "deploy freeze Thursday", At: mon.Add(-24 * time.Hour)},
+	st.notes = []koban.HandoffNote{
+		{ID: 10, Rotation: "platform", Author: "UA", Text: "old", CreatedAt: mon.Add(-8 * 24 * time.Hour)},
+		{ID: 11, Rotation: "platform", Author: "UA", Text: "deploy freeze Thursday", CreatedAt: mon.Add(-24 * time.Hour)},
 	}
 	for i := range 3 {
 		if err := s.Tick(ctx, mon.Add(time.Duration(i)*time.Minute)); err != nil {
@@ -279,7 +279,7 @@ func TestTickOverrideBoundaries(t *testing.T) {
 	ctx := context.Background()
 	s, st, rec := mustService(t, weekly("platform"))
 	from, to := local(t, berlin, "2026-11-10 18:00"), local(t, berlin, "2026-11-11 09:00")
-	if _, err := st.AddOverride(ctx, Override{Rotation: "platform", Kind: Cover, Person: "UZ", From: from, To: to}); err != nil {
+	if _, err := st.AddOverride(ctx, koban.Override{Rotation: "platform", Kind: koban.OverrideCover, Person: "UZ", From: from, To: to}); err != nil {
 		t.Fatal(err)
 	}
 	for _, at := range []time.Time{from.Add(-time.Minute), from, to.Add(-time.Minute), to} {

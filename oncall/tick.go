@@ -21,8 +21,8 @@ type Handoff struct {
 	Shift    koban.Shift // the incoming shift
 	Previous koban.Shift // the outgoing shift; zero for the first
 	Open     []OpenInquiry
-	Resolved []koban.Inquiry // resolved during the outgoing shift
-	Notes    []HandoffNote   // written since the previous handoff
+	Resolved []koban.Inquiry     // resolved during the outgoing shift
+	Notes    []koban.HandoffNote // written since the previous handoff
 }
 
 // OpenInquiry is an open inquiry in a handoff digest.
@@ -97,21 +97,8 @@ func (s *Service) Tick(ctx context.Context, now time.Time) error {
 // once runs fn under the claim key: skipped when another caller has it or
 // it is done; released for a retry when fn fails.
 func (s *Service) once(ctx context.Context, key string, fn func() error) error {
-	ok, err := s.store.Claim(ctx, key, s.ClaimTimeout)
-	if err != nil {
-		return fmt.Errorf("claim %s: %w", key, err)
-	}
-	if !ok {
-		return nil
-	}
-	if err := fn(); err != nil {
-		if rerr := s.store.Release(ctx, key); rerr != nil {
-			return fmt.Errorf("%s: %w (and release: %v)", key, err, rerr)
-		}
+	if _, err := koban.Once(ctx, s.store, key, s.ClaimTimeout, func(context.Context) error { return fn() }); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
-	}
-	if err := s.store.Done(ctx, key); err != nil {
-		return fmt.Errorf("mark %s done: %w", key, err)
 	}
 	return nil
 }

@@ -8,44 +8,20 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// OverrideKind says how an override changes a rotation.
-type OverrideKind string
-
-// The override kinds.
-const (
-	// OverrideCover: Person is on call instead of whoever the rotation says.
-	OverrideCover OverrideKind = "cover"
-	// OverrideSwap: Person takes the shift of Replaces.
-	OverrideSwap OverrideKind = "swap"
-)
-
-// Override puts someone else on call in a rotation for a while.
-type Override struct {
-	ID        int64
-	Rotation  string
-	Person    string // Slack user ID of who is on call instead
-	Replaces  string // Slack user ID of who is replaced; may be empty for a cover
-	StartsAt  time.Time
-	EndsAt    time.Time
-	CreatedBy string
-	CreatedAt time.Time
-	Kind      OverrideKind
-}
-
 // AddOverride stores an override and returns its id. An override that
 // overlaps another of the same rotation gives EConflict; a bad one EInvalid.
-func (s *Store) AddOverride(ctx context.Context, o Override) (int64, error) {
+func (s *Store) AddOverride(ctx context.Context, o koban.Override) (int64, error) {
 	switch {
 	case o.Rotation == "" || o.Person == "":
 		return 0, koban.Errorf(koban.EInvalid, "an override needs a rotation and a person")
-	case !o.EndsAt.After(o.StartsAt):
-		return 0, koban.Errorf(koban.EInvalid, "an override must end after it starts (%s .. %s)", o.StartsAt.UTC().Format(time.RFC3339), o.EndsAt.UTC().Format(time.RFC3339))
+	case !o.To.After(o.From):
+		return 0, koban.Errorf(koban.EInvalid, "an override must end after it starts (%s .. %s)", o.From.UTC().Format(time.RFC3339), o.To.UTC().Format(time.RFC3339))
 	case o.Kind == "":
-		o.Kind = OverrideCover
-	case o.Kind != OverrideCover && o.Kind != OverrideSwap:
+		o.Kind = koban.OverrideCover
+	case o.Kind != koban.OverrideCover && o.Kind != koban.OverrideSwap:
 		return 0, koban.Errorf(koban.EInvalid, "override kind %q: want cover or swap", o.Kind)
 	}
-	if o.Kind == OverrideSwap && o.Replaces == "" {
+	if o.Kind == koban.OverrideSwap && o.Replaces == "" {
 		return 0, koban.Errorf(koban.EInvalid, "a swap needs the person it replaces")
 	}
 	if o.CreatedAt.IsZero() {
@@ -60,23 +36,23 @@ func (s *Store) AddOverride(ctx context.Context, o Override) (int64, error) {
 				return err
 			}
 		}
-		var other Override
+		var other koban.Override
 		err := q.queryRow(ctx, `
 			SELECT id, starts_at, ends_at FROM oncall_overrides
 			WHERE rotation = $1 AND starts_at < $3 AND ends_at > $2
-			ORDER BY starts_at LIMIT 1`, o.Rotation, s.tsb(o.StartsAt), s.tsb(o.EndsAt)).
-			Scan(&other.ID, dbTime{&other.StartsAt}, dbTime{&other.EndsAt})
+			ORDER BY starts_at LIMIT 1`, o.Rotation, s.tsb(o.From), s.tsb(o.To)).
+			Scan(&other.ID, dbTime{&other.From}, dbTime{&other.To})
 		switch {
 		case err == nil:
 			return koban.Errorf(koban.EConflict, "rotation %s already has override %d from %s to %s", o.Rotation, other.ID,
-				other.StartsAt.Format(time.RFC3339), other.EndsAt.Format(time.RFC3339))
+				other.From.Format(time.RFC3339), other.To.Format(time.RFC3339))
 		case !isNoRows(err):
 			return err
 		}
 		return q.queryRow(ctx, `
 			INSERT INTO oncall_overrides (rotation, person, replaces, starts_at, ends_at, created_by, created_at, kind)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			o.Rotation, o.Person, nullIfEmpty(o.Replaces), s.ts(o.StartsAt), s.ts(o.EndsAt), o.CreatedBy, s.ts(o.CreatedAt), o.Kind).Scan(&id)
+			o.Rotation, o.Person, nullIfEmpty(o.Replaces), s.ts(o.From), s.ts(o.To), o.CreatedBy, s.ts(o.CreatedAt), o.Kind).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add override to %s: %w", o.Rotation, s.dbErr(err))
@@ -86,7 +62,7 @@ func (s *Store) AddOverride(ctx context.Context, o Override) (int64, error) {
 
 // Overrides returns the overrides of a rotation that overlap [from, to),
 // by start time.
-func (s *Store) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]Override, error) {
+func (s *Store) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]koban.Override, error) {
 	rows, err := s.read().query(ctx, `
 		SELECT id, rotation, person, COALESCE(replaces, ''), starts_at, ends_at, created_by, created_at, kind
 		FROM oncall_overrides
@@ -96,10 +72,10 @@ func (s *Store) Overrides(ctx context.Context, rotation string, from, to time.Ti
 		return nil, fmt.Errorf("overrides of %s: %w", rotation, s.dbErr(err))
 	}
 	defer rows.Close()
-	var out []Override
+	var out []koban.Override
 	for rows.Next() {
-		var o Override
-		if err := rows.Scan(&o.ID, &o.Rotation, &o.Person, &o.Replaces, dbTime{&o.StartsAt}, dbTime{&o.EndsAt},
+		var o koban.Override
+		if err := rows.Scan(&o.ID, &o.Rotation, &o.Person, &o.Replaces, dbTime{&o.From}, dbTime{&o.To},
 			&o.CreatedBy, dbTime{&o.CreatedAt}, &o.Kind); err != nil {
 			return nil, fmt.Errorf("overrides of %s: %w", rotation, err)
 		}
@@ -123,18 +99,8 @@ func (s *Store) DeleteOverride(ctx context.Context, id int64) error {
 	return nil
 }
 
-// HandoffNote is what an on-call leaves for the next shift of a rotation.
-type HandoffNote struct {
-	ID         int64
-	Rotation   string
-	Author     string // Slack user ID
-	Text       string
-	CreatedAt  time.Time
-	ConsumedAt time.Time // when a handoff digest included it; zero until then
-}
-
 // AddHandoffNote stores a note (CreatedAt now unless set) and returns its id.
-func (s *Store) AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error) {
+func (s *Store) AddHandoffNote(ctx context.Context, n koban.HandoffNote) (int64, error) {
 	if n.Rotation == "" || n.Text == "" {
 		return 0, koban.Errorf(koban.EInvalid, "a handoff note needs a rotation and some text")
 	}
@@ -153,7 +119,7 @@ func (s *Store) AddHandoffNote(ctx context.Context, n HandoffNote) (int64, error
 
 // HandoffNotes returns the notes of a rotation written at or after since,
 // oldest first.
-func (s *Store) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]HandoffNote, error) {
+func (s *Store) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]koban.HandoffNote, error) {
 	rows, err := s.read().query(ctx, `
 		SELECT id, rotation, author, text, created_at, consumed_at FROM handoff_notes
 		WHERE rotation = $1 AND created_at >= $2 ORDER BY created_at, id`, rotation, s.tsb(since))
@@ -161,9 +127,9 @@ func (s *Store) HandoffNotes(ctx context.Context, rotation string, since time.Ti
 		return nil, fmt.Errorf("handoff notes of %s: %w", rotation, s.dbErr(err))
 	}
 	defer rows.Close()
-	var out []HandoffNote
+	var out []koban.HandoffNote
 	for rows.Next() {
-		var n HandoffNote
+		var n koban.HandoffNote
 		if err := rows.Scan(&n.ID, &n.Rotation, &n.Author, &n.Text, dbTime{&n.CreatedAt}, dbTime{&n.ConsumedAt}); err != nil {
 			return nil, fmt.Errorf("handoff notes of %s: %w", rotation, err)
 		}
@@ -197,4 +163,11 @@ func (s *Store) ConsumeHandoffNotes(ctx context.Context, at time.Time, ids ...in
 		return fmt.Errorf("consume handoff notes: %w", s.dbErr(err))
 	}
 	return nil
+}
+
+// ResolvedInquiries returns the inquiries routed to rotation that were last
+// resolved in [from, to), newest first, as many as Inquiries returns by
+// default: the handoff digest's "resolved this shift".
+func (s *Store) ResolvedInquiries(ctx context.Context, rotation string, from, to time.Time) ([]koban.Inquiry, error) {
+	return s.Inquiries(ctx, Filter{States: []koban.State{koban.StateResolved}, Rotation: rotation, ResolvedFrom: from, ResolvedTo: to})
 }

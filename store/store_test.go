@@ -594,24 +594,24 @@ func TestOverrides(t *testing.T) {
 		opts.Now = clk.Now
 		s := mustOpen(t, opts)
 		day := time.Date(2026, 5, 11, 0, 0, 0, 0, time.UTC)
-		first := Override{Rotation: "platform", Person: "U2", Replaces: "U1", StartsAt: day, EndsAt: day.Add(24 * time.Hour), CreatedBy: "U1", Kind: OverrideSwap}
+		first := koban.Override{Rotation: "platform", Person: "U2", Replaces: "U1", From: day, To: day.Add(24 * time.Hour), CreatedBy: "U1", Kind: koban.OverrideSwap}
 		id, err := s.AddOverride(ctx, first)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
 			name string
-			o    Override
+			o    koban.Override
 			code string
 		}{
-			{"overlaps the end", Override{Rotation: "platform", Person: "U3", StartsAt: day.Add(23 * time.Hour), EndsAt: day.Add(25 * time.Hour)}, koban.EConflict},
-			{"inside", Override{Rotation: "platform", Person: "U3", StartsAt: day.Add(time.Hour), EndsAt: day.Add(2 * time.Hour)}, koban.EConflict},
-			{"around", Override{Rotation: "platform", Person: "U3", StartsAt: day.Add(-time.Hour), EndsAt: day.Add(48 * time.Hour)}, koban.EConflict},
-			{"adjacent after", Override{Rotation: "platform", Person: "U3", StartsAt: day.Add(24 * time.Hour), EndsAt: day.Add(48 * time.Hour)}, ""},
-			{"another rotation", Override{Rotation: "data", Person: "U3", StartsAt: day, EndsAt: day.Add(time.Hour)}, ""},
-			{"ends before it starts", Override{Rotation: "data", Person: "U3", StartsAt: day.Add(time.Hour), EndsAt: day}, koban.EInvalid},
-			{"unknown kind", Override{Rotation: "data", Person: "U3", StartsAt: day.Add(5 * time.Hour), EndsAt: day.Add(6 * time.Hour), Kind: "trade"}, koban.EInvalid},
-			{"swap without replaces", Override{Rotation: "data", Person: "U3", StartsAt: day.Add(5 * time.Hour), EndsAt: day.Add(6 * time.Hour), Kind: OverrideSwap}, koban.EInvalid},
+			{"overlaps the end", koban.Override{Rotation: "platform", Person: "U3", From: day.Add(23 * time.Hour), To: day.Add(25 * time.Hour)}, koban.EConflict},
+			{"inside", koban.Override{Rotation: "platform", Person: "U3", From: day.Add(time.Hour), To: day.Add(2 * time.Hour)}, koban.EConflict},
+			{"around", koban.Override{Rotation: "platform", Person: "U3", From: day.Add(-time.Hour), To: day.Add(48 * time.Hour)}, koban.EConflict},
+			{"adjacent after", koban.Override{Rotation: "platform", Person: "U3", From: day.Add(24 * time.Hour), To: day.Add(48 * time.Hour)}, ""},
+			{"another rotation", koban.Override{Rotation: "data", Person: "U3", From: day, To: day.Add(time.Hour)}, ""},
+			{"ends before it starts", koban.Override{Rotation: "data", Person: "U3", From: day.Add(time.Hour), To: day}, koban.EInvalid},
+			{"unknown kind", koban.Override{Rotation: "data", Person: "U3", From: day.Add(5 * time.Hour), To: day.Add(6 * time.Hour), Kind: "trade"}, koban.EInvalid},
+			{"swap without replaces", koban.Override{Rotation: "data", Person: "U3", From: day.Add(5 * time.Hour), To: day.Add(6 * time.Hour), Kind: koban.OverrideSwap}, koban.EInvalid},
 		}
 		for _, tt := range tests {
 			_, err := s.AddOverride(ctx, tt.o)
@@ -628,7 +628,7 @@ func TestOverrides(t *testing.T) {
 		if diff := cmp.Diff(first, got[0]); diff != "" {
 			t.Errorf("stored override (-want +got):\n%s", diff)
 		}
-		if got[1].Kind != OverrideCover || got[1].Replaces != "" {
+		if got[1].Kind != koban.OverrideCover || got[1].Replaces != "" {
 			t.Errorf("a cover without kind: %+v", got[1])
 		}
 		if got, _ := s.Overrides(ctx, "platform", day.Add(-48*time.Hour), day); len(got) != 0 {
@@ -652,8 +652,8 @@ func TestOverridesConcurrent(t *testing.T) {
 		errs := make([]error, 6)
 		for i := range errs {
 			wg.Go(func() {
-				_, errs[i] = s.AddOverride(t.Context(), Override{Rotation: "platform", Person: "U" + string(rune('a'+i)),
-					StartsAt: day.Add(time.Duration(i) * time.Hour), EndsAt: day.Add(time.Duration(i+10) * time.Hour)})
+				_, errs[i] = s.AddOverride(t.Context(), koban.Override{Rotation: "platform", Person: "U" + string(rune('a'+i)),
+					From: day.Add(time.Duration(i) * time.Hour), To: day.Add(time.Duration(i+10) * time.Hour)})
 			})
 		}
 		wg.Wait()
@@ -677,24 +677,24 @@ func TestHandoffNotes(t *testing.T) {
 		clk := newClock()
 		opts.Now = clk.Now
 		s := mustOpen(t, opts)
-		old, err := s.AddHandoffNote(ctx, HandoffNote{Rotation: "platform", Author: "U1", Text: "old"})
+		old, err := s.AddHandoffNote(ctx, koban.HandoffNote{Rotation: "platform", Author: "U1", Text: "old"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(8 * time.Hour)
 		since := clk.Now()
-		id, err := s.AddHandoffNote(ctx, HandoffNote{Rotation: "platform", Author: "U1", Text: "db-3 failover is half done; see #inc-42"})
+		id, err := s.AddHandoffNote(ctx, koban.HandoffNote{Rotation: "platform", Author: "U1", Text: "db-3 failover is half done; see #inc-42"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddHandoffNote(ctx, HandoffNote{Rotation: "data", Author: "U5", Text: "other rotation"}); err != nil {
+		if _, err := s.AddHandoffNote(ctx, koban.HandoffNote{Rotation: "data", Author: "U5", Text: "other rotation"}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.HandoffNotes(ctx, "platform", since)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []HandoffNote{{ID: id, Rotation: "platform", Author: "U1", Text: "db-3 failover is half done; see #inc-42", CreatedAt: since}}
+		want := []koban.HandoffNote{{ID: id, Rotation: "platform", Author: "U1", Text: "db-3 failover is half done; see #inc-42", CreatedAt: since}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("HandoffNotes (-want +got):\n%s", diff)
 		}
@@ -706,7 +706,7 @@ func TestHandoffNotes(t *testing.T) {
 			t.Errorf("after ConsumeHandoffNotes: %+v", got)
 		}
 		wantCode(t, "ConsumeHandoffNotes(404)", s.ConsumeHandoffNotes(ctx, since, 404), koban.ENotFound)
-		_, err = s.AddHandoffNote(ctx, HandoffNote{Rotation: "platform"})
+		_, err = s.AddHandoffNote(ctx, koban.HandoffNote{Rotation: "platform"})
 		wantCode(t, "AddHandoffNote without text", err, koban.EInvalid)
 	})
 }

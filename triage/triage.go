@@ -24,6 +24,7 @@
 package triage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -99,27 +100,13 @@ func DefaultConfig() Config {
 // withDefaults fills the zero fields of c from DefaultConfig.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.AnswerThreshold == 0 {
-		c.AnswerThreshold = d.AnswerThreshold
-	}
-	if c.SuggestThreshold == 0 {
-		c.SuggestThreshold = d.SuggestThreshold
-	}
-	if c.Neighbours == 0 {
-		c.Neighbours = d.Neighbours
-	}
-	if c.MinSimilarity == 0 {
-		c.MinSimilarity = d.MinSimilarity
-	}
-	if c.PriorStrength == 0 {
-		c.PriorStrength = d.PriorStrength
-	}
-	if c.ExampleWeight == 0 {
-		c.ExampleWeight = d.ExampleWeight
-	}
-	if c.LLMWeight == 0 {
-		c.LLMWeight = d.LLMWeight
-	}
+	c.AnswerThreshold = cmp.Or(c.AnswerThreshold, d.AnswerThreshold)
+	c.SuggestThreshold = cmp.Or(c.SuggestThreshold, d.SuggestThreshold)
+	c.Neighbours = cmp.Or(c.Neighbours, d.Neighbours)
+	c.MinSimilarity = cmp.Or(c.MinSimilarity, d.MinSimilarity)
+	c.PriorStrength = cmp.Or(c.PriorStrength, d.PriorStrength)
+	c.ExampleWeight = cmp.Or(c.ExampleWeight, d.ExampleWeight)
+	c.LLMWeight = cmp.Or(c.LLMWeight, d.LLMWeight)
 	if len(c.Domains) == 0 {
 		c.Domains = d.Domains
 	}

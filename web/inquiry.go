@@ -262,11 +262,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch r.PathValue("action") {
-	case "solved":
+	case string(koban.FeedbackSolved):
 		_, err = d.Solved(ctx, id, s.actor(r))
-	case "need-human":
+	case string(koban.FeedbackNeedHuman):
 		_, err = d.NeedHuman(ctx, id, s.actor(r))
-	case "docs-wrong":
+	case string(koban.FeedbackDocsWrong):
 		_, err = d.DocsWrong(ctx, id, s.actor(r), strings.TrimSpace(r.PostFormValue("note")))
 	case "ack":
 		_, err = d.Acknowledge(ctx, id, s.actor(r))

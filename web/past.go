@@ -85,7 +85,7 @@ func (s *Server) removePast(w http.ResponseWriter, r *http.Request) {
 // inquiry; false when action is not one of them.
 func (s *Server) flowAction(r *http.Request, id int64, action string) (bool, error) {
 	switch action {
-	case "suggestion-solved", "relabel":
+	case string(koban.FeedbackSuggestionSolved), "relabel":
 	default:
 		return false, nil
 	}
@@ -93,7 +93,7 @@ func (s *Server) flowAction(r *http.Request, id int64, action string) (bool, err
 	if err != nil {
 		return true, err
 	}
-	if action == "suggestion-solved" {
+	if action == string(koban.FeedbackSuggestionSolved) {
 		_, err = f.SuggestionSolved(r.Context(), id, s.actor(r))
 		return true, err
 	}

@@ -146,18 +146,6 @@ func reportQuadrants(a *app) (quadrant func(string) koban.Quadrant, close func()
 	return ix.Quadrant, ix.Close
 }
 
-// reportLedger lets the Reporter post each month's report once: a claim
-// whose holder died is taken over after reportClaimStale.
-type reportLedger struct{ *store.Store }
-
-// reportClaimStale is well above the time to build and post a report.
-const reportClaimStale = 15 * time.Minute
-
-// Claim claims key for reportClaimStale.
-func (l reportLedger) Claim(ctx context.Context, key string) (bool, error) {
-	return l.Store.Claim(ctx, key, reportClaimStale)
-}
-
 // newReporter builds the monthly Reporter over the store; koban serve runs
 // its RunOnce as the "report.monthly" periodic job on the leader, and
 // RunOnce posts only once the month's cron time has passed. quadrant gives
@@ -172,7 +160,7 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, qu
 		Team:     team,
 		Schedule: a.cfg.Report.Cron,
 		Service:  svc,
-		Ledger:   reportLedger{st},
+		Ledger:   st,
 		Poster:   poster,
 		Charter:  newCharter(a),
 		Log:      a.log,

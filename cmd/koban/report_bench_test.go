@@ -195,9 +195,9 @@ func newBenchSeed(n int, from, to time.Time) *benchSeed {
 		switch rng.IntN(5) {
 		case 0, 1, 2:
 			p.State, p.ResolvedAt = koban.StateResolved, p.FirstResponseAt.Add(time.Duration(rng.Int64N(int64(time.Hour))))
-			event(p, koban.EventResolved, p.AskedBy, p.ResolvedAt, map[string]string{"feedback": metrics.FeedbackSolved})
+			event(p, koban.EventResolved, p.AskedBy, p.ResolvedAt, map[string]string{"feedback": string(koban.FeedbackSolved)})
 		case 3:
-			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt.Add(time.Minute), map[string]string{"feedback": metrics.FeedbackDocsWrong})
+			event(p, koban.EventFeedback, p.AskedBy, p.FirstResponseAt.Add(time.Minute), map[string]string{"feedback": string(koban.FeedbackDocsWrong)})
 		}
 	}
 	// The store keeps microseconds.

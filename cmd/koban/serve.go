@@ -118,7 +118,7 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("on-call rotations: %w", err)
 	}
-	oc := oncall.NewService(rots, oncallStore{st}, notifier, a.log)
+	oc := oncall.NewService(rots, st, notifier, a.log)
 	oc.Redactor = red
 	if len(rots) > 0 {
 		d.Router = oncallRouter{svc: oc, rots: rots, group: a.cfg.Slack.FallbackGroup}
