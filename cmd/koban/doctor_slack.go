@@ -3,17 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
-	openai "github.com/sashabaranov/go-openai"
 	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban/deploy"
+	"github.com/kobanhq/koban/llm"
 )
 
 // neededSlackScopes are the scopes this configuration uses: those the
@@ -230,51 +229,45 @@ func (d *doctor) checkLLM(ctx context.Context) {
 		d.report(checkSkipped, "llm", "not configured: answers are extractive", "")
 		return
 	}
-	var oc openai.ClientConfig
-	if c.Azure {
-		oc = openai.DefaultAzureConfig(c.APIKey, c.BaseURL)
-		if c.APIVersion != "" {
-			oc.APIVersion = c.APIVersion
-		}
-	} else {
-		oc = openai.DefaultConfig(c.APIKey)
-		if c.BaseURL != "" {
-			oc.BaseURL = strings.TrimRight(c.BaseURL, "/")
-		}
+	// One try each, within the doctor's timeout: a failure is reported, not
+	// retried.
+	client, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
+		Timeout: d.timeout, Azure: c.Azure, APIVersion: c.APIVersion, MaxTries: 1}, nil, d.a.log)
+	if err != nil {
+		d.report(checkFailed, "llm", err.Error(), "check the llm settings")
+		return
 	}
-	client := openai.NewClientWithConfig(oc)
-	where := oc.BaseURL
+	where := c.BaseURL
+	if where == "" {
+		where = "OpenAI"
+	}
 	fix := func(err error) string {
-		var ae *openai.APIError
-		if errors.As(err, &ae) {
-			switch ae.HTTPStatusCode {
-			case http.StatusUnauthorized, http.StatusForbidden:
-				return "the endpoint refused the key: check llm.api_key (KOBAN_LLM_API_KEY)"
-			case http.StatusNotFound:
-				return "the endpoint does not serve this model: check the model name (for Azure, the deployment name)"
-			}
+		switch llm.HTTPStatus(err) {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return "the endpoint refused the key: check llm.api_key (KOBAN_LLM_API_KEY)"
+		case http.StatusNotFound:
+			return "the endpoint does not serve this model: check the model name (for Azure, the deployment name)"
 		}
 		return "check llm.base_url (KOBAN_LLM_BASE_URL) and that the endpoint is reachable from here"
 	}
+	status := func(err error) string {
+		if n := llm.HTTPStatus(err); n != 0 {
+			return fmt.Sprintf("%s: %s (HTTP %d)", where, err, n)
+		}
+		return where + ": " + err.Error()
+	}
 	if c.Model != "" {
-		ctx, cancel := context.WithTimeout(ctx, d.timeout)
-		_, err := client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-			Model:    c.Model,
-			Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "Reply with OK."}},
-		})
-		cancel()
+		_, err := client.Chat(ctx, llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "Reply with OK."}}})
 		if err != nil {
-			d.report(checkFailed, "llm model "+c.Model, where+": "+err.Error(), fix(err))
+			d.report(checkFailed, "llm model "+c.Model, status(err), fix(err))
 		} else {
 			d.report(checkOK, "llm model "+c.Model, where+" answers", "")
 		}
 	}
 	if c.EmbeddingModel != "" {
-		ctx, cancel := context.WithTimeout(ctx, d.timeout)
-		_, err := client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Model: openai.EmbeddingModel(c.EmbeddingModel), Input: []string{"ok"}})
-		cancel()
+		_, _, err := client.Embed(ctx, []string{"ok"})
 		if err != nil {
-			d.report(checkFailed, "llm embedding model "+c.EmbeddingModel, where+": "+err.Error(), fix(err))
+			d.report(checkFailed, "llm embedding model "+c.EmbeddingModel, status(err), fix(err))
 		} else {
 			d.report(checkOK, "llm embedding model "+c.EmbeddingModel, where+" answers", "")
 		}
