@@ -99,6 +99,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatalf("new bot: %v", err)
 	}
 	groups.b = b
+	d.Threads = b // as cmd/koban wires it
 	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
 		d.Repliers[src] = b
 	}

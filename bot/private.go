@@ -63,12 +63,12 @@ func shownText(inq koban.Inquiry) string {
 	return inq.Text
 }
 
-// publicHandoff returns h with the text of private inquiries replaced, for
+// publicHandoff returns h with the text and link of private inquiries left out, for
 // the rotation channel.
 func publicHandoff(h oncall.Handoff) oncall.Handoff {
 	open := make([]oncall.OpenInquiry, len(h.Open))
 	for i, o := range h.Open {
-		o.Inquiry.Text = shownText(o.Inquiry)
+		o.Inquiry = public(o.Inquiry)
 		open[i] = o
 	}
 	h.Open = open

@@ -448,7 +448,7 @@ func inquiryLines(inqs []koban.Inquiry, now time.Time, max int) string {
 			lines = append(lines, fmt.Sprintf("_…and %d more_", len(inqs)-max))
 			break
 		}
-		line := fmt.Sprintf("• #%d %s · %s · %s ago", inq.ID, permalinkish(inq), inq.State, ago(now.Sub(inq.CreatedAt)))
+		line := fmt.Sprintf("• %s · %s · %s ago", inquiryRef(inq), inq.State, ago(now.Sub(inq.CreatedAt)))
 		if inq.Assignee != "" {
 			line += " · " + userRef(inq.Assignee)
 		}

@@ -77,6 +77,7 @@ func TestGolden(t *testing.T) {
 	ja.Text = "データベースのサイズを変更する方法を教えてください"
 	escalated := sampleInquiry("en")
 	escalated.State = koban.StateEscalated
+	escalated.Permalink = "https://example.slack.com/archives/CHELP/p1700000000000100"
 	resolved := sampleInquiry("en")
 	resolved.State = koban.StateResolved
 	resolved.Final = koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}

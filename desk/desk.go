@@ -470,12 +470,22 @@ func (d *Desk) deliver(ctx context.Context, inq *koban.Inquiry, eventID int64, r
 	case err != nil:
 		return fmt.Errorf("deliver inquiry %d (attempt %d): %w", inq.ID, attempt, err)
 	}
-	return d.markDelivered(ctx, inq.ID, eventID, string(inq.Source))
+	return d.markDelivered(ctx, inq.ID, eventID, string(inq.Source), d.permalink(ctx, inq))
 }
 
-func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string) error {
+// markDelivered records a delivered reply; a non-empty link becomes the
+// inquiry's permalink unless it has one already.
+func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string, link ...string) error {
+	var keep func(*koban.Inquiry)
+	if len(link) > 0 && link[0] != "" {
+		keep = func(i *koban.Inquiry) {
+			if i.Permalink == "" {
+				i.Permalink = link[0]
+			}
+		}
+	}
 	_, err := d.Store.Update(ctx, id, koban.Event{Kind: koban.EventDelivered, Actor: koban.ActorKoban,
-		Data: map[string]string{"reply_event": fmt.Sprint(eventID), "via": via}}, nil)
+		Data: map[string]string{"reply_event": fmt.Sprint(eventID), "via": via}}, keep)
 	return err
 }
 
