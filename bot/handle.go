@@ -275,7 +275,7 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 	inq, err := b.act(ctx, e, "button "+act, run)
 	if err == nil && act == actAck {
 		b.later("post acknowledgement", func(ctx context.Context) error {
-			s := ":wave: " + userRef(e.User) + " is on it."
+			s := pickedUp(inq.Lang, e.User)
 			_, _, err := b.api.PostMessageContext(ctx, inq.Channel, slack.MsgOptionTS(inq.ThreadTS),
 				slack.MsgOptionText(stripMarkup(s), false), slack.MsgOptionBlocks(slack.NewContextBlock("", mrkdwn(s))))
 			if err != nil {

@@ -34,6 +34,7 @@ func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 // the private conversation: who asked, the category and domain, and the
 // Acknowledge and Resolve… buttons; never the text.
 func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+	r.Escalation.ReplyTarget = 0 // when to expect a reply is for the asker
 	m := renderEscalation(inq, r, now)
 	who := "The platform on-call"
 	switch {

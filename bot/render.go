@@ -256,7 +256,7 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 		button(t.ack, actAck, inq.ID, slack.StylePrimary),
 		button(t.resolve, actResolve, inq.ID, ""),
 	))
-	return message{Text: stripMarkup(head), Blocks: blocks}
+	return withExpect(message{Text: stripMarkup(head), Blocks: blocks}, inq.Lang, r.Escalation)
 }
 
 // renderResolved renders the notice posted in the thread when an inquiry is resolved.
@@ -518,7 +518,7 @@ func renderHelp() message {
 
 // renderError renders an error for the user who caused it.
 func renderError(err error) message {
-	s := ":warning: " + escape(koban.ErrorMessage(err))
+	s := ":warning: " + keepMentions(escape(koban.ErrorMessage(err)))
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
 
