@@ -127,7 +127,7 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 	case "", "help":
 		msg = renderHelp()
 	case "ask":
-		msg, err = b.commandAsk(ctx, e, rest)
+		msg, err = b.commandAsk(ctx, e, commandText(rest))
 	case "status":
 		var open []koban.Inquiry
 		if open, err = b.deps.Inquiries.OpenInquiries(ctx); err == nil {
