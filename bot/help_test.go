@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/oncall"
 )
 
@@ -157,5 +160,14 @@ func TestCommandText(t *testing.T) {
 		if got := commandText(tt.in); got != tt.want {
 			t.Errorf("commandText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestErrorKeepsOnlyMentions(t *testing.T) {
+	err := koban.Errorf(koban.EConflict, "Already acknowledged by <@U0ALICE>. <!channel> <https://evil.example|x> <@not-an-id>")
+	got := renderError(err).Blocks[0].(*slack.SectionBlock).Text.Text
+	want := ":warning: Already acknowledged by <@U0ALICE>. &lt;!channel&gt; &lt;https://evil.example|x&gt; &lt;@not-an-id&gt;"
+	if got != want {
+		t.Errorf("renderError = %q, want %q", got, want)
 	}
 }

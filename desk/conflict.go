@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/kobanhq/koban"
 )
@@ -26,6 +27,9 @@ func (d *Desk) act(ctx context.Context, id int64, to koban.State, ev koban.Event
 	}
 	return nil, koban.Errorf(koban.EConflict, "%s", ConflictMessage(cur, to, lastActor(events, cur.State)))
 }
+
+// slackUser matches a Slack user ID.
+var slackUser = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
 // stateEvent is the event kind that puts an inquiry in a state.
 var stateEvent = map[koban.State]koban.EventKind{
@@ -53,14 +57,14 @@ func lastActor(events []koban.Event, state koban.State) string {
 // Slack user ID, shown as a mention).
 func ConflictMessage(inq *koban.Inquiry, to koban.State, by string) string {
 	who := ""
-	if by != "" && by != koban.ActorKoban {
+	switch {
+	case slackUser.MatchString(by):
 		who = " by <@" + by + ">"
+	case by != "":
+		who = " by " + by // koban, or the web's identity
 	}
 	switch inq.State {
 	case koban.StateResolved:
-		if by == koban.ActorKoban {
-			who = " by koban"
-		}
 		return fmt.Sprintf("This inquiry (#%d) is already resolved%s.", inq.ID, who)
 	case koban.StateAcknowledged:
 		if to == koban.StateAcknowledged {

@@ -51,3 +51,37 @@ func TestInquiryPageLinksToItsThread(t *testing.T) {
 		})
 	}
 }
+
+// TestLateActionSaysWhatHappened checks a second acknowledgement and a
+// Solved on a resolved inquiry tell the web user what happened in words,
+// not in states.
+func TestLateActionSaysWhatHappened(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	inq := e.askVia("Our production database is down since 10 minutes, please help!")
+	if inq.State != koban.StateEscalated {
+		t.Fatalf("state = %s, want escalated", inq.State)
+	}
+	ack := fmt.Sprintf("/inquiries/%d/ack", inq.ID)
+	if w := e.post(ack, nil); w.Code != http.StatusSeeOther {
+		t.Fatalf("first ack = %d: %s", w.Code, w.Body)
+	}
+	by := e.inquiry(inq.ID).Assignee // the web's identity, not a Slack user
+	w := e.post(ack, nil)
+	body := w.Body.String()
+	if w.Code != http.StatusConflict || !strings.Contains(body, "Already acknowledged by "+by+".") || strings.Contains(body, "cannot go from") || strings.Contains(body, "&lt;@") {
+		t.Errorf("second ack = %d %s, want 409 \"Already acknowledged by %s\"", w.Code, body, by)
+	}
+}
+
+func TestPlainMentions(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Already acknowledged by <@U0ALICE>.", "Already acknowledged by @U0ALICE."},
+		{"overlaps #3 (cover by <@W0BOB|bob>)", "overlaps #3 (cover by @W0BOB)"},
+		{"a <b> c <!channel>", "a <b> c <!channel>"},
+	}
+	for _, tt := range tests {
+		if got := plainMentions(tt.in); got != tt.want {
+			t.Errorf("plainMentions(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
