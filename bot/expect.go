@@ -1,11 +1,14 @@
 package bot
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
 )
 
@@ -16,7 +19,8 @@ type expectText struct {
 	// hours (business hours, or nothing).
 	expect, expectNoRotation, hours string
 	// pickedUp: who; said in the thread when the on-call acknowledges.
-	pickedUp string
+	// pickedUpLine: the same on the escalation itself.
+	pickedUp, pickedUpLine string
 }
 
 var expectTexts = map[string]expectText{
@@ -25,12 +29,14 @@ var expectTexts = map[string]expectText{
 		expectNoRotation: "Expect a human reply by %s: the on-call aims to reply within %s%s.",
 		hours:            " of business hours",
 		pickedUp:         ":wave: %s picked this up and will reply here.",
+		pickedUpLine:     "Picked up by %s.",
 	},
 	"ja": {
 		expect:           "%s までに担当者から返信がある見込みです(*%s* ローテーションの返信目標: %s%s)。",
 		expectNoRotation: "%s までに担当者から返信がある見込みです(オンコールの返信目標: %s%s)。",
 		hours:            "、営業時間で計算",
 		pickedUp:         ":wave: %s さんが対応を始めました。このスレッドで返信します。",
+		pickedUpLine:     "%s さんが対応中です。",
 	},
 }
 
@@ -58,14 +64,55 @@ func withExpect(msg message, lang string, e desk.Escalation) message {
 	if s == "" || len(msg.Blocks) == 0 {
 		return msg
 	}
-	blocks := append([]slack.Block{msg.Blocks[0], slack.NewContextBlock("", mrkdwn(s))}, msg.Blocks[1:]...)
+	blocks := append([]slack.Block{msg.Blocks[0], slack.NewContextBlock(expectBlock, mrkdwn(s))}, msg.Blocks[1:]...)
 	msg.Blocks = blocks
 	return msg
+}
+
+// expectBlock is the block ID of the escalation's line on when to expect a
+// reply, which says who picked the inquiry up once it is acknowledged.
+const expectBlock = "expect"
+
+// withPickedUp returns an escalation's blocks with the expectation line
+// replaced by who picked it up (added under the header when there was none).
+func withPickedUp(blocks []slack.Block, lang, user string) []slack.Block {
+	line := slack.NewContextBlock(expectBlock, mrkdwn(pickedUpLine(lang, user)))
+	out := make([]slack.Block, 0, len(blocks)+1)
+	replaced := false
+	for _, bl := range blocks {
+		if c, ok := bl.(*slack.ContextBlock); ok && c.BlockID == expectBlock {
+			out, replaced = append(out, line), true
+			continue
+		}
+		out = append(out, bl)
+	}
+	if !replaced && len(out) > 0 {
+		out = append([]slack.Block{out[0], line}, out[1:]...)
+	}
+	return out
+}
+
+// markPickedUp edits koban's escalation of inq in its thread to say who
+// picked it up (the on-call who acknowledged it).
+func (b *Bot) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
+	id := strconv.FormatInt(inq.ID, 10)
+	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+		p := m.Metadata.EventPayload
+		if m.Metadata.EventType != replyEvent || fmt.Sprint(p["inquiry_id"]) != id || fmt.Sprint(p["kind"]) != string(koban.EventEscalated) {
+			return nil, false
+		}
+		return withPickedUp(m.Blocks.BlockSet, inq.Lang, user), true
+	})
 }
 
 // pickedUp renders the thread notice that a person acknowledged the inquiry.
 func pickedUp(lang, user string) string {
 	return fmt.Sprintf(inLang(expectTexts, lang).pickedUp, userRef(user))
+}
+
+// pickedUpLine renders the escalation's line saying who picked it up.
+func pickedUpLine(lang, user string) string {
+	return fmt.Sprintf(inLang(expectTexts, lang).pickedUpLine, userRef(user))
 }
 
 // slackDate renders t as a Slack date token, which each reader sees in

@@ -281,7 +281,7 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 			if err != nil {
 				return fmt.Errorf("post acknowledgement of inquiry %d: %w", id, classify(err))
 			}
-			return nil
+			return b.markPickedUp(ctx, inq, e.User)
 		})
 	}
 	return nil

@@ -58,6 +58,16 @@ func TestEscalationSaysWhenAndWho(t *testing.T) {
 		t.Errorf("after Acknowledge the thread says %s, want who picked it up", got)
 	}
 
+	var edited bool
+	for _, c := range h.slack.called("chat.update") {
+		if s := textOf(t, c); strings.Contains(s, "Picked up by <@"+oncallUser+">") && !strings.Contains(s, "Expect a human reply") {
+			edited = true
+		}
+	}
+	if !edited {
+		t.Errorf("the escalation was not edited to say who picked it up (chat.update calls: %d)", len(h.slack.called("chat.update")))
+	}
+
 	// A second responder acknowledges too late.
 	clickButton(t, h.h, groupResponder, helpChannel, "x", actionID(actAck, inq.ID))
 	h.bot.idle()
