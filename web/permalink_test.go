@@ -61,6 +61,10 @@ func TestLateActionSaysWhatHappened(t *testing.T) {
 	if inq.State != koban.StateEscalated {
 		t.Fatalf("state = %s, want escalated", inq.State)
 	}
+	if page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String(); !strings.Contains(page, "Expect a human reply by") ||
+		!strings.Contains(page, "rotation aims to reply within") {
+		t.Errorf("the asker's escalation does not say when to expect a reply")
+	}
 	ack := fmt.Sprintf("/inquiries/%d/ack", inq.ID)
 	if w := e.post(ack, nil); w.Code != http.StatusSeeOther {
 		t.Fatalf("first ack = %d: %s", w.Code, w.Body)
