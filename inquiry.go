@@ -119,6 +119,11 @@ type Inquiry struct {
 	// security issue: the reply-time clock runs in wall time.
 	Urgent bool
 
+	// Permalink links to the inquiry's Slack thread (chat.getPermalink),
+	// kept when koban first replies; "" before then and for the web. A
+	// private inquiry's link is shown only where its text may be.
+	Permalink string
+
 	Citations []string // paths of the doc pages cited in koban's answer
 	Tokens    int      // LLM tokens spent on it
 	Failure   string   // why a reply could not be delivered, if it could not

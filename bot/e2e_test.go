@@ -49,6 +49,7 @@ type harnessOpts struct {
 	channels    []Channel
 	onCall      OnCall
 	detector    Detector
+	router      desk.Router  // default: fixedRouter to oncallUser
 	log         *slog.Logger // default: the test's log with -v
 }
 
@@ -79,13 +80,17 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser, memberUser}},
 		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, groups, log)
+	var router desk.Router = fixedRouter{oncallUser}
+	if o.router != nil {
+		router = o.router
+	}
 	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
 		Store:     st,
 		Access:    policy,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),
 		Triage:    tri,
 		Learner:   tri,
-		Router:    fixedRouter{oncallUser},
+		Router:    router,
 	})
 	channels := o.channels
 	if channels == nil {
@@ -99,6 +104,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatalf("new bot: %v", err)
 	}
 	groups.b = b
+	d.Threads = b // as cmd/koban wires it
 	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
 		d.Repliers[src] = b
 	}

@@ -127,7 +127,7 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 	case "", "help":
 		msg = renderHelp()
 	case "ask":
-		msg, err = b.commandAsk(ctx, e, rest)
+		msg, err = b.commandAsk(ctx, e, commandText(rest))
 	case "status":
 		var open []koban.Inquiry
 		if open, err = b.deps.Inquiries.OpenInquiries(ctx); err == nil {
@@ -275,13 +275,13 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 	inq, err := b.act(ctx, e, "button "+act, run)
 	if err == nil && act == actAck {
 		b.later("post acknowledgement", func(ctx context.Context) error {
-			s := ":wave: " + userRef(e.User) + " is on it."
+			s := pickedUp(inq.Lang, e.User)
 			_, _, err := b.api.PostMessageContext(ctx, inq.Channel, slack.MsgOptionTS(inq.ThreadTS),
 				slack.MsgOptionText(stripMarkup(s), false), slack.MsgOptionBlocks(slack.NewContextBlock("", mrkdwn(s))))
 			if err != nil {
 				return fmt.Errorf("post acknowledgement of inquiry %d: %w", id, classify(err))
 			}
-			return nil
+			return b.markPickedUp(ctx, inq, e.User)
 		})
 	}
 	return nil

@@ -19,8 +19,9 @@ type manifest struct {
 			HomeTabEnabled bool `yaml:"home_tab_enabled"`
 		} `yaml:"app_home"`
 		SlashCommands []struct {
-			Command string `yaml:"command"`
-			URL     string `yaml:"url"`
+			Command      string `yaml:"command"`
+			URL          string `yaml:"url"`
+			ShouldEscape bool   `yaml:"should_escape"`
 		} `yaml:"slash_commands"`
 	} `yaml:"features"`
 	OAuthConfig struct {
@@ -77,6 +78,9 @@ func TestManifests(t *testing.T) {
 		}
 		if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/koban" {
 			t.Fatalf("%s: slash commands %+v, want /koban", tt.file, m.Features.SlashCommands)
+		}
+		if !m.Features.SlashCommands[0].ShouldEscape {
+			t.Errorf("%s: /koban has should_escape false: a person picked from the @-menu would arrive as text", tt.file)
 		}
 		if tt.socket {
 			continue

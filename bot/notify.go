@@ -47,7 +47,7 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 	if to == "" {
 		return nil
 	}
-	r.Inquiry.Text = shownText(r.Inquiry)
+	r.Inquiry = public(r.Inquiry)
 	if err := b.post(ctx, to, "", renderReminder(r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}
@@ -67,7 +67,7 @@ func renderHandoff(h oncall.Handoff) message {
 
 	var open []string
 	for _, o := range h.Open {
-		line := fmt.Sprintf("• #%d %s · %s · %s old", o.Inquiry.ID, permalinkish(o.Inquiry), o.Inquiry.State, ago(o.Age))
+		line := fmt.Sprintf("• %s · %s · %s old", inquiryRef(o.Inquiry), o.Inquiry.State, ago(o.Age))
 		if o.Waiting {
 			if o.Left < 0 {
 				line += fmt.Sprintf(" · *reply target missed by %s*", ago(-o.Left))
@@ -115,11 +115,11 @@ func renderReminder(r oncall.Reminder) message {
 	var s string
 	switch {
 	case r.Breach():
-		s = fmt.Sprintf(":rotating_light: %s inquiry #%d in %s has waited past its reply target (%s over).",
-			userRef(r.Person), inq.ID, permalinkish(inq), ago(-r.Left))
+		s = fmt.Sprintf(":rotating_light: %s inquiry %s has waited past its reply target (%s over).",
+			userRef(r.Person), inquiryRef(inq), ago(-r.Left))
 	default:
-		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry #%d in %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
-			inq.ID, permalinkish(inq), r.Percent, ago(r.Left))
+		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
+			inquiryRef(inq), r.Percent, ago(r.Left))
 	}
 	if inq.Urgent {
 		s = "*Urgent* " + s

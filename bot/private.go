@@ -34,6 +34,7 @@ func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 // the private conversation: who asked, the category and domain, and the
 // Acknowledge and Resolve… buttons; never the text.
 func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+	r.Escalation.ReplyTarget = 0 // when to expect a reply is for the asker
 	m := renderEscalation(inq, r, now)
 	who := "The platform on-call"
 	switch {
@@ -63,12 +64,12 @@ func shownText(inq koban.Inquiry) string {
 	return inq.Text
 }
 
-// publicHandoff returns h with the text of private inquiries replaced, for
+// publicHandoff returns h with the text and link of private inquiries left out, for
 // the rotation channel.
 func publicHandoff(h oncall.Handoff) oncall.Handoff {
 	open := make([]oncall.OpenInquiry, len(h.Open))
 	for i, o := range h.Open {
-		o.Inquiry.Text = shownText(o.Inquiry)
+		o.Inquiry = public(o.Inquiry)
 		open[i] = o
 	}
 	h.Open = open

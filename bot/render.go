@@ -256,7 +256,7 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 		button(t.ack, actAck, inq.ID, slack.StylePrimary),
 		button(t.resolve, actResolve, inq.ID, ""),
 	))
-	return message{Text: stripMarkup(head), Blocks: blocks}
+	return withExpect(message{Text: stripMarkup(head), Blocks: blocks}, inq.Lang, r.Escalation)
 }
 
 // renderResolved renders the notice posted in the thread when an inquiry is resolved.
@@ -448,7 +448,7 @@ func inquiryLines(inqs []koban.Inquiry, now time.Time, max int) string {
 			lines = append(lines, fmt.Sprintf("_…and %d more_", len(inqs)-max))
 			break
 		}
-		line := fmt.Sprintf("• #%d %s · %s · %s ago", inq.ID, permalinkish(inq), inq.State, ago(now.Sub(inq.CreatedAt)))
+		line := fmt.Sprintf("• %s · %s · %s ago", inquiryRef(inq), inq.State, ago(now.Sub(inq.CreatedAt)))
 		if inq.Assignee != "" {
 			line += " · " + userRef(inq.Assignee)
 		}
@@ -499,26 +499,9 @@ func renderOnCall(now, next []koban.Shift, at time.Time) message {
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
 
-const helpText = "*koban* answers platform questions from the docs and brings in the on-call when it cannot.\n" +
-	"• Ask in the help channel, mention `@koban`, or DM me.\n" +
-	"• `/koban ask QUESTION`: ask here; I answer in a thread.\n" +
-	"• `/koban status`: the open inquiries.\n" +
-	"• `/koban oncall`: who is on call now and next.\n" +
-	"• `/koban oncall list`: the rotations and overrides.\n" +
-	"• `/koban oncall cover ROTATION @someone FROM UNTIL`: someone covers a shift.\n" +
-	"• `/koban oncall swap ROTATION @a @b`: two people swap turns.\n" +
-	"• `/koban oncall remove OVERRIDE`: undo an override.\n" +
-	"• `/koban oncall note TEXT`: a note for the next handoff.\n" +
-	"• `/koban help`: this message."
-
-// renderHelp renders the answer to /koban help.
-func renderHelp() message {
-	return message{Text: stripMarkup(helpText), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(helpText), nil, nil)}}
-}
-
 // renderError renders an error for the user who caused it.
 func renderError(err error) message {
-	s := ":warning: " + escape(koban.ErrorMessage(err))
+	s := ":warning: " + keepMentions(escape(koban.ErrorMessage(err)))
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
 

@@ -77,6 +77,7 @@ func TestGolden(t *testing.T) {
 	ja.Text = "データベースのサイズを変更する方法を教えてください"
 	escalated := sampleInquiry("en")
 	escalated.State = koban.StateEscalated
+	escalated.Permalink = "https://example.slack.com/archives/CHELP/p1700000000000100"
 	resolved := sampleInquiry("en")
 	resolved.State = koban.StateResolved
 	resolved.Final = koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
@@ -88,7 +89,8 @@ func TestGolden(t *testing.T) {
 	resolvedJA.Final = resolved.Final
 	enAnswer := renderAnswer(en, koban.Answer{Lang: "en", Known: true, Text: "Set `size: medium` in **deploy/database.yaml**.", Citations: sampleCitations[:1]})
 	jaEscalation := renderEscalation(resolvedJA, desk.Reply{Kind: koban.EventEscalated,
-		Escalation: desk.Escalation{OnCall: "UONCALL", Reason: "needs the platform team"}}, later)
+		Escalation: desk.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
+			ReplyTarget: 8 * time.Hour, ReplyBy: later.Add(30 * time.Hour), BusinessHours: true}}, later)
 
 	tests := []struct {
 		name string
@@ -100,9 +102,11 @@ func TestGolden(t *testing.T) {
 		{"answer_ja", renderAnswer(ja, koban.Answer{Lang: "ja", Known: true, Confidence: 0.7,
 			Text: "`deploy/database.yaml` の `size` を **medium** に変更してください。", Citations: sampleCitations[:1]})},
 		{"escalation", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
-			Answer:     koban.Answer{Citations: sampleCitations[:2]},
-			Triage:     koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
-			Escalation: desk.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team"}}, later)},
+			Answer: koban.Answer{Citations: sampleCitations[:2]},
+			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
+			Escalation: desk.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
+				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}, later)},
+		{"escalation_ja", jaEscalation},
 		{"escalation_group", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
 			Escalation: desk.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)},
 		{"resolved", renderResolved(resolved)},

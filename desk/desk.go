@@ -89,6 +89,13 @@ type Escalation struct {
 	Group    string // Slack user group ID to mention when there is no on-call
 	Channel  string // the rotation's channel, told of escalations from private conversations
 	Reason   string // why koban escalated, for the on-call
+
+	// ReplyTarget is the rotation's reply-time target (0: none known) and
+	// ReplyBy when it runs out for this inquiry, counted in business hours
+	// when BusinessHours is set: the asker is told when to expect a reply.
+	ReplyTarget   time.Duration
+	ReplyBy       time.Time
+	BusinessHours bool
 }
 
 // Reply is what a Replier delivers: koban's answer or its escalation.
@@ -389,6 +396,7 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 		data["rotation_channel"] = esc.Channel
 	}
 	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
+	esc.record(data, d.Now(), tr.Urgent)
 	if len(suggest) > 0 {
 		data["suggest"] = "true"
 	}
@@ -470,12 +478,22 @@ func (d *Desk) deliver(ctx context.Context, inq *koban.Inquiry, eventID int64, r
 	case err != nil:
 		return fmt.Errorf("deliver inquiry %d (attempt %d): %w", inq.ID, attempt, err)
 	}
-	return d.markDelivered(ctx, inq.ID, eventID, string(inq.Source))
+	return d.markDelivered(ctx, inq.ID, eventID, string(inq.Source), d.permalink(ctx, inq))
 }
 
-func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string) error {
+// markDelivered records a delivered reply; a non-empty link becomes the
+// inquiry's permalink unless it has one already.
+func (d *Desk) markDelivered(ctx context.Context, id, eventID int64, via string, link ...string) error {
+	var keep func(*koban.Inquiry)
+	if len(link) > 0 && link[0] != "" {
+		keep = func(i *koban.Inquiry) {
+			if i.Permalink == "" {
+				i.Permalink = link[0]
+			}
+		}
+	}
 	_, err := d.Store.Update(ctx, id, koban.Event{Kind: koban.EventDelivered, Actor: koban.ActorKoban,
-		Data: map[string]string{"reply_event": fmt.Sprint(eventID), "via": via}}, nil)
+		Data: map[string]string{"reply_event": fmt.Sprint(eventID), "via": via}}, keep)
 	return err
 }
 
@@ -489,7 +507,7 @@ func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquir
 	if inq.Final.IsZero() && inq.State == koban.StateAnswered {
 		ev.Data["category"] = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}.String()
 	}
-	inq, err = d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
+	inq, err = d.act(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
 		if i.Final.IsZero() && i.State == koban.StateAnswered {
 			// The asker confirms koban's docs answer solved it.
 			i.Final = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}
@@ -550,7 +568,8 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedba
 	if !askerSays.IsZero() {
 		data["asker_label"] = askerSays.String()
 	}
-	inq, err = d.Store.Transition(ctx, id, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated, Actor: user, Data: data}, func(i *koban.Inquiry) {
+	esc.record(data, d.Now(), inq.Urgent)
+	inq, err = d.act(ctx, id, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated, Actor: user, Data: data}, func(i *koban.Inquiry) {
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
 	})
 	if err != nil {
@@ -578,7 +597,7 @@ func (d *Desk) Acknowledge(ctx context.Context, id int64, user string) (*koban.I
 	if _, err := d.authorized(ctx, id, user, authz.Acknowledge); err != nil {
 		return nil, err
 	}
-	return d.Store.Transition(ctx, id, koban.StateAcknowledged, koban.Event{Kind: koban.EventAcknowledged, Actor: user}, func(i *koban.Inquiry) {
+	return d.act(ctx, id, koban.StateAcknowledged, koban.Event{Kind: koban.EventAcknowledged, Actor: user}, func(i *koban.Inquiry) {
 		i.Assignee = user
 		if i.FirstHumanResponseAt.IsZero() {
 			i.FirstHumanResponseAt = d.Now().UTC()
@@ -619,7 +638,7 @@ func (d *Desk) Resolve(ctx context.Context, id int64, user string, r Resolution)
 	r.Page, _ = d.redact(r.Page)
 	ev := koban.Event{Kind: koban.EventResolved, Actor: user, Data: map[string]string{
 		"category": r.Label.String(), "domain": string(r.Domain), "page": r.Page, "note": note}}
-	inq, err := d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
+	inq, err := d.act(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
 		i.Final, i.Domain = r.Label, r.Domain
 		if i.FirstHumanResponseAt.IsZero() {
 			i.FirstHumanResponseAt = d.Now().UTC()
@@ -776,6 +795,7 @@ func replyFromEvent(ev koban.Event) (Reply, error) {
 	if ev.Kind == koban.EventEscalated {
 		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"]}
 		r.Urgent = ev.Data["urgent"] == "true"
+		r.Escalation.read(ev.Data)
 		if ev.Data["suggest"] == "true" {
 			r.Suggest = r.Answer.Pages
 		}

@@ -59,7 +59,7 @@ func (d *Desk) SuggestionSolved(ctx context.Context, id int64, user string) (*ko
 	if inq.Final.IsZero() {
 		ev.Data["category"], ev.Data["domain"] = label.String(), string(inq.Domain)
 	}
-	inq, err = d.Store.Transition(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
+	inq, err = d.act(ctx, id, koban.StateResolved, ev, func(i *koban.Inquiry) {
 		if i.Final.IsZero() {
 			i.Final = label
 		}

@@ -102,7 +102,7 @@ func (m Moment) Resolve(now time.Time, loc *time.Location, defaultClock int) tim
 // Usage is the help text for /koban oncall.
 const Usage = "Try one of:\n" +
 	"• `/koban oncall` — who is on call now\n" +
-	"• `/koban oncall cover @alice from 2026-11-23 09:00 to 2026-11-24 09:00` — also `from today 18:00 to tomorrow`, `from now until friday 09:00`\n" +
+	"• `/koban oncall cover @alice from tomorrow 09:00 to tomorrow 18:00` — also `from today 18:00 to tomorrow`, `to friday 09:00` (from now)\n" +
 	"• `/koban oncall swap @bob` — exchange your next shift with Bob's next one\n" +
 	"• `/koban oncall list` — upcoming shifts and overrides\n" +
 	"• `/koban oncall remove 12` — delete override #12\n" +
@@ -199,7 +199,7 @@ func parsePerson(s string) (Person, error) {
 }
 
 func parseCover(args []string) (Command, error) {
-	const example = "`/koban oncall cover @alice from 2026-11-23 09:00 to 2026-11-24 09:00` (or `from today 18:00 to tomorrow`)"
+	const example = "`/koban oncall cover @alice from tomorrow 09:00 to tomorrow 18:00` (or `from 2026-12-07 09:00 to 2026-12-08 09:00`)"
 	args, rot, err := cutRotation(args)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 const inquiryColumns = `id, COALESCE(message_key, ''), private, source, COALESCE(event_id, ''), team, channel, thread_ts, message_ts, asked_by,
 	text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 	predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
-	citations, tokens, failure, urgent`
+	citations, tokens, failure, urgent, COALESCE(permalink, '')`
 
 func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
 	var inq koban.Inquiry
@@ -23,7 +23,7 @@ func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
 		&inq.Text, &inq.Lang, &inq.Redactions, &inq.State,
 		dbTime{&inq.CreatedAt}, dbTime{&inq.UpdatedAt}, dbTime{&inq.FirstResponseAt}, dbTime{&inq.FirstHumanResponseAt}, dbTime{&inq.ResolvedAt},
 		&inq.Predicted.Category, &inq.Predicted.Detail, &inq.Confidence, &inq.Final.Category, &inq.Final.Detail,
-		&inq.Domain, &inq.Assignee, &inq.Rotation, &citations, &inq.Tokens, &inq.Failure, &inq.Urgent)
+		&inq.Domain, &inq.Assignee, &inq.Rotation, &citations, &inq.Tokens, &inq.Failure, &inq.Urgent, &inq.Permalink)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,8 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 			INSERT INTO inquiries (message_key, private, source, event_id, team, channel, thread_ts, message_ts, asked_by,
 				text, lang, redactions, state, created_at, updated_at, first_response_at, first_human_response_at, resolved_at,
 				predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
-				citations, tokens, failure, urgent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+				citations, tokens, failure, urgent, permalink)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
 			ON CONFLICT DO NOTHING
 			RETURNING id`,
 			nullIfEmpty(inq.MessageKey), inq.Private, inq.Source, nullIfEmpty(inq.EventID), inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
@@ -103,6 +103,7 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 			s.ts(inq.FirstResponseAt), s.ts(inq.FirstHumanResponseAt), s.ts(inq.ResolvedAt),
 			inq.Predicted.Category, inq.Predicted.Detail, inq.Confidence, inq.Final.Category, inq.Final.Detail,
 			inq.Domain, inq.Assignee, inq.Rotation, citationsJSON(inq.Citations), inq.Tokens, inq.Failure, inq.Urgent,
+			nullIfEmpty(inq.Permalink),
 		).Scan(&id)
 		if isNoRows(err) {
 			// A duplicate delivery: the event id or the message is taken.
@@ -250,13 +251,15 @@ func (s *Store) change(ctx context.Context, id int64, to *koban.State, ev koban.
 				text = $8, lang = $9, redactions = $10, state = $11, updated_at = $12,
 				first_response_at = $13, first_human_response_at = $14, resolved_at = $15,
 				predicted_category = $16, predicted_detail = $17, confidence = $18, final_category = $19, final_detail = $20,
-				domain = $21, assignee = $22, rotation = $23, citations = $24, tokens = $25, failure = $26, urgent = $27
+				domain = $21, assignee = $22, rotation = $23, citations = $24, tokens = $25, failure = $26, urgent = $27,
+				permalink = $28
 			WHERE id = $1`,
 			id, inq.Source, inq.Team, inq.Channel, inq.ThreadTS, inq.MessageTS, inq.AskedBy,
 			inq.Text, inq.Lang, inq.Redactions, inq.State, s.ts(inq.UpdatedAt),
 			s.ts(inq.FirstResponseAt), s.ts(inq.FirstHumanResponseAt), s.ts(inq.ResolvedAt),
 			inq.Predicted.Category, inq.Predicted.Detail, inq.Confidence, inq.Final.Category, inq.Final.Detail,
 			inq.Domain, inq.Assignee, inq.Rotation, citationsJSON(inq.Citations), inq.Tokens, inq.Failure, inq.Urgent,
+			nullIfEmpty(inq.Permalink),
 		); err != nil {
 			return s.dbErr(err)
 		}

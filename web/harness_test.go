@@ -74,7 +74,8 @@ func (r router) Route(_ context.Context, d koban.Domain, now time.Time) (desk.Es
 	if err != nil {
 		return desk.Escalation{}, err
 	}
-	return desk.Escalation{Rotation: rot.Name, OnCall: sh.Person}, nil
+	return desk.Escalation{Rotation: rot.Name, OnCall: sh.Person,
+		ReplyTarget: rot.ReplyTarget, ReplyBy: rot.Due(now), BusinessHours: rot.Hours != nil}, nil
 }
 
 // testRotations are two weekly rotations that started before the seeded month.

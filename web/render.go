@@ -110,11 +110,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("web request", "method", r.Method, "path", r.URL.Path, "status", st, "err", err)
 	}
 	if strings.HasPrefix(r.Header.Get("Accept"), "text/plain") || r.URL.Path == "/metrics" {
-		http.Error(w, koban.ErrorMessage(err), st)
+		http.Error(w, plainMentions(koban.ErrorMessage(err)), st)
 		return
 	}
 	s.render(w, r, st, "error", view{Title: http.StatusText(st), Data: errorView{
-		Status: st, Heading: http.StatusText(st), Message: koban.ErrorMessage(err), Token: st == http.StatusUnauthorized,
+		Status: st, Heading: http.StatusText(st), Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
 	}})
 }
 

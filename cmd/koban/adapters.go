@@ -31,6 +31,7 @@ func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) 
 		}
 		if rot.Name == rotation {
 			esc.Channel = rot.Channel
+			esc.ReplyTarget, esc.ReplyBy, esc.BusinessHours = rot.ReplyTarget, rot.Due(now), rot.Hours != nil
 		}
 	}
 	return esc, nil

@@ -55,6 +55,9 @@ func TestServeMetricsMove(t *testing.T) {
 		for _, m := range []string{"/reactions.add", "/chat.update", "/chat.postEphemeral", "/views.publish"} {
 			c.Handle(m, func(w http.ResponseWriter, _ *http.Request) { ok(w, nil) })
 		}
+		c.Handle("/chat.getPermalink", func(w http.ResponseWriter, _ *http.Request) {
+			ok(w, map[string]any{"channel": "CHELP", "permalink": "https://koban-test.slack.com/archives/CHELP/p1700000000000200"})
+		})
 		c.Handle("/conversations.replies", func(w http.ResponseWriter, _ *http.Request) { ok(w, map[string]any{"messages": []any{}}) })
 	})
 	slack.Start()
