@@ -25,7 +25,7 @@ func TestConfigStrict(t *testing.T) {
 		{name: "misspelt nested key", yaml: "knowledge:\n  min_confidance: 0.3\n",
 			want: []string{"line 2: unknown key knowledge.min_confidance (did you mean knowledge.min_confidence?)"}},
 		{name: "several unknown keys", yaml: "slack:\n  chanels:\n    - {id: C1}\ndocs_refesh: 1m\nfrobnicate: yes\n",
-			want: []string{"line 2: unknown key slack.chanels (did you mean slack.channels?)", "line 4: unknown key docs_refesh (did you mean docs_refresh?)", "line 5: unknown key frobnicate"},
+			want:    []string{"line 2: unknown key slack.chanels (did you mean slack.channels?)", "line 4: unknown key docs_refesh (did you mean docs_refresh?)", "line 5: unknown key frobnicate"},
 			notWant: "frobnicate (did you mean"},
 		{name: "unknown key in a list item", yaml: "slack:\n  channels:\n    - {id: C1, mdoe: all}\n",
 			want: []string{"line 3: unknown key slack.channels.mdoe (did you mean slack.channels.mode?)"}},
@@ -116,7 +116,7 @@ func TestIndexFolderArgument(t *testing.T) {
 		name    string
 		args    []string
 		wantErr string
-			}{
+	}{
 		{name: "a folder", args: []string{docs}},
 		{name: "two folders", args: []string{docs, docs}, wantErr: "at most one folder"},
 		{name: "a file", args: []string{file}, wantErr: "is not a folder"},
