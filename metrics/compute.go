@@ -71,16 +71,52 @@ func Compute(month time.Time, cur, prev Data, history map[string]int, now time.T
 		}
 		r.Volume.History[i] = MonthCount{Month: m, Count: n}
 	}
-	sum := 0
-	r.Volume.Min, r.Volume.Max = r.Volume.History[0].Count, r.Volume.History[0].Count
-	for _, h := range r.Volume.History {
-		sum += h.Count
-		r.Volume.Min = min(r.Volume.Min, h.Count)
-		r.Volume.Max = max(r.Volume.Max, h.Count)
-	}
-	r.Volume.Average = float64(sum) / float64(len(r.Volume.History))
+	volumeStats(&r.Volume, firstMonth(history, r.Volume.History))
 	r.Changes = changes(r, p)
 	return r
+}
+
+// firstMonth is the month ("2006-01") of koban's first inquiry as far as
+// history and the months counted exactly tell, or "" when there was none.
+func firstMonth(history map[string]int, counted []MonthCount) string {
+	first := ""
+	for m, n := range history {
+		if n > 0 && (first == "" || m < first) {
+			first = m
+		}
+	}
+	for _, h := range counted {
+		if h.Count > 0 && (first == "" || h.Month < first) {
+			first = h.Month
+		}
+	}
+	return first
+}
+
+// volumeStats sets the average, least and most inquiries a month over the
+// months of v.History since first, the month of koban's first inquiry:
+// months before koban was used are not zeros to average.
+func volumeStats(v *Volume, first string) {
+	v.Months, v.Average, v.Min, v.Max = 0, 0, 0, 0
+	if first == "" {
+		return
+	}
+	sum := 0
+	for _, h := range v.History {
+		if h.Month < first {
+			continue
+		}
+		if v.Months == 0 {
+			v.Min, v.Max = h.Count, h.Count
+		}
+		v.Months++
+		sum += h.Count
+		v.Min = min(v.Min, h.Count)
+		v.Max = max(v.Max, h.Count)
+	}
+	if v.Months > 0 {
+		v.Average = float64(sum) / float64(v.Months)
+	}
 }
 
 // headline figures, in the order of Report.Changes.

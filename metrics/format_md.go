@@ -66,8 +66,15 @@ func (m *mdWriter) head() {
 
 func (m *mdWriter) volume() {
 	v := m.r.Volume
-	m.p("\n## Volume\n\n%d inquiries. Over the last %d months: %s a month on average, %d at least, %d at most.\n\n",
-		v.Inquiries, len(v.History), formatFloat(v.Average), v.Min, v.Max)
+	switch v.Months {
+	case 0:
+		m.p("\n## Volume\n\n%d inquiries. No month before had any: no average yet.\n\n", v.Inquiries)
+	case 1:
+		m.p("\n## Volume\n\n%d inquiries, in koban's first month: no average yet.\n\n", v.Inquiries)
+	default:
+		m.p("\n## Volume\n\n%d inquiries. Over the %d months since the first inquiry: %s a month on average, %d at least, %d at most.\n\n",
+			v.Inquiries, v.Months, formatFloat(v.Average), v.Min, v.Max)
+	}
 	m.table("month", "inquiries:")
 	for _, h := range v.History {
 		m.p("| %s | %d |\n", h.Month, h.Count)

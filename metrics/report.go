@@ -56,9 +56,12 @@ type Report struct {
 type Volume struct {
 	Inquiries int          `json:"inquiries"`
 	History   []MonthCount `json:"history"` // 12 months, oldest first, the report's month last
-	Average   float64      `json:"average"` // per month over History
-	Min       int          `json:"min"`
-	Max       int          `json:"max"`
+	// Months is how many months of History Average, Min and Max are taken
+	// over: those since koban's first inquiry (at most 12, 0 before it).
+	Months  int     `json:"months"`
+	Average float64 `json:"average"` // per month over those months
+	Min     int     `json:"min"`
+	Max     int     `json:"max"`
 }
 
 // MonthCount is the number of inquiries created in one month.
