@@ -23,6 +23,10 @@ type Options struct {
 	// ReplyTarget is the time within which an escalation should get a human
 	// reply; zero means 24 hours.
 	ReplyTarget time.Duration
+	// ReplyTargets are the reply targets of the rotations, by name: an
+	// inquiry routed to one is counted against its target, any other
+	// against ReplyTarget.
+	ReplyTargets map[string]time.Duration
 	// Quadrant gives the Diátaxis quadrant of a docs page path; nil leaves
 	// every page koban.Unknown. Compute may call it from several goroutines.
 	Quadrant func(path string) koban.Quadrant
@@ -262,6 +266,7 @@ func newMonth(from time.Time, d Data, now time.Time, opt Options, detail bool) *
 		m.buckets[i] = Bucket{Label: b.label, Min: b.min, Max: b.max}
 	}
 	m.r.ReplyTimes.Target = opt.ReplyTarget
+	m.r.ReplyTimes.Targets = opt.ReplyTargets
 	m.inqs = monthInquiries(d.Inquiries, from, to)
 	m.fs = eventFacts(m.inqs, d.Events)
 	m.r.Volume.Inquiries = len(m.inqs)
@@ -409,10 +414,14 @@ func (m *month) addEscalation(q *koban.Inquiry, f *facts) bool {
 	}
 	rt := &m.r.ReplyTimes
 	rt.Escalations++
+	target := m.opt.ReplyTarget
+	if t, ok := m.opt.ReplyTargets[q.Rotation]; ok && t > 0 {
+		target = t
+	}
 	switch {
-	case !q.FirstHumanResponseAt.IsZero() && q.FirstHumanResponseAt.Sub(at) <= m.opt.ReplyTarget:
+	case !q.FirstHumanResponseAt.IsZero() && q.FirstHumanResponseAt.Sub(at) <= target:
 		rt.WithinTarget++
-	case q.FirstHumanResponseAt.IsZero() && m.now.Sub(at) < m.opt.ReplyTarget:
+	case q.FirstHumanResponseAt.IsZero() && m.now.Sub(at) < target:
 		rt.Pending++
 	}
 	return true

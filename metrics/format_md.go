@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -125,7 +128,7 @@ func (m *mdWriter) replyTimes() {
 		m.p("| %s | %d | %s | %s |\n", row.name, row.d.N, formatDurationN(row.d.N, row.d.Median), formatDurationN(row.d.N, row.d.P90))
 	}
 	m.p("\n%d escalations; %d got a human reply within %s of the escalation (%s of those due), %d still within the target.\n",
-		t.Escalations, t.WithinTarget, formatDuration(t.Target), formatShare(t.WithinShare), t.Pending)
+		t.Escalations, t.WithinTarget, targetText(t), formatShare(t.WithinShare), t.Pending)
 }
 
 func (m *mdWriter) deflection() {
@@ -224,3 +227,24 @@ func cell(s string) string {
 }
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// targetText names the reply target escalations were measured against:
+// one duration, or each rotation's when they differ.
+func targetText(t ReplyTimes) string {
+	distinct := map[time.Duration]bool{}
+	for _, d := range t.Targets {
+		distinct[d] = true
+	}
+	if len(distinct) <= 1 {
+		for d := range distinct {
+			return formatDuration(d)
+		}
+		return formatDuration(t.Target)
+	}
+	names := slices.Sorted(maps.Keys(t.Targets))
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + formatDuration(t.Targets[n])
+	}
+	return "the reply target of its rotation (" + strings.Join(parts, ", ") + ")"
+}

@@ -24,7 +24,7 @@ type Source interface {
 	// order. The report reads these fields of an inquiry, and a Source may
 	// leave the others zero: ID, Channel, Text, State, CreatedAt,
 	// FirstResponseAt, FirstHumanResponseAt, ResolvedAt, Predicted, Final,
-	// Domain, Assignee, Citations and Tokens.
+	// Domain, Assignee, Citations, Tokens and Rotation.
 	//
 	// The Service calls ReportData for two months and MonthlyTotals at
 	// the same time: a Source must be safe for concurrent use.

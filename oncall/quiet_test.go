@@ -71,3 +71,19 @@ func TestQuietFirstStart(t *testing.T) {
 		})
 	}
 }
+
+func TestReplyTargets(t *testing.T) {
+	c := Config{Rotations: []RotationConfig{
+		{Name: "a", ReplyTarget: "4h"}, {Name: "b"}, {Name: "c", ReplyTarget: "1d"}, {Name: "d", ReplyTarget: "soon"},
+	}}
+	got := c.ReplyTargets()
+	want := map[string]time.Duration{"a": 4 * time.Hour, "b": DefaultReplyTarget, "c": 24 * time.Hour, "d": DefaultReplyTarget}
+	if len(got) != len(want) {
+		t.Fatalf("ReplyTargets = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("ReplyTargets[%s] = %v, want %v", k, got[k], v)
+		}
+	}
+}
