@@ -448,18 +448,26 @@ func (m *month) addDeflection(q *koban.Inquiry, f *facts, escalated bool) {
 	}
 }
 
-// addGap counts q as a docs gap, by the quadrant of the page it cited, when
-// its label says the docs miss or hide the answer; it says whether it did.
+// gapQuadrant is the quadrant of a docs gap: that of the page q cited, or,
+// when it cited none (the docs lack the page), the one its question asks for.
+func gapQuadrant(q *koban.Inquiry, opt Options) koban.Quadrant {
+	if len(q.Citations) > 0 {
+		if qd := opt.Quadrant(q.Citations[0]); qd != koban.Unknown {
+			return qd
+		}
+	}
+	return intentQuadrant(q.Text)
+}
+
+// addGap counts q as a docs gap, by the quadrant of the page it cited (or
+// its question's intent, when it cited none), when its label says the docs miss or hide the answer; it says whether it did.
 func (m *month) addGap(q *koban.Inquiry, label koban.Label) bool {
 	gap := label == koban.Label{Category: koban.DocsMissing} ||
 		label == koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
 	if !gap {
 		return false
 	}
-	qd := koban.Unknown
-	if len(q.Citations) > 0 {
-		qd = m.opt.Quadrant(q.Citations[0])
-	}
+	qd := gapQuadrant(q, m.opt)
 	qc := m.quadrants[qd]
 	if qc == nil {
 		qc = &QuadrantCount{Quadrant: qd}
@@ -608,9 +616,9 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 			}
 		}
 		c.Terms = topTerms(words, g, 3)
+		c.Quadrant = gapQuadrant(first, opt)
 		if len(first.Citations) > 0 {
 			c.Topic = first.Citations[0]
-			c.Quadrant = opt.Quadrant(first.Citations[0])
 		} else {
 			c.Topic = joinTerms(c.Terms)
 		}
@@ -622,7 +630,10 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 }
 
 // automationClusters groups the platform-only inquiries by domain and similar
-// words, and keeps the groups that recur (two inquiries or more).
+// words, and keeps the groups that recur (two inquiries or more) and those
+// with an inquiry labelled automation-candidate: every labelled inquiry is
+// in a listed group, the recurring groups first; a group's examples are its
+// labelled inquiries first.
 func automationClusters(inqs []*koban.Inquiry, platform []int) []Cluster {
 	items := make([]clusterItem, len(platform))
 	for j, i := range platform {
@@ -631,18 +642,27 @@ func automationClusters(inqs []*koban.Inquiry, platform []int) []Cluster {
 	}
 	var out []Cluster
 	for _, g := range cluster(items) {
-		if len(g) < 2 {
-			continue
-		}
 		c := Cluster{Count: len(g), Domain: inqs[platform[g[0]]].Domain}
+		var others []int64
 		for _, j := range g {
 			q := inqs[platform[j]]
 			if q.Label().Detail == koban.DetailAutomationCandidate {
 				c.Automation++
+				if len(c.Inquiries) < maxExamples {
+					c.Inquiries = append(c.Inquiries, q.ID)
+				}
+			} else {
+				others = append(others, q.ID)
 			}
-			if len(c.Inquiries) < maxExamples {
-				c.Inquiries = append(c.Inquiries, q.ID)
+		}
+		if len(g) < 2 && c.Automation == 0 {
+			continue
+		}
+		for _, id := range others {
+			if len(c.Inquiries) >= maxExamples {
+				break
 			}
+			c.Inquiries = append(c.Inquiries, id)
 		}
 		c.Terms = topTerms(items, g, 3)
 		c.Topic = joinTerms(c.Terms)
