@@ -315,7 +315,7 @@ func (r *riverQueue[TTx]) stop(ctx context.Context) error {
 }
 
 func (r *riverQueue[TTx]) migrator() (*rivermigrate.Migrator[TTx], error) {
-	return rivermigrate.New(r.driver, &rivermigrate.Config{Logger: r.log, Schema: r.schema})
+	return rivermigrate.New(r.driver, &rivermigrate.Config{Logger: riverLogger(r.log), Schema: r.schema})
 }
 
 func (r *riverQueue[TTx]) versions(ctx context.Context) (int, int, error) {
