@@ -23,6 +23,10 @@ type Options struct {
 	// ReplyTarget is the time within which an escalation should get a human
 	// reply; zero means 24 hours.
 	ReplyTarget time.Duration
+	// ReplyTargets are the reply targets of the rotations, by name: an
+	// inquiry routed to one is counted against its target, any other
+	// against ReplyTarget.
+	ReplyTargets map[string]time.Duration
 	// Quadrant gives the Diátaxis quadrant of a docs page path; nil leaves
 	// every page koban.Unknown. Compute may call it from several goroutines.
 	Quadrant func(path string) koban.Quadrant
@@ -71,16 +75,52 @@ func Compute(month time.Time, cur, prev Data, history map[string]int, now time.T
 		}
 		r.Volume.History[i] = MonthCount{Month: m, Count: n}
 	}
-	sum := 0
-	r.Volume.Min, r.Volume.Max = r.Volume.History[0].Count, r.Volume.History[0].Count
-	for _, h := range r.Volume.History {
-		sum += h.Count
-		r.Volume.Min = min(r.Volume.Min, h.Count)
-		r.Volume.Max = max(r.Volume.Max, h.Count)
-	}
-	r.Volume.Average = float64(sum) / float64(len(r.Volume.History))
+	volumeStats(&r.Volume, firstMonth(history, r.Volume.History))
 	r.Changes = changes(r, p)
 	return r
+}
+
+// firstMonth is the month ("2006-01") of koban's first inquiry as far as
+// history and the months counted exactly tell, or "" when there was none.
+func firstMonth(history map[string]int, counted []MonthCount) string {
+	first := ""
+	for m, n := range history {
+		if n > 0 && (first == "" || m < first) {
+			first = m
+		}
+	}
+	for _, h := range counted {
+		if h.Count > 0 && (first == "" || h.Month < first) {
+			first = h.Month
+		}
+	}
+	return first
+}
+
+// volumeStats sets the average, least and most inquiries a month over the
+// months of v.History since first, the month of koban's first inquiry:
+// months before koban was used are not zeros to average.
+func volumeStats(v *Volume, first string) {
+	v.Months, v.Average, v.Min, v.Max = 0, 0, 0, 0
+	if first == "" {
+		return
+	}
+	sum := 0
+	for _, h := range v.History {
+		if h.Month < first {
+			continue
+		}
+		if v.Months == 0 {
+			v.Min, v.Max = h.Count, h.Count
+		}
+		v.Months++
+		sum += h.Count
+		v.Min = min(v.Min, h.Count)
+		v.Max = max(v.Max, h.Count)
+	}
+	if v.Months > 0 {
+		v.Average = float64(sum) / float64(v.Months)
+	}
 }
 
 // headline figures, in the order of Report.Changes.
@@ -226,6 +266,7 @@ func newMonth(from time.Time, d Data, now time.Time, opt Options, detail bool) *
 		m.buckets[i] = Bucket{Label: b.label, Min: b.min, Max: b.max}
 	}
 	m.r.ReplyTimes.Target = opt.ReplyTarget
+	m.r.ReplyTimes.Targets = opt.ReplyTargets
 	m.inqs = monthInquiries(d.Inquiries, from, to)
 	m.fs = eventFacts(m.inqs, d.Events)
 	m.r.Volume.Inquiries = len(m.inqs)
@@ -373,10 +414,14 @@ func (m *month) addEscalation(q *koban.Inquiry, f *facts) bool {
 	}
 	rt := &m.r.ReplyTimes
 	rt.Escalations++
+	target := m.opt.ReplyTarget
+	if t, ok := m.opt.ReplyTargets[q.Rotation]; ok && t > 0 {
+		target = t
+	}
 	switch {
-	case !q.FirstHumanResponseAt.IsZero() && q.FirstHumanResponseAt.Sub(at) <= m.opt.ReplyTarget:
+	case !q.FirstHumanResponseAt.IsZero() && q.FirstHumanResponseAt.Sub(at) <= target:
 		rt.WithinTarget++
-	case q.FirstHumanResponseAt.IsZero() && m.now.Sub(at) < m.opt.ReplyTarget:
+	case q.FirstHumanResponseAt.IsZero() && m.now.Sub(at) < target:
 		rt.Pending++
 	}
 	return true
@@ -403,18 +448,26 @@ func (m *month) addDeflection(q *koban.Inquiry, f *facts, escalated bool) {
 	}
 }
 
-// addGap counts q as a docs gap, by the quadrant of the page it cited, when
-// its label says the docs miss or hide the answer; it says whether it did.
+// gapQuadrant is the quadrant of a docs gap: that of the page q cited, or,
+// when it cited none (the docs lack the page), the one its question asks for.
+func gapQuadrant(q *koban.Inquiry, opt Options) koban.Quadrant {
+	if len(q.Citations) > 0 {
+		if qd := opt.Quadrant(q.Citations[0]); qd != koban.Unknown {
+			return qd
+		}
+	}
+	return intentQuadrant(q.Text)
+}
+
+// addGap counts q as a docs gap, by the quadrant of the page it cited (or
+// its question's intent, when it cited none), when its label says the docs miss or hide the answer; it says whether it did.
 func (m *month) addGap(q *koban.Inquiry, label koban.Label) bool {
 	gap := label == koban.Label{Category: koban.DocsMissing} ||
 		label == koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}
 	if !gap {
 		return false
 	}
-	qd := koban.Unknown
-	if len(q.Citations) > 0 {
-		qd = m.opt.Quadrant(q.Citations[0])
-	}
+	qd := gapQuadrant(q, m.opt)
 	qc := m.quadrants[qd]
 	if qc == nil {
 		qc = &QuadrantCount{Quadrant: qd}
@@ -563,9 +616,9 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 			}
 		}
 		c.Terms = topTerms(words, g, 3)
+		c.Quadrant = gapQuadrant(first, opt)
 		if len(first.Citations) > 0 {
 			c.Topic = first.Citations[0]
-			c.Quadrant = opt.Quadrant(first.Citations[0])
 		} else {
 			c.Topic = joinTerms(c.Terms)
 		}
@@ -577,7 +630,10 @@ func gapTopics(inqs []*koban.Inquiry, gaps []int, opt Options) []Cluster {
 }
 
 // automationClusters groups the platform-only inquiries by domain and similar
-// words, and keeps the groups that recur (two inquiries or more).
+// words, and keeps the groups that recur (two inquiries or more) and those
+// with an inquiry labelled automation-candidate: every labelled inquiry is
+// in a listed group, the recurring groups first; a group's examples are its
+// labelled inquiries first.
 func automationClusters(inqs []*koban.Inquiry, platform []int) []Cluster {
 	items := make([]clusterItem, len(platform))
 	for j, i := range platform {
@@ -586,18 +642,27 @@ func automationClusters(inqs []*koban.Inquiry, platform []int) []Cluster {
 	}
 	var out []Cluster
 	for _, g := range cluster(items) {
-		if len(g) < 2 {
-			continue
-		}
 		c := Cluster{Count: len(g), Domain: inqs[platform[g[0]]].Domain}
+		var others []int64
 		for _, j := range g {
 			q := inqs[platform[j]]
 			if q.Label().Detail == koban.DetailAutomationCandidate {
 				c.Automation++
+				if len(c.Inquiries) < maxExamples {
+					c.Inquiries = append(c.Inquiries, q.ID)
+				}
+			} else {
+				others = append(others, q.ID)
 			}
-			if len(c.Inquiries) < maxExamples {
-				c.Inquiries = append(c.Inquiries, q.ID)
+		}
+		if len(g) < 2 && c.Automation == 0 {
+			continue
+		}
+		for _, id := range others {
+			if len(c.Inquiries) >= maxExamples {
+				break
 			}
+			c.Inquiries = append(c.Inquiries, id)
 		}
 		c.Terms = topTerms(items, g, 3)
 		c.Topic = joinTerms(c.Terms)

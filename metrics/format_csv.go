@@ -55,9 +55,11 @@ func noFormula(s string) string {
 func (c *csvWriter) volume(r *Report) {
 	c.row("report", r.Month, "time_zone", r.TimeZone)
 	c.row("volume", r.Month, "inquiries", r.Volume.Inquiries)
-	c.row("volume", "12 months", "average", r.Volume.Average)
-	c.row("volume", "12 months", "min", r.Volume.Min)
-	c.row("volume", "12 months", "max", r.Volume.Max)
+	span := fmt.Sprintf("%d months", r.Volume.Months)
+	c.row("volume", span, "months", r.Volume.Months)
+	c.row("volume", span, "average", r.Volume.Average)
+	c.row("volume", span, "min", r.Volume.Min)
+	c.row("volume", span, "max", r.Volume.Max)
 	for _, h := range r.Volume.History {
 		c.row("history", h.Month, "inquiries", h.Count)
 	}

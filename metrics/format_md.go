@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -66,8 +69,15 @@ func (m *mdWriter) head() {
 
 func (m *mdWriter) volume() {
 	v := m.r.Volume
-	m.p("\n## Volume\n\n%d inquiries. Over the last %d months: %s a month on average, %d at least, %d at most.\n\n",
-		v.Inquiries, len(v.History), formatFloat(v.Average), v.Min, v.Max)
+	switch v.Months {
+	case 0:
+		m.p("\n## Volume\n\n%d inquiries. No month before had any: no average yet.\n\n", v.Inquiries)
+	case 1:
+		m.p("\n## Volume\n\n%d inquiries, in koban's first month: no average yet.\n\n", v.Inquiries)
+	default:
+		m.p("\n## Volume\n\n%d inquiries. Over the %d months since the first inquiry: %s a month on average, %d at least, %d at most.\n\n",
+			v.Inquiries, v.Months, formatFloat(v.Average), v.Min, v.Max)
+	}
 	m.table("month", "inquiries:")
 	for _, h := range v.History {
 		m.p("| %s | %d |\n", h.Month, h.Count)
@@ -118,7 +128,7 @@ func (m *mdWriter) replyTimes() {
 		m.p("| %s | %d | %s | %s |\n", row.name, row.d.N, formatDurationN(row.d.N, row.d.Median), formatDurationN(row.d.N, row.d.P90))
 	}
 	m.p("\n%d escalations; %d got a human reply within %s of the escalation (%s of those due), %d still within the target.\n",
-		t.Escalations, t.WithinTarget, formatDuration(t.Target), formatShare(t.WithinShare), t.Pending)
+		t.Escalations, t.WithinTarget, targetText(t), formatShare(t.WithinShare), t.Pending)
 }
 
 func (m *mdWriter) deflection() {
@@ -217,3 +227,24 @@ func cell(s string) string {
 }
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// targetText names the reply target escalations were measured against:
+// one duration, or each rotation's when they differ.
+func targetText(t ReplyTimes) string {
+	distinct := map[time.Duration]bool{}
+	for _, d := range t.Targets {
+		distinct[d] = true
+	}
+	if len(distinct) <= 1 {
+		for d := range distinct {
+			return formatDuration(d)
+		}
+		return formatDuration(t.Target)
+	}
+	names := slices.Sorted(maps.Keys(t.Targets))
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + formatDuration(t.Targets[n])
+	}
+	return "the reply target of its rotation (" + strings.Join(parts, ", ") + ")"
+}

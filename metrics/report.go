@@ -56,9 +56,12 @@ type Report struct {
 type Volume struct {
 	Inquiries int          `json:"inquiries"`
 	History   []MonthCount `json:"history"` // 12 months, oldest first, the report's month last
-	Average   float64      `json:"average"` // per month over History
-	Min       int          `json:"min"`
-	Max       int          `json:"max"`
+	// Months is how many months of History Average, Min and Max are taken
+	// over: those since koban's first inquiry (at most 12, 0 before it).
+	Months  int     `json:"months"`
+	Average float64 `json:"average"` // per month over those months
+	Min     int     `json:"min"`
+	Max     int     `json:"max"`
 }
 
 // MonthCount is the number of inquiries created in one month.
@@ -116,12 +119,14 @@ type ReplyTimes struct {
 	Resolution    Durations `json:"resolution"`
 
 	// Escalations is how the escalations of the month met the reply target:
-	// a human reply within Target of the escalation.
-	Target       time.Duration `json:"-"`
-	Escalations  int           `json:"escalations"`
-	WithinTarget int           `json:"within_target"`
-	Pending      int           `json:"pending"` // no reply yet, but still within the target
-	WithinShare  float64       `json:"within_target_share"`
+	// a human reply within Target of the escalation, or within the reply
+	// target of the rotation it went to (Targets, by rotation name).
+	Target       time.Duration            `json:"-"`
+	Targets      map[string]time.Duration `json:"-"`
+	Escalations  int                      `json:"escalations"`
+	WithinTarget int                      `json:"within_target"`
+	Pending      int                      `json:"pending"` // no reply yet, but still within the target
+	WithinShare  float64                  `json:"within_target_share"`
 
 	// Buckets is the distribution of the three times, for the chart.
 	Buckets []Bucket `json:"buckets"`

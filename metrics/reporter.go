@@ -132,6 +132,12 @@ func (r *Reporter) post(ctx context.Context, month time.Time) error {
 	if err != nil {
 		return err
 	}
+	if rep.Volume.Months == 0 {
+		// A month before koban's first inquiry: nothing to report, and a
+		// new installation posts no report of zeros.
+		r.log.Debug("monthly report skipped: before the first inquiry", "team", r.team, "month", rep.Month)
+		return nil
+	}
 	var body bytes.Buffer
 	if err := WriteJSON(&body, rep); err != nil {
 		return fmt.Errorf("encode: %w", err)

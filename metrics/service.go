@@ -24,7 +24,7 @@ type Source interface {
 	// order. The report reads these fields of an inquiry, and a Source may
 	// leave the others zero: ID, Channel, Text, State, CreatedAt,
 	// FirstResponseAt, FirstHumanResponseAt, ResolvedAt, Predicted, Final,
-	// Domain, Assignee, Citations and Tokens.
+	// Domain, Assignee, Citations, Tokens and Rotation.
 	//
 	// The Service calls ReportData for two months and MonthlyTotals at
 	// the same time: a Source must be safe for concurrent use.
@@ -60,7 +60,7 @@ func (s *Service) Location() *time.Location { return s.opt.Location }
 
 // Report builds the report for the month that month falls in. It reads two
 // months of inquiries in full (the month and the one before, for the
-// changes) and the monthly totals of the ten months before those, all three
+// changes) and the monthly totals of the months before those, all three
 // reads at once.
 func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) {
 	start := time.Now()
@@ -81,9 +81,10 @@ func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) 
 		return err
 	})
 	// The two months read in full are counted from their inquiries; the
-	// store only counts the ten before them.
+	// store counts the months before them, back to koban's first inquiry
+	// (the average is taken over the months since).
 	g.Go(func() (err error) {
-		history, err = s.src.MonthlyTotals(gctx, from.AddDate(0, -11, 0), prevFrom, s.opt.Location)
+		history, err = s.src.MonthlyTotals(gctx, historyStart, prevFrom, s.opt.Location)
 		if err != nil {
 			return fmt.Errorf("report %s: monthly totals: %w", monthKey(from), err)
 		}
@@ -100,6 +101,9 @@ func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) 
 	s.log.Info("report built", "month", r.Month, "inquiries", r.Volume.Inquiries, "took", time.Since(start))
 	return r, nil
 }
+
+// historyStart is before any inquiry koban could have.
+var historyStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // countIn counts the inquiries created in [from, to).
 func countIn(inqs []koban.Inquiry, from, to time.Time) int {

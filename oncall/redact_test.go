@@ -27,6 +27,7 @@ func TestNoteIsRedacted(t *testing.T) {
 	if got := st.notes[0].Text; strings.Contains(got, token) || !strings.Contains(got, "[REDACTED:github-pat]") || !strings.Contains(got, "until Vault is back") {
 		t.Errorf("stored note %q, want the token masked and the rest kept", got)
 	}
+	ranWith(st, "platform")
 	if err := s.Tick(context.Background(), local(t, berlin, "2026-11-09 09:00").Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}

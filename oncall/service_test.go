@@ -238,7 +238,8 @@ func TestTickHandoffOnce(t *testing.T) {
 }
 
 func TestTickCatchesUpOnce(t *testing.T) {
-	s, _, rec := mustService(t, weekly("platform"))
+	s, st, rec := mustService(t, weekly("platform"))
+	ranWith(st, "platform")
 	// koban was down across three handoffs; it comes back mid-shift.
 	if err := s.Tick(context.Background(), local(t, berlin, "2026-11-25 15:00")); err != nil {
 		t.Fatal(err)
@@ -254,6 +255,7 @@ func TestTickCatchesUpOnce(t *testing.T) {
 func TestTickRetriesFailures(t *testing.T) {
 	ctx := context.Background()
 	s, st, rec := mustService(t, weekly("platform"))
+	ranWith(st, "platform")
 	now := local(t, berlin, "2026-11-09 09:00")
 	slackDown := errors.New("slack: connection refused")
 	rec.fail = func(op string) error { return koban.Errorf(koban.EUnavailable, "%v", slackDown) }
@@ -264,6 +266,9 @@ func TestTickRetriesFailures(t *testing.T) {
 		t.Fatalf("recorded sends while failing")
 	}
 	for key, c := range st.claims {
+		if key == "oncall-seen:platform" {
+			continue
+		}
 		t.Errorf("claim %s left behind after a failure (done=%v)", key, c.done)
 	}
 	rec.fail = nil
@@ -278,6 +283,7 @@ func TestTickRetriesFailures(t *testing.T) {
 func TestTickOverrideBoundaries(t *testing.T) {
 	ctx := context.Background()
 	s, st, rec := mustService(t, weekly("platform"))
+	ranWith(st, "platform")
 	from, to := local(t, berlin, "2026-11-10 18:00"), local(t, berlin, "2026-11-11 09:00")
 	if _, err := st.AddOverride(ctx, koban.Override{Rotation: "platform", Kind: koban.OverrideCover, Person: "UZ", From: from, To: to}); err != nil {
 		t.Fatal(err)
@@ -417,13 +423,14 @@ func TestRunTicks(t *testing.T) {
 				t.Fatalf("Tick(%s): %v", now, err)
 			}
 		}
-		// Handoffs: the shift running at start (caught up), then 00:30.
-		// Group syncs: 00:00, the 00:30 shift change, and the 01:00 reconcile.
-		if len(rec.handoffs) != 2 || len(rec.groups) != 3 {
-			t.Errorf("after 89 minutes: %d handoffs, %d group syncs; want 2, 3", len(rec.handoffs), len(rec.groups))
+		// Handoffs: not the shift running at start (it began before koban
+		// first ran), then 00:30. Group syncs: 00:00, the 00:30 shift
+		// change, and the 01:00 reconcile.
+		if len(rec.handoffs) != 1 || len(rec.groups) != 3 {
+			t.Errorf("after 89 minutes: %d handoffs, %d group syncs; want 1, 3", len(rec.handoffs), len(rec.groups))
 		}
-		if len(rec.handoffs) == 2 && (rec.handoffs[0].Incoming != "UA" || rec.handoffs[1].Incoming != "UB") {
-			t.Errorf("handoffs to %s, %s; want UA (shift 30), UB (shift 31)", rec.handoffs[0].Incoming, rec.handoffs[1].Incoming)
+		if len(rec.handoffs) == 1 && rec.handoffs[0].Incoming != "UB" {
+			t.Errorf("handoff to %s; want UB (shift 31)", rec.handoffs[0].Incoming)
 		}
 	})
 }

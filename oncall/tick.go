@@ -123,10 +123,24 @@ func (s *Service) syncGroup(ctx context.Context, r *Rotation, cur koban.Shift, n
 // handoff posts the digest of the shift change into cur, once.
 func (s *Service) handoff(ctx context.Context, sch *Schedule, r *Rotation, cur koban.Shift, open []koban.Inquiry, now time.Time) error {
 	key := "handoff:" + r.Name + ":" + strconv.FormatInt(cur.Start.Unix(), 10)
+	first, err := s.firstRun(ctx, r, now)
+	if err != nil {
+		return err
+	}
 	return s.once(ctx, key, func() error {
+		if why := quietHandoff(r, first, cur, now); why != "" {
+			s.log.Debug("oncall handoff not posted", "rotation", r.Name, "shift_start", cur.Start, "why", why)
+			return nil
+		}
 		h, err := s.buildHandoff(ctx, sch, r, cur, open, now)
 		if err != nil {
 			return err
+		}
+		if h.Outgoing == h.Incoming {
+			// A swap or cover that leaves the same person on call: no
+			// shift change to hand off.
+			s.log.Debug("oncall handoff not posted", "rotation", r.Name, "shift_start", cur.Start, "why", "same person")
+			return nil
 		}
 		if err := s.notifier.PostHandoff(ctx, h); err != nil {
 			return fmt.Errorf("post handoff: %w", err)

@@ -218,7 +218,7 @@ type riverQueue[TTx any] struct {
 }
 
 func newRiverQueue[TTx any](s *Store, driver riverdriver.Driver[TTx], txOf func(querier) TTx, schema string) (*riverQueue[TTx], error) {
-	inserter, err := river.NewClient(driver, &river.Config{Logger: s.log, Schema: schema, SkipUnknownJobCheck: true})
+	inserter, err := river.NewClient(driver, &river.Config{Logger: riverLogger(s.log), Schema: schema, SkipUnknownJobCheck: true})
 	if err != nil {
 		return nil, fmt.Errorf("job client: %w", err)
 	}
@@ -271,7 +271,7 @@ func (r *riverQueue[TTx]) start(ctx context.Context, j Jobs) error {
 		river.AddWorker(workers, &periodicWorker{jobs: byName, now: r.now})
 	}
 	cfg := &river.Config{
-		Logger:               r.log,
+		Logger:               riverLogger(r.log),
 		Schema:               r.schema,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: j.Workers}},
 		Workers:              workers,
@@ -315,7 +315,7 @@ func (r *riverQueue[TTx]) stop(ctx context.Context) error {
 }
 
 func (r *riverQueue[TTx]) migrator() (*rivermigrate.Migrator[TTx], error) {
-	return rivermigrate.New(r.driver, &rivermigrate.Config{Logger: r.log, Schema: r.schema})
+	return rivermigrate.New(r.driver, &rivermigrate.Config{Logger: riverLogger(r.log), Schema: r.schema})
 }
 
 func (r *riverQueue[TTx]) versions(ctx context.Context) (int, int, error) {

@@ -20,7 +20,8 @@ import (
 // ReportInquiries returns the inquiries created in [from, to), in no
 // particular order, with only the fields a report reads: ID, Channel, Text,
 // State, CreatedAt, FirstResponseAt, FirstHumanResponseAt, ResolvedAt,
-// Predicted, Final, Domain, Assignee, Citations and Tokens. The others are
+// Predicted, Final, Domain, Assignee, Citations, Tokens and Rotation (whose
+// reply target applies). The others are
 // zero: use Inquiries for whole inquiries. Text is empty and Channel is
 // "private" for private inquiries (DMs, private channels): reports and
 // docs-gap topics are built from public questions only, and a report posted
@@ -40,7 +41,7 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 	}
 	rows, err := s.read().query(ctx, `
 		SELECT id, CASE WHEN private THEN 'private' ELSE channel END, CASE WHEN private THEN '' ELSE text END, state, created_at, first_response_at, first_human_response_at, resolved_at,
-			predicted_category, predicted_detail, final_category, final_detail, domain, assignee, citations, tokens
+			predicted_category, predicted_detail, final_category, final_detail, domain, assignee, citations, tokens, rotation
 		FROM inquiries WHERE created_at >= $1 AND created_at < $2`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("report inquiries: %w", s.dbErr(err))
@@ -66,7 +67,7 @@ func (s *Store) ReportInquiries(ctx context.Context, from, to time.Time) ([]koba
 		}
 	}
 	dest := []any{&q.ID, &q.Channel, &q.Text, &str[0], times[0], times[1], times[2], times[3],
-		&str[1], &str[2], &str[3], &str[4], &str[5], &q.Assignee, &citations, &q.Tokens}
+		&str[1], &str[2], &str[3], &str[4], &str[5], &q.Assignee, &citations, &q.Tokens, &q.Rotation}
 	out := make([]koban.Inquiry, 0, n)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {

@@ -247,7 +247,7 @@ func TestReportInquiries(t *testing.T) {
 			}
 			want = append(want, koban.Inquiry{ID: q.ID, Channel: q.Channel, Text: q.Text, State: q.State, CreatedAt: q.CreatedAt,
 				FirstResponseAt: q.FirstResponseAt, FirstHumanResponseAt: q.FirstHumanResponseAt, ResolvedAt: q.ResolvedAt,
-				Predicted: q.Predicted, Final: q.Final, Domain: q.Domain, Assignee: q.Assignee, Citations: q.Citations, Tokens: q.Tokens})
+				Predicted: q.Predicted, Final: q.Final, Domain: q.Domain, Assignee: q.Assignee, Citations: q.Citations, Tokens: q.Tokens, Rotation: q.Rotation})
 		}
 		if len(want) != 3 || want[1].ResolvedAt.IsZero() || want[1].FirstHumanResponseAt.IsZero() || want[0].Citations == nil || want[1].Citations != nil || want[1].Final.IsZero() || !want[2].ResolvedAt.IsZero() {
 			t.Fatalf("reference inquiries are not what the test set up: %+v", want)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
-	"gopkg.in/yaml.v3"
 
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/oncall"
@@ -224,10 +223,14 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 		path = "koban.yaml"
 	}
 	b, err := os.ReadFile(path)
+	var unknown error
 	switch {
 	case err == nil:
-		if err := yaml.Unmarshal(b, &cfg); err != nil {
+		if unknown, err = decodeConfigYAML(b, &cfg); err != nil {
 			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		if unknown != nil {
+			unknown = fmt.Errorf("config %s: %w", path, unknown)
 		}
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 		// No file is fine: defaults and the environment.
@@ -253,7 +256,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 			cfg.Docs[i].token = getenv(d.TokenEnv)
 		}
 	}
-	return cfg, cfg.validate()
+	return cfg, errors.Join(unknown, cfg.validate())
 }
 
 // validate checks the configuration once, so that nothing fails later on a typo.
@@ -305,6 +308,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("docs: %s has link_style %q: want one of %s", d.Path, d.LinkStyle, strings.Join(docsindex.LinkStyles, ", ")))
 		}
 	}
+	errs = append(errs, channelIDErrors(c)...)
 	for _, ch := range c.Slack.Channels {
 		switch ch.Mode {
 		case "", "all", "questions", "mentions":

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
@@ -106,15 +103,10 @@ func (d *doctor) run(ctx context.Context) {
 // loaded at all, so that nothing else can be checked.
 func (d *doctor) checkConfig() bool {
 	path, explicit := configFile(d.a.configPath, d.a.getenv)
-	data, err := os.ReadFile(path)
-	failed := false
+	_, err := os.Stat(path)
 	switch {
 	case err == nil:
-		if unknown := unknownKeys(data); len(unknown) > 0 {
-			d.report(checkFailed, "configuration", fmt.Sprintf("%s has keys koban does not know: %s", path, strings.Join(unknown, ", ")),
-				"check their spelling and place against deploy/koban.example.yaml; koban ignores them")
-			failed = true
-		}
+		// Unknown keys are among the configuration errors below.
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 		path = ""
 	default:
@@ -128,7 +120,6 @@ func (d *doctor) checkConfig() bool {
 		return d.a.cfg.DataDir != ""
 	}
 	switch {
-	case failed:
 	case path == "":
 		d.report(checkOK, "configuration", "no koban.yaml: defaults and the environment", "")
 	default:
@@ -147,29 +138,6 @@ func configFile(path string, getenv func(string) string) (string, bool) {
 		return p, true
 	}
 	return "koban.yaml", false
-}
-
-// unknownKeys lists the keys of a koban.yaml that Config does not declare,
-// as yaml.v3 reports them ("line 3: field chanels not found in type ...").
-func unknownKeys(data []byte) []string {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	cfg := defaults()
-	err := dec.Decode(&cfg)
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return nil
-	}
-	var out []string
-	for _, e := range te.Errors {
-		line, rest, ok := strings.Cut(e, ": field ")
-		if !ok {
-			continue
-		}
-		name, _, _ := strings.Cut(rest, " not found")
-		out = append(out, name+" ("+line+")")
-	}
-	return out
 }
 
 // checkDatabase opens the database without migrating it: reachable, and

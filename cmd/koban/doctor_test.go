@@ -241,7 +241,7 @@ func TestDoctor(t *testing.T) {
 		name:    "unknown keys",
 		yaml:    "slack:\n  chanels:\n    - {id: C1}\ndocs_refesh: 1m\n",
 		wantErr: true,
-		want:    []string{"✗ configuration: ", "has keys koban does not know: chanels (line 2), docs_refesh (line 4)", "✓ database"},
+		want:    []string{"✗ configuration: ", "line 2: unknown key slack.chanels (did you mean slack.channels?); line 4: unknown key docs_refesh (did you mean docs_refresh?)", "✓ database"},
 		notWant: []string{"✓ configuration"},
 	}, {
 		name:    "invalid settings",

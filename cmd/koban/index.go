@@ -24,8 +24,8 @@ var indexCommand = command{
 		list := fs.Bool("list", false, "then print one line per indexed page: file, title, quadrant, language, URL (tab-separated); beside a running koban serve, the pages it indexed")
 		asJSON := fs.Bool("json", false, "with --list: one JSON object per page and line")
 		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "index: unexpected arguments %q", args)
+			if err := indexFolderArg(a, args, *list); err != nil {
+				return err
 			}
 			if *asJSON && !*list {
 				return koban.Errorf(koban.EInvalid, "index: --json goes with --list")

@@ -77,7 +77,7 @@ func runReport(ctx context.Context, a *app, src metrics.Source, quadrant func(st
 	if err != nil {
 		return err
 	}
-	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrant}, a.log, nil)
+	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}, a.log, nil)
 	r, err := svc.Report(ctx, month)
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, qu
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrant}, a.log, nil)
+	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}, a.log, nil)
 	return metrics.NewReporter(metrics.ReporterConfig{
 		Team:     team,
 		Schedule: a.cfg.Report.Cron,
