@@ -95,7 +95,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	done := make(chan struct{})
 	methods := []string{"auth.test", "chat.postMessage", "chat.postEphemeral", "reactions.add",
 		"views.publish", "views.open", "usergroups.users.update", "users.lookupByEmail",
-		"chat.update", "conversations.replies", "users.list",
+		"chat.update", "conversations.replies", "users.list", "users.info",
 		"files.getUploadURLExternal", "files.completeUploadExternal", "chat.getPermalink"}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
@@ -209,6 +209,21 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			users := f.users
 			f.mu.Unlock()
 			writePage(w, c.Form, "members", users)
+		case "users.info":
+			f.mu.Lock()
+			var user map[string]any
+			for _, u := range f.users {
+				if u["id"] == c.Form.Get("user") {
+					user = u
+				}
+			}
+			f.mu.Unlock()
+			if user == nil {
+				fmt.Fprint(w, `{"ok":false,"error":"user_not_found"}`)
+				return
+			}
+			out, _ := json.Marshal(map[string]any{"ok": true, "user": user})
+			w.Write(out)
 		case "conversations.info":
 			f.mu.Lock()
 			priv := f.privateChannels[c.Form.Get("channel")]

@@ -33,11 +33,17 @@ type directory struct {
 	mu      sync.Mutex // held while the list is fetched: one fetch at a time
 	fetched time.Time
 	members []member
+	// names are the display names of users.info and users.list, by user
+	// ID, for PersonName.
+	names map[string]knownName
 }
 
 // member is the part of a Slack user a plain @name can match.
 type member struct {
 	id string
+	// shown is the name people see: display name, else real name, else
+	// username, in its own case.
+	shown string
 	// Folded to lower case.
 	name, display, displayNorm, real, realNorm string
 }
@@ -97,6 +103,7 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 			}
 			members = append(members, member{
 				id:          u.ID,
+				shown:       shownName(u),
 				name:        strings.ToLower(u.Name),
 				display:     strings.ToLower(u.Profile.DisplayName),
 				displayNorm: strings.ToLower(u.Profile.DisplayNameNormalized),
@@ -106,6 +113,7 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 		}
 	}
 	b.users.members, b.users.fetched = members, b.now()
+	b.users.remember(members, b.now(), false)
 	b.log.Debug("slack users listed", "members", len(members))
 	return nil
 }
