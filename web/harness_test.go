@@ -114,6 +114,8 @@ type envOpts struct {
 	// actor is who the dashboard acts as; access checks what it may do.
 	actor  string
 	access desk.Access
+	// names shows people by display name.
+	names Names
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -150,6 +152,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 			w.Write([]byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"))
 		}),
 		Ready: o.ready,
+		Names: o.names,
 		Log:   testLogger(t),
 		Now:   clk.Now,
 		// As koban serve wires it: the inquiry gauge counts the store.

@@ -83,7 +83,11 @@ type view struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Now, v.Loc = s.now().In(s.loc), s.loc
 	var b bytes.Buffer
-	if err := s.pages.byName[name].ExecuteTemplate(&b, "layout", v); err != nil {
+	t, err := s.withNames(s.pages.byName[name], r)
+	if err == nil {
+		err = t.ExecuteTemplate(&b, "layout", v)
+	}
+	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "koban could not render this page; the details are in its log", http.StatusInternalServerError)
 		return

@@ -132,6 +132,9 @@ type Deps struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 
+	// Names shows people by their Slack display names; nil: by ID.
+	Names Names
+
 	// Viewers hides private inquiries from signed-in people who may not
 	// see them; nil shows everything (the token's identity is an admin).
 	Viewers Viewers

@@ -129,9 +129,14 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	d.Access, oc.Access = policy, policy
 	botAccess.Policy = policy
 
+	var names web.Names // people by Slack display name; by ID without Slack
+	if b != nil {
+		names = b
+	}
 	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: ix.Quadrant}, a.log, nil)
 	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, OIDC: webOIDC(a), Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Viewers:   policy,
+		Names:     names,
 		Desk:      d,
 		Inquiries: webInquiries{st},
 		Reports:   reports,
