@@ -14,12 +14,16 @@ import (
 )
 
 // ICS renders shifts as an RFC 5545 iCalendar: one VEVENT per shift, times
-// in UTC, CRLF line ends, lines folded at 75 octets. UIDs are derived from
+// in UTC (Calendar.Render writes them in the rotation's zone), CRLF line ends, lines folded at 75 octets. UIDs are derived from
 // the rotation, person and times, so calendar clients update rather than
 // duplicate events across fetches. DTSTAMP is the shift start rather than
 // the fetch time, so the same schedule always renders to the same bytes
 // (and ETag).
-func ICS(shifts []koban.Shift) []byte {
+func ICS(shifts []koban.Shift) []byte { return Calendar{}.Render(shifts) }
+
+// Render renders shifts as ICS does, with each event in its rotation's time
+// zone (TZID, with a VTIMEZONE) and people by name.
+func (c Calendar) Render(shifts []koban.Shift) []byte {
 	var b bytes.Buffer
 	line := func(s string) { foldLine(&b, s) }
 	line("BEGIN:VCALENDAR")
@@ -28,22 +32,23 @@ func ICS(shifts []koban.Shift) []byte {
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
 	line("X-WR-CALNAME:" + escapeText("koban on-call"))
+	c.writeZones(&b, shifts)
 	for _, sh := range shifts {
-		start, end := icsTime(sh.Start), icsTime(sh.End)
-		summary := "On call: " + sh.Person
+		who := c.person(sh.Person)
+		summary := "On call: " + who
 		if sh.Rotation != "" {
-			summary = sh.Rotation + " on call: " + sh.Person
+			summary = sh.Rotation + " on call: " + who
 		}
-		desc := fmt.Sprintf("%s is on call for rotation %s.", sh.Person, sh.Rotation)
+		desc := fmt.Sprintf("%s is on call for rotation %s.", who, sh.Rotation)
 		if sh.Override {
 			summary += " (override)"
 			desc += " This shift is an override (cover or swap)."
 		}
 		line("BEGIN:VEVENT")
 		line("UID:" + shiftUID(sh))
-		line("DTSTAMP:" + start)
-		line("DTSTART:" + start)
-		line("DTEND:" + end)
+		line("DTSTAMP:" + icsTime(sh.Start))
+		line(c.timeProp("DTSTART", sh.Start, sh.Rotation))
+		line(c.timeProp("DTEND", sh.End, sh.Rotation))
 		line("SUMMARY:" + escapeText(summary))
 		line("DESCRIPTION:" + escapeText(desc))
 		line("TRANSP:TRANSPARENT")
@@ -114,7 +119,7 @@ func (s *Service) CalendarHandler(now func() time.Time) http.Handler {
 			http.Error(w, koban.ErrorMessage(err), http.StatusInternalServerError)
 			return
 		}
-		body := ICS(shifts)
+		body := s.calendarFor(ctx, sch).Render(shifts)
 		sum := sha256.Sum256(body)
 		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)

@@ -1,0 +1,93 @@
+package oncall
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	ical "github.com/arran4/golang-ical"
+)
+
+// namedRecorder is the fake notifier that also knows display names, as
+// the Slack bot does through users.info.
+type namedRecorder struct {
+	*recorder
+	display map[string]string
+}
+
+func (n namedRecorder) PersonName(_ context.Context, id string) string { return n.display[id] }
+
+// TestCalendarNamesAndZones fetches the feed as a calendar client would and
+// checks names rather than IDs and local times with TZID across New York's
+// fall-back change (2026-11-01).
+func TestCalendarNamesAndZones(t *testing.T) {
+	const ny = "America/New_York"
+	rc := RotationConfig{Name: "platform", Members: []string{"UALICE", "UBOB", "UCAROL"}, Shift: "1w", Handoff: "monday 09:00", TimeZone: ny, Start: "2026-10-19"}
+	rec := &recorder{names: map[string]string{}}
+	rots, err := Config{Rotations: []RotationConfig{rc}}.Parse(context.Background(), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(rots, newMemStore(), namedRecorder{rec, map[string]string{"UALICE": "Alice", "UBOB": "Bob Smith"}}, discard())
+	s.Horizon = 3 * 7 * 24 * time.Hour
+	now := local(t, ny, "2026-10-27 12:00")
+	srv := httptest.NewServer(s.CalendarHandler(func() time.Time { return now }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/oncall.ics?rotation=platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(body)
+	for _, want := range []string{
+		"SUMMARY:platform on call: Alice\r\n",
+		"SUMMARY:platform on call: Bob Smith\r\n",
+		"SUMMARY:platform on call: UCAROL\r\n", // no name known: the ID
+		"DTSTART;TZID=America/New_York:20261026T090000\r\n",
+		"DTSTART;TZID=America/New_York:20261102T090000\r\n", // 09:00 local on both sides of the change
+		"BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n",
+		"BEGIN:DAYLIGHT\r\n", "BEGIN:STANDARD\r\nDTSTART:20261101T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("feed lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "SUMMARY:platform on call: UALICE") {
+		t.Errorf("feed shows Alice by ID")
+	}
+	cal, err := ical.ParseCalendar(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("ParseCalendar: %v", err)
+	}
+	want := []struct{ who, start, end string }{
+		{"Alice", "2026-10-19 09:00", "2026-10-26 09:00"},
+		{"Bob Smith", "2026-10-26 09:00", "2026-11-02 09:00"}, // 169 hours: the clocks go back
+		{"UCAROL", "2026-11-02 09:00", "2026-11-09 09:00"},
+	}
+	events := cal.Events()
+	if len(events) < len(want) {
+		t.Fatalf("%d events, want at least %d", len(events), len(want))
+	}
+	for i, w := range want {
+		start, err := events[i].GetStartAt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, err := events[i].GetEndAt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary := events[i].GetProperty(ical.ComponentPropertySummary).Value
+		if !start.Equal(local(t, ny, w.start)) || !end.Equal(local(t, ny, w.end)) || summary != "platform on call: "+w.who {
+			t.Errorf("event %d = %q [%s, %s), want %s [%s, %s)", i, summary, start, end, w.who, w.start, w.end)
+		}
+	}
+}
