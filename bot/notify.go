@@ -61,7 +61,7 @@ func renderHandoff(h oncall.Handoff) message {
 		head = fmt.Sprintf("*%s on call: %s*", escape(h.Rotation), userRef(h.Incoming))
 	}
 	if !h.Shift.End.IsZero() {
-		head += " until " + h.Shift.End.UTC().Format("Mon Jan 2 15:04 MST")
+		head += " until " + slackDate(h.Shift.End)
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 

@@ -426,9 +426,9 @@ func shiftLines(shifts []koban.Shift, now time.Time) string {
 		}
 		switch {
 		case !s.End.IsZero() && s.Start.Before(now):
-			line += " until " + s.End.UTC().Format("Mon Jan 2 15:04 MST")
+			line += " until " + slackDate(s.End)
 		case !s.Start.IsZero():
-			line += " from " + s.Start.UTC().Format("Mon Jan 2 15:04 MST")
+			line += " from " + slackDate(s.Start)
 		}
 		if s.Override {
 			line += " · override"
@@ -583,9 +583,10 @@ func plainText(md string) string {
 	return escape(oneLine(s))
 }
 
-// emojiCode matches an emoji shortcode such as :white_check_mark:, whose
-// underscores are not emphasis.
-var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
+// emojiCode matches an emoji shortcode such as :white_check_mark: or a
+// Slack date token (<!date^…^{date_short_pretty}|…>), whose underscores are
+// not emphasis.
+var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:|<!date\^[^>]*>`)
 
 // stripMarkup removes mrkdwn emphasis for the notification text; mentions,
 // emoji and escapes stay.

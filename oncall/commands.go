@@ -39,7 +39,7 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		}
 		var b strings.Builder
 		for _, sh := range shifts {
-			fmt.Fprintf(&b, "*%s*: <@%s> until %s\n", sh.Rotation, sh.Person, s.fmtTime(sh.Rotation, sh.End))
+			fmt.Fprintf(&b, "*%s*: <@%s> until %s\n", sh.Rotation, sh.Person, s.slackTime(sh.Rotation, sh.End))
 		}
 		if b.Len() == 0 {
 			return "Nobody is on call right now.", nil
@@ -107,6 +107,12 @@ func (s *Service) fmtTime(rotation string, t time.Time) string {
 		t = t.In(r.Location)
 	}
 	return t.Format("Mon 2006-01-02 15:04 MST")
+}
+
+// slackTime renders t as a Slack date token, which each reader sees in
+// their own time zone; the fallback is in the rotation's zone.
+func (s *Service) slackTime(rotation string, t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), s.fmtTime(rotation, t))
 }
 
 // pick chooses the rotation a command applies to: the named one, else the
