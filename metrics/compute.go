@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ type Options struct {
 	Quadrant func(path string) koban.Quadrant
 	// TopPages is how many of the most cited pages to list; zero means 10.
 	TopPages int
+	// PersonName gives the display name of a Slack user ID for the on-call
+	// load, or ""; nil leaves people as IDs.
+	PersonName func(ctx context.Context, id string) string
 }
 
 func (o Options) withDefaults() Options {

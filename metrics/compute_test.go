@@ -153,7 +153,7 @@ func TestComputeOctober(t *testing.T) {
 	if d := cmp.Diff([]Count{{"C_HELP", 70, 0.7}, {"C_INFRA", 30, 0.3}}, r.Channels, approx); d != "" {
 		t.Errorf("channels (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]Load{{"U_A", 30, 30, 28}, {"U_B", 29, 29, 27}}, r.OnCall); d != "" {
+	if d := cmp.Diff([]Load{{Person: "U_A", Assigned: 30, Escalated: 30, Resolved: 28}, {Person: "U_B", Assigned: 29, Escalated: 29, Resolved: 27}}, r.OnCall); d != "" {
 		t.Errorf("on-call load (-want +got):\n%s", d)
 	}
 	if r.Tokens != 13900 {

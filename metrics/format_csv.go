@@ -159,8 +159,8 @@ func (c *csvWriter) lists(r *Report) {
 		c.row("channel", ch.Name, "count", ch.Count)
 	}
 	for _, l := range r.OnCall {
-		c.row("on_call", l.Person, "assigned", l.Assigned)
-		c.row("on_call", l.Person, "escalated", l.Escalated)
-		c.row("on_call", l.Person, "resolved", l.Resolved)
+		c.row("on_call", l.Shown(), "assigned", l.Assigned)
+		c.row("on_call", l.Shown(), "escalated", l.Escalated)
+		c.row("on_call", l.Shown(), "resolved", l.Resolved)
 	}
 }

@@ -187,7 +187,7 @@ func (m *mdWriter) onCall() {
 	}
 	m.table("person", "routed:", "escalated:", "resolved:")
 	for _, l := range m.r.OnCall {
-		m.p("| %s | %d | %d | %d |\n", cell(l.Person), l.Assigned, l.Escalated, l.Resolved)
+		m.p("| %s | %d | %d | %d |\n", cell(l.Shown()), l.Assigned, l.Escalated, l.Resolved)
 	}
 }
 

@@ -208,6 +208,7 @@ type Load struct {
 	Assigned  int    `json:"assigned"`
 	Escalated int    `json:"escalated"`
 	Resolved  int    `json:"resolved"`
+	Name      string `json:"name,omitempty"` // display name, when known
 }
 
 // Change compares a headline figure with the previous month.

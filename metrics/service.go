@@ -98,6 +98,7 @@ func (s *Service) Report(ctx context.Context, month time.Time) (*Report, error) 
 	}
 	history[monthKey(prevFrom)] = countIn(prev.Inquiries, prevFrom, from)
 	r := Compute(from, cur, prev, history, s.now(), s.opt)
+	s.nameLoads(ctx, r)
 	s.log.Info("report built", "month", r.Month, "inquiries", r.Volume.Inquiries, "took", time.Since(start))
 	return r, nil
 }

@@ -15,6 +15,7 @@ import (
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/store"
+	"github.com/kobanhq/koban/web"
 )
 
 // reportCommand prints or writes the monthly report of one month: the same
@@ -155,7 +156,11 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, qu
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	svc := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}, a.log, nil)
+	opts := metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}
+	if n, ok := poster.(web.Names); ok {
+		opts.PersonName = n.PersonName // the on-call load by display name
+	}
+	svc := metrics.NewService(metrics.StoreSource(st), opts, a.log, nil)
 	return metrics.NewReporter(metrics.ReporterConfig{
 		Team:     team,
 		Schedule: a.cfg.Report.Cron,

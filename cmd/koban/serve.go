@@ -133,7 +133,11 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if b != nil {
 		names = b
 	}
-	reports := metrics.NewService(metrics.StoreSource(st), metrics.Options{Location: loc, Quadrant: ix.Quadrant}, a.log, nil)
+	reportOpts := metrics.Options{Location: loc, Quadrant: ix.Quadrant}
+	if names != nil {
+		reportOpts.PersonName = names.PersonName
+	}
+	reports := metrics.NewService(metrics.StoreSource(st), reportOpts, a.log, nil)
 	srv, err := web.New(web.Options{Addr: a.cfg.HTTPAddr, Token: a.cfg.Web.Token, Actor: a.cfg.Web.Actor, OIDC: webOIDC(a), Location: loc, Domains: domainsOf(a)}, web.Deps{
 		Viewers:   policy,
 		Names:     names,
