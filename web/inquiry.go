@@ -187,7 +187,7 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 		Predicted: inq.Label().String(), Domain: string(inq.Domain), Loc: s.loc, Now: s.now(),
 	}
 	for i, ev := range events {
-		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev)})
+		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev, func(id string) string { return personMention(ctx, s.deps.Names, id) })})
 		if ev.Kind == koban.EventResolved || ev.Kind == koban.EventAutoClosed {
 			v.Resolved = &events[i]
 		}
@@ -197,7 +197,8 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 
 // eventDetails picks the parts of an event's data worth a line in the
 // timeline; the recorded answer and triage are shown as the reply instead.
-func eventDetails(ev koban.Event) []string {
+// who shows a person or group (mention, by display name where known).
+func eventDetails(ev koban.Event, who func(id string) string) []string {
 	var out []string
 	for _, k := range []string{"category", "domain", "confidence", "feedback", "asker_label", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
 		v := ev.Data[k]
@@ -206,7 +207,7 @@ func eventDetails(ev koban.Event) []string {
 		}
 		switch k {
 		case "oncall", "group":
-			v = mention(v)
+			v = who(v)
 		case "text":
 			v = excerpt(v, 200)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -41,5 +42,31 @@ func TestOnCallPageNames(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestInquiryPageNames(t *testing.T) {
+	e := newEnv(t, envOpts{names: knownNames{"UALICE": "Alice", "UBOB": "Bob Smith", "UCAROL": "Carol", "UDAVE": "Dave", "UERIN": "Erin"}})
+	e.seed()
+	inqs, err := e.store.OpenInquiries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, inq := range inqs {
+		if inq.Assignee == "" {
+			continue
+		}
+		page := e.get(fmt.Sprintf("/inquiries/%d", inq.ID)).Body.String()
+		if strings.Contains(page, "@"+inq.Assignee) {
+			t.Errorf("inquiry %d page shows its on-call as @%s", inq.ID, inq.Assignee)
+		}
+		if !strings.Contains(page, "oncall: @") {
+			t.Errorf("inquiry %d page lacks the escalation's on-call line", inq.ID)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("the seed has no assigned open inquiry")
 	}
 }
