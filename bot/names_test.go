@@ -2,11 +2,15 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/testclock"
+	"github.com/kobanhq/koban/oncall"
 )
 
 func TestPersonName(t *testing.T) {
@@ -69,5 +73,36 @@ func TestPersonName(t *testing.T) {
 	}
 	if n := len(fs.called("users.info")); n != before {
 		t.Errorf("users.info called for a listed member")
+	}
+}
+
+// TestAskSwapSlackDates: the swap request gives both shifts as Slack date
+// tokens, in each reader's own zone.
+func TestAskSwapSlackDates(t *testing.T) {
+	b, fs := newTestBot(t)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 12, 7, 9, 0, 0, 0, tokyo)
+	to := from.AddDate(0, 0, 7)
+	req := oncall.SwapRequest{From: "UALICE", To: "UBOB", Rotation: "platform", Token: "tok",
+		FromShift: koban.Shift{Rotation: "platform", Person: "UALICE", Start: from, End: to},
+		ToShift:   koban.Shift{Rotation: "platform", Person: "UBOB", Start: to, End: to.AddDate(0, 0, 7)}}
+	if err := b.AskSwap(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	posts := fs.called("chat.postMessage")
+	if len(posts) != 1 {
+		t.Fatalf("%d posts, want 1", len(posts))
+	}
+	got := posts[0].Form.Get("blocks") + posts[0].Form.Get("text")
+	for _, want := range []string{
+		fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|Mon Dec 7 00:00 UTC>", from.Unix()),
+		fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|Mon Dec 14 00:00 UTC>", to.Unix()),
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("swap request lacks %q:\n%s", want, got)
+		}
 	}
 }

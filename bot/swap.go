@@ -29,7 +29,7 @@ type SwapConfirmer interface {
 // oncall.SwapAsker.
 func (b *Bot) AskSwap(ctx context.Context, r oncall.SwapRequest) error {
 	s := fmt.Sprintf("%s asks to swap shifts in *%s*: you would take theirs from %s, they would take yours from %s.",
-		userRef(r.From), escape(r.Rotation), r.FromShift.Start.Format("Mon 2006-01-02 15:04 MST"), r.ToShift.Start.Format("Mon 2006-01-02 15:04 MST"))
+		userRef(r.From), escape(r.Rotation), slackDate(r.FromShift.Start), slackDate(r.ToShift.Start))
 	accept := slack.NewButtonBlockElement(actSwapAccept, r.Token, plain("Accept swap"))
 	accept.Style = slack.StylePrimary
 	decline := slack.NewButtonBlockElement(actSwapDecline, r.Token, plain("Decline"))
