@@ -26,8 +26,9 @@ func (n namedRecorder) PersonName(_ context.Context, id string) string { return 
 // fall-back change (2026-11-01).
 func TestCalendarNamesAndZones(t *testing.T) {
 	const ny = "America/New_York"
-	rc := RotationConfig{Name: "platform", Members: []string{"UALICE", "UBOB", "UCAROL"}, Shift: "1w", Handoff: "monday 09:00", TimeZone: ny, Start: "2026-10-19"}
-	rec := &recorder{names: map[string]string{}}
+	rc := RotationConfig{Name: "platform", Members: []string{"UALICE", "bob@example.com", "UCAROL"}, Shift: "1w", Handoff: "monday 09:00", TimeZone: ny, Start: "2026-10-19"}
+	// Bob is configured by email: he shows by name, as the others.
+	rec := &recorder{names: map[string]string{}, emails: map[string]string{"bob@example.com": "UBOB"}}
 	rots, err := Config{Rotations: []RotationConfig{rc}}.Parse(context.Background(), rec)
 	if err != nil {
 		t.Fatal(err)
@@ -60,8 +61,8 @@ func TestCalendarNamesAndZones(t *testing.T) {
 			t.Errorf("feed lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "SUMMARY:platform on call: UALICE") {
-		t.Errorf("feed shows Alice by ID")
+	if strings.Contains(text, "SUMMARY:platform on call: UALICE") || strings.Contains(text, "UBOB") || strings.Contains(text, "bob@") {
+		t.Errorf("feed shows Alice or Bob by ID or email")
 	}
 	cal, err := ical.ParseCalendar(strings.NewReader(text))
 	if err != nil {
