@@ -110,6 +110,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
 			d.Repliers[src] = b
 		}
+		// Web playground escalations are sent to the on-call in Slack too.
+		d.Repliers[koban.SourceWeb] = b.WebReplier()
 		notifier = b
 		d.Threads = b
 	}
