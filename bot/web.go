@@ -33,7 +33,7 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 	msg := renderWebEscalation(inq, w.b.links().reply(r), w.b.now())
 	var errs []error
 	tried := 0
-	for _, to := range webTargets(r.Escalation) {
+	for _, to := range w.b.escalationTargets(ctx, r.Escalation) {
 		tried++
 		if err := w.b.post(ctx, to, "", msg); err != nil {
 			w.b.log.Warn("tell the on-call of a web escalation", "inquiry_id", inq.ID, "to", to, "err", err)
@@ -41,7 +41,7 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 		}
 	}
 	if tried == 0 {
-		w.b.log.Warn("web escalation reaches nobody in Slack: no on-call and no rotation channel",
+		w.b.log.Warn("web escalation reaches nobody in Slack: no on-call, fallback group or rotation channel",
 			"inquiry_id", inq.ID, "rotation", r.Escalation.Rotation,
 			"fix", "set oncall.rotations (with a channel) or slack.fallback_group")
 		return nil
@@ -55,14 +55,31 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 // Resolved has nothing to mark: the web page shows the state.
 func (webReplier) Resolved(context.Context, *koban.Inquiry) error { return nil }
 
-// webTargets lists where a web escalation is posted: the on-call's DM and
-// the rotation's channel, each a Slack ID.
-func webTargets(e desk.Escalation) []string {
+// maxGroupDMs caps the DMs sent to a fallback group's members.
+const maxGroupDMs = 10
+
+// escalationTargets lists where an escalation notice is posted outside the
+// asker's conversation, each a Slack ID: the on-call's DM or, with nobody on
+// call, a DM to each member of the fallback user group (a group mention
+// inside a DM or on the web reaches no one); then the rotation's channel.
+func (b *Bot) escalationTargets(ctx context.Context, e desk.Escalation) []string {
 	var to []string
-	for _, id := range []string{e.OnCall, e.Channel} {
-		if validID(id) {
-			to = append(to, id)
+	switch {
+	case validID(e.OnCall):
+		to = append(to, e.OnCall)
+	case validID(e.Group):
+		members, err := b.GroupMembers(ctx, e.Group)
+		if err != nil {
+			b.log.Warn("members of the fallback group", "group", e.Group, "err", err)
 		}
+		for _, m := range members {
+			if validID(m) && len(to) < maxGroupDMs {
+				to = append(to, m)
+			}
+		}
+	}
+	if validID(e.Channel) {
+		to = append(to, e.Channel)
 	}
 	return to
 }

@@ -92,14 +92,37 @@ func TestWebEscalationOfAPrivateInquiry(t *testing.T) {
 	}
 }
 
-// With nobody to tell in Slack, the web escalation is still recorded as
-// delivered (its page says so); when every post fails, the failure is
-// recorded on the inquiry, not lost.
+// With nobody on call, the fallback group's members get the notice by DM;
+// with no group either, the web escalation is still recorded as delivered
+// (its page says nobody was notified); when every post fails, the failure
+// is recorded on the inquiry, not lost.
 func TestWebEscalationWithNobodyOrFailingSlack(t *testing.T) {
-	t.Run("no on-call", func(t *testing.T) {
+	const q = "Our production database is down since 10 minutes, please help!"
+	t.Run("fallback group", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{router: noRouter{}})
+		h.slack.mu.Lock()
+		h.slack.groups["SPLATFORM"] = []string{memberUser, groupResponder}
+		h.slack.mu.Unlock()
 		h.desk.Repliers[koban.SourceWeb] = h.bot.WebReplier()
-		inq := h.askWeb("k2", "Our production database is down since 10 minutes, please help!")
+		inq := h.askWeb("k4", q)
+		if inq.State != koban.StateEscalated {
+			t.Fatalf("state %s, want escalated", inq.State)
+		}
+		for _, to := range []string{memberUser, groupResponder} {
+			posts := h.slack.posts(to, "")
+			if len(posts) != 1 {
+				t.Errorf("DMs to group member %s = %d, want 1", to, len(posts))
+				continue
+			}
+			if raw := textOf(t, posts[0]); !strings.Contains(raw, "subteam^SPLATFORM") {
+				t.Errorf("DM to %s does not name the group: %s", to, raw)
+			}
+		}
+	})
+	t.Run("no on-call", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{router: noRouter{}, noFallback: true})
+		h.desk.Repliers[koban.SourceWeb] = h.bot.WebReplier()
+		inq := h.askWeb("k2", q)
 		if inq.State != koban.StateEscalated || inq.Failure != "" {
 			t.Fatalf("state %s, failure %q; want escalated with no failure", inq.State, inq.Failure)
 		}
@@ -112,9 +135,35 @@ func TestWebEscalationWithNobodyOrFailingSlack(t *testing.T) {
 		h.desk.Repliers[koban.SourceWeb] = h.bot.WebReplier()
 		h.slack.failNext("chat.postMessage", failure{status: 200, slackErr: "channel_not_found"})
 		h.slack.failNext("chat.postMessage", failure{status: 200, slackErr: "channel_not_found"})
-		inq := h.askWeb("k3", "Our production database is down since 10 minutes, please help!")
+		inq := h.askWeb("k3", q)
 		if inq.State != koban.StateEscalated || !strings.Contains(inq.Failure, "channel_not_found") {
 			t.Errorf("state %s, failure %q; want escalated with the Slack error recorded", inq.State, inq.Failure)
 		}
 	})
+}
+
+// A DM escalation with nobody on call reaches the fallback group's members
+// by DM, without the question's text.
+func TestDMEscalationReachesTheFallbackGroup(t *testing.T) {
+	h := newHarness(t, harnessOpts{router: noRouter{}})
+	h.slack.mu.Lock()
+	h.slack.groups["SPLATFORM"] = []string{memberUser}
+	h.slack.mu.Unlock()
+	const secretish = "our production database for team kestrel is down, please help"
+	inq := h.ask("EvDMG", "DASKER", secretish, "1700000901.000100")
+	if !inq.Private {
+		t.Fatalf("a DM question is not private")
+	}
+	h.process(inq.ID)
+	if got := h.inquiry(inq.ID).State; got != koban.StateEscalated {
+		t.Fatalf("state %s, want escalated", got)
+	}
+	posts := h.slack.posts(memberUser, "")
+	if len(posts) != 1 {
+		t.Fatalf("DMs to the group member = %d, want 1", len(posts))
+	}
+	raw := textOf(t, posts[0])
+	if strings.Contains(raw, "kestrel") || !strings.Contains(raw, "subteam^SPLATFORM") {
+		t.Errorf("notice to the group member: %s; want the group named and no question text", raw)
+	}
 }
