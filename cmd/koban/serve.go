@@ -120,6 +120,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("on-call rotations: %w", err)
 	}
+	if noOnCall(a.cfg) {
+		a.log.Warn("no on-call configured: escalations notify nobody", "fix", noOnCallFix)
+	}
 	oc := oncall.NewService(rots, st, notifier, a.log)
 	oc.Redactor = red
 	if len(rots) > 0 {
