@@ -50,6 +50,7 @@ type harnessOpts struct {
 	onCall      OnCall
 	detector    Detector
 	router      desk.Router  // default: fixedRouter to oncallUser
+	noFallback  bool         // no fallback group (default: SPLATFORM)
 	log         *slog.Logger // default: the test's log with -v
 }
 
@@ -84,7 +85,11 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.router != nil {
 		router = o.router
 	}
-	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
+	fallback := "SPLATFORM"
+	if o.noFallback {
+		fallback = ""
+	}
+	d := desk.New(desk.Config{FallbackGroup: fallback}, desk.Deps{
 		Store:     st,
 		Access:    policy,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),

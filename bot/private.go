@@ -14,16 +14,13 @@ import (
 
 // notifyPrivate brings the on-call in on an escalation from a DM or a
 // private channel, where they cannot see the conversation: a DM to the
-// on-call and a notice in the rotation's channel, both without the
-// question's text. Their Resolve… button shows the question to responders
+// on-call (with nobody on call, to the fallback group's members) and a
+// notice in the rotation's channel, all without the question's text. Their Resolve… button shows the question to responders
 // only. Failures are logged: the escalation itself is in the asker's
 // conversation and in the reminders.
 func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
 	msg := renderPrivateEscalation(inq, r, b.now())
-	for _, to := range []string{r.Escalation.OnCall, r.Escalation.Channel} {
-		if to == "" || !validID(to) {
-			continue
-		}
+	for _, to := range b.escalationTargets(ctx, r.Escalation) {
 		if err := b.post(ctx, to, "", msg); err != nil {
 			b.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
 		}

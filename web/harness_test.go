@@ -108,6 +108,9 @@ type envOpts struct {
 	ready       map[string]func(context.Context) error
 	noReports   bool
 	noOnCall    bool
+	// noRoute leaves the desk without rotations or a fallback group:
+	// escalations reach nobody.
+	noRoute bool
 	// jobs runs the store's job runner (as koban serve does) instead of
 	// processing playground questions inline.
 	jobs bool
@@ -136,12 +139,17 @@ func newEnv(t testing.TB, o envOpts) *env {
 		t.Fatalf("triage: %v", err)
 	}
 	sch := oncall.NewSchedule(testRotations(t))
-	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM"}, desk.Deps{
+	var route desk.Router = router{sch}
+	group := "SPLATFORM"
+	if o.noRoute {
+		route, group = nil, ""
+	}
+	d := desk.New(desk.Config{FallbackGroup: group}, desk.Deps{
 		Store:     st,
 		Knowledge: knowledge.New(ix, knowledge.Config{}, nil),
 		Triage:    tri,
 		Learner:   tri,
-		Router:    router{sch},
+		Router:    route,
 		Access:    o.access,
 		Now:       clk.Now,
 	})

@@ -92,6 +92,7 @@ func (d *doctor) run(ctx context.Context) {
 		}
 		return
 	}
+	d.checkEscalations()
 	d.checkDatabase(ctx)
 	d.checkDocs(ctx)
 	d.checkSlack(ctx)

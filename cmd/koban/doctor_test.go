@@ -149,7 +149,8 @@ func TestDoctor(t *testing.T) {
 		notWant []string
 	}{{
 		name: "zero config",
-		want: []string{"✓ configuration: no koban.yaml", "✓ database: SQLite", "does not exist yet", "- docs: skipped", "- slack: skipped", "- llm: skipped", "0 failed"},
+		want: []string{"✓ configuration: no koban.yaml", "✓ database: SQLite", "does not exist yet", "- docs: skipped", "- slack: skipped", "- llm: skipped", "0 failed",
+			"! escalations: no on-call is configured", "→ set oncall.rotations", "or slack.fallback_group"},
 	}, {
 		name: "webhook secret without git sources",
 		env:  map[string]string{"KOBAN_DOCS_WEBHOOK_SECRET": "s"},
@@ -186,6 +187,7 @@ func TestDoctor(t *testing.T) {
 		yaml: "slack:\n  fallback_group: S1\n  channels:\n    - {id: C1, mode: all}\n",
 		want: []string{"✓ slack token: valid: @koban (UKOBAN) in team Platform", "✓ slack scopes: all ", "✓ slack app token", "✓ slack channel C1 (slack.channels): koban is a member",
 			"✓ slack user group S1 (slack.fallback_group): @platform-oncall exists", "✓ llm model chat-1", "✓ llm embedding model embed-1", "0 failed"},
+		notWant: []string{"escalations"},
 	}, {
 		name:    "token without a needed scope",
 		env:     slackEnv("xoxb-noscope", nil),

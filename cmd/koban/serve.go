@@ -110,6 +110,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
 			d.Repliers[src] = b
 		}
+		// Web playground escalations are sent to the on-call in Slack too.
+		d.Repliers[koban.SourceWeb] = b.WebReplier()
 		notifier = b
 		d.Threads = b
 	}
@@ -117,6 +119,9 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 	rots, err := a.cfg.OnCall.Parse(ctx, notifier)
 	if err != nil {
 		return fmt.Errorf("on-call rotations: %w", err)
+	}
+	if noOnCall(a.cfg) {
+		a.log.Warn("no on-call configured: escalations notify nobody", "fix", noOnCallFix)
 	}
 	oc := oncall.NewService(rots, st, notifier, a.log)
 	oc.Redactor = red
