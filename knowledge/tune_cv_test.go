@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,32 +42,7 @@ func TestTuneRankingCV(t *testing.T) {
 	for _, k := range docsindex.AllFields {
 		all[k] = 1
 	}
-	var cases []*tuneCase
-	for _, set := range evalSets {
-		ix, err := docsindex.Open(filepath.Join(base, set.name), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var srcs []docsindex.Source
-		for _, l := range set.langs {
-			srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
-		}
-		if _, _, err := ix.Update(context.Background(), srcs); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range readCases(t, filepath.Join(shared, "eval", set.file)) {
-			if len(c.RelevantDocs) == 0 {
-				continue
-			}
-			q := CleanQuery(c.Question)
-			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: 300, Weights: all})
-			if err != nil {
-				t.Fatal(err)
-			}
-			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
-		}
-		ix.Close()
-	}
+	cases := loadTuneCases(t, base, shared, 300, all)
 	start := defaultRanking
 	start.weights = copyWeights(all)
 	for k := range start.weights {

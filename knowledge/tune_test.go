@@ -46,32 +46,7 @@ func TestTuneRanking(t *testing.T) {
 	if v := os.Getenv("KOBAN_TUNE_SIZE"); v != "" {
 		fmt.Sscan(v, &size)
 	}
-	var cases []*tuneCase
-	for _, set := range evalSets {
-		ix, err := docsindex.Open(filepath.Join(base, set.name), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var srcs []docsindex.Source
-		for _, l := range set.langs {
-			srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
-		}
-		if _, _, err := ix.Update(context.Background(), srcs); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range readCases(t, filepath.Join(shared, "eval", set.file)) {
-			if len(c.RelevantDocs) == 0 {
-				continue
-			}
-			q := CleanQuery(c.Question)
-			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: size, Weights: all})
-			if err != nil {
-				t.Fatal(err)
-			}
-			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
-		}
-		ix.Close()
-	}
+	cases := loadTuneCases(t, base, shared, size, all)
 	eval := func(r ranking) map[string][2]float64 {
 		sum := map[string][3]float64{}
 		for _, c := range cases {
@@ -214,4 +189,38 @@ func copyWeights(w map[string]float64) map[string]float64 {
 		c[k] = v
 	}
 	return c
+}
+
+// loadTuneCases searches once per evaluation case (with relevant pages) of
+// every set, on the index under base that it brings up to date, with the
+// given field weights and pool size, and keeps the hits for the tuners.
+func loadTuneCases(t *testing.T, base, shared string, size int, weights map[string]float64) []*tuneCase {
+	t.Helper()
+	var cases []*tuneCase
+	for _, set := range evalSets {
+		ix, err := docsindex.Open(filepath.Join(base, set.name), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var srcs []docsindex.Source
+		for _, l := range set.langs {
+			srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
+		}
+		if _, _, err := ix.Update(context.Background(), srcs); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range readCases(t, filepath.Join(shared, "eval", set.file)) {
+			if len(c.RelevantDocs) == 0 {
+				continue
+			}
+			q := CleanQuery(c.Question)
+			hits, err := ix.Search(context.Background(), docsindex.Query{Text: q, Lang: c.Lang, Size: size, Weights: weights})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
+		}
+		ix.Close()
+	}
+	return cases
 }
