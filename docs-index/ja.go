@@ -1,9 +1,7 @@
 package docsindex
 
 import (
-	"fmt"
 	"strings"
-	"sync"
 	stdunicode "unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -15,8 +13,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
+
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Japanese analysis. Two analyzers were compared on the Japanese evaluation
@@ -38,7 +37,7 @@ func init() {
 	// Registration is how bleve finds tokenizers by name (its own
 	// analyzers register the same way).
 	if err := registry.RegisterTokenizer(kagomeName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		t, err := kagomeTokenizer()
+		t, err := textproc.Kagome()
 		if err != nil {
 			return nil, err
 		}
@@ -47,19 +46,6 @@ func init() {
 		panic(err)
 	}
 }
-
-// kagomeTokenizer loads the IPA dictionary once per process: it is large
-// and immutable, so every index shares it. Search needs the words and their
-// parts of speech, not the readings and base forms of the dictionary's
-// contents: the dictionary without them is half the heap (~60 MB and most
-// of its objects less), which every garbage collection would scan.
-var kagomeTokenizer = sync.OnceValues(func() (*tokenizer.Tokenizer, error) {
-	t, err := tokenizer.New(ipa.DictShrink(), tokenizer.OmitBosEos())
-	if err != nil {
-		return nil, fmt.Errorf("load kagome dictionary: %w", err)
-	}
-	return t, nil
-})
 
 // registerJA adds the chosen Japanese analyzer to m.
 func registerJA(m *mapping.IndexMappingImpl, name string) error {
@@ -154,7 +140,7 @@ func isASCII(s string) bool {
 // tell ポート in ポート番号 from ポート in レポート. It returns nil when the
 // dictionary cannot be loaded.
 func WordBoundaries(text string) map[int]bool {
-	t, err := kagomeTokenizer()
+	t, err := textproc.Kagome()
 	if err != nil {
 		return nil
 	}

@@ -4,30 +4,20 @@ import (
 	"strings"
 	"unicode"
 
-	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/textproc"
 )
-
-// jaTermStop lists Japanese words too common in questions to say what they
-// are about: the verbs of asking and being able, question words, forms.
-var jaTermStop = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`する できる でき ある いる なる 見る 見 られる れる 何 なに どこ どう どの どれ いつ 誰 こと もの よう ため 方法 場合 時 とき 教え 教える ください 下さい 分かる わかる 知る 知り たい 思う`) {
-		jaTermStop[w] = true
-	}
-}
 
 // japaneseTerms splits a run of Japanese into its searchable words; a run
 // kagome cannot split (no dictionary) stays whole.
 func japaneseTerms(run string) []string {
-	ws := docsindex.JapaneseWords(run)
+	ws := textproc.JapaneseWords(run)
 	if ws == nil {
 		return []string{run}
 	}
 	var out []string
 	for _, w := range ws {
 		w = strings.ToLower(w)
-		if jaTermStop[w] {
+		if textproc.IsStop(w) {
 			continue
 		}
 		// A lone kana is a grammatical leftover, and a short word in

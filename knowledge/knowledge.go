@@ -21,6 +21,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Searcher ranks docs sections for a query. *docsindex.Index satisfies it.
@@ -433,22 +434,11 @@ func coverage(text string, terms []string) float64 {
 	}
 	n := 0
 	for _, t := range terms {
-		if strings.Contains(text, stemish(t)) {
+		if strings.Contains(text, textproc.Root(t)) {
 			n++
 		}
 	}
 	return float64(n) / float64(len(terms))
-}
-
-// stemish cuts common English endings so that a substring test finds
-// inflected forms.
-func stemish(t string) string {
-	for _, suf := range []string{"ing", "ies", "es", "ed", "s"} {
-		if len(t) > len(suf)+3 && strings.HasSuffix(t, suf) {
-			return t[:len(t)-len(suf)]
-		}
-	}
-	return t
 }
 
 func citation(h docsindex.Hit, score float64, snippet string) koban.Citation {

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // maxCodeLines is how many lines of each pasted code block or log the query
@@ -166,18 +167,6 @@ func urlWords(raw string) string {
 	return " " + strings.Join(words, " ") + " "
 }
 
-// stop lists English words too common to say what a question is about.
-var stop = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`a an and are as at be been but by can could do does did for from had has have how i if in into is it its
-	me my no not of on or our please should so some such than that the their then there these they this to too us was we were what when where
-	which while who why will with would you your yours get got use using used want need trying try tried any also just like one all after before
-	about there here way able know help hi hello thanks thank issue problem error question`) {
-		stop[w] = true
-	}
-}
-
 // queryTerms lists the searchable words of a cleaned query, lower case,
 // without stop words; Japanese runs count as terms.
 func queryTerms(q string) []string {
@@ -186,13 +175,13 @@ func queryTerms(q string) []string {
 	for _, f := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		if stop[f] || seen[f] || (len(f) < 2 && f[0] < 0x80) {
+		if textproc.IsStop(f) || seen[f] || (len(f) < 2 && f[0] < 0x80) {
 			continue
 		}
 		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
 			continue
 		}
-		if strings.IndexFunc(f, func(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }) >= 0 {
+		if strings.IndexFunc(f, textproc.IsCJK) >= 0 {
 			// An unspaced Japanese run is a sentence, not a word: its
 			// words are what the docs can share with it.
 			for _, w := range japaneseTerms(f) {
@@ -231,47 +220,20 @@ func intentOf(q string) koban.Quadrant {
 	return koban.Unknown
 }
 
-// words splits text into lower-case words with common English endings cut;
-// runs of Japanese (or other unspaced) script become character bigrams.
+// words splits text into lower-case words (textproc.Words), English ones
+// stemmed; runs of Japanese (or other unspaced) script become character
+// bigrams.
 func words(text string) []string {
 	var out []string
-	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		// Japanese runs on from Latin script without a space
-		// ("etcdの管理ポリシー"): each script's part is split on its own.
-		for _, part := range scriptParts(f) {
-			rs := []rune(part)
-			if len(rs) > 1 && isJapanese(rs[0]) {
-				for i := 0; i+1 < len(rs); i++ {
-					out = append(out, string(rs[i:i+2]))
-				}
-				continue
-			}
-			out = append(out, stemish(part))
+	textproc.Tokenizer{}.Scan(text, func(w string, s textproc.Script) bool {
+		if s.CJK() {
+			out = append(out, textproc.Bigrams(w)...)
+		} else {
+			out = append(out, textproc.Stem(w))
 		}
-	}
+		return true
+	})
 	return out
-}
-
-func isJapanese(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
-}
-
-// scriptParts splits a run of letters where it changes between Japanese
-// and other scripts.
-func scriptParts(f string) []string {
-	var parts []string
-	start, prev := 0, false
-	for i, r := range f {
-		ja := isJapanese(r) || r == 'ー'
-		if i > 0 && ja != prev {
-			parts = append(parts, f[start:i])
-			start = i
-		}
-		prev = ja
-	}
-	return append(parts, f[start:])
 }
 
 // wordSet is the set of words of text.
@@ -287,7 +249,7 @@ func wordSet(text string) map[string]bool {
 func wordCover(title string, set map[string]bool) float64 {
 	n, in := 0, 0
 	for _, w := range words(title) {
-		if stop[w] {
+		if textproc.IsStop(w) {
 			continue
 		}
 		n++

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // SectionReader gives every section of one page of one source, in page
@@ -39,20 +40,6 @@ var (
 	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
-// fragment says whether w is too short or too common a piece of a word
-// to look for inside text: a letter, or what an apostrophe leaves
-// ("don't" gives "don" and "t").
-func fragment(w string) bool {
-	if len(w) < 2 {
-		return true
-	}
-	switch w {
-	case "ve", "ll", "re", "don", "doesn", "didn", "isn", "aren", "wasn", "won", "can", "couldn", "shouldn", "wouldn":
-		return true
-	}
-	return false
-}
-
 // linkWordWeight is the weight of a word that the question has only in a
 // link it quotes.
 const linkWordWeight = 0.3
@@ -65,7 +52,7 @@ func askOf(question, query string, context []string) ask {
 	var ctx []string
 	for _, c := range context {
 		for _, w := range words(c) {
-			if !stop[w] && !fragment(w) && !own[w] && a.words[w] == 0 {
+			if !textproc.IsStop(w) && len(w) > 1 && !own[w] && a.words[w] == 0 {
 				a.words[w] = -1
 				ctx = append(ctx, w)
 			}
@@ -86,12 +73,12 @@ func askOf(question, query string, context []string) ask {
 		qw = wt
 	}
 	for _, w := range words(query) {
-		if !stop[w] && !jaStop[w] && !fragment(w) && a.words[w] == 0 {
+		if !textproc.IsStop(w) && len(w) > 1 && a.words[w] == 0 {
 			a.words[w] = qw
 		}
 	}
 	for _, w := range words(CleanQuery(question)) {
-		if !stop[w] && !jaStop[w] && !fragment(w) {
+		if !textproc.IsStop(w) && len(w) > 1 {
 			a.words[w] = 1
 			if !a.plain[w] {
 				// Only in a quoted link: it names the page, and says
@@ -305,16 +292,6 @@ var (
 	numberedStep = regexp.MustCompile(`(?m)^\s*\d+[.)]\s+\S`)
 	tableLine    = regexp.MustCompile(`(?m)^\s*\|.*\|\s*$`)
 )
-
-// jaStop lists Japanese words (as words splits them: character pairs) too
-// common in questions to say what they are about.
-var jaStop = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`です でき きま ます すか せん ませ ある いる する して した なり なる こと もの よう ため どこ どう どの 何で 何が 何を には では とは ので から まで けど ください さい だ`) {
-		jaStop[w] = true
-	}
-}
 
 // quadrantLabel names a quadrant for the one-line lead.
 func quadrantLabel(q koban.Quadrant) string {
