@@ -6,11 +6,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // PastStore keeps the answers people gave when resolving inquiries (the
@@ -302,68 +302,22 @@ func inertMarkup(s string) string {
 	})
 }
 
-// stopWords are left out of the similarity of questions: they say how one
-// asks, not what about.
-var stopWords = map[string]bool{
-	"a": true, "an": true, "the": true, "to": true, "of": true, "in": true, "on": true, "for": true, "and": true,
-	"or": true, "is": true, "are": true, "be": true, "it": true, "i": true, "we": true, "my": true, "our": true,
-	"you": true, "your": true, "me": true, "do": true, "does": true, "can": true, "how": true, "what": true,
-	"with": true, "this": true, "that": true, "from": true, "at": true, "by": true, "as": true, "if": true,
-	"there": true, "any": true, "please": true, "hi": true, "hello": true, "get": true, "use": true, "have": true,
-	"has": true, "was": true, "not": true, "but": true, "so": true, "should": true, "would": true, "could": true,
-	"need": true, "want": true, "way": true, "anyone": true, "know": true, "some": true,
-}
-
-// terms splits text into the words that say what it is about: lower-case
-// Latin words without stop words and a plural s, and overlapping pairs of
-// kana and kanji, which find Japanese words without a tokenizer.
+// terms splits text into the words that say what it is about: Latin words
+// of two letters or more that are not on the stop list, their plural
+// folded, and overlapping pairs of kana and kanji, which find Japanese
+// words without a dictionary (textproc).
 func terms(text string) []string {
 	var out []string
-	var word []rune
-	var cjk []rune
-	flushWord := func() {
-		if len(word) > 1 {
-			w := strings.ToLower(string(word))
-			if !stopWords[w] {
-				if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
-					w = w[:len(w)-1]
-				}
-				out = append(out, w)
-			}
-		}
-		word = word[:0]
-	}
-	flushCJK := func() {
+	textproc.Tokenizer{}.Scan(text, func(w string, s textproc.Script) bool {
 		switch {
-		case len(cjk) == 1:
-			out = append(out, string(cjk))
-		case len(cjk) > 1:
-			for i := 0; i+1 < len(cjk); i++ {
-				out = append(out, string(cjk[i:i+2]))
-			}
+		case s.CJK():
+			out = append(out, textproc.Bigrams(w)...)
+		case len(w) > 1 && !textproc.IsStop(w):
+			out = append(out, textproc.Singular(w))
 		}
-		cjk = cjk[:0]
-	}
-	for _, r := range text {
-		switch {
-		case isCJK(r):
-			flushWord()
-			cjk = append(cjk, r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			flushCJK()
-			word = append(word, r)
-		default:
-			flushWord()
-			flushCJK()
-		}
-	}
-	flushWord()
-	flushCJK()
+		return true
+	})
 	return out
-}
-
-func isCJK(r rune) bool {
-	return r >= 0x3040 && r <= 0x30ff || r >= 0x4e00 && r <= 0x9fff || r >= 0xff66 && r <= 0xff9f
 }
 
 // pastScores scores each document's terms against the question's: the

@@ -1,126 +1,53 @@
 package metrics
 
 import (
-	"bytes"
 	"cmp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
-// terms returns the distinct content words of a question, sorted. Latin
-// words are lower-cased and kept when they have three letters or more and
-// are not stop words. Japanese has no spaces, but hiragana mostly carries
-// grammar (particles, endings), so a run of kanji or katakana between them
-// or of katakana between them is taken as one word: "本番データベースの権限が
-// ほしい" gives 本番, データベース, 権限.
-//
-// It runs over every gap and platform-only question of the month, so it
-// works on a reused byte buffer and allocates only the words it keeps.
+// terms returns the distinct content words of a question, sorted, as
+// textproc's tokenizer splits it (hyphens and underscores kept inside
+// words: "kube-proxy"). Latin words are kept when they have three letters
+// or more, are not on the stop list and are not numbers, their plural
+// folded (textproc.Singular: the report shows them, so no stem). Japanese
+// has no spaces, but hiragana mostly carries grammar (particles, endings),
+// so each run of kanji or of katakana is taken as one word: "本番データベース
+// の権限がほしい" gives 本番, データベース, 権限.
 func terms(text string) []string {
 	var out []string
-	var buf [64]byte
-	word := buf[:0]
-	var kind runeKind
-	flush := func() {
-		w := word
-		word = word[:0]
-		if len(w) == 0 {
-			return
-		}
-		switch kind {
-		case latin:
-			// The map lookup with string(w) does not allocate.
-			if utf8.RuneCount(w) < 3 || stopWords[string(w)] || isNumber(w) {
-				return
+	words.Scan(text, func(w string, s textproc.Script) bool {
+		switch s {
+		case textproc.Hiragana:
+			return true
+		case textproc.Han, textproc.Katakana, textproc.Hangul:
+			if utf8.RuneCountInString(w) < 2 {
+				return true
 			}
-			w = stem(w)
-		case han, kana:
-			if utf8.RuneCount(w) < 2 {
-				return
-			}
-		}
-		out = append(out, string(w))
-	}
-	for _, r := range text {
-		k := kindOf(r)
-		if k != kind || k == separator {
-			flush()
-			kind = k
-		}
-		switch {
-		case k == separator:
-		case 'A' <= r && r <= 'Z':
-			word = append(word, byte(r+'a'-'A'))
-		case r < utf8.RuneSelf:
-			word = append(word, byte(r))
 		default:
-			word = utf8.AppendRune(word, unicode.ToLower(r))
+			if utf8.RuneCountInString(w) < 3 || textproc.IsStop(w) || isNumber(w) {
+				return true
+			}
+			w = textproc.Singular(w)
 		}
-	}
-	flush()
+		// A copy: the words would keep the whole lower-cased text alive.
+		out = append(out, strings.Clone(w))
+		return true
+	})
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-type runeKind int
+// words is the tokenizer of questions' terms.
+var words = textproc.Tokenizer{Joiners: "-_", ByScript: true}
 
-const (
-	separator runeKind = iota
-	latin
-	han
-	kana
-)
-
-func kindOf(r rune) runeKind {
-	if r < 0x80 { // most text: skip the Unicode tables
-		switch {
-		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '-', r == '_':
-			return latin
-		}
-		return separator
-	}
-	switch {
-	case unicode.In(r, unicode.Han):
-		return han
-	case unicode.In(r, unicode.Katakana) || r == 'ー':
-		return kana
-	case unicode.In(r, unicode.Hiragana):
-		return separator
-	case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
-		return latin
-	}
-	return separator
+func isNumber(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != '-' && r != '_' }) < 0
 }
-
-func isNumber(w []byte) bool {
-	return bytes.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != '-' && r != '_' }) < 0
-}
-
-// stem folds the commonest English plural so that "buckets" meets "bucket".
-func stem(w []byte) []byte {
-	if len(w) > 4 && bytes.HasSuffix(w, []byte("s")) && !bytes.HasSuffix(w, []byte("ss")) {
-		return w[:len(w)-1]
-	}
-	return w
-}
-
-// stopWords are the English words that say nothing about a question's topic.
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`
-		the and for are but not you your our can could would should will was were
-		has have had does did doing how what why when where which who whom this that
-		these those there their them they with from into onto about any all some
-		get got getting need needs want wants please thanks thank hello anyone
-		someone know help use using used way new also just like it's i'm its
-		don't doesn't can't won't than then too very more most via per out
-		team my me is to of on in do be by or if as at an it we us so no`) {
-		m[w] = true
-	}
-	return m
-}()
 
 // clusterItem is one inquiry as the clustering sees it.
 type clusterItem struct {

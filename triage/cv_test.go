@@ -12,6 +12,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/eval"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // TestEvalCV reports 5-fold cross-validated triage figures on the shared
@@ -132,7 +133,7 @@ func (nb *naiveBayes) LearnAnswer(_ context.Context, q koban.Question, _ koban.A
 		}
 	}
 	nb.docs[k]++
-	for _, w := range words(strings.ToLower(q.Text)) {
+	for _, w := range textproc.Words(strings.ToLower(q.Text)) {
 		nb.counts[k][w]++
 		nb.total[k]++
 		nb.vocab[w] = true
@@ -148,7 +149,7 @@ func (nb *naiveBayes) Triage(_ context.Context, q koban.Question, _ koban.Answer
 			continue
 		}
 		s := math.Log(float64(nb.docs[k]) / float64(n))
-		for _, w := range words(strings.ToLower(q.Text)) {
+		for _, w := range textproc.Words(strings.ToLower(q.Text)) {
 			s += math.Log(float64(nb.counts[k][w]+1) / float64(nb.total[k]+len(nb.vocab)))
 		}
 		if s > bestScore {

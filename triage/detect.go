@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Detection: in a channel koban listens to in full, most messages are
@@ -85,7 +86,7 @@ func (s *Service) Detect(text string) koban.Detection {
 	sigs := extractSignals(t)
 	ev := evidence{signals: sigs}
 	lower := strings.ToLower(bare)
-	nWords := len(words(lower))
+	nWords := len(textproc.Words(lower))
 	scores := make(map[koban.Domain]float64)
 	s.domains.match(lower, 1, scores, nil)
 	delete(scores, koban.DomainOther)
@@ -165,5 +166,5 @@ var mentionRE = regexp.MustCompile(`<[@#!][^>]*>`)
 // urlOnlyShare reports whether a message is mostly a shared link: a link
 // with a few words around it.
 func urlOnlyShare(t, bare string) bool {
-	return urlRE.MatchString(t) && len(words(strings.ToLower(bare))) <= 8
+	return urlRE.MatchString(t) && len(textproc.Words(strings.ToLower(bare))) <= 8
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // DomainConfig is one problem domain of the taxonomy: the words that point
@@ -62,7 +63,7 @@ func (m *domainMatcher) match(text string, weight float64, scores map[koban.Doma
 // so "deploy" meets "deployment" but "cd" does not meet "abcd". Japanese
 // keywords match anywhere: Japanese has no spaces between words.
 func containsWordStart(text, k string) bool {
-	if isCJK(firstRune(k)) {
+	if textproc.IsCJK(firstRune(k)) {
 		return strings.Contains(text, k)
 	}
 	for off := 0; ; {

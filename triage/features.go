@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // The features the category model reads, each in [0,1]. They are general
@@ -191,8 +192,8 @@ func keyTerms(text string) []string {
 	text = strings.ToLower(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " "))
 	seen := make(map[string]bool)
 	var out []string
-	for _, w := range words(text) {
-		if isCJK(firstRune(w)) {
+	for _, w := range textproc.Words(text) {
+		if textproc.IsCJK(firstRune(w)) {
 			r := []rune(w)
 			for i := 0; i+2 <= len(r); i += 2 {
 				seen[string(r[i:i+2])] = true
@@ -200,18 +201,15 @@ func keyTerms(text string) []string {
 			}
 			continue
 		}
-		if utf8.RuneCountInString(w) < 4 || stopwords[w] || termFiller[w] || seen[w] {
+		if utf8.RuneCountInString(w) < 4 || textproc.IsStop(w) || seen[w] {
 			continue
 		}
 		seen[w] = true
-		// A crude stem so that "deployments" meets "deployment".
-		out = append(out, truncateRunes(w, max(4, utf8.RuneCountInString(w)-2)))
+		// Its root, so that "deployments" meets "deployment".
+		out = append(out, textproc.Root(w))
 	}
 	if len(out) > 30 {
 		out = out[:30]
 	}
 	return out
 }
-
-// termFiller are common words that say nothing about a question's subject.
-var termFiller = wordSet(`about after again also always another anyone anything because been before being could does doing done each even every from getting have having here just know like make many more most much need needs only other over same should since some something still such than them then there these they thing think this those through trying under until very want wants were what when where which while will with within without would your yours work working works seems error errors issue problem help thanks`)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Requests that the docs answer. App teams often ask the platform team for
@@ -40,8 +41,9 @@ var requestTitleRE = regexp.MustCompile(`(?i)\b(?:requests?|requesting|ask|conta
 // docsLinkRE finds a link to a docs page: the asker has read it already.
 var docsLinkRE = regexp.MustCompile(`(?i)https?://\S*(?:docs?|guide|documentation)\S*`)
 
-// titleFiller are title words that say nothing about the subject.
-var titleFiller = wordSet(`new using use how your own set setup up getting started guide overview introduction about with for the a an in on of to and or from into by its via`)
+// titleFiller are the words of page titles that say nothing about the
+// subject, besides the stop list's.
+var titleFiller = wordSet(`new own set setup up started guide overview introduction`)
 
 // documentedRequest sets ev.selfServe and weighs self-solvable when a request
 // is answered by a page that describes doing exactly what is asked.
@@ -54,9 +56,9 @@ func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 	}
 	asked := strings.ToLower(subject(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " ")))
 	stems := make(map[string]bool)
-	for _, w := range words(asked) {
-		if !isCJK(firstRune(w)) {
-			stems[stem(w)] = true
+	for _, w := range textproc.Words(asked) {
+		if !textproc.IsCJK(firstRune(w)) {
+			stems[textproc.Stem(w)] = true
 		}
 	}
 	for i, p := range a.Pages {
@@ -99,10 +101,11 @@ func pageTitle(p koban.Citation) string {
 }
 
 // titleOverlap counts the subject words of a page title and how many of them
-// the asked text has: Latin words by stem, CJK runs as substrings.
+// the asked text has: Latin words by stem (textproc.Stem), CJK runs as
+// substrings.
 func titleOverlap(title, asked string, stems map[string]bool) (matched, total int) {
-	for _, w := range words(strings.ToLower(title)) {
-		if isCJK(firstRune(w)) {
+	for _, w := range textproc.Words(strings.ToLower(title)) {
+		if textproc.IsCJK(firstRune(w)) {
 			if utf8.RuneCountInString(w) < 2 {
 				continue
 			}
@@ -112,20 +115,13 @@ func titleOverlap(title, asked string, stems map[string]bool) (matched, total in
 			}
 			continue
 		}
-		if utf8.RuneCountInString(w) < 3 || titleFiller[w] {
+		if utf8.RuneCountInString(w) < 3 || textproc.IsStop(w) || titleFiller[w] {
 			continue
 		}
 		total++
-		if stems[stem(w)] {
+		if stems[textproc.Stem(w)] {
 			matched++
 		}
 	}
 	return matched, total
-}
-
-// stem cuts a word to its first five letters: "provisioning" meets
-// "provision", "alerts" meets "alerting". Crude, but titles are short and
-// the overlap needs several words.
-func stem(w string) string {
-	return truncateRunes(w, 5)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // signalKind names one kind of evidence read from the question text.
@@ -100,7 +102,7 @@ type cue struct {
 func cues(kind signalKind, patterns ...string) []cue {
 	out := make([]cue, len(patterns))
 	for i, p := range patterns {
-		if utf8.RuneLen(firstRune(p)) > 1 && isCJK(firstRune(p)) {
+		if utf8.RuneLen(firstRune(p)) > 1 && textproc.IsCJK(firstRune(p)) {
 			out[i] = cue{kind, regexp.MustCompile(p)}
 			continue
 		}
@@ -357,7 +359,7 @@ func badInput(q string, lang string) string {
 	if l := otherLanguage(t, lang); l != "" {
 		return "written in a language the docs do not cover (" + l + ")"
 	}
-	if len(words(strings.ToLower(rest))) < 2 && letters < 8 {
+	if len(textproc.Words(strings.ToLower(rest))) < 2 && letters < 8 {
 		return "too short to tell"
 	}
 	if ackRE.MatchString(rest) {
@@ -428,7 +430,7 @@ func otherLanguage(t, lang string) string {
 	best, bestN := "", 0
 	en := 0
 	latinCount := make(map[string]int)
-	for _, w := range words(strings.ToLower(t)) {
+	for _, w := range textproc.Words(strings.ToLower(t)) {
 		if englishFunc[w] {
 			en++
 		}

@@ -4,8 +4,9 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // maxTextRunes bounds the text that features are computed from. Slack allows
@@ -19,8 +20,8 @@ const maxTextRunes = 4000
 func features(text string) map[string]float64 {
 	text = truncateRunes(strings.ToLower(text), maxTextRunes)
 	f := make(map[string]float64)
-	for _, w := range words(text) {
-		if isCJK(firstRune(w)) {
+	for _, w := range textproc.Words(text) {
+		if textproc.IsCJK(firstRune(w)) {
 			r := []rune(w)
 			if len(r) == 1 {
 				f["c:"+w] += 0.5
@@ -31,7 +32,7 @@ func features(text string) map[string]float64 {
 			}
 			continue
 		}
-		if stopwords[w] || utf8.RuneCountInString(w) < 2 {
+		if textproc.IsStop(w) || utf8.RuneCountInString(w) < 2 {
 			continue
 		}
 		f["w:"+w]++
@@ -41,34 +42,6 @@ func features(text string) map[string]float64 {
 		}
 	}
 	return f
-}
-
-// words splits lower-cased text into runs of letters and digits. A run of
-// CJK characters is one word; Latin and CJK are split from each other.
-func words(text string) []string {
-	var out []string
-	start := -1
-	prevCJK := false
-	for i, r := range text {
-		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
-		cjk := isCJK(r)
-		if start >= 0 && (!alnum || cjk != prevCJK) {
-			out = append(out, text[start:i])
-			start = -1
-		}
-		if alnum && start < 0 {
-			start = i
-		}
-		prevCJK = cjk
-	}
-	if start >= 0 {
-		out = append(out, text[start:])
-	}
-	return out
-}
-
-func isCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー'
 }
 
 func firstRune(s string) rune {
@@ -89,18 +62,6 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
-
-// stopwords are English function words left out of similarity: they say
-// nothing about what an inquiry is about.
-var stopwords = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range strings.Fields(`a an and are as at be but by can do does for from has have
-		hi hello i if in into is it its me my of on or our so that the their them then there these
-		this to was we were what when which who will with you your thanks thank please`) {
-		m[w] = true
-	}
-	return m
-}()
 
 // similarIndex finds the labelled examples nearest to a text by TF-IDF
 // cosine over features. It is not safe for concurrent use; Service guards it.

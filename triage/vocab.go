@@ -3,6 +3,8 @@ package triage
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban/internal/textproc"
 )
 
 // Vocabulary is the set of words the docs use: lower-cased Latin words and
@@ -17,8 +19,8 @@ type Vocabulary struct {
 func NewVocabulary(texts []string) *Vocabulary {
 	v := &Vocabulary{words: make(map[string]struct{})}
 	for _, t := range texts {
-		for _, w := range words(strings.ToLower(t)) {
-			if isCJK(firstRune(w)) {
+		for _, w := range textproc.Words(strings.ToLower(t)) {
+			if textproc.IsCJK(firstRune(w)) {
 				r := []rune(w)
 				for i := 0; i+2 <= len(r); i++ {
 					v.words[string(r[i:i+2])] = struct{}{}
@@ -62,14 +64,14 @@ func (v *Vocabulary) absent(text string) (share float64, terms int) {
 	text = strings.ToLower(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " "))
 	seen := make(map[string]bool)
 	missing := 0
-	for _, w := range words(text) {
+	for _, w := range textproc.Words(text) {
 		var cands []string
-		if isCJK(firstRune(w)) {
+		if textproc.IsCJK(firstRune(w)) {
 			r := []rune(w)
 			for i := 0; i+2 <= len(r); i++ {
 				cands = append(cands, string(r[i:i+2]))
 			}
-		} else if utf8.RuneCountInString(w) >= 4 && !stopwords[w] && !termFiller[w] && !strings.ContainsAny(w, "0123456789_") {
+		} else if utf8.RuneCountInString(w) >= 4 && !textproc.IsStop(w) && !strings.ContainsAny(w, "0123456789_") {
 			cands = []string{w}
 		}
 		for _, c := range cands {
