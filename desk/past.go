@@ -313,7 +313,7 @@ func terms(text string) []string {
 		case s.CJK():
 			out = append(out, textproc.Bigrams(w)...)
 		case len(w) > 1 && !textproc.IsStop(w):
-			out = append(out, textproc.Singular(w))
+			out = append(out, textproc.Plurals.Stem(w))
 		}
 		return true
 	})

@@ -426,15 +426,16 @@ func confidence(pages []*page, terms []string) float64 {
 	return math.Round(math.Max(0, math.Min(1, c))*1000) / 1000
 }
 
-// coverage is the share of terms that occur in text (lower case), by prefix
-// so that "pods" finds "pod".
+// coverage is the share of terms that occur in text (lower case), by the
+// prefix their inflections share (textproc.Inflections), so that
+// "deployments" finds "deployment".
 func coverage(text string, terms []string) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
 	n := 0
 	for _, t := range terms {
-		if strings.Contains(text, textproc.Root(t)) {
+		if strings.Contains(text, textproc.Inflections.Stem(t)) {
 			n++
 		}
 	}

@@ -221,7 +221,7 @@ func intentOf(q string) koban.Quadrant {
 }
 
 // words splits text into lower-case words (textproc.Words), English ones
-// stemmed; runs of Japanese (or other unspaced) script become character
+// without their inflections (textproc.Inflections: see there why); runs of Japanese (or other unspaced) script become character
 // bigrams.
 func words(text string) []string {
 	var out []string
@@ -229,7 +229,7 @@ func words(text string) []string {
 		if s.CJK() {
 			out = append(out, textproc.Bigrams(w)...)
 		} else {
-			out = append(out, textproc.Stem(w))
+			out = append(out, textproc.Inflections.Stem(w))
 		}
 		return true
 	})

@@ -14,7 +14,7 @@ import (
 // textproc's tokenizer splits it (hyphens and underscores kept inside
 // words: "kube-proxy"). Latin words are kept when they have three letters
 // or more, are not on the stop list and are not numbers, their plural
-// folded (textproc.Singular: the report shows them, so no stem). Japanese
+// folded (textproc.Plurals: the report shows them, so no stem). Japanese
 // has no spaces, but hiragana mostly carries grammar (particles, endings),
 // so each run of kanji or of katakana is taken as one word: "本番データベース
 // の権限がほしい" gives 本番, データベース, 権限.
@@ -32,7 +32,7 @@ func terms(text string) []string {
 			if utf8.RuneCountInString(w) < 3 || textproc.IsStop(w) || isNumber(w) {
 				return true
 			}
-			w = textproc.Singular(w)
+			w = textproc.Plurals.Stem(w)
 		}
 		// A copy: the words would keep the whole lower-cased text alive.
 		out = append(out, strings.Clone(w))

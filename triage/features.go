@@ -206,7 +206,7 @@ func keyTerms(text string) []string {
 		}
 		seen[w] = true
 		// Its root, so that "deployments" meets "deployment".
-		out = append(out, textproc.Root(w))
+		out = append(out, textproc.Inflections.Stem(w))
 	}
 	if len(out) > 30 {
 		out = out[:30]

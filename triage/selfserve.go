@@ -43,7 +43,7 @@ var docsLinkRE = regexp.MustCompile(`(?i)https?://\S*(?:docs?|guide|documentatio
 
 // titleFiller are the words of page titles that say nothing about the
 // subject, besides the stop list's.
-var titleFiller = wordSet(`new own set setup up started guide overview introduction`)
+var titleFiller = wordSet(`new own set setup up started guide overview introduction via`)
 
 // documentedRequest sets ev.selfServe and weighs self-solvable when a request
 // is answered by a page that describes doing exactly what is asked.

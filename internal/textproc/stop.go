@@ -20,7 +20,7 @@ func init() {
 		one only onto or other our out over per please same should since so some someone
 		something still such than thank thanks that the their them then there these they
 		thing think this those through to too tried try trying under until us use used using
-		very via want wants was way we were what when where which while who whom why will work works working
+		very want wants was way we were what when where which while who whom why will work works working
 		with within without would you your yours
 		able issue issues problem problems error errors question questions seems
 		aren couldn didn doesn don isn ll re shouldn ve wasn won wouldn
@@ -28,12 +28,14 @@ func init() {
 		ため 方法 場合 時 とき 教え 教える ください 下さい 分かる わかる 知る 知り たい 思う
 		です きま ます すか せん ませ して した なり 何で 何が 何を には では とは ので から まで けど さい だ`) {
 		stop[w] = true
-		// A stemmed word is looked up too: "does" is "doe", "issues"
-		// "issu".
-		stop[Stem(w)] = true
+		// A stemmed word is looked up too: "does" is "doe", "getting"
+		// "gett".
+		for _, s := range []Stemming{Snowball, Inflections} {
+			stop[s.Stem(w)] = true
+		}
 	}
 }
 
 // IsStop reports whether w, lower case, is on the stop list, or is the
-// stem (Stem) of an English word that is.
+// stem (Snowball or Inflections) of an English word that is.
 func IsStop(w string) bool { return stop[w] }
