@@ -12,12 +12,13 @@ import (
 // is a docs gap, not a page the asker missed.
 type Vocabulary struct {
 	words map[string]struct{}
+	stems map[string]struct{} // the Latin words' stems (textproc.Stem)
 }
 
 // NewVocabulary collects the words of the given texts (the docs sections'
 // titles, breadcrumbs and text).
 func NewVocabulary(texts []string) *Vocabulary {
-	v := &Vocabulary{words: make(map[string]struct{})}
+	v := &Vocabulary{words: make(map[string]struct{}), stems: make(map[string]struct{})}
 	for _, t := range texts {
 		for _, w := range textproc.Words(strings.ToLower(t)) {
 			if textproc.IsCJK(firstRune(w)) {
@@ -27,7 +28,10 @@ func NewVocabulary(texts []string) *Vocabulary {
 				}
 				continue
 			}
-			v.words[w] = struct{}{}
+			if _, ok := v.words[w]; !ok {
+				v.words[w] = struct{}{}
+				v.stems[textproc.Stem(w)] = struct{}{}
+			}
 		}
 	}
 	return v
@@ -36,22 +40,14 @@ func NewVocabulary(texts []string) *Vocabulary {
 // Len is the number of distinct words.
 func (v *Vocabulary) Len() int { return len(v.words) }
 
-// has reports whether the docs use w, or w without a plural or verb ending.
+// has reports whether the docs use w, or another form of it (the same
+// stem).
 func (v *Vocabulary) has(w string) bool {
 	if _, ok := v.words[w]; ok {
 		return true
 	}
-	for _, suf := range []string{"s", "es", "d", "ed", "ing"} {
-		if base, ok := strings.CutSuffix(w, suf); ok && utf8.RuneCountInString(base) >= 3 {
-			if _, ok := v.words[base]; ok {
-				return true
-			}
-			if _, ok := v.words[base+"e"]; ok && suf == "ing" {
-				return true
-			}
-		}
-	}
-	return false
+	_, ok := v.stems[textproc.Stem(w)]
+	return ok
 }
 
 // absent gives the share of a text's key terms the docs never use, and how

@@ -60,3 +60,14 @@ func (s Stemming) Stem(w string) string {
 
 // Stem returns the Snowball stem of a lower-case word (Snowball.Stem).
 func Stem(w string) string { return Snowball.Stem(w) }
+
+// String names the mode.
+func (s Stemming) String() string {
+	switch s {
+	case Inflections:
+		return "Inflections"
+	case Plurals:
+		return "Plurals"
+	}
+	return "Snowball"
+}

@@ -1,69 +1,65 @@
 package textproc
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStem(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"configuring", "configur"},
-		{"configuration", "configur"},
-		{"policies", "polici"},
-		{"policy", "polici"},
-		{"deployments", "deploy"},
-		{"pods", "pod"},
-		// Not English words: left as they are.
-		{"k8s", "k8s"},
-		{"max_surge", "max_surge"},
-		{"データベース", "データベース"},
-		{"go", "go"},
-	}
-	for _, tt := range tests {
-		if got := Stem(tt.in); got != tt.want {
-			t.Errorf("Stem(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestRoot(t *testing.T) {
 	tests := []struct {
-		in, want string
-		finds    []string // texts the root is a substring of
+		mode    Stemming
+		in      string
+		want    string
+		related []string // words with the same stem in this mode
 	}{
-		{"policies", "polic", []string{"policy", "policies"}},
-		{"applied", "appl", []string{"apply", "applies"}},
-		{"deployments", "deploy", []string{"deployment", "deploying"}},
-		{"provisioning", "provis", []string{"provision"}},
-		{"configuration", "configur", []string{"configure"}},
-		// Never shorter than four letters: "us" is inside too much.
-		{"using", "usin", nil},
-		{"apis", "apis", nil},
-		{"dns", "dns", nil},
+		{Snowball, "configuring", "configur", []string{"configuration", "configure", "configured"}},
+		{Snowball, "policies", "polici", []string{"policy"}},
+		{Snowball, "deployments", "deploy", []string{"deploying", "deployed"}},
+		{Snowball, "pods", "pod", []string{"pod"}},
+		{Inflections, "updating", "updat", []string{"updates"}},
+		{Inflections, "policies", "polic", nil},
+		{Inflections, "deployments", "deployment", []string{"deployment"}},
+		{Inflections, "pods", "pods", nil}, // too short to cut
+		{Plurals, "buckets", "bucket", []string{"bucket"}},
+		{Plurals, "databases", "database", []string{"database"}},
+		{Plurals, "access", "access", nil},
+		{Plurals, "status", "status", nil},
+		{Plurals, "analysis", "analysis", nil},
+		{Plurals, "configuring", "configuring", nil},
 	}
 	for _, tt := range tests {
-		got := Root(tt.in)
-		if got != tt.want {
-			t.Errorf("Root(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := tt.mode.Stem(tt.in); got != tt.want {
+			t.Errorf("%v.Stem(%q) = %q, want %q", tt.mode, tt.in, got, tt.want)
 		}
-		for _, f := range tt.finds {
-			if len(got) > len(f) || f[:len(got)] != got {
-				t.Errorf("Root(%q) = %q does not start %q", tt.in, got, f)
+		for _, r := range tt.related {
+			if got, want := tt.mode.Stem(r), tt.mode.Stem(tt.in); got != want {
+				t.Errorf("%v.Stem(%q) = %q, want %q as for %q", tt.mode, r, got, want, tt.in)
 			}
 		}
 	}
 }
 
-func TestSingular(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"buckets", "bucket"},
-		{"databases", "database"},
-		{"access", "access"},
-		{"status", "status"},
-		{"analysis", "analysis"},
-		{"dns", "dns"},
-		{"configuring", "configuring"},
-	}
-	for _, tt := range tests {
-		if got := Singular(tt.in); got != tt.want {
-			t.Errorf("Singular(%q) = %q, want %q", tt.in, got, tt.want)
+// TestInflectionsPrefix checks what substring tests rely on: an
+// Inflections stem is a prefix of the word, so it is found in the text.
+func TestInflectionsPrefix(t *testing.T) {
+	for _, w := range []string{"policies", "applied", "running", "certificates", "namespaces", "configured", "ingress"} {
+		if s := Inflections.Stem(w); !strings.HasPrefix(w, s) || len(s) < 4 {
+			t.Errorf("Inflections.Stem(%q) = %q: not a prefix of four letters or more", w, s)
 		}
+	}
+}
+
+// TestStemLeavesNonWords checks that identifiers, numbers and other
+// scripts are no English words to fold, in every mode.
+func TestStemLeavesNonWords(t *testing.T) {
+	for _, mode := range []Stemming{Snowball, Inflections, Plurals} {
+		for _, w := range []string{"k8s", "max_surge", "v1beta1s", "データベース", "cafés", "", "go"} {
+			if got := mode.Stem(w); got != w {
+				t.Errorf("%v.Stem(%q) = %q, want it unchanged", mode, w, got)
+			}
+		}
+	}
+	if Stem("networking") != Snowball.Stem("networking") {
+		t.Errorf("Stem is not Snowball.Stem")
 	}
 }
