@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/kobanhq/koban/internal/textproc"
 )
@@ -23,7 +22,7 @@ func japaneseTerms(run string) []string {
 		// A lone kana is a grammatical leftover, and a short word in
 		// hiragana alone a verb or adjective of asking (すれ, いい), not
 		// what the question is about.
-		if r := []rune(w); len(r) == 1 && unicode.In(r[0], unicode.Hiragana, unicode.Katakana) || len(r) <= 3 && isHiragana(w) {
+		if r := []rune(w); len(r) == 1 && isKana(r[0]) || len(r) <= 3 && isHiragana(w) {
 			continue
 		}
 		out = append(out, w)
@@ -31,9 +30,14 @@ func japaneseTerms(run string) []string {
 	return out
 }
 
+func isKana(r rune) bool {
+	s := textproc.ScriptOf(r)
+	return s == textproc.Hiragana || s == textproc.Katakana
+}
+
 func isHiragana(s string) bool {
 	for _, r := range s {
-		if !unicode.Is(unicode.Hiragana, r) {
+		if textproc.ScriptOf(r) != textproc.Hiragana {
 			return false
 		}
 	}
@@ -43,10 +47,8 @@ func isHiragana(s string) bool {
 // japaneseTermsIn says whether any of terms is in Japanese script.
 func japaneseTermsIn(terms []string) bool {
 	for _, t := range terms {
-		for _, r := range t {
-			if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
-				return true
-			}
+		if strings.IndexFunc(t, textproc.IsCJK) >= 0 {
+			return true
 		}
 	}
 	return false

@@ -167,21 +167,19 @@ func urlWords(raw string) string {
 	return " " + strings.Join(words, " ") + " "
 }
 
-// queryTerms lists the searchable words of a cleaned query, lower case,
-// without stop words; Japanese runs count as terms.
+// queryTerms lists the searchable words of a cleaned query (textproc.Words),
+// without stop words; Japanese runs give their words (japaneseTerms).
 func queryTerms(q string) []string {
 	seen := map[string]bool{}
 	var terms []string
-	for _, f := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	for _, f := range textproc.Words(q) {
 		if textproc.IsStop(f) || seen[f] || (len(f) < 2 && f[0] < 0x80) {
 			continue
 		}
 		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
 			continue
 		}
-		if strings.IndexFunc(f, textproc.IsCJK) >= 0 {
+		if textproc.IsCJK([]rune(f)[0]) {
 			// An unspaced Japanese run is a sentence, not a word: its
 			// words are what the docs can share with it.
 			for _, w := range japaneseTerms(f) {
