@@ -13,7 +13,7 @@ func TestLang(t *testing.T) {
 		{"```\nエラー\n```\nWhy does this fail?", "en"},
 		{"~~~~\nデータベース\n~~~~\nhow do I read this log", "en"},
 		// A Japanese question with an English log pasted in a fence.
-		{"このエラーの意味は？\n```\nError: container has runAsNonRoot and image will run as root\n```", "ja"},
+		{"このエラーの意味は？\n```\nError: pull access denied for registry.example/app, repository does not exist\n```", "ja"},
 		// One kanji in an English sentence is not Japanese.
 		{"Why does the pod named 東 keep restarting after the upgrade?", "en"},
 		{"", ""},
