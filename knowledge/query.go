@@ -167,19 +167,18 @@ func urlWords(raw string) string {
 	return " " + strings.Join(words, " ") + " "
 }
 
-// queryTerms lists the searchable words of a cleaned query (textproc.Words),
-// without stop words; Japanese runs give their words (japaneseTerms).
+// queryTerms lists the searchable words of a cleaned query (textproc's
+// tokenizer), without stop words; a run with Japanese in it gives its words
+// (japaneseTerms). A run that mixes scripts ("podの作成") stays whole:
+// kagome splits it better in context.
 func queryTerms(q string) []string {
 	seen := map[string]bool{}
 	var terms []string
-	for _, f := range textproc.Words(q) {
-		if textproc.IsStop(f) || seen[f] || (len(f) < 2 && f[0] < 0x80) {
-			continue
-		}
-		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
-			continue
-		}
-		if textproc.IsCJK([]rune(f)[0]) {
+	textproc.Tokenizer{Mixed: true}.Scan(q, func(f string, _ textproc.Script) bool {
+		switch {
+		case textproc.IsStop(f) || seen[f] || (len(f) < 2 && f[0] < 0x80):
+		case strings.IndexFunc(f, unicode.IsLetter) < 0:
+		case strings.IndexFunc(f, textproc.IsCJK) >= 0:
 			// An unspaced Japanese run is a sentence, not a word: its
 			// words are what the docs can share with it.
 			for _, w := range japaneseTerms(f) {
@@ -188,11 +187,12 @@ func queryTerms(q string) []string {
 					terms = append(terms, w)
 				}
 			}
-			continue
+		default:
+			seen[f] = true
+			terms = append(terms, f)
 		}
-		seen[f] = true
-		terms = append(terms, f)
-	}
+		return true
+	})
 	return terms
 }
 

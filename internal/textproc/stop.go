@@ -13,14 +13,14 @@ var stop = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`
-		a about after again all also always an and another any anyone anything are as at
+		a about after again all also always an and another any anything are as at
 		be because been before being but by can could did do does doing done each even every
 		for from get getting got had has have having hello help here hi how i if in into is
 		it its just know like make many may me more most much must my need needs no not of on
 		one only onto or other our out over per please same should since so some someone
 		something still such than thank thanks that the their them then there these they
 		thing think this those through to too tried try trying under until us use used using
-		very want wants was way we were what when where which while who whom why will work works working
+		very want wants was way we were what when where which while who whom why will
 		with within without would you your yours
 		able issue issues problem problems error errors question questions seems
 		aren couldn didn doesn don isn ll re shouldn ve wasn won wouldn

@@ -63,13 +63,19 @@ type Tokenizer struct {
 	// の); otherwise the run is one word, to be split by Bigrams or
 	// JapaneseWords.
 	ByScript bool
+	// Mixed keeps a run of letters and digits whole where it changes
+	// between CJK and other scripts ("podの作成"): kagome splits such a
+	// run better as a whole than in parts (knowledge's query terms: on
+	// Japanese questions that name a section, 0.426 of the answers cite
+	// that section so, 0.398 with the run split first).
+	Mixed bool
 }
 
 // Scan calls yield with each word of text, lower case, and its script (for
 // a whole CJK run, the script of its first character), until yield returns
-// false. Words are runs of letters and digits; a word ends where the text
-// changes between CJK and other scripts, so "etcdの管理" is "etcd" and
-// "の管理".
+// false. Words are runs of letters and digits; unless Mixed, a word ends
+// where the text changes between CJK and other scripts, so "etcdの管理" is
+// "etcd" and "の管理".
 func (t Tokenizer) Scan(text string, yield func(word string, s Script) bool) {
 	text = strings.ToLower(text)
 	start, kind, first := -1, NoScript, NoScript
@@ -98,7 +104,11 @@ func (t Tokenizer) Scan(text string, yield func(word string, s Script) bool) {
 // script next.
 func (t Tokenizer) ends(prev, next Script) bool {
 	switch {
-	case next == NoScript || prev.CJK() != next.CJK():
+	case next == NoScript:
+		return true
+	case t.Mixed:
+		return false
+	case prev.CJK() != next.CJK():
 		return true
 	case t.ByScript:
 		return prev != next
