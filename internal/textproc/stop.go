@@ -17,7 +17,7 @@ func init() {
 		be because been before being but by can could did do does doing done each even every
 		for from get getting got had has have having hello help here hi how i if in into is
 		it its just know like make many may me more most much must my need needs no not of on
-		one only onto or other our out over per please same should since so some someone
+		one only onto or other our out over per please should since so some someone
 		something still such than thank thanks that the their them then there these they
 		thing think this those through to too tried try trying under until us use used using
 		very want wants was way we were what when where which while who whom why will
