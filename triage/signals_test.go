@@ -50,6 +50,13 @@ func TestExtractSignals(t *testing.T) {
 		{"The docs should explain how to register long host names", []signalKind{sigDocsIssue}, []signalKind{sigHowTo}},
 		{"Please document the upgrade steps for the queue operator", []signalKind{sigDocsIssue}, nil},
 		{"How to register a long host name? The docs are unclear", []signalKind{sigDocsIssue, sigHowTo}, nil},
+		// Asking for the docs to change is a docs report too.
+		{"Update the backup guide with the new retention flag", []signalKind{sigDocsIssue}, nil},
+		{"Could we add an example of a cron schedule to the jobs page?", []signalKind{sigDocsIssue}, nil},
+		{"Migrate the queue and document the new endpoint for other teams", []signalKind{sigDocsIssue}, nil},
+		{"Please update the image tag in our deployment", nil, []signalKind{sigDocsIssue}},
+		{"The document the auditors sent lists three findings", nil, []signalKind{sigDocsIssue}},
+		{"証明書の更新手順をドキュメントに追記してほしいです", []signalKind{sigDocsIssue}, nil},
 		{"申請方法を教えてください", []signalKind{sigProcedure}, nil},
 		// Japanese.
 		{"本番環境の権限を付与してください", []signalKind{sigAct, sigProvision}, nil},
