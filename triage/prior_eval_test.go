@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kobanhq/koban"
@@ -177,6 +178,12 @@ func TestEvalPriors(t *testing.T) {
 			withTeam := triageWith(t, m, vocabs[name], team, test)
 			for j, i := range at {
 				cvBare[i], cvTeam[i] = bare[j], withTeam[j]
+			}
+		}
+		if os.Getenv("KOBAN_EVAL_VERBOSE") != "" {
+			for i, c := range cases {
+				w := written[i]
+				t.Logf("  %-22s want %-13s got %-13s %.2f %-8s known=%v conf=%.2f %s", c.out.Case.ID, c.out.Case.Category, w.Label.Category, w.Confidence, w.Decision, c.out.Answer.Known, c.out.Answer.Confidence, strings.Join(w.Reasons, "; "))
 			}
 		}
 		t.Logf("%s written priors, no labels: %s", name, cvLine(outs, written))

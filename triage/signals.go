@@ -157,7 +157,7 @@ var textCues = concat(
 	),
 	cues(sigDocsIssue,
 		`not documented`, `undocumented`, `no documentation`, `isn'?t documented`,
-		`(?:docs|documentation|page|tutorial|guide|example|section|instructions|readme) (?:is |are |seems |looks )?(?:missing|wrong|incorrect|outdated|out of date|unclear|confusing|broken|misleading|stale)`,
+		`(?:docs|documentation|page|tutorial|guide|example|section|instruction|readme|step)s? (?:is |are |seems |seem |looks |look )?(?:missing|wrong|incorrect|outdated|out of date|unclear|not clear|confusing|broken|misleading|stale|incomplete|inaccurate|not accurate|not correct)`,
 		`(?:broken|dead) links?`, `typos?`, `outdated`, `out of date`, `clarify`, `unclear`,
 		`(?:docs|documentation|guide|page|tutorial) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`,
 		`nothing in the (?:docs|documentation|guide)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,

@@ -50,6 +50,8 @@ func TestExtractSignals(t *testing.T) {
 		{"The docs should explain how to register long host names", []signalKind{sigDocsIssue}, []signalKind{sigHowTo}},
 		{"Please document the upgrade steps for the queue operator", []signalKind{sigDocsIssue}, nil},
 		{"How to register a long host name? The docs are unclear", []signalKind{sigDocsIssue, sigHowTo}, nil},
+		{"The steps on the certificates page are incomplete for wildcard names", []signalKind{sigDocsIssue}, nil},
+		{"Both examples are not clear about what happens on a retry", []signalKind{sigDocsIssue}, nil},
 		// Asking for the docs to change is a docs report too.
 		{"Update the backup guide with the new retention flag", []signalKind{sigDocsIssue}, nil},
 		{"Could we add an example of a cron schedule to the jobs page?", []signalKind{sigDocsIssue}, nil},
