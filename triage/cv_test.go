@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,7 +159,8 @@ func (nb *naiveBayes) Triage(_ context.Context, q koban.Question, _ koban.Answer
 	return koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Decision: koban.DecideEscalate}, nil
 }
 
-// ablations are groups of features KOBAN_EVAL_ABLATE may leave out.
+// ablations are groups of features KOBAN_EVAL_ABLATE may leave out; it
+// also takes single feature names (featureNames).
 var ablations = map[string][]int{
 	"speech-act": {fAskHow, fAskLookup, fAskWhy, fAskProcedure, fSelfRoute, fAct, fRequest, fProvision, fBreakage, fBug, fFeature,
 		fDocsIssue, fDocsRef, fFollowed, fErrorPaste, fOwnSteps, fOwnFault, fStatement, fPageReport, fQuestionMark, fUrgent},
@@ -177,6 +179,9 @@ func newAblated(cfg Config) (*Service, error) {
 	}
 	for _, g := range strings.Split(os.Getenv("KOBAN_EVAL_ABLATE"), ",") {
 		s.off = append(s.off, ablations[g]...)
+		if i := slices.Index(featureNames[:], g); i >= 0 {
+			s.off = append(s.off, i)
+		}
 	}
 	for i := range s.generic {
 		s.mask(&s.generic[i].v)
