@@ -69,7 +69,7 @@ func TestEvalCV(t *testing.T) {
 		prior := make([]*koban.Triage, len(outs))
 		fresh, _ := newTriager()
 		for i, o := range outs {
-			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
+			tr, _ := fresh.Triage(context.Background(), question(o.Case), o.Answer)
 			prior[i] = &tr
 		}
 		t.Logf("%s koban priors only (no labels): %s", name, cvLine(outs, prior))

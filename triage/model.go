@@ -27,7 +27,7 @@ func classIndex(c koban.Category) int {
 	return 2
 }
 
-// writtenPriors is what a platform team would tell a newcomer, as weights:
+// priorWeights is what a platform team would tell a newcomer, as weights:
 // questions about how, what and why are usually answered by the docs,
 // particularly when retrieval matches a page of the right kind and covers
 // the question's terms; a question the docs do not cover is a docs gap, as
@@ -35,7 +35,7 @@ func classIndex(c koban.Category) int {
 // requests need the team; an asker who followed the docs and is still stuck
 // found them wanting. Similar past inquiries vote for their human label.
 // Weights are in logits; unlisted features weigh 0.
-var writtenPriors = func() model {
+var priorWeights = func() model {
 	var m model
 	set := func(f int, ss, dm, po float64) {
 		m[0][f], m[1][f], m[2][f] = ss, dm, po
@@ -159,6 +159,3 @@ func fit(prior model, exs []example, lambda float64) model {
 	}
 	return m
 }
-
-// priorWeights are the built-in priors a new team starts from.
-var priorWeights = writtenPriors

@@ -69,7 +69,7 @@ func decodeModel(name string, b []byte) (model, error) {
 	for i, n := range featureNames {
 		index[n] = i
 	}
-	m := writtenPriors
+	m := priorWeights
 	set := 0
 	for c, ws := range f.Weights {
 		if !c.Valid() {
