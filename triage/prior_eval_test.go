@@ -125,7 +125,7 @@ func TestEvalPriors(t *testing.T) {
 	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
 		dir = d
 	}
-	strength := 4.0
+	strength := float64(DefaultPriorStrength)
 	if v := os.Getenv("KOBAN_EVAL_PRIOR_FIT"); v != "" {
 		fmt.Sscan(v, &strength)
 	}
