@@ -22,14 +22,7 @@ import (
 //
 //	KOBAN_EVAL=1 KOBAN_EVAL_ANSWERS=/tmp/answers go test ./triage/ -run TestEvalCV -v
 func TestEvalCV(t *testing.T) {
-	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
-	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
-		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
-	}
-	dir := evalDir
-	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
-		dir = d
-	}
+	dir, saved := savedAnswers(t)
 	cfg := DefaultConfig()
 	if v := os.Getenv("KOBAN_EVAL_PRIOR"); v != "" {
 		fmt.Sscan(v, &cfg.PriorStrength)

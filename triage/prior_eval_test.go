@@ -117,14 +117,7 @@ func triageWith(t *testing.T, prior model, vocab *Vocabulary, learn, cases []lab
 // platform they were not fitted to, so the built-in priors stay written by
 // hand; this test is how to check that again when signals change.
 func TestEvalPriors(t *testing.T) {
-	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
-	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
-		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
-	}
-	dir := evalDir
-	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
-		dir = d
-	}
+	dir, saved := savedAnswers(t)
 	strength := float64(DefaultPriorStrength)
 	if v := os.Getenv("KOBAN_EVAL_PRIOR_FIT"); v != "" {
 		fmt.Sscan(v, &strength)
