@@ -58,6 +58,7 @@ func TestExtractSignals(t *testing.T) {
 		{"Migrate the queue and document the new endpoint for other teams", []signalKind{sigDocsIssue}, nil},
 		{"Please update the image tag in our deployment", nil, []signalKind{sigDocsIssue}},
 		{"The document the auditors sent lists three findings", nil, []signalKind{sigDocsIssue}},
+		{"Can you add me to the docs repo? I need write access to the documentation site", []signalKind{sigAct}, []signalKind{sigDocsIssue}},
 		{"証明書の更新手順をドキュメントに追記してほしいです", []signalKind{sigDocsIssue}, nil},
 		{"申請方法を教えてください", []signalKind{sigProcedure}, nil},
 		// Japanese.
