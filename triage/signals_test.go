@@ -62,6 +62,9 @@ func TestExtractSignals(t *testing.T) {
 		{"Please update the image tag in our deployment", nil, []signalKind{sigDocsIssue}},
 		{"The document the auditors sent lists three findings", nil, []signalKind{sigDocsIssue}},
 		{"Can you add me to the docs repo? I need write access to the documentation site", []signalKind{sigAct}, []signalKind{sigDocsIssue}},
+		{"Could you append a note on timeouts to the end of the ingress section", []signalKind{sigDocsIssue}, nil},
+		{"The retention limit is not mentioned anywhere, we found it by trial", []signalKind{sigDocsIssue}, nil},
+		{"Please add my colleague to the on-call rota", []signalKind{sigAct}, []signalKind{sigDocsIssue}},
 		{"証明書の更新手順をドキュメントに追記してほしいです", []signalKind{sigDocsIssue}, nil},
 		{"申請方法を教えてください", []signalKind{sigProcedure}, nil},
 		// Japanese.
