@@ -268,6 +268,12 @@ func extractSignals(text string) []signal {
 		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigHowTo })
 		seen[sigHowTo] = false
 	}
+	if seen[sigDocsIssue] && ownDocsChange(text, out) {
+		// "I'll update the runbook", "we fixed the typo": the writer
+		// tells what they do to the docs; they report nothing.
+		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigDocsIssue })
+		seen[sigDocsIssue] = false
+	}
 	if seen[sigMechanism] && !seen[sigHowTo] && !seen[sigLookup] && !seen[sigProcedure] && !strings.ContainsAny(text, "?？") {
 		// "I raised a PR, please merge" names the mechanism but asks the
 		// team to act; only a question about the route counts.
@@ -295,6 +301,31 @@ func extractSignals(text string) []signal {
 		}
 	}
 	return out
+}
+
+// ownChangeRE finds the writer changing something themselves.
+var ownChangeRE = regexp.MustCompile(`(?i)\b(?:i|we)(?:'ll|'ve|'d| will| have| just| already)*\s+(?:add|added|update|updated|improve|improved|expand|expanded|extend|extended|correct|corrected|fix|fixed|document|documented|append|appended|include|included|mention|mentioned)\b`)
+
+// ownDocsChange reports whether the docs report among sigs is the writer's
+// own change to the docs: a statement, with the docs cue right after the
+// writer's change verb.
+func ownDocsChange(text string, sigs []signal) bool {
+	if strings.ContainsAny(text, "?？") {
+		return false
+	}
+	lower := strings.ToLower(truncateRunes(text, maxTextRunes))
+	m := ownChangeRE.FindStringIndex(lower)
+	if m == nil {
+		return false
+	}
+	for _, sg := range sigs {
+		if sg.Kind != sigDocsIssue {
+			continue
+		}
+		i := strings.Index(lower[m[0]:], sg.Cue)
+		return i >= 0 && i <= m[1]-m[0]+30
+	}
+	return false
 }
 
 // docsAboutHowRE finds a request for docs about how to do something.
