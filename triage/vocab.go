@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Vocabulary is the set of words the docs use: lower-cased Latin words and
-// CJK character pairs. A docs question whose key terms the docs never use
-// is a docs gap, not a page the asker missed.
+// Vocabulary is the words the docs use, lower-cased Latin words and CJK
+// character pairs, with how many texts use each. A docs question whose key
+// terms the docs never use is a docs gap, not a page the asker missed; a
+// domain keyword the docs use everywhere says little about a question.
 type Vocabulary struct {
 	words map[string]int // word → how many texts use it
 	texts int
