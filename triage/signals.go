@@ -167,7 +167,7 @@ var textCues = concat(
 		`(?:add|update|improve|expand|extend|correct|fix) (?:(?:a|an|the|some|more|better|clearer|this|that|its|missing) )?(?:\w+ )?(?:docs|documentation|guidance|instructions|readme|guides?|tutorials?|runbooks?|examples?)`,
 		`add (?:it |this |that )?(?:to|in) (?:the )?(?:docs|documentation|guide|readme)`,
 		`(?:add|append|include|mention) (?:\w+ ){0,4}(?:to|in|at the end of) (?:the|this|that) (?:\S+ ){0,4}?(?:section|page|tutorial|guide|readme)`,
-		`(?:is|are|was|were) not (?:\w+ )?(?:stated|mentioned|explained|documented|described|covered)`, `(?:nowhere|never) (?:stated|mentioned|explained|documented|described)`,
+		`(?:is|are|was|were) not (?:\w+ )?(?:stated|mentioned|explained|documented|described)`, `(?:nowhere|never) (?:stated|mentioned|explained|documented|described)`,
 		`(?:^|[.!;:]\s*|and |to )document (?:how|what|why|when|the|that|this|it)`, `missing (?:\w+ ){0,2}(?:step|example|section|page|docs|documentation)`,
 		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `誤字`, `リンク(?:が)?切れ`, `ドキュメント(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`, `手順書(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`, `マニュアル(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`,
 	),
