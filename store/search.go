@@ -69,9 +69,10 @@ func (s *Store) textMatch(q string, arg func(any) string) []string {
 	}
 	var where []string
 	for _, t := range SearchTerms(q) {
-		cond := "instr(lower(text), " + arg(t.Text) + ") > 0"
+		p := arg(t.Text)
+		cond := "instr(lower(text), " + p + ") > 0"
 		if s.dialect == postgresDialect {
-			cond = "strpos(lower(text), " + arg(t.Text) + "::text) > 0"
+			cond = "strpos(lower(text), " + p + "::text) > 0"
 		}
 		if t.Exclude {
 			cond = "NOT " + cond
