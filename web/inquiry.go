@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
@@ -315,6 +316,7 @@ func localPath(p, def string) string {
 // listView is the data of the inquiries page.
 type listView struct {
 	Inquiries []koban.Inquiry
+	Query     string // the text searched for
 	State     string
 	Category  string
 	Domain    string
@@ -325,49 +327,63 @@ type listView struct {
 	Page      int
 	Prev      string
 	Next      string
+	// CSV and JSON export the inquiries with the same filters.
+	CSV, JSON string
 }
 
 // pageSize is how many inquiries a page of the list shows.
 const pageSize = 50
 
-func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+// maxSearch bounds the search text, in characters.
+const maxSearch = 200
+
+// listFilter reads the inquiries page's filters from the query.
+func (s *Server) listFilter(q url.Values) (listView, Filter, error) {
 	v := listView{
-		State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
+		Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
 		States: koban.States, Cats: koban.Categories, Domains: s.opts.Domains, Page: 1,
 	}
-	f := Filter{Limit: pageSize + 1}
+	var f Filter
+	if n := utf8.RuneCountInString(v.Query); n > maxSearch {
+		return v, f, koban.Errorf(koban.EInvalid, "The search is %d characters long; keep it under %d.", n, maxSearch)
+	}
+	f.Text = v.Query
 	if v.State != "" {
 		st := koban.State(v.State)
 		if !slices.Contains(koban.States, st) {
-			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown state %q.", v.State))
-			return
+			return v, f, koban.Errorf(koban.EInvalid, "Unknown state %q.", v.State)
 		}
 		f.States = []koban.State{st}
 	}
 	if v.Category != "" {
 		c := koban.Category(v.Category)
 		if !c.Valid() {
-			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown category %q.", v.Category))
-			return
+			return v, f, koban.Errorf(koban.EInvalid, "Unknown category %q.", v.Category)
 		}
 		f.Category = c
 	}
-	if v.Domain != "" {
-		f.Domain = koban.Domain(v.Domain)
-	}
+	f.Domain = koban.Domain(v.Domain)
 	if v.Month != "" {
 		from, err := metrics.ParseMonth(v.Month, s.loc)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return v, f, err
 		}
 		f.From, f.To = from, from.AddDate(0, 1, 0)
+	}
+	return v, f, nil
+}
+
+func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v, f, err := s.listFilter(q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
 		v.Page = p
 	}
-	f.Offset = (v.Page - 1) * pageSize
+	f.Limit, f.Offset = pageSize+1, (v.Page-1)*pageSize
 	list, err := s.deps.Inquiries.Inquiries(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("list inquiries: %w", err))
@@ -375,19 +391,21 @@ func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(list) > pageSize {
 		list = list[:pageSize]
-		v.Next = pageURL(q, v.Page+1)
+		v.Next = pageURL("/inquiries", q, v.Page+1)
 	}
 	if v.Page > 1 {
-		v.Prev = pageURL(q, v.Page-1)
+		v.Prev = pageURL("/inquiries", q, v.Page-1)
 	}
+	v.CSV, v.JSON = pageURL("/inquiries.csv", q, 1), pageURL("/inquiries.json", q, 1)
 	v.Inquiries = s.visible(r, list)
-	s.render(w, r, http.StatusOK, "inquiries", view{Title: "Inquiries", Nav: "inquiries", Data: v})
+	s.render(w, r, http.StatusOK, "inquiries", view{Title: s.t(r, "web.nav.inquiries"), Nav: "inquiries", Data: v})
 }
 
-func pageURL(q url.Values, page int) string {
+// pageURL is path with the filters of q and page.
+func pageURL(path string, q url.Values, page int) string {
 	c := url.Values{}
 	for k, vs := range q {
-		if k != "page" && k != "token" && len(vs) > 0 && vs[0] != "" {
+		if k != "page" && k != "token" && k != "lang" && len(vs) > 0 && vs[0] != "" {
 			c.Set(k, vs[0])
 		}
 	}
@@ -395,9 +413,9 @@ func pageURL(q url.Values, page int) string {
 		c.Set("page", strconv.Itoa(page))
 	}
 	if len(c) == 0 {
-		return "/inquiries"
+		return path
 	}
-	return "/inquiries?" + c.Encode()
+	return path + "?" + c.Encode()
 }
 
 // newKey returns a random idempotency key for the ask form.

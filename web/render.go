@@ -20,6 +20,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 //go:embed templates static
@@ -57,7 +58,7 @@ var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "rep
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).Funcs(translate(i18n.English)).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -76,14 +77,24 @@ type view struct {
 	// answer still being worked on.
 	Refresh int
 	Data    any
+
+	// Lang is the page's language; Other the one the switch offers, at
+	// Switch.
+	Lang, Other, Switch string
 }
 
 // render writes page name with status. The page is rendered into a buffer
 // first, so a template error becomes an error page rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Now, v.Loc = s.now().In(s.loc), s.loc
+	v.Lang = s.lang(w, r)
+	v.Other = i18n.Japanese
+	if v.Lang == i18n.Japanese {
+		v.Other = i18n.English
+	}
+	v.Switch = switchURL(r, v.Other)
 	var b bytes.Buffer
-	t, err := s.withNames(s.pages.byName[name], r)
+	t, err := s.localize(s.pages.byName[name], r, v.Lang)
 	if err == nil {
 		err = t.ExecuteTemplate(&b, "layout", v)
 	}

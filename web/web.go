@@ -57,8 +57,11 @@ type Filter struct {
 	Category koban.Category // the reported label's category: the human's, else koban's
 	Domain   koban.Domain
 	From, To time.Time // created in [From, To)
-	Limit    int
-	Offset   int
+	// Text selects inquiries whose question has these words (a search:
+	// "quoted phrases", -excluded words).
+	Text   string
+	Limit  int
+	Offset int
 }
 
 // Reports builds monthly reports (*metrics.Service).
@@ -122,8 +125,15 @@ type Deps struct {
 	Reports   Reports
 	Charter   Charter // nil: metrics.NewCharter(nil)
 	OnCall    OnCall
-	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler).
+	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler), in
+	// the dashboard and, with Feeds, at the subscription links.
 	Calendar http.Handler
+	// Feeds keeps the calendar subscription links' tokens (the store);
+	// nil: no subscription links, only /oncall.ics behind the token.
+	Feeds Feeds
+	// Access checks who may replace a subscription link (*authz.Policy);
+	// nil lets everyone who passed the token (an admin).
+	Access Access
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
@@ -280,11 +290,13 @@ func (s *Server) routes() {
 
 	in.Handle("GET /metrics", s.metrics.Handler())
 	in.Handle("GET /static/", staticHandler())
-	in.HandleFunc("GET /{$}", s.askPage)
+	in.HandleFunc("GET /{$}", s.home)
 	in.HandleFunc("GET /ask", s.askPage)
 	in.HandleFunc("POST /ask", s.ask)
 	in.HandleFunc("GET /ask/{id}", s.thread)
 	in.HandleFunc("GET /inquiries", s.inquiries)
+	in.HandleFunc("GET /inquiries.csv", s.export)
+	in.HandleFunc("GET /inquiries.json", s.export)
 	in.HandleFunc("GET /inquiries/{id}", s.inquiry)
 	in.HandleFunc("POST /inquiries/{id}/{action}", s.action)
 	in.HandleFunc("GET /oncall", s.oncall)
@@ -296,6 +308,7 @@ func (s *Server) routes() {
 	in.HandleFunc("GET /gaps", s.gaps)
 	in.HandleFunc("GET /past", s.pastPage)
 	in.HandleFunc("POST /past/{id}/remove", s.removePast)
+	s.feedRoutes()
 	in.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no page at %s.", r.URL.Path))
 	})
