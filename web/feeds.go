@@ -104,6 +104,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 // feedLink is a subscription link as the on-call page shows it.
 type feedLink struct {
 	Feed string
+	Name string // the rotation's; "" for every rotation's
 	URL  string
 }
 
@@ -118,7 +119,11 @@ func (s *Server) feedLink(r *http.Request, feed string) (feedLink, error) {
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
-	return feedLink{Feed: feed, URL: scheme + "://" + r.Host + feedPath(feed, token)}, nil
+	name, _ := strings.CutPrefix(feed, "rotation:")
+	if feed == allFeed {
+		name = ""
+	}
+	return feedLink{Feed: feed, Name: name, URL: scheme + "://" + r.Host + feedPath(feed, token)}, nil
 }
 
 // replaceFeed gives a feed a new token: its old link stops working.

@@ -53,7 +53,7 @@ type pages struct {
 }
 
 // pageNames are the templates in templates/, without ".html".
-var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error", "past"}
+var pageNames = []string{"home", "ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error", "past"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}

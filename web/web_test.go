@@ -112,8 +112,8 @@ func TestRouting(t *testing.T) {
 		ctype    string
 		contains string
 	}{
-		{"/", 200, "text/html", "Ask the platform team"},
-		{"/ask", 200, "text/html", `name="key"`},
+		{"/", 200, "text/html", "Waiting for a person"},
+		{"/ask", 200, "text/html", "Ask the platform team"},
 		{fmt.Sprintf("/ask/%d", inq.ID), 200, "text/html", "request a database"},
 		{"/ask/0", 404, "text/html", "no inquiry"},
 		{"/inquiries", 200, "text/html", "How do I roll back a deployment?"},
@@ -370,7 +370,7 @@ func TestEscalationAcknowledgeResolve(t *testing.T) {
 	}
 }
 
-var idRE = regexp.MustCompile(`<td><a href="/inquiries/(\d+)">\d+</a></td>`)
+var idRE = regexp.MustCompile(`<td data-label="#"><a href="/inquiries/(\d+)">\d+</a></td>`)
 
 // listedIDs returns the inquiry ids of a list page, in order.
 func listedIDs(t *testing.T, body string) []int64 {
