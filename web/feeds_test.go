@@ -22,7 +22,7 @@ import (
 // knows display names and notifies nobody.
 type slackPeople map[string]string
 
-func (p slackPeople) PersonName(_ context.Context, id string) string { return p[id] }
+func (p slackPeople) PersonName(_ context.Context, id string) string  { return p[id] }
 func (slackPeople) PostHandoff(context.Context, oncall.Handoff) error { return nil }
 func (slackPeople) Remind(context.Context, oncall.Reminder) error     { return nil }
 func (slackPeople) SyncUserGroup(context.Context, string, []string) error {
@@ -169,7 +169,9 @@ func TestCalendarSubscriptionAcceptsNothingElse(t *testing.T) {
 	}{
 		{"a query parameter", func() *http.Request { return get(platform + "?rotation=data") }, http.StatusBadRequest},
 		{"the token as a parameter", func() *http.Request { return get(srv.URL + "/oncall.ics?token=" + token) }, http.StatusUnauthorized},
-		{"a wrong token", func() *http.Request { return get(srv.URL + "/calendar/rotation/platform/" + strings.Repeat("A", len(token)) + ".ics") }, http.StatusNotFound},
+		{"a wrong token", func() *http.Request {
+			return get(srv.URL + "/calendar/rotation/platform/" + strings.Repeat("A", len(token)) + ".ics")
+		}, http.StatusNotFound},
 		{"another feed's token", func() *http.Request { return get(srv.URL + "/calendar/rotation/data/" + token + ".ics") }, http.StatusNotFound},
 		{"no token", func() *http.Request { return get(srv.URL + "/calendar/all/.ics") }, http.StatusNotFound},
 		{"the dashboard token instead", func() *http.Request {

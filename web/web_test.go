@@ -544,8 +544,8 @@ func TestOnCallPage(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(page, `href="/oncall.ics"`) {
-		t.Errorf("on-call page does not link the calendar")
+	if !strings.Contains(page, `href="http://example.com/calendar/all/`) {
+		t.Errorf("on-call page does not offer the calendar subscription link")
 	}
 }
 
