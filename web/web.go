@@ -1,16 +1,19 @@
-// Package web is koban's dashboard: the ask playground (which behaves like the
-// Slack channel), the inquiries with their timelines, the on-call schedule,
-// the monthly report with its charts and the docs gaps, all rendered on the
-// server with html/template and usable without JavaScript. It also serves the
-// process's /healthz and /readyz endpoints and, at /metrics, the Prometheus
-// registry of package metrics, and mounts
-// handlers of other packages (the Slack Events API, /oncall.ics) on the same
+// Package web is koban's dashboard: a home page of what waits for a person,
+// who is on call and this month's figures; the ask playground (which behaves
+// like the Slack channel); the inquiries with their filters, text search,
+// CSV and JSON export and timelines; the on-call schedule with its calendar
+// subscription links; the monthly report with its charts and the docs gaps,
+// all rendered on the server with html/template and usable without
+// JavaScript, in English or Japanese (Accept-Language, or the switch). It
+// also serves the process's /healthz and /readyz endpoints and, at
+// /metrics, the Prometheus registry of package metrics, and mounts handlers
+// of other packages (the Slack Events API, /oncall.ics) on the same
 // listener.
 //
 // It leaves the workflow to desk, storage to the store (seen through the
-// small Inquiries interface declared here), the figures to metrics and the
-// schedule to oncall: it renders what they return and posts the same actions
-// as the Slack buttons.
+// small Inquiries and Feeds interfaces declared here), the figures to
+// metrics and the schedule to oncall: it renders what they return and posts
+// the same actions as the Slack buttons.
 package web
 
 import (
