@@ -44,7 +44,7 @@ func (s *Server) askPage(w http.ResponseWriter, r *http.Request) {
 	if len(recent) > 5 {
 		recent = recent[:5]
 	}
-	s.render(w, r, http.StatusOK, "ask", view{Title: "Ask", Nav: "ask", Data: askView{Key: newKey(), Text: r.URL.Query().Get("q"), Recent: recent}})
+	s.render(w, r, http.StatusOK, "ask", view{Title: s.t(r, "web.nav.ask"), Nav: "ask", Data: askView{Key: newKey(), Text: r.URL.Query().Get("q"), Recent: recent}})
 }
 
 // ask records a playground question as the Slack channel would, has it
@@ -230,7 +230,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	if v.Working {
 		refresh = 2
 	}
-	s.render(w, r, http.StatusOK, "thread", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "ask", Refresh: refresh, Data: v})
+	s.render(w, r, http.StatusOK, "thread", view{Title: s.t(r, "web.inquiry.title", "ID", v.Inquiry.ID), Nav: "ask", Refresh: refresh, Data: v})
 }
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
@@ -242,7 +242,7 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "inquiry", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "inquiries", Data: v})
+	s.render(w, r, http.StatusOK, "inquiry", view{Title: s.t(r, "web.inquiry.title", "ID", v.Inquiry.ID), Nav: "inquiries", Data: v})
 }
 
 // action applies one of the Slack buttons to an inquiry and goes back to

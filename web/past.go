@@ -59,7 +59,7 @@ func (s *Server) pastPage(w http.ResponseWriter, r *http.Request) {
 			v.Live++
 		}
 	}
-	s.render(w, r, http.StatusOK, "past", view{Title: "Past answers", Nav: "past", Data: v})
+	s.render(w, r, http.StatusOK, "past", view{Title: s.t(r, "web.nav.past"), Nav: "past", Data: v})
 }
 
 // removePast removes a past answer and goes back to the list.

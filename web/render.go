@@ -128,8 +128,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, plainMentions(koban.ErrorMessage(err)), st)
 		return
 	}
-	s.render(w, r, st, "error", view{Title: http.StatusText(st), Data: errorView{
-		Status: st, Heading: http.StatusText(st), Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
+	heading := s.t(r, fmt.Sprintf("web.status.%d", st))
+	if !i18n.Has(fmt.Sprintf("web.status.%d", st)) {
+		heading = http.StatusText(st)
+	}
+	s.render(w, r, st, "error", view{Title: heading, Data: errorView{
+		Status: st, Heading: heading, Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
 	}})
 }
 
@@ -238,8 +242,6 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d %s", n, many)
 	},
-	"state": func(s koban.State) string { return stateText[s] },
-	"kind":  func(k koban.EventKind) string { return kindText[k] },
 }
 
 // humanDuration gives d in the largest sensible unit: "45s", "12m", "3h 5m", "2d 4h".
@@ -303,30 +305,4 @@ func mention(id string) string {
 		return "@group " + id
 	}
 	return "@" + id
-}
-
-var stateText = map[koban.State]string{
-	koban.StateReceived:     "Received",
-	koban.StateAnswered:     "Answered",
-	koban.StateEscalated:    "Escalated",
-	koban.StateAcknowledged: "Acknowledged",
-	koban.StateResolved:     "Resolved",
-	koban.StateReopened:     "Reopened",
-}
-
-var kindText = map[koban.EventKind]string{
-	koban.EventReceived:       "asked",
-	koban.EventAnswered:       "answered from the docs",
-	koban.EventEscalated:      "escalated",
-	koban.EventAcknowledged:   "acknowledged",
-	koban.EventHumanReplied:   "replied",
-	koban.EventFollowUp:       "followed up",
-	koban.EventResolved:       "resolved",
-	koban.EventReopened:       "reopened",
-	koban.EventRelabelled:     "relabelled",
-	koban.EventAutoClosed:     "auto-closed",
-	koban.EventFeedback:       "gave feedback",
-	koban.EventReminded:       "reminded",
-	koban.EventDelivered:      "reply delivered",
-	koban.EventDeliveryFailed: "reply not delivered",
 }

@@ -127,7 +127,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	for _, name := range chartNames {
 		v.Charts = append(v.Charts, chartView{Name: name, Title: chartTitles[name], URL: "/report/" + rep.Month + "/" + name + ".svg"})
 	}
-	s.render(w, r, http.StatusOK, "report", view{Title: "Report " + rep.Month, Nav: "report", Data: v})
+	s.render(w, r, http.StatusOK, "report", view{Title: s.t(r, "web.nav.report") + " " + rep.Month, Nav: "report", Data: v})
 }
 
 // reportFile serves /report/{month}/{chart}.svg (or .png) and the report as
@@ -240,5 +240,5 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) {
 			v.Groups = append(v.Groups, g)
 		}
 	}
-	s.render(w, r, http.StatusOK, "gaps", view{Title: "Docs gaps " + rep.Month, Nav: "gaps", Data: v})
+	s.render(w, r, http.StatusOK, "gaps", view{Title: s.t(r, "web.nav.gaps") + " " + rep.Month, Nav: "gaps", Data: v})
 }

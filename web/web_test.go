@@ -281,7 +281,7 @@ func TestAskAnswersWithCitationsThenSolved(t *testing.T) {
 	if got.State != koban.StateResolved || got.Final != want {
 		t.Errorf("after Solved: state %s, label %s; want resolved, %s", got.State, got.Final, want)
 	}
-	if page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String(); !strings.Contains(page, "Resolved by @web as <strong>self-solvable/answered</strong>") {
+	if page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String(); !strings.Contains(page, "Resolved by @web as self-solvable/answered.") {
 		t.Errorf("resolved thread does not say who resolved it as what")
 	}
 	// Solving twice is a conflict, shown as such.
@@ -320,7 +320,7 @@ func TestEscalationAcknowledgeResolve(t *testing.T) {
 	thread := fmt.Sprintf("/ask/%d", inq.ID)
 	page := e.get(thread).Body.String()
 	for _, want := range []string{
-		"@" + inq.Assignee, "on call for <em>" + inq.Rotation + "</em>", "Category", string(inq.Predicted.Category),
+		"@" + inq.Assignee, "on call for " + inq.Rotation, "Category", string(inq.Predicted.Category),
 		fmt.Sprintf(`action="/inquiries/%d/ack"`, inq.ID), fmt.Sprintf(`action="/inquiries/%d/resolve"`, inq.ID),
 	} {
 		if !strings.Contains(page, want) {
@@ -494,7 +494,7 @@ func TestReportAndGapsPages(t *testing.T) {
 	if rep.DocsGaps.Missing == 0 {
 		t.Fatalf("the seed produced no docs-missing inquiry: %+v", rep.DocsGaps)
 	}
-	if want := fmt.Sprintf("(<strong>docs-missing</strong>: %d)", rep.DocsGaps.Missing); !strings.Contains(gaps, want) {
+	if want := fmt.Sprintf("(docs-missing: %d)", rep.DocsGaps.Missing); !strings.Contains(gaps, want) {
 		t.Errorf("gaps page lacks %q", want)
 	}
 	for _, qc := range rep.DocsGaps.ByQuadrant {
@@ -636,10 +636,13 @@ func TestErrorPagesAreFriendly(t *testing.T) {
 		t.Fatalf("GET unknown inquiry = %d", w.Code)
 	}
 	body := w.Body.String()
-	for _, want := range []string{"<h1>Not Found</h1>", "424242", `href="/inquiries"`} {
+	for _, want := range []string{"<h1>Not found</h1>", "424242", `href="/inquiries"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("404 page lacks %q: %.400s", want, body)
 		}
+	}
+	if ja := e.get("/inquiries/424242", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "<h1>見つかりません</h1>") {
+		t.Errorf("the Japanese 404 page lacks its heading: %.400s", ja)
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"} {
 		if w.Header().Get(h) == "" {
