@@ -201,12 +201,6 @@ var funcs = template.FuncMap{
 		return t.In(loc).Format("2006-01-02 15:04 MST")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"ago": func(t, now time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return humanDuration(now.Sub(t)) + " ago"
-	},
 	"since": func(from, to time.Time) string {
 		if from.IsZero() || to.IsZero() {
 			return "—"
