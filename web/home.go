@@ -57,18 +57,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		v.OnCall = rots
 	}
 	if v.Report {
-		month := metrics.MonthStart(s.now(), s.loc)
-		rep, err := s.reports.get(ctx, month)
+		rep, err := s.reports.get(ctx, metrics.MonthStart(s.now(), s.loc))
+		if err == nil {
+			v.Month = rep.Month
+			v.Figures, err = figures(rep)
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		sum, err := metrics.NewSummary(rep, nil)
-		if err != nil {
-			s.fail(w, r, fmt.Errorf("summarise report %s: %w", rep.Month, err))
-			return
-		}
-		v.Month, v.Figures = rep.Month, sum.Figures
 	}
 	s.render(w, r, http.StatusOK, "home", view{Title: s.t(r, "web.nav.home"), Nav: "home", Data: v})
 }

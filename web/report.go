@@ -106,19 +106,27 @@ var chartTitles = map[string]string{
 	"reply-times": "Reply times",
 }
 
+// figures returns a report's headline figures.
+func figures(rep *metrics.Report) ([]metrics.Figure, error) {
+	sum, err := metrics.NewSummary(rep, nil)
+	if err != nil {
+		return nil, fmt.Errorf("summarise report %s: %w", rep.Month, err)
+	}
+	return sum.Figures, nil
+}
+
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	month, rep, err := s.monthReport(r)
+	var figs []metrics.Figure
+	if err == nil {
+		figs, err = figures(rep)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	sum, err := metrics.NewSummary(rep, nil)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("summarise report %s: %w", rep.Month, err))
-		return
-	}
 	v := reportView{
-		Month: rep.Month, Report: rep, Figures: sum.Figures, Formats: reportFormats,
+		Month: rep.Month, Report: rep, Figures: figs, Formats: reportFormats,
 		Prev: month.AddDate(0, -1, 0).Format("2006-01"), Next: month.AddDate(0, 1, 0).Format("2006-01"),
 	}
 	if month.AddDate(0, 1, 0).After(s.now()) {
