@@ -288,3 +288,19 @@ func TestLanguages(t *testing.T) {
 
 // storeFilter selects every inquiry of a test, newest first.
 func storeFilter() store.Filter { return store.Filter{Limit: 1000} }
+
+// The report page reads in the team's language, as the report is written;
+// the rest of the page follows the viewer.
+func TestReportPageInTheTeamLanguage(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.seed()
+	e.srv.opts.Language = "ja"
+	body := e.get("/report?month=2026-10", "Accept-Language", "en").Body.String()
+	menu := body[strings.Index(body, "<nav"):strings.Index(body, "</nav>")]
+	if !strings.Contains(body, "<h1>月次レポート") || !strings.Contains(body, "<h2>返信時間</h2>") || strings.Contains(body, "Monthly report") {
+		t.Errorf("the report page is not in the team's Japanese: %.600s", body[strings.Index(body, "<main"):])
+	}
+	if !strings.Contains(menu, ">Inquiries<") || !strings.Contains(body, `<html lang="en">`) {
+		t.Errorf("the page around the report does not follow the English viewer")
+	}
+}

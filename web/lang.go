@@ -31,12 +31,15 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 // translate returns the template functions of language lang: t looks a
 // message up by ID with name/value pairs as its data, tn in the plural
 // form for a count.
-func translate(lang string) template.FuncMap {
+//
+// rt and rtn do the same in the team's language, reportLang: the monthly
+// report page reads as the report is written, whoever views it.
+func translate(lang, reportLang string) template.FuncMap {
 	return template.FuncMap{
-		"t": func(id string, kv ...any) string { return i18n.T(lang, id, pairs(kv)) },
-		"tn": func(id string, count int, kv ...any) string {
-			return i18n.N(lang, id, count, pairs(kv))
-		},
+		"t":   func(id string, kv ...any) string { return i18n.T(lang, id, pairs(kv)) },
+		"tn":  func(id string, count int, kv ...any) string { return i18n.N(lang, id, count, pairs(kv)) },
+		"rt":  func(id string, kv ...any) string { return i18n.T(reportLang, id, pairs(kv)) },
+		"rtn": func(id string, count int, kv ...any) string { return i18n.N(reportLang, id, count, pairs(kv)) },
 	}
 }
 

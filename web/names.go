@@ -33,7 +33,7 @@ func (s *Server) localize(t *template.Template, r *http.Request, lang string) (*
 	if err != nil {
 		return nil, err
 	}
-	c.Funcs(translate(lang))
+	c.Funcs(translate(lang, s.opts.Language))
 	if s.deps.Names != nil {
 		ctx := r.Context()
 		c.Funcs(template.FuncMap{"mention": func(id string) string { return personMention(ctx, s.deps.Names, id) }})

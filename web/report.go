@@ -97,14 +97,8 @@ type reportView struct {
 	Formats []string
 }
 
+// chartView is one chart of the report page; Title is its message ID.
 type chartView struct{ Name, Title, URL string }
-
-var chartTitles = map[string]string{
-	"volume":      "Inquiries per month",
-	"categories":  "Categories",
-	"domains":     "Problem domains",
-	"reply-times": "Reply times",
-}
 
 // figures returns a report's headline figures.
 func figures(rep *metrics.Report) ([]metrics.Figure, error) {
@@ -133,7 +127,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		v.Next = "" // the next month has not begun
 	}
 	for _, name := range chartNames {
-		v.Charts = append(v.Charts, chartView{Name: name, Title: chartTitles[name], URL: "/report/" + rep.Month + "/" + name + ".svg"})
+		v.Charts = append(v.Charts, chartView{Name: name, Title: "web.report.chart." + name, URL: "/report/" + rep.Month + "/" + name + ".svg"})
 	}
 	s.render(w, r, http.StatusOK, "report", view{Title: s.t(r, "web.nav.report") + " " + rep.Month, Nav: "report", Data: v})
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 )
@@ -95,6 +96,10 @@ type Options struct {
 	// Location is the time zone months are cut in and times shown in; nil
 	// means UTC.
 	Location *time.Location
+	// Language is the team's language ("en" or "ja"; default English):
+	// the monthly report page reads in it, as the report is written. The
+	// rest of the dashboard follows each viewer.
+	Language string
 	// Domains lists the problem domains offered in forms; nil means
 	// koban.DefaultDomains.
 	Domains []koban.Domain
@@ -187,6 +192,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.Domains == nil {
 		opts.Domains = koban.DefaultDomains
 	}
+	opts.Language = i18n.Normalize(opts.Language)
 	if opts.AnswerTimeout <= 0 {
 		opts.AnswerTimeout = 30 * time.Second
 	}
