@@ -46,7 +46,7 @@ func (e exported) row(loc *time.Location) []string {
 // shows with the same filters and search, without paging, and only those
 // the person may see.
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
-	_, f, err := s.listFilter(r.URL.Query())
+	_, f, err := s.listFilter(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -130,7 +130,7 @@ func (s *Server) feedLink(r *http.Request, feed string) (feedLink, error) {
 func (s *Server) replaceFeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	feed := r.PostFormValue("feed")
-	if err := s.knownFeed(ctx, feed); err != nil {
+	if err := s.knownFeed(r, feed); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -149,7 +149,8 @@ func (s *Server) replaceFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 // knownFeed refuses a feed that is not "all" or a configured rotation's.
-func (s *Server) knownFeed(ctx context.Context, feed string) error {
+func (s *Server) knownFeed(r *http.Request, feed string) error {
+	ctx := r.Context()
 	if feed == allFeed {
 		return nil
 	}
@@ -165,5 +166,5 @@ func (s *Server) knownFeed(ctx context.Context, feed string) error {
 			}
 		}
 	}
-	return koban.Errorf(koban.EInvalid, "There is no calendar %q.", truncateRunes(feed, 100))
+	return s.errorf(r, koban.EInvalid, "web.err.no_calendar", "Feed", truncateRunes(feed, 100))
 }

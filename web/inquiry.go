@@ -53,10 +53,10 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	text := strings.TrimSpace(r.PostFormValue("text"))
 	switch {
 	case text == "":
-		s.fail(w, r, koban.Errorf(koban.EInvalid, "Type a question first."))
+		s.fail(w, r, s.errorf(r, koban.EInvalid, "web.err.empty"))
 		return
 	case len(text) > maxQuestion:
-		s.fail(w, r, koban.Errorf(koban.EInvalid, "The question is %d characters long; keep it under %d.", len(text), maxQuestion))
+		s.fail(w, r, s.errorf(r, koban.EInvalid, "web.err.question_long", "N", len(text), "Max", maxQuestion))
 		return
 	}
 	key := r.PostFormValue("key")
@@ -162,10 +162,11 @@ type eventView struct {
 	Details []string
 }
 
-func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadView, error) {
+func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
+	ctx, idText := r.Context(), r.PathValue("id")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", idText)
+		return nil, s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", idText)
 	}
 	inq, err := s.deps.Inquiries.Inquiry(ctx, id)
 	if err != nil {
@@ -218,9 +219,9 @@ func eventDetails(ev koban.Event, who func(id string) string) []string {
 }
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/ask/%s", r.PathValue("id")))
+	v, err := s.loadThread(r, fmt.Sprintf("/ask/%s", r.PathValue("id")))
 	if err == nil && !s.canSee(r, v.Inquiry) {
-		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -234,9 +235,9 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
+	v, err := s.loadThread(r, fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
 	if err == nil && !s.canSee(r, v.Inquiry) {
-		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -250,7 +251,7 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
 func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id")))
 		return
 	}
 	ctx := r.Context()
@@ -274,11 +275,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		_, err = d.Acknowledge(ctx, id, s.actor(r))
 	case "resolve":
 		var res desk.Resolution
-		if res, err = parseResolution(r, s.opts.Domains); err == nil {
+		if res, err = s.parseResolution(r); err == nil {
 			_, err = d.Resolve(ctx, id, s.actor(r), res)
 		}
 	default:
-		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_action", "Action", r.PathValue("action"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -288,14 +289,14 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseResolution reads the Resolve form.
-func parseResolution(r *http.Request, domains []koban.Domain) (desk.Resolution, error) {
+func (s *Server) parseResolution(r *http.Request) (desk.Resolution, error) {
 	l, err := koban.ParseLabel(r.PostFormValue("label"))
 	if err != nil {
 		return desk.Resolution{}, err
 	}
 	dom := koban.Domain(r.PostFormValue("domain"))
-	if dom != "" && !slices.Contains(domains, dom) {
-		return desk.Resolution{}, koban.Errorf(koban.EInvalid, "Unknown problem domain %q.", dom)
+	if dom != "" && !slices.Contains(s.opts.Domains, dom) {
+		return desk.Resolution{}, s.errorf(r, koban.EInvalid, "web.err.domain", "Domain", dom)
 	}
 	return desk.Resolution{Label: l, Domain: dom,
 		Page: strings.TrimSpace(r.PostFormValue("page")), Note: strings.TrimSpace(r.PostFormValue("note"))}, nil
@@ -338,27 +339,28 @@ const pageSize = 50
 const maxSearch = 200
 
 // listFilter reads the inquiries page's filters from the query.
-func (s *Server) listFilter(q url.Values) (listView, Filter, error) {
+func (s *Server) listFilter(r *http.Request) (listView, Filter, error) {
+	q := r.URL.Query()
 	v := listView{
 		Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
 		States: koban.States, Cats: koban.Categories, Domains: s.opts.Domains, Page: 1,
 	}
 	var f Filter
 	if n := utf8.RuneCountInString(v.Query); n > maxSearch {
-		return v, f, koban.Errorf(koban.EInvalid, "The search is %d characters long; keep it under %d.", n, maxSearch)
+		return v, f, s.errorf(r, koban.EInvalid, "web.err.search_long", "N", n, "Max", maxSearch)
 	}
 	f.Text = v.Query
 	if v.State != "" {
 		st := koban.State(v.State)
 		if !slices.Contains(koban.States, st) {
-			return v, f, koban.Errorf(koban.EInvalid, "Unknown state %q.", v.State)
+			return v, f, s.errorf(r, koban.EInvalid, "web.err.state", "State", v.State)
 		}
 		f.States = []koban.State{st}
 	}
 	if v.Category != "" {
 		c := koban.Category(v.Category)
 		if !c.Valid() {
-			return v, f, koban.Errorf(koban.EInvalid, "Unknown category %q.", v.Category)
+			return v, f, s.errorf(r, koban.EInvalid, "web.err.category", "Category", v.Category)
 		}
 		f.Category = c
 	}
@@ -375,7 +377,7 @@ func (s *Server) listFilter(q url.Values) (listView, Filter, error) {
 
 func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v, f, err := s.listFilter(q)
+	v, f, err := s.listFilter(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

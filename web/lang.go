@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/i18n"
 )
 
@@ -53,6 +54,12 @@ func pairs(kv []any) i18n.Data {
 		d[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return d
+}
+
+// errorf returns an error with code whose message is catalogue message id
+// in the request's language.
+func (s *Server) errorf(r *http.Request, code, id string, kv ...any) error {
+	return &koban.Error{Code: code, Message: s.t(r, id, kv...)}
 }
 
 // switchURL is the current address with ?lang=to: the language switch.

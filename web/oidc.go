@@ -116,7 +116,7 @@ func (s *Server) identify(signedIn, token http.Handler) http.Handler {
 			http.Redirect(w, r, "/auth/login?back="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		s.fail(w, r, errUnauthorized)
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.token"))
 	})
 }
 

@@ -71,7 +71,7 @@ func (s *Server) removePast(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no past answer %q.", r.PathValue("id")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_past", "ID", r.PathValue("id")))
 		return
 	}
 	if _, err := f.RemovePastAnswer(r.Context(), id, s.actor(r)); err != nil {
@@ -97,7 +97,7 @@ func (s *Server) flowAction(r *http.Request, id int64, action string) (bool, err
 		_, err = f.SuggestionSolved(r.Context(), id, s.actor(r))
 		return true, err
 	}
-	res, err := parseResolution(r, s.opts.Domains)
+	res, err := s.parseResolution(r)
 	if err != nil {
 		return true, err
 	}

@@ -144,7 +144,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	isChart := slices.Contains(chartNames, name) && (ext == "svg" || ext == "png")
 	isReport := name == "report" && slices.Contains(reportFormats, ext)
 	if !isChart && !isReport {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no report file %q.", r.PathValue("file")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_report_file", "File", r.PathValue("file")))
 		return
 	}
 	rep, err := s.reports.get(r.Context(), month)

@@ -319,6 +319,6 @@ func (s *Server) routes() {
 	in.HandleFunc("POST /past/{id}/remove", s.removePast)
 	s.feedRoutes()
 	in.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no page at %s.", r.URL.Path))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_page", "Path", r.URL.Path))
 	})
 }
