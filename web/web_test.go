@@ -641,7 +641,7 @@ func TestErrorPagesAreFriendly(t *testing.T) {
 			t.Errorf("404 page lacks %q: %.400s", want, body)
 		}
 	}
-	if ja := e.get("/inquiries/424242", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "<h1>見つかりません</h1>") || !strings.Contains(ja, "問い合わせ「424242」はありません。") {
+	if ja := e.get("/inquiries/abc", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "<h1>見つかりません</h1>") || !strings.Contains(ja, "問い合わせ「abc」はありません。") {
 		t.Errorf("the Japanese 404 page lacks its heading: %.400s", ja)
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"} {
