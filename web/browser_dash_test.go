@@ -12,9 +12,10 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// cellsOnScreen checks, at the current viewport, that every table.cards
-// row shows every column: as many cells as headers, each with a size and
-// inside the window, so nothing is hidden or off to the side.
+// cellsOnScreen checks, at a phone's viewport, that every table.cards row
+// shows every column: as many cells as headers, each with a size, inside
+// the window and labelled with its column's name, so nothing is hidden,
+// off to the side or a bare value.
 const cellsOnScreen = `(() => {
   const out = [];
   for (const table of document.querySelectorAll('table.cards')) {
@@ -29,7 +30,10 @@ const cellsOnScreen = `(() => {
           out.push('row ' + i + ' column ' + j + ' is hidden');
         else if (r.left < -0.5 || r.right > window.innerWidth + 0.5)
           out.push('row ' + i + ' column ' + j + ' lies outside the window: ' + Math.round(r.left) + '..' + Math.round(r.right));
-        if (td.dataset.label === undefined) out.push('row ' + i + ' column ' + j + ' has no label');
+        // On a phone each value is shown with its column's name.
+        const label = getComputedStyle(td, '::before').content;
+        if (!td.dataset.label || label !== JSON.stringify(td.dataset.label))
+          out.push('row ' + i + ' column ' + j + ' does not show its column name (' + label + ')');
       });
     });
   }
