@@ -189,7 +189,9 @@ func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
 		Predicted: inq.Label().String(), Domain: string(inq.Domain), Loc: s.loc, Now: s.now(),
 	}
 	for i, ev := range events {
-		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev, func(id string) string { return personMention(ctx, s.deps.Names, id) })})
+		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev,
+			func(id string) string { return personMention(ctx, s.deps.Names, id) },
+			func(key string) string { return s.t(r, "web.detail."+key) })})
 		if ev.Kind == koban.EventResolved || ev.Kind == koban.EventAutoClosed {
 			v.Resolved = &events[i]
 		}
@@ -199,8 +201,9 @@ func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
 
 // eventDetails picks the parts of an event's data worth a line in the
 // timeline; the recorded answer and triage are shown as the reply instead.
-// who shows a person or group (mention, by display name where known).
-func eventDetails(ev koban.Event, who func(id string) string) []string {
+// who shows a person or group (mention, by display name where known);
+// name names a data key in the reader's language.
+func eventDetails(ev koban.Event, who, name func(string) string) []string {
 	var out []string
 	for _, k := range []string{"category", "domain", "confidence", "feedback", "asker_label", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
 		v := ev.Data[k]
@@ -213,7 +216,7 @@ func eventDetails(ev koban.Event, who func(id string) string) []string {
 		case "text":
 			v = excerpt(v, 200)
 		}
-		out = append(out, k+": "+v)
+		out = append(out, name(k)+": "+v)
 	}
 	return out
 }
