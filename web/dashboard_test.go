@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
@@ -302,5 +303,27 @@ func TestReportPageInTheTeamLanguage(t *testing.T) {
 	}
 	if !strings.Contains(menu, ">Inquiries<") || !strings.Contains(body, `<html lang="en">`) {
 		t.Errorf("the page around the report does not follow the English viewer")
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	tests := []struct {
+		d      time.Duration
+		en, ja string
+	}{
+		{45 * time.Second, "45s", "45秒"},
+		{12 * time.Minute, "12m", "12分"},
+		{3*time.Hour + 5*time.Minute, "3h 5m", "3時間5分"},
+		{3 * time.Hour, "3h", "3時間"},
+		{50 * time.Hour, "2d 2h", "2日2時間"},
+		{-48 * time.Hour, "2d", "2日"},
+	}
+	for _, tt := range tests {
+		if got := humanDuration(tt.d, "en"); got != tt.en {
+			t.Errorf("humanDuration(%v, en) = %q, want %q", tt.d, got, tt.en)
+		}
+		if got := humanDuration(tt.d, "ja"); got != tt.ja {
+			t.Errorf("humanDuration(%v, ja) = %q, want %q", tt.d, got, tt.ja)
+		}
 	}
 }

@@ -33,10 +33,14 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 // message up by ID with name/value pairs as its data, tn in the plural
 // form for a count.
 //
-// rt and rtn do the same in the team's language, reportLang: the monthly
-// report page reads as the report is written, whoever views it.
+// rt, rtn and rdur do the same in the team's language, reportLang: the
+// monthly report page reads as the report is written, whoever views it.
+// since and dur show durations in lang.
 func translate(lang, reportLang string) template.FuncMap {
+	since, dur := durations(lang)
+	_, rdur := durations(reportLang)
 	return template.FuncMap{
+		"since": since, "dur": dur, "rdur": rdur,
 		"t":   func(id string, kv ...any) string { return i18n.T(lang, id, pairs(kv)) },
 		"tn":  func(id string, count int, kv ...any) string { return i18n.N(lang, id, count, pairs(kv)) },
 		"rt":  func(id string, kv ...any) string { return i18n.T(reportLang, id, pairs(kv)) },

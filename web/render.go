@@ -201,18 +201,6 @@ var funcs = template.FuncMap{
 		return t.In(loc).Format("2006-01-02 15:04 MST")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"since": func(from, to time.Time) string {
-		if from.IsZero() || to.IsZero() {
-			return "—"
-		}
-		return humanDuration(to.Sub(from))
-	},
-	"dur": func(d time.Duration) string {
-		if d <= 0 {
-			return "—"
-		}
-		return humanDuration(d)
-	},
 	"pct": func(f float64) string {
 		if math.IsNaN(f) {
 			return "—"
@@ -230,36 +218,51 @@ var funcs = template.FuncMap{
 	},
 	"mention": mention,
 	"section": section,
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
 }
 
-// humanDuration gives d in the largest sensible unit: "45s", "12m", "3h 5m", "2d 4h".
-func humanDuration(d time.Duration) string {
+// humanDuration gives d in lang in the largest sensible unit and the next:
+// "45s", "12m", "3h 5m", "2d 4h" ("2日4時間").
+func humanDuration(d time.Duration, lang string) string {
 	if d < 0 {
 		d = -d
 	}
+	unit := func(id string, n int) string { return i18n.T(lang, "web.dur."+id, i18n.Data{"N": n}) }
+	two := func(a, b string) string { return i18n.T(lang, "web.dur.join", i18n.Data{"A": a, "B": b}) }
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return unit("s", int(d.Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
+		return unit("m", int(d.Minutes()))
 	case d < 24*time.Hour:
 		h := int(d.Hours())
 		if m := int(d.Minutes()) % 60; m != 0 {
-			return fmt.Sprintf("%dh %dm", h, m)
+			return two(unit("h", h), unit("m", m))
 		}
-		return fmt.Sprintf("%dh", h)
+		return unit("h", h)
 	}
 	days := int(d.Hours()) / 24
 	if h := int(d.Hours()) % 24; h != 0 {
-		return fmt.Sprintf("%dd %dh", days, h)
+		return two(unit("d", days), unit("h", h))
 	}
-	return fmt.Sprintf("%dd", days)
+	return unit("d", days)
+}
+
+// durations returns the template functions that show durations in lang:
+// since (between two times) and dur.
+func durations(lang string) (since func(from, to time.Time) string, dur func(time.Duration) string) {
+	since = func(from, to time.Time) string {
+		if from.IsZero() || to.IsZero() {
+			return "—"
+		}
+		return humanDuration(to.Sub(from), lang)
+	}
+	dur = func(d time.Duration) string {
+		if d <= 0 {
+			return "—"
+		}
+		return humanDuration(d, lang)
+	}
+	return since, dur
 }
 
 // excerpt shortens s to about n runes on a word boundary.
