@@ -25,6 +25,8 @@ type FlowDesk interface {
 	ShownPast(ctx context.Context, past []koban.PastAnswer) ([]koban.PastAnswer, error)
 }
 
+// errNoFlow says a desk without past answers and relabelling cannot; its
+// message is web.err.no_flow in the viewer's language.
 var errNoFlow = koban.Errorf(koban.ENotFound, "Past answers and relabelling are not available in this koban.")
 
 func (s *Server) flow() (FlowDesk, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -117,10 +118,22 @@ type errorView struct {
 	Token   bool // the request lacked the token
 }
 
+// sentinelMessages are the catalogue messages of the web's own errors made
+// before a request is known.
+var sentinelMessages = map[error]string{
+	errNoFlow:    "web.err.no_flow",
+	errNoReports: "web.err.no_reports",
+}
+
 // fail renders the friendly error page for err. Errors without a code are
 // logged in full; the page shows koban.ErrorMessage only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	st := Status(err)
+	for sentinel, id := range sentinelMessages {
+		if errors.Is(err, sentinel) {
+			err = s.errorf(r, koban.ErrorCode(err), id)
+		}
+	}
 	if st >= 500 {
 		s.log.Error("web request", "method", r.Method, "path", r.URL.Path, "status", st, "err", err)
 	}

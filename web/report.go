@@ -41,10 +41,14 @@ func newReportCache(src Reports, ttl time.Duration, now func() time.Time) *repor
 	return &reportCache{src: src, ttl: ttl, now: now, entries: map[string]cachedReport{}}
 }
 
+// errNoReports says reports are not configured; its message is
+// web.err.no_reports in the viewer's language.
+var errNoReports = koban.Errorf(koban.ENotFound, "Reports are not configured on this koban.")
+
 // get returns the report of the month starting at month.
 func (c *reportCache) get(ctx context.Context, month time.Time) (*metrics.Report, error) {
 	if c.src == nil {
-		return nil, koban.Errorf(koban.ENotFound, "Reports are not configured on this koban.")
+		return nil, errNoReports
 	}
 	key := month.Format("2006-01")
 	now := c.now()

@@ -167,12 +167,16 @@ func TestPagesWithoutReportsOrOnCall(t *testing.T) {
 		{"/gaps", 404, "not configured"},
 		{"/report/2026-10/volume.svg", 404, "not configured"},
 		{"/oncall", 200, "No rotations are configured"},
+		{"/", 200, "No rotations are configured"},
 	}
 	for _, tt := range tests {
 		w := e.get(tt.path)
 		if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.contains) {
 			t.Errorf("GET %s = %d %.300q, want %d with %q", tt.path, w.Code, w.Body, tt.status, tt.contains)
 		}
+	}
+	if ja := e.get("/report", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "レポートが設定されていません") {
+		t.Errorf("the Japanese report page does not say reports are not configured: %.300q", ja)
 	}
 }
 
