@@ -152,6 +152,8 @@ func (a *app) serve(ctx context.Context, ready chan<- string) error {
 		Charter:   newCharter(a),
 		OnCall:    oc,
 		Calendar:  oc.CalendarHandler(time.Now),
+		Feeds:     st,
+		Access:    policy,
 		Ready: map[string]func(context.Context) error{
 			"store": st.Ping,
 		},
@@ -261,7 +263,7 @@ func domainsOf(a *app) []koban.Domain {
 type webInquiries struct{ *store.Store }
 
 func (s webInquiries) Inquiries(ctx context.Context, f web.Filter) ([]koban.Inquiry, error) {
-	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Text: f.Text, Limit: f.Limit, Offset: f.Offset})
 }
 
 // docsBaseURLs are the base URLs of the doc sources: links under them stay

@@ -2,11 +2,11 @@ package textproc
 
 import "strings"
 
-// stop is the stop list: words that say how something is asked, not what
+// stop is the stop list: words that say how is asked, not what
 // about. English: function words, the words of asking, greeting and
 // thanking, filler, and the pieces a contraction leaves ("doesn", "ll").
 // Japanese: the verbs of asking, being and being able, question words and
-// forms, as kagome splits them ("する", "方法"), and the kana pairs of
+// forms, as kagome splits ("する", "方法"), and the kana pairs of
 // endings and particles that character bigrams of a sentence give ("ます",
 // "には").
 var stop = map[string]bool{}
@@ -17,12 +17,11 @@ func init() {
 		be because been before being but by can could did do does doing done each even every
 		for from get getting got had has have having hello help here hi how i if in into is
 		it its just know like make many may me more most much must my need needs no not of on
-		one only onto or other our out over per please should since so some someone
-		something still such than thank thanks that the their them then there these they
-		thing think this those through to too tried try trying under until us use used using
-		very want wants was way we were what when where which while who whom why will
-		with within without would you your yours
-		able issue issues problem problems error errors question questions seems
+		one only onto or other our out over per please should so some such than thank thanks
+		that the their then there these they think this those through to too tried try trying
+		under until us use used using very want wants was way we were what when where which
+		while who whom why will with within without would you your yours
+		able issue issues problem problems error errors question questions
 		aren couldn didn doesn don isn ll re shouldn ve wasn won wouldn
 		する できる でき ある いる なる 見る 見 られる れる 何 なに どこ どう どの どれ いつ 誰 こと もの よう
 		ため 方法 場合 時 とき 教え 教える ください 下さい 分かる わかる 知る 知り たい 思う
