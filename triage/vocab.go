@@ -14,15 +14,18 @@ import (
 // domain keyword the docs use everywhere says little about a question.
 type Vocabulary struct {
 	words map[string]int // word → how many texts use it
+	stems map[string]int // stem (textproc.Stem) of Latin words → how many texts use one
 	texts int
 }
 
 // NewVocabulary collects the words of the given texts (the docs sections'
 // titles, breadcrumbs and text).
 func NewVocabulary(texts []string) *Vocabulary {
-	v := &Vocabulary{words: make(map[string]int), texts: len(texts)}
+	v := &Vocabulary{words: make(map[string]int), stems: make(map[string]int), texts: len(texts)}
+	stemOf := make(map[string]string)
 	for _, t := range texts {
 		seen := make(map[string]bool)
+		stems := make(map[string]bool)
 		for _, w := range textproc.Words(strings.ToLower(t)) {
 			if textproc.IsCJK(firstRune(w)) {
 				r := []rune(w)
@@ -32,9 +35,18 @@ func NewVocabulary(texts []string) *Vocabulary {
 				continue
 			}
 			seen[w] = true
+			st, ok := stemOf[w]
+			if !ok {
+				st = textproc.Stem(w)
+				stemOf[w] = st
+			}
+			stems[st] = true
 		}
 		for w := range seen {
 			v.words[w]++
+		}
+		for st := range stems {
+			v.stems[st]++
 		}
 	}
 	return v
@@ -43,25 +55,16 @@ func NewVocabulary(texts []string) *Vocabulary {
 // Len is the number of distinct words.
 func (v *Vocabulary) Len() int { return len(v.words) }
 
-// has reports whether the docs use w, or w without a plural or verb ending.
+// has reports whether the docs use w, or another form of it (the same
+// stem).
 func (v *Vocabulary) has(w string) bool { return v.count(w) > 0 }
 
-// count is how many texts use w, or else w without a plural or verb ending.
+// count is how many texts use w, or else a word of the same stem.
 func (v *Vocabulary) count(w string) int {
 	if n := v.words[w]; n > 0 {
 		return n
 	}
-	for _, suf := range []string{"s", "es", "d", "ed", "ing"} {
-		if base, ok := strings.CutSuffix(w, suf); ok && utf8.RuneCountInString(base) >= 3 {
-			if n := v.words[base]; n > 0 {
-				return n
-			}
-			if n := v.words[base+"e"]; n > 0 && suf == "ing" {
-				return n
-			}
-		}
-	}
-	return 0
+	return v.stems[textproc.Stem(w)]
 }
 
 // specificity says how much a keyword tells about a text's subject in these
