@@ -3,6 +3,8 @@ package koban
 import (
 	"errors"
 	"fmt"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Error codes a user or operator can act on.
@@ -19,6 +21,11 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// ID names the message of koban's catalogue (internal/i18n) that
+	// says Message in every language, filled from Data; "" when the
+	// message is English only.
+	ID   string
+	Data map[string]any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -26,6 +33,28 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Say returns an *Error whose message is message id of koban's catalogue,
+// filled from data: English in Message, the reader's language where it is
+// shown (see ErrorText).
+func Say(code, id string, data map[string]any) *Error {
+	return &Error{Code: code, Message: i18n.T(i18n.English, id, data), ID: id, Data: data}
+}
+
+// ErrorText is ErrorMessage in lang: a catalogue message in that language
+// when the *Error names one.
+func ErrorText(lang string, err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e) && e.ID != "":
+		return i18n.T(lang, e.ID, e.Data)
+	case errors.As(err, &e):
+		return e.Message
+	}
+	return i18n.T(lang, "error.internal", nil)
 }
 
 // ErrorCode returns the code of the first *Error in err's chain,
@@ -52,5 +81,5 @@ func ErrorMessage(err error) string {
 	case errors.As(err, &e):
 		return e.Message
 	}
-	return "Something went wrong on koban's side. The platform team can find the details in koban's log."
+	return i18n.T(i18n.English, "error.internal", nil)
 }

@@ -57,14 +57,11 @@ func (b *Bot) check(ctx context.Context, user string, act authz.Action, inq *kob
 }
 
 // withHidden adds a line saying how many private inquiries were left out.
-func withHidden(m message, hidden int) message {
+func withHidden(lang string, m message, hidden int) message {
 	if hidden == 0 {
 		return m
 	}
-	s := fmt.Sprintf("_%d private inquiries (from DMs or private channels) are shown only to their askers and the platform on-call._", hidden)
-	if hidden == 1 {
-		s = "_1 private inquiry (from a DM or a private channel) is shown only to its asker and the platform on-call._"
-	}
+	s := sayN(lang, "hidden", hidden)
 	m.Blocks = append(m.Blocks, slack.NewContextBlock("", mrkdwn(s)))
 	return m
 }
@@ -159,9 +156,8 @@ func (b *Bot) tooLong(e event, text string) {
 	if _, cut := desk.CapQuestion(text); !cut {
 		return
 	}
-	msg := fmt.Sprintf("Your message is longer than %d characters: I kept the first %d. Put logs in a file or a snippet and ask about what matters in them.",
-		desk.MaxQuestionChars, desk.MaxQuestionChars)
 	b.later("tell question cut", func(ctx context.Context) error {
+		msg := say(b.langOf(ctx, e.User), "ask.too_long", "Max", desk.MaxQuestionChars)
 		_, err := b.api.PostEphemeralContext(ctx, e.Channel, e.User, slack.MsgOptionText(msg, false))
 		if err != nil {
 			return fmt.Errorf("tell %s their question was cut: %w", e.User, classify(err))

@@ -104,6 +104,10 @@ type Options struct {
 	// an allowed domain or its subdomains, and Slack permalinks.
 	DocsBaseURLs       []string
 	AllowedLinkDomains []string
+	// Language is the team's language ("en" or "ja"; default "en"): of
+	// handoffs, reminders, the report and notices to the on-call, and of
+	// what a person is told alone when Slack does not know their locale.
+	Language string
 }
 
 // Deps are the services the bot calls. OnCall may be nil (no rotations);

@@ -34,8 +34,8 @@ func safeLink(link string) string {
 
 // public returns inq as posts that people outside its conversation may read
 // show it: a private inquiry's text and thread link stay out.
-func public(inq koban.Inquiry) koban.Inquiry {
-	inq.Text = shownText(inq)
+func public(lang string, inq koban.Inquiry) koban.Inquiry {
+	inq.Text = shownText(lang, inq)
 	if inq.Private {
 		inq.Permalink = ""
 	}

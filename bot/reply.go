@@ -60,8 +60,8 @@ var permanent = map[string]bool{
 
 // Errors a retry may fix; the user is told to try again.
 var (
-	errSlackBusy = koban.Errorf(koban.EUnavailable, "Slack asked koban to slow down; try again in a minute.")
-	errSlackDown = koban.Errorf(koban.EUnavailable, "Slack cannot be reached right now; try again in a minute.")
+	errSlackBusy = koban.Say(koban.EUnavailable, "error.slack_busy", nil)
+	errSlackDown = koban.Say(koban.EUnavailable, "error.slack_down", nil)
 )
 
 // classify turns a slack-go error into one the desk and the job layer
@@ -103,7 +103,7 @@ func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) err
 	case koban.EventAnswered:
 		msg = renderAnswer(inq, r.Answer)
 	case koban.EventEscalated:
-		msg = renderEscalation(inq, r, b.now())
+		msg = renderEscalation(inq.Lang, inq, r, b.now())
 	default:
 		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
 	}

@@ -38,7 +38,7 @@ func (b *Bot) PostReport(ctx context.Context, team string, s metrics.Summary) er
 		return koban.Errorf(koban.EInvalid, "no Slack channel for the monthly report: set report.channel (KOBAN_REPORT_CHANNEL)")
 	}
 	ch := b.opts.ReportChannel
-	msg := renderReport(s)
+	msg := renderReport(b.teamLang(), s)
 	_, ts, err := b.api.PostMessageContext(ctx, ch,
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl())
 	if err != nil {
@@ -125,7 +125,7 @@ func (b *Bot) upload(ctx context.Context, channel, ts string, files []upload) er
 // the charts and the full report follow in the thread. The summary's strings
 // come from koban's own statistics, but topics are derived from questions,
 // so everything is escaped.
-func renderReport(s metrics.Summary) message {
+func renderReport(lang string, s metrics.Summary) message {
 	title := s.Title
 	if title == "" {
 		title = "koban monthly report: " + s.Month
@@ -153,7 +153,7 @@ func renderReport(s metrics.Summary) message {
 		if len(blocks) >= maxBlocks-1 { // keep room for the context line
 			break
 		}
-		body := "_none_"
+		body := say(lang, "home.none")
 		if len(sec.Lines) > 0 {
 			lines := make([]string, len(sec.Lines))
 			for i, l := range sec.Lines {
@@ -165,18 +165,15 @@ func renderReport(s metrics.Summary) message {
 	}
 
 	var attached []string
-	switch n := countCharts(s); n {
-	case 0:
-	case 1:
-		attached = append(attached, "1 chart")
-	default:
-		attached = append(attached, fmt.Sprintf("%d charts", n))
+	if n := countCharts(s); n > 0 {
+		attached = append(attached, sayN(lang, "summary.attached_chart", n))
 	}
 	if len(s.File) > 0 {
-		attached = append(attached, "the full report (Markdown)")
+		attached = append(attached, say(lang, "summary.attached_file"))
 	}
 	if len(attached) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":paperclip: "+strings.Join(attached, " and ")+" in the thread.")))
+		what := strings.Join(attached, say(lang, "summary.and"))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(say(lang, "summary.attached", "What", what))))
 	}
 
 	text := s.Text

@@ -76,7 +76,7 @@ func (b *Bot) ackWith(ctx context.Context, sm *socketmode.Client, req *socketmod
 	payload, err := b.handle(ctx, e)
 	if err != nil {
 		b.log.Error("slack interaction", "user", e.User, "err", err)
-		payload = renderError(err).ephemeral()
+		payload = renderError(b.langOf(ctx, e.User), err).ephemeral()
 	}
 	b.ack(sm, req, payload)
 }

@@ -33,8 +33,8 @@ type directory struct {
 	mu      sync.Mutex // held while the list is fetched: one fetch at a time
 	fetched time.Time
 	members []member
-	// names are the display names of users.info and users.list, by user
-	// ID, for PersonName.
+	// names are the display names and locales of users.info and
+	// users.list, by user ID, for PersonName and langOf.
 	names map[string]knownName
 }
 
@@ -44,6 +44,8 @@ type member struct {
 	// shown is the name people see: display name, else real name, else
 	// username, in its own case.
 	shown string
+	// locale is their Slack locale ("ja-JP"), "" when unknown.
+	locale string
 	// Folded to lower case.
 	name, display, displayNorm, real, realNorm string
 }
@@ -87,7 +89,7 @@ func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
 // fetchUsers reloads the member list; the caller holds b.users.mu.
 func (b *Bot) fetchUsers(ctx context.Context) error {
 	var members []member
-	p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(false))
+	p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(true))
 	for {
 		var err error
 		p, err = p.Next(ctx)
@@ -104,6 +106,7 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 			members = append(members, member{
 				id:          u.ID,
 				shown:       shownName(u),
+				locale:      u.Locale,
 				name:        strings.ToLower(u.Name),
 				display:     strings.ToLower(u.Profile.DisplayName),
 				displayNorm: strings.ToLower(u.Profile.DisplayNameNormalized),

@@ -30,7 +30,7 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 		return nil
 	}
 	r.Answer = sanitizeAnswer(r.Answer)
-	msg := renderWebEscalation(inq, w.b.links().reply(r), w.b.now())
+	msg := renderWebEscalation(w.b.teamLang(), inq, w.b.links().reply(r), w.b.now())
 	var errs []error
 	tried := 0
 	for _, to := range w.b.escalationTargets(ctx, r.Escalation) {
@@ -88,18 +88,17 @@ func (b *Bot) escalationTargets(ctx context.Context, e desk.Escalation) []string
 // the escalation card with a head saying where it was asked and, unless the
 // inquiry is private, the question (the on-call cannot see the web page's
 // conversation from Slack).
-func renderWebEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+func renderWebEscalation(lang string, inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 	if inq.Private {
-		return renderPrivateEscalation(inq, r, now)
+		return renderPrivateEscalation(lang, inq, r, now)
 	}
 	r.Escalation.ReplyTarget = 0 // when to expect a reply is for the asker
-	m := renderEscalation(inq, r, now)
+	m := renderEscalation(lang, inq, r, now)
 	who := escalationMention(r.Escalation)
 	if who == "" {
-		who = "The platform on-call"
+		who = say(lang, "escalation.platform_oncall")
 	}
-	head := fmt.Sprintf("%s: %s asked koban in the web playground (inquiry #%d), and it needs a human.",
-		who, userRef(inq.AskedBy), inq.ID)
+	head := say(lang, "escalation.web", "Who", who, "Asker", userRef(inq.AskedBy), "ID", inq.ID)
 	m.Text = stripMarkup(head)
 	quote := "> " + truncate(escape(oneLine(inq.Text)), 500)
 	if len(m.Blocks) > 0 {

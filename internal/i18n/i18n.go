@@ -163,3 +163,16 @@ func IDs(lang string) []string {
 }
 
 func messageIDs(lang string) map[string]bool { return cat.ids[lang] }
+
+// Reword returns text, the English text of one of the messages whose ID
+// starts with prefix, in lang: words koban stored in English (an
+// escalation's reason on an event) are shown in the reader's language.
+// Any other text is returned as it is.
+func Reword(lang, prefix, text string) string {
+	for _, id := range IDs(English) {
+		if strings.HasPrefix(id, prefix) && T(English, id, nil) == text {
+			return T(lang, id, nil)
+		}
+	}
+	return text
+}

@@ -78,3 +78,17 @@ func TestLanguageFromHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestReword(t *testing.T) {
+	tests := []struct{ lang, prefix, in, want string }{
+		{"ja", "language.", "English", "日本語"},
+		{"en", "language.", "English", "English"},
+		{"ja", "language.", "Klingon", "Klingon"},
+		{"ja", "inquiry.", "English", "English"}, // another prefix
+	}
+	for _, tt := range tests {
+		if got := Reword(tt.lang, tt.prefix, tt.in); got != tt.want {
+			t.Errorf("Reword(%q, %q, %q) = %q, want %q", tt.lang, tt.prefix, tt.in, got, tt.want)
+		}
+	}
+}
