@@ -560,9 +560,9 @@ func TestJapaneseQuestionGetsJapaneseReply(t *testing.T) {
 		t.Fatalf("posts = %d, want 1", len(posts))
 	}
 	text := textOf(t, posts[0])
-	want := texts["ja"].solved
+	want := "解決しました"
 	if got.State == koban.StateEscalated {
-		want = texts["ja"].ack
+		want = "対応します"
 	}
 	if got.Lang != "ja" || !strings.Contains(text, want) {
 		t.Errorf("reply to a Japanese question (lang %q, state %s) lacks %q:\n%s", got.Lang, got.State, want, text)

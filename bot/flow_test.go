@@ -333,7 +333,7 @@ func TestPastAnswersAfterTheDocs(t *testing.T) {
 func TestUrgentReminderSaysSo(t *testing.T) {
 	for _, urgent := range []bool{false, true} {
 		inq := koban.Inquiry{ID: 3, Channel: "CHELP", Text: "payments down", Urgent: urgent}
-		msg := renderReminder(oncall.Reminder{Person: "UNEW", Inquiry: inq, Percent: 50, Left: time.Hour})
+		msg := renderReminder("en", oncall.Reminder{Person: "UNEW", Inquiry: inq, Percent: 50, Left: time.Hour})
 		if got := strings.HasPrefix(msg.Text, "Urgent"); got != urgent {
 			t.Errorf("reminder of an inquiry with Urgent %v = %q, want the Urgent mark %v", urgent, msg.Text, urgent)
 		}

@@ -61,7 +61,7 @@ var overrideNumber = regexp.MustCompile(`Override #(\d+)`)
 // through the real slash-command handler, the real command parser and the
 // real on-call service, and checks each does what it says without an error.
 func TestHelpExamplesWork(t *testing.T) {
-	help := helpText()
+	help := helpText("en")
 	var n int
 	for _, c := range helpCommands {
 		if !strings.Contains(help, "`"+c.syntax+"`") {
@@ -165,7 +165,7 @@ func TestCommandText(t *testing.T) {
 
 func TestErrorKeepsOnlyMentions(t *testing.T) {
 	err := koban.Errorf(koban.EConflict, "Already acknowledged by <@U0ALICE>. <!channel> <https://evil.example|x> <@not-an-id>")
-	got := renderError(err).Blocks[0].(*slack.SectionBlock).Text.Text
+	got := renderError("en", err).Blocks[0].(*slack.SectionBlock).Text.Text
 	want := ":warning: Already acknowledged by <@U0ALICE>. &lt;!channel&gt; &lt;https://evil.example|x&gt; &lt;@not-an-id&gt;"
 	if got != want {
 		t.Errorf("renderError = %q, want %q", got, want)

@@ -67,7 +67,7 @@ func renderHandoff(lang string, h oncall.Handoff) message {
 
 	var open []string
 	for _, o := range h.Open {
-		line := say(lang, "handoff.open_line", "Ref", inquiryRef(o.Inquiry), "State", stateText(lang, o.Inquiry.State), "Age", ago(lang, o.Age))
+		line := say(lang, "handoff.open_line", "Ref", inquiryRef(lang, o.Inquiry), "State", stateText(lang, o.Inquiry.State), "Age", ago(lang, o.Age))
 		if o.Waiting {
 			if o.Left < 0 {
 				line += say(lang, "handoff.missed", "By", ago(lang, -o.Left))
@@ -115,9 +115,9 @@ func renderReminder(lang string, r oncall.Reminder) message {
 	var s string
 	switch {
 	case r.Breach():
-		s = say(lang, "reminder.breach", "Who", userRef(r.Person), "Ref", inquiryRef(inq), "Over", ago(lang, -r.Left))
+		s = say(lang, "reminder.breach", "Who", userRef(r.Person), "Ref", inquiryRef(lang, inq), "Over", ago(lang, -r.Left))
 	default:
-		s = say(lang, "reminder.waiting", "Ref", inquiryRef(inq), "Percent", r.Percent, "Left", ago(lang, r.Left))
+		s = say(lang, "reminder.waiting", "Ref", inquiryRef(lang, inq), "Percent", r.Percent, "Left", ago(lang, r.Left))
 	}
 	if inq.Urgent {
 		s = say(lang, "reminder.urgent") + s

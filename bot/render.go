@@ -387,7 +387,7 @@ func inquiryLines(lang string, inqs []koban.Inquiry, now time.Time, max int) str
 			lines = append(lines, say(lang, "home.more", "Count", len(inqs)-max))
 			break
 		}
-		line := say(lang, "inquiry.line", "Ref", inquiryRef(inq), "State", stateText(lang, inq.State), "Ago", ago(lang, now.Sub(inq.CreatedAt)))
+		line := say(lang, "inquiry.line", "Ref", inquiryRef(lang, inq), "State", stateText(lang, inq.State), "Ago", ago(lang, now.Sub(inq.CreatedAt)))
 		if inq.Assignee != "" {
 			line += " · " + userRef(inq.Assignee)
 		}

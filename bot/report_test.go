@@ -56,7 +56,7 @@ func TestRenderReportLimits(t *testing.T) {
 		s.Sections = append(s.Sections, metrics.Section{Title: "More", Lines: []string{strings.Repeat("x", 4000)}})
 	}
 	s.Title = strings.Repeat("long title ", 30)
-	msg := renderReport(s)
+	msg := renderReport("en", s)
 	if n := len(msg.Blocks); n > maxBlocks {
 		t.Errorf("renderReport: %d blocks, want at most %d", n, maxBlocks)
 	}

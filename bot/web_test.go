@@ -79,7 +79,7 @@ func TestWebEscalationReachesTheOnCall(t *testing.T) {
 func TestWebEscalationOfAPrivateInquiry(t *testing.T) {
 	inq := &koban.Inquiry{ID: 7, Source: koban.SourceWeb, AskedBy: asker, Text: "why is the kestrel payroll job slow", Private: true, CreatedAt: time.Now()}
 	r := desk.Reply{Kind: koban.EventEscalated, Escalation: desk.Escalation{OnCall: oncallUser, Channel: platformChan}}
-	m := renderWebEscalation(inq, r, time.Now())
+	m := renderWebEscalation("en", inq, r, time.Now())
 	raw, err := json.Marshal(m.Blocks)
 	if err != nil {
 		t.Fatal(err)
