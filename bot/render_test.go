@@ -121,7 +121,7 @@ func TestGolden(t *testing.T) {
 				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}
 	}
 	handoff := oncall.Handoff{Rotation: "platform", Channel: "CPLATFORM", Outgoing: "UOLD", Incoming: "UONCALL",
-		Shift: koban.Shift{Rotation: "platform", Person: "UONCALL", Start: later, End: later.Add(7 * 24 * time.Hour)},
+		Shift:    koban.Shift{Rotation: "platform", Person: "UONCALL", Start: later, End: later.Add(7 * 24 * time.Hour)},
 		Resolved: []koban.Inquiry{*resolved("en", automation), *resolved("en", automation)},
 		Notes:    []koban.HandoffNote{{Author: "UOLD", Text: "db-7 migration <running>, keep an eye on it"}}}
 	past := []koban.PastAnswer{{ID: 7, Question: "How do I resize a database?", Answer: "Ask in #platform, we resize it for you.",
@@ -184,7 +184,9 @@ func TestGolden(t *testing.T) {
 				Next: []koban.Shift{{Rotation: "platform", Person: "UNEXT", Start: asked.Add(6 * 24 * time.Hour), End: asked.Add(13 * 24 * time.Hour), Override: true}}})
 		}},
 		{"help", func(lang string) any { return renderHelp(lang) }},
-		{"status", func(lang string) any { return renderStatus(lang, []koban.Inquiry{*inquiry("en"), *escalated("en")}, later) }},
+		{"status", func(lang string) any {
+			return renderStatus(lang, []koban.Inquiry{*inquiry("en"), *escalated("en")}, later)
+		}},
 		{"status_hidden", func(lang string) any { return withHidden(lang, renderStatus(lang, nil, later), 2) }},
 		{"handoff", func(lang string) any {
 			h := handoff
