@@ -51,6 +51,7 @@ type harnessOpts struct {
 	detector    Detector
 	router      desk.Router  // default: fixedRouter to oncallUser
 	noFallback  bool         // no fallback group (default: SPLATFORM)
+	language    string       // the team's language (default English)
 	log         *slog.Logger // default: the test's log with -v
 }
 
@@ -103,7 +104,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	b, err := New(ctx, Options{
 		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
-		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL},
+		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL}, Language: o.language,
 	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st, Log: log})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)

@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// localeUser returns a Slack user whose users.info carries locale ("" for
+// none).
+func localeUser(id, name, locale string) map[string]any {
+	u := slackUser(id, name, name, name)
+	if locale != "" {
+		u["locale"] = locale
+	}
+	return u
+}
+
+// TestPersonalSurfacesFollowLocale checks that what koban tells one person
+// alone (/koban help, /koban status, errors, App Home) is in their Slack
+// locale, and in the team's language when Slack has none for them.
+func TestPersonalSurfacesFollowLocale(t *testing.T) {
+	const (
+		jaUser = "UHANAKO"
+		enUser = "UERIN"
+		noUser = "UNOLOCALE"
+	)
+	tests := []struct {
+		team, user string
+		want       map[string]string // command → words the reply holds
+	}{
+		{"", jaUser, map[string]string{
+			"help":   "プラットフォームに関する質問にドキュメントから回答し",
+			"status": "未解決の問い合わせ 0 件",
+			"stauts": "/koban stauts というコマンドはありません。/koban help をお試しください。",
+			"ask":    "コマンドの後に質問を書いてください。",
+		}},
+		{"ja", enUser, map[string]string{
+			"help":   "answers platform questions from the docs",
+			"status": "0 open inquiries",
+			"stauts": "I don't know /koban stauts. Try /koban help.",
+		}},
+		{"", noUser, map[string]string{"help": "answers platform questions from the docs"}},
+		{"ja", noUser, map[string]string{
+			"help":   "プラットフォームに関する質問にドキュメントから回答し",
+			"stauts": "というコマンドはありません",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.team+"/"+tt.user, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{language: tt.team})
+			h.slack.users = []map[string]any{localeUser(jaUser, "hanako", "ja-JP"), localeUser(enUser, "erin", "en-US"), localeUser(noUser, "nolocale", "")}
+			for cmd, want := range tt.want {
+				got := replyText(t, slashCommand(t, h.h, tt.user, helpChannel, cmd).Body.Bytes())
+				if !strings.Contains(got, want) {
+					t.Errorf("/koban %s by %s (team %q) = %s, want %q in it", cmd, tt.user, tt.team, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestHomeFollowsLocale publishes App Home for a person whose Slack locale
+// is Japanese and for one whose locale is English.
+func TestHomeFollowsLocale(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.slack.users = []map[string]any{localeUser("UHANAKO", "hanako", "ja-JP"), localeUser("UERIN", "erin", "en-US")}
+	for user, want := range map[string]string{"UHANAKO": "*現在のオンコール*", "UERIN": "*On call now*"} {
+		if err := h.bot.publishHome(context.Background(), user); err != nil {
+			t.Fatal(err)
+		}
+		calls := h.slack.called("views.publish")
+		last, err := json.Marshal(calls[len(calls)-1].JSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(last), want) {
+			t.Errorf("App Home of %s = %s, want %q in it", user, last, want)
+		}
+	}
+}
+
+// TestLocaleIsCachedWithTheName checks that the locale comes with the name
+// (one users.info a day per person), and from the member list too.
+func TestLocaleIsCachedWithTheName(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.slack.users = []map[string]any{localeUser("UHANAKO", "hanako", "ja-JP"), localeUser("UERIN", "erin", "en-US")}
+	ctx := context.Background()
+	for range 3 {
+		if got := h.bot.langOf(ctx, "UHANAKO"); got != "ja" {
+			t.Fatalf("langOf(UHANAKO) = %q, want ja", got)
+		}
+	}
+	if n := len(h.slack.called("users.info")); n != 1 {
+		t.Errorf("users.info called %d times for one person, want 1", n)
+	}
+	if name := h.bot.PersonName(ctx, "UHANAKO"); name != "hanako" {
+		t.Errorf("PersonName = %q, want hanako", name)
+	}
+	if _, err := h.bot.LookupName(ctx, "erin"); err != nil { // lists the members, with their locales
+		t.Fatal(err)
+	}
+	if got := h.bot.langOf(ctx, "UERIN"); got != "en" {
+		t.Errorf("langOf(UERIN) = %q, want en", got)
+	}
+	if n := len(h.slack.called("users.info")); n != 1 {
+		t.Errorf("users.info called %d times, want the member list to have told UERIN's locale", n)
+	}
+	for _, c := range h.slack.called("users.list") {
+		if c.Form.Get("include_locale") != "true" {
+			t.Errorf("users.list without include_locale: %v", c.Form)
+		}
+	}
+}
