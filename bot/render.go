@@ -51,25 +51,10 @@ func parseActionID(s string) (kind string, id int64, ok bool) {
 
 // say returns message id of the catalogue in lang, its placeholders
 // filled from key/value pairs: say(lang, "resolved.by", "Who", "<@U1>").
-func say(lang, id string, kv ...any) string {
-	return i18n.T(lang, id, data(kv))
-}
+func say(lang, id string, kv ...any) string { return i18n.Say(lang, id, kv...) }
 
 // sayN is say for a message with plural forms, counted by n.
-func sayN(lang, id string, n int, kv ...any) string {
-	return i18n.N(lang, id, n, data(kv))
-}
-
-func data(kv []any) i18n.Data {
-	if len(kv) == 0 {
-		return nil
-	}
-	d := i18n.Data{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		d[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return d
-}
+func sayN(lang, id string, n int, kv ...any) string { return i18n.SayN(lang, id, n, kv...) }
 
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)

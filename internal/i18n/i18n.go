@@ -142,6 +142,24 @@ func render(lang string, cfg *i18n.LocalizeConfig) string {
 	return s
 }
 
+// Say is T with the data as key/value pairs:
+// Say(lang, "resolved.by", "Who", "<@U1>").
+func Say(lang, id string, kv ...any) string { return T(lang, id, pairs(kv)) }
+
+// SayN is N with the data as key/value pairs.
+func SayN(lang, id string, count int, kv ...any) string { return N(lang, id, count, pairs(kv)) }
+
+func pairs(kv []any) Data {
+	if len(kv) == 0 {
+		return nil
+	}
+	d := Data{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return d
+}
+
 // Has reports whether message id exists in every language.
 func Has(id string) bool {
 	for _, lang := range Languages {

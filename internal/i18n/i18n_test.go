@@ -92,3 +92,12 @@ func TestReword(t *testing.T) {
 		}
 	}
 }
+
+func TestSay(t *testing.T) {
+	if got, want := SayN("en", "inquiry.count", 1), "1 inquiry"; got != want {
+		t.Errorf("SayN = %q, want %q", got, want)
+	}
+	if got, want := Say("ja", "inquiry.count", "Count", 4), "4 件の問い合わせ"; got != want {
+		t.Errorf("Say = %q, want %q", got, want)
+	}
+}
