@@ -36,6 +36,9 @@ type Options struct {
 	// PersonName gives the display name of a Slack user ID for the on-call
 	// load, or ""; nil leaves people as IDs.
 	PersonName func(ctx context.Context, id string) string
+	// Language is the language the report is written in ("en" or "ja";
+	// "" is English): Report.Language.
+	Language string
 }
 
 func (o Options) withDefaults() Options {
@@ -246,6 +249,7 @@ func newMonth(from time.Time, d Data, now time.Time, opt Options, detail bool) *
 			From:        from,
 			To:          to,
 			GeneratedAt: now,
+			Language:    opt.Language,
 		},
 		opt: opt, now: now, detail: detail,
 		noEvents:  len(d.Events) == 0,
