@@ -174,6 +174,7 @@ func TestGolden(t *testing.T) {
 			return renderRetired(hoursEscalation(lang).Blocks, resolved(lang, automation), "UONCALL")
 		}},
 		{"report", func(lang string) any { return renderReport(lang, sampleSummary()) }},
+		{"report_summary", func(lang string) any { return renderReport(lang, summaryIn(t, lang)) }},
 		{"resolve_modal", func(lang string) any { return renderResolveModal(lang, escalated(lang), koban.DefaultDomains) }},
 		{"relabel_modal", func(lang string) any { return renderRelabelModal(lang, resolved(lang, answered), koban.DefaultDomains) }},
 		{"home", func(lang string) any {
