@@ -78,7 +78,7 @@ func runReport(ctx context.Context, a *app, src metrics.Source, quadrant func(st
 	if err != nil {
 		return err
 	}
-	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}, a.log, nil)
+	svc := metrics.NewService(src, teamReport(a, loc, quadrant), a.log, nil)
 	r, err := svc.Report(ctx, month)
 	if err != nil {
 		return err
@@ -147,6 +147,12 @@ func reportQuadrants(a *app) (quadrant func(string) koban.Quadrant, close func()
 	return ix.Quadrant, ix.Close
 }
 
+// teamReport is how the team's report is computed and written: months
+// cut in loc, each rotation's reply target, in the team's language.
+func teamReport(a *app, loc *time.Location, quadrant func(string) koban.Quadrant) metrics.Options {
+	return metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets(), Language: a.cfg.Language}
+}
+
 // newReporter builds the monthly Reporter over the store; koban serve runs
 // its RunOnce as the "report.monthly" periodic job on the leader, and
 // RunOnce posts only once the month's cron time has passed. quadrant gives
@@ -156,7 +162,7 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, qu
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	opts := metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}
+	opts := teamReport(a, loc, quadrant)
 	if n, ok := poster.(web.Names); ok {
 		opts.PersonName = n.PersonName // the on-call load by display name
 	}
