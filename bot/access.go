@@ -15,6 +15,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Access decides who may act on and see inquiries (*authz.Policy). The desk
@@ -227,7 +228,7 @@ func (b *Bot) onSwapAction(ctx context.Context, e event) error {
 	default:
 		return nil
 	}
-	actx, cancel := context.WithTimeout(ctx, actBudget)
+	actx, cancel := context.WithTimeout(i18n.WithLanguage(ctx, b.langOf(ctx, e.User)), actBudget)
 	defer cancel()
 	reply, err := sc.ConfirmSwap(actx, e.User, e.Value, accept)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // handle handles one event from either transport. It returns what the
@@ -221,7 +222,8 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, lang, rest string) (me
 		}
 		return renderOnCall(lang, now, next, at), nil
 	}
-	reply, err := b.deps.OnCall.Command(ctx, e.User, rest)
+	// The on-call service replies in the person's language.
+	reply, err := b.deps.OnCall.Command(i18n.WithLanguage(ctx, lang), e.User, rest)
 	if err != nil {
 		return message{}, err
 	}

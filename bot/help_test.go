@@ -132,7 +132,7 @@ func TestHelpExamplesWork(t *testing.T) {
 // TestOnCallUsageExamplesParse feeds the examples of /koban oncall help
 // (the usage shown after a mistake) back through the command parser.
 func TestOnCallUsageExamplesParse(t *testing.T) {
-	examples := regexp.MustCompile("`(/koban oncall[^`]*)`").FindAllStringSubmatch(oncall.Usage, -1)
+	examples := regexp.MustCompile("`(/koban oncall[^`]*)`").FindAllStringSubmatch(oncall.Usage("en"), -1)
 	if len(examples) < 5 {
 		t.Fatalf("usage shows %d examples", len(examples))
 	}

@@ -113,3 +113,30 @@ func TestLocaleIsCachedWithTheName(t *testing.T) {
 		}
 	}
 }
+
+// TestOnCallCommandsFollowLocale runs /koban oncall as a person whose
+// Slack locale is Japanese: replies, mistakes and refusals are Japanese,
+// with the same commands and examples.
+func TestOnCallCommandsFollowLocale(t *testing.T) {
+	h := onCallHarness(t)
+	for _, u := range h.slack.users {
+		u["locale"] = "ja-JP"
+	}
+	h.slack.users = append(h.slack.users, localeUser("UOUTSIDER", "outsider", "ja-JP"))
+	tests := []struct{ user, cmd, want string }{
+		{oncallUser, "oncall list", "*platform* の今後のシフト:"},
+		{oncallUser, "oncall", "現在のオンコール"},
+		{oncallUser, "oncall remove x", "は交代の番号ではありません: `/koban oncall remove 12`(番号は"},
+		{oncallUser, "oncall frobnicate", "`frobnicate` というコマンドはありません。次のいずれかをお試しください:"},
+		{oncallUser, "oncall cover @alice to", "日時を指定してください。"},
+		{oncallUser, "oncall cover @alice from tomorrow 09:00 to tomorrow 18:00", "さんが *platform* を"},
+		{oncallUser, "oncall note the runbook moved", "次の *platform* の引き継ぎ用にメモしました。"},
+		{"UOUTSIDER", "oncall note hello", "引き継ぎのメモを残せるのはプラットフォームのオンコール担当者だけです。"},
+	}
+	for _, tt := range tests {
+		got := replyText(t, slashCommand(t, h.h, tt.user, helpChannel, tt.cmd).Body.Bytes())
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("/koban %s = %s, want %q in it", tt.cmd, got, tt.want)
+		}
+	}
+}

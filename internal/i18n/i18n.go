@@ -17,9 +17,11 @@
 package i18n
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -121,7 +123,32 @@ type Data = map[string]any
 // message has no placeholders). An unknown id returns the id itself, so a
 // missing message shows up in golden files and tests instead of vanishing.
 func T(lang, id string, data Data) string {
-	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: inner(lang, data)})
+}
+
+// Message is a message of the catalogue used as a value in the data of
+// another: it is said in the language of the message it fills (an error's
+// example, said when the error is shown).
+type Message struct {
+	ID   string
+	Data Data
+}
+
+// inner says the Messages among data's values in lang.
+func inner(lang string, data Data) Data {
+	var out Data
+	for k, v := range data {
+		if m, ok := v.(Message); ok {
+			if out == nil {
+				out = maps.Clone(data)
+			}
+			out[k] = T(lang, m.ID, m.Data)
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 // N returns message id in lang in the plural form for count. The count is
@@ -131,7 +158,7 @@ func N(lang, id string, count int, data Data) string {
 	for k, v := range data {
 		d[k] = v
 	}
-	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: inner(lang, d), PluralCount: count})
 }
 
 func render(lang string, cfg *i18n.LocalizeConfig) string {
@@ -144,12 +171,13 @@ func render(lang string, cfg *i18n.LocalizeConfig) string {
 
 // Say is T with the data as key/value pairs:
 // Say(lang, "resolved.by", "Who", "<@U1>").
-func Say(lang, id string, kv ...any) string { return T(lang, id, pairs(kv)) }
+func Say(lang, id string, kv ...any) string { return T(lang, id, Pairs(kv...)) }
 
 // SayN is N with the data as key/value pairs.
-func SayN(lang, id string, count int, kv ...any) string { return N(lang, id, count, pairs(kv)) }
+func SayN(lang, id string, count int, kv ...any) string { return N(lang, id, count, Pairs(kv...)) }
 
-func pairs(kv []any) Data {
+// Pairs makes template data of key/value pairs; nil for none.
+func Pairs(kv ...any) Data {
 	if len(kv) == 0 {
 		return nil
 	}
@@ -158,6 +186,23 @@ func pairs(kv []any) Data {
 		d[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return d
+}
+
+type ctxKey struct{}
+
+// WithLanguage returns ctx carrying lang, the language of the person a
+// request is answered for: services deeper down (the on-call commands)
+// reply in it.
+func WithLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, Normalize(lang))
+}
+
+// FromContext is the language WithLanguage put in ctx; English when none.
+func FromContext(ctx context.Context) string {
+	if lang, ok := ctx.Value(ctxKey{}).(string); ok {
+		return lang
+	}
+	return English
 }
 
 // Has reports whether message id exists in every language.
