@@ -128,7 +128,7 @@ func (b *Bot) upload(ctx context.Context, channel, ts string, files []upload) er
 func renderReport(lang string, s metrics.Summary) message {
 	title := s.Title
 	if title == "" {
-		title = "koban monthly report: " + s.Month
+		title = say(lang, "report.title", "Month", s.Month)
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(truncate(title, maxHeaderText)))}
 

@@ -59,7 +59,7 @@ type member struct {
 func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
 	want := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "@")))
 	if want == "" {
-		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", name)
+		return "", koban.Say(koban.ENotFound, "error.no_such_name", map[string]any{"Name": name})
 	}
 	b.users.mu.Lock()
 	defer b.users.mu.Unlock()
@@ -79,11 +79,11 @@ func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", want)
+		return "", koban.Say(koban.ENotFound, "error.no_such_name", map[string]any{"Name": want})
 	case 1:
 		return ids[0], nil
 	}
-	return "", koban.Errorf(koban.EInvalid, "%d people are called @%s: pick one from the @-menu so that Slack sends their ID.", len(ids), want)
+	return "", koban.Say(koban.EInvalid, "error.several_names", map[string]any{"Count": len(ids), "Name": want})
 }
 
 // fetchUsers reloads the member list; the caller holds b.users.mu.
