@@ -94,9 +94,9 @@ func withPickedUp(blocks []slack.Block, lang, user string) []slack.Block {
 
 // markPickedUp edits koban's escalation of inq in its thread to say who
 // picked it up (the on-call who acknowledged it).
-func (b *Bot) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
+func (c *Client) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
 	id := strconv.FormatInt(inq.ID, 10)
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		p := m.Metadata.EventPayload
 		if m.Metadata.EventType != replyEvent || fmt.Sprint(p["inquiry_id"]) != id || fmt.Sprint(p["kind"]) != string(koban.EventEscalated) {
 			return nil, false

@@ -44,24 +44,24 @@ func (d *directory) remember(members []member, at time.Time, keepEmpty bool) {
 // or Slack cannot be reached and has never told it). Names come from the
 // member list LookupName caches, else from users.info, and are refreshed
 // daily; a stale name is still returned while Slack is unreachable.
-func (b *Bot) PersonName(ctx context.Context, id string) string {
+func (c *Client) PersonName(ctx context.Context, id string) string {
 	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
 		return ""
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	known, ok := b.users.names[id]
-	if ok && b.now().Sub(known.at) < namesTTL {
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	known, ok := c.users.names[id]
+	if ok && c.now().Sub(known.at) < namesTTL {
 		return known.name
 	}
-	u, err := b.api.GetUserInfoContext(ctx, id)
+	u, err := c.api.GetUserInfoContext(ctx, id)
 	if err != nil {
-		b.log.Debug("slack user name", "user", id, "err", err)
+		c.log.Debug("slack user name", "user", id, "err", err)
 		// Ask again in a few minutes rather than on every page.
-		b.users.remember([]member{{id: id, shown: known.name}}, b.now().Add(usersTTL-namesTTL), true)
+		c.users.remember([]member{{id: id, shown: known.name}}, c.now().Add(usersTTL-namesTTL), true)
 		return known.name
 	}
 	name := cmp.Or(shownName(*u), known.name)
-	b.users.remember([]member{{id: id, shown: name}}, b.now(), true)
+	c.users.remember([]member{{id: id, shown: name}}, c.now(), true)
 	return name
 }

@@ -16,17 +16,17 @@ var _ oncall.Notifier = (*Bot)(nil)
 
 // PostHandoff posts the shift-change digest in the rotation's channel and
 // sends it to the incoming on-call. It implements oncall.Notifier.
-func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
+func (c *Client) PostHandoff(ctx context.Context, h oncall.Handoff) error {
 	msg := renderHandoff(publicHandoff(h))
 	var errs []error
 	if h.Channel != "" {
-		if err := b.post(ctx, h.Channel, "", msg); err != nil {
+		if err := c.post(ctx, h.Channel, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if validID(h.Incoming) {
 		// A DM: chat.postMessage to a user ID opens the conversation with koban.
-		if err := b.post(ctx, h.Incoming, "", msg); err != nil {
+		if err := c.post(ctx, h.Incoming, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -39,7 +39,7 @@ func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
 // Remind nudges the on-call in a DM about an inquiry waiting for a human
 // reply; a breach (or a rotation with nobody on call) goes to the rotation's
 // channel. It implements oncall.Notifier.
-func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
+func (c *Client) Remind(ctx context.Context, r oncall.Reminder) error {
 	to := r.Person
 	if r.Breach() || !validID(to) {
 		to = r.Channel
@@ -48,7 +48,7 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 		return nil
 	}
 	r.Inquiry = public(r.Inquiry)
-	if err := b.post(ctx, to, "", renderReminder(r)); err != nil {
+	if err := c.post(ctx, to, "", renderReminder(r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}
 	return nil

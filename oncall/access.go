@@ -41,7 +41,7 @@ type SwapRequest struct {
 }
 
 func (s *Service) isAdmin(ctx context.Context, user string) bool {
-	return s.Access != nil && s.Access.IsAdmin(ctx, user)
+	return s.access != nil && s.access.IsAdmin(ctx, user)
 }
 
 func forbidden(format string, args ...any) error {
@@ -97,7 +97,7 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 			return forbidden("Only members of *%s* (or a koban admin) can remove its overrides.", r.Name)
 		}
 	case *NoteCommand:
-		if admin || (s.Access != nil && s.Access.IsResponder(ctx, user)) {
+		if admin || (s.access != nil && s.access.IsResponder(ctx, user)) {
 			return nil
 		}
 		for _, r := range s.schedule.rotations {

@@ -40,11 +40,11 @@ func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) 
 // botOnCall is bot.OnCall over the on-call service.
 type botOnCall struct{ svc *oncall.Service }
 
-func (o *botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	return o.svc.Show(ctx, "", t)
 }
 
-func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	now, err := o.svc.Show(ctx, "", t)
 	if err != nil {
 		return nil, err
@@ -60,11 +60,11 @@ func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error
 	return next, nil
 }
 
-func (o *botOnCall) ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error) {
+func (o botOnCall) ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error) {
 	return o.svc.ConfirmSwap(ctx, user, token, accept, time.Now())
 }
 
-func (o *botOnCall) Command(ctx context.Context, user, text string) (string, error) {
+func (o botOnCall) Command(ctx context.Context, user, text string) (string, error) {
 	cmd, err := oncall.ParseCommand(text)
 	if err != nil {
 		return "", err
