@@ -38,8 +38,8 @@ type harness struct {
 // fixedRouter sends every escalation to one on-call.
 type fixedRouter struct{ user string }
 
-func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
+func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (koban.Escalation, error) {
+	return koban.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
 }
 
 type harnessOpts struct {

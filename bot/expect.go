@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 )
 
 // expectText holds the words that tell the asker when to expect a human
@@ -42,7 +41,7 @@ var expectTexts = map[string]expectText{
 
 // expectLine renders when the asker may expect a human reply; "" when the
 // escalation carries no reply target.
-func expectLine(lang string, e desk.Escalation) string {
+func expectLine(lang string, e koban.Escalation) string {
 	if e.ReplyTarget <= 0 || e.ReplyBy.IsZero() {
 		return ""
 	}
@@ -59,7 +58,7 @@ func expectLine(lang string, e desk.Escalation) string {
 }
 
 // withExpect adds the expectation line under an escalation's header.
-func withExpect(msg message, lang string, e desk.Escalation) message {
+func withExpect(msg message, lang string, e koban.Escalation) message {
 	s := expectLine(lang, e)
 	if s == "" || len(msg.Blocks) == 0 {
 		return msg

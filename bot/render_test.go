@@ -89,7 +89,7 @@ func TestGolden(t *testing.T) {
 	resolvedJA.Final = resolved.Final
 	enAnswer := renderAnswer(en, koban.Answer{Lang: "en", Known: true, Text: "Set `size: medium` in **deploy/database.yaml**.", Citations: sampleCitations[:1]})
 	jaEscalation := renderEscalation(resolvedJA, desk.Reply{Kind: koban.EventEscalated,
-		Escalation: desk.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
+		Escalation: koban.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
 			ReplyTarget: 8 * time.Hour, ReplyBy: later.Add(30 * time.Hour), BusinessHours: true}}, later)
 
 	tests := []struct {
@@ -104,11 +104,11 @@ func TestGolden(t *testing.T) {
 		{"escalation", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
 			Answer: koban.Answer{Citations: sampleCitations[:2]},
 			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
-			Escalation: desk.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
+			Escalation: koban.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
 				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}, later)},
 		{"escalation_ja", jaEscalation},
 		{"escalation_group", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
-			Escalation: desk.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)},
+			Escalation: koban.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)},
 		{"resolved", renderResolved(resolved)},
 		{"answer_resolved", renderRetired(enAnswer.Blocks, solved, "UASKER")},
 		{"answer_resolved_unknown", renderRetired(enAnswer.Blocks, solved, "koban")},
@@ -143,7 +143,7 @@ func TestRenderedTextNeverBroadcasts(t *testing.T) {
 	evil := "<!channel> <!here> <!everyone> <@U1> <https://evil.example|click> [x](javascript:alert(1))"
 	msgs := []message{
 		renderAnswer(inq, koban.Answer{Text: evil, Known: true, Citations: []koban.Citation{{Path: "a.md", Title: evil, Section: evil, URL: "javascript:alert(1)"}}}),
-		renderEscalation(inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: desk.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
+		renderEscalation(inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: koban.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
 		renderError(koban.Errorf(koban.EInvalid, "%s", evil)),
 	}
 	for i, m := range msgs {

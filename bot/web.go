@@ -62,7 +62,7 @@ const maxGroupDMs = 10
 // asker's conversation, each a Slack ID: the on-call's DM or, with nobody on
 // call, a DM to each member of the fallback user group (a group mention
 // inside a DM or on the web reaches no one); then the rotation's channel.
-func (c *Client) escalationTargets(ctx context.Context, e desk.Escalation) []string {
+func (c *Client) escalationTargets(ctx context.Context, e koban.Escalation) []string {
 	var to []string
 	switch {
 	case validID(e.OnCall):

@@ -69,22 +69,18 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedba
 	}
 	esc := d.route(ctx, inq.Domain)
 	esc.Reason = reason
+	expectReply(&esc, d.Now(), inq.Urgent)
 	// The card shows koban's own prediction: what the asker says (docs
 	// wrong) is their feedback, recorded apart, never koban's prediction.
-	tr := koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}}
-	data := map[string]string{"feedback": string(feedback), "triage": mustJSON(tr), "answer": mustJSON(koban.Answer{Lang: inq.Lang}),
-		"rotation": esc.Rotation, "oncall": esc.OnCall, "group": esc.Group, "reason": reason, "category": tr.Label.String(), "domain": string(inq.Domain)}
-	if esc.Channel != "" {
-		data["rotation_channel"] = esc.Channel
+	dec := koban.Outcome{
+		Answer:     koban.Answer{Lang: inq.Lang},
+		Triage:     koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}},
+		Escalation: esc,
+		Feedback:   feedback,
+		Note:       note,
+		AskerLabel: askerSays,
 	}
-	if note != "" {
-		data["note"] = note
-	}
-	if !askerSays.IsZero() {
-		data["asker_label"] = askerSays.String()
-	}
-	esc.record(data, d.Now(), inq.Urgent)
-	inq, err = d.act(ctx, id, koban.StateEscalated, koban.Event{Kind: koban.EventEscalated, Actor: user, Data: data}, func(i *koban.Inquiry) {
+	inq, err = d.act(ctx, id, koban.StateEscalated, koban.OutcomeEvent(koban.EventEscalated, user, dec), func(i *koban.Inquiry) {
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
 	})
 	if err != nil {

@@ -70,7 +70,7 @@ type Learner interface {
 
 // Router finds who an escalation goes to.
 type Router interface {
-	Route(ctx context.Context, d koban.Domain, now time.Time) (Escalation, error)
+	Route(ctx context.Context, d koban.Domain, now time.Time) (koban.Escalation, error)
 }
 
 // Redactor masks secrets in text.
@@ -78,28 +78,12 @@ type Redactor interface {
 	Redact(text string) (masked string, n int)
 }
 
-// Escalation says who is brought in for an inquiry.
-type Escalation struct {
-	Rotation string // the rotation it was routed to; "" without rotations
-	OnCall   string // Slack user ID of the on-call; "" when only Group is known
-	Group    string // Slack user group ID to mention when there is no on-call
-	Channel  string // the rotation's channel, told of escalations from private conversations
-	Reason   string // why koban escalated, for the on-call
-
-	// ReplyTarget is the rotation's reply-time target (0: none known) and
-	// ReplyBy when it runs out for this inquiry, counted in business hours
-	// when BusinessHours is set: the asker is told when to expect a reply.
-	ReplyTarget   time.Duration
-	ReplyBy       time.Time
-	BusinessHours bool
-}
-
 // Reply is what a Replier delivers: koban's answer or its escalation.
 type Reply struct {
 	Kind       koban.EventKind // EventAnswered or EventEscalated
 	Answer     koban.Answer
 	Triage     koban.Triage
-	Escalation Escalation // for EventEscalated
+	Escalation koban.Escalation // for EventEscalated
 
 	// Suggest lists the related pages shown to the asker while the on-call
 	// is brought in (a suggest decision), with a "This solved it" button.

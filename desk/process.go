@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -87,23 +86,16 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 		}
 		i.Tokens += ans.Tokens
 	}
-	stored := ans
-	stored.Pages = nil // the ranked pages are for triage; the reply needs the citations
+	dec := koban.Outcome{Answer: ans, Triage: tr}
+	dec.Answer.Pages = nil // the ranked pages are for triage; the reply needs the citations
 	suggest := suggestions(ans, tr)
 	if len(suggest) > 0 {
-		stored.Pages = suggest // shown to the asker beside the escalation
-	}
-	data := map[string]string{
-		"answer":     mustJSON(stored),
-		"triage":     mustJSON(tr),
-		"confidence": fmt.Sprintf("%.3f", ans.Confidence),
-		"category":   tr.Label.String(),
-		"domain":     string(tr.Domain),
+		dec.Answer.Pages, dec.Suggest = suggest, true // shown to the asker beside the escalation
 	}
 	answer := tr.Decision == koban.DecideAnswer && ans.Known && !tr.Urgent
-	d.attachPast(ctx, inq, q, answer, data)
+	dec.Past = d.similarPastShown(ctx, inq, q, answer)
 	if answer {
-		ev := koban.Event{Kind: koban.EventAnswered, Actor: koban.ActorKoban, Data: data}
+		ev := koban.OutcomeEvent(koban.EventAnswered, koban.ActorKoban, dec)
 		inq, err = d.Store.Transition(ctx, inq.ID, koban.StateAnswered, ev, func(i *koban.Inquiry) {
 			update(i)
 			i.Citations = citedPaths(ans.Citations)
@@ -116,18 +108,9 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	}
 	esc := d.route(ctx, tr.Domain)
 	esc.Reason = escalationReason(ans, tr)
-	if esc.Channel != "" {
-		data["rotation_channel"] = esc.Channel
-	}
-	data["rotation"], data["oncall"], data["group"], data["reason"] = esc.Rotation, esc.OnCall, esc.Group, esc.Reason
-	esc.record(data, d.Now(), tr.Urgent)
-	if len(suggest) > 0 {
-		data["suggest"] = "true"
-	}
-	if tr.Urgent {
-		data["urgent"] = "true"
-	}
-	ev := koban.Event{Kind: koban.EventEscalated, Actor: koban.ActorKoban, Data: data}
+	expectReply(&esc, d.Now(), tr.Urgent)
+	dec.Escalation, dec.Urgent = esc, tr.Urgent
+	ev := koban.OutcomeEvent(koban.EventEscalated, koban.ActorKoban, dec)
 	inq, err = d.Store.Transition(ctx, inq.ID, koban.StateEscalated, ev, func(i *koban.Inquiry) {
 		update(i)
 		i.Assignee, i.Rotation = esc.OnCall, esc.Rotation
@@ -142,7 +125,7 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 }
 
 // route asks the router for the on-call, falling back to the configured group.
-func (d *Desk) route(ctx context.Context, dom koban.Domain) Escalation {
+func (d *Desk) route(ctx context.Context, dom koban.Domain) koban.Escalation {
 	if d.Router != nil {
 		esc, err := d.Router.Route(ctx, dom, d.Now())
 		if err == nil && (esc.OnCall != "" || esc.Group != "") {
@@ -152,7 +135,7 @@ func (d *Desk) route(ctx context.Context, dom koban.Domain) Escalation {
 			d.Log.Warn("route escalation", "domain", dom, "err", err)
 		}
 	}
-	return Escalation{Group: d.cfg.FallbackGroup}
+	return koban.Escalation{Group: d.cfg.FallbackGroup}
 }
 
 // deliverPending delivers the latest answered or escalated event that has
@@ -162,7 +145,7 @@ func (d *Desk) deliverPending(ctx context.Context, inq *koban.Inquiry, events []
 	if !ok {
 		return nil
 	}
-	r, err := deliveredReply(ev)
+	r, err := ReplyOf(ev)
 	if err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
@@ -279,38 +262,19 @@ func undelivered(events []koban.Event) (koban.Event, bool) {
 	return last, found
 }
 
-// replyFromEvent rebuilds the reply recorded with an answered or escalated event.
-func replyFromEvent(ev koban.Event) (Reply, error) {
-	r := Reply{Kind: ev.Kind}
-	if s := ev.Data["answer"]; s != "" {
-		if err := json.Unmarshal([]byte(s), &r.Answer); err != nil {
-			return Reply{}, fmt.Errorf("decode answer of event %d: %w", ev.ID, err)
-		}
+// ReplyOf returns the reply recorded with an answered or escalated event:
+// what is delivered, and what the web UI's timeline shows.
+func ReplyOf(ev koban.Event) (Reply, error) {
+	dec, err := ev.Outcome()
+	if err != nil {
+		return Reply{}, err
 	}
-	if s := ev.Data["triage"]; s != "" {
-		if err := json.Unmarshal([]byte(s), &r.Triage); err != nil {
-			return Reply{}, fmt.Errorf("decode triage of event %d: %w", ev.ID, err)
-		}
-	}
-	if ev.Kind == koban.EventEscalated {
-		r.Escalation = Escalation{Rotation: ev.Data["rotation"], OnCall: ev.Data["oncall"], Group: ev.Data["group"], Reason: ev.Data["reason"]}
-		r.Urgent = ev.Data["urgent"] == "true"
-		r.Escalation.read(ev.Data)
-		if ev.Data["suggest"] == "true" {
-			r.Suggest = r.Answer.Pages
-		}
-	}
-	if s := ev.Data["past"]; s != "" {
-		if err := json.Unmarshal([]byte(s), &r.Past); err != nil {
-			return Reply{}, fmt.Errorf("decode past answers of event %d: %w", ev.ID, err)
-		}
+	r := Reply{Kind: ev.Kind, Answer: dec.Answer, Triage: dec.Triage, Past: dec.Past, Escalation: dec.Escalation, Urgent: dec.Urgent}
+	if dec.Suggest {
+		r.Suggest = dec.Answer.Pages
 	}
 	return r, nil
 }
-
-// ReplyOf returns the reply recorded with an answered or escalated event, for
-// the web UI's timeline.
-func ReplyOf(ev koban.Event) (Reply, error) { return replyFromEvent(ev) }
 
 func escalationReason(a koban.Answer, t koban.Triage) string {
 	switch {
@@ -334,12 +298,4 @@ func citedPaths(cs []koban.Citation) []string {
 		}
 	}
 	return out
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("desk: encode %T: %v", v, err)) // only plain structs are encoded
-	}
-	return string(b)
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 	"github.com/kobanhq/koban/oncall"
 )
 
@@ -16,15 +15,15 @@ type oncallRouter struct {
 	group string // the fallback group when nobody is on call
 }
 
-func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) (desk.Escalation, error) {
+func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) (koban.Escalation, error) {
 	rotation, shift, err := r.svc.Route(ctx, d, now)
 	if koban.ErrorCode(err) == koban.ENotFound {
-		return desk.Escalation{Rotation: rotation, Group: r.group}, nil
+		return koban.Escalation{Rotation: rotation, Group: r.group}, nil
 	}
 	if err != nil {
-		return desk.Escalation{}, err
+		return koban.Escalation{}, err
 	}
-	esc := desk.Escalation{Rotation: rotation, OnCall: shift.Person}
+	esc := koban.Escalation{Rotation: rotation, OnCall: shift.Person}
 	for _, rot := range r.rots {
 		if rot.Name == rotation && rot.UserGroup != "" && esc.OnCall == "" {
 			esc.Group = rot.UserGroup
