@@ -69,8 +69,8 @@ func withHidden(lang string, m message, hidden int) message {
 
 // GroupMembers returns the members of a Slack user group
 // (usergroups.users.list). It implements authz.Groups.
-func (b *Bot) GroupMembers(ctx context.Context, group string) ([]string, error) {
-	users, err := b.api.GetUserGroupMembersContext(ctx, group)
+func (c *Client) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	users, err := c.api.GetUserGroupMembersContext(ctx, group)
 	if err != nil {
 		return nil, fmt.Errorf("members of user group %s: %w", group, classify(err))
 	}

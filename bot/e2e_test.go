@@ -38,8 +38,8 @@ type harness struct {
 // fixedRouter sends every escalation to one on-call.
 type fixedRouter struct{ user string }
 
-func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
+func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (koban.Escalation, error) {
+	return koban.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
 }
 
 type harnessOpts struct {
@@ -72,16 +72,22 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatalf("triage: %v", err)
 	}
-	// The on-call is a rotation member; admins are an ID and a user group,
-	// read from the fake Slack through the bot.
-	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
-	groups := &lateGroups{}
 	log := o.log
 	if log == nil {
 		log = testLogger(t)
 	}
+	// As serve wires it: the Slack client first, then who may do what (user
+	// groups are read through the client), the desk, and the bot last.
+	c, err := NewClient(ctx, ClientOptions{BotToken: "xoxb-test", APIURL: fs.url(), DocsBaseURLs: []string{sampledocs.BaseURL}, Language: o.language},
+		ClientDeps{Events: st, Log: log})
+	if err != nil {
+		t.Fatalf("slack client: %v", err)
+	}
+	// The on-call is a rotation member; admins are an ID and a user group,
+	// read from the fake Slack through the client.
+	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
 	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser, memberUser}},
-		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, groups, log)
+		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, c, log)
 	var router desk.Router = fixedRouter{oncallUser}
 	if o.router != nil {
 		router = o.router
@@ -97,22 +103,17 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		Triage:    tri,
 		Learner:   tri,
 		Router:    router,
+		Repliers:  c.Repliers(),
+		Threads:   c,
 	})
 	channels := o.channels
 	if channels == nil {
 		channels = []Channel{{ID: helpChannel, Mode: "all"}, {ID: quietChan, Mode: "questions"}}
 	}
-	b, err := New(ctx, Options{
-		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
-		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL}, Language: o.language,
-	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st, Log: log})
+	b, err := New(c, Options{AppToken: o.appToken, SigningSecret: testSecret, Channels: channels, Workers: o.workers},
+		Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
-	}
-	groups.b = b
-	d.Threads = b // as cmd/koban wires it
-	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
-		d.Repliers[src] = b
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

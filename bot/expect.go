@@ -10,12 +10,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 )
 
 // expectLine renders when the asker may expect a human reply; "" when the
 // escalation carries no reply target.
-func expectLine(lang string, e desk.Escalation) string {
+func expectLine(lang string, e koban.Escalation) string {
 	if e.ReplyTarget <= 0 || e.ReplyBy.IsZero() {
 		return ""
 	}
@@ -31,7 +30,7 @@ func expectLine(lang string, e desk.Escalation) string {
 }
 
 // withExpect adds the expectation line under an escalation's header.
-func withExpect(msg message, lang string, e desk.Escalation) message {
+func withExpect(msg message, lang string, e koban.Escalation) message {
 	s := expectLine(lang, e)
 	if s == "" || len(msg.Blocks) == 0 {
 		return msg
@@ -66,9 +65,9 @@ func withPickedUp(blocks []slack.Block, lang, user string) []slack.Block {
 
 // markPickedUp edits koban's escalation of inq in its thread to say who
 // picked it up (the on-call who acknowledged it).
-func (b *Bot) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
+func (c *Client) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
 	id := strconv.FormatInt(inq.ID, 10)
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		p := m.Metadata.EventPayload
 		if m.Metadata.EventType != replyEvent || fmt.Sprint(p["inquiry_id"]) != id || fmt.Sprint(p["kind"]) != string(koban.EventEscalated) {
 			return nil, false

@@ -235,8 +235,8 @@ func (b *Bot) tell(e event, s string) {
 // RetractPast takes a removed past answer off koban's replies in the
 // inquiry's thread (the sections with block id "past:ID"), so that what was
 // posted does not show it either. It implements desk.PastRetractor.
-func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+func (c *Client) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
 			s, ok := bl.(*slack.SectionBlock)
 			return ok && s.BlockID == pastBlockID(id)
@@ -248,10 +248,10 @@ func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) err
 // resolvedNotice is the notice posted in the thread on resolution: when the
 // asker said the suggested pages solved it, it tells the on-call that
 // nothing is left to do.
-func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
-	events, err := b.deps.Inquiries.Events(ctx, inq.ID)
+func (c *Client) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
+	events, err := c.events.Events(ctx, inq.ID)
 	if err != nil {
-		b.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
+		c.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
 		return renderResolved(inq)
 	}
 	for _, ev := range slices.Backward(events) {
@@ -276,15 +276,15 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 // its author and Slack's escaping undone: the answer a resolution without
 // a note keeps. ENotFound when nobody but the asker wrote. It implements
 // desk.Threads.
-func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
+func (c *Client) LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
 	if inq.Channel == "" || inq.ThreadTS == "" {
 		return "", "", koban.Errorf(koban.ENotFound, "inquiry %d has no thread", inq.ID)
 	}
 	// At most 50 pages (10,000 messages) are read, keeping only the latest
 	// candidates.
 	var mine, anyone slack.Message
-	err := b.eachReply(ctx, inq, 50, func(m slack.Message) {
-		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
+	err := c.eachReply(ctx, inq, 50, func(m slack.Message) {
+		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == c.selfUser || m.User == inq.AskedBy || m.SubType != "" {
 			return
 		}
 		if strings.TrimSpace(m.Text) == "" {
@@ -310,7 +310,7 @@ func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder strin
 
 // Link returns the permalink of the inquiry's question (chat.getPermalink).
 // It implements desk.Threads.
-func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
+func (c *Client) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 	ts := inq.ThreadTS
 	if ts == "" {
 		ts = inq.MessageTS
@@ -318,7 +318,7 @@ func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 	if inq.Channel == "" || ts == "" {
 		return "", nil
 	}
-	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: inq.Channel, Ts: ts})
+	link, err := c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: inq.Channel, Ts: ts})
 	if err != nil {
 		if errors.Is(classify(err), desk.ErrUndeliverable) {
 			return "", nil // no such message any more: keep the answer without a link
@@ -386,20 +386,20 @@ func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func
 // pastNames names the authors of past answers as "@name" from the
 // workspace's member list (users.list, cached like LookupName's); an author
 // Slack does not know is left out, and rendered as "a responder".
-func (b *Bot) pastNames(ctx context.Context, past []koban.PastAnswer) map[string]string {
+func (c *Client) pastNames(ctx context.Context, past []koban.PastAnswer) map[string]string {
 	names := map[string]string{}
 	if len(past) == 0 {
 		return names
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	if b.users.fetched.IsZero() || b.now().Sub(b.users.fetched) >= usersTTL {
-		if err := b.fetchUsers(ctx); err != nil {
-			b.log.Warn("names of past answers' authors", "err", err)
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	if c.users.fetched.IsZero() || c.now().Sub(c.users.fetched) >= usersTTL {
+		if err := c.fetchUsers(ctx); err != nil {
+			c.log.Warn("names of past answers' authors", "err", err)
 		}
 	}
 	for _, p := range past {
-		for _, m := range b.users.members {
+		for _, m := range c.users.members {
 			if m.id == p.AnsweredBy {
 				names[m.id] = "@" + cmp.Or(m.display, m.name, m.real)
 			}

@@ -29,8 +29,7 @@ func onCallHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := oncall.NewService(rots, h.store, h.bot, h.bot.log)
-	svc.Access = h.bot.deps.Access.(oncall.Access)
+	svc := oncall.NewService(rots, oncall.Deps{Store: h.store, Notifier: h.bot, Access: h.bot.deps.Access.(oncall.Access), Log: h.bot.log})
 	oc.svc = svc
 	return h
 }

@@ -16,17 +16,17 @@ var _ oncall.Notifier = (*Bot)(nil)
 
 // PostHandoff posts the shift-change digest in the rotation's channel and
 // sends it to the incoming on-call. It implements oncall.Notifier.
-func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
-	msg := renderHandoff(b.teamLang(), publicHandoff(b.teamLang(), h))
+func (c *Client) PostHandoff(ctx context.Context, h oncall.Handoff) error {
+	msg := renderHandoff(c.teamLang(), publicHandoff(c.teamLang(), h))
 	var errs []error
 	if h.Channel != "" {
-		if err := b.post(ctx, h.Channel, "", msg); err != nil {
+		if err := c.post(ctx, h.Channel, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if validID(h.Incoming) {
 		// A DM: chat.postMessage to a user ID opens the conversation with koban.
-		if err := b.post(ctx, h.Incoming, "", msg); err != nil {
+		if err := c.post(ctx, h.Incoming, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -39,7 +39,7 @@ func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
 // Remind nudges the on-call in a DM about an inquiry waiting for a human
 // reply; a breach (or a rotation with nobody on call) goes to the rotation's
 // channel. It implements oncall.Notifier.
-func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
+func (c *Client) Remind(ctx context.Context, r oncall.Reminder) error {
 	to := r.Person
 	if r.Breach() || !validID(to) {
 		to = r.Channel
@@ -47,8 +47,8 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 	if to == "" {
 		return nil
 	}
-	r.Inquiry = public(b.teamLang(), r.Inquiry)
-	if err := b.post(ctx, to, "", renderReminder(b.teamLang(), r)); err != nil {
+	r.Inquiry = public(c.teamLang(), r.Inquiry)
+	if err := c.post(ctx, to, "", renderReminder(c.teamLang(), r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}
 	return nil

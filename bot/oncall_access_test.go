@@ -61,8 +61,7 @@ func TestOnCallChangesNeedMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := oncall.NewService(rots, h.store, h.bot, h.bot.log)
-	svc.Access = h.bot.deps.Access.(oncall.Access)
+	svc := oncall.NewService(rots, oncall.Deps{Store: h.store, Notifier: h.bot, Access: h.bot.deps.Access.(oncall.Access), Log: h.bot.log})
 	oc.svc = svc
 	overrides := func() []koban.Override {
 		t.Helper()

@@ -17,11 +17,11 @@ import (
 // notice in the rotation's channel, all without the question's text. Their Resolve… button shows the question to responders
 // only. Failures are logged: the escalation itself is in the asker's
 // conversation and in the reminders.
-func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
-	msg := renderPrivateEscalation(b.teamLang(), inq, r, b.now())
-	for _, to := range b.escalationTargets(ctx, r.Escalation) {
-		if err := b.post(ctx, to, "", msg); err != nil {
-			b.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
+func (c *Client) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
+	msg := renderPrivateEscalation(c.teamLang(), inq, r, c.now())
+	for _, to := range c.escalationTargets(ctx, r.Escalation) {
+		if err := c.post(ctx, to, "", msg); err != nil {
+			c.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
 		}
 	}
 }

@@ -577,7 +577,7 @@ func ago(lang string, d time.Duration) string {
 
 // escalationMention mentions who an escalation brings in: the on-call, else
 // the user group; "" for nobody.
-func escalationMention(e desk.Escalation) string {
+func escalationMention(e koban.Escalation) string {
 	switch {
 	case validID(e.OnCall):
 		return "<@" + e.OnCall + ">"

@@ -110,14 +110,14 @@ func TestGolden(t *testing.T) {
 	hoursEscalation := func(lang string) message {
 		inq := resolved(lang, automation)
 		return renderEscalation(lang, inq, desk.Reply{Kind: koban.EventEscalated,
-			Escalation: desk.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
+			Escalation: koban.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
 				ReplyTarget: 8 * time.Hour, ReplyBy: later.Add(30 * time.Hour), BusinessHours: true}}, later)
 	}
 	escalationReply := func() desk.Reply {
 		return desk.Reply{Kind: koban.EventEscalated,
 			Answer: koban.Answer{Citations: sampleCitations[:2]},
 			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
-			Escalation: desk.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
+			Escalation: koban.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
 				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}
 	}
 	handoff := oncall.Handoff{Rotation: "platform", Channel: "CPLATFORM", Outgoing: "UOLD", Incoming: "UONCALL",
@@ -147,7 +147,7 @@ func TestGolden(t *testing.T) {
 		{"escalation_hours", func(lang string) any { return hoursEscalation(lang) }},
 		{"escalation_group", func(lang string) any {
 			return renderEscalation(lang, escalated(lang), desk.Reply{Kind: koban.EventEscalated,
-				Escalation: desk.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)
+				Escalation: koban.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)
 		}},
 		{"escalation_no_one", func(lang string) any {
 			return renderEscalation(lang, escalated(lang), desk.Reply{Kind: koban.EventEscalated}, later)
@@ -241,7 +241,7 @@ func TestRenderedTextNeverBroadcasts(t *testing.T) {
 	evil := "<!channel> <!here> <!everyone> <@U1> <https://evil.example|click> [x](javascript:alert(1))"
 	msgs := []message{
 		renderAnswer(inq, koban.Answer{Text: evil, Known: true, Citations: []koban.Citation{{Path: "a.md", Title: evil, Section: evil, URL: "javascript:alert(1)"}}}),
-		renderEscalation(inq.Lang, inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: desk.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
+		renderEscalation(inq.Lang, inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: koban.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
 		renderError("en", koban.Errorf(koban.EInvalid, "%s", evil)),
 	}
 	for i, m := range msgs {

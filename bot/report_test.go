@@ -118,7 +118,7 @@ func TestRenderReportLimits(t *testing.T) {
 }
 
 func TestPostReport(t *testing.T) {
-	b, fs := newTestBotWith(t, func(o *Options, _ *Deps) { o.ReportChannel = reportChannel })
+	b, fs := newTestBotWith(t, func(o *ClientOptions, _ *ClientDeps) { o.ReportChannel = reportChannel })
 	ctx := context.Background()
 	s := sampleSummary()
 	if err := b.PostReport(ctx, testTeam, s); err != nil {
@@ -192,7 +192,7 @@ func TestPostReport(t *testing.T) {
 }
 
 func TestPostReportErrors(t *testing.T) {
-	if err := (&Bot{}).PostReport(context.Background(), testTeam, sampleSummary()); koban.ErrorCode(err) != koban.EInvalid {
+	if err := (&Client{}).PostReport(context.Background(), testTeam, sampleSummary()); koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("PostReport without a report channel: code %q (%v), want invalid", koban.ErrorCode(err), err)
 	}
 	tests := []struct {
@@ -211,7 +211,7 @@ func TestPostReportErrors(t *testing.T) {
 		{"files.completeUploadExternal", failure{slackErr: "channel_not_found"}, true, 0, koban.EInternal},
 	}
 	for _, tt := range tests {
-		b, fs := newTestBotWith(t, func(o *Options, _ *Deps) { o.ReportChannel = reportChannel })
+		b, fs := newTestBotWith(t, func(o *ClientOptions, _ *ClientDeps) { o.ReportChannel = reportChannel })
 		fs.failNext(tt.method, tt.fail)
 		err := b.PostReport(context.Background(), testTeam, sampleSummary())
 		if err == nil {

@@ -56,26 +56,26 @@ type member struct {
 // (users.list, paginated) is cached for a few minutes. The error is ENotFound
 // when nobody matches, EInvalid when several people do, and EUnavailable
 // when Slack cannot be reached. It implements oncall.NameLookup.
-func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
+func (c *Client) LookupName(ctx context.Context, name string) (string, error) {
 	want := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "@")))
 	if want == "" {
 		return "", koban.Say(koban.ENotFound, "error.no_such_name", map[string]any{"Name": name})
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	age := b.now().Sub(b.users.fetched)
-	if b.users.fetched.IsZero() || age >= usersTTL {
-		if err := b.fetchUsers(ctx); err != nil {
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	age := c.now().Sub(c.users.fetched)
+	if c.users.fetched.IsZero() || age >= usersTTL {
+		if err := c.fetchUsers(ctx); err != nil {
 			return "", err
 		}
 		age = 0
 	}
-	ids := matchMembers(b.users.members, want)
+	ids := matchMembers(c.users.members, want)
 	if len(ids) == 0 && age >= usersMissTTL {
-		if err := b.fetchUsers(ctx); err != nil {
+		if err := c.fetchUsers(ctx); err != nil {
 			return "", err
 		}
-		ids = matchMembers(b.users.members, want)
+		ids = matchMembers(c.users.members, want)
 	}
 	switch len(ids) {
 	case 0:
@@ -87,9 +87,9 @@ func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
 }
 
 // fetchUsers reloads the member list; the caller holds b.users.mu.
-func (b *Bot) fetchUsers(ctx context.Context) error {
+func (c *Client) fetchUsers(ctx context.Context) error {
 	var members []member
-	p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(true))
+	p := c.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(true))
 	for {
 		var err error
 		p, err = p.Next(ctx)
@@ -115,9 +115,9 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 			})
 		}
 	}
-	b.users.members, b.users.fetched = members, b.now()
-	b.users.remember(members, b.now(), false)
-	b.log.Debug("slack users listed", "members", len(members))
+	c.users.members, c.users.fetched = members, c.now()
+	c.users.remember(members, c.now(), false)
+	c.log.Debug("slack users listed", "members", len(members))
 	return nil
 }
 

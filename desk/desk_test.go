@@ -109,14 +109,14 @@ func (r *recorder) resolvedCount(id int64) int {
 
 // fixedRouter routes every escalation to one on-call, or fails.
 type fixedRouter struct {
-	esc Escalation
+	esc koban.Escalation
 	err error
 
 	mu      sync.Mutex
 	domains []koban.Domain // the domains it was asked about
 }
 
-func (r *fixedRouter) Route(_ context.Context, d koban.Domain, _ time.Time) (Escalation, error) {
+func (r *fixedRouter) Route(_ context.Context, d koban.Domain, _ time.Time) (koban.Escalation, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.domains = append(r.domains, d)
@@ -486,16 +486,16 @@ func TestProcessUndeliverable(t *testing.T) {
 }
 
 func TestProcessEscalatesPlatformRequests(t *testing.T) {
-	onCall := Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}
+	onCall := koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}
 	tests := []struct {
 		name   string
-		router *fixedRouter // nil: no router configured
-		want   Escalation   // Reason aside
+		router *fixedRouter     // nil: no router configured
+		want   koban.Escalation // Reason aside
 	}{
-		{"no router", nil, Escalation{Group: fallbackGroup}},
+		{"no router", nil, koban.Escalation{Group: fallbackGroup}},
 		{"on-call", &fixedRouter{esc: onCall}, onCall},
-		{"router finds nobody", &fixedRouter{}, Escalation{Group: fallbackGroup}},
-		{"router fails", &fixedRouter{err: koban.Errorf(koban.EUnavailable, "schedule not loaded")}, Escalation{Group: fallbackGroup}},
+		{"router finds nobody", &fixedRouter{}, koban.Escalation{Group: fallbackGroup}},
+		{"router fails", &fixedRouter{err: koban.Errorf(koban.EUnavailable, "schedule not loaded")}, koban.Escalation{Group: fallbackGroup}},
 	}
 	for _, question := range []string{adminRequest, namespaceRequest} {
 		for _, tt := range tests {
@@ -632,7 +632,7 @@ func TestButtons(t *testing.T) {
 		if len(reps) != 2 || reps[1].Kind != koban.EventEscalated {
 			t.Fatalf("deliveries = %d, want the answer then the escalation", len(reps))
 		}
-		want := Escalation{Group: fallbackGroup, Reason: "the asker asked for a human"}
+		want := koban.Escalation{Group: fallbackGroup, Reason: "the asker asked for a human"}
 		if reps[1].Escalation != want {
 			t.Errorf("escalation delivered = %+v, want %+v", reps[1].Escalation, want)
 		}
@@ -644,7 +644,7 @@ func TestButtons(t *testing.T) {
 	})
 
 	t.Run("docs wrong", func(t *testing.T) {
-		e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+		e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 		inq := e.answered()
 		const note = "the page says size M but the form only offers S and L"
 		got, err := e.desk.DocsWrong(e.ctx, inq.ID, asker, note)
@@ -715,7 +715,7 @@ func TestButtons(t *testing.T) {
 }
 
 func TestAcknowledgeAndResolve(t *testing.T) {
-	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 	inq := e.escalated()
 	if inq.Assignee != "UONCALL" {
 		t.Fatalf("Assignee = %q, want the routed on-call", inq.Assignee)
@@ -1397,7 +1397,7 @@ func TestProcessConcurrent(t *testing.T) {
 // delivered after a transient failure, concurrent jobs, an escalation
 // acknowledged and resolved.
 func TestPostgres(t *testing.T) {
-	e := newEnv(t, envOpts{dbURL: pgtest.URL(t), router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{dbURL: pgtest.URL(t), router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 
 	inq := e.ask(dbQuestion)
 	e.rep.failNext(errTransient)

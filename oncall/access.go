@@ -42,7 +42,7 @@ type SwapRequest struct {
 }
 
 func (s *Service) isAdmin(ctx context.Context, user string) bool {
-	return s.Access != nil && s.Access.IsAdmin(ctx, user)
+	return s.access != nil && s.access.IsAdmin(ctx, user)
 }
 
 // forbidden is an EForbidden error saying message id of the catalogue,
@@ -100,7 +100,7 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 			return forbidden("oncall.error.members_remove", "Rotation", r.Name)
 		}
 	case *NoteCommand:
-		if admin || (s.Access != nil && s.Access.IsResponder(ctx, user)) {
+		if admin || (s.access != nil && s.access.IsResponder(ctx, user)) {
 			return nil
 		}
 		for _, r := range s.schedule.rotations {

@@ -415,8 +415,8 @@ func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now tim
 		return koban.HandoffNote{}, err
 	}
 	text := c.Text
-	if s.Redactor != nil {
-		text, _ = s.Redactor.Redact(text)
+	if s.redactor != nil {
+		text, _ = s.redactor.Redact(text)
 	}
 	n := koban.HandoffNote{Rotation: r.Name, Author: user, Text: text, CreatedAt: now}
 	if n.ID, err = s.store.AddHandoffNote(ctx, n); err != nil {
