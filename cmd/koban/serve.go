@@ -236,7 +236,7 @@ func (a *app) wireSlackClient(ctx context.Context, c *core) (*bot.Client, error)
 	}
 	client, err := bot.NewClient(ctx, bot.ClientOptions{
 		BotToken: s.BotToken, APIURL: s.APIURL, ReportChannel: a.cfg.Report.Channel,
-		DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains,
+		DocsBaseURLs: docsBaseURLs(a.cfg), AllowedLinkDomains: a.cfg.AllowedLinkDomains, Language: a.cfg.Language,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: bot.CountErrors(nil, c.m.SlackError)},
 	}, bot.ClientDeps{Events: c.st, Log: a.log})
 	if err != nil {
