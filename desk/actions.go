@@ -40,7 +40,7 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", "the asker asked for a human", koban.Label{})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", reason("reason.need_human"), koban.Label{})
 }
 
 // DocsWrong is the "Docs are wrong or missing" button: the asker's feedback
@@ -50,7 +50,7 @@ func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*kob
 	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, "the asker says the docs are wrong or missing", koban.Label{Category: koban.DocsMissing})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, reason("reason.docs_wrong"), koban.Label{Category: koban.DocsMissing})
 }
 
 func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedback koban.Feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {

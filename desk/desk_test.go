@@ -1174,13 +1174,15 @@ func TestIllegalTransitions(t *testing.T) {
 		act      func(e *env, id int64) error
 		from, to koban.State
 		want     string // what the person reads
+		wantJA   string // what a person whose Slack is in Japanese reads
 	}{
 		{"acknowledge an answered inquiry", (*env).answered,
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateAnswered, koban.StateAcknowledged, "has not been brought to the on-call, so there is nothing to acknowledge"},
+			koban.StateAnswered, koban.StateAcknowledged, "has not been brought to the on-call, so there is nothing to acknowledge",
+			"はオンコール担当者に届いていないため、対応するものがありません。"},
 		{"acknowledge a received inquiry", func(e *env) *koban.Inquiry { return e.ask(dbQuestion) },
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateReceived, koban.StateAcknowledged, "nothing to acknowledge"},
+			koban.StateReceived, koban.StateAcknowledged, "nothing to acknowledge", "*人に相談したい* を使ってください"},
 		{"acknowledge an acknowledged inquiry", func(e *env) *koban.Inquiry {
 			inq := e.escalated()
 			if _, err := e.desk.Acknowledge(e.ctx, inq.ID, "UONCALL"); err != nil {
@@ -1189,7 +1191,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateAcknowledged, koban.StateAcknowledged, "Already acknowledged by <@UONCALL>."},
+			koban.StateAcknowledged, koban.StateAcknowledged, "Already acknowledged by <@UONCALL>.", "<@UONCALL> さんによりすでに対応中です。"},
 		{"solve a resolved inquiry", func(e *env) *koban.Inquiry {
 			inq := e.answered()
 			if _, err := e.desk.Solved(e.ctx, inq.ID, asker); err != nil {
@@ -1198,7 +1200,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.Solved(e.ctx, id, asker); return err },
-			koban.StateResolved, koban.StateResolved, "is already resolved by <@" + asker + ">."},
+			koban.StateResolved, koban.StateResolved, "is already resolved by <@" + asker + ">.", "は<@" + asker + "> さんによりすでに解決済みです。"},
 		{"need a human on a resolved inquiry", func(e *env) *koban.Inquiry {
 			inq := e.escalated()
 			if _, err := e.desk.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}}); err != nil {
@@ -1207,7 +1209,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.NeedHuman(e.ctx, id, asker); return err },
-			koban.StateResolved, koban.StateEscalated, "is already resolved by <@UONCALL>."},
+			koban.StateResolved, koban.StateEscalated, "is already resolved by <@UONCALL>.", "は<@UONCALL> さんによりすでに解決済みです。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1221,6 +1223,9 @@ func TestIllegalTransitions(t *testing.T) {
 			msg := koban.ErrorMessage(err)
 			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "cannot go from") {
 				t.Errorf("message %q, want it to say %q in words", msg, tt.want)
+			}
+			if ja := koban.ErrorText("ja", err); !strings.Contains(ja, tt.wantJA) {
+				t.Errorf("Japanese message %q, want it to say %q", ja, tt.wantJA)
 			}
 			if st := e.inquiry(inq.ID).State; st != tt.from {
 				t.Errorf("state = %s after a refused move, want %s", st, tt.from)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Process is the durable job for one inquiry: it answers or escalates the
@@ -276,19 +277,26 @@ func ReplyOf(ev koban.Event) (Reply, error) {
 	return r, nil
 }
 
+// escalationReason says why koban brings a person in. It is recorded in
+// English (the catalogue's "reason." messages) and shown in the reader's
+// language.
 func escalationReason(a koban.Answer, t koban.Triage) string {
+	id := "reason.default"
 	switch {
 	case t.Urgent:
-		return "urgent: it looks like an outage, production down or a security issue"
+		id = "reason.urgent"
 	case t.Label.Category == koban.PlatformOnly:
-		return "needs the platform team"
+		id = "reason.platform"
 	case !a.Known:
-		return "the docs did not answer it with confidence"
+		id = "reason.not_answered"
 	case t.Label.Category == koban.DocsMissing:
-		return "the docs seem not to cover it"
+		id = "reason.docs_missing"
 	}
-	return "koban was not confident enough to answer"
+	return reason(id)
 }
+
+// reason is an escalation reason of the catalogue, as recorded: in English.
+func reason(id string) string { return i18n.T(i18n.English, id, nil) }
 
 func citedPaths(cs []koban.Citation) []string {
 	var out []string
