@@ -13,7 +13,14 @@
 // Languages are "en" and "ja". Team-wide output (the report, handoffs,
 // reminders) uses the configured language; per-person output follows the
 // person's Slack locale (FromLocale) or, on the web, Accept-Language
-// (FromAcceptLanguage).
+// (FromAcceptLanguage). A request's language travels to the services
+// below it in its context (WithLanguage, FromContext).
+//
+// A message may be the value of another's data (Message): it is said in
+// the language of the message it fills, so that an error (koban.Say)
+// keeps its words by ID until a surface shows it to its reader. Reword
+// shows English words koban stored (an escalation's reason) in another
+// language.
 package i18n
 
 import (
