@@ -372,13 +372,13 @@ func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func
 	}
 	label, err := koban.ParseLabel(e.Values[blockCategory])
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorText(b.langOf(ctx, e.User), err)})
 	}
 	actx, cancel := context.WithTimeout(ctx, actBudget)
 	defer cancel()
 	if err := apply(actx, id, label); err != nil {
 		b.logError(what, err, "user", e.User, "inquiry_id", id)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorText(b.langOf(actx, e.User), err)})
 	}
 	return nil
 }

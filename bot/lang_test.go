@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/oncall"
 )
 
 // localeUser returns a Slack user whose users.info carries locale ("" for
@@ -138,5 +142,49 @@ func TestOnCallCommandsFollowLocale(t *testing.T) {
 		if !strings.Contains(got, tt.want) {
 			t.Errorf("/koban %s = %s, want %q in it", tt.cmd, got, tt.want)
 		}
+	}
+}
+
+// TestTeamLanguage checks that what the whole team reads (a handoff, a
+// breach alert in the rotation's channel, the report summary) is in the
+// configured language, whatever the locale of the people in it.
+func TestTeamLanguage(t *testing.T) {
+	tests := []struct {
+		lang                    string
+		handoff, breach, report string
+	}{
+		{"ja", "*引き継ぎ: platform*", "が返信目標を過ぎています", "をスレッドに添付しました。"},
+		{"en", "*Handoff: platform*", "has waited past its reply target", "in the thread."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{language: tt.lang})
+			h.slack.users = []map[string]any{localeUser(oncallUser, "olga", "en-US"), localeUser("UOLD", "old", "ja-JP")}
+			ctx := context.Background()
+			inq := *sampleInquiry("en")
+			inq.State = koban.StateEscalated
+			if err := h.bot.PostHandoff(ctx, oncall.Handoff{Rotation: "platform", Channel: platformChan, Outgoing: "UOLD", Incoming: oncallUser}); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.bot.Remind(ctx, oncall.Reminder{Rotation: "platform", Channel: platformChan, Person: oncallUser, Inquiry: inq, Percent: 100, Left: -time.Hour}); err != nil {
+				t.Fatal(err)
+			}
+			var all strings.Builder
+			for _, p := range h.slack.posts(platformChan, "") {
+				all.WriteString(textOf(t, p))
+			}
+			for _, want := range []string{tt.handoff, tt.breach} {
+				if !strings.Contains(all.String(), want) {
+					t.Errorf("posts in the rotation channel lack %q:\n%s", want, all.String())
+				}
+			}
+			b, err := json.Marshal(renderReport(h.bot.teamLang(), summaryIn(t, tt.lang)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), tt.report) {
+				t.Errorf("report summary %s, want %q in it", b, tt.report)
+			}
+		})
 	}
 }
