@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/oncall"
 )
 
@@ -186,5 +187,26 @@ func TestTeamLanguage(t *testing.T) {
 				t.Errorf("report summary %s, want %q in it", b, tt.report)
 			}
 		})
+	}
+}
+
+// TestNamedThingsHaveMessages checks that every state, label and override
+// kind, whose messages are named by joining a prefix and the value, has
+// them in the catalogue.
+func TestNamedThingsHaveMessages(t *testing.T) {
+	var ids []string
+	for _, s := range koban.States {
+		ids = append(ids, "state."+string(s))
+	}
+	for _, l := range koban.Labels {
+		ids = append(ids, "label."+l.String())
+	}
+	for _, k := range []koban.OverrideKind{koban.OverrideCover, koban.OverrideSwap} {
+		ids = append(ids, "oncall.kind."+string(k))
+	}
+	for _, id := range ids {
+		if !i18n.Has(id) {
+			t.Errorf("no message %q in the catalogue", id)
+		}
 	}
 }
