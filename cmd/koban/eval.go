@@ -21,31 +21,28 @@ import (
 	"github.com/kobanhq/koban/triage"
 )
 
-// evalCommand measures retrieval and triage on labelled cases.
-var evalCommand = command{
-	name:    "eval",
-	summary: "measure retrieval and triage on labelled questions (--docs DIR --cases FILE)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		var o evalOptions
-		fs.StringVar(&o.docs, "docs", "", "docs folder with one folder per language (DIR/en, DIR/ja); required")
-		fs.StringVar(&o.cases, "cases", "", "cases file, JSON Lines (see eval/testdata/hoshi.jsonl); required")
-		fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout instead of text")
-		fs.BoolVar(&o.online, "online", false, "also triage online: predict each case, then learn its label")
-		fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
-		fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
-		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
-		fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
-		fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
-		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
-		fs.StringVar(&o.saveModel, "save-model", "", "write the triage model to this file after the run (with --online: fitted to every case's label), for triage.model_file")
-		fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
-			}
-			return runEval(ctx, a, o)
+// evalFlags declares the flags of koban eval and returns what runs it.
+// koban eval measures retrieval and triage on labelled cases.
+func evalFlags(fs *flag.FlagSet, a *app) runner {
+	var o evalOptions
+	fs.StringVar(&o.docs, "docs", "", "docs folder with one folder per language (DIR/en, DIR/ja); required")
+	fs.StringVar(&o.cases, "cases", "", "cases file, JSON Lines (see eval/testdata/hoshi.jsonl); required")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout instead of text")
+	fs.BoolVar(&o.online, "online", false, "also triage online: predict each case, then learn its label")
+	fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
+	fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
+	fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
+	fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
+	fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
+	fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
+	fs.StringVar(&o.saveModel, "save-model", "", "write the triage model to this file after the run (with --online: fitted to every case's label), for triage.model_file")
+	fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
+	return func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
 		}
-	},
+		return runEval(ctx, a, o)
+	}
 }
 
 type evalOptions struct {
