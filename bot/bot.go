@@ -106,7 +106,7 @@ type Deps struct {
 	// Redactor masks secrets in what the bot posts or logs of user text
 	// (/koban ask, error details); nil: the Desk's, if it redacts
 	// (desk.Desk does).
-	Redactor Redactor
+	Redactor koban.Redactor
 }
 
 // Bot is koban's inbound side of Slack: it handles events, slash commands
@@ -145,7 +145,7 @@ func New(c *Client, opts Options, deps Deps) (*Bot, error) {
 	if deps.Desk == nil || deps.Inquiries == nil {
 		return nil, errors.New("bot: Desk and Inquiries are required")
 	}
-	if r, ok := deps.Desk.(Redactor); ok && deps.Redactor == nil {
+	if r, ok := deps.Desk.(koban.Redactor); ok && deps.Redactor == nil {
 		deps.Redactor = r
 	}
 	if len(opts.Domains) == 0 {

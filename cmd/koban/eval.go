@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -159,12 +160,12 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	a.log.Info("evaluated", "cases", rep.Cases, "retrieval_cases", rep.Retrieval.Evaluated, "recall_at_5", rep.Retrieval.RecallAt5, "ndcg_at_10", rep.Retrieval.NDCGAt10)
 
 	if o.out != "" {
-		if err := writeCaseLines(o.out, rep); err != nil {
+		if err := createFile(o.out, rep.WriteCases); err != nil {
 			return err
 		}
 	}
 	if o.saveModel != "" {
-		if err := saveModel(o.saveModel, tr); err != nil {
+		if err := createFile(o.saveModel, tr.SaveModel); err != nil {
 			return err
 		}
 	}
@@ -198,29 +199,13 @@ func langSources(docs string) ([]docsindex.Source, error) {
 	return out, nil
 }
 
-// writeCaseLines writes the per-case results of rep to the file name.
-func writeCaseLines(name string, rep *eval.Report) error {
+// createFile writes the file name with write, for koban eval's outputs.
+func createFile(name string, write func(io.Writer) error) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	if err := rep.WriteCases(f); err != nil {
-		f.Close()
-		return fmt.Errorf("eval: write %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("eval: write %s: %w", name, err)
-	}
-	return nil
-}
-
-// saveModel writes the triage model to the file name.
-func saveModel(name string, tr *triage.Service) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("eval: %w", err)
-	}
-	if err := tr.SaveModel(f); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("eval: write %s: %w", name, err)
 	}
