@@ -31,26 +31,27 @@ func Errorf(code, format string, args ...any) *Error {
 // ErrorCode returns the code of the first *Error in err's chain,
 // EInternal for any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Code
 	}
-	return EInternal
+	return asError(err).Code
 }
 
 // ErrorMessage returns the user-safe message of the first *Error in err's
 // chain, or a generic message for anything else (whose details belong in the
 // log, not in Slack).
 func ErrorMessage(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Message
 	}
-	return "Something went wrong on koban's side. The platform team can find the details in koban's log."
+	return asError(err).Message
+}
+
+// asError returns the first *Error in err's chain, or for any other error
+// an internal one with a generic message.
+func asError(err error) *Error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	return &Error{Code: EInternal, Message: "Something went wrong on koban's side. The platform team can find the details in koban's log."}
 }

@@ -37,13 +37,7 @@ type Desk interface {
 	// FollowUp handles a message in a thread; ENotFound when the thread
 	// belongs to no inquiry.
 	FollowUp(ctx context.Context, in desk.Incoming) (*koban.Inquiry, error)
-	Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error)
-	Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	// Resolve records the human label; EInvalid for a bad label, EConflict
-	// when the inquiry is already resolved.
-	Resolve(ctx context.Context, id int64, user string, r desk.Resolution) (*koban.Inquiry, error)
+	desk.Actions
 }
 
 // Inquiries reads inquiries for the App Home tab, /koban status, the

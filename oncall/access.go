@@ -65,22 +65,10 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 	admin := s.isAdmin(ctx, user)
 	switch c := cmd.(type) {
 	case *CoverCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("Only members of *%s* (or a koban admin) can change its schedule.", r.Name)
-		}
 		// Who is put on call is checked once resolved (coverable).
+		return s.memberOrAdmin(c.Rotation, user, admin, "Only members of *%s* (or a koban admin) can change its schedule.")
 	case *SwapCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("Only members of *%s* can swap shifts in it.", r.Name)
-		}
+		return s.memberOrAdmin(c.Rotation, user, admin, "Only members of *%s* can swap shifts in it.")
 	case *RemoveCommand:
 		if admin {
 			return nil
@@ -106,6 +94,20 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 			}
 		}
 		return forbidden("Only the platform on-call can leave handoff notes.")
+	}
+	return nil
+}
+
+// memberOrAdmin checks that user is a member of the rotation (picked for
+// user when rotation is empty) or an admin; refused, with the rotation's
+// name, says who may.
+func (s *Service) memberOrAdmin(rotation, user string, admin bool, refused string) error {
+	r, err := s.pick(rotation, user)
+	if err != nil || admin {
+		return err
+	}
+	if !slices.Contains(r.Members, user) {
+		return forbidden(refused, r.Name)
 	}
 	return nil
 }
