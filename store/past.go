@@ -126,9 +126,12 @@ func (s *Store) PastShownIn(ctx context.Context, id int64, limit int) ([]int64, 
 		if err := rows.Scan(&inq, &data); err != nil {
 			return nil, fmt.Errorf("replies showing past answer %d: %w", id, err)
 		}
-		var d map[string]string
-		var past []koban.PastAnswer
-		if json.Unmarshal([]byte(data), &d) != nil || json.Unmarshal([]byte(d["past"]), &past) != nil {
+		ev := koban.Event{InquiryID: inq}
+		if json.Unmarshal([]byte(data), &ev.Data) != nil {
+			continue
+		}
+		past, err := ev.PastShown()
+		if err != nil {
 			continue
 		}
 		for _, p := range past {
