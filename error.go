@@ -45,41 +45,40 @@ func Say(code, id string, data map[string]any) *Error {
 // ErrorText is ErrorMessage in lang: a catalogue message in that language
 // when the *Error names one.
 func ErrorText(lang string, err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e) && e.ID != "":
-		return i18n.T(lang, e.ID, e.Data)
-	case errors.As(err, &e):
+	}
+	e := asError(err)
+	if e.ID == "" {
 		return e.Message
 	}
-	return i18n.T(lang, "error.internal", nil)
+	return i18n.T(lang, e.ID, e.Data)
 }
 
 // ErrorCode returns the code of the first *Error in err's chain,
 // EInternal for any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Code
 	}
-	return EInternal
+	return asError(err).Code
 }
 
 // ErrorMessage returns the user-safe message of the first *Error in err's
 // chain, or a generic message for anything else (whose details belong in the
 // log, not in Slack).
 func ErrorMessage(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Message
 	}
-	return i18n.T(i18n.English, "error.internal", nil)
+	return asError(err).Message
+}
+
+// asError returns the first *Error in err's chain, or for any other error
+// an internal one with a generic message.
+func asError(err error) *Error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	return Say(EInternal, "error.internal", nil)
 }

@@ -99,10 +99,8 @@ func (e Event) Outcome() (Outcome, error) {
 	}
 	var d Outcome
 	for k, v := range map[string]any{"answer": &d.Answer, "triage": &d.Triage, "past": &d.Past} {
-		if s := e.Data[k]; s != "" {
-			if err := json.Unmarshal([]byte(s), v); err != nil {
-				return Outcome{}, fmt.Errorf("decode %s of event %d: %w", k, e.ID, err)
-			}
+		if err := e.decode(k, v); err != nil {
+			return Outcome{}, err
 		}
 	}
 	if e.Kind != EventEscalated {
@@ -117,6 +115,25 @@ func (e Event) Outcome() (Outcome, error) {
 		d.AskerLabel, _ = ParseLabel(s) // a label no longer known is left out
 	}
 	return d, nil
+}
+
+// PastShown returns the past answers an answered or escalated event showed
+// (its Outcome's Past), without decoding the rest.
+func (e Event) PastShown() ([]PastAnswer, error) {
+	var past []PastAnswer
+	return past, e.decode("past", &past)
+}
+
+// decode decodes the JSON under key k of e's data into v, if there is any.
+func (e Event) decode(k string, v any) error {
+	s := e.Data[k]
+	if s == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode %s of event %d: %w", k, e.ID, err)
+	}
+	return nil
 }
 
 // readExpectation reads the reply-time expectation recorded with an

@@ -87,6 +87,9 @@ func TestOutcomeOfStoredEvent(t *testing.T) {
 	if !got.Suggest || got.Urgent || len(got.Answer.Pages) != 1 || got.Triage.Domain != "ci" || len(got.Past) != 1 || got.Past[0].InquiryID != 5 {
 		t.Errorf("outcome = %+v", got)
 	}
+	if past, err := ev.PastShown(); err != nil || len(past) != 1 || past[0].InquiryID != 5 || past[0].AnsweredBy != "U2" {
+		t.Errorf("PastShown = %+v, %v; want the one past answer stored", past, err)
+	}
 }
 
 func TestOutcomeRefusesOtherEventsAndBadData(t *testing.T) {

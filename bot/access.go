@@ -22,10 +22,7 @@ import (
 // checks every action itself; the bot asks first where it shows something
 // (the Resolve… modal with the question in it, /koban status, App Home).
 type Access interface {
-	// Check returns an EForbidden error when user may not take act on inq.
-	Check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error
-	// Refused logs a refusal.
-	Refused(user string, act authz.Action, inq *koban.Inquiry)
+	desk.Access
 	// Visible returns the inquiries user may see, and how many private
 	// ones were left out.
 	Visible(ctx context.Context, user string, inqs []koban.Inquiry) ([]koban.Inquiry, int)

@@ -37,13 +37,7 @@ type Desk interface {
 	// FollowUp handles a message in a thread; ENotFound when the thread
 	// belongs to no inquiry.
 	FollowUp(ctx context.Context, in desk.Incoming) (*koban.Inquiry, error)
-	Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error)
-	Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	// Resolve records the human label; EInvalid for a bad label, EConflict
-	// when the inquiry is already resolved.
-	Resolve(ctx context.Context, id int64, user string, r desk.Resolution) (*koban.Inquiry, error)
+	desk.Actions
 }
 
 // Inquiries reads inquiries for the App Home tab, /koban status, the
@@ -106,7 +100,7 @@ type Deps struct {
 	// Redactor masks secrets in what the bot posts or logs of user text
 	// (/koban ask, error details); nil: the Desk's, if it redacts
 	// (desk.Desk does).
-	Redactor Redactor
+	Redactor koban.Redactor
 }
 
 // Bot is koban's inbound side of Slack: it handles events, slash commands
@@ -145,7 +139,7 @@ func New(c *Client, opts Options, deps Deps) (*Bot, error) {
 	if deps.Desk == nil || deps.Inquiries == nil {
 		return nil, errors.New("bot: Desk and Inquiries are required")
 	}
-	if r, ok := deps.Desk.(Redactor); ok && deps.Redactor == nil {
+	if r, ok := deps.Desk.(koban.Redactor); ok && deps.Redactor == nil {
 		deps.Redactor = r
 	}
 	if len(opts.Domains) == 0 {

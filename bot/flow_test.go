@@ -24,7 +24,7 @@ import (
 // steered is triage with the decision set by the test: the bot's side of a
 // suggestion does not depend on how triage comes to it.
 type steered struct {
-	desk.Triager
+	koban.Triager
 	decision koban.Decision
 	urgent   bool
 }

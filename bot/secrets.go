@@ -8,11 +8,6 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Redactor masks secrets in text (redact.Redactor).
-type Redactor interface {
-	Redact(text string) (masked string, n int)
-}
-
 // redact masks secrets in text with Deps.Redactor, if there is one.
 func (b *Bot) redact(text string) (string, int) {
 	if b.deps.Redactor == nil {

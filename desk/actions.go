@@ -12,6 +12,20 @@ import (
 	"github.com/kobanhq/koban/authz"
 )
 
+// Actions are what people do with an inquiry, by its buttons in Slack or on
+// the web; each checks who may (EForbidden), and returns ENotFound for an
+// unknown inquiry and EConflict for an action its state forbids.
+type Actions interface {
+	Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
+	NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
+	DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error)
+	Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
+	// Resolve records the human label; EInvalid for a bad label.
+	Resolve(ctx context.Context, id int64, user string, r Resolution) (*koban.Inquiry, error)
+}
+
+var _ Actions = (*Desk)(nil)
+
 // Solved is the asker's "Solved" button: the docs answered it.
 func (d *Desk) Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error) {
 	inq, err := d.authorized(ctx, id, user, authz.Solved)

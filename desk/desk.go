@@ -53,29 +53,9 @@ type Store interface {
 // under the job runner's rescue time, so a rescued job finds the claim free.
 const claimStale = 5 * time.Minute
 
-// Answerer answers a question from the docs.
-type Answerer interface {
-	Answer(ctx context.Context, q koban.Question) (koban.Answer, error)
-}
-
-// Triager classifies a question given the answer koban found.
-type Triager interface {
-	Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error)
-}
-
-// Learner takes a human's label as evidence for future triage.
-type Learner interface {
-	Learn(ctx context.Context, q koban.Question, l koban.Label, d koban.Domain) error
-}
-
 // Router finds who an escalation goes to.
 type Router interface {
 	Route(ctx context.Context, d koban.Domain, now time.Time) (koban.Escalation, error)
-}
-
-// Redactor masks secrets in text.
-type Redactor interface {
-	Redact(text string) (masked string, n int)
 }
 
 // Reply is what a Replier delivers: koban's answer or its escalation.
@@ -137,11 +117,11 @@ func (d *Desk) claimStale() time.Duration {
 type Deps struct {
 	Store     Store
 	Access    Access
-	Knowledge Answerer
-	Triage    Triager
-	Learner   Learner
+	Knowledge koban.Answerer
+	Triage    koban.Triager
+	Learner   koban.Learner
 	Router    Router
-	Redactor  Redactor
+	Redactor  koban.Redactor
 	Repliers  map[koban.Source]Replier
 	Log       *slog.Logger
 	Now       func() time.Time

@@ -16,7 +16,7 @@ import (
 // the desk's side of suggest and urgent does not depend on how triage
 // comes to them.
 type steeredTriage struct {
-	Triager
+	koban.Triager
 	decision koban.Decision
 	urgent   bool
 }
@@ -463,7 +463,7 @@ func TestPastAnswerNotKeptFromDMs(t *testing.T) {
 // echoTriage labels every question with label, as triage does for a
 // question it has learned a human label for.
 type echoTriage struct {
-	Triager
+	koban.Triager
 	label koban.Label
 }
 

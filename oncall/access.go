@@ -68,22 +68,10 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 	admin := s.isAdmin(ctx, user)
 	switch c := cmd.(type) {
 	case *CoverCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("oncall.error.members_change", "Rotation", r.Name)
-		}
 		// Who is put on call is checked once resolved (coverable).
+		return s.memberOrAdmin(c.Rotation, user, admin, "oncall.error.members_change")
 	case *SwapCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("oncall.error.members_swap", "Rotation", r.Name)
-		}
+		return s.memberOrAdmin(c.Rotation, user, admin, "oncall.error.members_swap")
 	case *RemoveCommand:
 		if admin {
 			return nil
@@ -109,6 +97,20 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 			}
 		}
 		return forbidden("oncall.error.notes")
+	}
+	return nil
+}
+
+// memberOrAdmin checks that user is a member of the rotation (picked for
+// user when rotation is empty) or an admin; refused is the message of the
+// catalogue, filled with the rotation's name, that says who may.
+func (s *Service) memberOrAdmin(rotation, user string, admin bool, refused string) error {
+	r, err := s.pick(rotation, user)
+	if err != nil || admin {
+		return err
+	}
+	if !slices.Contains(r.Members, user) {
+		return forbidden(refused, "Rotation", r.Name)
 	}
 	return nil
 }

@@ -58,11 +58,6 @@ type NameLookup interface {
 	LookupName(ctx context.Context, name string) (string, error)
 }
 
-// Redactor masks secrets in text (redact.Redactor).
-type Redactor interface {
-	Redact(text string) (masked string, n int)
-}
-
 // Deps are what the service works with. Access, Redactor and Log may be nil.
 type Deps struct {
 	Store    Store
@@ -71,7 +66,7 @@ type Deps struct {
 	Access Access
 	// Redactor, if set, masks secrets in handoff notes before they are
 	// stored and posted, and in command text before it is logged.
-	Redactor Redactor
+	Redactor koban.Redactor
 	Log      *slog.Logger
 }
 
@@ -82,7 +77,7 @@ type Service struct {
 	store    Store
 	notifier Notifier
 	access   Access
-	redactor Redactor
+	redactor koban.Redactor
 	log      *slog.Logger
 
 	// Horizon is how far ahead commands look for shifts (swap, list) and

@@ -18,33 +18,27 @@ import (
 	"github.com/kobanhq/koban/web"
 )
 
-// reportCommand prints or writes the monthly report of one month: the same
+// reportFlags declares the flags of koban report and returns what runs it.
+// koban report prints or writes the monthly report of one month: the same
 // report the scheduler posts to Slack on the first of each month.
-var reportCommand = command{
-	name:    "report",
-	summary: "write the monthly report (Markdown, CSV, JSON or PNG/SVG charts)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		var o reportOptions
-		fs.StringVar(&o.month, "month", "", "month to report, YYYY-MM (default: last month, in time_zone)")
-		fs.StringVar(&o.format, "format", "md", "md, csv, json, png or svg")
-		fs.StringVar(&o.out, "out", "", "file to write (default: stdout; for png/svg, koban-report-MONTH-CHART.EXT)")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "report: unexpected arguments %q", args)
-			}
-			if _, _, err := o.resolve(a, time.Now()); err != nil {
-				return err
-			}
-			st, err := store.Open(ctx, store.Options{URL: a.cfg.DatabaseURL, DataDir: a.cfg.DataDir, Log: a.log})
-			if err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-			defer st.Close()
-			quadrant, closeIndex := reportQuadrants(a)
-			defer closeIndex()
-			return runReport(ctx, a, metrics.StoreSource(st), quadrant, o, time.Now())
+func reportFlags(fs *flag.FlagSet, a *app) runner {
+	var o reportOptions
+	fs.StringVar(&o.month, "month", "", "month to report, YYYY-MM (default: last month, in time_zone)")
+	fs.StringVar(&o.format, "format", "md", "md, csv, json, png or svg")
+	fs.StringVar(&o.out, "out", "", "file to write (default: stdout; for png/svg, koban-report-MONTH-CHART.EXT)")
+	return func(ctx context.Context, _ []string) error {
+		if _, _, err := o.resolve(a, time.Now()); err != nil {
+			return err
 		}
-	},
+		st, err := store.Open(ctx, store.Options{URL: a.cfg.DatabaseURL, DataDir: a.cfg.DataDir, Log: a.log})
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer st.Close()
+		quadrant, closeIndex := reportQuadrants(a)
+		defer closeIndex()
+		return runReport(ctx, a, metrics.StoreSource(st), quadrant, o, time.Now())
+	}
 }
 
 // reportOptions are the flags of koban report.

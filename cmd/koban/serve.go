@@ -25,12 +25,9 @@ import (
 	"github.com/kobanhq/koban/web"
 )
 
-var serveCommand = command{
-	name:    "serve",
-	summary: "run koban: Slack bot, web UI, durable jobs and schedules",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(ctx context.Context, _ []string) error { return a.serve(ctx, nil) }
-	},
+// serveFlags declares the flags of koban serve and returns what runs it.
+func serveFlags(fs *flag.FlagSet, a *app) runner {
+	return func(ctx context.Context, _ []string) error { return a.serve(ctx, nil) }
 }
 
 // serve runs koban's main job until ctx ends. ready, when not nil, receives
