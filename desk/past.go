@@ -166,7 +166,7 @@ func (d *Desk) PastAnswers(ctx context.Context, limit int) ([]koban.PastAnswer, 
 // after.
 func (d *Desk) RemovePastAnswer(ctx context.Context, id int64, user string) (*koban.PastAnswer, error) {
 	if d.Past == nil {
-		return nil, koban.Errorf(koban.ENotFound, "no past answer %d", id)
+		return nil, koban.Say(koban.ENotFound, "refusal.no_past_answer", map[string]any{"ID": id})
 	}
 	p, err := d.Past.PastAnswer(ctx, id)
 	if err != nil {
