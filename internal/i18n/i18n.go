@@ -50,10 +50,13 @@ var Languages = []string{English, Japanese}
 //go:embed messages/*.yaml
 var files embed.FS
 
-// catalogue is the loaded bundle and, per language, the IDs of its messages.
+// catalogue is the loaded bundle and, per language, the IDs of its
+// messages and a localizer (made once: messages are looked up for every
+// line koban writes).
 type catalogue struct {
-	bundle *i18n.Bundle
-	ids    map[string]map[string]bool
+	bundle     *i18n.Bundle
+	ids        map[string]map[string]bool
+	localizers map[string]*i18n.Localizer
 }
 
 var cat = mustLoad()
@@ -93,6 +96,10 @@ func load(fsys fs.FS) (*catalogue, error) {
 			}
 			c.ids[lang][m.ID] = true
 		}
+	}
+	c.localizers = map[string]*i18n.Localizer{}
+	for _, lang := range Languages {
+		c.localizers[lang] = i18n.NewLocalizer(c.bundle, lang)
 	}
 	return c, nil
 }
@@ -169,7 +176,7 @@ func N(lang, id string, count int, data Data) string {
 }
 
 func render(lang string, cfg *i18n.LocalizeConfig) string {
-	s, err := i18n.NewLocalizer(cat.bundle, Normalize(lang)).Localize(cfg)
+	s, err := cat.localizers[Normalize(lang)].Localize(cfg)
 	if err != nil {
 		return cfg.MessageID
 	}
