@@ -12,6 +12,8 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/metrics"
+	"github.com/kobanhq/koban/oncall"
 )
 
 // ClientOptions configure the Slack Web API client. BotToken is required.
@@ -63,6 +65,17 @@ type Client struct {
 
 	users directory // for LookupName
 }
+
+// The roles a Client plays for the rest of koban.
+var (
+	_ desk.Replier       = (*Client)(nil)
+	_ desk.Threads       = (*Client)(nil)
+	_ desk.PastRetractor = (*Client)(nil)
+	_ oncall.Notifier    = (*Client)(nil)
+	_ oncall.NameLookup  = (*Client)(nil)
+	_ oncall.SwapAsker   = (*Client)(nil)
+	_ metrics.Poster     = (*Client)(nil)
+)
 
 // NewClient checks the options and asks Slack who the bot is (auth.test).
 func NewClient(ctx context.Context, opts ClientOptions, deps ClientDeps) (*Client, error) {
