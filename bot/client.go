@@ -12,6 +12,8 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/metrics"
+	"github.com/kobanhq/koban/oncall"
 )
 
 // ClientOptions configure the Slack Web API client. BotToken is required.
@@ -41,7 +43,9 @@ type Events interface {
 	Events(ctx context.Context, id int64) ([]koban.Event, error)
 }
 
-// ClientDeps are what the client reads besides Slack. Log and Now may be nil.
+// ClientDeps are what the client reads besides Slack; each may be nil.
+// Without Events, the notice posted on resolution does not say who resolved
+// an inquiry or how.
 type ClientDeps struct {
 	Events Events
 	Log    *slog.Logger
@@ -52,8 +56,9 @@ type ClientDeps struct {
 // desk's Replier and Threads (answers, escalations, resolutions, thread
 // replies and permalinks), the on-call Notifier (handoffs, reminders, user
 // groups, email and @name lookups, swap requests), the report's Poster and
-// the web UI's Names. It needs no inbound connection: everything that
-// handles what Slack sends is the Bot, built on a Client.
+// the web UI's Names. It is built from the bot token alone and needs no
+// inbound connection: everything that handles what Slack sends is the Bot,
+// built on a Client.
 type Client struct {
 	cfg    ClientOptions
 	events Events
@@ -68,13 +73,21 @@ type Client struct {
 	users directory // for LookupName
 }
 
+// The roles a Client plays for the rest of koban.
+var (
+	_ desk.Replier       = (*Client)(nil)
+	_ desk.Threads       = (*Client)(nil)
+	_ desk.PastRetractor = (*Client)(nil)
+	_ oncall.Notifier    = (*Client)(nil)
+	_ oncall.NameLookup  = (*Client)(nil)
+	_ oncall.SwapAsker   = (*Client)(nil)
+	_ metrics.Poster     = (*Client)(nil)
+)
+
 // NewClient checks the options and asks Slack who the bot is (auth.test).
 func NewClient(ctx context.Context, opts ClientOptions, deps ClientDeps) (*Client, error) {
 	if opts.BotToken == "" {
 		return nil, koban.Errorf(koban.EInvalid, "SLACK_BOT_TOKEN is not set")
-	}
-	if deps.Events == nil {
-		return nil, fmt.Errorf("bot: the client needs Events")
 	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
@@ -119,6 +132,14 @@ func (c *Client) Repliers() map[koban.Source]desk.Replier {
 		r[src] = c
 	}
 	return r
+}
+
+// eventsOf returns an inquiry's events; none without Events.
+func (c *Client) eventsOf(ctx context.Context, id int64) ([]koban.Event, error) {
+	if c.events == nil {
+		return nil, nil
+	}
+	return c.events.Events(ctx, id)
 }
 
 func (c *Client) now() time.Time { return c.clock() }

@@ -48,11 +48,14 @@ type harnessOpts struct {
 	workers     int
 	channels    []Channel
 	onCall      OnCall
-	detector    Detector
-	router      desk.Router  // default: fixedRouter to oncallUser
-	noFallback  bool         // no fallback group (default: SPLATFORM)
-	language    string       // the team's language (default English)
-	log         *slog.Logger // default: the test's log with -v
+	// platformOnCall builds the real on-call service over one daily
+	// rotation of oncallUser and memberUser, in place of onCall.
+	platformOnCall bool
+	detector       Detector
+	router         desk.Router  // default: fixedRouter to oncallUser
+	noFallback     bool         // no fallback group (default: SPLATFORM)
+	language       string       // the team's language (default English)
+	log            *slog.Logger // default: the test's log with -v
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -88,6 +91,10 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
 	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser, memberUser}},
 		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, c, log)
+	onCall := o.onCall
+	if o.platformOnCall {
+		onCall = platformOnCall(t, c, st, policy)
+	}
 	var router desk.Router = fixedRouter{oncallUser}
 	if o.router != nil {
 		router = o.router
@@ -111,7 +118,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		channels = []Channel{{ID: helpChannel, Mode: "all"}, {ID: quietChan, Mode: "questions"}}
 	}
 	b, err := New(c, Options{AppToken: o.appToken, SigningSecret: testSecret, Channels: channels, Workers: o.workers},
-		Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st})
+		Deps{Desk: d, Inquiries: st, OnCall: onCall, Detector: o.detector, Access: policy, Claims: st})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
 	}

@@ -249,7 +249,7 @@ func (c *Client) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) 
 // asker said the suggested pages solved it, it tells the on-call that
 // nothing is left to do.
 func (c *Client) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
-	events, err := c.events.Events(ctx, inq.ID)
+	events, err := c.eventsOf(ctx, inq.ID)
 	if err != nil {
 		c.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
 		return renderResolved(inq)

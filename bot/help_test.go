@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -20,17 +18,8 @@ import (
 // person is typed rather than picked.
 func onCallHarness(t *testing.T) *harness {
 	t.Helper()
-	oc := &serviceOnCall{}
-	h := newHarness(t, harnessOpts{onCall: oc})
+	h := newHarness(t, harnessOpts{platformOnCall: true})
 	h.slack.users = []map[string]any{slackUser(memberUser, "alice", "Alice A", "Alice Abe"), slackUser(oncallUser, "bob", "Bob B", "Bob Baba")}
-	start := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
-	rots, err := oncall.Config{Rotations: []oncall.RotationConfig{{Name: "platform", Members: []string{oncallUser, memberUser},
-		Shift: "1d", Handoff: "09:00", Start: start, Channel: platformChan}}}.Parse(context.Background(), h.bot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := oncall.NewService(rots, oncall.Deps{Store: h.store, Notifier: h.bot, Access: h.bot.deps.Access.(oncall.Access), Log: h.bot.log})
-	oc.svc = svc
 	return h
 }
 

@@ -186,7 +186,7 @@ func (c *Client) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
 // resolvedBy returns who resolved inq last (a Slack user ID), or "" when
 // koban cannot tell or it was not a person.
 func (c *Client) resolvedBy(ctx context.Context, inq *koban.Inquiry) string {
-	events, err := c.events.Events(ctx, inq.ID)
+	events, err := c.eventsOf(ctx, inq.ID)
 	if err != nil {
 		c.log.Warn("who resolved", "inquiry_id", inq.ID, "err", err)
 		return ""
