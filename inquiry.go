@@ -165,7 +165,8 @@ const (
 const ActorKoban = "koban"
 
 // Event is one thing that happened to an inquiry. Data carries the
-// kind-specific payload (e.g. "category", "note", "feedback").
+// kind-specific payload (e.g. "category", "note", "feedback"); answered and
+// escalated events are written with OutcomeEvent and read with Outcome.
 type Event struct {
 	ID        int64
 	InquiryID int64

@@ -70,21 +70,12 @@ const (
 	RemovePastAnswer Action = "remove-past-answer"
 )
 
+// actions are the actions on inquiries; each has a refusal in the message
+// catalogue ("refusal.ACTION") that says who may take it.
+var actions = []Action{Solved, NeedHuman, DocsWrong, AddDetail, SuggestionSolved, Acknowledge, Resolve, Relabel, RemovePastAnswer}
+
 // askerActions are the actions an asker may take on their own inquiry.
 var askerActions = []Action{Solved, NeedHuman, DocsWrong, AddDetail, SuggestionSolved}
-
-// refusals say, for each action, who may take it.
-var refusals = map[Action]string{
-	Solved:           "Only the person who asked can mark this inquiry solved; the platform on-call resolves it with Resolve….",
-	NeedHuman:        "Only the person who asked can ask for a human on this inquiry.",
-	DocsWrong:        "Only the person who asked can report the docs as wrong on this inquiry.",
-	AddDetail:        "Only the person who asked can add detail to this inquiry.",
-	Acknowledge:      "Only the platform on-call can acknowledge inquiries.",
-	Resolve:          "Only the platform on-call can resolve inquiries.",
-	Relabel:          "Only the platform on-call can relabel inquiries.",
-	SuggestionSolved: "Only the person who asked can say the suggested pages solved it.",
-	RemovePastAnswer: "Only the platform on-call can remove past answers.",
-}
 
 // Groups reads the members of a Slack user group (usergroups.users.list).
 type Groups interface {
@@ -166,11 +157,12 @@ func (p *Policy) Check(ctx context.Context, user string, act Action, inq *koban.
 	if p.allowed(ctx, user, act, inq) {
 		return nil
 	}
-	msg := refusals[act]
-	if msg == "" {
-		msg = "You may not do that."
+	// The refusal says who may.
+	id := "refusal.other"
+	if slices.Contains(actions, act) {
+		id = "refusal." + string(act)
 	}
-	return koban.Errorf(koban.EForbidden, "%s", msg)
+	return koban.Say(koban.EForbidden, id, nil)
 }
 
 func (p *Policy) allowed(ctx context.Context, user string, act Action, inq *koban.Inquiry) bool {
@@ -180,7 +172,7 @@ func (p *Policy) allowed(ctx context.Context, user string, act Action, inq *koba
 	if slices.Contains(askerActions, act) && inq != nil && inq.AskedBy != "" && inq.AskedBy == user {
 		return true
 	}
-	if _, known := refusals[act]; !known {
+	if !slices.Contains(actions, act) {
 		return p.Role(ctx, user) == Admin // unknown actions: admins only
 	}
 	switch act {

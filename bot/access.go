@@ -15,16 +15,14 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Access decides who may act on and see inquiries (*authz.Policy). The desk
 // checks every action itself; the bot asks first where it shows something
 // (the Resolve… modal with the question in it, /koban status, App Home).
 type Access interface {
-	// Check returns an EForbidden error when user may not take act on inq.
-	Check(ctx context.Context, user string, act authz.Action, inq *koban.Inquiry) error
-	// Refused logs a refusal.
-	Refused(user string, act authz.Action, inq *koban.Inquiry)
+	desk.Access
 	// Visible returns the inquiries user may see, and how many private
 	// ones were left out.
 	Visible(ctx context.Context, user string, inqs []koban.Inquiry) ([]koban.Inquiry, int)
@@ -57,22 +55,19 @@ func (b *Bot) check(ctx context.Context, user string, act authz.Action, inq *kob
 }
 
 // withHidden adds a line saying how many private inquiries were left out.
-func withHidden(m message, hidden int) message {
+func withHidden(lang string, m message, hidden int) message {
 	if hidden == 0 {
 		return m
 	}
-	s := fmt.Sprintf("_%d private inquiries (from DMs or private channels) are shown only to their askers and the platform on-call._", hidden)
-	if hidden == 1 {
-		s = "_1 private inquiry (from a DM or a private channel) is shown only to its asker and the platform on-call._"
-	}
+	s := sayN(lang, "hidden", hidden)
 	m.Blocks = append(m.Blocks, slack.NewContextBlock("", mrkdwn(s)))
 	return m
 }
 
 // GroupMembers returns the members of a Slack user group
 // (usergroups.users.list). It implements authz.Groups.
-func (b *Bot) GroupMembers(ctx context.Context, group string) ([]string, error) {
-	users, err := b.api.GetUserGroupMembersContext(ctx, group)
+func (c *Client) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	users, err := c.api.GetUserGroupMembersContext(ctx, group)
 	if err != nil {
 		return nil, fmt.Errorf("members of user group %s: %w", group, classify(err))
 	}
@@ -159,9 +154,8 @@ func (b *Bot) tooLong(e event, text string) {
 	if _, cut := desk.CapQuestion(text); !cut {
 		return
 	}
-	msg := fmt.Sprintf("Your message is longer than %d characters: I kept the first %d. Put logs in a file or a snippet and ask about what matters in them.",
-		desk.MaxQuestionChars, desk.MaxQuestionChars)
 	b.later("tell question cut", func(ctx context.Context) error {
+		msg := say(b.langOf(ctx, e.User), "ask.too_long", "Max", desk.MaxQuestionChars)
 		_, err := b.api.PostEphemeralContext(ctx, e.Channel, e.User, slack.MsgOptionText(msg, false))
 		if err != nil {
 			return fmt.Errorf("tell %s their question was cut: %w", e.User, classify(err))
@@ -231,7 +225,7 @@ func (b *Bot) onSwapAction(ctx context.Context, e event) error {
 	default:
 		return nil
 	}
-	actx, cancel := context.WithTimeout(ctx, actBudget)
+	actx, cancel := context.WithTimeout(i18n.WithLanguage(ctx, b.langOf(ctx, e.User)), actBudget)
 	defer cancel()
 	reply, err := sc.ConfirmSwap(actx, e.User, e.Value, accept)
 	if err != nil {

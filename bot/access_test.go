@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,17 +24,6 @@ const (
 	groupAdmin     = "UGADMIN"    // a member of the admins user group
 	groupResponder = "URESPONDER" // a member of the responders user group
 )
-
-// lateGroups reads user groups through the bot, which is built after the
-// policy that needs it (as in serve).
-type lateGroups struct{ b *Bot }
-
-func (g *lateGroups) GroupMembers(ctx context.Context, group string) ([]string, error) {
-	if g.b == nil {
-		return nil, errors.New("no bot yet")
-	}
-	return g.b.GroupMembers(ctx, group)
-}
 
 // The rotation in the access tests: the on-call and one more member.
 const (

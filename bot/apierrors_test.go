@@ -19,7 +19,7 @@ import (
 // count nothing, and every response still reaches the client whole.
 func TestCountErrors(t *testing.T) {
 	var n atomic.Int64
-	b, fs := newTestBotWith(t, func(o *Options, _ *Deps) {
+	b, fs := newTestBotWith(t, func(o *ClientOptions, _ *ClientDeps) {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: CountErrors(nil, func() { n.Add(1) })}
 	})
 	ctx := context.Background()

@@ -1,13 +1,19 @@
-// Package bot connects koban to Slack. It decodes Slack traffic (Socket Mode
-// or the HTTP Events API, interactivity and the /koban slash command) into one
-// internal event, hands questions, follow-ups and button clicks to the desk,
-// renders koban's replies as Block Kit messages, and implements the desk's
-// Replier (answers, escalations, and taking the buttons off them once an
-// inquiry is resolved), the on-call notifier (handoff digests, reminders,
-// user groups, email and @name lookup) and the monthly report's Poster (the
-// summary, its charts and the Markdown report) over the Slack Web API. What
-// it delivers from the docs or a model has its mentions stripped first, and
-// CountErrors counts the Web API calls that fail.
+// Package bot connects koban to Slack, in two parts built in turn.
+//
+// Client is the outbound part, over the Slack Web API and built from the bot
+// token alone: it implements the desk's Replier and Threads (answers,
+// escalations, taking the buttons off them once an inquiry is resolved,
+// thread replies, permalinks), the on-call Notifier (handoff digests,
+// reminders, user groups, email and @name lookup, swap requests), the
+// monthly report's Poster (the summary, its charts and the Markdown report)
+// and the web UI's Names. What it delivers from the docs or a model has its
+// mentions stripped first, and CountErrors counts the Web API calls that
+// fail.
+//
+// Bot is the inbound part, built last on a Client with the desk and the
+// on-call service: it decodes Slack traffic (Socket Mode or the HTTP Events
+// API, interactivity and the /koban slash command) into one internal event
+// and hands questions, follow-ups and button clicks to the desk.
 //
 // It leaves the workflow to desk, storage to store, answers and triage to
 // knowledge and triage, and rotations to oncall. slack-go types never leave
@@ -17,14 +23,8 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
@@ -37,13 +37,7 @@ type Desk interface {
 	// FollowUp handles a message in a thread; ENotFound when the thread
 	// belongs to no inquiry.
 	FollowUp(ctx context.Context, in desk.Incoming) (*koban.Inquiry, error)
-	Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error)
-	Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	// Resolve records the human label; EInvalid for a bad label, EConflict
-	// when the inquiry is already resolved.
-	Resolve(ctx context.Context, id int64, user string, r desk.Resolution) (*koban.Inquiry, error)
+	desk.Actions
 }
 
 // Inquiries reads inquiries for the App Home tab, /koban status, the
@@ -77,18 +71,12 @@ type Channel struct {
 	Mode string
 }
 
-// Options configure the bot. BotToken is required, with AppToken for Socket
-// Mode or SigningSecret for the HTTP Events API (or both).
+// Options configure the inbound bot: AppToken for Socket Mode or
+// SigningSecret for the HTTP Events API (or both).
 type Options struct {
-	BotToken      string // xoxb-…
 	AppToken      string // xapp-…, for Socket Mode
 	SigningSecret string // for the HTTP Events API
-	// APIURL points the Web API client at another base URL (tests, proxies);
-	// empty for https://slack.com/api/.
-	APIURL   string
-	Channels []Channel
-	// ReportChannel is where the monthly report is posted (a channel ID).
-	ReportChannel string
+	Channels      []Channel
 	// Domains are offered in the Resolve… modal; default koban.DefaultDomains.
 	Domains []koban.Domain
 	// Workers run the cosmetic work that follows an ack (reactions, App
@@ -97,13 +85,6 @@ type Options struct {
 	// submissions are done before the ack.
 	Workers int
 	Queue   int
-	// HTTPClient is used for the Web API; default a client with a 10 s timeout.
-	HTTPClient *http.Client
-	// DocsBaseURLs and AllowedLinkDomains say which links in koban's
-	// answers stay live (see linkPolicy): links under a docs base URL, to
-	// an allowed domain or its subdomains, and Slack permalinks.
-	DocsBaseURLs       []string
-	AllowedLinkDomains []string
 }
 
 // Deps are the services the bot calls. OnCall may be nil (no rotations);
@@ -116,28 +97,22 @@ type Deps struct {
 	Detector  Detector // optional: tells channel messages that ask for nothing
 	Access    Access
 	Claims    koban.Claimer // the store: a replayed /koban ask posts and records its question once
-	Log       *slog.Logger
-	Now       func() time.Time
 	// Redactor masks secrets in what the bot posts or logs of user text
 	// (/koban ask, error details); nil: the Desk's, if it redacts
 	// (desk.Desk does).
-	Redactor Redactor
+	Redactor koban.Redactor
 }
 
-// Bot is koban's Slack adapter.
+// Bot is koban's inbound side of Slack: it handles events, slash commands
+// and interactions (over Socket Mode or HTTP) with the desk and the on-call
+// service, and answers through its Client.
 type Bot struct {
+	*Client
 	opts     Options
 	deps     Deps
-	log      *slog.Logger
-	api      *slack.Client
 	channels map[string]string // channel ID → mode
 
-	// Who koban is in this workspace, from auth.test: its messages are ignored
-	// and its mentions stripped.
-	selfUser, selfBot string
-
-	users   directory // for LookupName
-	privacy privacy   // which channels are private
+	privacy privacy // which channels are private
 
 	tasks   chan task
 	pending sync.WaitGroup
@@ -152,10 +127,11 @@ type task struct {
 	run  func(context.Context) error
 }
 
-// New checks the options and asks Slack who the bot is (auth.test).
-func New(ctx context.Context, opts Options, deps Deps) (*Bot, error) {
-	if opts.BotToken == "" {
-		return nil, koban.Errorf(koban.EInvalid, "SLACK_BOT_TOKEN is not set")
+// New checks the options and returns the bot that handles what Slack sends,
+// replying through c.
+func New(c *Client, opts Options, deps Deps) (*Bot, error) {
+	if c == nil {
+		return nil, errors.New("bot: a Client is required")
 	}
 	if opts.AppToken == "" && opts.SigningSecret == "" {
 		return nil, koban.Errorf(koban.EInvalid, "set SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET for the Events API")
@@ -163,13 +139,7 @@ func New(ctx context.Context, opts Options, deps Deps) (*Bot, error) {
 	if deps.Desk == nil || deps.Inquiries == nil {
 		return nil, errors.New("bot: Desk and Inquiries are required")
 	}
-	if deps.Log == nil {
-		deps.Log = slog.New(slog.DiscardHandler)
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
-	if r, ok := deps.Desk.(Redactor); ok && deps.Redactor == nil {
+	if r, ok := deps.Desk.(koban.Redactor); ok && deps.Redactor == nil {
 		deps.Redactor = r
 	}
 	if len(opts.Domains) == 0 {
@@ -181,47 +151,25 @@ func New(ctx context.Context, opts Options, deps Deps) (*Bot, error) {
 	if opts.Queue <= 0 {
 		opts.Queue = 256
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
 	b := &Bot{
+		Client:   c,
 		opts:     opts,
 		deps:     deps,
-		log:      deps.Log,
 		channels: map[string]string{},
 		tasks:    make(chan task, opts.Queue),
 	}
-	for _, c := range opts.Channels {
-		mode := c.Mode
+	for _, ch := range opts.Channels {
+		mode := ch.Mode
 		if mode == "" {
 			mode = "all"
 		}
 		switch mode {
 		case "all", "questions", "mentions":
 		default:
-			return nil, koban.Errorf(koban.EInvalid, "channel %s has mode %q: want all, questions or mentions", c.ID, c.Mode)
+			return nil, koban.Errorf(koban.EInvalid, "channel %s has mode %q: want all, questions or mentions", ch.ID, ch.Mode)
 		}
-		b.channels[c.ID] = mode
+		b.channels[ch.ID] = mode
 	}
-	// Never slack.OptionDebug: it dumps requests, tokens included.
-	apiOpts := []slack.Option{slack.OptionHTTPClient(opts.HTTPClient)}
-	if opts.APIURL != "" {
-		u := opts.APIURL
-		if !strings.HasSuffix(u, "/") {
-			u += "/"
-		}
-		apiOpts = append(apiOpts, slack.OptionAPIURL(u))
-	}
-	if opts.AppToken != "" {
-		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opts.AppToken))
-	}
-	b.api = slack.New(opts.BotToken, apiOpts...)
-	auth, err := b.api.AuthTestContext(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("slack auth.test: %w", classify(err))
-	}
-	b.selfUser, b.selfBot = auth.UserID, auth.BotID
-	b.log.Info("slack connected", "team", auth.TeamID, "bot_user", auth.UserID)
 	return b, nil
 }
 
@@ -294,5 +242,3 @@ func (b *Bot) later(name string, f func(context.Context) error) {
 
 // idle waits until the queued work is done (tests and the load test).
 func (b *Bot) idle() { b.pending.Wait() }
-
-func (b *Bot) now() time.Time { return b.deps.Now() }

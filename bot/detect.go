@@ -52,17 +52,18 @@ func (b *Bot) channelInquiry(e event, mode string) bool {
 
 // offerHelp posts the quiet offer to the author of a message alone.
 func (b *Bot) offerHelp(ctx context.Context, e event) error {
+	lang := b.langOf(ctx, e.User)
 	text := stripMention(b.selfUser, e.Text)
 	if len(text) > maxOfferText {
 		// Cut on a character boundary: a split one would not survive JSON.
 		text = strings.ToValidUTF8(text[:maxOfferText], "")
 	}
-	btn := slack.NewButtonBlockElement(actAskKoban, e.TS+"\n"+e.User+"\n"+text, slack.NewTextBlockObject(slack.PlainTextType, "Ask koban", false, false))
+	btn := slack.NewButtonBlockElement(actAskKoban, e.TS+"\n"+e.User+"\n"+text, slack.NewTextBlockObject(slack.PlainTextType, say(lang, "offer.button"), false, false))
 	btn.Style = slack.StylePrimary
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn("Need help with this?"), nil, slack.NewAccessory(btn)),
+		slack.NewSectionBlock(mrkdwn(say(lang, "offer.question")), nil, slack.NewAccessory(btn)),
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText("Need help with this?", false), slack.MsgOptionBlocks(blocks...)}
+	opts := []slack.MsgOption{slack.MsgOptionText(say(lang, "offer.question"), false), slack.MsgOptionBlocks(blocks...)}
 	if e.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(e.ThreadTS))
 	}
@@ -79,10 +80,10 @@ func (b *Bot) askFromOffer(ctx context.Context, e event) (*koban.Inquiry, error)
 	author, text, _ := strings.Cut(rest, "\n")
 	switch {
 	case ts == "" || strings.TrimSpace(text) == "":
-		return nil, koban.Errorf(koban.EInvalid, "That message can no longer be asked; ask again with /koban ask.")
+		return nil, koban.Say(koban.EInvalid, "error.offer_gone", nil)
 	case author != e.User:
 		// Only its author was offered help; nobody asks in another's name.
-		return nil, koban.Errorf(koban.EInvalid, "Only the author of that message can ask koban about it; ask with /koban ask.")
+		return nil, koban.Say(koban.EInvalid, "error.offer_not_yours", nil)
 	}
 	inq, created, err := b.deps.Desk.Ask(ctx, desk.Incoming{
 		Source: koban.SourceChannel, EventID: "offer:" + e.Channel + ":" + ts, Team: e.Team,

@@ -38,8 +38,8 @@ type harness struct {
 // fixedRouter sends every escalation to one on-call.
 type fixedRouter struct{ user string }
 
-func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
+func (r fixedRouter) Route(context.Context, koban.Domain, time.Time) (koban.Escalation, error) {
+	return koban.Escalation{Rotation: "platform", OnCall: r.user, Channel: platformChan}, nil
 }
 
 type harnessOpts struct {
@@ -48,10 +48,14 @@ type harnessOpts struct {
 	workers     int
 	channels    []Channel
 	onCall      OnCall
-	detector    Detector
-	router      desk.Router  // default: fixedRouter to oncallUser
-	noFallback  bool         // no fallback group (default: SPLATFORM)
-	log         *slog.Logger // default: the test's log with -v
+	// platformOnCall builds the real on-call service over one daily
+	// rotation of oncallUser and memberUser, in place of onCall.
+	platformOnCall bool
+	detector       Detector
+	router         desk.Router  // default: fixedRouter to oncallUser
+	noFallback     bool         // no fallback group (default: SPLATFORM)
+	language       string       // the team's language (default English)
+	log            *slog.Logger // default: the test's log with -v
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -71,16 +75,26 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatalf("triage: %v", err)
 	}
-	// The on-call is a rotation member; admins are an ID and a user group,
-	// read from the fake Slack through the bot.
-	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
-	groups := &lateGroups{}
 	log := o.log
 	if log == nil {
 		log = testLogger(t)
 	}
+	// As serve wires it: the Slack client first, then who may do what (user
+	// groups are read through the client), the desk, and the bot last.
+	c, err := NewClient(ctx, ClientOptions{BotToken: "xoxb-test", APIURL: fs.url(), DocsBaseURLs: []string{sampledocs.BaseURL}, Language: o.language},
+		ClientDeps{Events: st, Log: log})
+	if err != nil {
+		t.Fatalf("slack client: %v", err)
+	}
+	// The on-call is a rotation member; admins are an ID and a user group,
+	// read from the fake Slack through the client.
+	fs.groups = map[string][]string{"SADMINS": {groupAdmin}, "SRESPONDERS": {groupResponder}}
 	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser, memberUser}},
-		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, groups, log)
+		Admins: []string{adminUser, "SADMINS"}, RespondersGroup: "SRESPONDERS"}, c, log)
+	onCall := o.onCall
+	if o.platformOnCall {
+		onCall = platformOnCall(t, c, st, policy)
+	}
 	var router desk.Router = fixedRouter{oncallUser}
 	if o.router != nil {
 		router = o.router
@@ -96,22 +110,17 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		Triage:    tri,
 		Learner:   tri,
 		Router:    router,
+		Repliers:  c.Repliers(),
+		Threads:   c,
 	})
 	channels := o.channels
 	if channels == nil {
 		channels = []Channel{{ID: helpChannel, Mode: "all"}, {ID: quietChan, Mode: "questions"}}
 	}
-	b, err := New(ctx, Options{
-		BotToken: "xoxb-test", AppToken: o.appToken, SigningSecret: testSecret, APIURL: fs.url(),
-		Channels: channels, Workers: o.workers, DocsBaseURLs: []string{sampledocs.BaseURL},
-	}, Deps{Desk: d, Inquiries: st, OnCall: o.onCall, Detector: o.detector, Access: policy, Claims: st, Log: log})
+	b, err := New(c, Options{AppToken: o.appToken, SigningSecret: testSecret, Channels: channels, Workers: o.workers},
+		Deps{Desk: d, Inquiries: st, OnCall: onCall, Detector: o.detector, Access: policy, Claims: st})
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
-	}
-	groups.b = b
-	d.Threads = b // as cmd/koban wires it
-	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
-		d.Repliers[src] = b
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -560,9 +569,9 @@ func TestJapaneseQuestionGetsJapaneseReply(t *testing.T) {
 		t.Fatalf("posts = %d, want 1", len(posts))
 	}
 	text := textOf(t, posts[0])
-	want := texts["ja"].solved
+	want := "解決しました"
 	if got.State == koban.StateEscalated {
-		want = texts["ja"].ack
+		want = "対応します"
 	}
 	if got.Lang != "ja" || !strings.Contains(text, want) {
 		t.Errorf("reply to a Japanese question (lang %q, state %s) lacks %q:\n%s", got.Lang, got.State, want, text)

@@ -4,62 +4,33 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 )
-
-// expectText holds the words that tell the asker when to expect a human
-// reply, and who picked their inquiry up.
-type expectText struct {
-	// expect: when (a date token), the rotation, its reply target, and
-	// hours (business hours, or nothing).
-	expect, expectNoRotation, hours string
-	// pickedUp: who; said in the thread when the on-call acknowledges.
-	// pickedUpLine: the same on the escalation itself.
-	pickedUp, pickedUpLine string
-}
-
-var expectTexts = map[string]expectText{
-	"en": {
-		expect:           "Expect a human reply by %s: the *%s* rotation aims to reply within %s%s.",
-		expectNoRotation: "Expect a human reply by %s: the on-call aims to reply within %s%s.",
-		hours:            " of business hours",
-		pickedUp:         ":wave: %s picked this up and will reply here.",
-		pickedUpLine:     "Picked up by %s.",
-	},
-	"ja": {
-		expect:           "%s までに担当者から返信がある見込みです(*%s* ローテーションの返信目標: %s%s)。",
-		expectNoRotation: "%s までに担当者から返信がある見込みです(オンコールの返信目標: %s%s)。",
-		hours:            "、営業時間で計算",
-		pickedUp:         ":wave: %s さんが対応を始めました。このスレッドで返信します。",
-		pickedUpLine:     "%s さんが対応中です。",
-	},
-}
 
 // expectLine renders when the asker may expect a human reply; "" when the
 // escalation carries no reply target.
-func expectLine(lang string, e desk.Escalation) string {
+func expectLine(lang string, e koban.Escalation) string {
 	if e.ReplyTarget <= 0 || e.ReplyBy.IsZero() {
 		return ""
 	}
-	t := inLang(expectTexts, lang)
 	hours := ""
 	if e.BusinessHours {
-		hours = t.hours
+		hours = say(lang, "expect.hours")
 	}
 	when := slackDate(e.ReplyBy)
 	if e.Rotation == "" {
-		return fmt.Sprintf(t.expectNoRotation, when, span(e.ReplyTarget), hours)
+		return say(lang, "expect.no_rotation", "When", when, "Target", span(lang, e.ReplyTarget), "Hours", hours)
 	}
-	return fmt.Sprintf(t.expect, when, escape(e.Rotation), span(e.ReplyTarget), hours)
+	return say(lang, "expect.rotation", "When", when, "Rotation", escape(e.Rotation), "Target", span(lang, e.ReplyTarget), "Hours", hours)
 }
 
 // withExpect adds the expectation line under an escalation's header.
-func withExpect(msg message, lang string, e desk.Escalation) message {
+func withExpect(msg message, lang string, e koban.Escalation) message {
 	s := expectLine(lang, e)
 	if s == "" || len(msg.Blocks) == 0 {
 		return msg
@@ -94,9 +65,9 @@ func withPickedUp(blocks []slack.Block, lang, user string) []slack.Block {
 
 // markPickedUp edits koban's escalation of inq in its thread to say who
 // picked it up (the on-call who acknowledged it).
-func (b *Bot) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
+func (c *Client) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string) error {
 	id := strconv.FormatInt(inq.ID, 10)
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		p := m.Metadata.EventPayload
 		if m.Metadata.EventType != replyEvent || fmt.Sprint(p["inquiry_id"]) != id || fmt.Sprint(p["kind"]) != string(koban.EventEscalated) {
 			return nil, false
@@ -107,12 +78,12 @@ func (b *Bot) markPickedUp(ctx context.Context, inq *koban.Inquiry, user string)
 
 // pickedUp renders the thread notice that a person acknowledged the inquiry.
 func pickedUp(lang, user string) string {
-	return fmt.Sprintf(inLang(expectTexts, lang).pickedUp, userRef(user))
+	return say(lang, "expect.picked_up", "Who", userRef(user))
 }
 
 // pickedUpLine renders the escalation's line saying who picked it up.
 func pickedUpLine(lang, user string) string {
-	return fmt.Sprintf(inLang(expectTexts, lang).pickedUpLine, userRef(user))
+	return say(lang, "expect.picked_up_line", "Who", userRef(user))
 }
 
 // slackDate renders t as a Slack date token, which each reader sees in
@@ -121,27 +92,21 @@ func slackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("Mon Jan 2 15:04 UTC"))
 }
 
-// span renders a reply target: "8h", "30m", "1d", "1d 4h".
-func span(d time.Duration) string {
+// span renders a reply target: "8h", "30m", "1d", "1d 4h" (in Japanese
+// "8時間", "1日 4時間").
+func span(lang string, d time.Duration) string {
 	d = d.Round(time.Minute)
 	days, rest := d/(24*time.Hour), d%(24*time.Hour)
 	h, m := rest/time.Hour, (rest%time.Hour)/time.Minute
-	var s string
+	var parts []string
 	if days > 0 {
-		s = fmt.Sprintf("%dd", days)
+		parts = append(parts, say(lang, "duration.days", "N", int(days)))
 	}
 	if h > 0 {
-		s += sep(s) + fmt.Sprintf("%dh", h)
+		parts = append(parts, say(lang, "duration.hours", "N", int(h)))
 	}
-	if m > 0 || s == "" {
-		s += sep(s) + fmt.Sprintf("%dm", m)
+	if m > 0 || len(parts) == 0 {
+		parts = append(parts, say(lang, "duration.minutes", "N", int(m)))
 	}
-	return s
-}
-
-func sep(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " "
+	return strings.Join(parts, " ")
 }

@@ -25,56 +25,6 @@ const (
 	relabelCallback = "koban_relabel"
 )
 
-// flowText holds the strings of suggestions, urgency and past answers in
-// one language.
-type flowText struct {
-	suggest, suggestNoOne, solvedIt string
-	urgent                          string
-	pastHead, pastCard, pastLine    string
-	pastLink, remove                string
-	suggestionSolved                string
-	removed                         string
-	relabel, wrongLabel             string
-	someone                         string
-}
-
-var flowTexts = map[string]flowText{
-	"en": {
-		suggest:          "While %s looks at this, this from the docs may help:",
-		suggestNoOne:     "While a person looks at this, this from the docs may help:",
-		solvedIt:         "This solved it",
-		urgent:           ":rotating_light: *Urgent*",
-		pastHead:         "*Answered before* (by a person, not from the docs)",
-		pastCard:         "*Similar past inquiries*",
-		pastLine:         "A similar question was answered on %s by %s",
-		pastLink:         "the thread",
-		remove:           "Remove",
-		suggestionSolved: ":white_check_mark: %s, %s says the suggested pages solved it: nothing left to do. Resolved as *%s*.",
-		removed:          "Removed: koban will not show this past answer again.",
-		relabel:          "Relabel…",
-		wrongLabel:       "Wrong label? A responder can correct it.",
-		someone:          "a responder",
-	},
-	"ja": {
-		suggest:          "%s さんが確認するまでの間、ドキュメントの次の箇所が役に立つかもしれません:",
-		suggestNoOne:     "担当者が確認するまでの間、ドキュメントの次の箇所が役に立つかもしれません:",
-		solvedIt:         "これで解決しました",
-		urgent:           ":rotating_light: *緊急*",
-		pastHead:         "*過去の回答*(ドキュメントではなく担当者による回答)",
-		pastCard:         "*似た過去の問い合わせ*",
-		pastLine:         "%s に %s さんが似た質問に回答しました",
-		pastLink:         "スレッド",
-		remove:           "削除",
-		suggestionSolved: ":white_check_mark: %s さん、%s さんは提示したページで解決しました。対応は不要です。*%s* として解決しました。",
-		removed:          "削除しました。この過去の回答はもう表示されません。",
-		relabel:          "分類を直す…",
-		wrongLabel:       "分類が違う場合は担当者が直せます。",
-		someone:          "担当者",
-	},
-}
-
-func flowTextFor(lang string) flowText { return inLang(flowTexts, lang) }
-
 // renderSuggestions renders, for the asker, what koban found while it
 // brings in the on-call (who: their mention, or "" for nobody), with the
 // "This solved it" button: the passage koban would have answered with (its
@@ -85,10 +35,9 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 	if list == "" {
 		return nil
 	}
-	t := flowTextFor(inq.Lang)
-	head := t.suggestNoOne
+	head := say(inq.Lang, "flow.suggest_no_one")
 	if who != "" {
-		head = fmt.Sprintf(t.suggest, who)
+		head = say(inq.Lang, "flow.suggest", "Who", who)
 	}
 	var blocks []slack.Block
 	if a.Known && strings.TrimSpace(a.Text) != "" {
@@ -103,7 +52,7 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head+"\n"+truncate(list, 2800)), nil, nil))
 	}
 	return append(blocks, slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
-		button(t.solvedIt, actSuggestionSolved, inq.ID, slack.StylePrimary)))
+		button(say(inq.Lang, "flow.solved_it"), actSuggestionSolved, inq.ID, slack.StylePrimary)))
 }
 
 // maxSuggestionBlocks bounds the passage shown with suggestions, which
@@ -122,23 +71,22 @@ func renderPast(lang string, past []koban.PastAnswer, card bool, names map[strin
 	if len(past) == 0 {
 		return nil
 	}
-	t := flowTextFor(lang)
-	head := t.pastHead
+	head := say(lang, "flow.past_head")
 	if card {
-		head = t.pastCard
+		head = say(lang, "flow.past_card")
 	}
 	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(head))}
 	for _, p := range past {
 		who, ok := names[p.AnsweredBy]
 		if !ok {
-			who = t.someone
+			who = say(lang, "flow.someone")
 		}
-		line := fmt.Sprintf(t.pastLine, p.AnsweredAt.UTC().Format("2 Jan"), escape(who))
+		line := say(lang, "flow.past_line", "Date", p.AnsweredAt.UTC().Format(say(lang, "flow.past_date")), "Who", escape(who))
 		if !p.Label.IsZero() {
 			line += " · _" + escape(p.Label.String()) + "_"
 		}
 		if u := safeURL(p.Link); u != "" {
-			line += " · <" + u + "|" + t.pastLink + ">"
+			line += " · <" + u + "|" + say(lang, "flow.past_link") + ">"
 		}
 		n := 600
 		if card {
@@ -147,7 +95,7 @@ func renderPast(lang string, past []koban.PastAnswer, card bool, names map[strin
 		}
 		body := line + "\n" + quote(truncate(escape(p.Answer), n))
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(body, 2900)), nil,
-			slack.NewAccessory(slack.NewButtonBlockElement(actionID(actPastRemove, p.ID), strconv.FormatInt(p.ID, 10), plain(t.remove))),
+			slack.NewAccessory(slack.NewButtonBlockElement(actionID(actPastRemove, p.ID), strconv.FormatInt(p.ID, 10), plain(say(lang, "flow.remove")))),
 			slack.SectionBlockOptionBlockID(pastBlockID(p.ID))))
 	}
 	return blocks
@@ -181,11 +129,10 @@ func insertBefore(blocks []slack.Block, typ slack.MessageBlockType, extra ...sla
 // mark and the pages suggested to the asker on an escalation, and past
 // answers (after the docs: never before them).
 func withFlow(inq *koban.Inquiry, r desk.Reply, msg message, names map[string]string) message {
-	t := flowTextFor(inq.Lang)
 	if r.Kind == koban.EventEscalated {
 		if r.Urgent && len(msg.Blocks) > 0 {
-			msg.Blocks = slices.Insert(msg.Blocks, 0, slack.Block(slack.NewContextBlock("urgent", mrkdwn(t.urgent))))
-			msg.Text = "Urgent: " + msg.Text
+			msg.Blocks = slices.Insert(msg.Blocks, 0, slack.Block(slack.NewContextBlock("urgent", mrkdwn(say(inq.Lang, "escalation.urgent")))))
+			msg.Text = say(inq.Lang, "escalation.urgent_text") + msg.Text
 		}
 		// The asker's part and the past inquiries come before the on-call's buttons.
 		who := escalationMention(r.Escalation)
@@ -209,7 +156,7 @@ func (b *Bot) onFlowAction(ctx context.Context, e event, act string, id int64) b
 		// The modal opens at once: its trigger expires in 3 s.
 		inq, err := b.deps.Inquiries.Inquiry(ctx, id)
 		if err == nil {
-			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderRelabelModal(inq, b.opts.Domains))
+			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderRelabelModal(b.langOf(ctx, e.User), inq, b.opts.Domains))
 			err = classify(err)
 		}
 		if err != nil {
@@ -230,7 +177,7 @@ func (b *Bot) onFlowAction(ctx context.Context, e event, act string, id int64) b
 				b.replyError(e, "button "+act, err)
 				return nil
 			}
-			b.tell(e, flowTextFor("").removed)
+			b.tell(e, say(b.langOf(ctx, e.User), "flow.removed"))
 			return nil
 		})
 	default:
@@ -251,7 +198,7 @@ type FlowDesk interface {
 	RemovePastAnswer(ctx context.Context, id int64, user string) (*koban.PastAnswer, error)
 }
 
-var errNoFlow = koban.Errorf(koban.EUnavailable, "This button is not available in this koban.")
+var errNoFlow = koban.Say(koban.EUnavailable, "error.no_flow", nil)
 
 type noFlow struct{}
 
@@ -288,8 +235,8 @@ func (b *Bot) tell(e event, s string) {
 // RetractPast takes a removed past answer off koban's replies in the
 // inquiry's thread (the sections with block id "past:ID"), so that what was
 // posted does not show it either. It implements desk.PastRetractor.
-func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+func (c *Client) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) error {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		keep := slices.DeleteFunc(slices.Clone(m.Blocks.BlockSet), func(bl slack.Block) bool {
 			s, ok := bl.(*slack.SectionBlock)
 			return ok && s.BlockID == pastBlockID(id)
@@ -301,10 +248,10 @@ func (b *Bot) RetractPast(ctx context.Context, inq *koban.Inquiry, id int64) err
 // resolvedNotice is the notice posted in the thread on resolution: when the
 // asker said the suggested pages solved it, it tells the on-call that
 // nothing is left to do.
-func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
-	events, err := b.deps.Inquiries.Events(ctx, inq.ID)
+func (c *Client) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
+	events, err := c.eventsOf(ctx, inq.ID)
 	if err != nil {
-		b.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
+		c.log.Warn("how it was resolved", "inquiry_id", inq.ID, "err", err)
 		return renderResolved(inq)
 	}
 	for _, ev := range slices.Backward(events) {
@@ -316,9 +263,9 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 		}
 		who := userRef(inq.Assignee)
 		if !validID(inq.Assignee) {
-			who = "the platform team"
+			who = say(inq.Lang, "resolved.platform_team")
 		}
-		s := fmt.Sprintf(flowTextFor(inq.Lang).suggestionSolved, who, userRef(inq.AskedBy), escape(inq.Label().String()))
+		s := say(inq.Lang, "resolved.suggestion", "Who", who, "Asker", userRef(inq.AskedBy), "Label", escape(inq.Label().String()))
 		return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 	}
 	return renderResolved(inq)
@@ -329,15 +276,15 @@ func (b *Bot) resolvedNotice(ctx context.Context, inq *koban.Inquiry) message {
 // its author and Slack's escaping undone: the answer a resolution without
 // a note keeps. ENotFound when nobody but the asker wrote. It implements
 // desk.Threads.
-func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
+func (c *Client) LastReply(ctx context.Context, inq *koban.Inquiry, responder string) (string, string, error) {
 	if inq.Channel == "" || inq.ThreadTS == "" {
 		return "", "", koban.Errorf(koban.ENotFound, "inquiry %d has no thread", inq.ID)
 	}
 	// At most 50 pages (10,000 messages) are read, keeping only the latest
 	// candidates.
 	var mine, anyone slack.Message
-	err := b.eachReply(ctx, inq, 50, func(m slack.Message) {
-		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == b.selfUser || m.User == inq.AskedBy || m.SubType != "" {
+	err := c.eachReply(ctx, inq, 50, func(m slack.Message) {
+		if m.Timestamp == inq.ThreadTS || m.BotID != "" || m.User == "" || m.User == c.selfUser || m.User == inq.AskedBy || m.SubType != "" {
 			return
 		}
 		if strings.TrimSpace(m.Text) == "" {
@@ -363,7 +310,7 @@ func (b *Bot) LastReply(ctx context.Context, inq *koban.Inquiry, responder strin
 
 // Link returns the permalink of the inquiry's question (chat.getPermalink).
 // It implements desk.Threads.
-func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
+func (c *Client) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 	ts := inq.ThreadTS
 	if ts == "" {
 		ts = inq.MessageTS
@@ -371,7 +318,7 @@ func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 	if inq.Channel == "" || ts == "" {
 		return "", nil
 	}
-	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: inq.Channel, Ts: ts})
+	link, err := c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: inq.Channel, Ts: ts})
 	if err != nil {
 		if errors.Is(classify(err), desk.ErrUndeliverable) {
 			return "", nil // no such message any more: keep the answer without a link
@@ -386,19 +333,18 @@ func (b *Bot) Link(ctx context.Context, inq *koban.Inquiry) (string, error) {
 // a section's accessory, not an actions block, so that the reply is never
 // retired twice.
 func withRelabel(msg message, inq *koban.Inquiry) message {
-	t := flowTextFor(inq.Lang)
-	btn := slack.NewButtonBlockElement(actionID(actRelabel, inq.ID), strconv.FormatInt(inq.ID, 10), plain(t.relabel))
-	msg.Blocks = append(msg.Blocks, slack.NewSectionBlock(mrkdwn(t.wrongLabel), nil, slack.NewAccessory(btn),
+	btn := slack.NewButtonBlockElement(actionID(actRelabel, inq.ID), strconv.FormatInt(inq.ID, 10), plain(say(inq.Lang, "flow.relabel")))
+	msg.Blocks = append(msg.Blocks, slack.NewSectionBlock(mrkdwn(say(inq.Lang, "flow.wrong_label")), nil, slack.NewAccessory(btn),
 		slack.SectionBlockOptionBlockID("relabel:"+strconv.FormatInt(inq.ID, 10))))
 	return msg
 }
 
 // renderRelabelModal is the Resolve… modal for a resolved inquiry: only
 // the label and the domain.
-func renderRelabelModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalViewRequest {
-	v := renderResolveModal(inq, domains)
+func renderRelabelModal(lang string, inq *koban.Inquiry, domains []koban.Domain) slack.ModalViewRequest {
+	v := renderResolveModal(lang, inq, domains)
 	v.CallbackID = relabelCallback
-	v.Title, v.Submit = plain("Relabel inquiry"), plain("Relabel")
+	v.Title, v.Submit = plain(say(lang, "modal.relabel_title")), plain(say(lang, "modal.relabel_submit"))
 	v.Blocks.BlockSet = slices.DeleteFunc(v.Blocks.BlockSet, func(bl slack.Block) bool {
 		in, ok := bl.(*slack.InputBlock)
 		return ok && (in.BlockID == blockPage || in.BlockID == blockNote)
@@ -426,13 +372,13 @@ func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func
 	}
 	label, err := koban.ParseLabel(e.Values[blockCategory])
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorText(b.langOf(ctx, e.User), err)})
 	}
 	actx, cancel := context.WithTimeout(ctx, actBudget)
 	defer cancel()
 	if err := apply(actx, id, label); err != nil {
 		b.logError(what, err, "user", e.User, "inquiry_id", id)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorMessage(err)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCategory: koban.ErrorText(b.langOf(actx, e.User), err)})
 	}
 	return nil
 }
@@ -440,20 +386,20 @@ func (b *Bot) onLabelModal(ctx context.Context, e event, what string, apply func
 // pastNames names the authors of past answers as "@name" from the
 // workspace's member list (users.list, cached like LookupName's); an author
 // Slack does not know is left out, and rendered as "a responder".
-func (b *Bot) pastNames(ctx context.Context, past []koban.PastAnswer) map[string]string {
+func (c *Client) pastNames(ctx context.Context, past []koban.PastAnswer) map[string]string {
 	names := map[string]string{}
 	if len(past) == 0 {
 		return names
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	if b.users.fetched.IsZero() || b.now().Sub(b.users.fetched) >= usersTTL {
-		if err := b.fetchUsers(ctx); err != nil {
-			b.log.Warn("names of past answers' authors", "err", err)
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	if c.users.fetched.IsZero() || c.now().Sub(c.users.fetched) >= usersTTL {
+		if err := c.fetchUsers(ctx); err != nil {
+			c.log.Warn("names of past answers' authors", "err", err)
 		}
 	}
 	for _, p := range past {
-		for _, m := range b.users.members {
+		for _, m := range c.users.members {
 			if m.id == p.AnsweredBy {
 				names[m.id] = "@" + cmp.Or(m.display, m.name, m.real)
 			}
@@ -469,5 +415,5 @@ func isRelatedDocs(bl slack.Block, lang string) bool {
 		return false
 	}
 	t, ok := c.ContextElements.Elements[0].(*slack.TextBlockObject)
-	return ok && strings.HasPrefix(t.Text, "*"+textFor(lang).docs+"*")
+	return ok && strings.HasPrefix(t.Text, "*"+say(lang, "escalation.docs")+"*")
 }

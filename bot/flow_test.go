@@ -24,7 +24,7 @@ import (
 // steered is triage with the decision set by the test: the bot's side of a
 // suggestion does not depend on how triage comes to it.
 type steered struct {
-	desk.Triager
+	koban.Triager
 	decision koban.Decision
 	urgent   bool
 }
@@ -333,7 +333,7 @@ func TestPastAnswersAfterTheDocs(t *testing.T) {
 func TestUrgentReminderSaysSo(t *testing.T) {
 	for _, urgent := range []bool{false, true} {
 		inq := koban.Inquiry{ID: 3, Channel: "CHELP", Text: "payments down", Urgent: urgent}
-		msg := renderReminder(oncall.Reminder{Person: "UNEW", Inquiry: inq, Percent: 50, Left: time.Hour})
+		msg := renderReminder("en", oncall.Reminder{Person: "UNEW", Inquiry: inq, Percent: 50, Left: time.Hour})
 		if got := strings.HasPrefix(msg.Text, "Urgent"); got != urgent {
 			t.Errorf("reminder of an inquiry with Urgent %v = %q, want the Urgent mark %v", urgent, msg.Text, urgent)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // handle handles one event from either transport. It returns what the
@@ -123,25 +124,26 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 	rest = strings.TrimSpace(rest)
 	var msg message
 	var err error
+	lang := b.langOf(ctx, e.User)
 	switch strings.ToLower(sub) {
 	case "", "help":
-		msg = renderHelp()
+		msg = renderHelp(lang)
 	case "ask":
-		msg, err = b.commandAsk(ctx, e, commandText(rest))
+		msg, err = b.commandAsk(ctx, e, lang, commandText(rest))
 	case "status":
 		var open []koban.Inquiry
 		if open, err = b.deps.Inquiries.OpenInquiries(ctx); err == nil {
 			shown, hidden := b.visible(ctx, e.User, open)
-			msg = withHidden(renderStatus(shown, b.now()), hidden)
+			msg = withHidden(lang, renderStatus(lang, shown, b.now()), hidden)
 		}
 	case "oncall", "on-call":
-		msg, err = b.commandOnCall(ctx, e, rest)
+		msg, err = b.commandOnCall(ctx, e, lang, rest)
 	default:
-		err = koban.Errorf(koban.EInvalid, "I don't know /koban %s. Try /koban help.", sub)
+		err = koban.Say(koban.EInvalid, "error.unknown_command", map[string]any{"Command": sub})
 	}
 	if err != nil {
 		b.logError("/koban "+sub, err, "user", e.User, "channel", e.Channel)
-		return renderError(err).ephemeral()
+		return renderError(lang, err).ephemeral()
 	}
 	return msg.ephemeral()
 }
@@ -149,9 +151,9 @@ func (b *Bot) onCommand(ctx context.Context, e event) any {
 // commandAsk posts the question in the channel, so that the answer has a
 // thread to go to, and records it. A replayed command (the same trigger) or
 // the same question sent again at once posts and records nothing.
-func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error) {
+func (b *Bot) commandAsk(ctx context.Context, e event, lang, q string) (message, error) {
 	if q == "" {
-		return message{}, koban.Errorf(koban.EInvalid, "Write your question after the command, e.g. /koban ask how do I get a database?")
+		return message{}, koban.Say(koban.EInvalid, "error.ask_empty", nil)
 	}
 	var inq *koban.Inquiry
 	var masked int
@@ -163,14 +165,14 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 		return message{}, err
 	}
 	if !fresh {
-		return message{Text: "You just asked that: I'll answer in its thread."}, nil
+		return message{Text: say(lang, "ask.again")}, nil
 	}
-	reply := "Got it: I'll answer in the thread."
+	reply := say(lang, "ask.got_it")
 	if _, cut := desk.CapQuestion(q); cut {
-		reply += fmt.Sprintf(" Your question is longer than %d characters: I kept the first %d.", desk.MaxQuestionChars, desk.MaxQuestionChars)
+		reply += say(lang, "ask.cut", "Max", desk.MaxQuestionChars)
 	}
 	if masked > 0 {
-		reply += " I posted your question with the secret masked; rotate the credential anyway, since it was sent to Slack."
+		reply += say(lang, "ask.masked")
 	}
 	b.log.Debug("asked by command", "inquiry_id", inq.ID)
 	return message{Text: reply}, nil
@@ -181,7 +183,7 @@ func (b *Bot) commandAsk(ctx context.Context, e event, q string) (message, error
 // says how many secrets it masked.
 func (b *Bot) postAsk(ctx context.Context, e event, q string) (*koban.Inquiry, int, error) {
 	shown, masked := b.redact(q)
-	text := userRef(e.User) + " asked: " + escape(shown)
+	text := say(b.teamLang(), "ask.posted", "Who", userRef(e.User), "Text", escape(shown))
 	private := commandPrivate(e)
 	channel, ts, err := b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(text, false))
 	if err != nil {
@@ -204,9 +206,9 @@ func (b *Bot) postAsk(ctx context.Context, e event, q string) (*koban.Inquiry, i
 	return inq, masked, nil
 }
 
-func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message, error) {
+func (b *Bot) commandOnCall(ctx context.Context, e event, lang, rest string) (message, error) {
 	if b.deps.OnCall == nil {
-		return message{}, koban.Errorf(koban.EInvalid, "No on-call rotation is configured. Add rotations under oncall: in koban.yaml.")
+		return message{}, koban.Say(koban.EInvalid, "error.no_rotation", nil)
 	}
 	if rest == "" {
 		at := b.now()
@@ -218,9 +220,10 @@ func (b *Bot) commandOnCall(ctx context.Context, e event, rest string) (message,
 		if err != nil {
 			return message{}, err
 		}
-		return renderOnCall(now, next, at), nil
+		return renderOnCall(lang, now, next, at), nil
 	}
-	reply, err := b.deps.OnCall.Command(ctx, e.User, rest)
+	// The on-call service replies in the person's language.
+	reply, err := b.deps.OnCall.Command(i18n.WithLanguage(ctx, lang), e.User, rest)
 	if err != nil {
 		return message{}, err
 	}
@@ -254,7 +257,7 @@ func (b *Bot) onAction(ctx context.Context, e event) error {
 			err = b.check(ctx, e.User, authz.Resolve, inq)
 		}
 		if err == nil {
-			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderResolveModal(inq, b.opts.Domains))
+			_, err = b.api.OpenViewContext(ctx, e.TriggerID, renderResolveModal(b.langOf(ctx, e.User), inq, b.opts.Domains))
 			err = classify(err)
 		}
 		if err != nil {
@@ -310,8 +313,8 @@ func (b *Bot) onSubmission(ctx context.Context, e event) any {
 // replyError tells the user who clicked what went wrong, and logs it.
 func (b *Bot) replyError(e event, what string, err error) {
 	b.logError(what, err, "user", e.User, "channel", e.Channel)
-	msg := renderError(err)
 	b.later("reply error", func(ctx context.Context) error {
+		msg := renderError(b.langOf(ctx, e.User), err)
 		var perr error
 		if strings.HasPrefix(e.Channel, "U") || strings.HasPrefix(e.Channel, "W") {
 			_, _, perr = b.api.PostMessageContext(ctx, e.Channel, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
@@ -339,7 +342,7 @@ func (b *Bot) logError(what string, err error, args ...any) {
 
 // publishHome publishes the App Home tab for user.
 func (b *Bot) publishHome(ctx context.Context, user string) error {
-	h := homeData{Viewer: user, At: b.now()}
+	h := homeData{Lang: b.langOf(ctx, user), Viewer: user, At: b.now()}
 	open, err := b.deps.Inquiries.OpenInquiries(ctx)
 	if err != nil {
 		return fmt.Errorf("home for %s: %w", user, err)
@@ -360,7 +363,7 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 		}
 	}
 	view := renderHome(h)
-	view.Blocks.BlockSet = withHidden(message{Blocks: view.Blocks.BlockSet}, hidden).Blocks
+	view.Blocks.BlockSet = withHidden(h.Lang, message{Blocks: view.Blocks.BlockSet}, hidden).Blocks
 	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
 	if err != nil {
 		return fmt.Errorf("publish home for %s: %w", user, classify(err))

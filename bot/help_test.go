@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -20,18 +18,8 @@ import (
 // person is typed rather than picked.
 func onCallHarness(t *testing.T) *harness {
 	t.Helper()
-	oc := &serviceOnCall{}
-	h := newHarness(t, harnessOpts{onCall: oc})
+	h := newHarness(t, harnessOpts{platformOnCall: true})
 	h.slack.users = []map[string]any{slackUser(memberUser, "alice", "Alice A", "Alice Abe"), slackUser(oncallUser, "bob", "Bob B", "Bob Baba")}
-	start := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
-	rots, err := oncall.Config{Rotations: []oncall.RotationConfig{{Name: "platform", Members: []string{oncallUser, memberUser},
-		Shift: "1d", Handoff: "09:00", Start: start, Channel: platformChan}}}.Parse(context.Background(), h.bot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := oncall.NewService(rots, h.store, h.bot, h.bot.log)
-	svc.Access = h.bot.deps.Access.(oncall.Access)
-	oc.svc = svc
 	return h
 }
 
@@ -61,7 +49,7 @@ var overrideNumber = regexp.MustCompile(`Override #(\d+)`)
 // through the real slash-command handler, the real command parser and the
 // real on-call service, and checks each does what it says without an error.
 func TestHelpExamplesWork(t *testing.T) {
-	help := helpText()
+	help := helpText("en")
 	var n int
 	for _, c := range helpCommands {
 		if !strings.Contains(help, "`"+c.syntax+"`") {
@@ -132,7 +120,7 @@ func TestHelpExamplesWork(t *testing.T) {
 // TestOnCallUsageExamplesParse feeds the examples of /koban oncall help
 // (the usage shown after a mistake) back through the command parser.
 func TestOnCallUsageExamplesParse(t *testing.T) {
-	examples := regexp.MustCompile("`(/koban oncall[^`]*)`").FindAllStringSubmatch(oncall.Usage, -1)
+	examples := regexp.MustCompile("`(/koban oncall[^`]*)`").FindAllStringSubmatch(oncall.Usage("en"), -1)
 	if len(examples) < 5 {
 		t.Fatalf("usage shows %d examples", len(examples))
 	}
@@ -165,7 +153,7 @@ func TestCommandText(t *testing.T) {
 
 func TestErrorKeepsOnlyMentions(t *testing.T) {
 	err := koban.Errorf(koban.EConflict, "Already acknowledged by <@U0ALICE>. <!channel> <https://evil.example|x> <@not-an-id>")
-	got := renderError(err).Blocks[0].(*slack.SectionBlock).Text.Text
+	got := renderError("en", err).Blocks[0].(*slack.SectionBlock).Text.Text
 	want := ":warning: Already acknowledged by <@U0ALICE>. &lt;!channel&gt; &lt;https://evil.example|x&gt; &lt;@not-an-id&gt;"
 	if got != want {
 		t.Errorf("renderError = %q, want %q", got, want)

@@ -99,7 +99,7 @@ func (b *Bot) respond(w http.ResponseWriter, r *http.Request, e event) {
 	ack, err := b.handle(r.Context(), e)
 	if err != nil {
 		b.log.Error("slack interaction", "user", e.User, "err", err)
-		ack = renderError(err).ephemeral()
+		ack = renderError(b.langOf(r.Context(), e.User), err).ephemeral()
 	}
 	if ack == nil {
 		w.WriteHeader(http.StatusOK)

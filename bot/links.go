@@ -308,6 +308,6 @@ func (p linkPolicy) message(m message) message {
 }
 
 // links is the bot's link policy.
-func (b *Bot) links() linkPolicy {
-	return newLinkPolicy(b.opts.DocsBaseURLs, b.opts.AllowedLinkDomains)
+func (c *Client) links() linkPolicy {
+	return newLinkPolicy(c.cfg.DocsBaseURLs, c.cfg.AllowedLinkDomains)
 }

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/desk"
 	"github.com/kobanhq/koban/internal/pgtest"
@@ -183,18 +182,19 @@ func TestLoadCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser}}}, nil, nil)
-	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM", ClaimStale: crashClaimStale}, desk.Deps{
-		Store: st, Access: policy, Knowledge: knowledge.New(ix, knowledge.Config{}, nil), Triage: tri, Learner: tri, Router: fixedRouter{oncallUser},
-	})
-	b, err := New(ctx, Options{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: os.Getenv("KOBAN_LOADCRASH_SLACK"),
-		Channels: []Channel{{ID: os.Getenv("KOBAN_LOADCRASH_CHANNEL"), Mode: "all"}}, Workers: 8},
-		Deps{Desk: d, Inquiries: st, Access: policy, Claims: st})
+	c, err := NewClient(ctx, ClientOptions{BotToken: "xoxb-test", APIURL: os.Getenv("KOBAN_LOADCRASH_SLACK")}, ClientDeps{Events: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []koban.Source{koban.SourceChannel, koban.SourceMention, koban.SourceDM, koban.SourceCommand} {
-		d.Repliers[src] = b
+	policy := authz.New(authz.Config{Rotations: map[string][]string{"platform": {oncallUser}}}, nil, nil)
+	d := desk.New(desk.Config{FallbackGroup: "SPLATFORM", ClaimStale: crashClaimStale}, desk.Deps{
+		Store: st, Access: policy, Knowledge: knowledge.New(ix, knowledge.Config{}, nil), Triage: tri, Learner: tri, Router: fixedRouter{oncallUser},
+		Repliers: c.Repliers(),
+	})
+	b, err := New(c, Options{SigningSecret: testSecret, Channels: []Channel{{ID: os.Getenv("KOBAN_LOADCRASH_CHANNEL"), Mode: "all"}}, Workers: 8},
+		Deps{Desk: d, Inquiries: st, Access: policy, Claims: st})
+	if err != nil {
+		t.Fatal(err)
 	}
 	go b.Run(ctx)
 	if err := st.StartJobs(ctx, store.Jobs{ProcessInquiry: d.Process, Workers: 4, PollInterval: 100 * time.Millisecond,

@@ -50,7 +50,7 @@ func TestManifests(t *testing.T) {
 		"reactions:write", "commands", "users:read", "users:read.email", "usergroups:write",
 		"usergroups:read", "channels:read", "groups:read"}
 	events := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"}
-	h := (&Bot{opts: Options{SigningSecret: testSecret}, log: slog.New(slog.DiscardHandler)}).Handler()
+	h := (&Bot{Client: &Client{log: slog.New(slog.DiscardHandler)}, opts: Options{SigningSecret: testSecret}}).Handler()
 	for _, tt := range []struct {
 		file   string
 		socket bool

@@ -7,16 +7,19 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // namesTTL is how long a person's display name is trusted before users.info
 // is asked again: a renamed colleague shows under the new name within a day.
 const namesTTL = 24 * time.Hour
 
-// knownName is a display name and when Slack told it.
+// knownName is a display name and Slack locale ("ja-JP", "" when
+// unknown), and when Slack told them.
 type knownName struct {
-	name string
-	at   time.Time
+	name, locale string
+	at           time.Time
 }
 
 // shownName is the name Slack shows for u: display name, else real name,
@@ -34,7 +37,7 @@ func (d *directory) remember(members []member, at time.Time, keepEmpty bool) {
 	}
 	for _, m := range members {
 		if m.shown != "" || keepEmpty {
-			d.names[m.id] = knownName{name: m.shown, at: at}
+			d.names[m.id] = knownName{name: m.shown, locale: m.locale, at: at}
 		}
 	}
 }
@@ -44,24 +47,46 @@ func (d *directory) remember(members []member, at time.Time, keepEmpty bool) {
 // or Slack cannot be reached and has never told it). Names come from the
 // member list LookupName caches, else from users.info, and are refreshed
 // daily; a stale name is still returned while Slack is unreachable.
-func (b *Bot) PersonName(ctx context.Context, id string) string {
+func (c *Client) PersonName(ctx context.Context, id string) string {
+	return c.person(ctx, id).name
+}
+
+// langOf is the language of what koban tells user alone (App Home, /koban
+// replies, ephemeral errors, modals): their Slack locale, else the team's
+// language.
+func (c *Client) langOf(ctx context.Context, user string) string {
+	if p := c.person(ctx, user); p.locale != "" {
+		return i18n.FromLocale(p.locale)
+	}
+	return c.teamLang()
+}
+
+// teamLang is the language of what the whole team reads: handoffs,
+// reminders, the report and notices to the on-call.
+func (c *Client) teamLang() string { return i18n.Normalize(c.cfg.Language) }
+
+// person returns what Slack told of user id: from the member list
+// LookupName caches, else from users.info (with the locale), refreshed
+// daily. The zero knownName when id is not a user ID or Slack has never
+// told it.
+func (c *Client) person(ctx context.Context, id string) knownName {
 	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
-		return ""
+		return knownName{}
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	known, ok := b.users.names[id]
-	if ok && b.now().Sub(known.at) < namesTTL {
-		return known.name
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	known, ok := c.users.names[id]
+	if ok && c.now().Sub(known.at) < namesTTL {
+		return known
 	}
-	u, err := b.api.GetUserInfoContext(ctx, id)
+	u, err := c.api.GetUserInfoContext(ctx, id)
 	if err != nil {
-		b.log.Debug("slack user name", "user", id, "err", err)
+		c.log.Debug("slack user name", "user", id, "err", err)
 		// Ask again in a few minutes rather than on every page.
-		b.users.remember([]member{{id: id, shown: known.name}}, b.now().Add(usersTTL-namesTTL), true)
-		return known.name
+		c.users.remember([]member{{id: id, shown: known.name, locale: known.locale}}, c.now().Add(usersTTL-namesTTL), true)
+		return known
 	}
-	name := cmp.Or(shownName(*u), known.name)
-	b.users.remember([]member{{id: id, shown: name}}, b.now(), true)
-	return name
+	p := member{id: id, shown: cmp.Or(shownName(*u), known.name), locale: cmp.Or(u.Locale, known.locale)}
+	c.users.remember([]member{p}, c.now(), true)
+	return c.users.names[id]
 }

@@ -15,7 +15,7 @@ import (
 
 func TestPersonName(t *testing.T) {
 	clk := testclock.New(time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC))
-	b, fs := newTestBotWith(t, func(_ *Options, d *Deps) { d.Now = clk.Now })
+	b, fs := newTestBotWith(t, func(_ *ClientOptions, d *ClientDeps) { d.Now = clk.Now })
 	fs.users = workspace()
 	ctx := context.Background()
 

@@ -16,17 +16,17 @@ var _ oncall.Notifier = (*Bot)(nil)
 
 // PostHandoff posts the shift-change digest in the rotation's channel and
 // sends it to the incoming on-call. It implements oncall.Notifier.
-func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
-	msg := renderHandoff(publicHandoff(h))
+func (c *Client) PostHandoff(ctx context.Context, h oncall.Handoff) error {
+	msg := renderHandoff(c.teamLang(), publicHandoff(c.teamLang(), h))
 	var errs []error
 	if h.Channel != "" {
-		if err := b.post(ctx, h.Channel, "", msg); err != nil {
+		if err := c.post(ctx, h.Channel, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if validID(h.Incoming) {
 		// A DM: chat.postMessage to a user ID opens the conversation with koban.
-		if err := b.post(ctx, h.Incoming, "", msg); err != nil {
+		if err := c.post(ctx, h.Incoming, "", msg); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -39,7 +39,7 @@ func (b *Bot) PostHandoff(ctx context.Context, h oncall.Handoff) error {
 // Remind nudges the on-call in a DM about an inquiry waiting for a human
 // reply; a breach (or a rotation with nobody on call) goes to the rotation's
 // channel. It implements oncall.Notifier.
-func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
+func (c *Client) Remind(ctx context.Context, r oncall.Reminder) error {
 	to := r.Person
 	if r.Breach() || !validID(to) {
 		to = r.Channel
@@ -47,40 +47,40 @@ func (b *Bot) Remind(ctx context.Context, r oncall.Reminder) error {
 	if to == "" {
 		return nil
 	}
-	r.Inquiry = public(r.Inquiry)
-	if err := b.post(ctx, to, "", renderReminder(r)); err != nil {
+	r.Inquiry = public(c.teamLang(), r.Inquiry)
+	if err := c.post(ctx, to, "", renderReminder(c.teamLang(), r)); err != nil {
 		return fmt.Errorf("remind about inquiry %d: %w", r.Inquiry.ID, err)
 	}
 	return nil
 }
 
-// renderHandoff renders the digest of a shift change.
-func renderHandoff(h oncall.Handoff) message {
-	head := fmt.Sprintf("*Handoff: %s*  %s → %s", escape(h.Rotation), userRef(h.Outgoing), userRef(h.Incoming))
+// renderHandoff renders the digest of a shift change in lang.
+func renderHandoff(lang string, h oncall.Handoff) message {
+	head := say(lang, "handoff.head", "Rotation", escape(h.Rotation), "Outgoing", userRef(h.Outgoing), "Incoming", userRef(h.Incoming))
 	if h.Outgoing == "" {
-		head = fmt.Sprintf("*%s on call: %s*", escape(h.Rotation), userRef(h.Incoming))
+		head = say(lang, "handoff.head_first", "Rotation", escape(h.Rotation), "Incoming", userRef(h.Incoming))
 	}
 	if !h.Shift.End.IsZero() {
-		head += " until " + slackDate(h.Shift.End)
+		head += say(lang, "shift.until", "When", slackDate(h.Shift.End))
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 
 	var open []string
 	for _, o := range h.Open {
-		line := fmt.Sprintf("• %s · %s · %s old", inquiryRef(o.Inquiry), o.Inquiry.State, ago(o.Age))
+		line := say(lang, "handoff.open_line", "Ref", inquiryRef(lang, o.Inquiry), "State", stateText(lang, o.Inquiry.State), "Age", ago(lang, o.Age))
 		if o.Waiting {
 			if o.Left < 0 {
-				line += fmt.Sprintf(" · *reply target missed by %s*", ago(-o.Left))
+				line += say(lang, "handoff.missed", "By", ago(lang, -o.Left))
 			} else {
-				line += fmt.Sprintf(" · reply due in %s", ago(o.Left))
+				line += say(lang, "handoff.due", "In", ago(lang, o.Left))
 			}
 		}
 		line += "\n   " + truncate(escape(oneLine(o.Inquiry.Text)), 120)
 		open = append(open, line)
 	}
-	s := fmt.Sprintf("*Still open* (%d)\n", len(h.Open))
+	s := say(lang, "handoff.still_open", "Count", len(h.Open)) + "\n"
 	if len(open) == 0 {
-		s += "_nothing: a clean handoff_"
+		s += say(lang, "handoff.clean")
 	} else {
 		s += truncate(strings.Join(open, "\n"), 2800)
 	}
@@ -94,35 +94,33 @@ func renderHandoff(h oncall.Handoff) message {
 		var parts []string
 		for _, c := range koban.Categories {
 			if counts[c] > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
+				parts = append(parts, say(lang, "status.part", "Count", counts[c], "State", c))
 			}
 		}
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Resolved last shift: %d (%s)", len(h.Resolved), strings.Join(parts, ", ")))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(say(lang, "handoff.resolved", "Count", len(h.Resolved), "Parts", strings.Join(parts, say(lang, "list.sep"))))))
 	}
 	if len(h.Notes) > 0 {
 		var notes []string
 		for _, n := range h.Notes {
 			notes = append(notes, "• "+userRef(n.Author)+": "+escape(n.Text))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn("*Notes*\n"+truncate(strings.Join(notes, "\n"), 2800)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(say(lang, "handoff.notes")+"\n"+truncate(strings.Join(notes, "\n"), 2800)), nil, nil))
 	}
 	return message{Text: stripMarkup(head), Blocks: blocks}
 }
 
-// renderReminder renders a reply-time reminder.
-func renderReminder(r oncall.Reminder) message {
+// renderReminder renders a reply-time reminder in lang.
+func renderReminder(lang string, r oncall.Reminder) message {
 	inq := r.Inquiry
 	var s string
 	switch {
 	case r.Breach():
-		s = fmt.Sprintf(":rotating_light: %s inquiry %s has waited past its reply target (%s over).",
-			userRef(r.Person), inquiryRef(inq), ago(-r.Left))
+		s = say(lang, "reminder.breach", "Who", userRef(r.Person), "Ref", inquiryRef(lang, inq), "Over", ago(lang, -r.Left))
 	default:
-		s = fmt.Sprintf(":hourglass_flowing_sand: Inquiry %s is waiting for a human reply: %d%% of the reply target is used, %s left.",
-			inquiryRef(inq), r.Percent, ago(r.Left))
+		s = say(lang, "reminder.waiting", "Ref", inquiryRef(lang, inq), "Percent", r.Percent, "Left", ago(lang, r.Left))
 	}
 	if inq.Urgent {
-		s = "*Urgent* " + s
+		s = say(lang, "reminder.urgent") + s
 	}
 	s += "\n> " + truncate(escape(oneLine(inq.Text)), 200)
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}

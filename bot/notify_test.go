@@ -13,29 +13,30 @@ import (
 	"github.com/kobanhq/koban/oncall"
 )
 
-// newTestBot is a bot over the fake Slack, for the Web API side alone.
-func newTestBot(t *testing.T) (*Bot, *fakeSlack) {
+// newTestBot is a Slack client over the fake Slack, for the Web API side
+// alone.
+func newTestBot(t *testing.T) (*Client, *fakeSlack) {
 	t.Helper()
 	return newTestBotWith(t, nil)
 }
 
 // newTestBotWith is newTestBot with options and dependencies set by with.
-func newTestBotWith(t *testing.T, with func(*Options, *Deps)) (*Bot, *fakeSlack) {
+func newTestBotWith(t *testing.T, with func(*ClientOptions, *ClientDeps)) (*Client, *fakeSlack) {
 	t.Helper()
 	fs := newFakeSlack(t)
-	opts := Options{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fs.url()}
-	deps := Deps{Desk: &desk.Desk{}, Inquiries: noInquiries{}, Log: testLogger(t)}
+	opts := ClientOptions{BotToken: "xoxb-test", APIURL: fs.url()}
+	deps := ClientDeps{Events: noInquiries{}, Log: testLogger(t)}
 	if with != nil {
 		with(&opts, &deps)
 	}
-	b, err := New(context.Background(), opts, deps)
+	c, err := NewClient(context.Background(), opts, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.selfUser != botUser || b.selfBot != botID {
-		t.Errorf("auth.test gave user %q bot %q, want %s %s", b.selfUser, b.selfBot, botUser, botID)
+	if c.selfUser != botUser || c.selfBot != botID {
+		t.Errorf("auth.test gave user %q bot %q, want %s %s", c.selfUser, c.selfBot, botUser, botID)
 	}
-	return b, fs
+	return c, fs
 }
 
 type noInquiries struct{}

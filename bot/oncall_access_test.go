@@ -11,12 +11,27 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/authz"
 	"github.com/kobanhq/koban/oncall"
+	"github.com/kobanhq/koban/store"
 )
 
-// serviceOnCall is the bot's OnCall over the real on-call service, set once
-// the bot (its notifier) exists.
+// serviceOnCall is the bot's OnCall over the real on-call service.
 type serviceOnCall struct{ svc *oncall.Service }
+
+// platformOnCall is the on-call service over one daily rotation of
+// oncallUser and memberUser that started ten days ago, notifying through c
+// and checking access with policy, as serve builds it.
+func platformOnCall(t testing.TB, c *Client, st *store.Store, policy *authz.Policy) *serviceOnCall {
+	t.Helper()
+	start := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
+	rots, err := oncall.Config{Rotations: []oncall.RotationConfig{{Name: "platform", Members: []string{oncallUser, memberUser},
+		Shift: "1d", Handoff: "09:00", Start: start, Channel: platformChan}}}.Parse(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &serviceOnCall{oncall.NewService(rots, oncall.Deps{Store: st, Notifier: c, Access: policy, Log: c.log})}
+}
 
 func (o *serviceOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	return o.svc.Show(ctx, "", t)
@@ -52,18 +67,8 @@ func clickValue(t *testing.T, h http.Handler, user, channel, action, value strin
 // are refused and change nothing; a member's swap waits for the other
 // member's button.
 func TestOnCallChangesNeedMembers(t *testing.T) {
-	oc := &serviceOnCall{}
-	h, log := newLoggedHarness(t, harnessOpts{onCall: oc})
+	h, log := newLoggedHarness(t, harnessOpts{platformOnCall: true})
 	ctx := context.Background()
-	start := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
-	rots, err := oncall.Config{Rotations: []oncall.RotationConfig{{Name: "platform", Members: []string{oncallUser, memberUser},
-		Shift: "1d", Handoff: "09:00", Start: start, Channel: platformChan}}}.Parse(ctx, h.bot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := oncall.NewService(rots, h.store, h.bot, h.bot.log)
-	svc.Access = h.bot.deps.Access.(oncall.Access)
-	oc.svc = svc
 	overrides := func() []koban.Override {
 		t.Helper()
 		list, err := h.store.Overrides(ctx, "platform", time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 1, 0))

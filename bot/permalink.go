@@ -11,12 +11,12 @@ import (
 // inquiryRef names an inquiry in a list or a notice: its number, linked to
 // its Slack thread when koban has the thread's permalink, and where it was
 // asked ("<https://…|#3> in <#C0GEN>").
-func inquiryRef(inq koban.Inquiry) string {
+func inquiryRef(lang string, inq koban.Inquiry) string {
 	id := fmt.Sprintf("#%d", inq.ID)
 	if link := safeLink(inq.Permalink); link != "" {
 		id = "<" + link + "|" + id + ">"
 	}
-	return id + " in " + permalinkish(inq)
+	return say(lang, "inquiry.ref", "ID", id, "Where", permalinkish(inq))
 }
 
 // safeLink returns link when it is an https URL that cannot break out of
@@ -34,8 +34,8 @@ func safeLink(link string) string {
 
 // public returns inq as posts that people outside its conversation may read
 // show it: a private inquiry's text and thread link stay out.
-func public(inq koban.Inquiry) koban.Inquiry {
-	inq.Text = shownText(inq)
+func public(lang string, inq koban.Inquiry) koban.Inquiry {
+	inq.Text = shownText(lang, inq)
 	if inq.Private {
 		inq.Permalink = ""
 	}

@@ -26,7 +26,7 @@ func TestInquiryRef(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inq := *sampleInquiry("en")
 			inq.Permalink, inq.Private = tt.permalink, tt.private
-			if got := inquiryRef(public(inq)); got != tt.want {
+			if got := inquiryRef("en", public("en", inq)); got != tt.want {
 				t.Errorf("inquiryRef = %q, want %q", got, tt.want)
 			}
 		})
@@ -43,7 +43,7 @@ func TestPrivateLinkStaysOut(t *testing.T) {
 	pub := *sampleInquiry("en")
 	pub.ID, pub.Permalink = 43, "https://example.slack.com/archives/CHELP/p1700000000000200"
 	for _, inq := range []koban.Inquiry{priv, pub} {
-		got := inquiryRef(public(inq))
+		got := inquiryRef("en", public("en", inq))
 		if strings.Contains(got, "https://") != !inq.Private {
 			t.Errorf("inquiry %d (private %v): %q", inq.ID, inq.Private, got)
 		}

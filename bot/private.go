@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -18,11 +17,11 @@ import (
 // notice in the rotation's channel, all without the question's text. Their Resolve… button shows the question to responders
 // only. Failures are logged: the escalation itself is in the asker's
 // conversation and in the reminders.
-func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
-	msg := renderPrivateEscalation(inq, r, b.now())
-	for _, to := range b.escalationTargets(ctx, r.Escalation) {
-		if err := b.post(ctx, to, "", msg); err != nil {
-			b.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
+func (c *Client) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Reply) {
+	msg := renderPrivateEscalation(c.teamLang(), inq, r, c.now())
+	for _, to := range c.escalationTargets(ctx, r.Escalation) {
+		if err := c.post(ctx, to, "", msg); err != nil {
+			c.log.Warn("tell the on-call of a private escalation", "inquiry_id", inq.ID, "to", to, "err", err)
 		}
 	}
 }
@@ -30,18 +29,17 @@ func (b *Bot) notifyPrivate(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 // renderPrivateEscalation renders the escalation notice for people outside
 // the private conversation: who asked, the category and domain, and the
 // Acknowledge and Resolve… buttons; never the text.
-func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+func renderPrivateEscalation(lang string, inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 	r.Escalation.ReplyTarget = 0 // when to expect a reply is for the asker
-	m := renderEscalation(inq, r, now)
-	who := "The platform on-call"
+	m := renderEscalation(lang, inq, r, now)
+	who := say(lang, "escalation.platform_oncall")
 	switch {
 	case validID(r.Escalation.OnCall):
 		who = "<@" + r.Escalation.OnCall + ">"
 	case validID(r.Escalation.Group):
 		who = "<!subteam^" + r.Escalation.Group + ">"
 	}
-	head := fmt.Sprintf("%s: %s asked koban something in a private conversation (inquiry #%d) that needs a human. "+
-		"Its text stays there: *Resolve…* shows it to the on-call. Reply to the asker in a DM.", who, userRef(inq.AskedBy), inq.ID)
+	head := say(lang, "escalation.private", "Who", who, "Asker", userRef(inq.AskedBy), "ID", inq.ID)
 	m.Text = stripMarkup(head)
 	// The header, the triage fields and the buttons; triage reasons and
 	// cited pages stay out, as they may echo the question's words.
@@ -54,19 +52,19 @@ func renderPrivateEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) me
 // shownText is what channel posts (handoff digests, reminders) show of an
 // inquiry: its text, or for a private one a note that the text stays in its
 // conversation (Resolve… shows it to the on-call).
-func shownText(inq koban.Inquiry) string {
+func shownText(lang string, inq koban.Inquiry) string {
 	if inq.Private {
-		return "(asked in a private conversation: Resolve… on its escalation shows the question to the on-call)"
+		return say(lang, "escalation.private_text")
 	}
 	return inq.Text
 }
 
 // publicHandoff returns h with the text and link of private inquiries left out, for
 // the rotation channel.
-func publicHandoff(h oncall.Handoff) oncall.Handoff {
+func publicHandoff(lang string, h oncall.Handoff) oncall.Handoff {
 	open := make([]oncall.OpenInquiry, len(h.Open))
 	for i, o := range h.Open {
-		o.Inquiry = public(o.Inquiry)
+		o.Inquiry = public(lang, o.Inquiry)
 		open[i] = o
 	}
 	h.Open = open

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/internal/textproc"
 )
 
@@ -48,83 +49,12 @@ func parseActionID(s string) (kind string, id int64, ok bool) {
 	return kind, id, true
 }
 
-// text holds koban's fixed strings in one language.
-type text struct {
-	sources                                           string
-	solved, needHuman, docsWrong                      string
-	footer                                            string
-	escalated, escalatedNoOne                         string
-	category, domain, confidence, reasons, docs, from string
-	asked                                             string
-	ack, resolve                                      string
-	resolvedAs                                        string
-	resolvedBy                                        string
-	// On a reply whose buttons are gone: who resolved it and as what.
-	retiredByAs, retiredBy, retiredAs string
-}
+// say returns message id of the catalogue in lang, its placeholders
+// filled from key/value pairs: say(lang, "resolved.by", "Who", "<@U1>").
+func say(lang, id string, kv ...any) string { return i18n.Say(lang, id, kv...) }
 
-var texts = map[string]text{
-	"en": {
-		sources:   "Sources",
-		solved:    "Solved",
-		needHuman: "I need a human",
-		docsWrong: "Docs are wrong or missing",
-		footer:    "koban answered from the docs. If this does not solve it, ask for a human.",
-		escalated: "%s, koban needs a human for this inquiry: %s.",
-		escalatedNoOne: "koban needs a human for this inquiry (%s), but no on-call is configured. " +
-			"The platform team will see it in the open inquiries.",
-		category:   "Category",
-		domain:     "Domain",
-		confidence: "Confidence",
-		reasons:    "Why",
-		docs:       "Related docs",
-		from:       "Asked by",
-		asked:      "%s ago",
-		ack:        "Acknowledge",
-		resolve:    "Resolve…",
-		resolvedAs: "Resolved as *%s* (%s).",
-		resolvedBy: "Resolved.",
-
-		retiredByAs: "Resolved by %s as *%s*.",
-		retiredBy:   "Resolved by %s.",
-		retiredAs:   "Resolved as *%s*.",
-	},
-	"ja": {
-		sources:   "出典",
-		solved:    "解決しました",
-		needHuman: "人に相談したい",
-		docsWrong: "ドキュメントが誤り・不足",
-		footer:    "koban がドキュメントから回答しました。解決しない場合は担当者を呼んでください。",
-		escalated: "%s さん、この問い合わせには担当者の対応が必要です: %s。",
-		escalatedNoOne: "この問い合わせには担当者の対応が必要です(%s)が、オンコールが設定されていません。" +
-			"プラットフォームチームが未解決の問い合わせ一覧で確認します。",
-		category:   "分類",
-		domain:     "領域",
-		confidence: "確信度",
-		reasons:    "理由",
-		docs:       "関連ドキュメント",
-		from:       "質問者",
-		asked:      "%s前",
-		ack:        "対応します",
-		resolve:    "解決にする…",
-		resolvedAs: "*%s* として解決しました(%s)。",
-		resolvedBy: "解決しました。",
-
-		retiredByAs: "%s さんが *%s* として解決しました。",
-		retiredBy:   "%s さんが解決しました。",
-		retiredAs:   "*%s* として解決しました。",
-	},
-}
-
-func textFor(lang string) text { return inLang(texts, lang) }
-
-// inLang returns the texts of a language, English when there are none.
-func inLang[T any](texts map[string]T, lang string) T {
-	if t, ok := texts[lang]; ok {
-		return t
-	}
-	return texts["en"]
-}
+// sayN is say for a message with plural forms, counted by n.
+func sayN(lang, id string, n int, kv ...any) string { return i18n.SayN(lang, id, n, kv...) }
 
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
@@ -148,19 +78,18 @@ func renderAnswer(inq *koban.Inquiry, a koban.Answer) message {
 	if lang == "" {
 		lang = inq.Lang
 	}
-	t := textFor(lang)
 	var blocks []slack.Block
 	blocks = append(blocks, answerBlocks(a.Text, cutNote(lang))...)
 	if cites := renderCitations(a.Citations); cites != "" {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+t.sources+"*\n"+truncate(cites, 2900))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+say(lang, "answer.sources")+"*\n"+truncate(cites, 2900))))
 	}
 	blocks = append(blocks,
 		slack.NewActionBlock("feedback:"+strconv.FormatInt(inq.ID, 10),
-			button(t.solved, actSolved, inq.ID, slack.StylePrimary),
-			button(t.needHuman, actNeedHuman, inq.ID, ""),
-			button(t.docsWrong, actDocsWrong, inq.ID, ""),
+			button(say(lang, "answer.solved"), actSolved, inq.ID, slack.StylePrimary),
+			button(say(lang, "answer.need_human"), actNeedHuman, inq.ID, ""),
+			button(say(lang, "answer.docs_wrong"), actDocsWrong, inq.ID, ""),
 		),
-		slack.NewContextBlock("", mrkdwn(t.footer)),
+		slack.NewContextBlock("", mrkdwn(say(lang, "answer.footer"))),
 	)
 	return message{Text: truncate(plainText(a.Text), 300), Blocks: blocks}
 }
@@ -201,20 +130,19 @@ func renderCitations(cs []koban.Citation) string {
 	return strings.Join(lines, "\n")
 }
 
-// renderEscalation renders the notice that brings the on-call in, with the
-// triage summary they need to pick the inquiry up.
-func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
-	t := textFor(inq.Lang)
-	reason := r.Escalation.Reason
-	if reason == "" {
-		reason = "koban was not confident enough to answer"
+// renderEscalation renders, in lang, the notice that brings the on-call
+// in, with the triage summary they need to pick the inquiry up.
+func renderEscalation(lang string, inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+	reason := say(lang, "reason.default")
+	if r.Escalation.Reason != "" {
+		reason = i18n.Reword(lang, "reason.", r.Escalation.Reason)
 	}
 	who := escalationMention(r.Escalation)
 	var head string
 	if who == "" {
-		head = fmt.Sprintf(t.escalatedNoOne, escape(reason))
+		head = say(lang, "escalation.head_no_one", "Reason", escape(reason))
 	} else {
-		head = fmt.Sprintf(t.escalated, who, escape(reason))
+		head = say(lang, "escalation.head", "Who", who, "Reason", escape(reason))
 	}
 	label := r.Triage.Label
 	if label.IsZero() {
@@ -229,10 +157,10 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 		conf = inq.Confidence
 	}
 	fields := []*slack.TextBlockObject{
-		mrkdwn("*" + t.category + "*\n" + escape(orDash(label.String()))),
-		mrkdwn("*" + t.domain + "*\n" + escape(orDash(string(dom)))),
-		mrkdwn("*" + t.confidence + "*\n" + fmt.Sprintf("%.0f%%", conf*100)),
-		mrkdwn("*" + t.from + "*\n" + userRef(inq.AskedBy) + " · " + fmt.Sprintf(t.asked, ago(now.Sub(inq.CreatedAt)))),
+		mrkdwn("*" + say(lang, "escalation.category") + "*\n" + escape(orDash(label.String()))),
+		mrkdwn("*" + say(lang, "escalation.domain") + "*\n" + escape(orDash(string(dom)))),
+		mrkdwn("*" + say(lang, "escalation.confidence") + "*\n" + fmt.Sprintf("%.0f%%", conf*100)),
+		mrkdwn("*" + say(lang, "escalation.from") + "*\n" + userRef(inq.AskedBy) + " · " + say(lang, "escalation.asked", "Ago", ago(lang, now.Sub(inq.CreatedAt)))),
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(head), nil, nil),
@@ -243,34 +171,34 @@ func renderEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 		for _, s := range r.Triage.Reasons {
 			rs = append(rs, "• "+escape(s))
 		}
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+t.reasons+"*\n"+truncate(strings.Join(rs, "\n"), 2900))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+say(lang, "escalation.reasons")+"*\n"+truncate(strings.Join(rs, "\n"), 2900))))
 	}
 	cites := r.Answer.Citations
 	if len(cites) == 0 {
 		cites = r.Answer.Pages
 	}
 	if s := renderCitations(cites); s != "" {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+t.docs+"*\n"+truncate(s, 2900))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+say(lang, "escalation.docs")+"*\n"+truncate(s, 2900))))
 	}
 	blocks = append(blocks, slack.NewActionBlock("oncall:"+strconv.FormatInt(inq.ID, 10),
-		button(t.ack, actAck, inq.ID, slack.StylePrimary),
-		button(t.resolve, actResolve, inq.ID, ""),
+		button(say(lang, "escalation.ack"), actAck, inq.ID, slack.StylePrimary),
+		button(say(lang, "escalation.resolve"), actResolve, inq.ID, ""),
 	))
-	return withExpect(message{Text: stripMarkup(head), Blocks: blocks}, inq.Lang, r.Escalation)
+	return withExpect(message{Text: stripMarkup(head), Blocks: blocks}, lang, r.Escalation)
 }
 
 // renderResolved renders the notice posted in the thread when an inquiry is resolved.
 func renderResolved(inq *koban.Inquiry) message {
-	t := textFor(inq.Lang)
+	lang := inq.Lang
 	var s string
 	if l := inq.Label(); !l.IsZero() {
 		dom := string(inq.Domain)
 		if dom == "" {
 			dom = string(koban.DomainOther)
 		}
-		s = ":white_check_mark: " + fmt.Sprintf(t.resolvedAs, escape(l.String()), escape(dom))
+		s = ":white_check_mark: " + say(lang, "resolved.as", "Label", escape(l.String()), "Domain", escape(dom))
 	} else {
-		s = ":white_check_mark: " + t.resolvedBy
+		s = ":white_check_mark: " + say(lang, "resolved.plain")
 	}
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewContextBlock("", mrkdwn(s))}}
 }
@@ -279,7 +207,7 @@ func renderResolved(inq *koban.Inquiry) message {
 // resolved: blocks, as Slack has them, without the buttons and with a line
 // saying who resolved it (a user ID; "" when unknown) and as what.
 func renderRetired(blocks []slack.Block, inq *koban.Inquiry, by string) message {
-	t := textFor(inq.Lang)
+	lang := inq.Lang
 	var out []slack.Block
 	for _, bl := range blocks {
 		if bl.BlockType() != slack.MBTAction {
@@ -290,13 +218,13 @@ func renderRetired(blocks []slack.Block, inq *koban.Inquiry, by string) message 
 	var s string
 	switch {
 	case validID(by) && !label.IsZero():
-		s = fmt.Sprintf(t.retiredByAs, userRef(by), escape(label.String()))
+		s = say(lang, "resolved.by_as", "Who", userRef(by), "Label", escape(label.String()))
 	case validID(by):
-		s = fmt.Sprintf(t.retiredBy, userRef(by))
+		s = say(lang, "resolved.by", "Who", userRef(by))
 	case !label.IsZero():
-		s = fmt.Sprintf(t.retiredAs, escape(label.String()))
+		s = say(lang, "resolved.label_only", "Label", escape(label.String()))
 	default:
-		s = t.resolvedBy
+		s = say(lang, "resolved.plain")
 	}
 	s = ":white_check_mark: " + s
 	out = append(out, slack.NewContextBlock("resolved:"+strconv.FormatInt(inq.ID, 10), mrkdwn(s)))
@@ -313,14 +241,8 @@ func hasActions(blocks []slack.Block) bool {
 	return false
 }
 
-// labelText names the five labels for people.
-var labelText = map[koban.Label]string{
-	{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}:            "Self-solvable: answered by the docs",
-	{Category: koban.SelfSolvable, Detail: koban.DetailDocsUnfindable}:      "Self-solvable: docs exist but were not found",
-	{Category: koban.DocsMissing}:                                           "Docs missing or wrong",
-	{Category: koban.PlatformOnly, Detail: koban.DetailRequired}:            "Platform-only: needs the platform team",
-	{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}: "Platform-only: could be self-service",
-}
+// labelText names a label for people, in lang.
+func labelText(lang string, l koban.Label) string { return say(lang, "label."+l.String()) }
 
 // Block and action ids of the Resolve… modal.
 const (
@@ -331,20 +253,20 @@ const (
 	inputAction   = "value"
 )
 
-// renderResolveModal renders the on-call's Resolve… modal. The inquiry id
-// travels in private_metadata.
-func renderResolveModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalViewRequest {
+// renderResolveModal renders the on-call's Resolve… modal in lang. The
+// inquiry id travels in private_metadata.
+func renderResolveModal(lang string, inq *koban.Inquiry, domains []koban.Domain) slack.ModalViewRequest {
 	var labels []*slack.OptionBlockObject
 	var initial *slack.OptionBlockObject
 	pred := inq.Label()
 	for _, l := range koban.Labels {
-		o := slack.NewOptionBlockObject(l.String(), plain(labelText[l]), nil)
+		o := slack.NewOptionBlockObject(l.String(), plain(labelText(lang, l)), nil)
 		labels = append(labels, o)
 		if l == pred {
 			initial = o
 		}
 	}
-	cat := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a category"), inputAction, labels...)
+	cat := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(say(lang, "modal.category_hint")), inputAction, labels...)
 	cat.InitialOption = initial
 
 	var doms []*slack.OptionBlockObject
@@ -356,37 +278,38 @@ func renderResolveModal(inq *koban.Inquiry, domains []koban.Domain) slack.ModalV
 			initialDom = o
 		}
 	}
-	dom := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a domain"), inputAction, doms...)
+	dom := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(say(lang, "modal.domain_hint")), inputAction, doms...)
 	dom.InitialOption = initialDom
 
-	page := slack.NewPlainTextInputBlockElement(plain("how-to/request-a-database.md"), inputAction)
-	note := slack.NewPlainTextInputBlockElement(plain("What solved it, for the next person"), inputAction)
+	page := slack.NewPlainTextInputBlockElement(plain(say(lang, "modal.page_hint")), inputAction)
+	note := slack.NewPlainTextInputBlockElement(plain(say(lang, "modal.note_hint")), inputAction)
 	note.Multiline = true
 
-	pageBlock := slack.NewInputBlock(blockPage, plain("Doc page that answers it"), nil, page)
+	pageBlock := slack.NewInputBlock(blockPage, plain(say(lang, "modal.page")), nil, page)
 	pageBlock.Optional = true
-	noteBlock := slack.NewInputBlock(blockNote, plain("Note"), nil, note)
+	noteBlock := slack.NewInputBlock(blockNote, plain(say(lang, "modal.note")), nil, note)
 	noteBlock.Optional = true
 
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      resolveCallback,
 		PrivateMetadata: strconv.FormatInt(inq.ID, 10),
-		Title:           plain("Resolve inquiry"),
-		Submit:          plain("Resolve"),
-		Close:           plain("Cancel"),
+		Title:           plain(say(lang, "modal.title")),
+		Submit:          plain(say(lang, "modal.submit")),
+		Close:           plain(say(lang, "modal.cancel")),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			slack.NewContextBlock("", mrkdwn("> "+truncate(escape(inq.Text), 500))),
-			slack.NewInputBlock(blockCategory, plain("Final category"), nil, cat),
-			slack.NewInputBlock(blockDomain, plain("Problem domain"), nil, dom),
+			slack.NewInputBlock(blockCategory, plain(say(lang, "modal.category")), nil, cat),
+			slack.NewInputBlock(blockDomain, plain(say(lang, "modal.domain")), nil, dom),
 			pageBlock,
 			noteBlock,
 		}},
 	}
 }
 
-// homeData is what the App Home tab shows.
+// homeData is what the App Home tab shows, in Lang.
 type homeData struct {
+	Lang   string
 	Viewer string
 	Mine   []koban.Inquiry
 	Team   []koban.Inquiry
@@ -397,26 +320,27 @@ type homeData struct {
 
 // renderHome renders the App Home tab.
 func renderHome(h homeData) slack.HomeTabViewRequest {
+	lang := h.Lang
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("koban")),
-		slack.NewSectionBlock(mrkdwn("Ask platform questions in the help channel, mention me, DM me or use `/koban ask …`. Type `/koban help` for everything else."), nil, nil),
+		slack.NewSectionBlock(mrkdwn(say(lang, "home.intro")), nil, nil),
 		slack.NewDividerBlock(),
-		slack.NewSectionBlock(mrkdwn("*On call now*\n"+shiftLines(h.Now, h.At)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(say(lang, "home.on_call_now")+"\n"+shiftLines(lang, h.Now, h.At)), nil, nil),
 	}
 	if len(h.Next) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn("*Next*\n"+shiftLines(h.Next, h.At)), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(say(lang, "home.next")+"\n"+shiftLines(lang, h.Next, h.At)), nil, nil))
 	}
 	blocks = append(blocks,
 		slack.NewDividerBlock(),
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*Your open inquiries* (%d)\n", len(h.Mine))+inquiryLines(h.Mine, h.At, 10)), nil, nil),
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*All open inquiries* (%d)\n", len(h.Team))+inquiryLines(h.Team, h.At, 20)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(say(lang, "home.mine", "Count", len(h.Mine))+"\n"+inquiryLines(lang, h.Mine, h.At, 10)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(say(lang, "home.team", "Count", len(h.Team))+"\n"+inquiryLines(lang, h.Team, h.At, 20)), nil, nil),
 	)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-func shiftLines(shifts []koban.Shift, now time.Time) string {
+func shiftLines(lang string, shifts []koban.Shift, now time.Time) string {
 	if len(shifts) == 0 {
-		return "_nobody: no rotation is configured_"
+		return say(lang, "home.nobody")
 	}
 	var lines []string
 	for _, s := range shifts {
@@ -426,29 +350,29 @@ func shiftLines(shifts []koban.Shift, now time.Time) string {
 		}
 		switch {
 		case !s.End.IsZero() && s.Start.Before(now):
-			line += " until " + slackDate(s.End)
+			line += say(lang, "shift.until", "When", slackDate(s.End))
 		case !s.Start.IsZero():
-			line += " from " + slackDate(s.Start)
+			line += say(lang, "shift.from", "When", slackDate(s.Start))
 		}
 		if s.Override {
-			line += " · override"
+			line += say(lang, "shift.override")
 		}
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }
 
-func inquiryLines(inqs []koban.Inquiry, now time.Time, max int) string {
+func inquiryLines(lang string, inqs []koban.Inquiry, now time.Time, max int) string {
 	if len(inqs) == 0 {
-		return "_none_"
+		return say(lang, "home.none")
 	}
 	var lines []string
 	for i, inq := range inqs {
 		if i == max {
-			lines = append(lines, fmt.Sprintf("_…and %d more_", len(inqs)-max))
+			lines = append(lines, say(lang, "home.more", "Count", len(inqs)-max))
 			break
 		}
-		line := fmt.Sprintf("• %s · %s · %s ago", inquiryRef(inq), inq.State, ago(now.Sub(inq.CreatedAt)))
+		line := say(lang, "inquiry.line", "Ref", inquiryRef(lang, inq), "State", stateText(lang, inq.State), "Ago", ago(lang, now.Sub(inq.CreatedAt)))
 		if inq.Assignee != "" {
 			line += " · " + userRef(inq.Assignee)
 		}
@@ -458,6 +382,9 @@ func inquiryLines(inqs []koban.Inquiry, now time.Time, max int) string {
 	return truncate(strings.Join(lines, "\n"), 2900)
 }
 
+// stateText names an inquiry state in lang.
+func stateText(lang string, s koban.State) string { return say(lang, "state."+string(s)) }
+
 func permalinkish(inq koban.Inquiry) string {
 	if validID(inq.Channel) {
 		return "<#" + inq.Channel + ">"
@@ -466,7 +393,7 @@ func permalinkish(inq koban.Inquiry) string {
 }
 
 // renderStatus renders the answer to /koban status.
-func renderStatus(open []koban.Inquiry, now time.Time) message {
+func renderStatus(lang string, open []koban.Inquiry, now time.Time) message {
 	counts := map[koban.State]int{}
 	for _, i := range open {
 		counts[i.State]++
@@ -474,34 +401,34 @@ func renderStatus(open []koban.Inquiry, now time.Time) message {
 	var parts []string
 	for _, s := range koban.States {
 		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+			parts = append(parts, say(lang, "status.part", "Count", counts[s], "State", stateText(lang, s)))
 		}
 	}
-	head := fmt.Sprintf("*%d open inquiries*", len(open))
+	head := say(lang, "status.head", "Count", len(open))
 	if len(parts) > 0 {
-		head += ": " + strings.Join(parts, ", ")
+		head += ": " + strings.Join(parts, say(lang, "list.sep"))
 	}
 	return message{
 		Text: stripMarkup(head),
 		Blocks: []slack.Block{
 			slack.NewSectionBlock(mrkdwn(head), nil, nil),
-			slack.NewSectionBlock(mrkdwn(inquiryLines(open, now, 15)), nil, nil),
+			slack.NewSectionBlock(mrkdwn(inquiryLines(lang, open, now, 15)), nil, nil),
 		},
 	}
 }
 
 // renderOnCall renders the answer to /koban oncall.
-func renderOnCall(now, next []koban.Shift, at time.Time) message {
-	s := "*On call now*\n" + shiftLines(now, at)
+func renderOnCall(lang string, now, next []koban.Shift, at time.Time) message {
+	s := say(lang, "home.on_call_now") + "\n" + shiftLines(lang, now, at)
 	if len(next) > 0 {
-		s += "\n*Next*\n" + shiftLines(next, at)
+		s += "\n" + say(lang, "home.next") + "\n" + shiftLines(lang, next, at)
 	}
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
 
-// renderError renders an error for the user who caused it.
-func renderError(err error) message {
-	s := ":warning: " + keepMentions(escape(koban.ErrorMessage(err)))
+// renderError renders an error, in lang, for the user who caused it.
+func renderError(lang string, err error) message {
+	s := ":warning: " + keepMentions(escape(koban.ErrorText(lang, err)))
 	return message{Text: stripMarkup(s), Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(s), nil, nil)}}
 }
 
@@ -634,22 +561,23 @@ func orDash(s string) string {
 	return s
 }
 
-// ago renders a duration the way people say it: "3m", "2h", "5d".
-func ago(d time.Duration) string {
+// ago renders a duration the way people say it: "3m", "2h", "5d" (in
+// Japanese "3分", "2時間", "5日").
+func ago(lang string, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "0m"
+		return say(lang, "duration.minutes", "N", 0)
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
+		return say(lang, "duration.minutes", "N", int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
+		return say(lang, "duration.hours", "N", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return say(lang, "duration.days", "N", int(d.Hours()/24))
 }
 
 // escalationMention mentions who an escalation brings in: the on-call, else
 // the user group; "" for nobody.
-func escalationMention(e desk.Escalation) string {
+func escalationMention(e koban.Escalation) string {
 	switch {
 	case validID(e.OnCall):
 		return "<@" + e.OnCall + ">"

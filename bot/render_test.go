@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/oncall"
 )
 
@@ -71,70 +73,166 @@ var sampleCitations = []koban.Citation{
 		URL: "https://docs.example.com/how-to/request-a-database/#sizes", Quadrant: koban.HowTo, Lang: "en"},
 }
 
+// TestGolden renders every kind of Slack message koban posts, in English
+// and in Japanese: NAME.golden.json and NAME_ja.golden.json ("answer_en"
+// pairs with "answer_ja"). Answers and what is posted in an inquiry's
+// thread are in the inquiry's language; the rest in the reader's or the
+// team's.
 func TestGolden(t *testing.T) {
-	en := sampleInquiry("en")
-	ja := sampleInquiry("ja")
-	ja.Text = "データベースのサイズを変更する方法を教えてください"
-	escalated := sampleInquiry("en")
-	escalated.State = koban.StateEscalated
-	escalated.Permalink = "https://example.slack.com/archives/CHELP/p1700000000000100"
-	resolved := sampleInquiry("en")
-	resolved.State = koban.StateResolved
-	resolved.Final = koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
-	solved := sampleInquiry("en")
-	solved.State = koban.StateResolved
-	solved.Final = koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}
-	resolvedJA := sampleInquiry("ja")
-	resolvedJA.State = koban.StateResolved
-	resolvedJA.Final = resolved.Final
-	enAnswer := renderAnswer(en, koban.Answer{Lang: "en", Known: true, Text: "Set `size: medium` in **deploy/database.yaml**.", Citations: sampleCitations[:1]})
-	jaEscalation := renderEscalation(resolvedJA, desk.Reply{Kind: koban.EventEscalated,
-		Escalation: desk.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
-			ReplyTarget: 8 * time.Hour, ReplyBy: later.Add(30 * time.Hour), BusinessHours: true}}, later)
-
-	tests := []struct {
-		name string
-		v    any
-	}{
-		{"answer_en", renderAnswer(en, koban.Answer{Lang: "en", Known: true, Confidence: 0.82,
-			Text:      "## Sizes\nSet `size: medium` in **deploy/database.yaml**; see [Request a database](https://docs.example.com/how-to/request-a-database/#sizes). <!channel> & <@U999>",
-			Citations: sampleCitations})},
-		{"answer_ja", renderAnswer(ja, koban.Answer{Lang: "ja", Known: true, Confidence: 0.7,
-			Text: "`deploy/database.yaml` の `size` を **medium** に変更してください。", Citations: sampleCitations[:1]})},
-		{"escalation", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
+	inquiry := func(lang string) *koban.Inquiry {
+		inq := sampleInquiry(lang)
+		if lang == "ja" {
+			inq.Text = "データベースのサイズを変更する方法を教えてください"
+		}
+		return inq
+	}
+	escalated := func(lang string) *koban.Inquiry {
+		inq := inquiry(lang)
+		inq.State = koban.StateEscalated
+		inq.Permalink = "https://example.slack.com/archives/CHELP/p1700000000000100"
+		return inq
+	}
+	resolved := func(lang string, l koban.Label) *koban.Inquiry {
+		inq := inquiry(lang)
+		inq.State = koban.StateResolved
+		inq.Final = l
+		return inq
+	}
+	automation := koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailAutomationCandidate}
+	answered := koban.Label{Category: koban.SelfSolvable, Detail: koban.DetailAnswered}
+	answer := func(lang string) message {
+		text := "Set `size: medium` in **deploy/database.yaml**."
+		if lang == "ja" {
+			text = "`deploy/database.yaml` の `size` を **medium** に変更してください。"
+		}
+		return renderAnswer(inquiry(lang), koban.Answer{Lang: lang, Known: true, Text: text, Citations: sampleCitations[:1]})
+	}
+	hoursEscalation := func(lang string) message {
+		inq := resolved(lang, automation)
+		return renderEscalation(lang, inq, desk.Reply{Kind: koban.EventEscalated,
+			Escalation: koban.Escalation{OnCall: "UONCALL", Rotation: "platform", Reason: "needs the platform team",
+				ReplyTarget: 8 * time.Hour, ReplyBy: later.Add(30 * time.Hour), BusinessHours: true}}, later)
+	}
+	escalationReply := func() desk.Reply {
+		return desk.Reply{Kind: koban.EventEscalated,
 			Answer: koban.Answer{Citations: sampleCitations[:2]},
 			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
-			Escalation: desk.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
-				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}, later)},
-		{"escalation_ja", jaEscalation},
-		{"escalation_group", renderEscalation(escalated, desk.Reply{Kind: koban.EventEscalated,
-			Escalation: desk.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)},
-		{"resolved", renderResolved(resolved)},
-		{"answer_resolved", renderRetired(enAnswer.Blocks, solved, "UASKER")},
-		{"answer_resolved_unknown", renderRetired(enAnswer.Blocks, solved, "koban")},
-		{"escalation_resolved_ja", renderRetired(jaEscalation.Blocks, resolvedJA, "UONCALL")},
-		{"report", renderReport(sampleSummary())},
-		{"resolve_modal", renderResolveModal(escalated, koban.DefaultDomains)},
-		{"home", renderHome(homeData{Viewer: "UASKER", At: later,
-			Mine: []koban.Inquiry{*en}, Team: []koban.Inquiry{*en, *escalated},
-			Now:  []koban.Shift{{Rotation: "platform", Person: "UONCALL", Start: asked.Add(-24 * time.Hour), End: asked.Add(6 * 24 * time.Hour)}},
-			Next: []koban.Shift{{Rotation: "platform", Person: "UNEXT", Start: asked.Add(6 * 24 * time.Hour), End: asked.Add(13 * 24 * time.Hour), Override: true}}})},
-		{"help", renderHelp()},
-		{"status", renderStatus([]koban.Inquiry{*en, *escalated}, later)},
-		{"handoff", renderHandoff(oncall.Handoff{Rotation: "platform", Channel: "CPLATFORM", Outgoing: "UOLD", Incoming: "UONCALL",
-			Shift: koban.Shift{Rotation: "platform", Person: "UONCALL", Start: later, End: later.Add(7 * 24 * time.Hour)},
-			Open: []oncall.OpenInquiry{
-				{Inquiry: *escalated, Age: 26 * time.Hour, Waiting: true, Left: -2 * time.Hour},
-				{Inquiry: *en, Age: 3 * time.Hour},
-			},
-			Resolved: []koban.Inquiry{*resolved, *resolved},
-			Notes:    []koban.HandoffNote{{Author: "UOLD", Text: "db-7 migration <running>, keep an eye on it"}}})},
-		{"reminder", renderReminder(oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated, Percent: 90, Left: 40 * time.Minute})},
-		{"reminder_breach", renderReminder(oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated, Percent: 100, Left: -3 * time.Hour})},
-		{"oncall", renderOnCall([]koban.Shift{{Rotation: "platform", Person: "UONCALL", Start: asked, End: asked.Add(7 * 24 * time.Hour)}}, nil, later)},
+			Escalation: koban.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
+				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}
+	}
+	handoff := oncall.Handoff{Rotation: "platform", Channel: "CPLATFORM", Outgoing: "UOLD", Incoming: "UONCALL",
+		Shift:    koban.Shift{Rotation: "platform", Person: "UONCALL", Start: later, End: later.Add(7 * 24 * time.Hour)},
+		Resolved: []koban.Inquiry{*resolved("en", automation), *resolved("en", automation)},
+		Notes:    []koban.HandoffNote{{Author: "UOLD", Text: "db-7 migration <running>, keep an eye on it"}}}
+	past := []koban.PastAnswer{{ID: 7, Question: "How do I resize a database?", Answer: "Ask in #platform, we resize it for you.",
+		AnsweredBy: "UOLD", AnsweredAt: asked.Add(-40 * 24 * time.Hour), Link: "https://example.slack.com/archives/CHELP/p1690000000000100"}}
+
+	tests := []struct {
+		name   string
+		render func(lang string) any
+	}{
+		{"answer_en", func(lang string) any {
+			if lang == "ja" {
+				return renderAnswer(inquiry(lang), koban.Answer{Lang: "ja", Known: true, Confidence: 0.7,
+					Text: "`deploy/database.yaml` の `size` を **medium** に変更してください。", Citations: sampleCitations[:1]})
+			}
+			return renderAnswer(inquiry(lang), koban.Answer{Lang: "en", Known: true, Confidence: 0.82,
+				Text:      "## Sizes\nSet `size: medium` in **deploy/database.yaml**; see [Request a database](https://docs.example.com/how-to/request-a-database/#sizes). <!channel> & <@U999>",
+				Citations: sampleCitations})
+		}},
+		{"answer_past", func(lang string) any {
+			return withFlow(inquiry(lang), desk.Reply{Kind: koban.EventAnswered, Past: past}, answer(lang), map[string]string{"UOLD": "@old"})
+		}},
+		{"escalation", func(lang string) any { return renderEscalation(lang, escalated(lang), escalationReply(), later) }},
+		{"escalation_hours", func(lang string) any { return hoursEscalation(lang) }},
+		{"escalation_group", func(lang string) any {
+			return renderEscalation(lang, escalated(lang), desk.Reply{Kind: koban.EventEscalated,
+				Escalation: koban.Escalation{Group: "SPLATFORM", Reason: "the docs did not answer it with confidence"}}, later)
+		}},
+		{"escalation_no_one", func(lang string) any {
+			return renderEscalation(lang, escalated(lang), desk.Reply{Kind: koban.EventEscalated}, later)
+		}},
+		{"escalation_suggest", func(lang string) any {
+			r := escalationReply()
+			r.Urgent, r.Suggest, r.Past = true, sampleCitations[:1], past
+			inq := escalated(lang)
+			return withFlow(inq, r, renderEscalation(lang, inq, r, later), nil)
+		}},
+		{"escalation_private", func(lang string) any { return renderPrivateEscalation(lang, escalated(lang), escalationReply(), later) }},
+		{"escalation_web", func(lang string) any { return renderWebEscalation(lang, escalated(lang), escalationReply(), later) }},
+		{"picked_up", func(lang string) any {
+			return message{Text: pickedUp(lang, "UONCALL"), Blocks: withPickedUp(hoursEscalation(lang).Blocks, lang, "UONCALL")}
+		}},
+		{"resolved", func(lang string) any { return renderResolved(resolved(lang, automation)) }},
+		{"answer_resolved", func(lang string) any { return renderRetired(answer(lang).Blocks, resolved(lang, answered), "UASKER") }},
+		{"answer_resolved_unknown", func(lang string) any { return renderRetired(answer(lang).Blocks, resolved(lang, answered), "koban") }},
+		{"answer_relabel", func(lang string) any {
+			inq := resolved(lang, answered)
+			return withRelabel(renderRetired(answer(lang).Blocks, inq, "UASKER"), inq)
+		}},
+		{"escalation_resolved", func(lang string) any {
+			return renderRetired(hoursEscalation(lang).Blocks, resolved(lang, automation), "UONCALL")
+		}},
+		{"report", func(lang string) any { return renderReport(lang, sampleSummary()) }},
+		{"report_summary", func(lang string) any { return renderReport(lang, summaryIn(t, lang)) }},
+		{"resolve_modal", func(lang string) any { return renderResolveModal(lang, escalated(lang), koban.DefaultDomains) }},
+		{"relabel_modal", func(lang string) any { return renderRelabelModal(lang, resolved(lang, answered), koban.DefaultDomains) }},
+		{"home", func(lang string) any {
+			en, esc := inquiry("en"), escalated("en")
+			return renderHome(homeData{Lang: lang, Viewer: "UASKER", At: later,
+				Mine: []koban.Inquiry{*en}, Team: []koban.Inquiry{*en, *esc},
+				Now:  []koban.Shift{{Rotation: "platform", Person: "UONCALL", Start: asked.Add(-24 * time.Hour), End: asked.Add(6 * 24 * time.Hour)}},
+				Next: []koban.Shift{{Rotation: "platform", Person: "UNEXT", Start: asked.Add(6 * 24 * time.Hour), End: asked.Add(13 * 24 * time.Hour), Override: true}}})
+		}},
+		{"help", func(lang string) any { return renderHelp(lang) }},
+		{"status", func(lang string) any {
+			return renderStatus(lang, []koban.Inquiry{*inquiry("en"), *escalated("en")}, later)
+		}},
+		{"status_hidden", func(lang string) any { return withHidden(lang, renderStatus(lang, nil, later), 2) }},
+		{"handoff", func(lang string) any {
+			h := handoff
+			h.Open = []oncall.OpenInquiry{
+				{Inquiry: *escalated("en"), Age: 26 * time.Hour, Waiting: true, Left: -2 * time.Hour},
+				{Inquiry: *inquiry("en"), Age: 3 * time.Hour},
+			}
+			return renderHandoff(lang, h)
+		}},
+		{"handoff_first", func(lang string) any {
+			h := handoff
+			h.Outgoing, h.Resolved, h.Notes = "", nil, nil
+			return renderHandoff(lang, h)
+		}},
+		{"reminder", func(lang string) any {
+			return renderReminder(lang, oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated("en"), Percent: 90, Left: 40 * time.Minute})
+		}},
+		{"reminder_breach", func(lang string) any {
+			return renderReminder(lang, oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *escalated("en"), Percent: 100, Left: -3 * time.Hour})
+		}},
+		{"reminder_urgent", func(lang string) any {
+			inq := escalated("en")
+			inq.Urgent = true
+			return renderReminder(lang, oncall.Reminder{Rotation: "platform", Channel: "CPLATFORM", Person: "UONCALL", Inquiry: *inq, Percent: 75, Left: 2 * time.Hour})
+		}},
+		{"oncall", func(lang string) any {
+			return renderOnCall(lang, []koban.Shift{{Rotation: "platform", Person: "UONCALL", Start: asked, End: asked.Add(7 * 24 * time.Hour)}}, nil, later)
+		}},
+		{"error", func(lang string) any {
+			return renderError(lang, koban.Say(koban.EInvalid, "error.unknown_command", map[string]any{"Command": "stauts"})).ephemeral()
+		}},
+		{"error_internal", func(lang string) any { return renderError(lang, errors.New("pq: connection refused")).ephemeral() }},
+		{"ask_ack", func(lang string) any {
+			return message{Text: say(lang, "ask.got_it") + say(lang, "ask.cut", "Max", desk.MaxQuestionChars) + say(lang, "ask.masked")}.ephemeral()
+		}},
+		{"secret_warning", func(lang string) any { return message{Text: secretWarning(lang, 2)} }},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.v) })
+		for _, lang := range i18n.Languages {
+			name := tt.name
+			if lang == i18n.Japanese {
+				name = strings.TrimSuffix(name, "_en") + "_ja"
+			}
+			t.Run(name, func(t *testing.T) { golden(t, name, tt.render(lang)) })
+		}
 	}
 }
 
@@ -143,8 +241,8 @@ func TestRenderedTextNeverBroadcasts(t *testing.T) {
 	evil := "<!channel> <!here> <!everyone> <@U1> <https://evil.example|click> [x](javascript:alert(1))"
 	msgs := []message{
 		renderAnswer(inq, koban.Answer{Text: evil, Known: true, Citations: []koban.Citation{{Path: "a.md", Title: evil, Section: evil, URL: "javascript:alert(1)"}}}),
-		renderEscalation(inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: desk.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
-		renderError(koban.Errorf(koban.EInvalid, "%s", evil)),
+		renderEscalation(inq.Lang, inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: koban.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
+		renderError("en", koban.Errorf(koban.EInvalid, "%s", evil)),
 	}
 	for i, m := range msgs {
 		var buf bytes.Buffer

@@ -60,8 +60,8 @@ var permanent = map[string]bool{
 
 // Errors a retry may fix; the user is told to try again.
 var (
-	errSlackBusy = koban.Errorf(koban.EUnavailable, "Slack asked koban to slow down; try again in a minute.")
-	errSlackDown = koban.Errorf(koban.EUnavailable, "Slack cannot be reached right now; try again in a minute.")
+	errSlackBusy = koban.Say(koban.EUnavailable, "error.slack_busy", nil)
+	errSlackDown = koban.Say(koban.EUnavailable, "error.slack_down", nil)
 )
 
 // classify turns a slack-go error into one the desk and the job layer
@@ -95,24 +95,24 @@ func classify(err error) error {
 
 // Deliver posts koban's answer or escalation in the inquiry's thread. It
 // implements desk.Replier.
-func (b *Bot) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
+func (c *Client) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
 	r.Answer = sanitizeAnswer(r.Answer) // docs and model output must not ping anyone
 	var msg message
-	r = b.links().reply(r)
+	r = c.links().reply(r)
 	switch r.Kind {
 	case koban.EventAnswered:
 		msg = renderAnswer(inq, r.Answer)
 	case koban.EventEscalated:
-		msg = renderEscalation(inq, r, b.now())
+		msg = renderEscalation(inq.Lang, inq, r, c.now())
 	default:
 		return fmt.Errorf("deliver inquiry %d: unknown reply kind %q: %w", inq.ID, r.Kind, desk.ErrUndeliverable)
 	}
-	msg = withFlow(inq, r, msg, b.pastNames(ctx, r.Past))
-	if err := b.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
+	msg = withFlow(inq, r, msg, c.pastNames(ctx, r.Past))
+	if err := c.post(ctx, inq.Channel, inq.ThreadTS, msg, slack.MsgOptionMetadata(replyMetadata(inq.ID, r.Kind))); err != nil {
 		return fmt.Errorf("deliver inquiry %d: %w", inq.ID, err)
 	}
 	if r.Kind == koban.EventEscalated && inq.Private {
-		b.notifyPrivate(ctx, inq, r)
+		c.notifyPrivate(ctx, inq, r)
 	}
 	return nil
 }
@@ -132,17 +132,17 @@ func replyMetadata(id int64, kind koban.EventKind) slack.SlackMetadata {
 // Resolved adds ✅ to the question, replaces the buttons of koban's replies
 // in the thread with who resolved it and how, and says in the thread how it
 // was resolved. It implements desk.Replier.
-func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
+func (c *Client) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 	var errs []error
 	if inq.MessageTS != "" {
-		if err := b.react(ctx, inq.Channel, inq.MessageTS, "white_check_mark"); err != nil {
+		if err := c.react(ctx, inq.Channel, inq.MessageTS, "white_check_mark"); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := b.retireButtons(ctx, inq); err != nil {
+	if err := c.retireButtons(ctx, inq); err != nil {
 		errs = append(errs, err)
 	}
-	if err := b.post(ctx, inq.Channel, inq.ThreadTS, b.resolvedNotice(ctx, inq)); err != nil {
+	if err := c.post(ctx, inq.Channel, inq.ThreadTS, c.resolvedNotice(ctx, inq)); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -153,14 +153,14 @@ func (b *Bot) Resolved(ctx context.Context, inq *koban.Inquiry) error {
 
 // post posts msg in channel (in thread, if set), its links checked against
 // the link policy whatever rendered it.
-func (b *Bot) post(ctx context.Context, channel, thread string, msg message, extra ...slack.MsgOption) error {
-	msg = b.links().message(msg)
+func (c *Client) post(ctx context.Context, channel, thread string, msg message, extra ...slack.MsgOption) error {
+	msg = c.links().message(msg)
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl()}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	opts = append(opts, extra...)
-	if _, _, err := b.api.PostMessageContext(ctx, channel, opts...); err != nil {
+	if _, _, err := c.api.PostMessageContext(ctx, channel, opts...); err != nil {
 		return fmt.Errorf("post in %s: %w", channel, classify(err))
 	}
 	return nil
@@ -169,13 +169,13 @@ func (b *Bot) post(ctx context.Context, channel, thread string, msg message, ext
 // retireButtons takes the buttons off koban's replies to inq in its thread
 // (answers and escalations, found by their metadata) and says instead who
 // resolved it and as what, so that nobody clicks a stale button.
-func (b *Bot) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
+func (c *Client) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
 	if inq.Channel == "" || inq.ThreadTS == "" {
 		return nil
 	}
-	by := b.resolvedBy(ctx, inq)
+	by := c.resolvedBy(ctx, inq)
 	id := strconv.FormatInt(inq.ID, 10)
-	return b.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
+	return c.editOwnReplies(ctx, inq, func(m slack.Message) ([]slack.Block, bool) {
 		if m.Metadata.EventType != replyEvent || fmt.Sprint(m.Metadata.EventPayload["inquiry_id"]) != id || !hasActions(m.Blocks.BlockSet) {
 			return nil, false
 		}
@@ -185,10 +185,10 @@ func (b *Bot) retireButtons(ctx context.Context, inq *koban.Inquiry) error {
 
 // resolvedBy returns who resolved inq last (a Slack user ID), or "" when
 // koban cannot tell or it was not a person.
-func (b *Bot) resolvedBy(ctx context.Context, inq *koban.Inquiry) string {
-	events, err := b.deps.Inquiries.Events(ctx, inq.ID)
+func (c *Client) resolvedBy(ctx context.Context, inq *koban.Inquiry) string {
+	events, err := c.eventsOf(ctx, inq.ID)
 	if err != nil {
-		b.log.Warn("who resolved", "inquiry_id", inq.ID, "err", err)
+		c.log.Warn("who resolved", "inquiry_id", inq.ID, "err", err)
 		return ""
 	}
 	for _, ev := range slices.Backward(events) {
@@ -203,8 +203,8 @@ func (b *Bot) resolvedBy(ctx context.Context, inq *koban.Inquiry) string {
 }
 
 // react adds an emoji reaction; one that is already there is fine.
-func (b *Bot) react(ctx context.Context, channel, ts, emoji string) error {
-	err := b.api.AddReactionContext(ctx, emoji, slack.ItemRef{Channel: channel, Timestamp: ts})
+func (c *Client) react(ctx context.Context, channel, ts, emoji string) error {
+	err := c.api.AddReactionContext(ctx, emoji, slack.ItemRef{Channel: channel, Timestamp: ts})
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "already_reacted" {
 		return nil
 	}
@@ -217,11 +217,11 @@ func (b *Bot) react(ctx context.Context, channel, ts, emoji string) error {
 // SyncUserGroup makes the user group's members exactly users (the on-call),
 // with usergroups.users.update. It implements oncall.Notifier. Slack refuses an empty group, so an empty
 // list leaves the group as it is.
-func (b *Bot) SyncUserGroup(ctx context.Context, group string, users []string) error {
+func (c *Client) SyncUserGroup(ctx context.Context, group string, users []string) error {
 	if len(users) == 0 {
 		return nil
 	}
-	if _, err := b.api.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ",")); err != nil {
+	if _, err := c.api.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ",")); err != nil {
 		return fmt.Errorf("update user group %s: %w", group, classify(err))
 	}
 	return nil
@@ -230,8 +230,8 @@ func (b *Bot) SyncUserGroup(ctx context.Context, group string, users []string) e
 // LookupEmail returns the Slack user ID of email (users.lookupByEmail):
 // ENotFound when nobody in the workspace has it, EUnavailable when Slack
 // cannot be reached. It implements oncall.Notifier.
-func (b *Bot) LookupEmail(ctx context.Context, email string) (string, error) {
-	u, err := b.api.GetUserByEmailContext(ctx, email)
+func (c *Client) LookupEmail(ctx context.Context, email string) (string, error) {
+	u, err := c.api.GetUserByEmailContext(ctx, email)
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "users_not_found" {
 		return "", koban.Errorf(koban.ENotFound, "no Slack user has the email %s", email)
 	}

@@ -33,22 +33,22 @@ const (
 // ordinary error worth retrying otherwise (5xx, network). A retry after the
 // message went out but an upload failed posts the message again: a duplicate
 // report is better than a report without its charts.
-func (b *Bot) PostReport(ctx context.Context, team string, s metrics.Summary) error {
-	if b.opts.ReportChannel == "" {
+func (c *Client) PostReport(ctx context.Context, team string, s metrics.Summary) error {
+	if c.cfg.ReportChannel == "" {
 		return koban.Errorf(koban.EInvalid, "no Slack channel for the monthly report: set report.channel (KOBAN_REPORT_CHANNEL)")
 	}
-	ch := b.opts.ReportChannel
-	msg := renderReport(s)
-	_, ts, err := b.api.PostMessageContext(ctx, ch,
+	ch := c.cfg.ReportChannel
+	msg := renderReport(c.teamLang(), s)
+	_, ts, err := c.api.PostMessageContext(ctx, ch,
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...), slack.MsgOptionDisableLinkUnfurl())
 	if err != nil {
 		return fmt.Errorf("post report %s in %s: %w", s.Month, ch, classify(err))
 	}
 	files := reportFiles(s)
-	if err := b.upload(ctx, ch, ts, files); err != nil {
+	if err := c.upload(ctx, ch, ts, files); err != nil {
 		return fmt.Errorf("attach report %s files in %s: %w", s.Month, ch, err)
 	}
-	b.log.Info("report posted in slack", "team", team, "month", s.Month, "channel", ch, "files", len(files))
+	c.log.Info("report posted in slack", "team", team, "month", s.Month, "channel", ch, "files", len(files))
 	return nil
 }
 
@@ -91,19 +91,19 @@ func reportFiles(s metrics.Summary) []upload {
 // content to the returned URL, files.completeUploadExternal) with a single
 // completion for all the files, so that they arrive together.
 // https://docs.slack.dev/messaging/working-with-files#upload
-func (b *Bot) upload(ctx context.Context, channel, ts string, files []upload) error {
+func (c *Client) upload(ctx context.Context, channel, ts string, files []upload) error {
 	if len(files) == 0 {
 		return nil
 	}
 	var done []slack.FileSummary
 	for _, f := range files {
-		u, err := b.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
+		u, err := c.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
 			FileName: f.name, FileSize: len(f.data), AltTxt: f.alt,
 		})
 		if err != nil {
 			return fmt.Errorf("upload %s: %w", f.name, classify(err))
 		}
-		err = b.api.UploadToURL(ctx, slack.UploadToURLParameters{
+		err = c.api.UploadToURL(ctx, slack.UploadToURLParameters{
 			UploadURL: u.UploadURL, Filename: f.name, Reader: bytes.NewReader(f.data),
 		})
 		if err != nil {
@@ -111,7 +111,7 @@ func (b *Bot) upload(ctx context.Context, channel, ts string, files []upload) er
 		}
 		done = append(done, slack.FileSummary{ID: u.FileID, Title: f.title})
 	}
-	_, err := b.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+	_, err := c.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
 		Files: done, Channel: channel, ThreadTimestamp: ts,
 	})
 	if err != nil {
@@ -125,10 +125,10 @@ func (b *Bot) upload(ctx context.Context, channel, ts string, files []upload) er
 // the charts and the full report follow in the thread. The summary's strings
 // come from koban's own statistics, but topics are derived from questions,
 // so everything is escaped.
-func renderReport(s metrics.Summary) message {
+func renderReport(lang string, s metrics.Summary) message {
 	title := s.Title
 	if title == "" {
-		title = "koban monthly report: " + s.Month
+		title = say(lang, "report.title", "Month", s.Month)
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(truncate(title, maxHeaderText)))}
 
@@ -153,7 +153,7 @@ func renderReport(s metrics.Summary) message {
 		if len(blocks) >= maxBlocks-1 { // keep room for the context line
 			break
 		}
-		body := "_none_"
+		body := say(lang, "home.none")
 		if len(sec.Lines) > 0 {
 			lines := make([]string, len(sec.Lines))
 			for i, l := range sec.Lines {
@@ -165,18 +165,15 @@ func renderReport(s metrics.Summary) message {
 	}
 
 	var attached []string
-	switch n := countCharts(s); n {
-	case 0:
-	case 1:
-		attached = append(attached, "1 chart")
-	default:
-		attached = append(attached, fmt.Sprintf("%d charts", n))
+	if n := countCharts(s); n > 0 {
+		attached = append(attached, sayN(lang, "summary.attached_chart", n))
 	}
 	if len(s.File) > 0 {
-		attached = append(attached, "the full report (Markdown)")
+		attached = append(attached, say(lang, "summary.attached_file"))
 	}
 	if len(attached) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":paperclip: "+strings.Join(attached, " and ")+" in the thread.")))
+		what := strings.Join(attached, say(lang, "summary.and"))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(say(lang, "summary.attached", "What", what))))
 	}
 
 	text := s.Text

@@ -46,6 +46,33 @@ func sampleSummary() metrics.Summary {
 	}
 }
 
+// summaryIn is the summary metrics.NewSummary builds of a small report in
+// lang, with two charts.
+func summaryIn(t *testing.T, lang string) metrics.Summary {
+	t.Helper()
+	r := &metrics.Report{
+		Month: "2026-10", Language: lang, TimeZone: "Asia/Tokyo",
+		From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		Volume: metrics.Volume{Inquiries: 100},
+		Changes: []metrics.Change{
+			metrics.NewChange(metrics.ChangeInquiries, metrics.UnitCount, 100, 80),
+			metrics.NewChange(metrics.ChangeDeflection, metrics.UnitShare, 0.42, 0.40),
+			metrics.NewChange(metrics.ChangeFirstHuman, metrics.UnitDuration, 3*3600, 4*3600),
+		},
+		Categories: metrics.Categories{Five: []metrics.LabelCount{{Label: "self-solvable/answered", Count: 40, Share: 0.4}}},
+		Deflection: metrics.Deflection{Rate: 0.42},
+		DocsGaps: metrics.DocsGaps{Missing: 5, Unfindable: 2, Topics: []metrics.Cluster{
+			{Topic: "request a <bigger> database", Quadrant: koban.HowTo, Missing: 3, Unfindable: 1}}},
+		Automation: []metrics.Cluster{{Topic: "grant prod read", Domain: "iam", Count: 16}},
+	}
+	charts := []metrics.Chart{{Name: "volume", Format: "png", Data: []byte("\x89PNG")}, {Name: "categories", Format: "png", Data: []byte("\x89PNG")}}
+	s, err := metrics.NewSummary(r, charts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestRenderReportLimits(t *testing.T) {
 	s := sampleSummary()
 	s.Figures = nil
@@ -56,7 +83,7 @@ func TestRenderReportLimits(t *testing.T) {
 		s.Sections = append(s.Sections, metrics.Section{Title: "More", Lines: []string{strings.Repeat("x", 4000)}})
 	}
 	s.Title = strings.Repeat("long title ", 30)
-	msg := renderReport(s)
+	msg := renderReport("en", s)
 	if n := len(msg.Blocks); n > maxBlocks {
 		t.Errorf("renderReport: %d blocks, want at most %d", n, maxBlocks)
 	}
@@ -91,7 +118,7 @@ func TestRenderReportLimits(t *testing.T) {
 }
 
 func TestPostReport(t *testing.T) {
-	b, fs := newTestBotWith(t, func(o *Options, _ *Deps) { o.ReportChannel = reportChannel })
+	b, fs := newTestBotWith(t, func(o *ClientOptions, _ *ClientDeps) { o.ReportChannel = reportChannel })
 	ctx := context.Background()
 	s := sampleSummary()
 	if err := b.PostReport(ctx, testTeam, s); err != nil {
@@ -165,7 +192,7 @@ func TestPostReport(t *testing.T) {
 }
 
 func TestPostReportErrors(t *testing.T) {
-	if err := (&Bot{}).PostReport(context.Background(), testTeam, sampleSummary()); koban.ErrorCode(err) != koban.EInvalid {
+	if err := (&Client{}).PostReport(context.Background(), testTeam, sampleSummary()); koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("PostReport without a report channel: code %q (%v), want invalid", koban.ErrorCode(err), err)
 	}
 	tests := []struct {
@@ -184,7 +211,7 @@ func TestPostReportErrors(t *testing.T) {
 		{"files.completeUploadExternal", failure{slackErr: "channel_not_found"}, true, 0, koban.EInternal},
 	}
 	for _, tt := range tests {
-		b, fs := newTestBotWith(t, func(o *Options, _ *Deps) { o.ReportChannel = reportChannel })
+		b, fs := newTestBotWith(t, func(o *ClientOptions, _ *ClientDeps) { o.ReportChannel = reportChannel })
 		fs.failNext(tt.method, tt.fail)
 		err := b.PostReport(context.Background(), testTeam, sampleSummary())
 		if err == nil {

@@ -8,11 +8,6 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Redactor masks secrets in text (redact.Redactor).
-type Redactor interface {
-	Redact(text string) (masked string, n int)
-}
-
 // redact masks secrets in text with Deps.Redactor, if there is one.
 func (b *Bot) redact(text string) (string, int) {
 	if b.deps.Redactor == nil {
@@ -34,14 +29,8 @@ func (b *Bot) errText(err error) string {
 // secretWarning is what the asker is told, privately, when koban masked a
 // secret in a message they posted: koban keeps only the masked text, but the
 // message itself stays in Slack for everyone in the conversation to read.
-func secretWarning(n int) string {
-	what := "a secret"
-	if n > 1 {
-		what = fmt.Sprintf("%d secrets", n)
-	}
-	return fmt.Sprintf(":warning: Your message contains %s (a password, token or key). "+
-		"I kept only a masked copy, but your message is still visible here: "+
-		"delete it (⋯ → Delete message) and rotate the credential, since anyone who saw it can use it.", what)
+func secretWarning(lang string, n int) string {
+	return sayN(lang, "secret.warning", n)
 }
 
 // warnedMessages remembers the messages whose asker was warned, so that
@@ -74,8 +63,8 @@ func (b *Bot) warnSecret(channel, ts, user string, n int) {
 	if n < 1 || !b.warned.first(channel+"/"+ts) {
 		return
 	}
-	text := secretWarning(n)
 	b.later("warn secret", func(ctx context.Context) error {
+		text := secretWarning(b.langOf(ctx, user), n)
 		if _, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
 			return fmt.Errorf("warn %s of a secret: %w", user, classify(err))
 		}

@@ -14,7 +14,8 @@ import (
 // are handled (the inquiry written), then acknowledged; interactivity and
 // slash commands are acknowledged with what handle returns (their reply).
 func (b *Bot) runSocket(ctx context.Context) error {
-	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	api := slack.New(b.cfg.BotToken, b.apiOptions(slack.OptionAppLevelToken(b.opts.AppToken))...)
+	sm := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
 	errc := make(chan error, 1)
 	go func() { errc <- sm.RunContext(ctx) }()
 	for {
@@ -76,7 +77,7 @@ func (b *Bot) ackWith(ctx context.Context, sm *socketmode.Client, req *socketmod
 	payload, err := b.handle(ctx, e)
 	if err != nil {
 		b.log.Error("slack interaction", "user", e.User, "err", err)
-		payload = renderError(err).ephemeral()
+		payload = renderError(b.langOf(ctx, e.User), err).ephemeral()
 	}
 	b.ack(sm, req, payload)
 }

@@ -27,13 +27,14 @@ type SwapConfirmer interface {
 
 // AskSwap asks the other member, in a DM, to confirm a swap. It implements
 // oncall.SwapAsker.
-func (b *Bot) AskSwap(ctx context.Context, r oncall.SwapRequest) error {
-	s := fmt.Sprintf("%s asks to swap shifts in *%s*: you would take theirs from %s, they would take yours from %s.",
-		userRef(r.From), escape(r.Rotation), slackDate(r.FromShift.Start), slackDate(r.ToShift.Start))
-	accept := slack.NewButtonBlockElement(actSwapAccept, r.Token, plain("Accept swap"))
+func (c *Client) AskSwap(ctx context.Context, r oncall.SwapRequest) error {
+	lang := c.langOf(ctx, r.To)
+	s := say(lang, "swap.ask", "Who", userRef(r.From), "Rotation", escape(r.Rotation),
+		"Theirs", slackDate(r.FromShift.Start), "Yours", slackDate(r.ToShift.Start))
+	accept := slack.NewButtonBlockElement(actSwapAccept, r.Token, plain(say(lang, "swap.accept")))
 	accept.Style = slack.StylePrimary
-	decline := slack.NewButtonBlockElement(actSwapDecline, r.Token, plain("Decline"))
-	_, _, err := b.api.PostMessageContext(ctx, r.To, slack.MsgOptionText(stripMarkup(s), false),
+	decline := slack.NewButtonBlockElement(actSwapDecline, r.Token, plain(say(lang, "swap.decline")))
+	_, _, err := c.api.PostMessageContext(ctx, r.To, slack.MsgOptionText(stripMarkup(s), false),
 		slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(s), nil, nil), slack.NewActionBlock("swap", accept, decline)))
 	if err != nil {
 		return fmt.Errorf("ask %s to confirm a swap: %w", r.To, classify(err))

@@ -182,8 +182,5 @@ func rowCells(l string) []string {
 
 // cutNote says that an answer was cut to fit Slack.
 func cutNote(lang string) string {
-	if lang == "ja" {
-		return "_回答が長いため、ここまでを表示しています。続きは出典のページをご覧ください。_"
-	}
-	return "_The answer was cut to fit Slack; the rest is in the sources below._"
+	return say(lang, "answer.cut")
 }

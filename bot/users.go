@@ -33,8 +33,8 @@ type directory struct {
 	mu      sync.Mutex // held while the list is fetched: one fetch at a time
 	fetched time.Time
 	members []member
-	// names are the display names of users.info and users.list, by user
-	// ID, for PersonName.
+	// names are the display names and locales of users.info and
+	// users.list, by user ID, for PersonName and langOf.
 	names map[string]knownName
 }
 
@@ -44,6 +44,8 @@ type member struct {
 	// shown is the name people see: display name, else real name, else
 	// username, in its own case.
 	shown string
+	// locale is their Slack locale ("ja-JP"), "" when unknown.
+	locale string
 	// Folded to lower case.
 	name, display, displayNorm, real, realNorm string
 }
@@ -54,40 +56,40 @@ type member struct {
 // (users.list, paginated) is cached for a few minutes. The error is ENotFound
 // when nobody matches, EInvalid when several people do, and EUnavailable
 // when Slack cannot be reached. It implements oncall.NameLookup.
-func (b *Bot) LookupName(ctx context.Context, name string) (string, error) {
+func (c *Client) LookupName(ctx context.Context, name string) (string, error) {
 	want := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "@")))
 	if want == "" {
-		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", name)
+		return "", koban.Say(koban.ENotFound, "error.no_such_name", map[string]any{"Name": name})
 	}
-	b.users.mu.Lock()
-	defer b.users.mu.Unlock()
-	age := b.now().Sub(b.users.fetched)
-	if b.users.fetched.IsZero() || age >= usersTTL {
-		if err := b.fetchUsers(ctx); err != nil {
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
+	age := c.now().Sub(c.users.fetched)
+	if c.users.fetched.IsZero() || age >= usersTTL {
+		if err := c.fetchUsers(ctx); err != nil {
 			return "", err
 		}
 		age = 0
 	}
-	ids := matchMembers(b.users.members, want)
+	ids := matchMembers(c.users.members, want)
 	if len(ids) == 0 && age >= usersMissTTL {
-		if err := b.fetchUsers(ctx); err != nil {
+		if err := c.fetchUsers(ctx); err != nil {
 			return "", err
 		}
-		ids = matchMembers(b.users.members, want)
+		ids = matchMembers(c.users.members, want)
 	}
 	switch len(ids) {
 	case 0:
-		return "", koban.Errorf(koban.ENotFound, "no Slack user is called @%s", want)
+		return "", koban.Say(koban.ENotFound, "error.no_such_name", map[string]any{"Name": want})
 	case 1:
 		return ids[0], nil
 	}
-	return "", koban.Errorf(koban.EInvalid, "%d people are called @%s: pick one from the @-menu so that Slack sends their ID.", len(ids), want)
+	return "", koban.Say(koban.EInvalid, "error.several_names", map[string]any{"Count": len(ids), "Name": want})
 }
 
 // fetchUsers reloads the member list; the caller holds b.users.mu.
-func (b *Bot) fetchUsers(ctx context.Context) error {
+func (c *Client) fetchUsers(ctx context.Context) error {
 	var members []member
-	p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(false))
+	p := c.api.GetUsersPaginated(slack.GetUsersOptionLimit(usersPage), slack.GetUsersOptionIncludeLocale(true))
 	for {
 		var err error
 		p, err = p.Next(ctx)
@@ -104,6 +106,7 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 			members = append(members, member{
 				id:          u.ID,
 				shown:       shownName(u),
+				locale:      u.Locale,
 				name:        strings.ToLower(u.Name),
 				display:     strings.ToLower(u.Profile.DisplayName),
 				displayNorm: strings.ToLower(u.Profile.DisplayNameNormalized),
@@ -112,9 +115,9 @@ func (b *Bot) fetchUsers(ctx context.Context) error {
 			})
 		}
 	}
-	b.users.members, b.users.fetched = members, b.now()
-	b.users.remember(members, b.now(), false)
-	b.log.Debug("slack users listed", "members", len(members))
+	c.users.members, c.users.fetched = members, c.now()
+	c.users.remember(members, c.now(), false)
+	c.log.Debug("slack users listed", "members", len(members))
 	return nil
 }
 

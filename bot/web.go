@@ -17,9 +17,9 @@ import (
 // sent in Slack to the on-call (a DM) and to the rotation's channel, the
 // same notice with Acknowledge and Resolve… buttons, so that it reaches
 // someone.
-func (b *Bot) WebReplier() desk.Replier { return webReplier{b} }
+func (c *Client) WebReplier() desk.Replier { return webReplier{c} }
 
-type webReplier struct{ b *Bot }
+type webReplier struct{ c *Client }
 
 // Deliver tells the on-call of an escalation. An answer needs no Slack call.
 // The escalation counts as delivered once one notice is posted; when every
@@ -30,18 +30,18 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 		return nil
 	}
 	r.Answer = sanitizeAnswer(r.Answer)
-	msg := renderWebEscalation(inq, w.b.links().reply(r), w.b.now())
+	msg := renderWebEscalation(w.c.teamLang(), inq, w.c.links().reply(r), w.c.now())
 	var errs []error
 	tried := 0
-	for _, to := range w.b.escalationTargets(ctx, r.Escalation) {
+	for _, to := range w.c.escalationTargets(ctx, r.Escalation) {
 		tried++
-		if err := w.b.post(ctx, to, "", msg); err != nil {
-			w.b.log.Warn("tell the on-call of a web escalation", "inquiry_id", inq.ID, "to", to, "err", err)
+		if err := w.c.post(ctx, to, "", msg); err != nil {
+			w.c.log.Warn("tell the on-call of a web escalation", "inquiry_id", inq.ID, "to", to, "err", err)
 			errs = append(errs, err)
 		}
 	}
 	if tried == 0 {
-		w.b.log.Warn("web escalation reaches nobody in Slack: no on-call, fallback group or rotation channel",
+		w.c.log.Warn("web escalation reaches nobody in Slack: no on-call, fallback group or rotation channel",
 			"inquiry_id", inq.ID, "rotation", r.Escalation.Rotation,
 			"fix", "set oncall.rotations (with a channel) or slack.fallback_group")
 		return nil
@@ -62,15 +62,15 @@ const maxGroupDMs = 10
 // asker's conversation, each a Slack ID: the on-call's DM or, with nobody on
 // call, a DM to each member of the fallback user group (a group mention
 // inside a DM or on the web reaches no one); then the rotation's channel.
-func (b *Bot) escalationTargets(ctx context.Context, e desk.Escalation) []string {
+func (c *Client) escalationTargets(ctx context.Context, e koban.Escalation) []string {
 	var to []string
 	switch {
 	case validID(e.OnCall):
 		to = append(to, e.OnCall)
 	case validID(e.Group):
-		members, err := b.GroupMembers(ctx, e.Group)
+		members, err := c.GroupMembers(ctx, e.Group)
 		if err != nil {
-			b.log.Warn("members of the fallback group", "group", e.Group, "err", err)
+			c.log.Warn("members of the fallback group", "group", e.Group, "err", err)
 		}
 		for _, m := range members {
 			if validID(m) && len(to) < maxGroupDMs {
@@ -88,18 +88,17 @@ func (b *Bot) escalationTargets(ctx context.Context, e desk.Escalation) []string
 // the escalation card with a head saying where it was asked and, unless the
 // inquiry is private, the question (the on-call cannot see the web page's
 // conversation from Slack).
-func renderWebEscalation(inq *koban.Inquiry, r desk.Reply, now time.Time) message {
+func renderWebEscalation(lang string, inq *koban.Inquiry, r desk.Reply, now time.Time) message {
 	if inq.Private {
-		return renderPrivateEscalation(inq, r, now)
+		return renderPrivateEscalation(lang, inq, r, now)
 	}
 	r.Escalation.ReplyTarget = 0 // when to expect a reply is for the asker
-	m := renderEscalation(inq, r, now)
+	m := renderEscalation(lang, inq, r, now)
 	who := escalationMention(r.Escalation)
 	if who == "" {
-		who = "The platform on-call"
+		who = say(lang, "escalation.platform_oncall")
 	}
-	head := fmt.Sprintf("%s: %s asked koban in the web playground (inquiry #%d), and it needs a human.",
-		who, userRef(inq.AskedBy), inq.ID)
+	head := say(lang, "escalation.web", "Who", who, "Asker", userRef(inq.AskedBy), "ID", inq.ID)
 	m.Text = stripMarkup(head)
 	quote := "> " + truncate(escape(oneLine(inq.Text)), 500)
 	if len(m.Blocks) > 0 {

@@ -16,8 +16,8 @@ import (
 // noRouter finds nobody on call; the desk falls back to its user group.
 type noRouter struct{}
 
-func (noRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{}, nil
+func (noRouter) Route(context.Context, koban.Domain, time.Time) (koban.Escalation, error) {
+	return koban.Escalation{}, nil
 }
 
 // askWeb asks as the web playground does and processes the inquiry.
@@ -78,8 +78,8 @@ func TestWebEscalationReachesTheOnCall(t *testing.T) {
 // A private web inquiry's notice leaves its text out.
 func TestWebEscalationOfAPrivateInquiry(t *testing.T) {
 	inq := &koban.Inquiry{ID: 7, Source: koban.SourceWeb, AskedBy: asker, Text: "why is the kestrel payroll job slow", Private: true, CreatedAt: time.Now()}
-	r := desk.Reply{Kind: koban.EventEscalated, Escalation: desk.Escalation{OnCall: oncallUser, Channel: platformChan}}
-	m := renderWebEscalation(inq, r, time.Now())
+	r := desk.Reply{Kind: koban.EventEscalated, Escalation: koban.Escalation{OnCall: oncallUser, Channel: platformChan}}
+	m := renderWebEscalation("en", inq, r, time.Now())
 	raw, err := json.Marshal(m.Blocks)
 	if err != nil {
 		t.Fatal(err)

@@ -8,15 +8,14 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 )
 
 // targetRouter sends every escalation to one on-call of a rotation with a
 // reply target counted in business hours.
 type targetRouter struct{ by time.Time }
 
-func (r targetRouter) Route(context.Context, koban.Domain, time.Time) (desk.Escalation, error) {
-	return desk.Escalation{Rotation: "platform", OnCall: oncallUser, Channel: platformChan,
+func (r targetRouter) Route(context.Context, koban.Domain, time.Time) (koban.Escalation, error) {
+	return koban.Escalation{Rotation: "platform", OnCall: oncallUser, Channel: platformChan,
 		ReplyTarget: 8 * time.Hour, ReplyBy: r.by, BusinessHours: true}, nil
 }
 

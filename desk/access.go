@@ -31,14 +31,3 @@ func (d *Desk) authorized(ctx context.Context, id int64, user string, act authz.
 	}
 	return inq, nil
 }
-
-// deliveredReply is the reply recorded with ev, with the rotation channel
-// that escalations from private conversations are told in.
-func deliveredReply(ev koban.Event) (Reply, error) {
-	r, err := replyFromEvent(ev)
-	if err != nil {
-		return Reply{}, err
-	}
-	r.Escalation.Channel = ev.Data["rotation_channel"]
-	return r, nil
-}

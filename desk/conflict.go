@@ -2,10 +2,10 @@ package desk
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // act moves an inquiry for a person's action (a button, a modal, the web).
@@ -25,7 +25,7 @@ func (d *Desk) act(ctx context.Context, id int64, to koban.State, ev koban.Event
 	if gerr != nil {
 		events = nil // the words without who
 	}
-	return nil, koban.Errorf(koban.EConflict, "%s", ConflictMessage(cur, to, lastActor(events, cur.State)))
+	return nil, conflictError(cur, to, lastActor(events, cur.State))
 }
 
 // slackUser matches a Slack user ID.
@@ -52,31 +52,34 @@ func lastActor(events []koban.Event, state koban.State) string {
 	return ""
 }
 
-// ConflictMessage says in words why a person's action on inq cannot move it
-// to state to: where it is now and, when known, who put it there (by, a
-// Slack user ID, shown as a mention).
-func ConflictMessage(inq *koban.Inquiry, to koban.State, by string) string {
-	who := ""
+// conflictError is the EConflict error that says in words why a person's
+// action on inq cannot move it to state to: where it is now and, when
+// known, who put it there (by, a Slack user ID, shown as a mention). Its
+// words are the catalogue's "conflict." messages, in the reader's language.
+func conflictError(inq *koban.Inquiry, to koban.State, by string) *koban.Error {
+	var who any = ""
 	switch {
 	case slackUser.MatchString(by):
-		who = " by <@" + by + ">"
+		who = i18n.Message{ID: "conflict.by_person", Data: i18n.Pairs("Who", by)}
 	case by != "":
-		who = " by " + by // koban, or the web's identity
+		who = i18n.Message{ID: "conflict.by_other", Data: i18n.Pairs("Who", by)} // koban, or the web's identity
 	}
+	id := "conflict.moved_on"
 	switch inq.State {
 	case koban.StateResolved:
-		return fmt.Sprintf("This inquiry (#%d) is already resolved%s.", inq.ID, who)
+		id = "conflict.resolved"
 	case koban.StateAcknowledged:
+		id = "conflict.with_person"
 		if to == koban.StateAcknowledged {
-			return fmt.Sprintf("Already acknowledged%s.", who)
+			id = "conflict.acknowledged"
 		}
-		return fmt.Sprintf("Inquiry #%d is already with a person: acknowledged%s.", inq.ID, who)
 	case koban.StateEscalated:
-		return fmt.Sprintf("Inquiry #%d is already with the on-call, waiting for someone to acknowledge it.", inq.ID)
+		id = "conflict.escalated"
 	case koban.StateReceived, koban.StateAnswered, koban.StateReopened:
 		if to == koban.StateAcknowledged {
-			return fmt.Sprintf("Inquiry #%d has not been brought to the on-call, so there is nothing to acknowledge. Use *I need a human* to bring them in.", inq.ID)
+			id = "conflict.not_escalated"
 		}
 	}
-	return fmt.Sprintf("Inquiry #%d has moved on (it is %s now); reload it to see where it stands.", inq.ID, inq.State)
+	return koban.Say(koban.EConflict, id, i18n.Pairs("ID", inq.ID, "By", who,
+		"State", i18n.Message{ID: "state." + string(inq.State)}))
 }

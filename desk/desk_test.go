@@ -109,14 +109,14 @@ func (r *recorder) resolvedCount(id int64) int {
 
 // fixedRouter routes every escalation to one on-call, or fails.
 type fixedRouter struct {
-	esc Escalation
+	esc koban.Escalation
 	err error
 
 	mu      sync.Mutex
 	domains []koban.Domain // the domains it was asked about
 }
 
-func (r *fixedRouter) Route(_ context.Context, d koban.Domain, _ time.Time) (Escalation, error) {
+func (r *fixedRouter) Route(_ context.Context, d koban.Domain, _ time.Time) (koban.Escalation, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.domains = append(r.domains, d)
@@ -486,16 +486,16 @@ func TestProcessUndeliverable(t *testing.T) {
 }
 
 func TestProcessEscalatesPlatformRequests(t *testing.T) {
-	onCall := Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}
+	onCall := koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}
 	tests := []struct {
 		name   string
-		router *fixedRouter // nil: no router configured
-		want   Escalation   // Reason aside
+		router *fixedRouter     // nil: no router configured
+		want   koban.Escalation // Reason aside
 	}{
-		{"no router", nil, Escalation{Group: fallbackGroup}},
+		{"no router", nil, koban.Escalation{Group: fallbackGroup}},
 		{"on-call", &fixedRouter{esc: onCall}, onCall},
-		{"router finds nobody", &fixedRouter{}, Escalation{Group: fallbackGroup}},
-		{"router fails", &fixedRouter{err: koban.Errorf(koban.EUnavailable, "schedule not loaded")}, Escalation{Group: fallbackGroup}},
+		{"router finds nobody", &fixedRouter{}, koban.Escalation{Group: fallbackGroup}},
+		{"router fails", &fixedRouter{err: koban.Errorf(koban.EUnavailable, "schedule not loaded")}, koban.Escalation{Group: fallbackGroup}},
 	}
 	for _, question := range []string{adminRequest, namespaceRequest} {
 		for _, tt := range tests {
@@ -632,7 +632,7 @@ func TestButtons(t *testing.T) {
 		if len(reps) != 2 || reps[1].Kind != koban.EventEscalated {
 			t.Fatalf("deliveries = %d, want the answer then the escalation", len(reps))
 		}
-		want := Escalation{Group: fallbackGroup, Reason: "the asker asked for a human"}
+		want := koban.Escalation{Group: fallbackGroup, Reason: "the asker asked for a human"}
 		if reps[1].Escalation != want {
 			t.Errorf("escalation delivered = %+v, want %+v", reps[1].Escalation, want)
 		}
@@ -644,7 +644,7 @@ func TestButtons(t *testing.T) {
 	})
 
 	t.Run("docs wrong", func(t *testing.T) {
-		e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+		e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 		inq := e.answered()
 		const note = "the page says size M but the form only offers S and L"
 		got, err := e.desk.DocsWrong(e.ctx, inq.ID, asker, note)
@@ -715,7 +715,7 @@ func TestButtons(t *testing.T) {
 }
 
 func TestAcknowledgeAndResolve(t *testing.T) {
-	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 	inq := e.escalated()
 	if inq.Assignee != "UONCALL" {
 		t.Fatalf("Assignee = %q, want the routed on-call", inq.Assignee)
@@ -1174,13 +1174,15 @@ func TestIllegalTransitions(t *testing.T) {
 		act      func(e *env, id int64) error
 		from, to koban.State
 		want     string // what the person reads
+		wantJA   string // what a person whose Slack is in Japanese reads
 	}{
 		{"acknowledge an answered inquiry", (*env).answered,
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateAnswered, koban.StateAcknowledged, "has not been brought to the on-call, so there is nothing to acknowledge"},
+			koban.StateAnswered, koban.StateAcknowledged, "has not been brought to the on-call, so there is nothing to acknowledge",
+			"はオンコール担当者に届いていないため、対応するものがありません。"},
 		{"acknowledge a received inquiry", func(e *env) *koban.Inquiry { return e.ask(dbQuestion) },
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateReceived, koban.StateAcknowledged, "nothing to acknowledge"},
+			koban.StateReceived, koban.StateAcknowledged, "nothing to acknowledge", "*人に相談したい* を使ってください"},
 		{"acknowledge an acknowledged inquiry", func(e *env) *koban.Inquiry {
 			inq := e.escalated()
 			if _, err := e.desk.Acknowledge(e.ctx, inq.ID, "UONCALL"); err != nil {
@@ -1189,7 +1191,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.Acknowledge(e.ctx, id, "UONCALL"); return err },
-			koban.StateAcknowledged, koban.StateAcknowledged, "Already acknowledged by <@UONCALL>."},
+			koban.StateAcknowledged, koban.StateAcknowledged, "Already acknowledged by <@UONCALL>.", "<@UONCALL> さんによりすでに対応中です。"},
 		{"solve a resolved inquiry", func(e *env) *koban.Inquiry {
 			inq := e.answered()
 			if _, err := e.desk.Solved(e.ctx, inq.ID, asker); err != nil {
@@ -1198,7 +1200,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.Solved(e.ctx, id, asker); return err },
-			koban.StateResolved, koban.StateResolved, "is already resolved by <@" + asker + ">."},
+			koban.StateResolved, koban.StateResolved, "is already resolved by <@" + asker + ">.", "は<@" + asker + "> さんによりすでに解決済みです。"},
 		{"need a human on a resolved inquiry", func(e *env) *koban.Inquiry {
 			inq := e.escalated()
 			if _, err := e.desk.Resolve(e.ctx, inq.ID, "UONCALL", Resolution{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}}); err != nil {
@@ -1207,7 +1209,7 @@ func TestIllegalTransitions(t *testing.T) {
 			return inq
 		},
 			func(e *env, id int64) error { _, err := e.desk.NeedHuman(e.ctx, id, asker); return err },
-			koban.StateResolved, koban.StateEscalated, "is already resolved by <@UONCALL>."},
+			koban.StateResolved, koban.StateEscalated, "is already resolved by <@UONCALL>.", "は<@UONCALL> さんによりすでに解決済みです。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1221,6 +1223,9 @@ func TestIllegalTransitions(t *testing.T) {
 			msg := koban.ErrorMessage(err)
 			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "cannot go from") {
 				t.Errorf("message %q, want it to say %q in words", msg, tt.want)
+			}
+			if ja := koban.ErrorText("ja", err); !strings.Contains(ja, tt.wantJA) {
+				t.Errorf("Japanese message %q, want it to say %q", ja, tt.wantJA)
 			}
 			if st := e.inquiry(inq.ID).State; st != tt.from {
 				t.Errorf("state = %s after a refused move, want %s", st, tt.from)
@@ -1397,7 +1402,7 @@ func TestProcessConcurrent(t *testing.T) {
 // delivered after a transient failure, concurrent jobs, an escalation
 // acknowledged and resolved.
 func TestPostgres(t *testing.T) {
-	e := newEnv(t, envOpts{dbURL: pgtest.URL(t), router: &fixedRouter{esc: Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{dbURL: pgtest.URL(t), router: &fixedRouter{esc: koban.Escalation{Rotation: "platform-primary", OnCall: "UONCALL"}}})
 
 	inq := e.ask(dbQuestion)
 	e.rep.failNext(errTransient)

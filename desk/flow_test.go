@@ -16,7 +16,7 @@ import (
 // the desk's side of suggest and urgent does not depend on how triage
 // comes to them.
 type steeredTriage struct {
-	Triager
+	koban.Triager
 	decision koban.Decision
 	urgent   bool
 }
@@ -94,7 +94,7 @@ func (r *retracting) RetractPast(_ context.Context, inq *koban.Inquiry, id int64
 }
 
 func TestSuggestWhileEscalating(t *testing.T) {
-	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
 	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideSuggest}
 	inq := e.process(e.ask(dbQuestion).ID)
 	if inq.State != koban.StateEscalated || inq.Assignee != "UONCALL" {
@@ -162,7 +162,7 @@ func TestEscalateWithoutSuggestions(t *testing.T) {
 }
 
 func TestUrgentEscalatesAtOnce(t *testing.T) {
-	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
 	// Triage would answer from the docs, but it is urgent: a human is brought in now.
 	e.desk.Triage = steeredTriage{Triager: e.tri, decision: koban.DecideAnswer, urgent: true}
 	inq := e.process(e.ask(dbQuestion).ID)
@@ -463,7 +463,7 @@ func TestPastAnswerNotKeptFromDMs(t *testing.T) {
 // echoTriage labels every question with label, as triage does for a
 // question it has learned a human label for.
 type echoTriage struct {
-	Triager
+	koban.Triager
 	label koban.Label
 }
 

@@ -65,12 +65,13 @@ const (
 	pastMaxChars = 2000
 )
 
-// attachPast finds the past answers similar to q and records them with the
-// decision (data["past"]): to the asker beside an answer only when close,
-// to the on-call on an escalation when loosely similar.
-func (d *Desk) attachPast(ctx context.Context, inq *koban.Inquiry, q koban.Question, answer bool, data map[string]string) {
+// similarPastShown returns the past answers similar to q that are shown
+// with koban's decision: to the asker beside an answer only when close, to
+// the on-call on an escalation when loosely similar. It returns none when it
+// cannot tell.
+func (d *Desk) similarPastShown(ctx context.Context, inq *koban.Inquiry, q koban.Question, answer bool) []koban.PastAnswer {
 	if d.Past == nil {
-		return
+		return nil
 	}
 	min := pastCardScore
 	if answer {
@@ -79,11 +80,9 @@ func (d *Desk) attachPast(ctx context.Context, inq *koban.Inquiry, q koban.Quest
 	past, err := d.similarPast(ctx, q, inq.ID, min)
 	if err != nil {
 		d.Log.Warn("past answers", "inquiry_id", inq.ID, "err", err)
-		return
+		return nil
 	}
-	if len(past) > 0 {
-		data["past"] = mustJSON(past)
-	}
+	return past
 }
 
 // similarPast returns up to pastShown entries whose question is at least
@@ -167,7 +166,7 @@ func (d *Desk) PastAnswers(ctx context.Context, limit int) ([]koban.PastAnswer, 
 // after.
 func (d *Desk) RemovePastAnswer(ctx context.Context, id int64, user string) (*koban.PastAnswer, error) {
 	if d.Past == nil {
-		return nil, koban.Errorf(koban.ENotFound, "no past answer %d", id)
+		return nil, koban.Say(koban.ENotFound, "refusal.no_past_answer", map[string]any{"ID": id})
 	}
 	p, err := d.Past.PastAnswer(ctx, id)
 	if err != nil {

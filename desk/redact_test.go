@@ -10,7 +10,7 @@ import (
 // TestResolveFieldsAreRedacted: every free field of the Resolve… modal is
 // stored with its secrets masked; the page and note feed reports and exports.
 func TestResolveFieldsAreRedacted(t *testing.T) {
-	e := newEnv(t, envOpts{router: &fixedRouter{esc: Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
+	e := newEnv(t, envOpts{router: &fixedRouter{esc: koban.Escalation{Rotation: "platform", OnCall: "UONCALL"}}})
 	inq := e.escalated()
 	token := "gh" + "p_1OGMmjxWkI9X7H6aMuFbh7x41Ztpdp4K8ffU"
 	r := Resolution{

@@ -26,7 +26,7 @@ func (d *Desk) mayAnswerForAsker(ctx context.Context, user string, inq *koban.In
 	}
 	if user == "" || user != inq.AskedBy {
 		d.Log.Info("refused: not the asker", "user", user, "action", koban.FeedbackSuggestionSolved)
-		return koban.Errorf(koban.EForbidden, "Only the person who asked can say this solved it.")
+		return koban.Say(koban.EForbidden, "refusal.not_asker", nil)
 	}
 	return nil
 }
@@ -56,5 +56,5 @@ func (d *Desk) mayRespond(ctx context.Context, user string, act authz.Action, in
 		return nil
 	}
 	d.Log.Info("refused: not a responder", "user", user, "action", act)
-	return koban.Errorf(koban.EForbidden, "Only the platform team's responders can do that.")
+	return koban.Say(koban.EForbidden, "refusal.not_responder", nil)
 }

@@ -10,7 +10,7 @@ import (
 // FreshTriager is a triager that knows no labels yet and learns a labelled
 // case together with the answer retrieval gave it.
 type FreshTriager interface {
-	Triager
+	koban.Triager
 	LearnAnswer(ctx context.Context, q koban.Question, a koban.Answer, l koban.Label, d koban.Domain) error
 }
 

@@ -9,27 +9,6 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// Answerer retrieves docs for a question; Answer.Pages (ranked, best
-// section per page) is what retrieval is judged on. A question it cannot
-// search is a koban.EInvalid error, which counts as retrieving nothing; any
-// other error stops the evaluation.
-type Answerer interface {
-	Answer(ctx context.Context, q koban.Question) (koban.Answer, error)
-}
-
-// Triager predicts a question's category, domain and decision. Any error
-// stops the evaluation.
-type Triager interface {
-	Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error)
-}
-
-// Learner takes a human label for a question, as a resolved inquiry gives
-// one. Online evaluation calls it after predicting each case; an error
-// (koban.EInvalid for a label it refuses) stops the evaluation.
-type Learner interface {
-	Learn(ctx context.Context, q koban.Question, l koban.Label, d koban.Domain) error
-}
-
 // Outcome is what koban did with one case.
 type Outcome struct {
 	Case   Case
@@ -79,11 +58,14 @@ type IndexStats struct {
 
 // Runner runs cases through the services under evaluation.
 type Runner struct {
-	Answerer Answerer
-	Triager  Triager // optional
+	// Answerer's Answer.Pages is what retrieval is judged on; a question it
+	// cannot search (EInvalid) counts as retrieving nothing, and any other
+	// error stops the evaluation, as any error of Triager and Learner does.
+	Answerer koban.Answerer
+	Triager  koban.Triager // optional
 	// Learner, when set (usually the Triager itself), turns on online
 	// evaluation: a second pass that predicts each case, then learns its label.
-	Learner Learner
+	Learner koban.Learner
 	// Detector, when set, decides for each case whether the message would
 	// be taken as an inquiry in a channel of mode all.
 	Detector Detector

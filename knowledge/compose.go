@@ -9,6 +9,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // maxSnippetChars bounds each citation's quoted passage.
@@ -38,14 +39,11 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	}
 	var b strings.Builder
 	other := pages[0].best.Lang != "" && pages[0].best.Lang != lang
-	switch {
-	case lang == "ja" && other:
-		b.WriteString("英語のドキュメントの関連箇所です。\n")
-	case lang == "ja":
-		b.WriteString("ドキュメントの関連箇所です。\n")
-	default:
-		b.WriteString("Here is what the docs say:\n")
+	intro := "compose.intro"
+	if other {
+		intro = "compose.intro_other" // the docs are in another language
 	}
+	b.WriteString(i18n.Say(lang, intro) + "\n")
 	var cites []koban.Citation
 	add := func(p *page, sec docsindex.Section, budget int) {
 		body, cut := renderSection(sec.Text, a, budget)
@@ -55,11 +53,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		link := sectionLink(sec)
 		fmt.Fprintf(&b, "\n**%s** (%s, %s)\n%s\n", sec.Breadcrumb, quadrantLabel(sec.Quadrant), link, body)
 		if cut {
-			if lang == "ja" {
-				fmt.Fprintf(&b, "_（一部を省略しました。全文: %s）_\n", link)
-			} else {
-				fmt.Fprintf(&b, "_(shortened; the full section: %s)_\n", link)
-			}
+			b.WriteString(i18n.Say(lang, "compose.cut", "Link", link) + "\n")
 		}
 		cites = append(cites, citation(hitOf(p, sec), p.score, truncate(body, maxSnippetChars)))
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-analyze/charts"
 	"github.com/golang/freetype/truetype"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Chart is one rendered chart of a report.
@@ -101,7 +103,7 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 	)
 	switch name {
 	case "volume":
-		title = "Inquiries per month"
+		title = i18n.Say(r.Language, "report.chart.volume")
 		labels := make([]string, len(r.Volume.History))
 		values := make([]float64, len(r.Volume.History))
 		for i, m := range r.Volume.History {
@@ -111,7 +113,7 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 		opt.SeriesList[0].MarkLine = charts.NewMarkLine(charts.SeriesMarkTypeAverage)
 		opt.CategoryAxis.LabelRotation = charts.DegreesToRadians(45)
 	case "categories":
-		title = "Category split"
+		title = i18n.Say(r.Language, "report.chart.categories")
 		labels := make([]string, len(r.Categories.Five))
 		values := make([]float64, len(r.Categories.Five))
 		for i, l := range r.Categories.Five {
@@ -120,7 +122,7 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 		}
 		opt = hbarOption(labels, values)
 	case "domains":
-		title = "Problem domains"
+		title = i18n.Say(r.Language, "report.chart.domains")
 		labels := make([]string, len(r.Domains))
 		values := make([]float64, len(r.Domains))
 		for i, d := range r.Domains {
@@ -130,7 +132,7 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 		opt = hbarOption(labels, values)
 		h = max(h, 120+28*len(labels))
 	case "reply-times":
-		title = "Reply times"
+		title = i18n.Say(r.Language, "report.chart.reply_times")
 		b := r.ReplyTimes.Buckets
 		labels := make([]string, len(b))
 		series := make([][]float64, 3)
@@ -138,12 +140,13 @@ func (c *Charter) Chart(r *Report, name, format string) (Chart, error) {
 			series[i] = make([]float64, len(b))
 		}
 		for i, x := range b {
-			labels[i] = x.Label
+			labels[i] = i18n.Reword(r.Language, "report.bucket.", x.Label)
 			series[0][i] = float64(x.FirstResponse)
 			series[1][i] = float64(x.FirstHuman)
 			series[2][i] = float64(x.Resolution)
 		}
-		opt = barOption(labels, series, []string{"koban's first response", "first human response", "resolution"})
+		opt = barOption(labels, series, []string{i18n.Say(r.Language, "report.row.first_response"),
+			i18n.Say(r.Language, "report.row.first_human"), i18n.Say(r.Language, "report.row.resolution")})
 		opt.Legend.Offset = charts.OffsetStr{Left: charts.PositionRight, Top: "30"}
 		opt.Padding.Top = 40
 		w = 900

@@ -151,6 +151,42 @@ func TestChartsJapanese(t *testing.T) {
 	}
 }
 
+// TestChartsInTheReportLanguage renders the charts of a Japanese report:
+// titles, axis labels and legends are Japanese, and the Japanese font has
+// a glyph for each of their characters.
+func TestChartsInTheReportLanguage(t *testing.T) {
+	cs, err := NewCharter(nil).Charts(octoberReportIn(t, "ja"), "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"volume":      {"月ごとの問い合わせ数 (2026-10)"},
+		"categories":  {"分類の内訳"},
+		"domains":     {"問題の領域"},
+		"reply-times": {"応答時間", "1分未満", "1〜10分", "3日超", "担当者の最初の応答", "koban の最初の応答"},
+	}
+	var words []string
+	for _, c := range cs {
+		for _, w := range want[c.Name] {
+			words = append(words, w)
+			if !strings.Contains(string(c.Data), w) {
+				t.Errorf("Japanese chart %s does not show %q", c.Name, w)
+			}
+		}
+		if strings.Contains(string(c.Data), "Reply times") || strings.Contains(string(c.Data), "min<") {
+			t.Errorf("Japanese chart %s still has English labels", c.Name)
+		}
+	}
+	font := japaneseFont(t)
+	for _, w := range words {
+		for _, r := range w {
+			if r > 0x7f && font.Index(r) == 0 {
+				t.Errorf("the Japanese font has no glyph for %q (in %q)", r, w)
+			}
+		}
+	}
+}
+
 func TestFindFontMissing(t *testing.T) {
 	if _, _, err := FindFont(filepath.Join(t.TempDir(), "none.ttf")); err == nil {
 		t.Error("FindFont(missing file) = nil error")

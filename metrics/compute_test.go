@@ -17,9 +17,12 @@ import (
 // reportNow is when the October report is made: 1 November 2026, 09:00 in Tokyo.
 var reportNow = time.Date(2026, 11, 1, 9, 0, 0, 0, tokyo)
 
-func octoberReport(t *testing.T) *Report {
+func octoberReport(t *testing.T) *Report { t.Helper(); return octoberReportIn(t, "") }
+
+// octoberReportIn is octoberReport in language lang.
+func octoberReportIn(t *testing.T, lang string) *Report {
 	t.Helper()
-	svc := NewService(october(), Options{Location: tokyo, Quadrant: quadrantOf}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	svc := NewService(october(), Options{Location: tokyo, Quadrant: quadrantOf, Language: lang}, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		func() time.Time { return reportNow })
 	r, err := svc.Report(context.Background(), time.Date(2026, 10, 15, 0, 0, 0, 0, tokyo))
 	if err != nil {

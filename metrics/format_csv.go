@@ -6,16 +6,24 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // WriteCSV writes the report as one table of (section, name, metric, value)
-// rows, easy to filter and pivot in a spreadsheet. Shares are fractions in
-// [0,1] and durations seconds. A text cell that a spreadsheet would run as a
+// rows, easy to filter and pivot in a spreadsheet. The header row is in the
+// report's language; the section, name and metric keys are the same in
+// every language, so that a script reads any report. Shares are fractions
+// in [0,1] and durations seconds. A text cell that a spreadsheet would run as a
 // formula (one that starts with =, +, -, @, a tab or a carriage return) is
 // prefixed with an apostrophe; numbers are written as they are.
 func WriteCSV(w io.Writer, r *Report) error {
 	c := &csvWriter{w: csv.NewWriter(w)}
-	c.w.Write([]string{"section", "name", "metric", "value"})
+	var head []string
+	for _, col := range []string{"section", "name", "metric", "value"} {
+		head = append(head, i18n.Say(r.Language, "report.col."+col))
+	}
+	c.w.Write(head)
 	for _, section := range []func(*Report){c.volume, c.changes, c.categories, c.replyTimes, c.outcomes, c.lists} {
 		section(r)
 	}

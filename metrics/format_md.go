@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // WriteMarkdown writes the report as a Markdown document. Text that comes
@@ -20,17 +22,33 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		m.deflection, m.docsGaps, m.automation, m.pages, m.channels, m.onCall} {
 		section()
 	}
-	m.p("\n## LLM\n\n%d tokens used.\n", r.Tokens)
+	m.p("\n## %s\n\n%s\n", m.say("report.section.llm"), m.say("report.llm.tokens", "Tokens", r.Tokens))
 	return m.b.Flush()
 }
 
-// mdWriter writes the sections of a Markdown report.
+// mdWriter writes the sections of a Markdown report, in the report's
+// language.
 type mdWriter struct {
 	b *bufio.Writer
 	r *Report
 }
 
 func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(m.b, format, args...) }
+
+// say is a message of the catalogue in the report's language.
+func (m *mdWriter) say(id string, kv ...any) string { return i18n.Say(m.r.Language, id, kv...) }
+
+// col names a table column; num marks it numeric (right-aligned).
+func (m *mdWriter) col(id string, num bool) string {
+	c := m.say("report.col." + id)
+	if num {
+		c += ":"
+	}
+	return c
+}
+
+// section starts a section with its heading.
+func (m *mdWriter) section(id string) { m.p("\n## %s\n\n", m.say("report.section."+id)) }
 
 // table writes a table's header: its column names and, for each, whether
 // it is numeric (right-aligned).
@@ -50,11 +68,10 @@ func (m *mdWriter) table(cols ...string) {
 
 func (m *mdWriter) head() {
 	r := m.r
-	m.p("# koban monthly report: %s\n\n", r.Month)
-	m.p("Inquiries received from %s to %s (%s). Categories count the human label where there is one, else koban's.\n\n",
-		r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), r.TimeZone)
-	m.p("## Headline\n\n")
-	m.table("figure", r.Month+":", "previous month:", "change:")
+	m.p("# %s\n\n", m.say("report.title", "Month", r.Month))
+	m.p("%s\n\n", m.say("report.period", "From", r.From.Format("2006-01-02"), "To", r.To.AddDate(0, 0, -1).Format("2006-01-02"), "Zone", r.TimeZone))
+	m.p("## %s\n\n", m.say("report.section.headline"))
+	m.table(m.col("figure", false), r.Month+":", m.col("previous", true), m.col("change", true))
 	for _, c := range r.Changes {
 		cur, prev := formatValue(c.Unit, c.Current), formatValue(c.Unit, c.Previous)
 		if c.NoCurrent {
@@ -63,22 +80,23 @@ func (m *mdWriter) head() {
 		if c.NoPrevious {
 			prev = "-"
 		}
-		m.p("| %s | %s | %s | %s |\n", c.Name, cur, prev, formatChange(c))
+		m.p("| %s | %s | %s | %s |\n", changeName(m.r.Language, c.Name), cur, prev, formatChange(c))
 	}
 }
 
 func (m *mdWriter) volume() {
 	v := m.r.Volume
+	m.section("volume")
 	switch v.Months {
 	case 0:
-		m.p("\n## Volume\n\n%d inquiries. No month before had any: no average yet.\n\n", v.Inquiries)
+		m.p("%s\n\n", m.say("report.volume.none", "Count", v.Inquiries))
 	case 1:
-		m.p("\n## Volume\n\n%d inquiries, in koban's first month: no average yet.\n\n", v.Inquiries)
+		m.p("%s\n\n", m.say("report.volume.first", "Count", v.Inquiries))
 	default:
-		m.p("\n## Volume\n\n%d inquiries. Over the %d months since the first inquiry: %s a month on average, %d at least, %d at most.\n\n",
-			v.Inquiries, v.Months, formatFloat(v.Average), v.Min, v.Max)
+		m.p("%s\n\n", m.say("report.volume.stats", "Count", v.Inquiries, "Months", v.Months,
+			"Average", formatFloat(v.Average), "Min", v.Min, "Max", v.Max))
 	}
-	m.table("month", "inquiries:")
+	m.table(m.col("month", false), m.col("inquiries", true))
 	for _, h := range v.History {
 		m.p("| %s | %d |\n", h.Month, h.Count)
 	}
@@ -86,106 +104,109 @@ func (m *mdWriter) volume() {
 
 func (m *mdWriter) categories() {
 	r, n := m.r, m.r.Volume.Inquiries
-	m.p("\n## Categories\n\n")
+	m.section("categories")
 	for i, ls := range [][]LabelCount{r.Categories.Five, r.Categories.Three} {
 		if i > 0 {
-			m.p("\nRolled up:\n\n")
+			m.p("\n%s\n\n", m.say("report.categories.rolled_up"))
 		}
-		m.table("category", "inquiries:", "share:", "human-labelled:")
+		m.table(m.col("category", false), m.col("inquiries", true), m.col("share", true), m.col("human", true))
 		for _, l := range ls {
 			m.p("| %s | %d | %s | %d |\n", l.Label, l.Count, formatShare(l.Share), l.Human)
 		}
 	}
-	m.p("\n%s: not triaged yet, or a category without its detail.\n", Unclassified)
-	m.p("A human confirmed or corrected the label of %d of %d inquiries (%s).\n",
-		r.Categories.HumanConfirmed, n, formatShare(share(r.Categories.HumanConfirmed, n)))
+	m.p("\n%s\n", m.say("report.categories.unclassified", "Name", Unclassified))
+	m.p("%s\n", m.say("report.categories.confirmed", "Human", r.Categories.HumanConfirmed, "Count", n,
+		"Share", formatShare(share(r.Categories.HumanConfirmed, n))))
 	if a := r.Accuracy; a.Compared > 0 {
-		m.p("koban's triage against the human labels (%d compared): top level %s right, five-way %s right.\n",
-			a.Compared, formatShare(a.TopLevel), formatShare(a.FiveWay))
+		m.p("%s\n", m.say("report.categories.accuracy", "Compared", a.Compared, "Top", formatShare(a.TopLevel), "Five", formatShare(a.FiveWay)))
 	}
 }
 
 // counted writes a table of names with their count and share.
-func (m *mdWriter) counted(title, col string, cs []Count) {
-	m.p("\n## %s\n\n", title)
-	m.table(col, "inquiries:", "share:")
+func (m *mdWriter) counted(section, col string, cs []Count) {
+	m.section(section)
+	m.table(m.col(col, false), m.col("inquiries", true), m.col("share", true))
 	for _, c := range cs {
 		m.p("| %s | %d | %s |\n", cell(c.Name), c.Count, formatShare(c.Share))
 	}
 }
 
-func (m *mdWriter) domains()  { m.counted("Problem domains", "domain", m.r.Domains) }
-func (m *mdWriter) channels() { m.counted("Channels", "channel", m.r.Channels) }
+func (m *mdWriter) domains()  { m.counted("domains", "domain", m.r.Domains) }
+func (m *mdWriter) channels() { m.counted("channels", "channel", m.r.Channels) }
 
 func (m *mdWriter) replyTimes() {
 	t := m.r.ReplyTimes
-	m.p("\n## Reply times\n\n")
-	m.table("from receipt to", "replies:", "median:", "p90:")
+	m.section("reply_times")
+	m.table(m.col("from_receipt", false), m.col("replies", true), m.col("median", true), m.col("p90", true))
 	for _, row := range []struct {
 		name string
 		d    Durations
-	}{{"koban's first response", t.FirstResponse}, {"first human response", t.FirstHuman}, {"resolution", t.Resolution}} {
-		m.p("| %s | %d | %s | %s |\n", row.name, row.d.N, formatDurationN(row.d.N, row.d.Median), formatDurationN(row.d.N, row.d.P90))
+	}{{"first_response", t.FirstResponse}, {"first_human", t.FirstHuman}, {"resolution", t.Resolution}} {
+		m.p("| %s | %d | %s | %s |\n", m.say("report.row."+row.name), row.d.N, formatDurationN(row.d.N, row.d.Median), formatDurationN(row.d.N, row.d.P90))
 	}
-	m.p("\n%d escalations; %d got a human reply within %s of the escalation (%s of those due), %d still within the target.\n",
-		t.Escalations, t.WithinTarget, targetText(t), formatShare(t.WithinShare), t.Pending)
+	m.p("\n%s\n", m.say("report.replies.escalations", "Escalations", t.Escalations, "Within", t.WithinTarget,
+		"Target", targetText(m.r.Language, t), "Share", formatShare(t.WithinShare), "Pending", t.Pending))
 }
 
 func (m *mdWriter) deflection() {
 	d, n := m.r.Deflection, m.r.Volume.Inquiries
-	m.p("\n## Deflection\n\nkoban answered %d inquiries from the docs (%s); %d of them were marked solved with no human involved: %s of all inquiries.\n",
-		d.Answered, formatShare(share(d.Answered, n)), d.Solved, formatShare(d.Rate))
-	m.p("Feedback: %d asked for a human, %d said the docs were wrong or missing.\n", d.NeedHuman, d.DocsWrong)
+	m.section("deflection")
+	m.p("%s\n", m.say("report.deflection.answered", "Answered", d.Answered, "AnsweredShare", formatShare(share(d.Answered, n)),
+		"Solved", d.Solved, "Rate", formatShare(d.Rate)))
+	m.p("%s\n", m.say("report.deflection.feedback", "NeedHuman", d.NeedHuman, "DocsWrong", d.DocsWrong))
 }
 
 func (m *mdWriter) docsGaps() {
 	g := m.r.DocsGaps
-	m.p("\n## Docs gaps\n\n%d docs-missing and %d docs-unfindable inquiries.\n\n", g.Missing, g.Unfindable)
+	m.section("docs_gaps")
+	m.p("%s\n\n", m.say("report.gaps.counts", "Missing", g.Missing, "Unfindable", g.Unfindable))
 	if len(g.ByQuadrant) == 0 {
 		return
 	}
-	m.table("quadrant", "missing:", "unfindable:")
+	m.table(m.col("quadrant", false), m.col("missing", true), m.col("unfindable", true))
 	for _, q := range g.ByQuadrant {
 		m.p("| %s | %d | %d |\n", q.Quadrant, q.Missing, q.Unfindable)
 	}
 	m.p("\n")
-	m.table("topic", "quadrant", "missing:", "unfindable:", "pages", "inquiries")
+	m.table(m.col("topic", false), m.col("quadrant", false), m.col("missing", true), m.col("unfindable", true),
+		m.col("pages", false), m.col("inquiries", false))
 	for _, c := range g.Topics {
 		m.p("| %s | %s | %d | %d | %s | %s |\n", cell(c.Topic), c.Quadrant, c.Missing, c.Unfindable, cell(strings.Join(c.Pages, ", ")), formatIDs(c.Inquiries))
 	}
 }
 
 func (m *mdWriter) automation() {
-	m.p("\n## Automation candidates\n\nRecurring platform-only requests, grouped by domain and wording.\n\n")
+	m.section("automation")
+	m.p("%s\n\n", m.say("report.automation.intro"))
 	if len(m.r.Automation) == 0 {
-		m.p("None this month.\n")
+		m.p("%s\n", m.say("report.automation.none"))
 		return
 	}
-	m.table("request", "domain", "requests:", "labelled automation-candidate:", "inquiries")
+	m.table(m.col("request", false), m.col("domain", false), m.col("requests", true), m.col("automation", true), m.col("inquiries", false))
 	for _, c := range m.r.Automation {
 		m.p("| %s | %s | %d | %d | %s |\n", cell(c.Topic), cell(string(c.Domain)), c.Count, c.Automation, formatIDs(c.Inquiries))
 	}
 }
 
 func (m *mdWriter) pages() {
-	m.p("\n## Most cited pages\n\n")
+	m.section("pages")
 	if len(m.r.TopPages) == 0 {
-		m.p("No page was cited this month.\n")
+		m.p("%s\n", m.say("report.pages.none"))
 		return
 	}
-	m.table("page", "quadrant", "inquiries:")
+	m.table(m.col("page", false), m.col("quadrant", false), m.col("inquiries", true))
 	for _, pg := range m.r.TopPages {
 		m.p("| %s | %s | %d |\n", cell(pg.Path), pg.Quadrant, pg.Count)
 	}
 }
 
 func (m *mdWriter) onCall() {
-	m.p("\n## On-call load\n\n")
+	m.section("on_call")
 	if len(m.r.OnCall) == 0 {
-		m.p("No inquiry was routed to an on-call this month.\n")
+		m.p("%s\n", m.say("report.on_call.none"))
 		return
 	}
-	m.table("person", "routed:", "escalated:", "resolved:")
+	m.table(m.col("person", false), m.col("routed", true), m.col("escalated", true), m.col("resolved", true))
 	for _, l := range m.r.OnCall {
 		m.p("| %s | %d | %d | %d |\n", cell(l.Shown()), l.Assigned, l.Escalated, l.Resolved)
 	}
@@ -228,9 +249,9 @@ func cell(s string) string {
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// targetText names the reply target escalations were measured against:
-// one duration, or each rotation's when they differ.
-func targetText(t ReplyTimes) string {
+// targetText names, in lang, the reply target escalations were measured
+// against: one duration, or each rotation's when they differ.
+func targetText(lang string, t ReplyTimes) string {
 	distinct := map[time.Duration]bool{}
 	for _, d := range t.Targets {
 		distinct[d] = true
@@ -246,5 +267,8 @@ func targetText(t ReplyTimes) string {
 	for i, n := range names {
 		parts[i] = n + " " + formatDuration(t.Targets[n])
 	}
-	return "the reply target of its rotation (" + strings.Join(parts, ", ") + ")"
+	return i18n.Say(lang, "report.replies.targets", "Targets", strings.Join(parts, ", "))
 }
+
+// changeName names a headline figure (Change.Name) in lang.
+func changeName(lang, name string) string { return i18n.Reword(lang, "report.change.", name) }

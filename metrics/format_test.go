@@ -38,16 +38,65 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestWriteGolden(t *testing.T) {
-	r := octoberReport(t)
-	for _, tt := range []struct{ format, file string }{
-		{"md", "october.md"},
-		{"csv", "october.csv"},
+	for _, tt := range []struct{ lang, format, file string }{
+		{"", "md", "october.md"},
+		{"", "csv", "october.csv"},
+		{"ja", "md", "october_ja.md"},
+		{"ja", "csv", "october_ja.csv"},
 	} {
+		r := octoberReportIn(t, tt.lang)
 		var b bytes.Buffer
 		if err := Write(&b, r, tt.format); err != nil {
 			t.Fatalf("Write(%s): %v", tt.format, err)
 		}
 		golden(t, tt.file, b.Bytes())
+	}
+}
+
+// TestJapaneseReport checks that a report in Japanese is Japanese where
+// people read it, and has the same figures as the English one.
+func TestJapaneseReport(t *testing.T) {
+	en, ja := octoberReportIn(t, ""), octoberReportIn(t, "ja")
+	var mdEN, mdJA, csvEN, csvJA bytes.Buffer
+	for _, w := range []struct {
+		r   *Report
+		fmt string
+		b   *bytes.Buffer
+	}{{en, "md", &mdEN}, {ja, "md", &mdJA}, {en, "csv", &csvEN}, {ja, "csv", &csvJA}} {
+		if err := Write(w.b, w.r, w.fmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"# koban 月次レポート: 2026-10", "## 応答時間", "| koban の最初の応答 |", "## 自己解決", "| 問い合わせ数 |"} {
+		if !strings.Contains(mdJA.String(), want) {
+			t.Errorf("Japanese Markdown lacks %q", want)
+		}
+	}
+	for _, english := range []string{"## Reply times", "inquiries.", "No page was cited"} {
+		if strings.Contains(mdJA.String(), english) {
+			t.Errorf("Japanese Markdown still says %q", english)
+		}
+	}
+	headEN, restEN, _ := strings.Cut(csvEN.String(), "\n")
+	headJA, restJA, _ := strings.Cut(csvJA.String(), "\n")
+	if headEN != "section,name,metric,value" || headJA != "区分,名前,指標,値" {
+		t.Errorf("CSV headers %q and %q", headEN, headJA)
+	}
+	if restEN != restJA {
+		t.Error("the CSV rows differ between languages: their keys must not")
+	}
+	s, err := NewSummary(ja, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Title != "koban 月次レポート: 2026-10" || s.Figures[0].Label != "問い合わせ数" || !strings.HasPrefix(s.Figures[0].Change, "2026-09 比 ") {
+		t.Errorf("Japanese summary: title %q, first figure %+v", s.Title, s.Figures[0])
+	}
+	if !strings.HasPrefix(s.Text, "koban 月次レポート 2026-10: 問い合わせ 100 件") {
+		t.Errorf("Japanese summary text %q", s.Text)
+	}
+	if en.Volume.Inquiries != ja.Volume.Inquiries || en.Deflection != ja.Deflection || len(en.Changes) != len(ja.Changes) {
+		t.Error("the figures differ between languages")
 	}
 }
 

@@ -33,6 +33,10 @@ type Report struct {
 	From        time.Time `json:"from"`      // first instant of the month
 	To          time.Time `json:"to"`        // first instant of the next month
 	GeneratedAt time.Time `json:"generated_at"`
+	// Language is the language the report is written in ("en", "ja";
+	// "" is English): its Markdown, CSV header, charts and Slack summary.
+	// The figures and their JSON keys are the same in every language.
+	Language string `json:"language,omitempty"`
 
 	Volume     Volume     `json:"volume"`
 	Categories Categories `json:"categories"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Access says who administers koban and who responds (*authz.Policy).
@@ -41,11 +42,13 @@ type SwapRequest struct {
 }
 
 func (s *Service) isAdmin(ctx context.Context, user string) bool {
-	return s.Access != nil && s.Access.IsAdmin(ctx, user)
+	return s.access != nil && s.access.IsAdmin(ctx, user)
 }
 
-func forbidden(format string, args ...any) error {
-	return koban.Errorf(koban.EForbidden, format, args...)
+// forbidden is an EForbidden error saying message id of the catalogue,
+// filled from key/value pairs.
+func forbidden(id string, kv ...any) error {
+	return koban.Say(koban.EForbidden, id, i18n.Pairs(kv...))
 }
 
 // authorize checks that user may run cmd; a refusal is logged and is an
@@ -60,27 +63,15 @@ func (s *Service) authorize(ctx context.Context, user string, cmd Command, now t
 
 func (s *Service) allowed(ctx context.Context, user string, cmd Command, now time.Time) error {
 	if user == "" {
-		return forbidden("koban could not tell who you are.")
+		return forbidden("oncall.error.who_are_you")
 	}
 	admin := s.isAdmin(ctx, user)
 	switch c := cmd.(type) {
 	case *CoverCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("Only members of *%s* (or a koban admin) can change its schedule.", r.Name)
-		}
 		// Who is put on call is checked once resolved (coverable).
+		return s.memberOrAdmin(c.Rotation, user, admin, "oncall.error.members_change")
 	case *SwapCommand:
-		r, err := s.pick(c.Rotation, user)
-		if err != nil || admin {
-			return err
-		}
-		if !slices.Contains(r.Members, user) {
-			return forbidden("Only members of *%s* can swap shifts in it.", r.Name)
-		}
+		return s.memberOrAdmin(c.Rotation, user, admin, "oncall.error.members_swap")
 	case *RemoveCommand:
 		if admin {
 			return nil
@@ -94,10 +85,10 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 			return err
 		}
 		if !slices.Contains(r.Members, user) {
-			return forbidden("Only members of *%s* (or a koban admin) can remove its overrides.", r.Name)
+			return forbidden("oncall.error.members_remove", "Rotation", r.Name)
 		}
 	case *NoteCommand:
-		if admin || (s.Access != nil && s.Access.IsResponder(ctx, user)) {
+		if admin || (s.access != nil && s.access.IsResponder(ctx, user)) {
 			return nil
 		}
 		for _, r := range s.schedule.rotations {
@@ -105,7 +96,21 @@ func (s *Service) allowed(ctx context.Context, user string, cmd Command, now tim
 				return nil
 			}
 		}
-		return forbidden("Only the platform on-call can leave handoff notes.")
+		return forbidden("oncall.error.notes")
+	}
+	return nil
+}
+
+// memberOrAdmin checks that user is a member of the rotation (picked for
+// user when rotation is empty) or an admin; refused is the message of the
+// catalogue, filled with the rotation's name, that says who may.
+func (s *Service) memberOrAdmin(rotation, user string, admin bool, refused string) error {
+	r, err := s.pick(rotation, user)
+	if err != nil || admin {
+		return err
+	}
+	if !slices.Contains(r.Members, user) {
+		return forbidden(refused, "Rotation", r.Name)
 	}
 	return nil
 }
@@ -122,7 +127,7 @@ func (s *Service) override(ctx context.Context, id int64, now time.Time) (koban.
 			return o, nil
 		}
 	}
-	return koban.Override{}, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
+	return koban.Override{}, koban.Say(koban.ENotFound, "oncall.error.no_override", i18n.Pairs("ID", id))
 }
 
 // requestSwap asks the other member to confirm a swap. It returns the reply
@@ -134,7 +139,7 @@ func (s *Service) requestSwap(ctx context.Context, user string, c *SwapCommand, 
 	}
 	asker, ok := s.notifier.(SwapAsker)
 	if !ok {
-		return "", forbidden("A swap needs the other member's confirmation in Slack, or a koban admin.")
+		return "", forbidden("oncall.error.swap_confirm")
 	}
 	req := SwapRequest{Rotation: r.Name, From: user, To: other, FromShift: mine, ToShift: theirs,
 		Token: strings.Join([]string{r.Name, user, other, strconv.FormatInt(mine.Start.Unix(), 10), strconv.FormatInt(theirs.Start.Unix(), 10)}, "|")}
@@ -142,8 +147,8 @@ func (s *Service) requestSwap(ctx context.Context, user string, c *SwapCommand, 
 		return "", fmt.Errorf("ask <@%s> to confirm the swap: %w", other, err)
 	}
 	s.log.Info("oncall swap requested", "rotation", r.Name, "by", user, "with", other)
-	return fmt.Sprintf("I asked <@%s> to confirm: your %s shift for theirs of %s in *%s*.", other,
-		s.fmtTime(r.Name, mine.Start), s.fmtTime(r.Name, theirs.Start), r.Name), nil
+	return i18n.Say(i18n.FromContext(ctx), "oncall.swap_asked", "Other", other,
+		"Mine", s.fmtTime(r.Name, mine.Start), "Theirs", s.fmtTime(r.Name, theirs.Start), "Rotation", r.Name), nil
 }
 
 // ConfirmSwap applies (accept) or declines the swap a confirmation button
@@ -152,21 +157,21 @@ func (s *Service) requestSwap(ctx context.Context, user string, c *SwapCommand, 
 func (s *Service) ConfirmSwap(ctx context.Context, user, token string, accept bool, now time.Time) (string, error) {
 	parts := strings.Split(token, "|")
 	if len(parts) != 5 {
-		return "", koban.Errorf(koban.EInvalid, "That swap request cannot be read; ask again with `/koban oncall swap`.")
+		return "", koban.Say(koban.EInvalid, "oncall.error.swap_unreadable", nil)
 	}
 	rotation, from, to := parts[0], parts[1], parts[2]
 	fromStart, err1 := strconv.ParseInt(parts[3], 10, 64)
 	toStart, err2 := strconv.ParseInt(parts[4], 10, 64)
 	if err1 != nil || err2 != nil {
-		return "", koban.Errorf(koban.EInvalid, "That swap request cannot be read; ask again with `/koban oncall swap`.")
+		return "", koban.Say(koban.EInvalid, "oncall.error.swap_unreadable", nil)
 	}
 	if user != to && !s.isAdmin(ctx, user) {
 		s.log.Warn("oncall swap confirmation refused", "user", user, "rotation", rotation, "for", to)
-		return "", forbidden("Only <@%s> (or a koban admin) can answer this swap request.", to)
+		return "", forbidden("oncall.error.swap_not_yours", "To", to)
 	}
 	if !accept {
 		s.log.Info("oncall swap declined", "rotation", rotation, "by", user, "asked_by", from)
-		return fmt.Sprintf("<@%s> declined the swap with <@%s> in *%s*.", user, from, rotation), nil
+		return i18n.Say(i18n.FromContext(ctx), "oncall.swap_declined", "User", user, "From", from, "Rotation", rotation), nil
 	}
 	r, err := s.schedule.Rotation(rotation)
 	if err != nil {
@@ -187,13 +192,13 @@ func (s *Service) ConfirmSwap(ctx context.Context, user, token string, accept bo
 	mine, ok1 := find(from, fromStart)
 	theirs, ok2 := find(to, toStart)
 	if !ok1 || !ok2 {
-		return "", koban.Errorf(koban.EConflict, "The schedule changed since <@%s> asked: those shifts are no longer theirs and yours. Ask again with `/koban oncall swap`.", from)
+		return "", koban.Say(koban.EConflict, "oncall.error.swap_stale", i18n.Pairs("From", from))
 	}
 	pair, err := s.applySwap(ctx, r, from, to, mine, theirs, user, now)
 	if err != nil {
 		return "", err
 	}
-	return s.swapReply(pair), nil
+	return s.swapReply(i18n.FromContext(ctx), pair), nil
 }
 
 // upcoming returns the shifts of r within the horizon, overrides applied.
@@ -205,11 +210,11 @@ func (s *Service) upcoming(ctx context.Context, r *Rotation, now time.Time) ([]k
 	return sch.Shifts(r.Name, now, now.Add(s.Horizon))
 }
 
-func (s *Service) swapReply(pair [2]koban.Override) string {
+func (s *Service) swapReply(lang string, pair [2]koban.Override) string {
 	a, b := pair[0], pair[1]
-	return fmt.Sprintf("Swapped in *%s*: <@%s> takes %s–%s (#%d), <@%s> takes %s–%s (#%d).", a.Rotation,
-		a.Person, s.fmtTime(a.Rotation, a.From), s.fmtTime(a.Rotation, a.To), a.ID,
-		b.Person, s.fmtTime(b.Rotation, b.From), s.fmtTime(b.Rotation, b.To), b.ID)
+	return i18n.Say(lang, "oncall.swapped", "Rotation", a.Rotation,
+		"A", a.Person, "AFrom", s.fmtTime(a.Rotation, a.From), "ATo", s.fmtTime(a.Rotation, a.To), "AID", a.ID,
+		"B", b.Person, "BFrom", s.fmtTime(b.Rotation, b.From), "BTo", s.fmtTime(b.Rotation, b.To), "BID", b.ID)
 }
 
 // coverable returns an EForbidden error when person, who is not a member of
@@ -219,5 +224,5 @@ func (s *Service) coverable(ctx context.Context, user, person string, r *Rotatio
 		return nil
 	}
 	s.log.Warn("oncall command refused", "user", user, "command", "cover", "person", person, "rotation", r.Name)
-	return forbidden("Only members of *%s* can be put on call in it; ask a koban admin for anyone else.", r.Name)
+	return forbidden("oncall.error.members_cover", "Rotation", r.Name)
 }

@@ -33,7 +33,7 @@ func TestScheduleChangesNeedMembersOrAdmins(t *testing.T) {
 	other := weekly("db")
 	other.Members = []string{"UD", "UE"}
 	s, st, _ := mustService(t, weekly("platform"), other)
-	s.Access = staticAccess{admins: []string{"UADMIN"}, responders: []string{"UGROUP"}}
+	s.access = staticAccess{admins: []string{"UADMIN"}, responders: []string{"UGROUP"}}
 	now := local(t, berlin, "2026-11-10 10:00") // UB's week in platform
 
 	tests := []struct {
@@ -86,7 +86,7 @@ func TestSwapNeedsTheOtherMembersConfirmation(t *testing.T) {
 	s, st, rec := mustService(t, rc)
 	sr := &swapRecorder{recorder: rec}
 	s.notifier = sr
-	s.Access = staticAccess{admins: []string{"UADMIN"}}
+	s.access = staticAccess{admins: []string{"UADMIN"}}
 	now := local(t, berlin, "2026-11-03 10:00") // UA's week; UBOB next (11-09), UC (11-16)
 
 	reply := mustDo(t, s, "UC", "swap @bob", now)

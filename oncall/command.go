@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Command is a parsed /koban oncall command: *ShowCommand, *CoverCommand,
@@ -99,15 +100,8 @@ func (m Moment) Resolve(now time.Time, loc *time.Location, defaultClock int) tim
 	return wallClock(n.Year(), n.Month(), n.Day()+m.Days, clock, loc)
 }
 
-// Usage is the help text for /koban oncall.
-const Usage = "Try one of:\n" +
-	"• `/koban oncall` — who is on call now\n" +
-	"• `/koban oncall cover @alice from tomorrow 09:00 to tomorrow 18:00` — also `from today 18:00 to tomorrow`, `to friday 09:00` (from now)\n" +
-	"• `/koban oncall swap @bob` — exchange your next shift with Bob's next one\n" +
-	"• `/koban oncall list` — upcoming shifts and overrides\n" +
-	"• `/koban oncall remove 12` — delete override #12\n" +
-	"• `/koban oncall note <text>` — leave a note for the next handoff\n" +
-	"Add `in <rotation>` to cover, swap and list when there are several rotations."
+// Usage is the help text for /koban oncall in lang.
+func Usage(lang string) string { return i18n.Say(lang, "oncall.usage") }
 
 // mentionRE matches an escaped Slack mention: <@U123> or <@U123|alice>.
 var mentionRE = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$`)
@@ -135,7 +129,7 @@ func ParseCommand(text string) (Command, error) {
 			return nil, err
 		}
 		if len(rest) != 1 {
-			return nil, invalid("Say who to swap with: `/koban oncall swap @bob`.")
+			return nil, invalid("oncall.error.swap_who")
 		}
 		p, err := parsePerson(rest[0])
 		if err != nil {
@@ -150,34 +144,34 @@ func ParseCommand(text string) (Command, error) {
 		return &ListCommand{Rotation: rot}, nil
 	case "remove", "rm", "delete":
 		if len(args) != 1 {
-			return nil, invalid("Say which override to remove: `/koban oncall remove 12` (`/koban oncall list` shows the numbers).")
+			return nil, invalid("oncall.error.remove_which")
 		}
 		id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return nil, invalid("%q is not an override number: `/koban oncall remove 12` (`/koban oncall list` shows the numbers).", args[0])
+			return nil, invalid("oncall.error.remove_number", "Arg", strconv.Quote(args[0]))
 		}
 		return &RemoveCommand{ID: id}, nil
 	case "note":
 		rest := strings.TrimSpace(text[strings.Index(strings.ToLower(text), "note")+len("note"):])
 		if rest == "" {
-			return nil, invalid("Write the note after `note`: `/koban oncall note the db failover test is at 14:00`.")
+			return nil, invalid("oncall.error.note_empty")
 		}
 		return &NoteCommand{Text: rest}, nil
 	case "help":
-		return nil, invalid("%s", Usage)
+		return nil, invalid("oncall.usage")
 	}
-	return nil, invalid("I don't know `%s`. %s", fields[0], Usage)
+	return nil, invalid("oncall.error.unknown", "Verb", fields[0], "Usage", i18n.Message{ID: "oncall.usage"})
 }
 
-func invalid(format string, args ...any) error {
-	return koban.Errorf(koban.EInvalid, format, args...)
-}
+// invalid is an EInvalid error saying message id of the catalogue, filled
+// from key/value pairs.
+func invalid(id string, kv ...any) error { return koban.Say(koban.EInvalid, id, i18n.Pairs(kv...)) }
 
 // cutRotation removes a trailing "in ROTATION" from args.
 func cutRotation(args []string) (rest []string, rotation string, err error) {
 	n := len(args)
 	if n >= 1 && strings.EqualFold(args[n-1], "in") {
-		return nil, "", invalid("Name the rotation after `in`, e.g. `in platform`.")
+		return nil, "", invalid("oncall.error.in_what")
 	}
 	if n >= 2 && strings.EqualFold(args[n-2], "in") {
 		return args[:n-2], args[n-1], nil
@@ -195,17 +189,17 @@ func parsePerson(s string) (Person, error) {
 	if isUserID(s) && len(s) >= 9 {
 		return Person{ID: s}, nil
 	}
-	return Person{}, invalid("%q is not a person: mention them, e.g. `@alice`.", s)
+	return Person{}, invalid("oncall.error.not_person", "Arg", strconv.Quote(s))
 }
 
 func parseCover(args []string) (Command, error) {
-	const example = "`/koban oncall cover @alice from tomorrow 09:00 to tomorrow 18:00` (or `from 2026-12-07 09:00 to 2026-12-08 09:00`)"
+	example := i18n.Message{ID: "oncall.error.cover_example"}
 	args, rot, err := cutRotation(args)
 	if err != nil {
 		return nil, err
 	}
 	if len(args) == 0 {
-		return nil, invalid("Say who covers, and when: %s.", example)
+		return nil, invalid("oncall.error.cover_who", "Example", example)
 	}
 	p, err := parsePerson(args[0])
 	if err != nil {
@@ -222,12 +216,12 @@ func parseCover(args []string) (Command, error) {
 		}
 	}
 	if toAt < 0 {
-		return nil, invalid("Say until when %s covers: %s.", p, example)
+		return nil, invalid("oncall.error.cover_until", "Person", p.String(), "Example", example)
 	}
 	fromArgs, toArgs := args[:toAt], args[toAt+1:]
 	if len(fromArgs) > 0 {
 		if !strings.EqualFold(fromArgs[0], "from") {
-			return nil, invalid("I did not understand %q: %s.", strings.Join(fromArgs, " "), example)
+			return nil, invalid("oncall.error.not_understood", "Arg", strconv.Quote(strings.Join(fromArgs, " ")), "Example", example)
 		}
 		if cmd.From, err = parseMoment(fromArgs[1:]); err != nil {
 			return nil, err
@@ -242,10 +236,10 @@ func parseCover(args []string) (Command, error) {
 // parseMoment parses "now", "today [HH:MM]", "tomorrow [HH:MM]",
 // "WEEKDAY [HH:MM]", "YYYY-MM-DD [HH:MM]", "YYYY-MM-DDTHH:MM" or "HH:MM".
 func parseMoment(words []string) (Moment, error) {
-	const forms = "a date and time like `2026-11-23 09:00`, `today 18:00`, `tomorrow`, `friday 09:00` or `now`"
+	forms := i18n.Message{ID: "oncall.error.time_forms"}
 	m := Moment{Clock: -1}
 	if len(words) == 0 || len(words) > 2 {
-		return m, invalid("Give %s.", forms)
+		return m, invalid("oncall.error.give_time", "Forms", forms)
 	}
 	day := strings.ToLower(words[0])
 	if d, c, ok := strings.Cut(day, "t"); ok && len(words) == 1 && len(d) == len("2006-01-02") {
@@ -256,14 +250,14 @@ func parseMoment(words []string) (Moment, error) {
 	if len(words) == 2 {
 		c, err := parseClock(words[1])
 		if err != nil {
-			return m, invalid("%q is not a time: use HH:MM, e.g. 09:00.", words[1])
+			return m, invalid("oncall.error.not_clock", "Arg", strconv.Quote(words[1]))
 		}
 		m.Clock, clockSet = c, true
 	}
 	switch day {
 	case "now":
 		if clockSet {
-			return m, invalid("`now` takes no time; give %s.", forms)
+			return m, invalid("oncall.error.now_clock", "Forms", forms)
 		}
 		m.Now = true
 		return m, nil
@@ -285,7 +279,7 @@ func parseMoment(words []string) (Moment, error) {
 		m.Clock = c
 		return m, nil
 	}
-	return m, invalid("I did not understand %q: give %s.", strings.Join(words, " "), forms)
+	return m, invalid("oncall.error.time_not_understood", "Arg", strconv.Quote(strings.Join(words, " ")), "Forms", forms)
 }
 
 // rotationArg reads the one optional argument of verb: a rotation, as
@@ -298,7 +292,7 @@ func rotationArg(args []string, verb, example string) (string, error) {
 	if len(rest) == 1 && rot == "" {
 		rot = rest[0]
 	} else if len(rest) > 0 {
-		return "", invalid("`%s` takes at most a rotation name, e.g. `/koban oncall %s`.", verb, example)
+		return "", invalid("oncall.error.one_rotation", "Verb", verb, "Example", example)
 	}
 	return rot, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // MaxCover is the longest a single cover may last. Longer absences belong
@@ -31,6 +32,7 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 	if err := s.authorize(ctx, user, cmd, now); err != nil {
 		return "", err
 	}
+	lang := i18n.FromContext(ctx)
 	switch c := cmd.(type) {
 	case *ShowCommand:
 		shifts, err := s.Show(ctx, c.Rotation, now)
@@ -39,10 +41,10 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		}
 		var b strings.Builder
 		for _, sh := range shifts {
-			fmt.Fprintf(&b, "*%s*: <@%s> until %s\n", sh.Rotation, sh.Person, s.slackTime(sh.Rotation, sh.End))
+			b.WriteString(i18n.Say(lang, "oncall.show_line", "Rotation", sh.Rotation, "Person", sh.Person, "Until", s.slackTime(sh.Rotation, sh.End)) + "\n")
 		}
 		if b.Len() == 0 {
-			return "Nobody is on call right now.", nil
+			return i18n.Say(lang, "oncall.nobody"), nil
 		}
 		return b.String(), nil
 	case *CoverCommand:
@@ -50,7 +52,8 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("koban.Override #%d: <@%s> covers *%s* from %s to %s.", o.ID, o.Person, o.Rotation, s.fmtTime(o.Rotation, o.From), s.fmtTime(o.Rotation, o.To)), nil
+		return i18n.Say(lang, "oncall.covered", "ID", o.ID, "Person", o.Person, "Rotation", o.Rotation,
+			"From", s.fmtTime(o.Rotation, o.From), "To", s.fmtTime(o.Rotation, o.To)), nil
 	case *SwapCommand:
 		if !s.isAdmin(ctx, user) {
 			return s.requestSwap(ctx, user, c, now)
@@ -59,25 +62,25 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		if err != nil {
 			return "", err
 		}
-		return s.swapReply(pair), nil
+		return s.swapReply(lang, pair), nil
 	case *ListCommand:
 		l, err := s.List(ctx, user, c.Rotation, now)
 		if err != nil {
 			return "", err
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "*%s* — upcoming shifts:\n", l.Rotation)
+		b.WriteString(i18n.Say(lang, "oncall.list_head", "Rotation", l.Rotation) + "\n")
 		for _, sh := range l.Shifts {
 			mark := ""
 			if sh.Override {
-				mark = " (override)"
+				mark = i18n.Say(lang, "oncall.list_override")
 			}
 			fmt.Fprintf(&b, "• %s – %s <@%s>%s\n", s.fmtTime(l.Rotation, sh.Start), s.fmtTime(l.Rotation, sh.End), sh.Person, mark)
 		}
 		if len(l.Overrides) > 0 {
-			b.WriteString("Overrides (remove with `/koban oncall remove N`):\n")
+			b.WriteString(i18n.Say(lang, "oncall.list_overrides") + "\n")
 			for _, o := range l.Overrides {
-				fmt.Fprintf(&b, "• #%d %s <@%s> %s – %s\n", o.ID, o.Kind, o.Person, s.fmtTime(l.Rotation, o.From), s.fmtTime(l.Rotation, o.To))
+				fmt.Fprintf(&b, "• #%d %s <@%s> %s – %s\n", o.ID, kindText(lang, o.Kind), o.Person, s.fmtTime(l.Rotation, o.From), s.fmtTime(l.Rotation, o.To))
 			}
 		}
 		return b.String(), nil
@@ -90,15 +93,20 @@ func (s *Service) Do(ctx context.Context, user string, cmd Command, now time.Tim
 		for i, o := range removed {
 			ids[i] = fmt.Sprintf("#%d", o.ID)
 		}
-		return "Removed override " + strings.Join(ids, " and ") + ".", nil
+		return i18n.Say(lang, "oncall.removed", "IDs", strings.Join(ids, i18n.Say(lang, "oncall.and"))), nil
 	case *NoteCommand:
 		n, err := s.Note(ctx, user, c, now)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Noted for the next *%s* handoff.", n.Rotation), nil
+		return i18n.Say(lang, "oncall.noted", "Rotation", n.Rotation), nil
 	}
 	return "", fmt.Errorf("oncall: unknown command %T", cmd)
+}
+
+// kindText names an override's kind (cover, swap) in lang.
+func kindText(lang string, k koban.OverrideKind) string {
+	return i18n.Reword(lang, "oncall.kind.", string(k))
 }
 
 // fmtTime formats t in the rotation's zone for replies.
@@ -123,7 +131,7 @@ func (s *Service) pick(name, user string) (*Rotation, error) {
 	}
 	rots := s.schedule.rotations
 	if len(rots) == 0 {
-		return nil, koban.Errorf(koban.ENotFound, "no on-call rotation is configured")
+		return nil, koban.Say(koban.ENotFound, "oncall.error.no_rotation", nil)
 	}
 	var mine []*Rotation
 	for _, r := range rots {
@@ -154,7 +162,7 @@ func (s *Service) resolve(ctx context.Context, p Person) (string, error) {
 			return "", fmt.Errorf("look up @%s: %w", p.Name, err)
 		}
 	}
-	return "", invalid("I could not tell who @%s is: pick them from the @-menu so that Slack sends their ID.", p.Name)
+	return "", invalid("oncall.error.who_is", "Name", p.Name)
 }
 
 // Show returns the current shift of the named rotation, or of every rotation.
@@ -194,8 +202,8 @@ func (s *Service) conflicts(ctx context.Context, rotation string, from, to time.
 	}
 	for _, o := range ovs {
 		if o.Rotation == rotation && o.Overlaps(from, to) {
-			return koban.Errorf(koban.EConflict, "That overlaps override #%d (%s by <@%s>, %s – %s). Remove it first with `/koban oncall remove %d`, or pick another time.",
-				o.ID, o.Kind, o.Person, s.fmtTime(rotation, o.From), s.fmtTime(rotation, o.To), o.ID)
+			return koban.Say(koban.EConflict, "oncall.error.overlap", i18n.Pairs("ID", o.ID, "Kind", i18n.Message{ID: "oncall.kind." + string(o.Kind)},
+				"Person", o.Person, "From", s.fmtTime(rotation, o.From), "To", s.fmtTime(rotation, o.To)))
 		}
 	}
 	return nil
@@ -221,11 +229,11 @@ func (s *Service) Cover(ctx context.Context, user string, c *CoverCommand, now t
 	to := c.To.Resolve(now, r.Location, r.HandoffMin)
 	switch {
 	case !from.Before(to):
-		return koban.Override{}, invalid("The cover would end (%s) before it starts (%s).", s.fmtTime(r.Name, to), s.fmtTime(r.Name, from))
+		return koban.Override{}, invalid("oncall.error.ends_before", "To", s.fmtTime(r.Name, to), "From", s.fmtTime(r.Name, from))
 	case !to.After(now):
-		return koban.Override{}, invalid("That time (until %s) is already over.", s.fmtTime(r.Name, to))
+		return koban.Override{}, invalid("oncall.error.over", "To", s.fmtTime(r.Name, to))
 	case to.Sub(from) > MaxCover:
-		return koban.Override{}, invalid("A cover can last at most %d days; for longer, change the members in koban.yaml.", int(MaxCover.Hours()/24))
+		return koban.Override{}, invalid("oncall.error.too_long", "Days", int(MaxCover.Hours()/24))
 	}
 	if from.Before(now) {
 		from = now.Truncate(time.Minute)
@@ -268,7 +276,7 @@ func (s *Service) planSwap(ctx context.Context, user string, c *SwapCommand, now
 		return
 	}
 	if other == user {
-		err = invalid("You cannot swap with yourself: name someone else on the rotation.")
+		err = invalid("oncall.error.swap_self")
 		return
 	}
 	shifts, err := s.upcoming(ctx, r, now)
@@ -285,11 +293,11 @@ func (s *Service) planSwap(ctx context.Context, user string, c *SwapCommand, now
 	}
 	var ok bool
 	if mine, ok = next(user); !ok {
-		err = invalid("You have no upcoming shift in *%s* in the next %d weeks to swap.", r.Name, int(s.Horizon.Hours()/24/7))
+		err = invalid("oncall.error.no_shift", "Rotation", r.Name, "Weeks", int(s.Horizon.Hours()/24/7))
 		return
 	}
 	if theirs, ok = next(other); !ok {
-		err = invalid("<@%s> has no upcoming shift in *%s* in the next %d weeks to swap with.", other, r.Name, int(s.Horizon.Hours()/24/7))
+		err = invalid("oncall.error.no_shift_other", "Other", other, "Rotation", r.Name, "Weeks", int(s.Horizon.Hours()/24/7))
 		return
 	}
 	for _, sh := range []koban.Shift{mine, theirs} {
@@ -367,7 +375,7 @@ func (s *Service) Remove(ctx context.Context, user string, id int64, now time.Ti
 		}
 	}
 	if target == nil {
-		return nil, koban.Errorf(koban.ENotFound, "There is no override #%d: `/koban oncall list` shows them.", id)
+		return nil, koban.Say(koban.ENotFound, "oncall.error.no_override", i18n.Pairs("ID", id))
 	}
 	removed := []koban.Override{*target}
 	if target.Kind == koban.OverrideSwap {
@@ -407,8 +415,8 @@ func (s *Service) Note(ctx context.Context, user string, c *NoteCommand, now tim
 		return koban.HandoffNote{}, err
 	}
 	text := c.Text
-	if s.Redactor != nil {
-		text, _ = s.Redactor.Redact(text)
+	if s.redactor != nil {
+		text, _ = s.redactor.Redact(text)
 	}
 	n := koban.HandoffNote{Rotation: r.Name, Author: user, Text: text, CreatedAt: now}
 	if n.ID, err = s.store.AddHandoffNote(ctx, n); err != nil {

@@ -224,5 +224,5 @@ func mustService(t *testing.T, rcs ...RotationConfig) (*Service, *memStore, *rec
 		t.Fatalf("Parse: %v", err)
 	}
 	st := newMemStore()
-	return NewService(rots, st, rec, discard()), st, rec
+	return NewService(rots, Deps{Store: st, Notifier: rec, Log: discard()}), st, rec
 }

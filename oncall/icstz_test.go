@@ -33,7 +33,7 @@ func TestCalendarNamesAndZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewService(rots, newMemStore(), namedRecorder{rec, map[string]string{"UALICE": "Alice", "UBOB": "Bob Smith"}}, discard())
+	s := NewService(rots, Deps{Store: newMemStore(), Notifier: namedRecorder{rec, map[string]string{"UALICE": "Alice", "UBOB": "Bob Smith"}}, Log: discard()})
 	s.Horizon = 3 * 7 * 24 * time.Hour
 	now := local(t, ny, "2026-10-27 12:00")
 	srv := httptest.NewServer(s.CalendarHandler(func() time.Time { return now }))

@@ -51,8 +51,8 @@ func TestTwoReplicasPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := &killable{Notifier: slack, hang: true, entered: make(chan struct{})}
-	r1 := NewService(rots, st1, k, discard())
-	r2 := NewService(rots, st2, slack, discard())
+	r1 := NewService(rots, Deps{Store: st1, Notifier: k, Log: discard()})
+	r2 := NewService(rots, Deps{Store: st2, Notifier: slack, Log: discard()})
 	r1.ClaimTimeout, r2.ClaimTimeout = 2*time.Second, 2*time.Second
 	if _, err := r1.Note(ctx, "UA", &NoteCommand{Text: "rotate the db password", Rotation: "platform"}, local(t, berlin, "2026-11-08 12:00")); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func TestNoteIsRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, st, rec := mustService(t, weekly("platform"))
-	s.Redactor = red
+	s.redactor = red
 	token := "gh" + "p_1OGMmjxWkI9X7H6aMuFbh7x41Ztpdp4K8ffU"
 	sun := local(t, berlin, "2026-11-08 10:00") // UA's week, before the handoff to UB
 	mustDo(t, s, "UA", "note the deploy bot now uses "+token+" until Vault is back", sun)

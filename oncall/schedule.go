@@ -2,10 +2,13 @@ package oncall
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Schedule answers who is on call when. It is computed, not stored: the
@@ -55,7 +58,7 @@ func (s *Schedule) Rotation(name string) (*Rotation, error) {
 	for i, r := range s.rotations {
 		names[i] = r.Name
 	}
-	return nil, koban.Errorf(koban.ENotFound, "there is no on-call rotation %q: the rotations are %v", name, names)
+	return nil, koban.Say(koban.ENotFound, "oncall.error.no_such_rotation", i18n.Pairs("Name", strconv.Quote(name), "Names", fmt.Sprint(names)))
 }
 
 // WithOverrides returns a copy of s in which the given overrides apply, in
@@ -148,7 +151,7 @@ func (s *Schedule) At(rotation string, t time.Time) (koban.Shift, error) {
 	}
 	sh, ok := r.baseShift(t)
 	if !ok {
-		return koban.Shift{}, koban.Errorf(koban.ENotFound, "rotation %s starts on %s: nobody is on call before", rotation, r.first.Format("Mon 2006-01-02 15:04 MST"))
+		return koban.Shift{}, koban.Say(koban.ENotFound, "oncall.error.not_started", i18n.Pairs("Rotation", rotation, "Start", r.first.Format("Mon 2006-01-02 15:04 MST")))
 	}
 	// Overrides cut the base shift short at either end.
 	for _, o := range ovs {
@@ -233,7 +236,7 @@ func (s *Schedule) AllShifts(from, to time.Time) ([]koban.Shift, error) {
 // the default rotation (the first without domains, or the first).
 func (s *Schedule) Route(d koban.Domain) (*Rotation, error) {
 	if len(s.rotations) == 0 {
-		return nil, koban.Errorf(koban.ENotFound, "no on-call rotation is configured")
+		return nil, koban.Say(koban.ENotFound, "oncall.error.no_rotation", nil)
 	}
 	for _, r := range s.rotations {
 		if slices.Contains(r.Domains, d) {

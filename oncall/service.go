@@ -58,16 +58,27 @@ type NameLookup interface {
 	LookupName(ctx context.Context, name string) (string, error)
 }
 
+// Deps are what the service works with. Access, Redactor and Log may be nil.
+type Deps struct {
+	Store    Store
+	Notifier Notifier
+	// Access tells admins and responders apart; nil: no admins.
+	Access Access
+	// Redactor, if set, masks secrets in handoff notes before they are
+	// stored and posted, and in command text before it is logged.
+	Redactor koban.Redactor
+	Log      *slog.Logger
+}
+
 // Service runs the on-call rotations: commands, routing, and the shift-change
 // and reminder side effects in Tick.
 type Service struct {
 	schedule *Schedule
 	store    Store
 	notifier Notifier
+	access   Access
+	redactor koban.Redactor
 	log      *slog.Logger
-
-	// Access tells admins and responders apart; nil: no admins.
-	Access Access
 
 	// Horizon is how far ahead commands look for shifts (swap, list) and
 	// the calendar publishes. Default 12 weeks.
@@ -75,23 +86,20 @@ type Service struct {
 	// ClaimTimeout is how long a claim on a side effect holds before another
 	// replica may retry it (the holder died). Default 5 minutes.
 	ClaimTimeout time.Duration
-	// Redactor, if set, masks secrets in handoff notes before they are
-	// stored and posted, and in command text before it is logged.
-	Redactor interface {
-		Redact(text string) (masked string, n int)
-	}
 }
 
 // NewService returns a service over the validated rotations.
-func NewService(rotations []*Rotation, st Store, n Notifier, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+func NewService(rotations []*Rotation, d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
 		schedule:     NewSchedule(rotations),
-		store:        st,
-		notifier:     n,
-		log:          log,
+		store:        d.Store,
+		notifier:     d.Notifier,
+		access:       d.Access,
+		redactor:     d.Redactor,
+		log:          d.Log,
 		Horizon:      12 * 7 * 24 * time.Hour,
 		ClaimTimeout: 5 * time.Minute,
 	}

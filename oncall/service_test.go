@@ -48,7 +48,7 @@ func doErr(t *testing.T, s *Service, user, text string, now time.Time) error {
 func TestCover(t *testing.T) {
 	ctx := context.Background()
 	s, st, _ := mustService(t, weekly("platform"))
-	s.Access = staticAccess{admins: []string{"UB"}} // admins may put anyone on call
+	s.access = staticAccess{admins: []string{"UB"}} // admins may put anyone on call
 	now := local(t, berlin, "2026-11-10 10:00")     // UB's week
 	reply := mustDo(t, s, "UB", "cover @alice from today 18:00 to tomorrow", now)
 	if !strings.Contains(reply, "<@UALICE> covers *platform*") {
@@ -102,7 +102,7 @@ func TestSwapListRemove(t *testing.T) {
 	rc := weekly("platform")
 	rc.Members = []string{"UA", "UBOB", "UC"}
 	s, st, _ := mustService(t, rc)
-	s.Access = staticAccess{admins: []string{"UC"}} // an admin's swap needs no confirmation
+	s.access = staticAccess{admins: []string{"UC"}} // an admin's swap needs no confirmation
 	now := local(t, berlin, "2026-11-03 10:00")     // UA's week; UBOB next (11-09), UC (11-16), UA (11-23)
 	reply := mustDo(t, s, "UC", "swap @bob", now)
 	if !strings.Contains(reply, "Swapped") {

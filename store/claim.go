@@ -40,22 +40,21 @@ func (s *Store) Claim(ctx context.Context, key string, staleAfter time.Duration)
 
 // Done marks a claimed side effect as done: it will never be claimed again.
 func (s *Store) Done(ctx context.Context, key string) error {
-	n, err := s.write().exec(ctx, `UPDATE claims SET done_at = $2 WHERE key = $1 AND done_at IS NULL`, key, s.ts(s.now()))
-	if err != nil {
-		return fmt.Errorf("claim %s done: %w", key, s.dbErr(err))
-	}
-	if n == 0 {
-		return s.claimMissing(ctx, key)
-	}
-	return nil
+	return s.changeClaim(ctx, key, "claim "+key+" done", `UPDATE claims SET done_at = $2 WHERE key = $1 AND done_at IS NULL`, key, s.ts(s.now()))
 }
 
 // Release gives up a claim whose side effect did not happen, so that a retry
 // can claim it. A claim already done gives EConflict.
 func (s *Store) Release(ctx context.Context, key string) error {
-	n, err := s.write().exec(ctx, `DELETE FROM claims WHERE key = $1 AND done_at IS NULL`, key)
+	return s.changeClaim(ctx, key, "release claim "+key, `DELETE FROM claims WHERE key = $1 AND done_at IS NULL`, key)
+}
+
+// changeClaim runs stmt on the claim of key, not yet done; when it changes
+// nothing, claimMissing says why. what names the change in errors.
+func (s *Store) changeClaim(ctx context.Context, key, what, stmt string, args ...any) error {
+	n, err := s.write().exec(ctx, stmt, args...)
 	if err != nil {
-		return fmt.Errorf("release claim %s: %w", key, s.dbErr(err))
+		return fmt.Errorf("%s: %w", what, s.dbErr(err))
 	}
 	if n == 0 {
 		return s.claimMissing(ctx, key)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kobanhq/koban"
 )
@@ -12,23 +11,9 @@ import (
 func (s *Store) CountInquiries(ctx context.Context) ([]koban.InquiryCount, error) {
 	// A valid label always has a category: a human's label is there
 	// exactly when final_category is set, as Inquiry.Label decides.
-	rows, err := s.read().query(ctx, `
+	return queryAll(ctx, s, s.read(), "count inquiries", func(r row, c *koban.InquiryCount) error {
+		return r.Scan(&c.State, &c.Category, &c.Count)
+	}, `
 		SELECT state, CASE WHEN final_category <> '' THEN final_category ELSE predicted_category END, COUNT(*)
 		FROM inquiries GROUP BY 1, 2 ORDER BY 1, 2`)
-	if err != nil {
-		return nil, fmt.Errorf("count inquiries: %w", s.dbErr(err))
-	}
-	defer rows.Close()
-	var out []koban.InquiryCount
-	for rows.Next() {
-		var c koban.InquiryCount
-		if err := rows.Scan(&c.State, &c.Category, &c.Count); err != nil {
-			return nil, fmt.Errorf("count inquiries: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count inquiries: %w", s.dbErr(err))
-	}
-	return out, nil
 }

@@ -16,8 +16,7 @@ const inquiryColumns = `id, COALESCE(message_key, ''), private, source, COALESCE
 	predicted_category, predicted_detail, confidence, final_category, final_detail, domain, assignee, rotation,
 	citations, tokens, failure, urgent, COALESCE(permalink, '')`
 
-func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
-	var inq koban.Inquiry
+func scanInquiry(r row, inq *koban.Inquiry) error {
 	var citations string
 	err := r.Scan(&inq.ID, &inq.MessageKey, &inq.Private, &inq.Source, &inq.EventID, &inq.Team, &inq.Channel, &inq.ThreadTS, &inq.MessageTS, &inq.AskedBy,
 		&inq.Text, &inq.Lang, &inq.Redactions, &inq.State,
@@ -25,14 +24,14 @@ func scanInquiry(r interface{ Scan(...any) error }) (*koban.Inquiry, error) {
 		&inq.Predicted.Category, &inq.Predicted.Detail, &inq.Confidence, &inq.Final.Category, &inq.Final.Detail,
 		&inq.Domain, &inq.Assignee, &inq.Rotation, &citations, &inq.Tokens, &inq.Failure, &inq.Urgent, &inq.Permalink)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if citations != "" && citations != "[]" {
 		if err := json.Unmarshal([]byte(citations), &inq.Citations); err != nil {
-			return nil, fmt.Errorf("inquiry %d citations: %w", inq.ID, err)
+			return fmt.Errorf("inquiry %d citations: %w", inq.ID, err)
 		}
 	}
-	return &inq, nil
+	return nil
 }
 
 func citationsJSON(c []string) string {
@@ -107,8 +106,8 @@ func (s *Store) CreateInquiry(ctx context.Context, inq *koban.Inquiry) (created 
 		).Scan(&id)
 		if isNoRows(err) {
 			// A duplicate delivery: the event id or the message is taken.
-			stored, err := scanInquiry(q.queryRow(ctx, `SELECT `+inquiryColumns+` FROM inquiries
-				WHERE event_id = $1 OR message_key = $2 ORDER BY id LIMIT 1`, nullIfEmpty(inq.EventID), nullIfEmpty(inq.MessageKey)))
+			stored, err := scanOne(q.queryRow(ctx, `SELECT `+inquiryColumns+` FROM inquiries
+				WHERE event_id = $1 OR message_key = $2 ORDER BY id LIMIT 1`, nullIfEmpty(inq.EventID), nullIfEmpty(inq.MessageKey)), scanInquiry)
 			if err != nil {
 				return fmt.Errorf("inquiry with event %s or message %s: %w", inq.EventID, inq.MessageKey, err)
 			}
@@ -149,7 +148,7 @@ func (s *Store) getInquiry(ctx context.Context, q querier, id int64, forUpdate b
 		// already excludes other writers.
 		query += ` FOR UPDATE`
 	}
-	inq, err := scanInquiry(q.queryRow(ctx, query, id))
+	inq, err := scanOne(q.queryRow(ctx, query, id), scanInquiry)
 	if isNoRows(err) {
 		return nil, koban.Errorf(koban.ENotFound, "no inquiry %d", id)
 	}
@@ -158,10 +157,10 @@ func (s *Store) getInquiry(ctx context.Context, q querier, id int64, forUpdate b
 
 // InquiryByThread returns the most recent inquiry of a conversation, or ENotFound.
 func (s *Store) InquiryByThread(ctx context.Context, channel, threadTS string) (*koban.Inquiry, error) {
-	inq, err := scanInquiry(s.read().queryRow(ctx, `
+	inq, err := scanOne(s.read().queryRow(ctx, `
 		SELECT `+inquiryColumns+` FROM inquiries
 		WHERE channel = $1 AND thread_ts = $2
-		ORDER BY created_at DESC, id DESC LIMIT 1`, channel, threadTS))
+		ORDER BY created_at DESC, id DESC LIMIT 1`, channel, threadTS), scanInquiry)
 	if isNoRows(err) {
 		return nil, koban.Errorf(koban.ENotFound, "no inquiry in thread %s of channel %s", threadTS, channel)
 	}
@@ -280,11 +279,7 @@ func (s *Store) AppendEvent(ctx context.Context, ev koban.Event) error {
 		return koban.Errorf(koban.EInvalid, "append event: event kind is required")
 	}
 	err := s.inTx(ctx, func(q querier) error {
-		var one int
-		if err := q.queryRow(ctx, `SELECT 1 FROM inquiries WHERE id = $1`, ev.InquiryID).Scan(&one); err != nil {
-			if isNoRows(err) {
-				return koban.Errorf(koban.ENotFound, "no inquiry %d", ev.InquiryID)
-			}
+		if err := inquiryExists(ctx, q, ev.InquiryID); err != nil {
 			return err
 		}
 		return s.appendEvent(ctx, q, &ev)
@@ -293,6 +288,16 @@ func (s *Store) AppendEvent(ctx context.Context, ev koban.Event) error {
 		return fmt.Errorf("append %s event to inquiry %d: %w", ev.Kind, ev.InquiryID, s.dbErr(err))
 	}
 	return nil
+}
+
+// inquiryExists returns ENotFound for an unknown inquiry.
+func inquiryExists(ctx context.Context, q querier, id int64) error {
+	var one int
+	err := q.queryRow(ctx, `SELECT 1 FROM inquiries WHERE id = $1`, id).Scan(&one)
+	if isNoRows(err) {
+		return koban.Errorf(koban.ENotFound, "no inquiry %d", id)
+	}
+	return err
 }
 
 func (s *Store) appendEvent(ctx context.Context, q querier, ev *koban.Event) error {
@@ -317,31 +322,22 @@ func (s *Store) appendEvent(ctx context.Context, q querier, ev *koban.Event) err
 // Events returns an inquiry's events ordered by time, then id. An inquiry
 // without events (or no inquiry) gives an empty list.
 func (s *Store) Events(ctx context.Context, inquiryID int64) ([]koban.Event, error) {
-	rows, err := s.read().query(ctx, `
+	return queryAll(ctx, s, s.read(), fmt.Sprintf("events of inquiry %d", inquiryID), scanEvent, `
 		SELECT id, inquiry_id, kind, actor, at, data FROM events
 		WHERE inquiry_id = $1 ORDER BY at, id`, inquiryID)
-	if err != nil {
-		return nil, fmt.Errorf("events of inquiry %d: %w", inquiryID, s.dbErr(err))
+}
+
+func scanEvent(r row, ev *koban.Event) error {
+	var data string
+	if err := r.Scan(&ev.ID, &ev.InquiryID, &ev.Kind, &ev.Actor, dbTime{&ev.At}, &data); err != nil {
+		return err
 	}
-	defer rows.Close()
-	var evs []koban.Event
-	for rows.Next() {
-		var ev koban.Event
-		var data string
-		if err := rows.Scan(&ev.ID, &ev.InquiryID, &ev.Kind, &ev.Actor, dbTime{&ev.At}, &data); err != nil {
-			return nil, fmt.Errorf("events of inquiry %d: %w", inquiryID, err)
+	if data != "" && data != "{}" {
+		if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+			return fmt.Errorf("event %d data: %w", ev.ID, err)
 		}
-		if data != "" && data != "{}" {
-			if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
-				return nil, fmt.Errorf("event %d data: %w", ev.ID, err)
-			}
-		}
-		evs = append(evs, ev)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("events of inquiry %d: %w", inquiryID, s.dbErr(err))
-	}
-	return evs, nil
+	return nil
 }
 
 // Filter selects inquiries. Zero fields select everything.
@@ -417,20 +413,13 @@ func (s *Store) Inquiries(ctx context.Context, f Filter) ([]koban.Inquiry, error
 		limit = 100
 	}
 	query += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit) + " OFFSET " + arg(max(f.Offset, 0))
-	list, err := s.inquiries(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("inquiries: %w", err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.read(), "inquiries", scanInquiry, query, args...)
 }
 
 // OpenInquiries returns the inquiries not resolved, oldest first.
 func (s *Store) OpenInquiries(ctx context.Context) ([]koban.Inquiry, error) {
-	list, err := s.inquiries(ctx, `SELECT `+inquiryColumns+` FROM inquiries WHERE state <> $1 ORDER BY created_at, id`, koban.StateResolved)
-	if err != nil {
-		return nil, fmt.Errorf("open inquiries: %w", err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.read(), "open inquiries", scanInquiry,
+		`SELECT `+inquiryColumns+` FROM inquiries WHERE state <> $1 ORDER BY created_at, id`, koban.StateResolved)
 }
 
 // Labelled returns up to limit inquiries a human labelled, most recently
@@ -439,26 +428,6 @@ func (s *Store) Labelled(ctx context.Context, limit int) ([]koban.Inquiry, error
 	if limit <= 0 {
 		limit = 100
 	}
-	list, err := s.inquiries(ctx, `SELECT `+inquiryColumns+` FROM inquiries WHERE final_category <> '' ORDER BY updated_at DESC, id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("labelled inquiries: %w", err)
-	}
-	return list, nil
-}
-
-func (s *Store) inquiries(ctx context.Context, query string, args ...any) ([]koban.Inquiry, error) {
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	defer rows.Close()
-	var list []koban.Inquiry
-	for rows.Next() {
-		inq, err := scanInquiry(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, *inq)
-	}
-	return list, s.dbErr(rows.Err())
+	return queryAll(ctx, s, s.read(), "labelled inquiries", scanInquiry,
+		`SELECT `+inquiryColumns+` FROM inquiries WHERE final_category <> '' ORDER BY updated_at DESC, id DESC LIMIT $1`, limit)
 }

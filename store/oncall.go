@@ -63,28 +63,13 @@ func (s *Store) AddOverride(ctx context.Context, o koban.Override) (int64, error
 // Overrides returns the overrides of a rotation that overlap [from, to),
 // by start time.
 func (s *Store) Overrides(ctx context.Context, rotation string, from, to time.Time) ([]koban.Override, error) {
-	rows, err := s.read().query(ctx, `
+	return queryAll(ctx, s, s.read(), "overrides of "+rotation, func(r row, o *koban.Override) error {
+		return r.Scan(&o.ID, &o.Rotation, &o.Person, &o.Replaces, dbTime{&o.From}, dbTime{&o.To}, &o.CreatedBy, dbTime{&o.CreatedAt}, &o.Kind)
+	}, `
 		SELECT id, rotation, person, COALESCE(replaces, ''), starts_at, ends_at, created_by, created_at, kind
 		FROM oncall_overrides
 		WHERE rotation = $1 AND starts_at < $3 AND ends_at > $2
 		ORDER BY starts_at, id`, rotation, s.tsb(from), s.tsb(to))
-	if err != nil {
-		return nil, fmt.Errorf("overrides of %s: %w", rotation, s.dbErr(err))
-	}
-	defer rows.Close()
-	var out []koban.Override
-	for rows.Next() {
-		var o koban.Override
-		if err := rows.Scan(&o.ID, &o.Rotation, &o.Person, &o.Replaces, dbTime{&o.From}, dbTime{&o.To},
-			&o.CreatedBy, dbTime{&o.CreatedAt}, &o.Kind); err != nil {
-			return nil, fmt.Errorf("overrides of %s: %w", rotation, err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("overrides of %s: %w", rotation, s.dbErr(err))
-	}
-	return out, nil
 }
 
 // DeleteOverride removes an override, or gives ENotFound.
@@ -120,25 +105,11 @@ func (s *Store) AddHandoffNote(ctx context.Context, n koban.HandoffNote) (int64,
 // HandoffNotes returns the notes of a rotation written at or after since,
 // oldest first.
 func (s *Store) HandoffNotes(ctx context.Context, rotation string, since time.Time) ([]koban.HandoffNote, error) {
-	rows, err := s.read().query(ctx, `
+	return queryAll(ctx, s, s.read(), "handoff notes of "+rotation, func(r row, n *koban.HandoffNote) error {
+		return r.Scan(&n.ID, &n.Rotation, &n.Author, &n.Text, dbTime{&n.CreatedAt}, dbTime{&n.ConsumedAt})
+	}, `
 		SELECT id, rotation, author, text, created_at, consumed_at FROM handoff_notes
 		WHERE rotation = $1 AND created_at >= $2 ORDER BY created_at, id`, rotation, s.tsb(since))
-	if err != nil {
-		return nil, fmt.Errorf("handoff notes of %s: %w", rotation, s.dbErr(err))
-	}
-	defer rows.Close()
-	var out []koban.HandoffNote
-	for rows.Next() {
-		var n koban.HandoffNote
-		if err := rows.Scan(&n.ID, &n.Rotation, &n.Author, &n.Text, dbTime{&n.CreatedAt}, dbTime{&n.ConsumedAt}); err != nil {
-			return nil, fmt.Errorf("handoff notes of %s: %w", rotation, err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("handoff notes of %s: %w", rotation, s.dbErr(err))
-	}
-	return out, nil
 }
 
 // ConsumeHandoffNotes marks the notes with the given ids as included in a

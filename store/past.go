@@ -10,14 +10,9 @@ import (
 
 const pastColumns = `id, inquiry_id, question, answer, answered_by, category, detail, domain, lang, link, answered_at, removed_at, removed_by`
 
-func scanPast(r interface{ Scan(...any) error }) (*koban.PastAnswer, error) {
-	var p koban.PastAnswer
-	err := r.Scan(&p.ID, &p.InquiryID, &p.Question, &p.Answer, &p.AnsweredBy, &p.Label.Category, &p.Label.Detail,
+func scanPast(r row, p *koban.PastAnswer) error {
+	return r.Scan(&p.ID, &p.InquiryID, &p.Question, &p.Answer, &p.AnsweredBy, &p.Label.Category, &p.Label.Detail,
 		&p.Domain, &p.Lang, &p.Link, dbTime{&p.AnsweredAt}, dbTime{&p.RemovedAt}, &p.RemovedBy)
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
 }
 
 // SavePastAnswer keeps what a person answered when resolving an inquiry
@@ -39,11 +34,7 @@ func (s *Store) SavePastAnswer(ctx context.Context, p *koban.PastAnswer) error {
 	}
 	p.AnsweredAt = utc(p.AnsweredAt)
 	err := s.inTx(ctx, func(q querier) error {
-		var one int
-		if err := q.queryRow(ctx, `SELECT 1 FROM inquiries WHERE id = $1`, p.InquiryID).Scan(&one); err != nil {
-			if isNoRows(err) {
-				return koban.Errorf(koban.ENotFound, "no inquiry %d", p.InquiryID)
-			}
+		if err := inquiryExists(ctx, q, p.InquiryID); err != nil {
 			return err
 		}
 		if _, err := q.exec(ctx, `
@@ -66,7 +57,7 @@ func (s *Store) SavePastAnswer(ctx context.Context, p *koban.PastAnswer) error {
 
 // PastAnswer returns one entry, removed or not, or ENotFound.
 func (s *Store) PastAnswer(ctx context.Context, id int64) (*koban.PastAnswer, error) {
-	p, err := scanPast(s.read().queryRow(ctx, `SELECT `+pastColumns+` FROM past_answers WHERE id = $1`, id))
+	p, err := scanOne(s.read().queryRow(ctx, `SELECT `+pastColumns+` FROM past_answers WHERE id = $1`, id), scanPast)
 	if isNoRows(err) {
 		return nil, koban.Errorf(koban.ENotFound, "no past answer %d", id)
 	}
@@ -87,23 +78,7 @@ func (s *Store) PastAnswers(ctx context.Context, limit int, withRemoved bool) ([
 		query += ` WHERE removed_at IS NULL`
 	}
 	query += ` ORDER BY answered_at DESC, id DESC LIMIT $1`
-	rows, err := s.read().query(ctx, query, limit)
-	if err != nil {
-		return nil, fmt.Errorf("past answers: %w", s.dbErr(err))
-	}
-	defer rows.Close()
-	var out []koban.PastAnswer
-	for rows.Next() {
-		p, err := scanPast(rows)
-		if err != nil {
-			return nil, fmt.Errorf("past answers: %w", err)
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("past answers: %w", s.dbErr(err))
-	}
-	return out, nil
+	return queryAll(ctx, s, s.read(), "past answers", scanPast, query, limit)
 }
 
 // RemovePastAnswer marks an entry removed by who: it is never shown again.
@@ -151,9 +126,12 @@ func (s *Store) PastShownIn(ctx context.Context, id int64, limit int) ([]int64, 
 		if err := rows.Scan(&inq, &data); err != nil {
 			return nil, fmt.Errorf("replies showing past answer %d: %w", id, err)
 		}
-		var d map[string]string
-		var past []koban.PastAnswer
-		if json.Unmarshal([]byte(data), &d) != nil || json.Unmarshal([]byte(d["past"]), &past) != nil {
+		ev := koban.Event{InquiryID: inq}
+		if json.Unmarshal([]byte(data), &ev.Data) != nil {
+			continue
+		}
+		past, err := ev.PastShown()
+		if err != nil {
 			continue
 		}
 		for _, p := range past {

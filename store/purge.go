@@ -89,21 +89,8 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (Purged, error) {
 // purgeable returns the ids of the resolved, not yet purged inquiries
 // created before before.
 func (s *Store) purgeable(ctx context.Context, q querier, before time.Time) ([]int64, error) {
-	rows, err := q.query(ctx, `SELECT id FROM inquiries WHERE created_at < $1 AND state = $2 AND purged_at IS NULL ORDER BY id`,
-		s.ts(before), koban.StateResolved)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, s, q, "purgeable inquiries", func(r row, id *int64) error { return r.Scan(id) },
+		`SELECT id FROM inquiries WHERE created_at < $1 AND state = $2 AND purged_at IS NULL ORDER BY id`, s.ts(before), koban.StateResolved)
 }
 
 // purgeEvents keeps only the anonymous data of an inquiry's events and

@@ -126,13 +126,7 @@ func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds
 		}
 		query += ` AND e.kind IN (` + strings.Join(ph, ", ") + `)`
 	}
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("events of inquiries: %w", s.dbErr(err))
-	}
-	defer rows.Close()
 	var (
-		evs        []koban.Event
 		kind, data string
 		pgAt       pgtype.Timestamptz // at is NOT NULL
 		liteAt     int64
@@ -141,10 +135,9 @@ func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds
 	if s.dialect == postgresDialect {
 		at = &pgAt
 	}
-	for rows.Next() {
-		var ev koban.Event
-		if err := rows.Scan(&ev.ID, &ev.InquiryID, &kind, &ev.Actor, at, &data); err != nil {
-			return nil, fmt.Errorf("events of inquiries: %w", err)
+	return queryAll(ctx, s, s.read(), "events of inquiries", func(r row, ev *koban.Event) error {
+		if err := r.Scan(&ev.ID, &ev.InquiryID, &kind, &ev.Actor, at, &data); err != nil {
+			return err
 		}
 		ev.Kind, ev.At = koban.EventKind(kind), time.UnixMicro(liteAt).UTC()
 		if s.dialect == postgresDialect {
@@ -152,15 +145,11 @@ func (s *Store) EventsOfInquiries(ctx context.Context, from, to time.Time, kinds
 		}
 		if data != "" && data != "{}" {
 			if err := decodeStringMap(data, &ev.Data); err != nil {
-				return nil, fmt.Errorf("event %d data: %w", ev.ID, err)
+				return fmt.Errorf("event %d data: %w", ev.ID, err)
 			}
 		}
-		evs = append(evs, ev)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("events of inquiries: %w", s.dbErr(err))
-	}
-	return evs, nil
+		return nil
+	}, query, args...)
 }
 
 // monthsPerQuery bounds the COUNT subqueries of one MonthlyVolumes statement.

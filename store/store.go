@@ -266,6 +266,37 @@ type rows interface {
 
 type row interface{ Scan(dest ...any) error }
 
+// scanOne reads one row into a new T with scan.
+func scanOne[T any](r row, scan func(row, *T) error) (*T, error) {
+	var v T
+	if err := scan(r, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// queryAll runs query on q and reads every row it returns into a T with
+// scan. what names the rows in errors.
+func queryAll[T any](ctx context.Context, s *Store, q querier, what string, scan func(row, *T) error, query string, args ...any) ([]T, error) {
+	rs, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, s.dbErr(err))
+	}
+	defer rs.Close()
+	var out []T
+	for rs.Next() {
+		var zero T
+		out = append(out, zero) // scanned in place: no allocation a row
+		if err := scan(rs, &out[len(out)-1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, s.dbErr(err))
+	}
+	return out, nil
+}
+
 type sqlQuerier struct {
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

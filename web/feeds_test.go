@@ -50,7 +50,7 @@ func calendarEnv(t *testing.T, o envOpts) (*env, *httptest.Server, time.Time) {
 	}
 	o.token = "dashboard-token"
 	e := newEnv(t, o)
-	svc := oncall.NewService(rots, e.store, slackPeople{"UALICE": "Alice", "UBOB": "Bob Smith", "UCAROL": "Carol"}, nil)
+	svc := oncall.NewService(rots, oncall.Deps{Store: e.store, Notifier: slackPeople{"UALICE": "Alice", "UBOB": "Bob Smith", "UCAROL": "Carol"}})
 	svc.Horizon = 3 * 7 * 24 * time.Hour
 	now := time.Date(2026, 10, 27, 12, 0, 0, 0, ny)
 	e.srv.deps.Calendar = svc.CalendarHandler(func() time.Time { return now })

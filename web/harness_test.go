@@ -65,16 +65,16 @@ func (s schedule) Schedule(context.Context, time.Time, time.Time) (*oncall.Sched
 // router escalates to the schedule's on-call, as cmd wires oncall.Service.
 type router struct{ sch *oncall.Schedule }
 
-func (r router) Route(_ context.Context, d koban.Domain, now time.Time) (desk.Escalation, error) {
+func (r router) Route(_ context.Context, d koban.Domain, now time.Time) (koban.Escalation, error) {
 	rot, err := r.sch.Route(d)
 	if err != nil {
-		return desk.Escalation{}, err
+		return koban.Escalation{}, err
 	}
 	sh, err := r.sch.At(rot.Name, now)
 	if err != nil {
-		return desk.Escalation{}, err
+		return koban.Escalation{}, err
 	}
-	return desk.Escalation{Rotation: rot.Name, OnCall: sh.Person,
+	return koban.Escalation{Rotation: rot.Name, OnCall: sh.Person,
 		ReplyTarget: rot.ReplyTarget, ReplyBy: rot.Due(now), BusinessHours: rot.Hours != nil}, nil
 }
 

@@ -9,12 +9,11 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 )
 
 // steered is triage with the decision set by the test.
 type steered struct {
-	desk.Triager
+	koban.Triager
 	decision koban.Decision
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/kobanhq/koban/authz"
-	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/web"
 )
@@ -10,8 +9,8 @@ import (
 // wireAccess builds who-may-do-what from the configuration: the rotation
 // members are responders with the responders user group; the admins are
 // slack.admins and the web UI's identity (its shared token acts as an
-// admin). User groups are read through the bot (nil without Slack).
-func wireAccess(a *app, rots []*oncall.Rotation, b *bot.Bot) *authz.Policy {
+// admin). User groups are read in Slack (groups is nil without Slack).
+func wireAccess(a *app, rots []*oncall.Rotation, groups authz.Groups) *authz.Policy {
 	members := map[string][]string{}
 	for _, r := range rots {
 		members[r.Name] = r.Members
@@ -20,17 +19,8 @@ func wireAccess(a *app, rots []*oncall.Rotation, b *bot.Bot) *authz.Policy {
 	if a.cfg.Web.Actor != "" {
 		admins = append(admins, a.cfg.Web.Actor)
 	}
-	var groups authz.Groups
-	if b != nil {
-		groups = b
-	}
 	return authz.New(authz.Config{Admins: admins, RespondersGroup: a.cfg.Slack.RespondersGroup, Rotations: members}, groups, a.log)
 }
-
-// lateAccess is bot.Access over a policy set after the bot is built.
-type lateAccess struct{ *authz.Policy }
-
-var _ bot.Access = (*lateAccess)(nil)
 
 // webOIDC returns the web UI's Sign in with Slack, or nil when off.
 func webOIDC(a *app) *web.OIDC {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
-	"github.com/kobanhq/koban/desk"
 	"github.com/kobanhq/koban/oncall"
 )
 
@@ -16,15 +15,15 @@ type oncallRouter struct {
 	group string // the fallback group when nobody is on call
 }
 
-func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) (desk.Escalation, error) {
+func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) (koban.Escalation, error) {
 	rotation, shift, err := r.svc.Route(ctx, d, now)
 	if koban.ErrorCode(err) == koban.ENotFound {
-		return desk.Escalation{Rotation: rotation, Group: r.group}, nil
+		return koban.Escalation{Rotation: rotation, Group: r.group}, nil
 	}
 	if err != nil {
-		return desk.Escalation{}, err
+		return koban.Escalation{}, err
 	}
-	esc := desk.Escalation{Rotation: rotation, OnCall: shift.Person}
+	esc := koban.Escalation{Rotation: rotation, OnCall: shift.Person}
 	for _, rot := range r.rots {
 		if rot.Name == rotation && rot.UserGroup != "" && esc.OnCall == "" {
 			esc.Group = rot.UserGroup
@@ -40,11 +39,11 @@ func (r oncallRouter) Route(ctx context.Context, d koban.Domain, now time.Time) 
 // botOnCall is bot.OnCall over the on-call service.
 type botOnCall struct{ svc *oncall.Service }
 
-func (o *botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o botOnCall) Now(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	return o.svc.Show(ctx, "", t)
 }
 
-func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
+func (o botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error) {
 	now, err := o.svc.Show(ctx, "", t)
 	if err != nil {
 		return nil, err
@@ -60,11 +59,11 @@ func (o *botOnCall) Next(ctx context.Context, t time.Time) ([]koban.Shift, error
 	return next, nil
 }
 
-func (o *botOnCall) ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error) {
+func (o botOnCall) ConfirmSwap(ctx context.Context, user, token string, accept bool) (string, error) {
 	return o.svc.ConfirmSwap(ctx, user, token, accept, time.Now())
 }
 
-func (o *botOnCall) Command(ctx context.Context, user, text string) (string, error) {
+func (o botOnCall) Command(ctx context.Context, user, text string) (string, error) {
 	cmd, err := oncall.ParseCommand(text)
 	if err != nil {
 		return "", err

@@ -12,6 +12,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	docsindex "github.com/kobanhq/koban/docs-index"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/triage"
 )
@@ -38,6 +39,10 @@ type Config struct {
 	DocsWebhookSecret string `yaml:"docs_webhook_secret" env:"KOBAN_DOCS_WEBHOOK_SECRET"`
 	// TimeZone is the IANA zone reports and schedules are computed in.
 	TimeZone string `yaml:"time_zone" env:"KOBAN_TIME_ZONE"`
+	// Language is the team's language, "en" or "ja": of the monthly
+	// report, handoffs, reminders and notices to the on-call, and of what
+	// koban tells a person alone when Slack does not know their locale.
+	Language string `yaml:"language" env:"KOBAN_LANGUAGE"`
 	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
 	LogFormat string `yaml:"log_format" env:"KOBAN_LOG_FORMAT"`
 	LogLevel  string `yaml:"log_level" env:"KOBAN_LOG_LEVEL"`
@@ -197,6 +202,7 @@ func defaults() Config {
 		DataDir:        "./koban-data",
 		HTTPAddr:       "127.0.0.1:8080",
 		TimeZone:       "UTC",
+		Language:       i18n.English,
 		LogFormat:      "text",
 		LogLevel:       "info",
 		AutoCloseAfter: 7 * 24 * time.Hour,
@@ -270,6 +276,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("time_zone (KOBAN_TIME_ZONE): %w", err))
+	}
+	if !slices.Contains(i18n.Languages, c.Language) {
+		errs = append(errs, fmt.Errorf("language (KOBAN_LANGUAGE) must be one of %s, got %q", strings.Join(i18n.Languages, ", "), c.Language))
 	}
 	if c.DocsRefresh < 0 {
 		errs = append(errs, fmt.Errorf("docs_refresh (KOBAN_DOCS_REFRESH) must be 0 (at start only) or a duration such as 5m, got %v", c.DocsRefresh))

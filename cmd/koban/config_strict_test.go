@@ -22,6 +22,16 @@ func TestConfigStrict(t *testing.T) {
 	}{
 		{name: "misspelt top-level key", yaml: "data_dir: /srv\ndatabse_url: postgres://x\n",
 			want: []string{"line 2: unknown key databse_url (did you mean database_url?)"}},
+		{name: "misspelt language key", yaml: "langauge: ja\n",
+			want: []string{"line 1: unknown key langauge (did you mean language?)"}},
+		{name: "language in the file", yaml: "language: ja\n",
+			check: func(t *testing.T, c Config) {
+				if c.Language != "ja" {
+					t.Errorf("language = %q, want ja", c.Language)
+				}
+			}},
+		{name: "unknown language in the file", yaml: "language: japanese\n",
+			want: []string{`language (KOBAN_LANGUAGE) must be one of en, ja, got "japanese"`}},
 		{name: "misspelt nested key", yaml: "knowledge:\n  min_confidance: 0.3\n",
 			want: []string{"line 2: unknown key knowledge.min_confidance (did you mean knowledge.min_confidence?)"}},
 		{name: "several unknown keys", yaml: "slack:\n  chanels:\n    - {id: C1}\ndocs_refesh: 1m\nfrobnicate: yes\n",

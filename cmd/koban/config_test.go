@@ -60,6 +60,18 @@ func TestLoadConfig(t *testing.T) {
 		{name: "missing explicit file", path: filepath.Join(dir, "nope.yaml"), wantErr: "nope.yaml"},
 		{name: "bad database url", env: map[string]string{"KOBAN_DATABASE_URL": "mysql://u:hunter2@db/koban"}, wantErr: "must start with postgres://"},
 		{name: "bad time zone", env: map[string]string{"KOBAN_TIME_ZONE": "Mars/Olympus"}, wantErr: "time_zone"},
+		{name: "japanese", env: map[string]string{"KOBAN_LANGUAGE": "ja"}, check: func(t *testing.T, c Config) {
+			if c.Language != "ja" {
+				t.Errorf("language = %q, want ja", c.Language)
+			}
+		}},
+		{name: "english by default", check: func(t *testing.T, c Config) {
+			if c.Language != "en" {
+				t.Errorf("language = %q, want en", c.Language)
+			}
+		}},
+		{name: "unknown language", env: map[string]string{"KOBAN_LANGUAGE": "fr"}, wantErr: `language (KOBAN_LANGUAGE) must be one of en, ja, got "fr"`},
+		{name: "locale is not a language", env: map[string]string{"KOBAN_LANGUAGE": "ja-JP"}, wantErr: `must be one of en, ja, got "ja-JP"`},
 		{name: "negative memory limit", env: map[string]string{"KOBAN_MEMORY_LIMIT_MB": "-1"}, wantErr: "memory_limit_mb"},
 		{name: "bad confidence", env: map[string]string{"KOBAN_MIN_CONFIDENCE": "3"}, wantErr: "min_confidence"},
 		{name: "bad number", env: map[string]string{"KOBAN_MIN_CONFIDENCE": "high"}, wantErr: `"MinConfidence"`},

@@ -16,25 +16,18 @@ import (
 	"github.com/kobanhq/koban/store"
 )
 
-// doctorCommand checks a deployment end to end and says what to fix:
+// doctorFlags declares the flags of koban doctor and returns what runs it.
+// koban doctor checks a deployment end to end and says what to fix:
 // configuration, database, docs, Slack and the LLM, in that order. It
 // exits non-zero when anything failed, so it can run as an init container
 // or in CI. It changes nothing: it migrates no database and builds no index.
-var doctorCommand = command{
-	name:            "doctor",
-	summary:         "check the configuration, database, docs, Slack and LLM, and say what to fix",
-	ownConfigErrors: true,
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		timeout := fs.Duration("timeout", 10*time.Second, "how long each network check may take")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "doctor: unexpected arguments %q", args)
-			}
-			d := &doctor{a: a, w: a.stdout, timeout: *timeout}
-			d.run(ctx)
-			return d.result()
-		}
-	},
+func doctorFlags(fs *flag.FlagSet, a *app) runner {
+	timeout := fs.Duration("timeout", 10*time.Second, "how long each network check may take")
+	return func(ctx context.Context, _ []string) error {
+		d := &doctor{a: a, w: a.stdout, timeout: *timeout}
+		d.run(ctx)
+		return d.result()
+	}
 }
 
 // checkStatus is how one check came out.

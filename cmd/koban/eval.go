@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,31 +22,28 @@ import (
 	"github.com/kobanhq/koban/triage"
 )
 
-// evalCommand measures retrieval and triage on labelled cases.
-var evalCommand = command{
-	name:    "eval",
-	summary: "measure retrieval and triage on labelled questions (--docs DIR --cases FILE)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		var o evalOptions
-		fs.StringVar(&o.docs, "docs", "", "docs folder with one folder per language (DIR/en, DIR/ja); required")
-		fs.StringVar(&o.cases, "cases", "", "cases file, JSON Lines (see eval/testdata/hoshi.jsonl); required")
-		fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout instead of text")
-		fs.BoolVar(&o.online, "online", false, "also triage online: predict each case, then learn its label")
-		fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
-		fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
-		fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
-		fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
-		fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
-		fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
-		fs.StringVar(&o.saveModel, "save-model", "", "write the triage model to this file after the run (with --online: fitted to every case's label), for triage.model_file")
-		fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
-			}
-			return runEval(ctx, a, o)
+// evalFlags declares the flags of koban eval and returns what runs it.
+// koban eval measures retrieval and triage on labelled cases.
+func evalFlags(fs *flag.FlagSet, a *app) runner {
+	var o evalOptions
+	fs.StringVar(&o.docs, "docs", "", "docs folder with one folder per language (DIR/en, DIR/ja); required")
+	fs.StringVar(&o.cases, "cases", "", "cases file, JSON Lines (see eval/testdata/hoshi.jsonl); required")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout instead of text")
+	fs.BoolVar(&o.online, "online", false, "also triage online: predict each case, then learn its label")
+	fs.BoolVar(&o.noTriage, "no-triage", false, "evaluate retrieval only")
+	fs.StringVar(&o.index, "index", "", "index folder, reused between runs (default DATA_DIR/eval-index/<hash of --docs>)")
+	fs.BoolVar(&o.verbose, "v", false, "list the cases whose relevant pages were not retrieved")
+	fs.BoolVar(&o.llm, "llm", false, "answer through the configured LLM (KOBAN_LLM_*) and add its triage signal")
+	fs.BoolVar(&o.hybrid, "hybrid", false, "fuse BM25 with section embeddings (KOBAN_LLM_EMBEDDING_MODEL), cached in DATA_DIR/embeddings")
+	fs.StringVar(&o.out, "out", "", "also write one JSON line per case (pages, rank, prediction, decision, inquiry) to this file")
+	fs.StringVar(&o.saveModel, "save-model", "", "write the triage model to this file after the run (with --online: fitted to every case's label), for triage.model_file")
+	fs.IntVar(&o.cv, "cv", 0, "also report K-fold cross-validated triage, learning only from the other folds' labels (K ≥ 2)")
+	return func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return koban.Errorf(koban.EInvalid, "eval takes no arguments, got %q", args)
 		}
-	},
+		return runEval(ctx, a, o)
+	}
 }
 
 type evalOptions struct {
@@ -162,12 +160,12 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	a.log.Info("evaluated", "cases", rep.Cases, "retrieval_cases", rep.Retrieval.Evaluated, "recall_at_5", rep.Retrieval.RecallAt5, "ndcg_at_10", rep.Retrieval.NDCGAt10)
 
 	if o.out != "" {
-		if err := writeCaseLines(o.out, rep); err != nil {
+		if err := createFile(o.out, rep.WriteCases); err != nil {
 			return err
 		}
 	}
 	if o.saveModel != "" {
-		if err := saveModel(o.saveModel, tr); err != nil {
+		if err := createFile(o.saveModel, tr.SaveModel); err != nil {
 			return err
 		}
 	}
@@ -201,29 +199,13 @@ func langSources(docs string) ([]docsindex.Source, error) {
 	return out, nil
 }
 
-// writeCaseLines writes the per-case results of rep to the file name.
-func writeCaseLines(name string, rep *eval.Report) error {
+// createFile writes the file name with write, for koban eval's outputs.
+func createFile(name string, write func(io.Writer) error) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	if err := rep.WriteCases(f); err != nil {
-		f.Close()
-		return fmt.Errorf("eval: write %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("eval: write %s: %w", name, err)
-	}
-	return nil
-}
-
-// saveModel writes the triage model to the file name.
-func saveModel(name string, tr *triage.Service) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("eval: %w", err)
-	}
-	if err := tr.SaveModel(f); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("eval: write %s: %w", name, err)
 	}

@@ -12,25 +12,19 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// healthcheckCommand asks a running koban on this machine whether it is up,
+// healthcheckFlags declares the flags of koban healthcheck and returns what runs it.
+// koban healthcheck asks a running koban on this machine whether it is up,
 // for container health checks: the distroless image has no shell or curl.
-var healthcheckCommand = command{
-	name:    "healthcheck",
-	summary: "check that the koban serving on http_addr answers /healthz (for container health checks)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		path := fs.String("path", "/healthz", "endpoint to ask: /healthz (up) or /readyz (ready to answer)")
-		timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "healthcheck: unexpected arguments %q", args)
-			}
-			u, err := localURL(a.cfg.HTTPAddr, *path)
-			if err != nil {
-				return err
-			}
-			return checkHealth(ctx, u, *timeout)
+func healthcheckFlags(fs *flag.FlagSet, a *app) runner {
+	path := fs.String("path", "/healthz", "endpoint to ask: /healthz (up) or /readyz (ready to answer)")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	return func(ctx context.Context, _ []string) error {
+		u, err := localURL(a.cfg.HTTPAddr, *path)
+		if err != nil {
+			return err
 		}
-	},
+		return checkHealth(ctx, u, *timeout)
+	}
 }
 
 // localURL is the URL of path on the koban listening on addr, reached over

@@ -16,36 +16,33 @@ import (
 	"github.com/kobanhq/koban/docs/samples"
 )
 
-// indexCommand (re)builds the docs index from the configured sources.
-var indexCommand = command{
-	name:    "index",
-	summary: "index the docs (incrementally: only changed pages are re-indexed)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		list := fs.Bool("list", false, "then print one line per indexed page: file, title, quadrant, language, URL (tab-separated); beside a running koban serve, the pages it indexed")
-		asJSON := fs.Bool("json", false, "with --list: one JSON object per page and line")
-		return func(ctx context.Context, args []string) error {
-			if err := indexFolderArg(a, args, *list); err != nil {
-				return err
-			}
-			if *asJSON && !*list {
-				return koban.Errorf(koban.EInvalid, "index: --json goes with --list")
-			}
-			if *list {
-				return listIndex(ctx, a, *asJSON)
-			}
-			ix, err := openIndex(a.cfg, a.log)
-			if err != nil {
-				return err
-			}
-			defer ix.Close()
-			st, warns, err := updateIndex(ctx, ix, a.cfg, a.log)
-			if err != nil {
-				return err
-			}
-			printIndexStats(a.stdout, st, warns)
-			return nil
+// indexFlags declares the flags of koban index and returns what runs it.
+// koban index (re)builds the docs index from the configured sources.
+func indexFlags(fs *flag.FlagSet, a *app) runner {
+	list := fs.Bool("list", false, "then print one line per indexed page: file, title, quadrant, language, URL (tab-separated); beside a running koban serve, the pages it indexed")
+	asJSON := fs.Bool("json", false, "with --list: one JSON object per page and line")
+	return func(ctx context.Context, args []string) error {
+		if err := indexFolderArg(a, args, *list); err != nil {
+			return err
 		}
-	},
+		if *asJSON && !*list {
+			return koban.Errorf(koban.EInvalid, "index: --json goes with --list")
+		}
+		if *list {
+			return listIndex(ctx, a, *asJSON)
+		}
+		ix, err := openIndex(a.cfg, a.log)
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		st, warns, err := updateIndex(ctx, ix, a.cfg, a.log)
+		if err != nil {
+			return err
+		}
+		printIndexStats(a.stdout, st, warns)
+		return nil
+	}
 }
 
 // indexDir is where the docs index lives.

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+
+	"github.com/kobanhq/koban"
 )
 
 func main() {
@@ -32,29 +34,34 @@ func main() {
 type command struct {
 	name    string
 	summary string
-	// flags declares the command's flags on fs; it returns the function
-	// that runs the command once the flags are parsed.
-	flags func(fs *flag.FlagSet, a *app) func(ctx context.Context, args []string) error
+	// flags declares the command's flags on fs; it returns what runs the
+	// command once the flags are parsed.
+	flags func(fs *flag.FlagSet, a *app) runner
+	// noArgs refuses arguments after the flags.
+	noArgs bool
 	// ownConfigErrors makes run hand a configuration that does not load
 	// to the command (in app.cfgErr) instead of failing: koban doctor
 	// reports it with the rest.
 	ownConfigErrors bool
 }
 
+// runner runs a subcommand with the arguments that follow its flags.
+type runner func(ctx context.Context, args []string) error
+
 // commands lists the subcommands in the order --help shows them.
 func commands() []command {
 	return []command{
-		serveCommand,
-		indexCommand,
-		askCommand,
-		evalCommand,
-		migrateCommand,
-		purgeCommand,
-		reportCommand,
-		loadtestCommand,
-		doctorCommand,
-		healthcheckCommand,
-		versionCommand,
+		{name: "serve", summary: "run koban: Slack bot, web UI, durable jobs and schedules", flags: serveFlags},
+		{name: "index", summary: "index the docs (incrementally: only changed pages are re-indexed)", flags: indexFlags},
+		{name: "ask", summary: `answer a question from the docs: koban ask "how do I …?"`, flags: askFlags},
+		{name: "eval", summary: "measure retrieval and triage on labelled questions (--docs DIR --cases FILE)", flags: evalFlags},
+		{name: "migrate", summary: "apply database migrations and print the schema version", flags: migrateFlags, noArgs: true},
+		{name: "purge", summary: "remove the text and Slack references of inquiries created before a date, keeping the counts reports need", flags: purgeFlags, noArgs: true},
+		{name: "report", summary: "write the monthly report (Markdown, CSV, JSON or PNG/SVG charts)", flags: reportFlags, noArgs: true},
+		{name: "loadtest", summary: "post signed Slack events to a running koban and report ack latency", flags: loadtestFlags},
+		{name: "doctor", summary: "check the configuration, database, docs, Slack and LLM, and say what to fix", flags: doctorFlags, noArgs: true, ownConfigErrors: true},
+		{name: "healthcheck", summary: "check that the koban serving on http_addr answers /healthz (for container health checks)", flags: healthcheckFlags, noArgs: true},
+		{name: "version", summary: "print the koban version", flags: versionFlags},
 	}
 }
 
@@ -112,6 +119,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		a.cfg = cfg
 		a.log = newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 		tuneGC(getenv, cfg.MemoryLimitMB)
+		if c.noArgs && fs.NArg() > 0 {
+			return koban.Errorf(koban.EInvalid, "%s: unexpected arguments %q", c.name, fs.Args())
+		}
 		return runCmd(ctx, fs.Args())
 	}
 	usage(stderr, top)

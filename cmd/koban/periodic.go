@@ -7,15 +7,14 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/bot"
 	"github.com/kobanhq/koban/desk"
-	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 	"github.com/kobanhq/koban/store"
 )
 
 // periodicJobs are the jobs koban serve runs on the elected leader: the
 // on-call tick, closing inquiries nobody answered, and, with Slack and a
-// report channel, the monthly report (b may be nil).
-func periodicJobs(a *app, st *store.Store, d *desk.Desk, oc *oncall.Service, b *bot.Bot, quadrant func(string) koban.Quadrant) ([]store.PeriodicJob, error) {
+// report channel, the monthly report (slack is nil without Slack).
+func periodicJobs(a *app, st *store.Store, d *desk.Desk, oc *oncall.Service, slack *bot.Client, quadrant func(string) koban.Quadrant) ([]store.PeriodicJob, error) {
 	periodic := []store.PeriodicJob{
 		{Name: "oncall.tick", Every: time.Minute, Run: oc.Tick},
 		{Name: "inquiries.autoclose", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
@@ -27,8 +26,8 @@ func periodicJobs(a *app, st *store.Store, d *desk.Desk, oc *oncall.Service, b *
 			return err
 		}},
 	}
-	if poster, ok := any(b).(metrics.Poster); ok && b != nil && a.cfg.Report.Channel != "" {
-		reporter, err := newReporter(a, st, a.cfg.Report.Channel, poster, quadrant)
+	if slack != nil && a.cfg.Report.Channel != "" {
+		reporter, err := newReporter(a, st, a.cfg.Report.Channel, slack, quadrant)
 		if err != nil {
 			return nil, err
 		}

@@ -18,33 +18,27 @@ import (
 	"github.com/kobanhq/koban/web"
 )
 
-// reportCommand prints or writes the monthly report of one month: the same
+// reportFlags declares the flags of koban report and returns what runs it.
+// koban report prints or writes the monthly report of one month: the same
 // report the scheduler posts to Slack on the first of each month.
-var reportCommand = command{
-	name:    "report",
-	summary: "write the monthly report (Markdown, CSV, JSON or PNG/SVG charts)",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		var o reportOptions
-		fs.StringVar(&o.month, "month", "", "month to report, YYYY-MM (default: last month, in time_zone)")
-		fs.StringVar(&o.format, "format", "md", "md, csv, json, png or svg")
-		fs.StringVar(&o.out, "out", "", "file to write (default: stdout; for png/svg, koban-report-MONTH-CHART.EXT)")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "report: unexpected arguments %q", args)
-			}
-			if _, _, err := o.resolve(a, time.Now()); err != nil {
-				return err
-			}
-			st, err := store.Open(ctx, store.Options{URL: a.cfg.DatabaseURL, DataDir: a.cfg.DataDir, Log: a.log})
-			if err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-			defer st.Close()
-			quadrant, closeIndex := reportQuadrants(a)
-			defer closeIndex()
-			return runReport(ctx, a, metrics.StoreSource(st), quadrant, o, time.Now())
+func reportFlags(fs *flag.FlagSet, a *app) runner {
+	var o reportOptions
+	fs.StringVar(&o.month, "month", "", "month to report, YYYY-MM (default: last month, in time_zone)")
+	fs.StringVar(&o.format, "format", "md", "md, csv, json, png or svg")
+	fs.StringVar(&o.out, "out", "", "file to write (default: stdout; for png/svg, koban-report-MONTH-CHART.EXT)")
+	return func(ctx context.Context, _ []string) error {
+		if _, _, err := o.resolve(a, time.Now()); err != nil {
+			return err
 		}
-	},
+		st, err := store.Open(ctx, store.Options{URL: a.cfg.DatabaseURL, DataDir: a.cfg.DataDir, Log: a.log})
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer st.Close()
+		quadrant, closeIndex := reportQuadrants(a)
+		defer closeIndex()
+		return runReport(ctx, a, metrics.StoreSource(st), quadrant, o, time.Now())
+	}
 }
 
 // reportOptions are the flags of koban report.
@@ -78,7 +72,7 @@ func runReport(ctx context.Context, a *app, src metrics.Source, quadrant func(st
 	if err != nil {
 		return err
 	}
-	svc := metrics.NewService(src, metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}, a.log, nil)
+	svc := metrics.NewService(src, teamReport(a, loc, quadrant), a.log, nil)
 	r, err := svc.Report(ctx, month)
 	if err != nil {
 		return err
@@ -147,6 +141,12 @@ func reportQuadrants(a *app) (quadrant func(string) koban.Quadrant, close func()
 	return ix.Quadrant, ix.Close
 }
 
+// teamReport is how the team's report is computed and written: months
+// cut in loc, each rotation's reply target, in the team's language.
+func teamReport(a *app, loc *time.Location, quadrant func(string) koban.Quadrant) metrics.Options {
+	return metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets(), Language: a.cfg.Language}
+}
+
 // newReporter builds the monthly Reporter over the store; koban serve runs
 // its RunOnce as the "report.monthly" periodic job on the leader, and
 // RunOnce posts only once the month's cron time has passed. quadrant gives
@@ -156,7 +156,7 @@ func newReporter(a *app, st *store.Store, team string, poster metrics.Poster, qu
 	if err != nil {
 		return nil, fmt.Errorf("reporter: time zone: %w", err)
 	}
-	opts := metrics.Options{Location: loc, Quadrant: quadrant, ReplyTargets: a.cfg.OnCall.ReplyTargets()}
+	opts := teamReport(a, loc, quadrant)
 	if n, ok := poster.(web.Names); ok {
 		opts.PersonName = n.PersonName // the on-call load by display name
 	}

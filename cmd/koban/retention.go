@@ -69,43 +69,37 @@ func purgeJob(a *app, st *store.Store) store.PeriodicJob {
 	}}
 }
 
-// purgeCommand removes old inquiry text and Slack references by hand (the
+// purgeFlags declares the flags of koban purge and returns what runs it.
+// koban purge removes old inquiry text and Slack references by hand (the
 // same as the retention setting does every few hours).
-var purgeCommand = command{
-	name:    "purge",
-	summary: "remove the text and Slack references of inquiries created before a date, keeping the counts reports need",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		before := fs.String("before", "", "purge inquiries created before this date (YYYY-MM-DD, in time_zone); required")
-		return func(ctx context.Context, args []string) error {
-			if len(args) > 0 {
-				return koban.Errorf(koban.EInvalid, "purge: unexpected arguments %q", args)
-			}
-			if *before == "" {
-				return koban.Errorf(koban.EInvalid, "purge: give --before YYYY-MM-DD")
-			}
-			loc, err := time.LoadLocation(a.cfg.TimeZone)
-			if err != nil {
-				return fmt.Errorf("purge: %w", err)
-			}
-			at, err := time.ParseInLocation(time.DateOnly, *before, loc)
-			if err != nil {
-				return koban.Errorf(koban.EInvalid, "purge: --before %q is not a date like 2026-01-31", *before)
-			}
-			if at.After(time.Now()) {
-				return koban.Errorf(koban.EInvalid, "purge: --before %s is in the future", *before)
-			}
-			st, err := wireStore(ctx, a, false)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			p, err := st.Purge(ctx, at)
-			if err != nil {
-				return fmt.Errorf("purge: %w", err)
-			}
-			_, err = fmt.Fprintf(a.stdout, "purged %d inquiries created before %s (%d events, %d handoff notes, %d overrides, %d claims); kept %d still open\n",
-				p.Inquiries, *before, p.Events, p.Notes, p.Overrides, p.Claims, p.KeptOpen)
+func purgeFlags(fs *flag.FlagSet, a *app) runner {
+	before := fs.String("before", "", "purge inquiries created before this date (YYYY-MM-DD, in time_zone); required")
+	return func(ctx context.Context, _ []string) error {
+		if *before == "" {
+			return koban.Errorf(koban.EInvalid, "purge: give --before YYYY-MM-DD")
+		}
+		loc, err := time.LoadLocation(a.cfg.TimeZone)
+		if err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		at, err := time.ParseInLocation(time.DateOnly, *before, loc)
+		if err != nil {
+			return koban.Errorf(koban.EInvalid, "purge: --before %q is not a date like 2026-01-31", *before)
+		}
+		if at.After(time.Now()) {
+			return koban.Errorf(koban.EInvalid, "purge: --before %s is in the future", *before)
+		}
+		st, err := wireStore(ctx, a, false)
+		if err != nil {
 			return err
 		}
-	},
+		defer st.Close()
+		p, err := st.Purge(ctx, at)
+		if err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		_, err = fmt.Fprintf(a.stdout, "purged %d inquiries created before %s (%d events, %d handoff notes, %d overrides, %d claims); kept %d still open\n",
+			p.Inquiries, *before, p.Events, p.Notes, p.Overrides, p.Claims, p.KeptOpen)
+		return err
+	}
 }

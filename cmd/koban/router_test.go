@@ -26,7 +26,7 @@ func TestRouterCarriesReplyTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := oncallRouter{svc: oncall.NewService(rots, st, noNotifier{}, nil), rots: rots}
+	r := oncallRouter{svc: oncall.NewService(rots, oncall.Deps{Store: st, Notifier: noNotifier{}}), rots: rots}
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	tests := []struct {
 		name   string

@@ -9,13 +9,10 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-var versionCommand = command{
-	name:    "version",
-	summary: "print the koban version",
-	flags: func(fs *flag.FlagSet, a *app) func(context.Context, []string) error {
-		return func(context.Context, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "koban %s (%s)\n", koban.Version, runtime.Version())
-			return err
-		}
-	},
+// versionFlags declares the flags of koban version and returns what runs it.
+func versionFlags(fs *flag.FlagSet, a *app) runner {
+	return func(context.Context, []string) error {
+		_, err := fmt.Fprintf(a.stdout, "koban %s (%s)\n", koban.Version, runtime.Version())
+		return err
+	}
 }

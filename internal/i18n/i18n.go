@@ -13,13 +13,22 @@
 // Languages are "en" and "ja". Team-wide output (the report, handoffs,
 // reminders) uses the configured language; per-person output follows the
 // person's Slack locale (FromLocale) or, on the web, Accept-Language
-// (FromAcceptLanguage).
+// (FromAcceptLanguage). A request's language travels to the services
+// below it in its context (WithLanguage, FromContext).
+//
+// A message may be the value of another's data (Message): it is said in
+// the language of the message it fills, so that an error (koban.Say)
+// keeps its words by ID until a surface shows it to its reader. Reword
+// shows English words koban stored (an escalation's reason) in another
+// language.
 package i18n
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -41,10 +50,13 @@ var Languages = []string{English, Japanese}
 //go:embed messages/*.yaml
 var files embed.FS
 
-// catalogue is the loaded bundle and, per language, the IDs of its messages.
+// catalogue is the loaded bundle and, per language, the IDs of its
+// messages and a localizer (made once: messages are looked up for every
+// line koban writes).
 type catalogue struct {
-	bundle *i18n.Bundle
-	ids    map[string]map[string]bool
+	bundle     *i18n.Bundle
+	ids        map[string]map[string]bool
+	localizers map[string]*i18n.Localizer
 }
 
 var cat = mustLoad()
@@ -85,6 +97,10 @@ func load(fsys fs.FS) (*catalogue, error) {
 			c.ids[lang][m.ID] = true
 		}
 	}
+	c.localizers = map[string]*i18n.Localizer{}
+	for _, lang := range Languages {
+		c.localizers[lang] = i18n.NewLocalizer(c.bundle, lang)
+	}
 	return c, nil
 }
 
@@ -121,7 +137,32 @@ type Data = map[string]any
 // message has no placeholders). An unknown id returns the id itself, so a
 // missing message shows up in golden files and tests instead of vanishing.
 func T(lang, id string, data Data) string {
-	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: inner(lang, data)})
+}
+
+// Message is a message of the catalogue used as a value in the data of
+// another: it is said in the language of the message it fills (an error's
+// example, said when the error is shown).
+type Message struct {
+	ID   string
+	Data Data
+}
+
+// inner says the Messages among data's values in lang.
+func inner(lang string, data Data) Data {
+	var out Data
+	for k, v := range data {
+		if m, ok := v.(Message); ok {
+			if out == nil {
+				out = maps.Clone(data)
+			}
+			out[k] = T(lang, m.ID, m.Data)
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 // N returns message id in lang in the plural form for count. The count is
@@ -131,15 +172,51 @@ func N(lang, id string, count int, data Data) string {
 	for k, v := range data {
 		d[k] = v
 	}
-	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+	return render(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: inner(lang, d), PluralCount: count})
 }
 
 func render(lang string, cfg *i18n.LocalizeConfig) string {
-	s, err := i18n.NewLocalizer(cat.bundle, Normalize(lang)).Localize(cfg)
+	s, err := cat.localizers[Normalize(lang)].Localize(cfg)
 	if err != nil {
 		return cfg.MessageID
 	}
 	return s
+}
+
+// Say is T with the data as key/value pairs:
+// Say(lang, "resolved.by", "Who", "<@U1>").
+func Say(lang, id string, kv ...any) string { return T(lang, id, Pairs(kv...)) }
+
+// SayN is N with the data as key/value pairs.
+func SayN(lang, id string, count int, kv ...any) string { return N(lang, id, count, Pairs(kv...)) }
+
+// Pairs makes template data of key/value pairs; nil for none.
+func Pairs(kv ...any) Data {
+	if len(kv) == 0 {
+		return nil
+	}
+	d := Data{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return d
+}
+
+type ctxKey struct{}
+
+// WithLanguage returns ctx carrying lang, the language of the person a
+// request is answered for: services deeper down (the on-call commands)
+// reply in it.
+func WithLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, Normalize(lang))
+}
+
+// FromContext is the language WithLanguage put in ctx; English when none.
+func FromContext(ctx context.Context) string {
+	if lang, ok := ctx.Value(ctxKey{}).(string); ok {
+		return lang
+	}
+	return English
 }
 
 // Has reports whether message id exists in every language.
@@ -163,3 +240,16 @@ func IDs(lang string) []string {
 }
 
 func messageIDs(lang string) map[string]bool { return cat.ids[lang] }
+
+// Reword returns text, the English text of one of the messages whose ID
+// starts with prefix, in lang: words koban stored in English (an
+// escalation's reason on an event) are shown in the reader's language.
+// Any other text is returned as it is.
+func Reword(lang, prefix, text string) string {
+	for _, id := range IDs(English) {
+		if strings.HasPrefix(id, prefix) && T(English, id, nil) == text {
+			return T(lang, id, nil)
+		}
+	}
+	return text
+}

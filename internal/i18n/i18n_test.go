@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -76,5 +77,52 @@ func TestLanguageFromHeaders(t *testing.T) {
 		if got := FromLocale(in); got != want {
 			t.Errorf("FromLocale(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestReword(t *testing.T) {
+	tests := []struct{ lang, prefix, in, want string }{
+		{"ja", "language.", "English", "日本語"},
+		{"en", "language.", "English", "English"},
+		{"ja", "language.", "Klingon", "Klingon"},
+		{"ja", "inquiry.", "English", "English"}, // another prefix
+	}
+	for _, tt := range tests {
+		if got := Reword(tt.lang, tt.prefix, tt.in); got != tt.want {
+			t.Errorf("Reword(%q, %q, %q) = %q, want %q", tt.lang, tt.prefix, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSay(t *testing.T) {
+	if got, want := SayN("en", "inquiry.count", 1), "1 inquiry"; got != want {
+		t.Errorf("SayN = %q, want %q", got, want)
+	}
+	if got, want := Say("ja", "inquiry.count", "Count", 4), "4 件の問い合わせ"; got != want {
+		t.Errorf("Say = %q, want %q", got, want)
+	}
+}
+
+func TestContext(t *testing.T) {
+	ctx := context.Background()
+	if got := FromContext(ctx); got != English {
+		t.Errorf("FromContext(empty) = %q, want en", got)
+	}
+	if got := FromContext(WithLanguage(ctx, "ja-JP")); got != Japanese {
+		t.Errorf("FromContext(ja-JP) = %q, want ja", got)
+	}
+}
+
+func TestMessageInData(t *testing.T) {
+	d := Data{"Name": Message{ID: "language.name"}}
+	// A Message among the data is said in the language of the message it fills.
+	if got := inner(Japanese, d)["Name"]; got != "日本語" {
+		t.Errorf("inner(ja) Name = %v, want 日本語", got)
+	}
+	if got := inner(English, d)["Name"]; got != "English" {
+		t.Errorf("inner(en) Name = %v, want English", got)
+	}
+	if _, ok := d["Name"].(Message); !ok {
+		t.Error("inner changed the caller's data")
 	}
 }
