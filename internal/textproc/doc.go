@@ -22,8 +22,8 @@
 //     (IsStop).
 //
 // Who uses which: knowledge ranks pages and picks sections by Inflections
-// stems, splits Japanese questions into JapaneseWords and sections into
-// Bigrams; triage's similarity, key terms and docs vocabulary use Words,
+// stems, and splits a question's runs with Japanese in them (kept whole
+// with Tokenizer.Mixed) into JapaneseWords and sections' into Bigrams; triage's similarity, key terms and docs vocabulary use Words,
 // the stop list and Snowball (vocabulary, request titles) or Inflections
 // (key terms looked for in passages); desk's past questions and the
 // report's topics use Words or Tokenizer with Plurals.
