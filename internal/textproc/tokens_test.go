@@ -2,6 +2,7 @@ package textproc
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -130,4 +131,27 @@ func TestJapaneseWords(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzScan checks that no input, invalid UTF-8 included, makes the
+// tokenizer crash or yield an empty word or one with a separator in it.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{"kube-proxy の設定", "Ünïcode\xff\xfe", "--a__b--", "データベース123abc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tk := range []Tokenizer{{}, {Joiners: "-_", ByScript: true}, {Mixed: true}} {
+			tk.Scan(s, func(w string, sc Script) bool {
+				if w == "" || sc == NoScript {
+					t.Fatalf("%+v.Scan(%q) gave %q (%v)", tk, s, w, sc)
+				}
+				for _, r := range w {
+					if ScriptOf(r) == NoScript && !strings.ContainsRune(tk.Joiners, r) {
+						t.Fatalf("%+v.Scan(%q) gave %q with separator %q", tk, s, w, r)
+					}
+				}
+				return true
+			})
+		}
+	})
 }
