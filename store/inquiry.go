@@ -353,8 +353,14 @@ type Filter struct {
 	// ResolvedFrom and ResolvedTo select inquiries last resolved in
 	// [ResolvedFrom, ResolvedTo); either one excludes unresolved inquiries.
 	ResolvedFrom, ResolvedTo time.Time
-	Limit                    int // default 100
-	Offset                   int
+	// Text selects inquiries whose question contains every word of it
+	// (see SearchTerms: "quoted phrases" stay together, -word excludes).
+	// PostgreSQL matches whole words through its full-text index, except
+	// for Japanese and Chinese text, which has no spaces between words and
+	// is matched as a substring, as SQLite matches every term.
+	Text   string
+	Limit  int // default 100
+	Offset int
 }
 
 // Inquiries returns the inquiries that match f, newest first.
@@ -394,6 +400,9 @@ func (s *Store) Inquiries(ctx context.Context, f Filter) ([]koban.Inquiry, error
 	}
 	if !f.ResolvedTo.IsZero() {
 		where = append(where, "resolved_at < "+arg(s.tsb(f.ResolvedTo)))
+	}
+	if f.Text != "" {
+		where = append(where, s.textMatch(f.Text, arg)...)
 	}
 	query := `SELECT ` + inquiryColumns + ` FROM inquiries`
 	if len(where) > 0 {

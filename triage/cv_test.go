@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,14 +22,7 @@ import (
 //
 //	KOBAN_EVAL=1 KOBAN_EVAL_ANSWERS=/tmp/answers go test ./triage/ -run TestEvalCV -v
 func TestEvalCV(t *testing.T) {
-	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
-	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
-		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
-	}
-	dir := evalDir
-	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
-		dir = d
-	}
+	dir, saved := savedAnswers(t)
 	cfg := DefaultConfig()
 	if v := os.Getenv("KOBAN_EVAL_PRIOR"); v != "" {
 		fmt.Sscan(v, &cfg.PriorStrength)
@@ -68,7 +62,7 @@ func TestEvalCV(t *testing.T) {
 		prior := make([]*koban.Triage, len(outs))
 		fresh, _ := newTriager()
 		for i, o := range outs {
-			tr, _ := fresh.Triage(context.Background(), koban.Question{Text: o.Case.Question, Lang: o.Case.Lang}, o.Answer)
+			tr, _ := fresh.Triage(context.Background(), question(o.Case), o.Answer)
 			prior[i] = &tr
 		}
 		t.Logf("%s koban priors only (no labels): %s", name, cvLine(outs, prior))
@@ -158,7 +152,8 @@ func (nb *naiveBayes) Triage(_ context.Context, q koban.Question, _ koban.Answer
 	return koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Decision: koban.DecideEscalate}, nil
 }
 
-// ablations are groups of features KOBAN_EVAL_ABLATE may leave out.
+// ablations are groups of features KOBAN_EVAL_ABLATE may leave out; it
+// also takes single feature names (featureNames).
 var ablations = map[string][]int{
 	"speech-act": {fAskHow, fAskLookup, fAskWhy, fAskProcedure, fSelfRoute, fAct, fRequest, fProvision, fBreakage, fBug, fFeature,
 		fDocsIssue, fDocsRef, fFollowed, fErrorPaste, fOwnSteps, fOwnFault, fStatement, fPageReport, fQuestionMark, fUrgent},
@@ -177,6 +172,9 @@ func newAblated(cfg Config) (*Service, error) {
 	}
 	for _, g := range strings.Split(os.Getenv("KOBAN_EVAL_ABLATE"), ",") {
 		s.off = append(s.off, ablations[g]...)
+		if i := slices.Index(featureNames[:], g); i >= 0 {
+			s.off = append(s.off, i)
+		}
 	}
 	for i := range s.generic {
 		s.mask(&s.generic[i].v)

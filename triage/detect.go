@@ -87,7 +87,7 @@ func (s *Service) Detect(text string) koban.Detection {
 	lower := strings.ToLower(bare)
 	nWords := len(words(lower))
 	scores := make(map[koban.Domain]float64)
-	s.domains.match(lower, 1, scores, nil)
+	s.domains.match(lower, 1, scores, nil, nil)
 	delete(scores, koban.DomainOther)
 	tech := len(scores) > 0 || techRE.MatchString(lower)
 

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,22 +39,25 @@ func newDomainMatcher(domains []DomainConfig) *domainMatcher {
 }
 
 // match adds weight to each domain for every distinct keyword in text, and
-// records the first keyword hit per domain for the reasons.
-func (m *domainMatcher) match(text string, weight float64, scores map[koban.Domain]float64, hits map[koban.Domain]string) {
+// records the first keyword hit per domain for the reasons. With the docs'
+// vocabulary (may be nil), a keyword counts by its specificity in the docs:
+// a word on every page says little about a question's domain.
+func (m *domainMatcher) match(text string, weight float64, scores map[koban.Domain]float64, hits map[koban.Domain]string, vocab *Vocabulary) {
 	text = strings.ToLower(truncateRunes(text, maxTextRunes))
 	for i, ks := range m.keywords {
-		n := 0
+		best, sum := 0.0, 0.0
 		for _, k := range ks {
 			if containsWordStart(text, k) {
-				n++
+				sp := vocab.specificity(k)
+				best, sum = math.Max(best, sp), sum+sp
 				if _, ok := hits[m.names[i]]; !ok && hits != nil {
 					hits[m.names[i]] = k
 				}
 			}
 		}
-		if n > 0 {
-			// Diminishing: the third keyword of a domain counts less than the first.
-			scores[m.names[i]] += weight * (1 + 0.5*float64(n-1))
+		if sum > 0 {
+			// Diminishing: the keywords after the strongest count half.
+			scores[m.names[i]] += weight * (best + 0.5*(sum-best))
 		}
 	}
 }

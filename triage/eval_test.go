@@ -281,6 +281,22 @@ func loadAnswers(t *testing.T, name string) map[string]koban.Answer {
 	return out
 }
 
+// savedAnswers gives the folder of the evaluation sets and the one
+// TestEvalWithRetrieval saved their answers in, or skips the test when
+// KOBAN_EVAL or KOBAN_EVAL_ANSWERS is not set.
+func savedAnswers(t *testing.T) (dir, saved string) {
+	t.Helper()
+	saved = os.Getenv("KOBAN_EVAL_ANSWERS")
+	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
+		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
+	}
+	dir = evalDir
+	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
+		dir = d
+	}
+	return dir, saved
+}
+
 // TestEvalCachedAnswers replays the answers TestEvalWithRetrieval saved in
 // KOBAN_EVAL_ANSWERS: triage figures with retrieval, without indexing, so
 // that triage can be tuned against fixed retrieval results:
@@ -291,14 +307,7 @@ func loadAnswers(t *testing.T, name string) map[string]koban.Answer {
 // learned first (the labels of another organisation's platform team), and
 // the time a Triage call takes.
 func TestEvalCachedAnswers(t *testing.T) {
-	saved := os.Getenv("KOBAN_EVAL_ANSWERS")
-	if os.Getenv("KOBAN_EVAL") == "" || saved == "" {
-		t.Skip("set KOBAN_EVAL=1 and KOBAN_EVAL_ANSWERS to a folder TestEvalWithRetrieval saved answers in")
-	}
-	dir := evalDir
-	if d := os.Getenv("KOBAN_EVAL_DIR"); d != "" {
-		dir = d
-	}
+	dir, saved := savedAnswers(t)
 	verbose := os.Getenv("KOBAN_EVAL_VERBOSE") != ""
 	pooled := newScores()
 	for _, name := range evalSets {

@@ -28,6 +28,11 @@ func (s *Service) SaveModel(w io.Writer) error {
 	s.refit(true)
 	m := s.model
 	s.mu.Unlock()
+	return encodeModel(w, m)
+}
+
+// encodeModel writes m as a model file.
+func encodeModel(w io.Writer, m model) error {
 	f := modelFile{Version: modelFileVersion, Weights: make(map[koban.Category]map[string]float64)}
 	for k, c := range koban.Categories {
 		f.Weights[c] = make(map[string]float64)
@@ -48,6 +53,11 @@ func loadModel(name string) (model, error) {
 	if err != nil {
 		return model{}, err
 	}
+	return decodeModel(name, b)
+}
+
+// decodeModel reads the model file b, named name in errors.
+func decodeModel(name string, b []byte) (model, error) {
 	var f modelFile
 	if err := json.Unmarshal(b, &f); err != nil {
 		return model{}, fmt.Errorf("%s: not a triage model file: %w", name, err)

@@ -149,7 +149,9 @@ var textCues = concat(
 	),
 	cues(sigBug,
 		`steps to reproduce`, `to reproduce`, `reproducible`, `expected (?:behaviou?r|result|output)`, `actual (?:behaviou?r|result|output)`,
-		`i (?:would )?expect(?:ed)?`, `is this a bug`, `bug`, `not (?:honou?red|respected)`, `ignores?`, `期待`, `再現`, `バグ`,
+		`i (?:would )?expect(?:ed)?`, `is this a bug`, `bug`,
+		`(?:fails?|failing|breaks|crashes|hangs|stops) (?:\w+ ){0,2}(?:when|whenever|if|after|once)`,
+		`not (?:honou?red|respected)`, `ignores?`, `期待`, `再現`, `バグ`,
 	),
 	cues(sigFeature,
 		`feature request`, `support for`, `should support`, `add support`, `would be (?:nice|great|useful|helpful)`, `it would help`,
@@ -157,12 +159,17 @@ var textCues = concat(
 	),
 	cues(sigDocsIssue,
 		`not documented`, `undocumented`, `no documentation`, `isn'?t documented`,
-		`(?:docs|documentation|page|tutorial|guide|example|section|instructions|readme) (?:is |are |seems |looks )?(?:missing|wrong|incorrect|outdated|out of date|unclear|confusing|broken|misleading|stale)`,
+		`(?:docs|documentation|page|tutorial|guide|example|section|instruction|readme|step)s? (?:is |are |seems |seem |looks |look )?(?:missing|wrong|incorrect|outdated|out of date|unclear|not clear|confusing|broken|misleading|stale|incomplete|inaccurate|not accurate|not correct)`,
 		`(?:broken|dead) links?`, `typos?`, `outdated`, `out of date`, `clarify`, `unclear`,
 		`(?:docs|documentation|guide|page|tutorial) (?:doesn'?t|does not|don'?t|do not) (?:say|mention|cover|explain|describe)`,
 		`nothing in the (?:docs|documentation|guide)`, `(?:couldn'?t|could not|can'?t|cannot) find (?:\w+ ){0,4}in the (?:docs|documentation|guide)`,
-		`(?:docs|documentation|guide|page) should`, `should (?:mention|explain|document|describe)`, `(?:please|should|must) document`, `missing (?:\w+ ){0,2}(?:step|example|section|page|docs|documentation)`,
-		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `誤字`, `リンク(?:が)?切れ`,
+		`(?:docs|documentation|guide|page) should`, `should (?:mention|explain|document|describe)`, `(?:please|should|must) document`,
+		`(?:add|update|improve|expand|extend|correct|fix) (?:(?:a|an|the|some|more|better|clearer|this|that|its|missing) )?(?:\w+ )?(?:docs|documentation|guidance|instructions|readme|guides?|tutorials?|runbooks?|examples?)`,
+		`add (?:it |this |that )?(?:to|in) (?:the )?(?:docs|documentation|guide|readme)`,
+		`(?:add|append|include|mention) (?:\w+ ){0,4}(?:to|in|at the end of) (?:the|this|that) (?:\S+ ){0,4}?(?:section|page|tutorial|guide|readme)`,
+		`(?:is|are|was|were) not (?:\w+ )?(?:stated|mentioned|explained|documented|described)`, `(?:nowhere|never) (?:stated|mentioned|explained|documented|described)`,
+		`(?:^|[.!;:]\s*|and |to )document (?:how|what|why|when|the|that|this|it)`, `missing (?:\w+ ){0,2}(?:step|example|section|page|docs|documentation)`,
+		`ドキュメント(?:が|に)(?:ない|無い|古い|間違)`, `記載(?:が)?(?:ない|ありません)`, `記載されていな`, `記載されていませ`, `載っていな`, `載っていませ`, `書かれていな`, `書かれていませ`, `誤記`, `誤字`, `リンク(?:が)?切れ`, `ドキュメント(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`, `手順書(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`, `マニュアル(?:を|に)\S{0,6}(?:追加|追記|更新|修正)`,
 	),
 	cues(sigDocsRef,
 		`docs?`, `documentation`, `user ?guide`, `tutorial`, `the guide`, `this guide`, `the page`, `this page`, `the example`,
@@ -261,6 +268,12 @@ func extractSignals(text string) []signal {
 		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigHowTo })
 		seen[sigHowTo] = false
 	}
+	if seen[sigDocsIssue] && ownDocsChange(text, out) {
+		// "I'll update the runbook", "we fixed the typo": the writer
+		// tells what they do to the docs; they report nothing.
+		out = slices.DeleteFunc(out, func(sg signal) bool { return sg.Kind == sigDocsIssue })
+		seen[sigDocsIssue] = false
+	}
 	if seen[sigMechanism] && !seen[sigHowTo] && !seen[sigLookup] && !seen[sigProcedure] && !strings.ContainsAny(text, "?？") {
 		// "I raised a PR, please merge" names the mechanism but asks the
 		// team to act; only a question about the route counts.
@@ -288,6 +301,31 @@ func extractSignals(text string) []signal {
 		}
 	}
 	return out
+}
+
+// ownChangeRE finds the writer changing something themselves.
+var ownChangeRE = regexp.MustCompile(`(?i)\b(?:i|we)(?:'ll|'ve|'d| will| have| just| already)*\s+(?:add|added|update|updated|improve|improved|expand|expanded|extend|extended|correct|corrected|fix|fixed|document|documented|append|appended|include|included|mention|mentioned)\b`)
+
+// ownDocsChange reports whether the docs report among sigs is the writer's
+// own change to the docs: a statement, with the docs cue right after the
+// writer's change verb.
+func ownDocsChange(text string, sigs []signal) bool {
+	if strings.ContainsAny(text, "?？") {
+		return false
+	}
+	lower := strings.ToLower(truncateRunes(text, maxTextRunes))
+	m := ownChangeRE.FindStringIndex(lower)
+	if m == nil {
+		return false
+	}
+	for _, sg := range sigs {
+		if sg.Kind != sigDocsIssue {
+			continue
+		}
+		i := strings.Index(lower[m[0]:], sg.Cue)
+		return i >= 0 && i <= m[1]-m[0]+30
+	}
+	return false
 }
 
 // docsAboutHowRE finds a request for docs about how to do something.

@@ -409,13 +409,14 @@ const learnedDomainWeight = 4
 func (s *Service) domain(text string, a koban.Answer, near []neighbour, labels []learnedLabel, llm koban.Domain, llmConf float64, ev *evidence) (koban.Domain, float64) {
 	scores := make(map[koban.Domain]float64)
 	hits := make(map[koban.Domain]string)
-	s.domains.match(text, 1, scores, hits)
+	vocab := s.vocab.Load()
+	s.domains.match(text, 1, scores, hits, vocab)
 	for i, p := range a.Pages {
 		if i == 3 {
 			break
 		}
 		page := strings.NewReplacer("/", " ", "-", " ", "_", " ", ".md", "").Replace(p.Path) + " " + p.Title
-		s.domains.match(page, 0.6/float64(i+1), scores, nil)
+		s.domains.match(page, 0.6/float64(i+1), scores, nil, vocab)
 	}
 	for _, n := range s.examples.nearest(text, 3, 0.1) {
 		scores[s.exampleDomain[n.id]] += 2 * n.sim

@@ -291,6 +291,33 @@ func TestDomain(t *testing.T) {
 	}
 }
 
+// TestDomainWeighsKeywordsByTheDocs checks that a keyword on nearly every
+// page of the docs counts less than a rare one: in docs where every page
+// speaks of pods, nodes and containers, a question that names them all and
+// a role binding is about access.
+func TestDomainWeighsKeywordsByTheDocs(t *testing.T) {
+	const q = "Each container of the pod restarts on its node and the replica loses its rolebinding"
+	var pages []string
+	for i := range 40 {
+		pages = append(pages, fmt.Sprintf("Page %d: run the pod and its replica on a node with enough memory for the container.", i))
+	}
+	pages = append(pages, "Bind a role to a service account with a rolebinding.")
+	v := NewVocabulary(pages)
+	if common, rare := v.specificity("pod"), v.specificity("rolebinding"); common >= rare || rare != 1 {
+		t.Errorf("specificity: pod %.2f, rolebinding %.2f; want pod lower, rolebinding 1", common, rare)
+	}
+	if got := (*Vocabulary)(nil).specificity("pod"); got != 1 {
+		t.Errorf("nil vocabulary: specificity = %v, want 1", got)
+	}
+	s := mustNew(t, DefaultConfig(), nil)
+	before := mustTriage(t, s, q, koban.Answer{})
+	s.SetVocabulary(v)
+	after := mustTriage(t, s, q, koban.Answer{})
+	if before.Domain != "computing" || after.Domain != "iam" {
+		t.Errorf("Domain = %s without the docs' words, %s with them; want computing, then iam", before.Domain, after.Domain)
+	}
+}
+
 func TestCustomTaxonomy(t *testing.T) {
 	src := `
 answer_threshold: 0.7

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
-
-	"github.com/kobanhq/koban"
 )
 
 // sessionCookie holds a digest of the token once a browser presented it with
@@ -61,13 +59,9 @@ func (s *Server) auth(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="koban"`)
-		s.fail(w, r, errUnauthorized)
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.token"))
 	})
 }
-
-// errUnauthorized is shown to a request without the token.
-var errUnauthorized = &koban.Error{Code: codeUnauthorized,
-	Message: "This koban dashboard needs its access token. Open it once with ?token=YOUR_TOKEN at the end of the address, or send the header Authorization: Bearer YOUR_TOKEN."}
 
 // codeUnauthorized is the web's own code for a missing or wrong token.
 const codeUnauthorized = "unauthorized"

@@ -120,25 +120,12 @@ func TestBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t, envOpts{})
 	e.seed()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.srv.Serve(sctx, ln) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	base := "http://" + ln.Addr().String()
+	base := serveHTTP(t, e)
 	dir := artifactsDir(t)
 
 	// The playground: ask, see the answer with citations.
 	const question = "How do I request a database for my service?"
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#text")),
 		chromedp.SendKeys(chromedp.CSS("#text"), question),
@@ -232,6 +219,26 @@ func TestBrowser(t *testing.T) {
 		}
 		screenshots(t, ctx, dir, p.name)
 	}
+}
+
+// serveHTTP serves the env's dashboard on a loopback port until the test
+// ends and returns its base URL.
+func serveHTTP(t *testing.T, e *env) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- e.srv.Serve(sctx, ln) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }
 
 // run runs one browser action and returns its value, failing the test on error.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -70,8 +69,7 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 			return
 		}
 		s.log.Warn("web request refused: unknown host", "host", truncateRunes(r.Host, 100), "path", r.URL.Path)
-		s.fail(w, r, &koban.Error{Code: codeBadHost, Message: fmt.Sprintf(
-			"This koban dashboard does not answer to the host name %q. Open it at an address it listens on, or add the name to web.hosts (KOBAN_WEB_HOSTS).", truncateRunes(r.Host, 100))})
+		s.fail(w, r, s.errorf(r, codeBadHost, "web.err.host", "Host", truncateRunes(r.Host, 100)))
 	})
 }
 
@@ -81,20 +79,20 @@ const maxFormBytes = 256 << 10
 // maxQuestionChars is the longest question the ask playground takes.
 const maxQuestionChars = 40000
 
-// fieldLimits bounds each form field, in characters, with a name for the
-// refusal. A field not listed gets defaultFieldLimit.
+// fieldLimits bounds each form field, in characters, with the message
+// naming it in a refusal. A field not listed gets defaultFieldLimit.
 var fieldLimits = map[string]struct {
 	max  int
 	name string
 }{
-	"text":   {maxQuestionChars, "The question"},
-	"note":   {4000, "The note"},
-	"page":   {2000, "The page"},
-	"label":  {100, "The label"},
-	"domain": {100, "The domain"},
-	"key":    {200, "The form key"},
-	"back":   {2000, "The return address"},
-	"token":  {1000, "The token"},
+	"text":   {maxQuestionChars, "web.field.text"},
+	"note":   {4000, "web.field.note"},
+	"page":   {2000, "web.field.page"},
+	"label":  {100, "web.field.label"},
+	"domain": {100, "web.field.domain"},
+	"key":    {200, "web.field.key"},
+	"back":   {2000, "web.field.back"},
+	"token":  {1000, "web.field.token"},
 }
 
 const defaultFieldLimit = 1000
@@ -111,22 +109,21 @@ func (s *Server) boundForms(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				s.fail(w, r, &koban.Error{Code: codeTooLarge, Message: fmt.Sprintf(
-					"The form is too large: at most %d kB can be sent at once. Shorten the text and send it again.", maxFormBytes>>10)})
+				s.fail(w, r, s.errorf(r, codeTooLarge, "web.err.form_large", "KB", maxFormBytes>>10))
 				return
 			}
-			s.fail(w, r, koban.Errorf(koban.EInvalid, "The form could not be read. Send it again from the page."))
+			s.fail(w, r, s.errorf(r, koban.EInvalid, "web.err.form_unread"))
 			return
 		}
 		for field, values := range r.Form {
 			lim, ok := fieldLimits[field]
 			if !ok {
-				lim.max, lim.name = defaultFieldLimit, "The field "+truncateRunes(field, 40)
+				lim.max, lim.name = defaultFieldLimit, "web.field.other"
 			}
 			for _, v := range values {
 				if n := utf8.RuneCountInString(v); n > lim.max {
-					s.fail(w, r, &koban.Error{Code: codeTooLarge, Message: fmt.Sprintf(
-						"%s is too long: %d characters, at most %d. Shorten it and send it again.", lim.name, n, lim.max)})
+					s.fail(w, r, s.errorf(r, codeTooLarge, "web.err.field_long",
+						"Field", s.t(r, lim.name, "Name", truncateRunes(field, 40)), "N", n, "Max", lim.max))
 					return
 				}
 			}

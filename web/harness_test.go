@@ -38,7 +38,7 @@ func (s inquirySource) Inquiry(ctx context.Context, id int64) (*koban.Inquiry, e
 
 func (s inquirySource) Inquiries(ctx context.Context, f Filter) ([]koban.Inquiry, error) {
 	return s.st.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain,
-		From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+		From: f.From, To: f.To, Text: f.Text, Limit: f.Limit, Offset: f.Offset})
 }
 
 func (s inquirySource) Events(ctx context.Context, id int64) ([]koban.Event, error) {
@@ -119,6 +119,12 @@ type envOpts struct {
 	access desk.Access
 	// names shows people by display name.
 	names Names
+	// viewers hides private inquiries; webAccess checks the dashboard's
+	// own actions (calendar links).
+	viewers   Viewers
+	webAccess Access
+	// calendar replaces the fixed one-line calendar.
+	calendar http.Handler
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -159,15 +165,21 @@ func newEnv(t testing.TB, o envOpts) *env {
 			w.Header().Set("Content-Type", "text/calendar")
 			w.Write([]byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"))
 		}),
-		Ready: o.ready,
-		Names: o.names,
-		Log:   testLogger(t),
-		Now:   clk.Now,
+		Feeds:   st,
+		Viewers: o.viewers,
+		Access:  o.webAccess,
+		Ready:   o.ready,
+		Names:   o.names,
+		Log:     testLogger(t),
+		Now:     clk.Now,
 		// As koban serve wires it: the inquiry gauge counts the store.
 		Metrics: metrics.NewPrometheus(),
 	}
 	if err := deps.Metrics.WatchInquiries(st); err != nil {
 		t.Fatal(err)
+	}
+	if o.calendar != nil {
+		deps.Calendar = o.calendar
 	}
 	if !o.noReports {
 		deps.Reports = metrics.NewService(metrics.StoreSource(st), metrics.Options{Quadrant: quadrantOf}, slog.New(slog.DiscardHandler), clk.Now)

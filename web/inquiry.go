@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
@@ -43,7 +44,7 @@ func (s *Server) askPage(w http.ResponseWriter, r *http.Request) {
 	if len(recent) > 5 {
 		recent = recent[:5]
 	}
-	s.render(w, r, http.StatusOK, "ask", view{Title: "Ask", Nav: "ask", Data: askView{Key: newKey(), Text: r.URL.Query().Get("q"), Recent: recent}})
+	s.render(w, r, http.StatusOK, "ask", view{Title: s.t(r, "web.nav.ask"), Nav: "ask", Data: askView{Key: newKey(), Text: r.URL.Query().Get("q"), Recent: recent}})
 }
 
 // ask records a playground question as the Slack channel would, has it
@@ -52,10 +53,10 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	text := strings.TrimSpace(r.PostFormValue("text"))
 	switch {
 	case text == "":
-		s.fail(w, r, koban.Errorf(koban.EInvalid, "Type a question first."))
+		s.fail(w, r, s.errorf(r, koban.EInvalid, "web.err.empty"))
 		return
 	case len(text) > maxQuestion:
-		s.fail(w, r, koban.Errorf(koban.EInvalid, "The question is %d characters long; keep it under %d.", len(text), maxQuestion))
+		s.fail(w, r, s.errorf(r, koban.EInvalid, "web.err.question_long", "N", len(text), "Max", maxQuestion))
 		return
 	}
 	key := r.PostFormValue("key")
@@ -161,10 +162,11 @@ type eventView struct {
 	Details []string
 }
 
-func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadView, error) {
+func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
+	ctx, idText := r.Context(), r.PathValue("id")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", idText)
+		return nil, s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", idText)
 	}
 	inq, err := s.deps.Inquiries.Inquiry(ctx, id)
 	if err != nil {
@@ -187,7 +189,9 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 		Predicted: inq.Label().String(), Domain: string(inq.Domain), Loc: s.loc, Now: s.now(),
 	}
 	for i, ev := range events {
-		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev, func(id string) string { return personMention(ctx, s.deps.Names, id) })})
+		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev,
+			func(id string) string { return personMention(ctx, s.deps.Names, id) },
+			func(key string) string { return s.t(r, "web.detail."+key) })})
 		if ev.Kind == koban.EventResolved || ev.Kind == koban.EventAutoClosed {
 			v.Resolved = &events[i]
 		}
@@ -197,8 +201,9 @@ func (s *Server) loadThread(ctx context.Context, idText, back string) (*threadVi
 
 // eventDetails picks the parts of an event's data worth a line in the
 // timeline; the recorded answer and triage are shown as the reply instead.
-// who shows a person or group (mention, by display name where known).
-func eventDetails(ev koban.Event, who func(id string) string) []string {
+// who shows a person or group (mention, by display name where known);
+// name names a data key in the reader's language.
+func eventDetails(ev koban.Event, who, name func(string) string) []string {
 	var out []string
 	for _, k := range []string{"category", "domain", "confidence", "feedback", "asker_label", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
 		v := ev.Data[k]
@@ -211,15 +216,15 @@ func eventDetails(ev koban.Event, who func(id string) string) []string {
 		case "text":
 			v = excerpt(v, 200)
 		}
-		out = append(out, k+": "+v)
+		out = append(out, name(k)+": "+v)
 	}
 	return out
 }
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/ask/%s", r.PathValue("id")))
+	v, err := s.loadThread(r, fmt.Sprintf("/ask/%s", r.PathValue("id")))
 	if err == nil && !s.canSee(r, v.Inquiry) {
-		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -229,19 +234,19 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	if v.Working {
 		refresh = 2
 	}
-	s.render(w, r, http.StatusOK, "thread", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "ask", Refresh: refresh, Data: v})
+	s.render(w, r, http.StatusOK, "thread", view{Title: s.t(r, "web.inquiry.title", "ID", v.Inquiry.ID), Nav: "ask", Refresh: refresh, Data: v})
 }
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadThread(r.Context(), r.PathValue("id"), fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
+	v, err := s.loadThread(r, fmt.Sprintf("/inquiries/%s", r.PathValue("id")))
 	if err == nil && !s.canSee(r, v.Inquiry) {
-		err = koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "inquiry", view{Title: fmt.Sprintf("Inquiry %d", v.Inquiry.ID), Nav: "inquiries", Data: v})
+	s.render(w, r, http.StatusOK, "inquiry", view{Title: s.t(r, "web.inquiry.title", "ID", v.Inquiry.ID), Nav: "inquiries", Data: v})
 }
 
 // action applies one of the Slack buttons to an inquiry and goes back to
@@ -249,7 +254,7 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request) {
 func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no inquiry %q.", r.PathValue("id")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_inquiry", "ID", r.PathValue("id")))
 		return
 	}
 	ctx := r.Context()
@@ -273,11 +278,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		_, err = d.Acknowledge(ctx, id, s.actor(r))
 	case "resolve":
 		var res desk.Resolution
-		if res, err = parseResolution(r, s.opts.Domains); err == nil {
+		if res, err = s.parseResolution(r); err == nil {
 			_, err = d.Resolve(ctx, id, s.actor(r), res)
 		}
 	default:
-		err = koban.Errorf(koban.ENotFound, "There is no action %q.", r.PathValue("action"))
+		err = s.errorf(r, koban.ENotFound, "web.err.no_action", "Action", r.PathValue("action"))
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -287,14 +292,14 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseResolution reads the Resolve form.
-func parseResolution(r *http.Request, domains []koban.Domain) (desk.Resolution, error) {
+func (s *Server) parseResolution(r *http.Request) (desk.Resolution, error) {
 	l, err := koban.ParseLabel(r.PostFormValue("label"))
 	if err != nil {
 		return desk.Resolution{}, err
 	}
 	dom := koban.Domain(r.PostFormValue("domain"))
-	if dom != "" && !slices.Contains(domains, dom) {
-		return desk.Resolution{}, koban.Errorf(koban.EInvalid, "Unknown problem domain %q.", dom)
+	if dom != "" && !slices.Contains(s.opts.Domains, dom) {
+		return desk.Resolution{}, s.errorf(r, koban.EInvalid, "web.err.domain", "Domain", dom)
 	}
 	return desk.Resolution{Label: l, Domain: dom,
 		Page: strings.TrimSpace(r.PostFormValue("page")), Note: strings.TrimSpace(r.PostFormValue("note"))}, nil
@@ -315,6 +320,7 @@ func localPath(p, def string) string {
 // listView is the data of the inquiries page.
 type listView struct {
 	Inquiries []koban.Inquiry
+	Query     string // the text searched for
 	State     string
 	Category  string
 	Domain    string
@@ -325,49 +331,64 @@ type listView struct {
 	Page      int
 	Prev      string
 	Next      string
+	// CSV and JSON export the inquiries with the same filters.
+	CSV, JSON string
 }
 
 // pageSize is how many inquiries a page of the list shows.
 const pageSize = 50
 
-func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
+// maxSearch bounds the search text, in characters.
+const maxSearch = 200
+
+// listFilter reads the inquiries page's filters from the query.
+func (s *Server) listFilter(r *http.Request) (listView, Filter, error) {
 	q := r.URL.Query()
 	v := listView{
-		State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
+		Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Category: q.Get("category"), Domain: q.Get("domain"), Month: q.Get("month"),
 		States: koban.States, Cats: koban.Categories, Domains: s.opts.Domains, Page: 1,
 	}
-	f := Filter{Limit: pageSize + 1}
+	var f Filter
+	if n := utf8.RuneCountInString(v.Query); n > maxSearch {
+		return v, f, s.errorf(r, koban.EInvalid, "web.err.search_long", "N", n, "Max", maxSearch)
+	}
+	f.Text = v.Query
 	if v.State != "" {
 		st := koban.State(v.State)
 		if !slices.Contains(koban.States, st) {
-			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown state %q.", v.State))
-			return
+			return v, f, s.errorf(r, koban.EInvalid, "web.err.state", "State", v.State)
 		}
 		f.States = []koban.State{st}
 	}
 	if v.Category != "" {
 		c := koban.Category(v.Category)
 		if !c.Valid() {
-			s.fail(w, r, koban.Errorf(koban.EInvalid, "Unknown category %q.", v.Category))
-			return
+			return v, f, s.errorf(r, koban.EInvalid, "web.err.category", "Category", v.Category)
 		}
 		f.Category = c
 	}
-	if v.Domain != "" {
-		f.Domain = koban.Domain(v.Domain)
-	}
+	f.Domain = koban.Domain(v.Domain)
 	if v.Month != "" {
 		from, err := metrics.ParseMonth(v.Month, s.loc)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return v, f, err
 		}
 		f.From, f.To = from, from.AddDate(0, 1, 0)
+	}
+	return v, f, nil
+}
+
+func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v, f, err := s.listFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
 		v.Page = p
 	}
-	f.Offset = (v.Page - 1) * pageSize
+	f.Limit, f.Offset = pageSize+1, (v.Page-1)*pageSize
 	list, err := s.deps.Inquiries.Inquiries(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("list inquiries: %w", err))
@@ -375,19 +396,21 @@ func (s *Server) inquiries(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(list) > pageSize {
 		list = list[:pageSize]
-		v.Next = pageURL(q, v.Page+1)
+		v.Next = pageURL("/inquiries", q, v.Page+1)
 	}
 	if v.Page > 1 {
-		v.Prev = pageURL(q, v.Page-1)
+		v.Prev = pageURL("/inquiries", q, v.Page-1)
 	}
+	v.CSV, v.JSON = pageURL("/inquiries.csv", q, 1), pageURL("/inquiries.json", q, 1)
 	v.Inquiries = s.visible(r, list)
-	s.render(w, r, http.StatusOK, "inquiries", view{Title: "Inquiries", Nav: "inquiries", Data: v})
+	s.render(w, r, http.StatusOK, "inquiries", view{Title: s.t(r, "web.nav.inquiries"), Nav: "inquiries", Data: v})
 }
 
-func pageURL(q url.Values, page int) string {
+// pageURL is path with the filters of q and page.
+func pageURL(path string, q url.Values, page int) string {
 	c := url.Values{}
 	for k, vs := range q {
-		if k != "page" && k != "token" && len(vs) > 0 && vs[0] != "" {
+		if k != "page" && k != "token" && k != "lang" && len(vs) > 0 && vs[0] != "" {
 			c.Set(k, vs[0])
 		}
 	}
@@ -395,9 +418,9 @@ func pageURL(q url.Values, page int) string {
 		c.Set("page", strconv.Itoa(page))
 	}
 	if len(c) == 0 {
-		return "/inquiries"
+		return path
 	}
-	return "/inquiries?" + c.Encode()
+	return path + "?" + c.Encode()
 }
 
 // newKey returns a random idempotency key for the ask form.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Names gives the display names of Slack users (package bot implements it
@@ -24,16 +26,22 @@ func personMention(ctx context.Context, names Names, id string) string {
 	return mention(id)
 }
 
-// withNames returns t with its mention function showing display names for
-// the request r; t itself when there is no Names.
-func (s *Server) withNames(t *template.Template, r *http.Request) (*template.Template, error) {
-	if s.deps.Names == nil {
-		return t, nil
-	}
+// localize returns a copy of t speaking lang, with its mention function
+// showing display names for the request r when there are Names.
+func (s *Server) localize(t *template.Template, r *http.Request, lang string) (*template.Template, error) {
 	c, err := t.Clone()
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	return c.Funcs(template.FuncMap{"mention": func(id string) string { return personMention(ctx, s.deps.Names, id) }}), nil
+	c.Funcs(translate(lang, s.opts.Language))
+	if s.deps.Names != nil {
+		ctx := r.Context()
+		c.Funcs(template.FuncMap{"mention": func(id string) string { return personMention(ctx, s.deps.Names, id) }})
+	}
+	return c, nil
+}
+
+// t returns message id in the request's language.
+func (s *Server) t(r *http.Request, id string, kv ...any) string {
+	return i18n.T(s.lang(nil, r), id, pairs(kv))
 }

@@ -61,7 +61,7 @@ func TestInquiryPageNames(t *testing.T) {
 		if strings.Contains(page, "@"+inq.Assignee) {
 			t.Errorf("inquiry %d page shows its on-call as @%s", inq.ID, inq.Assignee)
 		}
-		if !strings.Contains(page, "oncall: @") {
+		if !strings.Contains(page, "on call: @") {
 			t.Errorf("inquiry %d page lacks the escalation's on-call line", inq.ID)
 		}
 		checked++

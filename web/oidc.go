@@ -116,7 +116,7 @@ func (s *Server) identify(signedIn, token http.Handler) http.Handler {
 			http.Redirect(w, r, "/auth/login?back="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		s.fail(w, r, errUnauthorized)
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.token"))
 	})
 }
 
@@ -147,7 +147,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if len(parts) != 3 || q.Get("state") == "" || !hmac.Equal([]byte(parts[0]), []byte(q.Get("state"))) {
-		s.fail(w, r, koban.Errorf(codeUnauthorized, "This sign-in expired or did not start here: sign in again."))
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.signin_expired"))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/auth/", MaxAge: -1})
@@ -156,12 +156,12 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	user, team, err := s.signIn.exchange(ctx, q.Get("code"), parts[1])
 	if err != nil {
 		s.log.Warn("sign in with slack refused", "err", err)
-		s.fail(w, r, koban.Errorf(codeUnauthorized, "Slack did not confirm who you are: sign in again."))
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.signin_unconfirmed"))
 		return
 	}
 	if s.signIn.cfg.Team != "" && team != s.signIn.cfg.Team {
 		s.log.Warn("sign in from another workspace", "user", user, "team", team)
-		s.fail(w, r, koban.Errorf(codeUnauthorized, "This koban serves another Slack workspace."))
+		s.fail(w, r, s.errorf(r, codeUnauthorized, "web.err.signin_workspace"))
 		return
 	}
 	exp := time.Now().Add(sessionFor)

@@ -25,6 +25,8 @@ type FlowDesk interface {
 	ShownPast(ctx context.Context, past []koban.PastAnswer) ([]koban.PastAnswer, error)
 }
 
+// errNoFlow says a desk without past answers and relabelling cannot; its
+// message is web.err.no_flow in the viewer's language.
 var errNoFlow = koban.Errorf(koban.ENotFound, "Past answers and relabelling are not available in this koban.")
 
 func (s *Server) flow() (FlowDesk, error) {
@@ -59,7 +61,7 @@ func (s *Server) pastPage(w http.ResponseWriter, r *http.Request) {
 			v.Live++
 		}
 	}
-	s.render(w, r, http.StatusOK, "past", view{Title: "Past answers", Nav: "past", Data: v})
+	s.render(w, r, http.StatusOK, "past", view{Title: s.t(r, "web.nav.past"), Nav: "past", Data: v})
 }
 
 // removePast removes a past answer and goes back to the list.
@@ -71,7 +73,7 @@ func (s *Server) removePast(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no past answer %q.", r.PathValue("id")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_past", "ID", r.PathValue("id")))
 		return
 	}
 	if _, err := f.RemovePastAnswer(r.Context(), id, s.actor(r)); err != nil {
@@ -97,7 +99,7 @@ func (s *Server) flowAction(r *http.Request, id int64, action string) (bool, err
 		_, err = f.SuggestionSolved(r.Context(), id, s.actor(r))
 		return true, err
 	}
-	res, err := parseResolution(r, s.opts.Domains)
+	res, err := s.parseResolution(r)
 	if err != nil {
 		return true, err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -20,6 +21,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 //go:embed templates static
@@ -52,12 +54,12 @@ type pages struct {
 }
 
 // pageNames are the templates in templates/, without ".html".
-var pageNames = []string{"ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error", "past"}
+var pageNames = []string{"home", "ask", "thread", "inquiries", "inquiry", "oncall", "report", "gaps", "error", "past"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).Funcs(translate(i18n.English, i18n.English)).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -76,14 +78,24 @@ type view struct {
 	// answer still being worked on.
 	Refresh int
 	Data    any
+
+	// Lang is the page's language; Other the one the switch offers, at
+	// Switch.
+	Lang, Other, Switch string
 }
 
 // render writes page name with status. The page is rendered into a buffer
 // first, so a template error becomes an error page rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Now, v.Loc = s.now().In(s.loc), s.loc
+	v.Lang = s.lang(w, r)
+	v.Other = i18n.Japanese
+	if v.Lang == i18n.Japanese {
+		v.Other = i18n.English
+	}
+	v.Switch = switchURL(r, v.Other)
 	var b bytes.Buffer
-	t, err := s.withNames(s.pages.byName[name], r)
+	t, err := s.localize(s.pages.byName[name], r, v.Lang)
 	if err == nil {
 		err = t.ExecuteTemplate(&b, "layout", v)
 	}
@@ -106,10 +118,22 @@ type errorView struct {
 	Token   bool // the request lacked the token
 }
 
+// sentinelMessages are the catalogue messages of the web's own errors made
+// before a request is known.
+var sentinelMessages = map[error]string{
+	errNoFlow:    "web.err.no_flow",
+	errNoReports: "web.err.no_reports",
+}
+
 // fail renders the friendly error page for err. Errors without a code are
 // logged in full; the page shows koban.ErrorMessage only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	st := Status(err)
+	for sentinel, id := range sentinelMessages {
+		if errors.Is(err, sentinel) {
+			err = s.errorf(r, koban.ErrorCode(err), id)
+		}
+	}
 	if st >= 500 {
 		s.log.Error("web request", "method", r.Method, "path", r.URL.Path, "status", st, "err", err)
 	}
@@ -117,8 +141,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, plainMentions(koban.ErrorMessage(err)), st)
 		return
 	}
-	s.render(w, r, st, "error", view{Title: http.StatusText(st), Data: errorView{
-		Status: st, Heading: http.StatusText(st), Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
+	heading := s.t(r, fmt.Sprintf("web.status.%d", st))
+	if !i18n.Has(fmt.Sprintf("web.status.%d", st)) {
+		heading = http.StatusText(st)
+	}
+	s.render(w, r, st, "error", view{Title: heading, Data: errorView{
+		Status: st, Heading: heading, Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
 	}})
 }
 
@@ -186,24 +214,6 @@ var funcs = template.FuncMap{
 		return t.In(loc).Format("2006-01-02 15:04 MST")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"ago": func(t, now time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return humanDuration(now.Sub(t)) + " ago"
-	},
-	"since": func(from, to time.Time) string {
-		if from.IsZero() || to.IsZero() {
-			return "—"
-		}
-		return humanDuration(to.Sub(from))
-	},
-	"dur": func(d time.Duration) string {
-		if d <= 0 {
-			return "—"
-		}
-		return humanDuration(d)
-	},
 	"pct": func(f float64) string {
 		if math.IsNaN(f) {
 			return "—"
@@ -221,38 +231,51 @@ var funcs = template.FuncMap{
 	},
 	"mention": mention,
 	"section": section,
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
-	"state": func(s koban.State) string { return stateText[s] },
-	"kind":  func(k koban.EventKind) string { return kindText[k] },
 }
 
-// humanDuration gives d in the largest sensible unit: "45s", "12m", "3h 5m", "2d 4h".
-func humanDuration(d time.Duration) string {
+// humanDuration gives d in lang in the largest sensible unit and the next:
+// "45s", "12m", "3h 5m", "2d 4h" ("2日4時間").
+func humanDuration(d time.Duration, lang string) string {
 	if d < 0 {
 		d = -d
 	}
+	unit := func(id string, n int) string { return i18n.T(lang, "web.dur."+id, i18n.Data{"N": n}) }
+	two := func(a, b string) string { return i18n.T(lang, "web.dur.join", i18n.Data{"A": a, "B": b}) }
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return unit("s", int(d.Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
+		return unit("m", int(d.Minutes()))
 	case d < 24*time.Hour:
 		h := int(d.Hours())
 		if m := int(d.Minutes()) % 60; m != 0 {
-			return fmt.Sprintf("%dh %dm", h, m)
+			return two(unit("h", h), unit("m", m))
 		}
-		return fmt.Sprintf("%dh", h)
+		return unit("h", h)
 	}
 	days := int(d.Hours()) / 24
 	if h := int(d.Hours()) % 24; h != 0 {
-		return fmt.Sprintf("%dd %dh", days, h)
+		return two(unit("d", days), unit("h", h))
 	}
-	return fmt.Sprintf("%dd", days)
+	return unit("d", days)
+}
+
+// durations returns the template functions that show durations in lang:
+// since (between two times) and dur.
+func durations(lang string) (since func(from, to time.Time) string, dur func(time.Duration) string) {
+	since = func(from, to time.Time) string {
+		if from.IsZero() || to.IsZero() {
+			return "—"
+		}
+		return humanDuration(to.Sub(from), lang)
+	}
+	dur = func(d time.Duration) string {
+		if d <= 0 {
+			return "—"
+		}
+		return humanDuration(d, lang)
+	}
+	return since, dur
 }
 
 // excerpt shortens s to about n runes on a word boundary.
@@ -292,30 +315,4 @@ func mention(id string) string {
 		return "@group " + id
 	}
 	return "@" + id
-}
-
-var stateText = map[koban.State]string{
-	koban.StateReceived:     "Received",
-	koban.StateAnswered:     "Answered",
-	koban.StateEscalated:    "Escalated",
-	koban.StateAcknowledged: "Acknowledged",
-	koban.StateResolved:     "Resolved",
-	koban.StateReopened:     "Reopened",
-}
-
-var kindText = map[koban.EventKind]string{
-	koban.EventReceived:       "asked",
-	koban.EventAnswered:       "answered from the docs",
-	koban.EventEscalated:      "escalated",
-	koban.EventAcknowledged:   "acknowledged",
-	koban.EventHumanReplied:   "replied",
-	koban.EventFollowUp:       "followed up",
-	koban.EventResolved:       "resolved",
-	koban.EventReopened:       "reopened",
-	koban.EventRelabelled:     "relabelled",
-	koban.EventAutoClosed:     "auto-closed",
-	koban.EventFeedback:       "gave feedback",
-	koban.EventReminded:       "reminded",
-	koban.EventDelivered:      "reply delivered",
-	koban.EventDeliveryFailed: "reply not delivered",
 }

@@ -41,10 +41,14 @@ func newReportCache(src Reports, ttl time.Duration, now func() time.Time) *repor
 	return &reportCache{src: src, ttl: ttl, now: now, entries: map[string]cachedReport{}}
 }
 
+// errNoReports says reports are not configured; its message is
+// web.err.no_reports in the viewer's language.
+var errNoReports = koban.Errorf(koban.ENotFound, "Reports are not configured on this koban.")
+
 // get returns the report of the month starting at month.
 func (c *reportCache) get(ctx context.Context, month time.Time) (*metrics.Report, error) {
 	if c.src == nil {
-		return nil, koban.Errorf(koban.ENotFound, "Reports are not configured on this koban.")
+		return nil, errNoReports
 	}
 	key := month.Format("2006-01")
 	now := c.now()
@@ -97,37 +101,39 @@ type reportView struct {
 	Formats []string
 }
 
+// chartView is one chart of the report page; Title is its message ID.
 type chartView struct{ Name, Title, URL string }
 
-var chartTitles = map[string]string{
-	"volume":      "Inquiries per month",
-	"categories":  "Categories",
-	"domains":     "Problem domains",
-	"reply-times": "Reply times",
+// figures returns a report's headline figures.
+func figures(rep *metrics.Report) ([]metrics.Figure, error) {
+	sum, err := metrics.NewSummary(rep, nil)
+	if err != nil {
+		return nil, fmt.Errorf("summarise report %s: %w", rep.Month, err)
+	}
+	return sum.Figures, nil
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	month, rep, err := s.monthReport(r)
+	var figs []metrics.Figure
+	if err == nil {
+		figs, err = figures(rep)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	sum, err := metrics.NewSummary(rep, nil)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("summarise report %s: %w", rep.Month, err))
-		return
-	}
 	v := reportView{
-		Month: rep.Month, Report: rep, Figures: sum.Figures, Formats: reportFormats,
+		Month: rep.Month, Report: rep, Figures: figs, Formats: reportFormats,
 		Prev: month.AddDate(0, -1, 0).Format("2006-01"), Next: month.AddDate(0, 1, 0).Format("2006-01"),
 	}
 	if month.AddDate(0, 1, 0).After(s.now()) {
 		v.Next = "" // the next month has not begun
 	}
 	for _, name := range chartNames {
-		v.Charts = append(v.Charts, chartView{Name: name, Title: chartTitles[name], URL: "/report/" + rep.Month + "/" + name + ".svg"})
+		v.Charts = append(v.Charts, chartView{Name: name, Title: "web.report.chart." + name, URL: "/report/" + rep.Month + "/" + name + ".svg"})
 	}
-	s.render(w, r, http.StatusOK, "report", view{Title: "Report " + rep.Month, Nav: "report", Data: v})
+	s.render(w, r, http.StatusOK, "report", view{Title: s.t(r, "web.nav.report") + " " + rep.Month, Nav: "report", Data: v})
 }
 
 // reportFile serves /report/{month}/{chart}.svg (or .png) and the report as
@@ -142,7 +148,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	isChart := slices.Contains(chartNames, name) && (ext == "svg" || ext == "png")
 	isReport := name == "report" && slices.Contains(reportFormats, ext)
 	if !isChart && !isReport {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no report file %q.", r.PathValue("file")))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_report_file", "File", r.PathValue("file")))
 		return
 	}
 	rep, err := s.reports.get(r.Context(), month)
@@ -159,6 +165,10 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 		ct := "image/png"
 		if ext == "svg" {
 			ct = "image/svg+xml"
+			// Opened on its own the SVG is a document, and its shapes are
+			// coloured by inline style attributes: allow those, and still
+			// nothing else (no scripts, no loads).
+			w.Header().Set("Content-Security-Policy", chartCSP)
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Cache-Control", "private, max-age=60")
@@ -175,6 +185,9 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="koban-report-%s.%s"`, rep.Month, ext))
 	w.Write(b.Bytes())
 }
+
+// chartCSP is the Content-Security-Policy of a chart SVG.
+const chartCSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 
 // gapsView is the data of the docs gaps page.
 type gapsView struct {
@@ -233,5 +246,5 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) {
 			v.Groups = append(v.Groups, g)
 		}
 	}
-	s.render(w, r, http.StatusOK, "gaps", view{Title: "Docs gaps " + rep.Month, Nav: "gaps", Data: v})
+	s.render(w, r, http.StatusOK, "gaps", view{Title: s.t(r, "web.nav.gaps") + " " + rep.Month, Nav: "gaps", Data: v})
 }

@@ -1,16 +1,19 @@
-// Package web is koban's dashboard: the ask playground (which behaves like the
-// Slack channel), the inquiries with their timelines, the on-call schedule,
-// the monthly report with its charts and the docs gaps, all rendered on the
-// server with html/template and usable without JavaScript. It also serves the
-// process's /healthz and /readyz endpoints and, at /metrics, the Prometheus
-// registry of package metrics, and mounts
-// handlers of other packages (the Slack Events API, /oncall.ics) on the same
+// Package web is koban's dashboard: a home page of what waits for a person,
+// who is on call and this month's figures; the ask playground (which behaves
+// like the Slack channel); the inquiries with their filters, text search,
+// CSV and JSON export and timelines; the on-call schedule with its calendar
+// subscription links; the monthly report with its charts and the docs gaps,
+// all rendered on the server with html/template and usable without
+// JavaScript, in English or Japanese (Accept-Language, or the switch). It
+// also serves the process's /healthz and /readyz endpoints and, at
+// /metrics, the Prometheus registry of package metrics, and mounts handlers
+// of other packages (the Slack Events API, /oncall.ics) on the same
 // listener.
 //
 // It leaves the workflow to desk, storage to the store (seen through the
-// small Inquiries interface declared here), the figures to metrics and the
-// schedule to oncall: it renders what they return and posts the same actions
-// as the Slack buttons.
+// small Inquiries and Feeds interfaces declared here), the figures to
+// metrics and the schedule to oncall: it renders what they return and posts
+// the same actions as the Slack buttons.
 package web
 
 import (
@@ -24,6 +27,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/metrics"
 	"github.com/kobanhq/koban/oncall"
 )
@@ -57,8 +61,11 @@ type Filter struct {
 	Category koban.Category // the reported label's category: the human's, else koban's
 	Domain   koban.Domain
 	From, To time.Time // created in [From, To)
-	Limit    int
-	Offset   int
+	// Text selects inquiries whose question has these words (a search:
+	// "quoted phrases", -excluded words).
+	Text   string
+	Limit  int
+	Offset int
 }
 
 // Reports builds monthly reports (*metrics.Service).
@@ -89,6 +96,10 @@ type Options struct {
 	// Location is the time zone months are cut in and times shown in; nil
 	// means UTC.
 	Location *time.Location
+	// Language is the team's language ("en" or "ja"; default English):
+	// the monthly report page reads in it, as the report is written. The
+	// rest of the dashboard follows each viewer.
+	Language string
 	// Domains lists the problem domains offered in forms; nil means
 	// koban.DefaultDomains.
 	Domains []koban.Domain
@@ -122,8 +133,15 @@ type Deps struct {
 	Reports   Reports
 	Charter   Charter // nil: metrics.NewCharter(nil)
 	OnCall    OnCall
-	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler).
+	// Calendar serves /oncall.ics (oncall.Service.CalendarHandler), in
+	// the dashboard and, with Feeds, at the subscription links.
 	Calendar http.Handler
+	// Feeds keeps the calendar subscription links' tokens (the store);
+	// nil: no subscription links, only /oncall.ics behind the token.
+	Feeds Feeds
+	// Access checks who may replace a subscription link (*authz.Policy);
+	// nil lets everyone who passed the token (an admin).
+	Access Access
 	// Ready are the readiness checks of /readyz, by name ("store", "index").
 	Ready map[string]func(context.Context) error
 	// Metrics is the Prometheus registry served at /metrics; nil: a new one.
@@ -174,6 +192,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.Domains == nil {
 		opts.Domains = koban.DefaultDomains
 	}
+	opts.Language = i18n.Normalize(opts.Language)
 	if opts.AnswerTimeout <= 0 {
 		opts.AnswerTimeout = 30 * time.Second
 	}
@@ -280,11 +299,13 @@ func (s *Server) routes() {
 
 	in.Handle("GET /metrics", s.metrics.Handler())
 	in.Handle("GET /static/", staticHandler())
-	in.HandleFunc("GET /{$}", s.askPage)
+	in.HandleFunc("GET /{$}", s.home)
 	in.HandleFunc("GET /ask", s.askPage)
 	in.HandleFunc("POST /ask", s.ask)
 	in.HandleFunc("GET /ask/{id}", s.thread)
 	in.HandleFunc("GET /inquiries", s.inquiries)
+	in.HandleFunc("GET /inquiries.csv", s.export)
+	in.HandleFunc("GET /inquiries.json", s.export)
 	in.HandleFunc("GET /inquiries/{id}", s.inquiry)
 	in.HandleFunc("POST /inquiries/{id}/{action}", s.action)
 	in.HandleFunc("GET /oncall", s.oncall)
@@ -296,7 +317,8 @@ func (s *Server) routes() {
 	in.HandleFunc("GET /gaps", s.gaps)
 	in.HandleFunc("GET /past", s.pastPage)
 	in.HandleFunc("POST /past/{id}/remove", s.removePast)
+	s.feedRoutes()
 	in.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, koban.Errorf(koban.ENotFound, "There is no page at %s.", r.URL.Path))
+		s.fail(w, r, s.errorf(r, koban.ENotFound, "web.err.no_page", "Path", r.URL.Path))
 	})
 }

@@ -112,8 +112,8 @@ func TestRouting(t *testing.T) {
 		ctype    string
 		contains string
 	}{
-		{"/", 200, "text/html", "Ask the platform team"},
-		{"/ask", 200, "text/html", `name="key"`},
+		{"/", 200, "text/html", "Waiting for a person"},
+		{"/ask", 200, "text/html", "Ask the platform team"},
 		{fmt.Sprintf("/ask/%d", inq.ID), 200, "text/html", "request a database"},
 		{"/ask/0", 404, "text/html", "no inquiry"},
 		{"/inquiries", 200, "text/html", "How do I roll back a deployment?"},
@@ -167,12 +167,16 @@ func TestPagesWithoutReportsOrOnCall(t *testing.T) {
 		{"/gaps", 404, "not configured"},
 		{"/report/2026-10/volume.svg", 404, "not configured"},
 		{"/oncall", 200, "No rotations are configured"},
+		{"/", 200, "No rotations are configured"},
 	}
 	for _, tt := range tests {
 		w := e.get(tt.path)
 		if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.contains) {
 			t.Errorf("GET %s = %d %.300q, want %d with %q", tt.path, w.Code, w.Body, tt.status, tt.contains)
 		}
+	}
+	if ja := e.get("/report", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "レポートが設定されていません") {
+		t.Errorf("the Japanese report page does not say reports are not configured: %.300q", ja)
 	}
 }
 
@@ -281,7 +285,7 @@ func TestAskAnswersWithCitationsThenSolved(t *testing.T) {
 	if got.State != koban.StateResolved || got.Final != want {
 		t.Errorf("after Solved: state %s, label %s; want resolved, %s", got.State, got.Final, want)
 	}
-	if page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String(); !strings.Contains(page, "Resolved by @web as <strong>self-solvable/answered</strong>") {
+	if page := e.get(fmt.Sprintf("/ask/%d", inq.ID)).Body.String(); !strings.Contains(page, "Resolved by @web as self-solvable/answered.") {
 		t.Errorf("resolved thread does not say who resolved it as what")
 	}
 	// Solving twice is a conflict, shown as such.
@@ -320,7 +324,7 @@ func TestEscalationAcknowledgeResolve(t *testing.T) {
 	thread := fmt.Sprintf("/ask/%d", inq.ID)
 	page := e.get(thread).Body.String()
 	for _, want := range []string{
-		"@" + inq.Assignee, "on call for <em>" + inq.Rotation + "</em>", "Category", string(inq.Predicted.Category),
+		"@" + inq.Assignee, "on call for " + inq.Rotation, "Category", string(inq.Predicted.Category),
 		fmt.Sprintf(`action="/inquiries/%d/ack"`, inq.ID), fmt.Sprintf(`action="/inquiries/%d/resolve"`, inq.ID),
 	} {
 		if !strings.Contains(page, want) {
@@ -370,7 +374,7 @@ func TestEscalationAcknowledgeResolve(t *testing.T) {
 	}
 }
 
-var idRE = regexp.MustCompile(`<td><a href="/inquiries/(\d+)">\d+</a></td>`)
+var idRE = regexp.MustCompile(`<td data-label="#"><a href="/inquiries/(\d+)">\d+</a></td>`)
 
 // listedIDs returns the inquiry ids of a list page, in order.
 func listedIDs(t *testing.T, body string) []int64 {
@@ -494,7 +498,7 @@ func TestReportAndGapsPages(t *testing.T) {
 	if rep.DocsGaps.Missing == 0 {
 		t.Fatalf("the seed produced no docs-missing inquiry: %+v", rep.DocsGaps)
 	}
-	if want := fmt.Sprintf("(<strong>docs-missing</strong>: %d)", rep.DocsGaps.Missing); !strings.Contains(gaps, want) {
+	if want := fmt.Sprintf("(docs-missing: %d)", rep.DocsGaps.Missing); !strings.Contains(gaps, want) {
 		t.Errorf("gaps page lacks %q", want)
 	}
 	for _, qc := range rep.DocsGaps.ByQuadrant {
@@ -544,8 +548,8 @@ func TestOnCallPage(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(page, `href="/oncall.ics"`) {
-		t.Errorf("on-call page does not link the calendar")
+	if !strings.Contains(page, `href="http://example.com/calendar/all/`) {
+		t.Errorf("on-call page does not offer the calendar subscription link")
 	}
 }
 
@@ -636,10 +640,13 @@ func TestErrorPagesAreFriendly(t *testing.T) {
 		t.Fatalf("GET unknown inquiry = %d", w.Code)
 	}
 	body := w.Body.String()
-	for _, want := range []string{"<h1>Not Found</h1>", "424242", `href="/inquiries"`} {
+	for _, want := range []string{"<h1>Not found</h1>", "424242", `href="/inquiries"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("404 page lacks %q: %.400s", want, body)
 		}
+	}
+	if ja := e.get("/inquiries/abc", "Accept-Language", "ja").Body.String(); !strings.Contains(ja, "<h1>見つかりません</h1>") || !strings.Contains(ja, "問い合わせ「abc」はありません。") {
+		t.Errorf("the Japanese 404 page lacks its heading: %.400s", ja)
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"} {
 		if w.Header().Get(h) == "" {

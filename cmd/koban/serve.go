@@ -302,6 +302,8 @@ func (a *app) wireWeb(c *core, client *bot.Client, b *bot.Bot, d *desk.Desk, oc 
 		Charter:   newCharter(a),
 		OnCall:    oc,
 		Calendar:  oc.CalendarHandler(time.Now),
+		Feeds:     c.st,
+		Access:    policy,
 		Ready:     map[string]func(context.Context) error{"store": c.st.Ping},
 		Metrics:   c.m,
 		Log:       a.log,
@@ -359,7 +361,7 @@ func domainsOf(a *app) []koban.Domain {
 type webInquiries struct{ *store.Store }
 
 func (s webInquiries) Inquiries(ctx context.Context, f web.Filter) ([]koban.Inquiry, error) {
-	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+	return s.Store.Inquiries(ctx, store.Filter{States: f.States, Category: f.Category, Domain: f.Domain, From: f.From, To: f.To, Text: f.Text, Limit: f.Limit, Offset: f.Offset})
 }
 
 // docsBaseURLs are the base URLs of the doc sources: links under them stay
