@@ -81,7 +81,7 @@ func flowTextFor(lang string) flowText { return inLang(flowTexts, lang) }
 // steps and code, within maxSuggestionBlocks) when retrieval knew one,
 // then the pages.
 func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citation, who string) []slack.Block {
-	list := renderCitations(pages)
+	list := renderSuggested(pages)
 	if list == "" {
 		return nil
 	}
@@ -104,6 +104,23 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 	}
 	return append(blocks, slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
 		button(t.solvedIt, actSuggestionSolved, inq.ID, slack.StylePrimary)))
+}
+
+// renderSuggested lists the suggested pages, one line each, with the
+// glimpse of the section that answers best quoted under it.
+func renderSuggested(pages []koban.Citation) string {
+	var lines []string
+	for _, c := range pages {
+		l := renderCitations([]koban.Citation{c})
+		if l == "" {
+			continue
+		}
+		if g := c.Glimpse(); g != "" {
+			l += "\n> " + escape(strings.ReplaceAll(g, "```", ""))
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // maxSuggestionBlocks bounds the passage shown with suggestions, which

@@ -1,0 +1,135 @@
+package knowledge
+
+import (
+	"math"
+	"strings"
+	"unicode"
+)
+
+// Bounds of a glimpse: the one or two lines a page is listed with beside
+// an answer or a suggestion.
+const (
+	maxGlimpseChars     = 300
+	maxGlimpseLines     = 400 // lines of a section read: a long generated reference says enough early
+	maxGlimpseCodeChars = 120
+)
+
+// glimpse is a section in a line for the pages listed beside an answer or
+// a suggestion: its sentence that holds most of the question's words (each
+// weighted by how few of the section's sentences hold it) and the code line
+// that does, verbatim, within maxGlimpseChars. A section with neither words
+// of the question nor code gives its first sentence.
+func glimpse(text string, a ask) string {
+	var sentences, codeLines []string
+	for _, bl := range splitBlocks(capLines(text, maxGlimpseLines)) {
+		switch bl.kind {
+		case code:
+			for _, l := range bl.lines {
+				if t := strings.TrimSpace(l); t != "" && !codeComment(t) {
+					codeLines = append(codeLines, t)
+				}
+			}
+		case table:
+			// A row is read as one sentence.
+			for _, l := range bl.lines {
+				if r := tableCells(l); len(r) > 0 && !isSeparator(r) {
+					sentences = append(sentences, strings.Join(r, " — "))
+				}
+			}
+		default:
+			r, _ := bl.render(a)
+			sentences = append(sentences, splitSentences(strings.Join(strings.Fields(r), " "))...)
+		}
+	}
+	s := bestLine(sentences, a)
+	c := bestLine(codeLines, a)
+	if c != "" {
+		c = "`" + strings.ReplaceAll(cutLine(c, maxGlimpseCodeChars), "`", "'") + "`"
+	}
+	switch {
+	case s == "":
+		return c
+	case c == "":
+		return truncate(s, maxGlimpseChars)
+	}
+	return truncate(s, maxGlimpseChars-len(c)-3) + " — " + c
+}
+
+// bestLine is the line holding the most of the question's words, each
+// weighted by its weight and by how few of the lines hold it; the first
+// line when none holds any.
+func bestLine(lines []string, a ask) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	sets := make([]map[string]bool, len(lines))
+	df := map[string]int{}
+	for i, l := range lines {
+		sets[i] = containedWords(l, a.words)
+		for w := range sets[i] {
+			df[w]++
+		}
+	}
+	best, bestScore := 0, 0.0
+	for i, set := range sets {
+		sc := 0.0
+		for w := range set {
+			sc += a.words[w] * math.Log(1+float64(len(lines))/float64(df[w]))
+		}
+		// A very long line holds more words with anything.
+		sc /= math.Sqrt(math.Max(1, float64(len(lines[i]))/200))
+		if sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return lines[best]
+}
+
+// splitSentences splits prose at sentence ends (". ", "? ", "! ", "。").
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	for i, r := range rs {
+		end := false
+		switch {
+		case r == '。' || r == '？' || r == '！':
+			end = true
+		case (r == '.' || r == '?' || r == '!') && i+1 < len(rs) && unicode.IsSpace(rs[i+1]):
+			end = true
+		}
+		if end {
+			if t := strings.TrimSpace(string(rs[start : i+1])); t != "" {
+				out = append(out, t)
+			}
+			start = i + 1
+		}
+	}
+	if t := strings.TrimSpace(string(rs[start:])); t != "" {
+		out = append(out, t)
+	}
+	return out
+}
+
+// codeComment says whether a code line is a comment or a prompt-only line.
+func codeComment(l string) bool {
+	return strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//") || l == "$" || l == "---"
+}
+
+// capLines keeps the first n lines of text, and at most maxMatchChars of
+// it.
+func capLines(text string, n int) string {
+	if len(text) > maxMatchChars {
+		text = strings.ToValidUTF8(text[:maxMatchChars], "")
+	}
+	i, seen := 0, 0
+	for seen < n {
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			return text
+		}
+		i += j + 1
+		seen++
+	}
+	return text[:i]
+}
