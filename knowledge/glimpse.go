@@ -41,8 +41,11 @@ func glimpse(text string, a ask) string {
 			sentences = append(sentences, splitSentences(strings.Join(strings.Fields(r), " "))...)
 		}
 	}
-	s := bestLine(sentences, a)
-	c := bestLine(codeLines, a)
+	s := bestLines(sentences, a, maxGlimpseChars-maxGlimpseCodeChars)
+	c := ""
+	if i := bestLine(codeLines, a); i >= 0 {
+		c = codeLines[i]
+	}
 	if c != "" {
 		c = "`" + strings.ReplaceAll(cutLine(c, maxGlimpseCodeChars), "`", "'") + "`"
 	}
@@ -55,13 +58,47 @@ func glimpse(text string, a ask) string {
 	return truncate(s, maxGlimpseChars-len(c)-3) + " — " + c
 }
 
-// bestLine is the line holding the most of the question's words, each
-// weighted by its weight and by how few of the lines hold it; the first
-// line when none holds any.
-func bestLine(lines []string, a ask) string {
-	if len(lines) == 0 {
+// bestLines is the sentence that holds the most of the question's words,
+// with the next best one (in text order) when both fit within n bytes.
+func bestLines(sentences []string, a ask, n int) string {
+	sc := lineScores(sentences, a)
+	i := argmax(sc, -1)
+	if i < 0 {
 		return ""
 	}
+	j := argmax(sc, i)
+	if j < 0 || sc[j] == 0 || len(sentences[i])+len(sentences[j])+5 > n {
+		return sentences[i]
+	}
+	if j < i {
+		i, j = j, i
+	}
+	return sentences[i] + " … " + sentences[j]
+}
+
+// bestLine is the index of the line holding the most of the question's
+// words (see lineScores); the first line when none holds any, -1 when
+// there are no lines.
+func bestLine(lines []string, a ask) int {
+	return argmax(lineScores(lines, a), -1)
+}
+
+// argmax is the index of the highest score but skip, the first on ties;
+// -1 when there is none.
+func argmax(scores []float64, skip int) int {
+	best := -1
+	for i, v := range scores {
+		if i != skip && (best < 0 || v > scores[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// lineScores is, for each line, how many of the question's words it holds,
+// each weighted by its weight and by how few of the lines hold it, less
+// for a very long line.
+func lineScores(lines []string, a ask) []float64 {
 	sets := make([]map[string]bool, len(lines))
 	df := map[string]int{}
 	for i, l := range lines {
@@ -70,19 +107,14 @@ func bestLine(lines []string, a ask) string {
 			df[w]++
 		}
 	}
-	best, bestScore := 0, 0.0
+	out := make([]float64, len(lines))
 	for i, set := range sets {
-		sc := 0.0
 		for w := range set {
-			sc += a.words[w] * math.Log(1+float64(len(lines))/float64(df[w]))
+			out[i] += a.words[w] * math.Log(1+float64(len(lines))/float64(df[w]))
 		}
-		// A very long line holds more words with anything.
-		sc /= math.Sqrt(math.Max(1, float64(len(lines[i]))/200))
-		if sc > bestScore {
-			best, bestScore = i, sc
-		}
+		out[i] /= math.Sqrt(math.Max(1, float64(len(lines[i]))/200))
 	}
-	return lines[best]
+	return out
 }
 
 // splitSentences splits prose at sentence ends (". ", "? ", "! ", "。").
@@ -120,7 +152,12 @@ func codeComment(l string) bool {
 // it.
 func capLines(text string, n int) string {
 	if len(text) > maxMatchChars {
-		text = strings.ToValidUTF8(text[:maxMatchChars], "")
+		// Cut at a line end, so that no line is read cut short.
+		text = text[:maxMatchChars]
+		if i := strings.LastIndexByte(text, '\n'); i > 0 {
+			text = text[:i+1]
+		}
+		text = strings.ToValidUTF8(text, "")
 	}
 	i, seen := 0, 0
 	for seen < n {
