@@ -111,7 +111,13 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		if i > maxRelated {
 			break
 		}
-		pc := choose(i)
+		// A page not quoted is listed with the best of its sections the
+		// search found: reading all of them would cost more than a line
+		// is worth.
+		pc := choice[i]
+		if pc == nil {
+			pc = chooseSections(p, nil, a)
+		}
 		if len(pc) == 0 {
 			continue
 		}
