@@ -59,9 +59,14 @@ func glimpse(text string, a ask) string {
 }
 
 // bestLines is the sentence that holds the most of the question's words,
-// with the next best one (in text order) when both fit within n bytes.
+// more when it is concrete, with the next best one (in text order) when both fit within n bytes.
 func bestLines(sentences []string, a ask, n int) string {
 	sc := lineScores(sentences, a)
+	for i, s := range sentences {
+		if concrete(s) {
+			sc[i] *= concreteBonus
+		}
+	}
 	i := argmax(sc, -1)
 	if i < 0 {
 		return ""
@@ -74,6 +79,15 @@ func bestLines(sentences []string, a ask, n int) string {
 		i, j = j, i
 	}
 	return sentences[i] + " … " + sentences[j]
+}
+
+// concreteBonus lifts a sentence that names something to type or open:
+// inline code (a command, flag, field or value) or a link.
+const concreteBonus = 1.5
+
+// concrete says whether a sentence holds inline code or a link.
+func concrete(s string) bool {
+	return strings.Contains(s, "`") || strings.Contains(s, "](")
 }
 
 // bestLine is the index of the line holding the most of the question's

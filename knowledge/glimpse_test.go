@@ -43,6 +43,13 @@ func TestGlimpse(t *testing.T) {
 			want:     []string{"A node is drained before it is removed. … The grace period is thirty seconds by default."},
 		},
 		{
+			name:     "a sentence naming what to open is preferred to a vaguer one",
+			question: "we need a new namespace for the billing team",
+			text:     "Billing teams and other teams often find they need a namespace, and they ask about it in the general channel every quarter. Open the [team portal](https://portal.example) to ask for a namespace; a billing request takes a day.",
+			want:     []string{"[team portal](https://portal.example)"},
+			notWant:  []string{"general channel"},
+		},
+		{
 			name:     "no question words: the first sentence",
 			question: "zebra?",
 			text:     "First things first. Then the rest.",
