@@ -1,10 +1,13 @@
 package knowledge
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/kobanhq/koban"
 )
 
 func TestGlimpse(t *testing.T) {
@@ -96,5 +99,33 @@ func TestGlimpse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnswerListsPagesWithGlimpses wants the first pages of an answer
+// listed with a glimpse of their best section (what a suggestion shows),
+// bounded, and the pages the answer does not quote listed after it.
+func TestAnswerListsPagesWithGlimpses(t *testing.T) {
+	svc := mustService(t)
+	ans, err := svc.Answer(context.Background(), koban.Question{Text: "how can I mute an alert while I deploy?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Pages) < 2 {
+		t.Fatalf("Answer lists %d pages, want at least 2", len(ans.Pages))
+	}
+	for i, p := range ans.Pages {
+		if i > maxRelated {
+			break
+		}
+		if p.Snippet == "" {
+			t.Errorf("page %d (%s) has no glimpse", i, p.Path)
+		}
+		if g := p.Glimpse(); len([]rune(g)) > 300 {
+			t.Errorf("page %d glimpse has %d characters", i, len([]rune(g)))
+		}
+	}
+	if ans.Known && !strings.Contains(ans.Text, "Also related:") {
+		t.Errorf("answer lists no related pages:\n%s", ans.Text)
 	}
 }
