@@ -17,17 +17,6 @@ func TestGlimpse(t *testing.T) {
 		fmt.Fprintf(&longCode, "frobctl dump --shard %d --verbose %s\n", i, strings.Repeat("x", 300))
 	}
 	longCode.WriteString("```\n")
-	var wide strings.Builder
-	for r := range 3 {
-		for c := range 2000 {
-			if r == 1 {
-				wide.WriteString("| --- ")
-			} else {
-				fmt.Fprintf(&wide, "| quixotic%d_%d ", r, c)
-			}
-		}
-		wide.WriteString("|\n")
-	}
 	tests := []struct {
 		name, question, text string
 		want, notWant        []string
@@ -68,7 +57,7 @@ func TestGlimpse(t *testing.T) {
 		{
 			name:     "a table of 2,000 columns stays bounded",
 			question: "what are the quixotic limits?",
-			text:     wide.String(),
+			text:     wideTable(2000),
 			want:     []string{"quixotic0_0"},
 		},
 		{
@@ -128,4 +117,21 @@ func TestAnswerListsPagesWithGlimpses(t *testing.T) {
 	if ans.Known && !strings.Contains(ans.Text, "Also related:") {
 		t.Errorf("answer lists no related pages:\n%s", ans.Text)
 	}
+}
+
+// wideTable is a Markdown table of a header row, the separator and one
+// row, of cols columns with cells "quixotic<row>_<column>".
+func wideTable(cols int) string {
+	var b strings.Builder
+	for r := range 3 {
+		for c := range cols {
+			if r == 1 {
+				b.WriteString("| --- ")
+			} else {
+				fmt.Fprintf(&b, "| quixotic%d_%d ", r, c)
+			}
+		}
+		b.WriteString("|\n")
+	}
+	return b.String()
 }
