@@ -93,7 +93,9 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 	var blocks []slack.Block
 	if a.Known && strings.TrimSpace(a.Text) != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head), nil, nil))
-		body := answerBlocks(a.Text, cutNote(inq.Lang))
+		// The pages the answer lists at its end are listed below, with the
+		// button.
+		body := answerBlocks(a.Passage(), cutNote(inq.Lang))
 		if len(body) > maxSuggestionBlocks {
 			body = append(body[:maxSuggestionBlocks-1], slack.NewContextBlock("", mrkdwn(cutNote(inq.Lang))))
 		}

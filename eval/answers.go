@@ -53,13 +53,13 @@ func (o Outcome) Shown() string {
 
 // SuggestionText is what the asker sees when koban suggests rather than
 // answers (bot's renderSuggestions): the passage koban would have answered
-// with when retrieval knew one, then the pages the desk suggests (the
+// with when retrieval knew one (without the pages it lists), then the pages the desk suggests (the
 // ranked pages, or the cited ones without them), one line each with the
 // section, its link and its glimpse.
 func SuggestionText(a koban.Answer) string {
 	var b strings.Builder
 	if a.Known && strings.TrimSpace(a.Text) != "" {
-		b.WriteString(a.Text + "\n\n")
+		b.WriteString(a.Passage() + "\n\n")
 	}
 	pages := a.Pages
 	if len(pages) == 0 {

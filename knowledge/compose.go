@@ -132,11 +132,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		}
 		if !headed {
 			headed = true
-			if lang == "ja" {
-				b.WriteString("\n関連するページ:\n")
-			} else {
-				b.WriteString("\nAlso related:\n")
-			}
+			b.WriteString("\n" + koban.RelatedHead(lang) + "\n")
 		}
 		b.WriteString(line)
 	}
