@@ -1,6 +1,9 @@
 package koban
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Question is what the knowledge and triage services are asked.
 type Question struct {
@@ -20,6 +23,45 @@ type Citation struct {
 	Lang     string   // language of the page
 	Snippet  string   // the passage quoted from the section
 	Score    float64  // retrieval score (engine-specific, higher is better)
+}
+
+// MaxSuggested is how many pages are listed to the asker while the on-call
+// is brought in: a few to read, not a search result page.
+const MaxSuggested = 5
+
+// maxGlimpseRunes bounds the passage a listed page is shown with.
+const maxGlimpseRunes = 300
+
+// RelatedHead is the line that opens the pages an extractive answer lists
+// after what it quotes, in lang ("en" or "ja").
+func RelatedHead(lang string) string {
+	if lang == "ja" {
+		return "関連するページ:"
+	}
+	return "Also related:"
+}
+
+// Passage is the answer's text without the pages it lists at its end
+// (after RelatedHead): what a suggestion shows above its own list of the
+// same pages.
+func (a Answer) Passage() string {
+	text := a.Text
+	for _, lang := range []string{"en", "ja"} {
+		if i := strings.LastIndex(text, "\n"+RelatedHead(lang)+"\n"); i >= 0 {
+			text = text[:i]
+		}
+	}
+	return strings.TrimRight(text, "\n")
+}
+
+// Glimpse is the passage a listed page is shown with: its snippet on one
+// line, at most 300 characters.
+func (c Citation) Glimpse() string {
+	s := []rune(strings.Join(strings.Fields(c.Snippet), " "))
+	if len(s) <= maxGlimpseRunes {
+		return string(s)
+	}
+	return string(s[:maxGlimpseRunes-1]) + "…"
 }
 
 // Answer is koban's reply to a Question.

@@ -31,7 +31,7 @@ const (
 // steps and code, within maxSuggestionBlocks) when retrieval knew one,
 // then the pages.
 func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citation, who string) []slack.Block {
-	list := renderCitations(pages)
+	list := renderSuggested(pages)
 	if list == "" {
 		return nil
 	}
@@ -42,7 +42,9 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 	var blocks []slack.Block
 	if a.Known && strings.TrimSpace(a.Text) != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(userRef(inq.AskedBy)+" "+head), nil, nil))
-		body := answerBlocks(a.Text, cutNote(inq.Lang))
+		// The pages the answer lists at its end are listed below, with the
+		// button.
+		body := answerBlocks(a.Passage(), cutNote(inq.Lang))
 		if len(body) > maxSuggestionBlocks {
 			body = append(body[:maxSuggestionBlocks-1], slack.NewContextBlock("", mrkdwn(cutNote(inq.Lang))))
 		}
@@ -53,6 +55,23 @@ func renderSuggestions(inq *koban.Inquiry, a koban.Answer, pages []koban.Citatio
 	}
 	return append(blocks, slack.NewActionBlock("suggest:"+strconv.FormatInt(inq.ID, 10),
 		button(say(inq.Lang, "flow.solved_it"), actSuggestionSolved, inq.ID, slack.StylePrimary)))
+}
+
+// renderSuggested lists the suggested pages, one line each, with the
+// glimpse of the section that answers best quoted under it.
+func renderSuggested(pages []koban.Citation) string {
+	var lines []string
+	for _, c := range pages {
+		l := renderCitations([]koban.Citation{c})
+		if l == "" {
+			continue
+		}
+		if g := c.Glimpse(); g != "" {
+			l += "\n> " + escape(strings.ReplaceAll(g, "```", ""))
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // maxSuggestionBlocks bounds the passage shown with suggestions, which

@@ -66,8 +66,9 @@ func TestSuggestWhileEscalatingThenThisSolvedIt(t *testing.T) {
 	if !strings.Contains(raw, "```") {
 		t.Errorf("escalation lacks the suggested passage's code:\n%s", raw)
 	}
-	// The pages are listed once: the escalation card's "Related docs" goes.
-	if strings.Contains(raw, "Related docs") {
+	// The pages are listed once: the escalation card's "Related docs" goes,
+	// and so do the pages the passage lists at its end.
+	if strings.Contains(raw, "Related docs") || strings.Contains(raw, koban.RelatedHead("en")) {
 		t.Errorf("the suggested pages are listed twice:\n%s", raw)
 	}
 	want := []string{actionID(actSuggestionSolved, inq.ID), actionID(actAck, inq.ID), actionID(actResolve, inq.ID)}
@@ -337,5 +338,45 @@ func TestUrgentReminderSaysSo(t *testing.T) {
 		if got := strings.HasPrefix(msg.Text, "Urgent"); got != urgent {
 			t.Errorf("reminder of an inquiry with Urgent %v = %q, want the Urgent mark %v", urgent, msg.Text, urgent)
 		}
+	}
+}
+
+// TestRenderSuggestedShowsGlimpses lists suggested pages with the glimpse
+// of their best section under each: escaped, on one line, bounded, and
+// without code fences that would swallow the lines after it.
+func TestRenderSuggestedShowsGlimpses(t *testing.T) {
+	long := strings.Repeat("quota ", 200)
+	tests := []struct {
+		name    string
+		pages   []koban.Citation
+		want    []string
+		notWant []string
+	}{
+		{"command shown", []koban.Citation{{Path: "how-to/db.md", Title: "Request a database", Anchor: "add-the-claim", Snippet: "Add the claim to your repo. — `hoshi db claim --size small`"}},
+			[]string{"Request a database", "> Add the claim to your repo. — `hoshi db claim --size small`"}, nil},
+		{"markup inert", []koban.Citation{{Path: "a.md", Title: "A", Snippet: "ping <!channel> & <@U1> then\n```sh\nrun it\n```"}},
+			[]string{"&lt;!channel&gt;", "&amp;", "run it"}, []string{"<!channel>", "```"}},
+		{"bounded", []koban.Citation{{Path: "q.md", Title: "Quotas", Snippet: long}},
+			[]string{"quota quota", "…"}, []string{long}},
+		{"no snippet, no quote line", []koban.Citation{{Path: "b.md", Title: "B"}},
+			[]string{"B"}, []string{"\n>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderSuggested(tt.pages)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("renderSuggested = %q, want %q in it", got, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("renderSuggested = %q, want no %q in it", got, w)
+				}
+			}
+			if n := len([]rune(got)); n > 600 {
+				t.Errorf("renderSuggested has %d characters for one page, want a few lines", n)
+			}
+		})
 	}
 }

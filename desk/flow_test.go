@@ -105,8 +105,8 @@ func TestSuggestWhileEscalating(t *testing.T) {
 		t.Fatalf("deliveries = %+v, want one escalation", reps)
 	}
 	sug := reps[0].Suggest
-	if len(sug) == 0 || len(sug) > maxSuggestions {
-		t.Fatalf("suggested pages = %d, want 1 to %d", len(sug), maxSuggestions)
+	if len(sug) == 0 || len(sug) > koban.MaxSuggested {
+		t.Fatalf("suggested pages = %d, want 1 to %d", len(sug), koban.MaxSuggested)
 	}
 	if sug[0].Path != "how-to/request-a-database.md" {
 		t.Errorf("first suggested page = %s, want how-to/request-a-database.md", sug[0].Path)

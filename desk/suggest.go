@@ -6,10 +6,6 @@ import (
 	"github.com/kobanhq/koban"
 )
 
-// maxSuggestions bounds the pages shown to the asker while the on-call is
-// brought in: a few to read, not a search result page.
-const maxSuggestions = 3
-
 // suggestions returns the pages shown to the asker beside an escalation:
 // the best pages retrieved, when triage decided to suggest (or the inquiry
 // is urgent and the docs did answer: it escalates at once, and the asker
@@ -33,7 +29,7 @@ func suggestions(a koban.Answer, t koban.Triage) []koban.Citation {
 		}
 		seen[p.Path] = true
 		out = append(out, p)
-		if len(out) == maxSuggestions {
+		if len(out) == koban.MaxSuggested {
 			break
 		}
 	}

@@ -51,24 +51,26 @@ func (o Outcome) Shown() string {
 	return ""
 }
 
-// maxSuggestions is how many pages a suggestion lists.
-const maxSuggestions = 3
-
 // SuggestionText is what the asker sees when koban suggests rather than
 // answers (bot's renderSuggestions): the passage koban would have answered
-// with when retrieval knew one, then the best pages, one line each with the
-// section, its link and the passage quoted from it.
+// with when retrieval knew one (without the pages it lists), then the pages the desk suggests (the
+// ranked pages, or the cited ones without them), one line each with the
+// section, its link and its glimpse.
 func SuggestionText(a koban.Answer) string {
 	var b strings.Builder
 	if a.Known && strings.TrimSpace(a.Text) != "" {
-		b.WriteString(a.Text + "\n\n")
+		b.WriteString(a.Passage() + "\n\n")
+	}
+	pages := a.Pages
+	if len(pages) == 0 {
+		pages = a.Citations
 	}
 	seen := map[string]bool{}
-	for _, c := range append(append([]koban.Citation(nil), a.Citations...), a.Pages...) {
-		if len(seen) == maxSuggestions {
+	for _, c := range pages {
+		if len(seen) == koban.MaxSuggested {
 			break
 		}
-		if seen[c.Path] {
+		if c.Path == "" || seen[c.Path] {
 			continue
 		}
 		seen[c.Path] = true
@@ -77,8 +79,8 @@ func SuggestionText(a koban.Answer) string {
 			label = c.Title
 		}
 		b.WriteString("• " + label + " — " + link(c))
-		if c.Snippet != "" {
-			b.WriteString(": " + strings.Join(strings.Fields(c.Snippet), " "))
+		if g := c.Glimpse(); g != "" {
+			b.WriteString(": " + g)
 		}
 		b.WriteByte('\n')
 	}

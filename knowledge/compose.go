@@ -20,9 +20,14 @@ const maxSnippetChars = 600
 // Together they stay under MaxAnswerChars, which Slack shows in two or
 // three section blocks.
 const (
-	leadBudget   = 2200
-	secondBudget = 1000
+	leadBudget   = 1900
+	secondBudget = 900
 	otherBudget  = 450
+	// relatedReserve is kept for the pages listed after the quoted
+	// sections, a glimpse each.
+	relatedReserve = 900
+	// maxRelated is how many pages are listed after the quoted sections.
+	maxRelated = 4
 	// MaxAnswerChars bounds the text of an extractive answer.
 	MaxAnswerChars = 4500
 )
@@ -30,12 +35,15 @@ const (
 // compose writes an extractive answer: from the best page, the section that
 // answers (and a second one when it answers nearly as well), its steps or
 // paragraph with code blocks verbatim and tables bounded; from the next
-// pages, when they score close to the best, their best section in short.
-// Each part is headed by its breadcrumb and link, and says when something
-// was left out.
-func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, []koban.Citation) {
+// pages, when they score close to the best, their best section in short;
+// then the other pages ranked next, a line each with their best section's
+// glimpse. Each part is headed by its breadcrumb and link, and says when
+// something was left out. It returns the answer, the citations of what it
+// quotes, and the best section of each of the first pages with its glimpse
+// (whether or not the answer had room to list it).
+func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, []koban.Citation, []koban.Citation) {
 	if len(pages) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
 	var b strings.Builder
 	other := pages[0].best.Lang != "" && pages[0].best.Lang != lang
@@ -45,6 +53,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	}
 	b.WriteString(i18n.Say(lang, intro) + "\n")
 	var cites []koban.Citation
+	quoted := map[*page]bool{}
 	add := func(p *page, sec docsindex.Section, budget int) {
 		body, cut := renderSection(sec.Text, a, budget)
 		if body == "" {
@@ -55,19 +64,27 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		if cut {
 			b.WriteString(i18n.Say(lang, "compose.cut", "Link", link) + "\n")
 		}
+		quoted[p] = true
 		cites = append(cites, citation(hitOf(p, sec), p.score, truncate(body, maxSnippetChars)))
 	}
+	choice := make([][]chosen, len(pages))
+	choose := func(i int) []chosen {
+		if choice[i] == nil {
+			choice[i] = chooseSections(pages[i], s.pageSections(pages[i]), a)
+		}
+		return choice[i]
+	}
 	top := pages[0]
-	ch := chooseSections(top, s.pageSections(top), a)
+	ch := choose(0)
 	if len(ch) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
 	add(top, ch[0].sec, leadBudget)
 	if len(ch) > 1 && ch[1].score >= 0.6*ch[0].score && ch[1].sec.Anchor != ch[0].sec.Anchor {
 		add(top, ch[1].sec, secondBudget)
 	}
-	for _, p := range pages[1:] {
-		if len(cites) >= max || b.Len() > MaxAnswerChars-otherBudget-200 {
+	for i, p := range pages[1:] {
+		if len(cites) >= max || b.Len() > MaxAnswerChars-otherBudget-relatedReserve {
 			break
 		}
 		// Later pages must be reasonably close to the best one, or they
@@ -75,12 +92,43 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		if p.score < 0.5*top.score {
 			break
 		}
-		if pc := chooseSections(p, s.pageSections(p), a); len(pc) > 0 {
+		if pc := choose(i + 1); len(pc) > 0 {
 			add(p, pc[0].sec, otherBudget)
 		}
 	}
 	if len(cites) == 0 {
-		return "", nil
+		return "", nil, nil
+	}
+	var listed []koban.Citation
+	headed := false
+	for i, p := range pages {
+		if i > maxRelated {
+			break
+		}
+		// A page not quoted is listed with the best of its sections the
+		// search found: reading all of them would cost more than a line
+		// is worth.
+		pc := choice[i]
+		if pc == nil {
+			pc = chooseSections(p, nil, a)
+		}
+		if len(pc) == 0 {
+			continue
+		}
+		g := glimpse(pc[0].sec.Text, a)
+		listed = append(listed, citation(hitOf(p, pc[0].sec), p.score, g))
+		if quoted[p] || g == "" {
+			continue
+		}
+		line := fmt.Sprintf("• **%s** (%s): %s\n", pc[0].sec.Breadcrumb, sectionLink(pc[0].sec), g)
+		if b.Len()+len(line)+40 > MaxAnswerChars {
+			continue
+		}
+		if !headed {
+			headed = true
+			b.WriteString("\n" + koban.RelatedHead(lang) + "\n")
+		}
+		b.WriteString(line)
 	}
 	text := b.String()
 	if len(text) > MaxAnswerChars {
@@ -89,7 +137,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 			text += "\n```" // close the block the cut fell in
 		}
 	}
-	return text, cites
+	return text, cites, listed
 }
 
 // pageSections reads every section of p's page, or nil when the searcher

@@ -172,7 +172,10 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if len(r.pages) > 0 {
 		// Below the threshold the answer is not shown, but its sections
 		// are what the pages suggested while escalating point at.
-		text, cites := s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
+		text, cites, listed := s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
+		// The first pages are listed with their best section and its
+		// glimpse, those the answer quotes with the quoted passage.
+		leadWithCited(ans.Pages, listed)
 		leadWithCited(ans.Pages, cites)
 		if ans.Known {
 			ans.Text, ans.Citations = text, cites
