@@ -3,39 +3,76 @@ package docsindex
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
-	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"slices"
 	"sync"
-	"weak"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
-// Search scores documents term at a time: for each field and each of the
-// query's terms it reads the term's postings once and adds each posting's
-// score to its document's accumulator. The scores are bleve's own for a
-// match query (an OR of the analysed terms) on each field, computed the way
-// bleve's term and disjunction searchers compute them (TestSearchFieldScores
-// holds the two together), but without bleve's document-at-a-time merge: that
-// merge keeps a heap over every term's postings, and with the 50 to 80 terms
-// of a pasted question it cost two thirds of a search. Here every posting is
-// visited once, and only the best documents are named.
+// Scoring is BM25 on each field of its own (its own document frequencies,
+// average length, saturation and length normalisation), the fields then
+// combined linearly by the query's weights. Search scores term at a time:
+// for each field and each of the query's terms it reads the term's postings
+// once and adds each posting's score to its document's accumulator, so
+// every posting is visited once however long the question, and only the
+// best documents are named.
 
-// fieldPart is one field of a search: the field, the analyzer its text goes
-// through, and its weight for each kind of document (section, page).
-type fieldPart struct {
-	field    string
-	analyzer string
-	// names and weights per kind (0 section, 1 page); has says whether the
-	// kind searches the field at all.
-	names   [2]string
-	weights [2]float64
-	has     [2]bool
+// bm25 holds one field's BM25 parameters: k1 saturates term frequency, b
+// normalises by field length (0 none, 1 full).
+type bm25 struct{ k1, b float64 }
+
+// fieldBM25 are the parameters per field, measured on the evaluation sets
+// (cross-validated; see the README of the docs index in DESIGN).
+var fieldBM25 = [numFields]bm25{
+	fTitle:    {1.2, 0.75},
+	fHeadings: {1.2, 0.75},
+	fBody:     {1.2, 0.75},
+	fCode:     {1.2, 0.75},
+	fPath:     {1.2, 0.75},
+	fDesc:     {1.2, 0.75},
+	fPhrase:   {1.2, 0.75},
+}
+
+// experiment knobs (temporary)
+var (
+	xSqrt  = os.Getenv("X_SQRT") != ""
+	xIDF2  = os.Getenv("X_IDF2") != ""
+	xQNorm = os.Getenv("X_QNORM") != ""
+	xNoCoord = os.Getenv("X_NOCOORD") != ""
+	xK1    = envF("X_K1", 1.2)
+	xB     = envF("X_B", 0.75)
+	xK1p   = envF("X_K1P", -1)
+	xBp    = envF("X_BP", -1)
+)
+
+func envF(k string, d float64) float64 {
+	if v := os.Getenv(k); v != "" {
+		f, _ := strconv.ParseFloat(v, 64)
+		return f
+	}
+	return d
+}
+
+// idf is BM25's inverse document frequency of a term in df of n documents.
+func idf(n, df uint32) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// termScore is BM25's score of one term occurring tf times in a field of
+// length fieldLen, where the field's average length is avg.
+func termScore(p bm25, idf float64, tf, fieldLen uint32, avg float64) float64 {
+	t := float64(tf)
+	if xSqrt {
+		t = math.Sqrt(t)
+	}
+	norm := 1 - p.b
+	if avg > 0 {
+		norm += p.b * float64(fieldLen) / avg
+	}
+	return idf * t * (p.k1 + 1) / (t + p.k1*norm)
 }
 
 // docScores accumulates one field's scores per document number.
@@ -69,64 +106,31 @@ func (d *docScores) release() {
 	}
 }
 
-// score is bleve's match-query score of the document: the sum of its
-// matching terms' scores times the share of the query's terms it matches.
-func (d *docScores) score(doc uint64) (float64, bool) {
-	if d == nil || doc >= uint64(len(d.count)) || d.count[doc] == 0 {
+// score is the document's score in the field: the sum of its matching
+// terms' scores times the share of the query's terms it matches, which
+// favours documents that match more of a long question.
+func (d *docScores) score(doc uint32) (float64, bool) {
+	if d == nil || int(doc) >= len(d.count) || d.count[doc] == 0 {
 		return 0, false
+	}
+	if xNoCoord {
+		return d.sum[doc], true
 	}
 	return d.sum[doc] * float64(d.count[doc]) / float64(d.total), true
 }
 
-// scoredDoc is one document's total score for one kind.
-type scoredDoc struct {
-	doc    uint64
-	score  float64
-	fields map[string]float64
-}
-
-// bm25Stats returns the collection statistics bleve's BM25 uses for field:
-// the document count and the average field length, pinned (see
-// dueMerge) or read from r.
-func (ix *Index) bm25Stats(r index.IndexReader, field string) (n uint64, avg float64, err error) {
-	if n, err = r.DocCount(); err != nil {
-		return 0, 0, err
-	}
-	card, ok := ix.manifest.Cardinality[field]
-	if !ok {
-		if br, ok := r.(index.BM25Reader); ok {
-			if card, err = br.FieldCardinality(field); err != nil {
-				return 0, 0, err
-			}
-		}
-	}
-	if n == 0 {
-		return 0, 0, nil
-	}
-	// As bleve's bm25ScoreMetrics: the term dictionary's size over the
-	// document count, rounded up.
-	return n, math.Ceil(float64(card) / float64(n)), nil
-}
-
-// scoreField reads the postings of text's terms in part.field and returns
-// each document's match-query score parts, for the documents numbered up to
-// maxDoc.
-func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysis.Analyzer, part fieldPart, text string, maxDoc uint64) (*docScores, error) {
+// scoreField scores the documents of p on field f for text, analysed by
+// an. A term the query repeats counts once per repeat.
+func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field, text string) (*docScores, error) {
 	tokens := an.Analyze([]byte(text))
-	if len(tokens) == 0 {
+	fi := &p.Fields[f]
+	if len(tokens) == 0 || fi.Docs == 0 {
 		return nil, nil
 	}
-	n, avg, err := ix.bm25Stats(r, part.field)
-	if err != nil {
-		return nil, fmt.Errorf("field %s statistics: %w", part.field, err)
-	}
-	// Repeated terms count once per repeat, as bleve's match query makes
-	// one term searcher for each token.
+	avg := float64(fi.SumLen) / float64(fi.Docs)
 	type term struct {
-		text  []byte
+		text  string
 		times int
-		tfr   index.TermFieldReader
-		idf   float64
 	}
 	var terms []*term
 	byText := map[string]*term{}
@@ -135,171 +139,104 @@ func (ix *Index) scoreField(ctx context.Context, r index.IndexReader, an analysi
 			t.times++
 			continue
 		}
-		t := &term{text: tok.Term, times: 1}
-		byText[string(tok.Term)] = t
+		t := &term{text: string(tok.Term), times: 1}
+		byText[t.text] = t
 		terms = append(terms, t)
 	}
-	defer func() {
-		for _, t := range terms {
-			if t.tfr != nil {
-				t.tfr.Close()
-			}
-		}
-	}()
-	var sumSq float64
-	for _, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, t.text, part.field, true, true, false)
-		if err != nil {
-			return nil, fmt.Errorf("field %s term %q: %w", part.field, t.text, err)
-		}
-		t.tfr = tfr
-		t.idf = idf(avg, n, tfr.Count())
-		sumSq += float64(t.times) * t.idf * t.idf
+	ds := newDocScores(len(p.Docs), len(tokens))
+	params := fieldBM25[f]
+	params.k1, params.b = xK1, xB
+	if f == fPhrase && xK1p >= 0 {
+		params.k1 = xK1p
 	}
-	queryNorm := 1 / math.Sqrt(sumSq)
-	ds := newDocScores(int(maxDoc)+1, len(tokens))
-	var tfd index.TermFieldDoc
-	for _, t := range terms {
-		if t.tfr.Count() == 0 {
-			continue
-		}
-		// bleve's term score: queryWeight (boost × idf × queryNorm) times
-		// the BM25 document score (idf × saturated, length-normalised tf).
-		weight := t.idf * queryNorm * float64(t.times)
-		for seen := 0; ; seen++ {
-			if seen%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			d, err := t.tfr.Next(&tfd)
-			if err != nil {
-				return nil, fmt.Errorf("field %s term %q: %w", part.field, t.text, err)
-			}
-			if d == nil {
-				break
-			}
-			doc, ok := docNum(d.ID)
-			if !ok || doc >= uint64(len(ds.count)) {
-				// Not a document of any kind (see Search): never ranked.
+	if f == fPhrase && xBp >= 0 {
+		params.b = xBp
+	}
+	qnorm := 1.0
+	if xQNorm {
+		var sumSq float64
+		for _, t := range terms {
+			td := fi.Terms[t.text]
+			df := uint32(len(td) / 2)
+			if df == 0 {
 				continue
 			}
-			ds.sum[doc] += weight * docScore(t.idf, avg, d.Freq, d.Norm)
+			i := idf(fi.Docs, df)
+			sumSq += float64(t.times) * i * i
+		}
+		if sumSq > 0 {
+			qnorm = 1 / math.Sqrt(sumSq)
+		}
+	}
+	for _, t := range terms {
+		if err := ctx.Err(); err != nil {
+			ds.release()
+			return nil, err
+		}
+		td := fi.Terms[t.text]
+		df := uint32(0)
+		for i := 0; i < len(td); i += 2 {
+			if p.Docs[td[i]].Live {
+				df++
+			}
+		}
+		if df == 0 {
+			continue
+		}
+		termIDF := idf(fi.Docs, df)
+		w := float64(t.times) * qnorm
+		if xIDF2 {
+			w *= termIDF
+		}
+		for i := 0; i < len(td); i += 2 {
+			doc := td[i]
+			if !p.Docs[doc].Live {
+				continue
+			}
+			ds.sum[doc] += w * termScore(params, termIDF, td[i+1], fi.Lens[doc], avg)
 			ds.count[doc] += uint16(min(t.times, math.MaxUint16-int(ds.count[doc])))
 		}
 	}
 	return ds, nil
 }
 
-// idf is bleve's inverse document frequency: BM25's when the field has an
-// average length, TF-IDF's otherwise.
-func idf(avg float64, n, df uint64) float64 {
-	if avg > 0 {
-		return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-	}
-	return 1 + math.Log(float64(n)/float64(df+1))
+// fieldPart is one field of a search and its weight for each kind of
+// document (0 section, 1 page); has says whether the kind searches the
+// field at all.
+type fieldPart struct {
+	f       field
+	names   [2]string
+	weights [2]float64
+	has     [2]bool
 }
 
-// docScore is bleve's per-document term score before the query weight.
-func docScore(idf, avg float64, freq uint64, norm float64) float64 {
-	tf := math.Sqrt(float64(freq))
-	if avg > 0 {
-		fieldLength := 1 / (norm * norm)
-		return idf * (tf * search.BM25_k1) / (tf + search.BM25_k1*(1-search.BM25_b+search.BM25_b*fieldLength/avg))
-	}
-	return tf * norm * idf
+// scoredDoc is one document's total score for one kind.
+type scoredDoc struct {
+	doc    uint32
+	score  float64
+	fields map[string]float64
 }
 
-// docNum is the document number in a scorch internal ID (8 bytes, big
-// endian). Anything else is not a document this search can score.
-func docNum(id index.IndexInternalID) (uint64, bool) {
-	if len(id) != 8 {
-		return 0, false
-	}
-	n := binary.BigEndian.Uint64(id)
-	// Filters are indexed by it: a number past any index this size could
-	// hold is corrupt, not a document.
-	return n, n < 1<<26
-}
-
-// termDocs marks the document numbers whose field holds term.
-func termDocs(ctx context.Context, r index.IndexReader, field, term string) ([]bool, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-	if err != nil {
-		return nil, fmt.Errorf("filter %s:%s: %w", field, term, err)
-	}
-	defer tfr.Close()
-	var out []bool
-	var tfd index.TermFieldDoc
-	for {
-		d, err := tfr.Next(&tfd)
-		if err != nil {
-			return nil, fmt.Errorf("filter %s:%s: %w", field, term, err)
-		}
-		if d == nil {
-			return out, nil
-		}
-		doc, ok := docNum(d.ID)
-		if !ok {
-			continue
-		}
-		if doc >= uint64(len(out)) {
-			out = append(out, make([]bool, int(doc)+1-len(out))...)
-		}
-		out[doc] = true
-	}
-}
-
-// filterCache keeps the documents of each kind and language of one index
-// snapshot: every search filters on them, and reading them costs as much
-// as scoring a short question. Document numbers change when segments merge,
-// so the cache holds for one snapshot only. It knows the snapshot by a weak
-// pointer: a strong one would keep a replaced snapshot, and the segments
-// it holds, in memory until the next search.
-type filterCache struct {
-	mu   sync.Mutex
-	snap weak.Pointer[scorch.IndexSnapshot]
-	docs map[[2]string][]bool // by field and term
-}
-
-// filterDocs returns the documents whose field holds term in snapshot r.
-// The result is shared: callers must not change it.
-func (c *filterCache) filterDocs(ctx context.Context, r index.IndexReader, field, term string) ([]bool, error) {
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return termDocs(ctx, r, field, term)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if w := weak.Make(snap); c.snap != w {
-		c.snap, c.docs = w, map[[2]string][]bool{}
-	}
-	k := [2]string{field, term}
-	if d, ok := c.docs[k]; ok {
-		return d, nil
-	}
-	d, err := termDocs(ctx, r, field, term)
-	if err != nil {
-		return nil, err
-	}
-	c.docs[k] = d
-	return d, nil
-}
-
-// topDocs ranks the documents of one kind (those marked in docs) by their
-// weighted field scores and keeps the best size of them, ties by document
-// number (the order bleve's collector keeps).
-func topDocs(docs []bool, kind int, parts []fieldPart, scores []*docScores, size int) []scoredDoc {
+// topDocs ranks the documents of one kind that keep accepts by their
+// weighted field scores and keeps the best size of them, ties by ID.
+func topDocs(p *postings, keep func(doc uint32) bool, kind int, parts []fieldPart, scores []*docScores, size int) []scoredDoc {
 	// better orders best first.
 	better := func(a, b scoredDoc) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.doc, b.doc)
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(p.Docs[a.doc].ID, p.Docs[b.doc].ID))
 	}
 	// A heap of the best size so far, worst on top.
 	h := make([]scoredDoc, 0, size)
 	worse := func(i, j int) bool { return better(h[i], h[j]) > 0 }
+	up := func(i int) {
+		for i > 0 {
+			parent := (i - 1) / 2
+			if !worse(i, parent) {
+				return
+			}
+			h[i], h[parent] = h[parent], h[i]
+			i = parent
+		}
+	}
 	down := func(i int) {
 		for {
 			l := 2*i + 1
@@ -317,36 +254,29 @@ func topDocs(docs []bool, kind int, parts []fieldPart, scores []*docScores, size
 			i = m
 		}
 	}
-	for doc, ok := range docs {
-		if !ok {
+	for doc := range uint32(len(p.Docs)) {
+		if !keep(doc) {
 			continue
 		}
 		var total float64
 		matched := false
-		for i, p := range parts {
-			if !p.has[kind] {
+		for i, part := range parts {
+			if !part.has[kind] {
 				continue
 			}
-			if s, ok := scores[i].score(uint64(doc)); ok {
+			if s, ok := scores[i].score(doc); ok {
 				matched = true
-				total += p.weights[kind] * s
+				total += part.weights[kind] * s
 			}
 		}
 		if !matched {
 			continue
 		}
-		d := scoredDoc{doc: uint64(doc), score: total}
+		d := scoredDoc{doc: doc, score: total}
 		switch {
 		case len(h) < size:
 			h = append(h, d)
-			for i := len(h) - 1; i > 0; {
-				parent := (i - 1) / 2
-				if !worse(i, parent) {
-					break
-				}
-				h[i], h[parent] = h[parent], h[i]
-				i = parent
-			}
+			up(len(h) - 1)
 		case better(d, h[0]) < 0:
 			h[0] = d
 			down(0)
@@ -355,12 +285,12 @@ func topDocs(docs []bool, kind int, parts []fieldPart, scores []*docScores, size
 	slices.SortFunc(h, better)
 	for i := range h {
 		h[i].fields = make(map[string]float64, len(parts))
-		for j, p := range parts {
-			if !p.has[kind] {
+		for j, part := range parts {
+			if !part.has[kind] {
 				continue
 			}
 			if s, ok := scores[j].score(h[i].doc); ok {
-				h[i].fields[p.names[kind]] = s
+				h[i].fields[part.names[kind]] = s
 			}
 		}
 	}
