@@ -5,8 +5,8 @@ import (
 	"context"
 	"math"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -38,14 +38,14 @@ var fieldBM25 = [numFields]bm25{
 
 // experiment knobs (temporary)
 var (
-	xSqrt  = os.Getenv("X_SQRT") != ""
-	xIDF2  = os.Getenv("X_IDF2") != ""
-	xQNorm = os.Getenv("X_QNORM") != ""
+	xSqrt    = os.Getenv("X_SQRT") != ""
+	xIDF2    = os.Getenv("X_IDF2") != ""
+	xQNorm   = os.Getenv("X_QNORM") != ""
 	xNoCoord = os.Getenv("X_NOCOORD") != ""
-	xK1    = envF("X_K1", 1.2)
-	xB     = envF("X_B", 0.75)
-	xK1p   = envF("X_K1P", -1)
-	xBp    = envF("X_BP", -1)
+	xK1      = envF("X_K1", 1.2)
+	xB       = envF("X_B", 0.75)
+	xK1p     = envF("X_K1P", -1)
+	xBp      = envF("X_BP", -1)
 )
 
 func envF(k string, d float64) float64 {
