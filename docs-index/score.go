@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"os"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -27,33 +25,13 @@ type bm25 struct{ k1, b float64 }
 // fieldBM25 are the parameters per field, measured on the evaluation sets
 // (cross-validated; see the README of the docs index in DESIGN).
 var fieldBM25 = [numFields]bm25{
-	fTitle:    {1.2, 0.75},
-	fHeadings: {1.2, 0.75},
-	fBody:     {1.2, 0.75},
-	fCode:     {1.2, 0.75},
-	fPath:     {1.2, 0.75},
-	fDesc:     {1.2, 0.75},
-	fPhrase:   {1.2, 0.75},
-}
-
-// experiment knobs (temporary)
-var (
-	xSqrt    = os.Getenv("X_SQRT") != ""
-	xIDF2    = os.Getenv("X_IDF2") != ""
-	xQNorm   = os.Getenv("X_QNORM") != ""
-	xNoCoord = os.Getenv("X_NOCOORD") != ""
-	xK1      = envF("X_K1", 1.2)
-	xB       = envF("X_B", 0.75)
-	xK1p     = envF("X_K1P", -1)
-	xBp      = envF("X_BP", -1)
-)
-
-func envF(k string, d float64) float64 {
-	if v := os.Getenv(k); v != "" {
-		f, _ := strconv.ParseFloat(v, 64)
-		return f
-	}
-	return d
+	fTitle:    {5, 1},
+	fHeadings: {5, 1},
+	fBody:     {5, 1},
+	fCode:     {5, 1},
+	fPath:     {5, 1},
+	fDesc:     {5, 1},
+	fPhrase:   {5, 1},
 }
 
 // idf is BM25's inverse document frequency of a term in df of n documents.
@@ -65,9 +43,6 @@ func idf(n, df uint32) float64 {
 // length fieldLen, where the field's average length is avg.
 func termScore(p bm25, idf float64, tf, fieldLen uint32, avg float64) float64 {
 	t := float64(tf)
-	if xSqrt {
-		t = math.Sqrt(t)
-	}
 	norm := 1 - p.b
 	if avg > 0 {
 		norm += p.b * float64(fieldLen) / avg
@@ -113,87 +88,80 @@ func (d *docScores) score(doc uint32) (float64, bool) {
 	if d == nil || int(doc) >= len(d.count) || d.count[doc] == 0 {
 		return 0, false
 	}
-	if xNoCoord {
-		return d.sum[doc], true
-	}
 	return d.sum[doc] * float64(d.count[doc]) / float64(d.total), true
 }
 
-// scoreField scores the documents of p on field f for text, analysed by
-// an. A term the query repeats counts once per repeat.
-func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field, text string) (*docScores, error) {
+// queryTerm is a distinct term of a query in one field: how many times the
+// query has it, its postings and how many live documents they hold.
+type queryTerm struct {
+	times int
+	docs  termDocs
+	df    uint32
+}
+
+// queryTerms analyses text into its distinct terms in field fi, in order of
+// first occurrence, and the number of tokens.
+func queryTerms(p *postings, fi *fieldIndex, an analysis.Analyzer, text string) ([]*queryTerm, int) {
 	tokens := an.Analyze([]byte(text))
-	fi := &p.Fields[f]
-	if len(tokens) == 0 || fi.Docs == 0 {
-		return nil, nil
-	}
-	avg := float64(fi.SumLen) / float64(fi.Docs)
-	type term struct {
-		text  string
-		times int
-	}
-	var terms []*term
-	byText := map[string]*term{}
+	var terms []*queryTerm
+	byText := map[string]*queryTerm{}
 	for _, tok := range tokens {
 		if t := byText[string(tok.Term)]; t != nil {
 			t.times++
 			continue
 		}
-		t := &term{text: string(tok.Term), times: 1}
-		byText[t.text] = t
+		t := &queryTerm{times: 1, docs: fi.Terms[string(tok.Term)]}
+		for i := 0; i < len(t.docs); i += 2 {
+			if p.Docs[t.docs[i]].Live {
+				t.df++
+			}
+		}
+		byText[string(tok.Term)] = t
 		terms = append(terms, t)
 	}
-	ds := newDocScores(len(p.Docs), len(tokens))
-	params := fieldBM25[f]
-	params.k1, params.b = xK1, xB
-	if f == fPhrase && xK1p >= 0 {
-		params.k1 = xK1p
+	return terms, len(tokens)
+}
+
+// scoreField scores the documents of p on field f for text, analysed by
+// an: each matching term adds its weight in the query (its idf, times its
+// repeats, over the length of the query's idf vector) times its BM25 weight
+// in the document.
+func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field, text string) (*docScores, error) {
+	fi := &p.Fields[f]
+	if fi.Docs == 0 {
+		return nil, nil
 	}
-	if f == fPhrase && xBp >= 0 {
-		params.b = xBp
-	}
-	qnorm := 1.0
-	if xQNorm {
-		var sumSq float64
-		for _, t := range terms {
-			td := fi.Terms[t.text]
-			df := uint32(len(td) / 2)
-			if df == 0 {
-				continue
-			}
-			i := idf(fi.Docs, df)
+	terms, total := queryTerms(p, fi, an, text)
+	var sumSq float64
+	for _, t := range terms {
+		if t.df > 0 {
+			i := idf(fi.Docs, t.df)
 			sumSq += float64(t.times) * i * i
 		}
-		if sumSq > 0 {
-			qnorm = 1 / math.Sqrt(sumSq)
-		}
 	}
+	if sumSq == 0 {
+		return nil, nil
+	}
+	queryNorm := 1 / math.Sqrt(sumSq)
+	avg := float64(fi.SumLen) / float64(fi.Docs)
+	params := fieldBM25[f]
+	ds := newDocScores(len(p.Docs), total)
 	for _, t := range terms {
 		if err := ctx.Err(); err != nil {
 			ds.release()
 			return nil, err
 		}
-		td := fi.Terms[t.text]
-		df := uint32(0)
-		for i := 0; i < len(td); i += 2 {
-			if p.Docs[td[i]].Live {
-				df++
-			}
-		}
-		if df == 0 {
+		if t.df == 0 {
 			continue
 		}
-		termIDF := idf(fi.Docs, df)
-		w := float64(t.times) * qnorm
-		if xIDF2 {
-			w *= termIDF
-		}
-		for i := 0; i < len(td); i += 2 {
-			doc := td[i]
+		termIDF := idf(fi.Docs, t.df)
+		w := float64(t.times) * termIDF * queryNorm
+		for i := 0; i < len(t.docs); i += 2 {
+			doc := t.docs[i]
 			if !p.Docs[doc].Live {
 				continue
 			}
-			ds.sum[doc] += w * termScore(params, termIDF, td[i+1], fi.Lens[doc], avg)
+			ds.sum[doc] += w * termScore(params, termIDF, t.docs[i+1], fi.Lens[doc], avg)
 			ds.count[doc] += uint16(min(t.times, math.MaxUint16-int(ds.count[doc])))
 		}
 	}
