@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/kobanhq/koban/internal/textproc"
 )
@@ -42,7 +42,7 @@ type analyzers struct {
 // WithJapaneseAnalyzer). They come from a bleve mapping, the registry that
 // builds bleve's own and custom analyzers; no bleve index is made.
 func newAnalyzers(ja string) (*analyzers, error) {
-	m := bleve.NewIndexMapping()
+	m := mapping.NewIndexMapping()
 	if err := registerJA(m, ja); err != nil {
 		return nil, err
 	}
