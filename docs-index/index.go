@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -161,18 +163,43 @@ func newIndex(dir string, log *slog.Logger, opts []Option) (*Index, error) {
 // buildPostings analyses every section and page of the manifest into a new
 // search index.
 func (ix *Index) buildPostings() *postings {
-	p := newPostings()
 	keys := make([]string, 0, len(ix.manifest.Pages))
 	for k := range ix.manifest.Pages {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		for _, d := range ix.analysePage(ix.manifest.Pages[k]) {
+	entries := make([]*pageEntry, len(keys))
+	for i, k := range keys {
+		entries[i] = ix.manifest.Pages[k]
+	}
+	p := newPostings()
+	for _, docs := range ix.analysePages(entries) {
+		for _, d := range docs {
 			p.add(d)
 		}
 	}
 	return p
+}
+
+// analysePages analyses pages on every processor: analysis is most of the
+// time indexing takes. The result is in the order of entries.
+func (ix *Index) analysePages(entries []*pageEntry) [][]*analysedDoc {
+	out := make([][]*analysedDoc, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(entries)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(entries) {
+					return
+				}
+				out[i] = ix.analysePage(entries[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // analysePage analyses a page's sections and the page as a whole.

@@ -163,7 +163,8 @@ func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (map[string][
 		hashes[k] = e.Hash
 	}
 	ix.mu.RUnlock()
-	out := map[string][]*analysedDoc{}
+	var keys []string
+	var entries []*pageEntry
 	for i := range fresh {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -173,7 +174,12 @@ func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (map[string][
 		if h, ok := hashes[k]; ok && h == p.Hash {
 			continue
 		}
-		out[k] = ix.analysePage(entryOf(p))
+		keys = append(keys, k)
+		entries = append(entries, entryOf(p))
+	}
+	out := make(map[string][]*analysedDoc, len(keys))
+	for i, docs := range ix.analysePages(entries) {
+		out[keys[i]] = docs
 	}
 	return out, nil
 }
