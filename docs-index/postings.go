@@ -46,10 +46,13 @@ type termDocs []uint32
 type fieldIndex struct {
 	Terms map[string]termDocs
 	Lens  []uint32 // tokens per document number; 0 for none
-	// SumLen and Docs are over live documents: the total tokens and how
-	// many documents have the field.
-	SumLen uint64
-	Docs   uint32
+	// sumLen and docs are over live documents, sections and pages alike:
+	// the total tokens and how many documents have the field. They follow
+	// from Lens, and are not saved. (Averaging each kind's lengths apart
+	// ranked worse: Kubernetes dev nDCG@10 0.70 against 0.71, BC Gov
+	// Recall@5 0.56 against 0.89.)
+	sumLen uint64
+	docs   uint32
 }
 
 // postings is the whole search index. It is not safe for concurrent use:
@@ -91,8 +94,8 @@ func (p *postings) add(d *analysedDoc) {
 		if d.lens[f] == 0 {
 			continue
 		}
-		fi.SumLen += uint64(d.lens[f])
-		fi.Docs++
+		fi.sumLen += uint64(d.lens[f])
+		fi.docs++
 		for t, tf := range d.terms[f] {
 			fi.Terms[t] = append(fi.Terms[t], n, tf)
 		}
@@ -112,8 +115,8 @@ func (p *postings) remove(id string) {
 	for f := range p.Fields {
 		fi := &p.Fields[f]
 		if l := fi.Lens[n]; l > 0 {
-			fi.SumLen -= uint64(l)
-			fi.Docs--
+			fi.sumLen -= uint64(l)
+			fi.docs--
 		}
 	}
 }
@@ -157,14 +160,29 @@ func (p *postings) compact(force bool) {
 	}
 	p.Docs = docs
 	p.dead = 0
-	p.reindexIDs()
+	p.restat()
 }
 
-func (p *postings) reindexIDs() {
+// restat recomputes what follows from the documents and their lengths:
+// the documents by ID, the removed ones, and each field's statistics.
+func (p *postings) restat() {
 	p.byID = make(map[string]uint32, len(p.Docs))
-	for n, d := range p.Docs {
-		if d.Live {
-			p.byID[d.ID] = uint32(n)
+	p.dead = 0
+	for f := range p.Fields {
+		p.Fields[f].sumLen, p.Fields[f].docs = 0, 0
+	}
+	for n := range p.Docs {
+		d := &p.Docs[n]
+		if !d.Live {
+			p.dead++
+			continue
+		}
+		p.byID[d.ID] = uint32(n)
+		for f := range p.Fields {
+			if l := p.Fields[f].Lens[n]; l > 0 {
+				p.Fields[f].sumLen += uint64(l)
+				p.Fields[f].docs++
+			}
 		}
 	}
 }
@@ -236,11 +254,6 @@ func readPostings(dir string, gen uint64) (*postings, error) {
 			}
 		}
 	}
-	for _, d := range p.Docs {
-		if !d.Live {
-			p.dead++
-		}
-	}
-	p.reindexIDs()
+	p.restat()
 	return p, nil
 }

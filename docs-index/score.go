@@ -128,14 +128,15 @@ func queryTerms(p *postings, fi *fieldIndex, an analysis.Analyzer, text string) 
 // in the document.
 func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field, text string) (*docScores, error) {
 	fi := &p.Fields[f]
-	if fi.Docs == 0 {
+	n := fi.docs
+	if n == 0 {
 		return nil, nil
 	}
 	terms, total := queryTerms(p, fi, an, text)
 	var sumSq float64
 	for _, t := range terms {
 		if t.df > 0 {
-			i := idf(fi.Docs, t.df)
+			i := idf(n, t.df)
 			sumSq += float64(t.times) * i * i
 		}
 	}
@@ -143,7 +144,7 @@ func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field,
 		return nil, nil
 	}
 	queryNorm := 1 / math.Sqrt(sumSq)
-	avg := float64(fi.SumLen) / float64(fi.Docs)
+	avg := float64(fi.sumLen) / float64(n)
 	params := fieldBM25[f]
 	ds := newDocScores(len(p.Docs), total)
 	for _, t := range terms {
@@ -154,7 +155,7 @@ func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field,
 		if t.df == 0 {
 			continue
 		}
-		termIDF := idf(fi.Docs, t.df)
+		termIDF := idf(n, t.df)
 		w := float64(t.times) * termIDF * queryNorm
 		for i := 0; i < len(t.docs); i += 2 {
 			doc := t.docs[i]
