@@ -302,23 +302,28 @@ func (ix *Index) writeManifest() error {
 
 // writeManifestTo saves m in dir, replacing the manifest there at once.
 func writeManifestTo(dir string, m *manifest) error {
-	path := filepath.Join(dir, "manifest.gob")
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("write manifest: %w", err)
-	}
-	if err := gob.NewEncoder(f).Encode(m); err != nil {
-		f.Close()
-		return fmt.Errorf("write manifest: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := writeGob(filepath.Join(dir, "manifest.gob"), m); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
+}
+
+// writeGob saves v as gob in the file at path, replacing it at once: a
+// reader sees the old file or the new one, never a part.
+func writeGob(path string, v any) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := gob.NewEncoder(f).Encode(v); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // sourceKey is a short stable name for a source folder, so that two sources

@@ -309,12 +309,7 @@ func TestRankingDeterministic(t *testing.T) {
 func TestSearchFieldScores(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
 	write("a.md", "---\ntitle: Zulu\n---\n\nzeta zeta omega\n")
 	write("b.md", "---\ntitle: Yankee\n---\n\nzeta kappa kappa kappa sigma\n")
 	ix, err := OpenMem(nil)

@@ -197,22 +197,10 @@ type savedPostings struct {
 const postingsFile = "postings.gob"
 
 // savePostings writes p to dir, replacing the file at once. It only reads
-// p; compact it first so that the file holds no removed documents.
+// p: searches may go on meanwhile. Removed documents not yet compacted away
+// are saved as removed.
 func savePostings(dir string, gen uint64, p *postings) error {
-	path := filepath.Join(dir, postingsFile)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("write search index: %w", err)
-	}
-	if err := gob.NewEncoder(f).Encode(savedPostings{Generation: gen, Postings: p}); err != nil {
-		f.Close()
-		return fmt.Errorf("write search index: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write search index: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := writeGob(filepath.Join(dir, postingsFile), savedPostings{Generation: gen, Postings: p}); err != nil {
 		return fmt.Errorf("write search index: %w", err)
 	}
 	return nil
