@@ -111,9 +111,14 @@ func queryTerms(p *postings, fi *fieldIndex, an analysis.Analyzer, text string) 
 			continue
 		}
 		t := &queryTerm{times: 1, docs: fi.Terms[string(tok.Term)]}
-		for i := 0; i < len(t.docs); i += 2 {
-			if p.Docs[t.docs[i]].Live {
-				t.df++
+		if p.dead == 0 {
+			t.df = uint32(len(t.docs) / 2)
+		} else {
+			// Some postings are of removed documents: count the others.
+			for i := 0; i < len(t.docs); i += 2 {
+				if p.Docs[t.docs[i]].Live {
+					t.df++
+				}
 			}
 		}
 		byText[string(tok.Term)] = t
@@ -191,7 +196,10 @@ type scoredDoc struct {
 func topDocs(p *postings, keep func(doc uint32) bool, kind int, parts []fieldPart, scores []*docScores, size int) []scoredDoc {
 	// better orders best first.
 	better := func(a, b scoredDoc) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(p.Docs[a.doc].ID, p.Docs[b.doc].ID))
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.Docs[a.doc].ID, p.Docs[b.doc].ID)
 	}
 	// A heap of the best size so far, worst on top.
 	h := make([]scoredDoc, 0, size)
