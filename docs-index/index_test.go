@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -292,12 +293,52 @@ func TestRankingDeterministic(t *testing.T) {
 	if err := reopened.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Without its saved search index, the index builds it again from the
-	// manifest's sections.
-	if err := os.Remove(filepath.Join(incDir, postingsFile)); err != nil {
+	// Without its saved search index, or with a damaged one, the index
+	// builds it again from the manifest's sections.
+	saved := filepath.Join(incDir, postingsFile)
+	b, err := os.ReadFile(saved)
+	if err != nil {
 		t.Fatal(err)
 	}
-	check("index rebuilt from its manifest", run(mustOpen(t, incDir)))
+	for _, damage := range []struct {
+		name string
+		data []byte // nil: no file
+	}{
+		{"no search index file", nil},
+		{"a truncated search index file", b[:len(b)/2]},
+		{"a search index file with a changed byte", append(append(append([]byte(nil), b[:len(b)/3]...), b[len(b)/3]^0xff), b[len(b)/3+1:]...)},
+		{"a search index file of another manifest generation", []byte{}},
+	} {
+		switch {
+		case len(damage.data) == 0 && damage.data != nil:
+			ix := mustOpen(t, incDir)
+			ix.mu.RLock()
+			err = savePostings(incDir, ix.manifest.Generation+1, ix.post)
+			ix.mu.RUnlock()
+			if cerr := ix.Close(); err == nil {
+				err = cerr
+			}
+		case damage.data == nil:
+			err = os.Remove(saved)
+		default:
+			err = os.WriteFile(saved, damage.data, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logged strings.Builder
+		ix, err := Open(incDir, slog.New(slog.NewTextHandler(&logged, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("index with "+damage.name, run(ix))
+		if !strings.Contains(logged.String(), "rebuilt from the manifest") {
+			t.Errorf("index with %s: opened without rebuilding its search index; log:\n%s", damage.name, logged.String())
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestSearchFieldScores checks the scores of one field against BM25

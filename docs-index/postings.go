@@ -1,10 +1,6 @@
 package docsindex
 
 import (
-	"encoding/gob"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 )
 
@@ -185,63 +181,4 @@ func (p *postings) restat() {
 			}
 		}
 	}
-}
-
-// savedPostings is the file that holds the search index, with the
-// generation of the manifest it matches.
-type savedPostings struct {
-	Generation uint64
-	Postings   *postings
-}
-
-const postingsFile = "postings.gob"
-
-// savePostings writes p to dir, replacing the file at once. It only reads
-// p: searches may go on meanwhile. Removed documents not yet compacted away
-// are saved as removed.
-func savePostings(dir string, gen uint64, p *postings) error {
-	if err := writeGob(filepath.Join(dir, postingsFile), savedPostings{Generation: gen, Postings: p}); err != nil {
-		return fmt.Errorf("write search index: %w", err)
-	}
-	return nil
-}
-
-// readPostings reads the search index saved in dir for manifest
-// generation gen. It fails when the file is missing, unreadable or of
-// another generation.
-func readPostings(dir string, gen uint64) (*postings, error) {
-	f, err := os.Open(filepath.Join(dir, postingsFile))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var s savedPostings
-	if err := gob.NewDecoder(f).Decode(&s); err != nil {
-		return nil, fmt.Errorf("read search index: %w", err)
-	}
-	if s.Generation != gen || s.Postings == nil {
-		return nil, fmt.Errorf("search index is of manifest generation %d, not %d", s.Generation, gen)
-	}
-	p := s.Postings
-	for f := range p.Fields {
-		fi := &p.Fields[f]
-		if fi.Terms == nil {
-			fi.Terms = map[string]termDocs{}
-		}
-		if len(fi.Lens) != len(p.Docs) {
-			return nil, fmt.Errorf("read search index: field %d has %d lengths for %d documents", f, len(fi.Lens), len(p.Docs))
-		}
-		for _, td := range fi.Terms {
-			if len(td)%2 != 0 {
-				return nil, fmt.Errorf("read search index: odd postings in field %d", f)
-			}
-			for i := 0; i < len(td); i += 2 {
-				if int(td[i]) >= len(p.Docs) {
-					return nil, fmt.Errorf("read search index: posting for document %d of %d", td[i], len(p.Docs))
-				}
-			}
-		}
-	}
-	p.restat()
-	return p, nil
 }
