@@ -21,7 +21,7 @@
 // git.go clones and pulls git sources; index.go opens and closes an index;
 // update.go brings it in line with its sources (refresh.go on a timer);
 // fields.go analyses pages into fields; postings.go holds the inverted
-// index; score.go and search.go rank.
+// index and postings_file.go saves it; score.go and search.go rank.
 //
 // Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
 // and a line scanner for headings and fenced code rather than a full Markdown
