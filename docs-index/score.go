@@ -140,10 +140,15 @@ func queryTerms(p *postings, fi *fieldIndex, an analysis.Analyzer, text string) 
 // in the document.
 func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field, text string) (*docScores, error) {
 	fi := &p.Fields[f]
-	n := fi.docs
-	if n == 0 {
+	if fi.docs == 0 {
 		return nil, nil
 	}
+	// Every document of the index counts for a term's idf, whether it has
+	// the field or not: a page-only field (title, path, description) then
+	// weighs its rare words as the shared fields do. Counting only the
+	// documents with the field ranked worse (Kubernetes dev Recall@5 0.79
+	// against 0.81, other figures within 0.005).
+	n := uint32(len(p.byID))
 	terms, total := queryTerms(p, fi, an, text)
 	var sumSq float64
 	for _, t := range terms {
@@ -156,7 +161,7 @@ func scoreField(ctx context.Context, p *postings, an analysis.Analyzer, f field,
 		return nil, nil
 	}
 	queryNorm := 1 / math.Sqrt(sumSq)
-	avg := float64(fi.sumLen) / float64(n)
+	avg := float64(fi.sumLen) / float64(fi.docs)
 	params := fieldBM25[f]
 	ds := newDocScores(len(p.Docs), total)
 	for _, t := range terms {
