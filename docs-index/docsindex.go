@@ -1,18 +1,27 @@
 // Package docsindex loads platform docs (Markdown with front matter, as MkDocs,
 // Docusaurus and Hugo write it), splits them into sections at headings, and
-// keeps them in an on-disk bleve index with BM25 ranking, in English and
-// Japanese. The folder is docs-index/, but a hyphen cannot be part of a Go
-// package name, so the package is docsindex.
+// ranks them for a question with BM25, in English and Japanese. The folder is
+// docs-index/, but a hyphen cannot be part of a Go package name, so the
+// package is docsindex.
 //
 // The index is derived data: Update rebuilds it from the sources, re-indexing
-// only pages whose content hash changed, and a manifest next to it records
-// what it was built from (source, page, hash, schema version). Ranking
-// questions into answers is left to package knowledge.
+// only pages whose content hash changed, and a manifest records what it was
+// built from (source, page, hash, schema version) with every section's text.
+// The search index is koban's own: an inverted index in memory, built from
+// the manifest's sections with bleve's analyzers (English stemming, kagome
+// for Japanese, word pairs) and saved beside the manifest so that an index
+// reopens without analysing its pages again. Its statistics (document
+// counts, average field lengths, document frequencies) depend only on the
+// pages indexed. Ranking questions into answers is left to package
+// knowledge.
 //
-// A source may be a site: the MkDocs, Docusaurus or Hugo configuration and
-// front matter give pages the titles, sections and URLs the site shows
-// (site.go), and a source may live in a git repository, which GitSource
-// clones and pulls.
+// Files by concern: walk.go and load.go walk a source; frontmatter.go,
+// markdown.go, parse.go, slug.go and links.go read a page; site.go,
+// mkdocs.go and docusaurus.go apply a site generator's configuration;
+// git.go clones and pulls git sources; index.go opens and closes an index;
+// update.go brings it in line with its sources (refresh.go on a timer);
+// fields.go analyses pages into fields; postings.go holds the inverted
+// index and postings_file.go saves it; score.go and search.go rank.
 //
 // Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
 // and a line scanner for headings and fenced code rather than a full Markdown

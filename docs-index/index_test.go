@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/kobanhq/koban"
 )
@@ -200,8 +196,9 @@ func TestUpdateBadSource(t *testing.T) {
 }
 
 // TestRankingDeterministic checks that scores depend on the indexed pages
-// only: an index built in several updates (several bleve segments, deleted
-// documents), the same index reopened, and a fresh index of the final pages
+// only: an index built in several updates (documents removed and
+// compacted away), the same index reopened, the same index with its search
+// index rebuilt from the manifest, and a fresh index of the final pages
 // score every query identically.
 func TestRankingDeterministic(t *testing.T) {
 	ctx := context.Background()
@@ -240,9 +237,6 @@ func TestRankingDeterministic(t *testing.T) {
 	}
 	if st, _, err := inc.Update(ctx, srcs); err != nil || st.Changed != 1 {
 		t.Fatalf("Update after restoring a page = %+v, %v; want 1 changed", st, err)
-	}
-	if n := segments(t, inc); n != 1 {
-		t.Errorf("index after Update has %d segments, want 1", n)
 	}
 
 	fresh := mustOpen(t, t.TempDir())
@@ -294,104 +288,148 @@ func TestRankingDeterministic(t *testing.T) {
 	if err := inc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	check("reopened index", run(mustOpen(t, incDir)))
-}
-
-// segments counts the bleve segments at the root of ix.
-func segments(t *testing.T, ix *Index) uint64 {
-	t.Helper()
-	adv, err := ix.bl.Advanced()
+	reopened := mustOpen(t, incDir)
+	check("reopened index", run(reopened))
+	if err := reopened.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Without its saved search index, or with a damaged one, the index
+	// builds it again from the manifest's sections.
+	saved := filepath.Join(incDir, postingsFile)
+	b, err := os.ReadFile(saved)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := adv.(*scorch.Scorch).StatsMap()
-	return m["TotMemorySegmentsAtRoot"].(uint64) + m["TotFileSegmentsAtRoot"].(uint64)
-}
-
-// TestSearchFieldScores checks that the term-at-a-time search over all
-// fields (score.go) gives each hit the score bleve's own match query on each
-// field gives it: repeated words, words the index lacks and both languages
-// included.
-func TestSearchFieldScores(t *testing.T) {
-	ctx := context.Background()
-	ix := mustOpen(t, t.TempDir())
-	if _, _, err := ix.Update(ctx, []Source{{Path: copyDocs(t)}}); err != nil {
-		t.Fatal(err)
-	}
-	all := map[string]float64{}
-	for _, f := range AllFields {
-		all[f] = 1
-	}
-	tests := []struct {
-		text, lang string
+	for _, damage := range []struct {
+		name string
+		data []byte // nil: no file
 	}{
-		{"request a database quota", ""},
-		{"default deny network policy ingress controller", "en"},
-		{"kubectl apply volumes", "en"},
-		{"イングレス 設定", "ja"},
-		{"quota quota quota for the database, zzyzxnotaword quota", "en"},
-		{"kubectl kubectl", ""},
-	}
-	for _, tt := range tests {
-		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: tt.lang, Size: 100, Weights: all})
+		{"no search index file", nil},
+		{"a truncated search index file", b[:len(b)/2]},
+		{"a search index file with a changed byte", append(append(append([]byte(nil), b[:len(b)/3]...), b[len(b)/3]^0xff), b[len(b)/3+1:]...)},
+		{"a search index file of another manifest generation", []byte{}},
+	} {
+		switch {
+		case len(damage.data) == 0 && damage.data != nil:
+			ix := mustOpen(t, incDir)
+			ix.mu.RLock()
+			err = savePostings(incDir, ix.manifest.Generation+1, ix.post)
+			ix.mu.RUnlock()
+			if cerr := ix.Close(); err == nil {
+				err = cerr
+			}
+		case damage.data == nil:
+			err = os.Remove(saved)
+		default:
+			err = os.WriteFile(saved, damage.data, 0o644)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(hits) == 0 {
-			t.Fatalf("Search(%q) found nothing", tt.text)
+		var logged strings.Builder
+		ix, err := Open(incDir, slog.New(slog.NewTextHandler(&logged, nil)))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, sf := range searchFields {
-			// The same field on its own, the way bleve scores a match query.
-			lang := tt.lang
-			if lang == "" {
-				lang = DetectLang(tt.text)
-			}
-			mq := bleve.NewMatchQuery(tt.text)
-			mq.SetField(sf.field)
-			switch sf.field {
-			case fieldCode, fieldPath:
-				mq.Analyzer = en.AnalyzerName
-			case fieldPhrase:
-				mq.Analyzer = phraseAnalyzer(lang, ix.ja)
-			default:
-				mq.Analyzer = analyzerFor(lang, ix.ja)
-			}
-			kind := bleve.NewTermQuery("section")
-			if sf.page {
-				kind = bleve.NewTermQuery("page")
-			}
-			kind.SetField(fieldKind)
-			bq := query.NewBooleanQuery([]query.Query{mq}, nil, nil)
-			bq.AddFilter(kind)
-			res, err := ix.bl.Search(bleve.NewSearchRequestOptions(bq, 1000, 0, false))
-			if err != nil {
+		check("index with "+damage.name, run(ix))
+		if !strings.Contains(logged.String(), "rebuilt from the manifest") {
+			t.Errorf("index with %s: opened without rebuilding its search index; log:\n%s", damage.name, logged.String())
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSearchFieldScores checks the scores of one field against BM25
+// computed by hand on a corpus small enough to count: two pages of one
+// section each, whose prose is in the body field of both the section and
+// the page document. It checks them again after a page is removed: the
+// statistics (document count, average length, document frequencies) must
+// forget it.
+func TestSearchFieldScores(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
+	write("a.md", "---\ntitle: Zulu\n---\n\nzeta zeta omega\n")
+	write("b.md", "---\ntitle: Yankee\n---\n\nzeta kappa kappa kappa sigma\n")
+	ix, err := OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	srcs := []Source{{Path: docs, Lang: "en"}}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	p := fieldBM25[fBody]
+	// bm25 is a term's weight in a document: tf occurrences in a body of
+	// length n tokens, where the average body has avg tokens.
+	bm25 := func(idf, tf, n, avg float64) float64 {
+		return idf * tf * (p.k1 + 1) / (tf + p.k1*(1-p.b+p.b*n/avg))
+	}
+	// Body lengths: a 3 tokens, b 5, in a section and a page each, so 4
+	// documents averaging 4 tokens. zeta is in all 4, kappa in 2.
+	idfZeta := math.Log(1 + (4-4+0.5)/(4+0.5))
+	idfKappa := math.Log(1 + (4-2+0.5)/(2+0.5))
+	norm1 := 1 / math.Sqrt(idfZeta*idfZeta+idfKappa*idfKappa)
+	// "zeta zeta kappa": zeta counts twice in the query's idf vector, and
+	// each document's score is scaled by the share of the 3 tokens it has.
+	norm2 := 1 / math.Sqrt(2*idfZeta*idfZeta+idfKappa*idfKappa)
+	// After b.md is removed: 2 documents of 3 tokens, zeta in both.
+	idfAlone := math.Log(1 + (2-2+0.5)/(2+0.5))
+	tests := []struct {
+		when, text string
+		want       map[string]float64 // section ID → body score
+	}{
+		{"both pages", "zeta kappa", map[string]float64{
+			"a.md#": idfZeta * norm1 * bm25(idfZeta, 2, 3, 4) * 1 / 2,
+			"b.md#": idfZeta*norm1*bm25(idfZeta, 1, 5, 4) + idfKappa*norm1*bm25(idfKappa, 3, 5, 4),
+		}},
+		{"both pages", "zeta zeta kappa", map[string]float64{
+			"a.md#": 2 * idfZeta * norm2 * bm25(idfZeta, 2, 3, 4) * 2 / 3,
+			"b.md#": 2*idfZeta*norm2*bm25(idfZeta, 1, 5, 4) + idfKappa*norm2*bm25(idfKappa, 3, 5, 4),
+		}},
+		{"both pages", "quarvex", map[string]float64{}},
+		{"a.md alone", "zeta kappa", map[string]float64{
+			"a.md#": idfAlone * (1 / idfAlone) * bm25(idfAlone, 2, 3, 3) * 1 / 2,
+		}},
+	}
+	for _, tt := range tests {
+		if tt.when == "a.md alone" && ix.Stats().Documents == 2 {
+			if err := os.Remove(filepath.Join(docs, "b.md")); err != nil {
 				t.Fatal(err)
 			}
-			want := map[string]float64{}
-			for _, h := range res.Hits {
-				want[h.ID] = h.Score
+			if _, _, err := ix.Update(ctx, srcs); err != nil {
+				t.Fatal(err)
 			}
-			for _, h := range hits {
-				if tt.lang != "" && h.Lang != tt.lang {
-					t.Errorf("Search(%q, lang %s) returned %s in %s", tt.text, tt.lang, h.ID, h.Lang)
-				}
-				id := docID(h.Source, h.ID)
-				if sf.page {
-					id = pageKey(h.Source, h.Path)
-				}
-				got, ok := h.Fields[sf.name]
-				if w, wok := want[id]; ok != wok || math.Abs(got-w) > 1e-9 {
-					t.Errorf("Search(%q): %s %s = %v (%v), want %v (%v)", tt.text, h.ID, sf.name, got, ok, w, wok)
-				}
+		}
+		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: "en", Weights: map[string]float64{FieldBody: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, h := range hits {
+			got[h.ID] = h.Fields[FieldBody]
+			if h.Score != h.Fields[FieldBody] {
+				t.Errorf("%s: Search(%q): %s Score %v, want its body score %v (weight 1)", tt.when, tt.text, h.ID, h.Score, h.Fields[FieldBody])
+			}
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: Search(%q) = %v, want %v", tt.when, tt.text, got, tt.want)
+		}
+		for id, w := range tt.want {
+			if g, ok := got[id]; !ok || math.Abs(g-w) > 1e-12 {
+				t.Errorf("%s: Search(%q) body score of %s = %v (found %v), want %v", tt.when, tt.text, id, g, ok, w)
 			}
 		}
 	}
 }
 
-// TestRankingPinnedBetweenMerges checks that between merges (a few pages
-// changed in a larger index) scores do not depend on the segment layout:
-// merging the segments, or reopening the index, leaves them unchanged.
-func TestRankingPinnedBetweenMerges(t *testing.T) {
+// TestRankingAfterCompact checks that removed documents awaiting
+// compaction change no score: compacting the search index, or reopening
+// it, leaves every score as it was.
+func TestRankingAfterCompact(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
 	words := []string{"volume", "secret", "ingress", "quota", "database", "rollout", "probe", "taint", "node", "backup"}
@@ -410,8 +448,6 @@ func TestRankingPinnedBetweenMerges(t *testing.T) {
 	if _, _, err := ix.Update(ctx, srcs); err != nil {
 		t.Fatal(err)
 	}
-	// The new version repeats words of other pages: a second segment
-	// counts them again in its own dictionary.
 	page7 := "---\ntitle: Page 7\n---\n\n# Page 7\n\nA new zanzibar volume backup procedure."
 	for i := 0; i < 12; i++ {
 		for j := 0; j < 4; j++ {
@@ -421,11 +457,16 @@ func TestRankingPinnedBetweenMerges(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(docs, "page-07.md"), []byte(page7+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	old, err := ix.PageSections(docs, "page-07.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st, _, err := ix.Update(ctx, srcs); err != nil || st.Changed != 1 {
 		t.Fatalf("Update = %+v, %v; want 1 changed", st, err)
 	}
-	if ix.manifest.SinceCompact != 1 {
-		t.Fatalf("SinceCompact = %d after one change in 30 pages, want 1 (no merge)", ix.manifest.SinceCompact)
+	// The page's old sections and the page document itself.
+	if want := len(old) + 1; ix.post.dead != want {
+		t.Fatalf("after one page changed, %d removed documents await compaction, want %d", ix.post.dead, want)
 	}
 	run := func() []Hit {
 		hits, err := ix.Search(ctx, Query{Text: "volume backup probe quota", Size: 100})
@@ -438,14 +479,14 @@ func TestRankingPinnedBetweenMerges(t *testing.T) {
 		return hits
 	}
 	before := run()
-	if err := ix.compact(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := segments(t, ix); n != 1 {
-		t.Fatalf("after compact: %d segments, want 1", n)
+	ix.mu.Lock()
+	ix.post.compact(true)
+	ix.mu.Unlock()
+	if ix.post.dead != 0 {
+		t.Fatalf("after compact: %d removed documents left, want 0", ix.post.dead)
 	}
 	if got := run(); !reflect.DeepEqual(got, before) {
-		t.Errorf("scores changed with the segment layout:\n%v\nwant\n%v", got, before)
+		t.Errorf("scores changed with compaction:\n%v\nwant\n%v", got, before)
 	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
@@ -465,8 +506,8 @@ func uniq(i, j int) string {
 	return b.String()
 }
 
-// TestSearchAfterUpdate checks that a search after an update sees the new
-// index: the documents each filter caches belong to one snapshot of it.
+// TestSearchAfterUpdate checks that a search after an update sees the
+// pages it added.
 func TestSearchAfterUpdate(t *testing.T) {
 	ctx := context.Background()
 	docs := copyDocs(t)
@@ -587,7 +628,7 @@ func TestUpdateFailedIsRetried(t *testing.T) {
 }
 
 // TestUpdateFailedAfterWrite fails an update after it wrote its pages (in
-// the merge that follows): one page changed, one added. Before the next
+// the save that follows): one page changed, one added. Before the next
 // update the changed page is put back as it was and the added one deleted:
 // the next update must still index the first as it now is and drop the
 // second, although the files match what the last good update saw.
@@ -610,10 +651,10 @@ func TestUpdateFailedAfterWrite(t *testing.T) {
 	}
 	write("a.md", "# A\n\nThe quarvex runbook.\n")
 	write("c.md", "# C\n\nThe zembrotic runbook.\n")
-	// One check for the source, one per page (3), then the merge's: fail
+	// One check for the source, one per page (3), then the save's: fail
 	// there, after the pages were written.
 	if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Update failing in its merge = %v, want context.Canceled", err)
+		t.Fatalf("Update failing in its save = %v, want context.Canceled", err)
 	}
 	write("a.md", "# A\n\nThe plinthoid runbook.\n")
 	if err := os.Remove(filepath.Join(docs, "c.md")); err != nil {
@@ -627,10 +668,9 @@ func TestUpdateFailedAfterWrite(t *testing.T) {
 				t.Errorf("%s: Search(%s) = %d hits, %v; want %d", when, word, len(hits), err, want)
 			}
 		}
-		n, err := ix.bl.DocCount()
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix.mu.RLock()
+		n := len(ix.post.byID)
+		ix.mu.RUnlock()
 		// a and b: one section and one page document each.
 		if n != 4 {
 			t.Errorf("%s: the index holds %d documents, want 4", when, n)
@@ -645,7 +685,7 @@ func TestUpdateFailedAfterWrite(t *testing.T) {
 	write("a.md", "# A\n\nThe quarvex runbook.\n")
 	write("c.md", "# C\n\nThe zembrotic runbook.\n")
 	if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
-		t.Fatalf("second Update failing in its merge = %v, want context.Canceled", err)
+		t.Fatalf("second Update failing in its save = %v, want context.Canceled", err)
 	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)

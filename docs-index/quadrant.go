@@ -1,6 +1,11 @@
 package docsindex
 
-import "github.com/kobanhq/koban"
+import (
+	"regexp"
+	"strings"
+
+	"github.com/kobanhq/koban"
+)
 
 // Quadrant returns the Diátaxis quadrant the index gave the page at path
 // when it loaded it (from its front matter, its path or its content), or,
@@ -20,3 +25,41 @@ func (ix *Index) Quadrant(path string) koban.Quadrant {
 // the index reads ("how-to", "tasks", "concepts", …): what the index gives
 // a page whose front matter and content say nothing.
 func QuadrantOfPath(path string) koban.Quadrant { return quadrantOf(nil, path, "", "") }
+
+var howToTitle = regexp.MustCompile(`(?i)^(how to|how-to|configure|install|set up|setting up|create|creating|deploy|deploying|use|using|enable|manage|migrate|upgrade|troubleshoot)\b`)
+
+// quadrantOf decides the page's Diátaxis quadrant: front matter first, then
+// the path, then cues in the content.
+func quadrantOf(fm map[string]any, rel, title, body string) koban.Quadrant {
+	for _, k := range []string{"diataxis", "type", "content_type"} {
+		if s := str(fm[k]); s != "" {
+			if q, err := koban.ParseQuadrant(s); err == nil && q != koban.Unknown {
+				return q
+			}
+			switch strings.ToLower(s) {
+			case "api_reference", "tool-reference", "feature_gate", "glossary":
+				return koban.Reference
+			}
+		}
+	}
+	for _, seg := range strings.Split(strings.ToLower(rel), "/") {
+		switch seg {
+		case "tutorials", "tutorial", "getting-started":
+			return koban.Tutorial
+		case "how-to", "howto", "how-tos", "tasks", "guides", "setup":
+			return koban.HowTo
+		case "reference", "references", "api":
+			return koban.Reference
+		case "explanation", "explanations", "concepts", "concept":
+			return koban.Explanation
+		}
+	}
+	lower := strings.ToLower(body)
+	switch {
+	case howToTitle.MatchString(title), strings.Contains(lower, "## before you begin"), strings.Contains(lower, "## prerequisites"), strings.Contains(lower, "## steps"):
+		return koban.HowTo
+	case strings.Contains(lower, "in this tutorial"), strings.Contains(lower, "## objectives"):
+		return koban.Tutorial
+	}
+	return koban.Unknown
+}

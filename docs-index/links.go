@@ -1,0 +1,102 @@
+package docsindex
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+)
+
+var (
+	mdLinkTarget = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)`)
+	hrefTarget   = regexp.MustCompile(`href="([^"]+)"`)
+	refTarget    = regexp.MustCompile(`\{\{[<%]\s*(?:rel)?ref\s+"([^"]+)"`)
+)
+
+// linkTargets lists the link keys of the links in a page's Markdown: each
+// link resolved against the page (both as a file and, as Hugo serves it, as
+// a folder), without anchor, extension or index file name. Which keys name
+// a page is settled when all pages are known.
+func linkTargets(rel, body string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(k string) {
+		if k != "" && k != "." && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	var targets []string
+	for _, re := range []*regexp.Regexp{mdLinkTarget, hrefTarget, refTarget} {
+		for _, m := range re.FindAllStringSubmatch(body, -1) {
+			targets = append(targets, m[1])
+		}
+	}
+	for _, t := range targets {
+		if i := strings.IndexAny(t, "#?"); i >= 0 {
+			t = t[:i]
+		}
+		if t == "" || strings.HasPrefix(t, "mailto:") {
+			continue
+		}
+		if u, err := url.Parse(t); err == nil && u.Scheme != "" {
+			if u.Scheme != "http" && u.Scheme != "https" {
+				continue
+			}
+			t = u.Path
+		}
+		if strings.HasPrefix(t, "/") {
+			add(pageKeyOf(strings.TrimPrefix(t, "/")))
+			continue
+		}
+		add(pageKeyOf(path.Join(path.Dir(rel), t)))
+		add(pageKeyOf(path.Join(pageKeyOf(rel), t)))
+	}
+	return out
+}
+
+// pageKeyOf is the link key of a page path: no extension, no index file.
+func pageKeyOf(p string) string {
+	p = strings.Trim(path.Clean("/"+p), "/")
+	switch ext := path.Ext(p); ext {
+	case ".md", ".mdx", ".markdown", ".html", ".htm":
+		p = strings.TrimSuffix(p, ext)
+	}
+	switch path.Base(p) {
+	case "_index", "index", "README":
+		p = path.Dir(p)
+	}
+	if p == "." {
+		return ""
+	}
+	return p
+}
+
+// countInlinks returns, for each page key of a source, how many other pages
+// of the source link to it. Absolute links may carry a site prefix ("docs/",
+// "ja/docs/"): up to two leading folders are tried away.
+func countInlinks(pages map[string][]string) map[string]int {
+	counts := map[string]int{}
+	for from, links := range pages {
+		hit := map[string]bool{}
+		for _, l := range links {
+			k := l
+			for i := 0; i < 3 && k != ""; i++ {
+				if _, ok := pages[k]; ok {
+					break
+				}
+				_, rest, found := strings.Cut(k, "/")
+				if !found {
+					k = ""
+					break
+				}
+				k = rest
+			}
+			if _, ok := pages[k]; ok && k != from && !hit[k] {
+				hit[k] = true
+				counts[k]++
+			}
+		}
+	}
+	return counts
+}

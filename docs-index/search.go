@@ -1,0 +1,205 @@
+package docsindex
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/kobanhq/koban"
+)
+
+// Evidence names, the keys of Hit.Fields: section fields, and page fields
+// prefixed "page.".
+const (
+	FieldHeadings    = "headings"
+	FieldBody        = "body"
+	FieldCode        = "code"
+	FieldPhrase      = "phrase"
+	FieldPageTitle   = "page.title"
+	FieldPagePath    = "page.path"
+	FieldPageDesc    = "page.desc"
+	FieldPageOutline = "page.headings"
+	FieldPageBody    = "page.body"
+	FieldPagePhrase  = "page.phrase"
+)
+
+// searchFields maps the evidence names Search computes to the index field
+// and the kind of document that holds it.
+var searchFields = []struct {
+	name string
+	f    field
+	page bool
+}{
+	{FieldHeadings, fHeadings, false},
+	{FieldBody, fBody, false},
+	{FieldCode, fCode, false},
+	{FieldPhrase, fPhrase, false},
+	{FieldPageTitle, fTitle, true},
+	{FieldPagePath, fPath, true},
+	{FieldPageDesc, fDesc, true},
+	{FieldPageOutline, fHeadings, true},
+	{FieldPageBody, fBody, true},
+	{FieldPagePhrase, fPhrase, true},
+}
+
+// AllFields lists every evidence name Search can compute.
+var AllFields = []string{
+	FieldHeadings, FieldBody, FieldCode, FieldPhrase,
+	FieldPageTitle, FieldPagePath, FieldPageDesc, FieldPageOutline, FieldPageBody, FieldPagePhrase,
+}
+
+// DefaultWeights combine the per-field BM25 scores into Hit.Score when the
+// query gives none. They were measured on the evaluation sets.
+var DefaultWeights = map[string]float64{
+	FieldHeadings:   0.25,
+	FieldBody:       1,
+	FieldCode:       4,
+	FieldPhrase:     1,
+	FieldPagePath:   1.5,
+	FieldPageDesc:   0.5,
+	FieldPageBody:   12,
+	FieldPagePhrase: 8,
+}
+
+// queryParts groups the weighted evidence names by index field: section
+// and page documents share the headings, body and phrase fields, and one
+// pass over a field's postings scores both kinds.
+func queryParts(weights map[string]float64) []fieldPart {
+	var parts []fieldPart
+	for _, sf := range searchFields {
+		w, ok := weights[sf.name]
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(parts, func(p fieldPart) bool { return p.f == sf.f })
+		if i < 0 {
+			parts = append(parts, fieldPart{f: sf.f})
+			i = len(parts) - 1
+		}
+		kind := 0
+		if sf.page {
+			kind = 1
+		}
+		parts[i].names[kind], parts[i].weights[kind], parts[i].has[kind] = sf.name, w, true
+	}
+	return parts
+}
+
+// Search ranks sections for q.Text. It scores each field with BM25 on its
+// own (a section's headings, word pairs and code; its page's title, path,
+// description, outline, words and word pairs) and combines the field scores
+// linearly with q.Weights (default DefaultWeights): the best q.Size
+// sections by their own fields, and the best q.Size pages by theirs, each
+// page adding its score to its sections. Hit.Fields keeps the parts so that
+// callers can re-rank. A page that matches only as a whole is returned
+// through its first section. Hits with equal scores are ordered by ID, so
+// the result depends only on the index's content.
+func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
+	size := q.Size
+	if size <= 0 {
+		size = 10
+	}
+	weights := q.Weights
+	if weights == nil {
+		weights = DefaultWeights
+	}
+	lang := q.Lang
+	if lang == "" {
+		lang = DetectLang(q.Text)
+	}
+	parts := queryParts(weights)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, koban.Errorf(koban.EUnavailable, "docs index is closed")
+	}
+	p := ix.post
+	scores := make([]*docScores, len(parts))
+	defer func() {
+		for _, ds := range scores {
+			ds.release()
+		}
+	}()
+	for i, part := range parts {
+		var err error
+		if scores[i], err = scoreField(ctx, p, ix.an.forField(part.f, lang), part.f, q.Text); err != nil {
+			return nil, fmt.Errorf("search docs: %w", err)
+		}
+	}
+	var top [2][]scoredDoc
+	for kind := range top {
+		keep := func(doc uint32) bool {
+			d := &p.Docs[doc]
+			return d.Live && d.Page == (kind == 1) && (q.Lang == "" || d.Lang == q.Lang)
+		}
+		top[kind] = topDocs(p, keep, kind, parts, scores, size)
+	}
+	hits := ix.hitsOf(top, weights)
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i].Score+hits[i].PageScore, hits[j].Score+hits[j].PageScore
+		if a != b {
+			return a > b
+		}
+		if hits[i].ID != hits[j].ID {
+			return hits[i].ID < hits[j].ID
+		}
+		return hits[i].Source < hits[j].Source
+	})
+	return hits, nil
+}
+
+// hitsOf joins the best sections (top[0]) and pages (top[1]): each section
+// with its page's scores, and each page no section of which is among the
+// best through its first section. Callers hold ix.mu.
+func (ix *Index) hitsOf(top [2][]scoredDoc, weights map[string]float64) []Hit {
+	p := ix.post
+	pageScores := map[string]map[string]float64{} // page key → field → score
+	for _, d := range top[1] {
+		pageScores[p.Docs[d.doc].ID] = d.fields
+	}
+	hits := make([]Hit, 0, len(top[0])+len(top[1]))
+	add := func(s *Section, fields map[string]float64, pk string) {
+		for k, v := range pageScores[pk] {
+			fields[k] = v
+		}
+		h := Hit{Section: *s, Fields: fields}
+		if e := ix.manifest.Pages[pk]; e != nil {
+			h.PageChars = e.Chars
+			h.PageInlinks = e.Inlinks
+		}
+		// Sum in a fixed order: floating-point addition in map order
+		// would differ in the last bits from one call to the next.
+		for _, sf := range searchFields {
+			v, ok := fields[sf.name]
+			if !ok {
+				continue
+			}
+			if sf.page {
+				h.PageScore += weights[sf.name] * v
+			} else {
+				h.Score += weights[sf.name] * v
+			}
+		}
+		hits = append(hits, h)
+	}
+	found := map[string]bool{}
+	for _, d := range top[0] {
+		s := ix.sections[p.Docs[d.doc].ID]
+		if s == nil {
+			continue
+		}
+		pk := pageKey(s.Source, s.Path)
+		found[pk] = true
+		add(s, d.fields, pk)
+	}
+	for _, d := range top[1] {
+		pk := p.Docs[d.doc].ID
+		e := ix.manifest.Pages[pk]
+		if found[pk] || e == nil || len(e.Sections) == 0 {
+			continue
+		}
+		add(&e.Sections[0], map[string]float64{}, pk)
+	}
+	return hits
+}
