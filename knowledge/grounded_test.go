@@ -16,7 +16,7 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/internal/llmtest"
-	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 	"github.com/kobanhq/koban/redact"
 )
 
@@ -37,12 +37,12 @@ func mustRedactor(t testing.TB) *redact.Redactor {
 
 // newTestLLM returns a client of f that records its retry waits instead of
 // sleeping.
-func newTestLLM(t *testing.T, f *llmtest.Server) (*llm.Client, *[]time.Duration) {
+func newTestLLM(t *testing.T, f *llmtest.Server) (*openai.Client, *[]time.Duration) {
 	t.Helper()
 	return newTestLLMTimeout(t, f, 5*time.Second)
 }
 
-func newTestLLMTimeout(t *testing.T, f *llmtest.Server, timeout time.Duration) (*llm.Client, *[]time.Duration) {
+func newTestLLMTimeout(t *testing.T, f *llmtest.Server, timeout time.Duration) (*openai.Client, *[]time.Duration) {
 	t.Helper()
 	var mu sync.Mutex
 	waits := &[]time.Duration{}
@@ -52,9 +52,9 @@ func newTestLLMTimeout(t *testing.T, f *llmtest.Server, timeout time.Duration) (
 		mu.Unlock()
 		return ctx.Err()
 	}
-	l, err := llm.New(llm.Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, mustRedactor(t), nil)
+	l, err := openai.New(openai.Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, mustRedactor(t), nil)
 	if err != nil {
-		t.Fatalf("llm.New() error: %v", err)
+		t.Fatalf("openai.New() error: %v", err)
 	}
 	return l, waits
 }

@@ -13,6 +13,7 @@ import (
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/internal/llmtest"
 	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 )
 
 // indexLister lists the sections of an index: through the index itself
@@ -47,7 +48,7 @@ type hybridFixture struct {
 	ix     *docsindex.Index
 	lister indexLister
 	f      *llmtest.Server
-	llm    *llm.Client
+	llm    *openai.Client
 	cache  string
 }
 

@@ -1,8 +1,8 @@
 // Package knowledge answers questions from the platform docs: it retrieves
 // sections through a Searcher (the docs index), collapses them to pages,
 // composes an answer with citations (extractive, or written by a language
-// model through the ChatModel interface that llm.Client satisfies, when one
-// is configured) and says how confident it is. Below the confidence threshold it
+// model through the ChatModel interface that the client in llm/openai
+// satisfies, when one is configured) and says how confident it is. Below the confidence threshold it
 // answers "I don't know" and leaves escalation to the caller.
 //
 // Loading and indexing the docs is left to package docsindex; deciding what

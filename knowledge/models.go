@@ -7,8 +7,8 @@ import (
 )
 
 // ChatModel is the language model that writes grounded answers.
-// *llm.Client satisfies it; a nil *llm.Client, or one without a chat model
-// (Model returns ""), means there is none.
+// The client in llm/openai satisfies it; a nil client, or one without a
+// chat model (Model returns ""), means there is none.
 type ChatModel interface {
 	// Chat returns the model's reply. Errors are koban.EUnavailable.
 	Chat(ctx context.Context, req llm.ChatRequest) (llm.ChatResponse, error)
@@ -18,7 +18,8 @@ type ChatModel interface {
 	Model() string
 }
 
-// Embedder embeds text for hybrid retrieval. *llm.Client satisfies it.
+// Embedder embeds text for hybrid retrieval. The client in llm/openai
+// satisfies it.
 type Embedder interface {
 	// Embed returns one vector per text, in order, and the tokens spent; on
 	// an error part way, the vectors of the texts done. Errors are

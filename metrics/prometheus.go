@@ -105,7 +105,7 @@ func (m *Prometheus) Handler() http.Handler {
 }
 
 // WatchLLM exports the tokens the language model endpoint reported spent,
-// read from tokens at each scrape (llm.Client.Tokens), as
+// read from tokens at each scrape (openai.Client.Tokens, in llm/openai), as
 // koban_llm_tokens_total{kind="chat"|"embeddings"}.
 func (m *Prometheus) WatchLLM(tokens func() (chat, embed int64)) {
 	m.reg.MustRegister(

@@ -15,8 +15,8 @@ import (
 	"github.com/kobanhq/koban/llm"
 )
 
-// ChatModel is the language model the classifier asks. *llm.Client
-// satisfies it.
+// ChatModel is the language model the classifier asks. The client in
+// llm/openai satisfies it.
 type ChatModel interface {
 	// Chat returns the model's reply. Errors are koban.EUnavailable;
 	// llm.HTTPStatus tells the status the endpoint answered with.

@@ -8,16 +8,16 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/llmtest"
-	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 )
 
 // newTestLLM returns a client of f that does not sleep between retries.
-func newTestLLM(t *testing.T, f *llmtest.Server) *llm.Client {
+func newTestLLM(t *testing.T, f *llmtest.Server) *openai.Client {
 	t.Helper()
 	noSleep := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-	l, err := llm.New(llm.Config{BaseURL: f.URL + "/v1", Model: "test-model", Timeout: 5 * time.Second, Sleep: noSleep}, nil, nil)
+	l, err := openai.New(openai.Config{BaseURL: f.URL + "/v1", Model: "test-model", Timeout: 5 * time.Second, Sleep: noSleep}, nil, nil)
 	if err != nil {
-		t.Fatalf("llm.New() error: %v", err)
+		t.Fatalf("openai.New() error: %v", err)
 	}
 	return l
 }
@@ -78,7 +78,7 @@ func TestClassifier(t *testing.T) {
 }
 
 func TestNewClassifierWithoutModel(t *testing.T) {
-	var none *llm.Client
+	var none *openai.Client
 	if c := NewClassifier(none, nil, nil); c != nil {
 		t.Errorf("NewClassifier(nil client) = %v, want nil", c)
 	}

@@ -7,13 +7,13 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/eval"
-	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 )
 
 // printAskJSON triages the answered question from the docs alone (no past
 // labels: ask opens no database) and prints it as koban eval --out prints
 // a case: what koban would decide and what the asker would see.
-func printAskJSON(ctx context.Context, a *app, cl *llm.Client, q koban.Question, ans koban.Answer) error {
+func printAskJSON(ctx context.Context, a *app, cl *openai.Client, q koban.Question, ans koban.Answer) error {
 	tr, err := wireTriage(ctx, a, nil, wireClassifier(a, cl), nil)
 	if err != nil {
 		return err

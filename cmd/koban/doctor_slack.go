@@ -13,6 +13,7 @@ import (
 
 	"github.com/kobanhq/koban/deploy"
 	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 )
 
 // neededSlackScopes are the scopes this configuration uses: those the
@@ -231,7 +232,7 @@ func (d *doctor) checkLLM(ctx context.Context) {
 	}
 	// One try each, within the doctor's timeout: a failure is reported, not
 	// retried.
-	client, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
+	client, err := openai.New(openai.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
 		Timeout: d.timeout, Azure: c.Azure, APIVersion: c.APIVersion, MaxTries: 1}, nil, d.a.log)
 	if err != nil {
 		d.report(checkFailed, "llm", err.Error(), "check the llm settings")

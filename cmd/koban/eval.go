@@ -18,7 +18,7 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/eval"
-	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 	"github.com/kobanhq/koban/triage"
 )
 
@@ -101,7 +101,7 @@ func runEval(ctx context.Context, a *app, o evalOptions) error {
 	}
 	a.log.Info("eval index ready", "dir", dir, "pages", st.Documents, "sections", st.Sections, "added", st.Added, "changed", st.Changed, "skipped", st.Skipped, "took", took)
 
-	var cl *llm.Client
+	var cl *openai.Client
 	if o.llm || o.hybrid {
 		if cl, err = wireLLM(a, nil); err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/knowledge"
-	"github.com/kobanhq/koban/llm"
+	"github.com/kobanhq/koban/llm/openai"
 	"github.com/kobanhq/koban/redact"
 	"github.com/kobanhq/koban/store"
 	"github.com/kobanhq/koban/triage"
@@ -60,12 +60,12 @@ func wireIndex(ctx context.Context, a *app) (*docsindex.Index, *docsindex.Refres
 }
 
 // wireLLM returns the configured LLM client, or nil when no model is set.
-func wireLLM(a *app, red *redact.Redactor) (*llm.Client, error) {
+func wireLLM(a *app, red *redact.Redactor) (*openai.Client, error) {
 	c := a.cfg.LLM
 	if c.MaxAnswerChars < 0 {
 		return nil, koban.Errorf(koban.EInvalid, "llm: max answer chars must not be negative")
 	}
-	cl, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
+	cl, err := openai.New(openai.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, EmbeddingModel: c.EmbeddingModel,
 		Timeout: c.Timeout, Azure: c.Azure, APIVersion: c.APIVersion}, red, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)
@@ -78,7 +78,7 @@ func wireLLM(a *app, red *redact.Redactor) (*llm.Client, error) {
 // grounded is set. close releases the embeddings cache; docsChanged, to be
 // called when the docs change, embeds their new sections (nil without
 // embeddings).
-func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, cl *llm.Client, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, docsChanged func(context.Context, docsindex.Stats), err error) {
+func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, cl *openai.Client, hybrid, grounded bool) (ans knowledge.Answerer, close func() error, docsChanged func(context.Context, docsindex.Stats), err error) {
 	var s knowledge.Searcher = ix
 	close = func() error { return nil }
 	if hybrid && cl.EmbeddingModel() != "" {
@@ -117,7 +117,7 @@ func wireAnswerer(ctx context.Context, a *app, ix *docsindex.Index, cl *llm.Clie
 }
 
 // wireClassifier returns the LLM's triage signal, or nil without a chat model.
-func wireClassifier(a *app, cl *llm.Client) triage.LLMClassifier {
+func wireClassifier(a *app, cl *openai.Client) triage.LLMClassifier {
 	if c := triage.NewClassifier(cl, domainsOf(a), a.log); c != nil {
 		return c // a typed nil would look like a classifier to triage
 	}

@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/llmtest"
+	"github.com/kobanhq/koban/llm"
 	"github.com/kobanhq/koban/redact"
 )
 
@@ -51,7 +52,7 @@ func newTestClient(t *testing.T, f *llmtest.Server, timeout time.Duration) (*Cli
 	return c, waits
 }
 
-var hello = ChatRequest{Messages: []Message{{Role: RoleSystem, Content: "be brief"}, {Role: RoleUser, Content: "hi"}}}
+var hello = llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}}}
 
 func TestChat(t *testing.T) {
 	slowDown := `{"error":{"message":"slow down"}}`
@@ -60,7 +61,7 @@ func TestChat(t *testing.T) {
 		chat     []llmtest.Reply
 		timeout  time.Duration
 		text     string // "" when an error is wanted
-		status   int    // HTTPStatus of the error
+		status   int    // llm.HTTPStatus of the error
 		requests int
 		waits    []time.Duration // nil: backoff, not checked
 	}{
@@ -93,7 +94,7 @@ func TestChat(t *testing.T) {
 				if koban.ErrorCode(err) != koban.EUnavailable {
 					t.Errorf("Chat() error = %v, want %s", err, koban.EUnavailable)
 				}
-				if got := HTTPStatus(err); got != tt.status {
+				if got := llm.HTTPStatus(err); got != tt.status {
 					t.Errorf("HTTPStatus(%v) = %d, want %d", err, got, tt.status)
 				}
 				if strings.Contains(koban.ErrorMessage(err), "<html>") {
@@ -117,7 +118,7 @@ func TestChatRequest(t *testing.T) {
 	f := llmtest.New(t, llmtest.OK(`{"a":1}`))
 	c, _ := newTestClient(t, f, 0)
 	req := hello
-	req.Schema = &Schema{Name: "s", Schema: []byte(`{"type":"object"}`), Strict: true}
+	req.Schema = &llm.Schema{Name: "s", Schema: []byte(`{"type":"object"}`), Strict: true}
 	if _, err := c.Chat(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -255,54 +256,5 @@ func TestRetryAfter(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("retryAfter(%v) = %v, %v; want %v, %v", tt.h, got, ok, tt.want, tt.ok)
 		}
-	}
-}
-
-func TestClip(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"one two three four five six", 16, "one two three…"},
-		{"日本語のテキスト", 10, "日本…"},
-		{"see\n```\ncode line one\ncode line two\n```", 34, "see\n```\ncode line one\ncode\n```…"},
-	}
-	for _, tt := range tests {
-		got := Clip(tt.in, tt.n)
-		if got != tt.want || len(got) > tt.n {
-			t.Errorf("Clip(%q, %d) = %q, want %q (at most %d bytes)", tt.in, tt.n, got, tt.want, tt.n)
-		}
-	}
-}
-
-func TestWriteQuestion(t *testing.T) {
-	upper := strings.ToUpper
-	tests := []struct {
-		q    koban.Question
-		want string
-	}{
-		{koban.Question{Text: "how?"}, "<question-n>\nHOW?\n</question-n>\n"},
-		{koban.Question{Text: "how?", Context: []string{"a", "b", "c", "d"}},
-			"<thread-n>\nB\n---\nC\n---\nD\n---\n</thread-n>\n\n<question-n>\nHOW?\n</question-n>\n"},
-	}
-	for _, tt := range tests {
-		var b strings.Builder
-		WriteQuestion(&b, "n", tt.q, upper)
-		if got := b.String(); got != tt.want {
-			t.Errorf("WriteQuestion(%q) =\n%q\nwant\n%q", tt.q.Text, got, tt.want)
-		}
-	}
-	// Long texts are clipped: a thread message to 600 bytes, the question
-	// to 4000.
-	var b strings.Builder
-	WriteQuestion(&b, "n", koban.Question{Text: strings.Repeat("x", 5000), Context: []string{strings.Repeat("y ", 400)}}, upper)
-	thread, question, _ := strings.Cut(b.String(), "</thread-n>")
-	if n := strings.Count(thread, "Y"); n < 250 || n > 300 || !strings.Contains(thread, "…") {
-		t.Errorf("thread message kept %d of 400 words, want it clipped to 600 bytes", n)
-	}
-	if n := strings.Count(question, "X"); n < 3900 || n > 4000 || !strings.Contains(question, "…") {
-		t.Errorf("question kept %d of 5000 bytes, want it clipped to 4000", n)
 	}
 }
