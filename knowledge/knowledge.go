@@ -305,33 +305,6 @@ var defaultRanking = ranking{
 	linked:      2,
 }
 
-// combine recomputes each hit's Score and PageScore from its Fields with
-// r.weights, and sorts the hits best first.
-func (r ranking) combine(hits []docsindex.Hit) {
-	for i := range hits {
-		h := &hits[i]
-		h.Score, h.PageScore = 0, 0
-		// Sum in a fixed order, so that equal evidence gives equal scores
-		// to the last bit.
-		keys := make([]string, 0, len(h.Fields))
-		for k := range h.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			v := h.Fields[k]
-			if strings.HasPrefix(k, "page.") {
-				h.PageScore += r.weights[k] * v
-			} else {
-				h.Score += r.weights[k] * v
-			}
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		return hits[i].Score+hits[i].PageScore > hits[j].Score+hits[j].PageScore
-	})
-}
-
 // signals is what page ranking reads from the question besides the hits.
 type signals struct {
 	intent koban.Quadrant  // the quadrant it asks for, or Unknown
