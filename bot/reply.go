@@ -96,7 +96,7 @@ func classify(err error) error {
 // Deliver posts koban's answer or escalation in the inquiry's thread. It
 // implements desk.Replier.
 func (c *Client) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
-	r.Answer = sanitizeAnswer(r.Answer) // docs and model output must not ping anyone
+	r.Answer = sanitizeAnswer(inq.Lang, r.Answer) // docs and model output must not ping anyone
 	var msg message
 	r = c.links().reply(r)
 	switch r.Kind {
