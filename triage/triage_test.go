@@ -82,7 +82,7 @@ func TestTriageTextOnly(t *testing.T) {
 func TestTriageReasons(t *testing.T) {
 	s := mustNew(t, DefaultConfig(), nil)
 	got := mustTriage(t, s, "Please grant me access to the prod namespace", koban.Answer{})
-	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0], "asks the platform team to act: grant") {
+	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0].Text, "asks the platform team to act: grant") {
 		t.Errorf("Reasons = %q, want the ask to act first", got.Reasons)
 	}
 	got = mustTriage(t, s, "How do I rotate my database password?", koban.Answer{
@@ -94,9 +94,9 @@ func TestTriageReasons(t *testing.T) {
 	}
 }
 
-func containsReason(reasons []string, want string) bool {
+func containsReason(reasons []koban.Reason, want string) bool {
 	for _, r := range reasons {
-		if strings.Contains(r, want) {
+		if strings.Contains(r.Text, want) {
 			return true
 		}
 	}
