@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,18 @@ func TestTriageReasons(t *testing.T) {
 	})
 	if !containsReason(got.Reasons, "top doc match strong (0.82, how-to)") {
 		t.Errorf("Reasons = %q, want the retrieval evidence", got.Reasons)
+	}
+	// Each reason is a catalogue message, said in Japanese to a Japanese
+	// reader, with the same English text.
+	var ja []string
+	for _, r := range got.Reasons {
+		if r.ID == "" || r.In("en") != r.Text || r.In("ja") == r.Text {
+			t.Errorf("reason %+v: want a catalogue message said in Japanese too (ja %q)", r, r.In("ja"))
+		}
+		ja = append(ja, r.In("ja"))
+	}
+	if !slices.Contains(ja, "ドキュメントとよく一致(0.82、how-to)") {
+		t.Errorf("reasons in Japanese = %q, want the retrieval evidence", ja)
 	}
 }
 
