@@ -233,7 +233,7 @@ func (c *Client) SyncUserGroup(ctx context.Context, group string, users []string
 func (c *Client) LookupEmail(ctx context.Context, email string) (string, error) {
 	u, err := c.api.GetUserByEmailContext(ctx, email)
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "users_not_found" {
-		return "", koban.Errorf(koban.ENotFound, "no Slack user has the email %s", email)
+		return "", koban.Say(koban.ENotFound, "error.no_email_user", map[string]any{"Email": email})
 	}
 	if err != nil {
 		return "", fmt.Errorf("look up %s: %w", email, classify(err))

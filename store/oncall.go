@@ -44,8 +44,8 @@ func (s *Store) AddOverride(ctx context.Context, o koban.Override) (int64, error
 			Scan(&other.ID, dbTime{&other.From}, dbTime{&other.To})
 		switch {
 		case err == nil:
-			return koban.Errorf(koban.EConflict, "rotation %s already has override %d from %s to %s", o.Rotation, other.ID,
-				other.From.Format(time.RFC3339), other.To.Format(time.RFC3339))
+			return koban.Say(koban.EConflict, "oncall.error.override_clash", map[string]any{"Rotation": o.Rotation, "ID": other.ID,
+				"From": other.From.Format(time.RFC3339), "To": other.To.Format(time.RFC3339)})
 		case !isNoRows(err):
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -616,6 +617,11 @@ func TestOverrides(t *testing.T) {
 		for _, tt := range tests {
 			_, err := s.AddOverride(ctx, tt.o)
 			wantCode(t, "AddOverride("+tt.name+")", err, tt.code)
+		}
+		// The clash is said in the reader's language.
+		_, err = s.AddOverride(ctx, tests[0].o)
+		if want := fmt.Sprintf("ローテーション platform には 2026-05-11T00:00:00Z から 2026-05-12T00:00:00Z までの交代 #%d がすでにあります", id); koban.ErrorText("ja", err) != want {
+			t.Errorf("clash in Japanese = %q, want %q", koban.ErrorText("ja", err), want)
 		}
 		got, err := s.Overrides(ctx, "platform", day.Add(12*time.Hour), day.Add(36*time.Hour))
 		if err != nil {
