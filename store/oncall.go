@@ -79,7 +79,7 @@ func (s *Store) DeleteOverride(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete override %d: %w", id, s.dbErr(err))
 	}
 	if n == 0 {
-		return koban.Errorf(koban.ENotFound, "no override %d", id)
+		return koban.Say(koban.ENotFound, "oncall.error.no_override", map[string]any{"ID": id})
 	}
 	return nil
 }

@@ -643,7 +643,11 @@ func TestOverrides(t *testing.T) {
 		if err := s.DeleteOverride(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "DeleteOverride again", s.DeleteOverride(ctx, id), koban.ENotFound)
+		again := s.DeleteOverride(ctx, id)
+		wantCode(t, "DeleteOverride again", again, koban.ENotFound)
+		if want := fmt.Sprintf("交代 #%d はありません", id); koban.ErrorText("ja", again) != want {
+			t.Errorf("DeleteOverride again in Japanese = %q, want %q", koban.ErrorText("ja", again), want)
+		}
 		if _, err := s.AddOverride(ctx, tests[1].o); err != nil {
 			t.Errorf("AddOverride where a deleted one was: %v", err)
 		}
