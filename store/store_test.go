@@ -645,7 +645,7 @@ func TestOverrides(t *testing.T) {
 		}
 		again := s.DeleteOverride(ctx, id)
 		wantCode(t, "DeleteOverride again", again, koban.ENotFound)
-		if want := fmt.Sprintf("交代 #%d はありません", id); koban.ErrorText("ja", again) != want {
+		if want := fmt.Sprintf("交代 #%d はありません。`/koban oncall list` で確認できます。", id); koban.ErrorText("ja", again) != want {
 			t.Errorf("DeleteOverride again in Japanese = %q, want %q", koban.ErrorText("ja", again), want)
 		}
 		if _, err := s.AddOverride(ctx, tests[1].o); err != nil {
