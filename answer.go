@@ -102,7 +102,7 @@ type Triage struct {
 	DomainConfidence float64
 	Decision         Decision
 	Urgent           bool     // production down, an outage or a security issue: escalate at once
-	Reasons          []string // the signals that decided it, short enough for the on-call
+	Reasons          []Reason // the signals that decided it, short enough for the on-call
 }
 
 // Detection says whether a message in a channel asks for anything. Mentions,

@@ -2,6 +2,7 @@ package koban
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -74,9 +75,9 @@ func (l Label) Validate() error {
 	case l.Category == PlatformOnly && (l.Detail == DetailRequired || l.Detail == DetailAutomationCandidate || l.Detail == DetailNone):
 		return nil
 	case !l.Category.Valid():
-		return Errorf(EInvalid, "unknown category %q: want one of self-solvable, docs-missing, platform-only", l.Category)
+		return Say(EInvalid, "error.label_category", map[string]any{"Category": strconv.Quote(string(l.Category))})
 	}
-	return Errorf(EInvalid, "category %s has no detail %q", l.Category, l.Detail)
+	return Say(EInvalid, "error.label_detail", map[string]any{"Category": string(l.Category), "Detail": strconv.Quote(string(l.Detail))})
 }
 
 // ParseLabel parses "category" or "category/detail".

@@ -28,7 +28,7 @@ func TestOutcomeRoundTrip(t *testing.T) {
 		}},
 		{"escalation a person asked for", EventEscalated, "UASKER", Outcome{
 			Answer:     Answer{Lang: "en"},
-			Triage:     Triage{Decision: DecideEscalate, Reasons: []string{"the asker says the docs are wrong"}},
+			Triage:     Triage{Decision: DecideEscalate, Reasons: []Reason{Why("reason.docs_wrong"), {Text: "recorded in English only"}}},
 			Escalation: Escalation{Group: "SGROUP", Reason: "the asker says the docs are wrong"},
 			Feedback:   FeedbackDocsWrong,
 			Note:       "the page is out of date",

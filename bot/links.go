@@ -110,9 +110,9 @@ func (p linkPolicy) answer(a koban.Answer) koban.Answer {
 func (p linkPolicy) reply(r desk.Reply) desk.Reply {
 	r.Answer = p.answer(r.Answer)
 	if len(r.Triage.Reasons) > 0 {
-		reasons := make([]string, len(r.Triage.Reasons))
+		reasons := make([]koban.Reason, len(r.Triage.Reasons))
 		for i, s := range r.Triage.Reasons {
-			reasons[i] = inertLinks(s, p.allowed)
+			reasons[i] = s.Map(func(t string) string { return inertLinks(t, p.allowed) })
 		}
 		r.Triage.Reasons = reasons
 	}

@@ -129,11 +129,11 @@ func TestDeliverMakesForeignLinksInert(t *testing.T) {
 }
 
 func TestReplyReasonsLinks(t *testing.T) {
-	r := testPolicy().reply(desk.Reply{Triage: koban.Triage{Reasons: []string{"see https://evil.example/x", "see https://github.com/acme/x"}}})
-	want := []string{"see hxxps://evil[.]example/x", "see https://github.com/acme/x"}
+	r := testPolicy().reply(desk.Reply{Triage: koban.Triage{Reasons: []koban.Reason{{Text: "see https://evil.example/x"}, koban.Why("why.signal.docs-ref", "Cue", "https://github.com/acme/x"), koban.Why("why.signal.docs-ref", "Cue", "https://evil.example/y")}}})
+	want := []string{"see hxxps://evil[.]example/x", "refers to a docs page: https://github.com/acme/x", "refers to a docs page: hxxps://evil[.]example/y"}
 	for i := range want {
-		if r.Triage.Reasons[i] != want[i] {
-			t.Errorf("reason %d = %q, want %q", i, r.Triage.Reasons[i], want[i])
+		if got := r.Triage.Reasons[i].In("en"); got != want[i] || r.Triage.Reasons[i].Text != want[i] {
+			t.Errorf("reason %d = %q, want %q", i, got, want[i])
 		}
 	}
 }

@@ -83,6 +83,8 @@ func TestNotifier(t *testing.T) {
 	}
 	if _, err := b.LookupEmail(ctx, "nobody@example.com"); koban.ErrorCode(err) != koban.ENotFound {
 		t.Errorf("LookupEmail(nobody) error code = %q (%v), want not_found", koban.ErrorCode(err), err)
+	} else if got, want := koban.ErrorText("ja", err), "メールアドレス nobody@example.com の Slack ユーザーはいません"; got != want {
+		t.Errorf("LookupEmail(nobody) error in Japanese = %q, want %q", got, want)
 	}
 	fs.failNext("users.lookupByEmail", failure{status: http.StatusServiceUnavailable})
 	if _, err := b.LookupEmail(ctx, "alice@example.com"); koban.ErrorCode(err) != koban.EUnavailable {

@@ -169,7 +169,7 @@ func renderEscalation(lang string, inq *koban.Inquiry, r desk.Reply, now time.Ti
 	if len(r.Triage.Reasons) > 0 {
 		var rs []string
 		for _, s := range r.Triage.Reasons {
-			rs = append(rs, "• "+escape(s))
+			rs = append(rs, "• "+escape(s.In(lang)))
 		}
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("*"+say(lang, "escalation.reasons")+"*\n"+truncate(strings.Join(rs, "\n"), 2900))))
 	}

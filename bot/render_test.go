@@ -116,7 +116,7 @@ func TestGolden(t *testing.T) {
 	escalationReply := func() desk.Reply {
 		return desk.Reply{Kind: koban.EventEscalated,
 			Answer: koban.Answer{Citations: sampleCitations[:2]},
-			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []string{"asks for a quota increase", "mentions <!here>"}},
+			Triage: koban.Triage{Label: koban.Label{Category: koban.PlatformOnly, Detail: koban.DetailRequired}, Confidence: 0.64, Domain: "database", Reasons: []koban.Reason{koban.Why("why.signal.provision", "Cue", "quota increase"), koban.Why("why.domain", "Domain", "database", "Hint", `"<!here>"`)}},
 			Escalation: koban.Escalation{Rotation: "platform", OnCall: "UONCALL", Reason: "needs the platform team",
 				ReplyTarget: 4 * time.Hour, ReplyBy: later.Add(4 * time.Hour)}}
 	}
@@ -241,7 +241,7 @@ func TestRenderedTextNeverBroadcasts(t *testing.T) {
 	evil := "<!channel> <!here> <!everyone> <@U1> <https://evil.example|click> [x](javascript:alert(1))"
 	msgs := []message{
 		renderAnswer(inq, koban.Answer{Text: evil, Known: true, Citations: []koban.Citation{{Path: "a.md", Title: evil, Section: evil, URL: "javascript:alert(1)"}}}),
-		renderEscalation(inq.Lang, inq, desk.Reply{Triage: koban.Triage{Reasons: []string{evil}}, Escalation: koban.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
+		renderEscalation(inq.Lang, inq, desk.Reply{Triage: koban.Triage{Reasons: []koban.Reason{{Text: evil}, koban.Why("why.signal.docs-ref", "Cue", evil)}}, Escalation: koban.Escalation{OnCall: "<!channel>", Reason: evil}}, later),
 		renderError("en", koban.Errorf(koban.EInvalid, "%s", evil)),
 	}
 	for i, m := range msgs {

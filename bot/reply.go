@@ -96,7 +96,7 @@ func classify(err error) error {
 // Deliver posts koban's answer or escalation in the inquiry's thread. It
 // implements desk.Replier.
 func (c *Client) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Reply) error {
-	r.Answer = sanitizeAnswer(r.Answer) // docs and model output must not ping anyone
+	r.Answer = sanitizeAnswer(inq.Lang, r.Answer) // docs and model output must not ping anyone
 	var msg message
 	r = c.links().reply(r)
 	switch r.Kind {
@@ -233,7 +233,7 @@ func (c *Client) SyncUserGroup(ctx context.Context, group string, users []string
 func (c *Client) LookupEmail(ctx context.Context, email string) (string, error) {
 	u, err := c.api.GetUserByEmailContext(ctx, email)
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "users_not_found" {
-		return "", koban.Errorf(koban.ENotFound, "no Slack user has the email %s", email)
+		return "", koban.Say(koban.ENotFound, "error.no_email_user", map[string]any{"Email": email})
 	}
 	if err != nil {
 		return "", fmt.Errorf("look up %s: %w", email, classify(err))

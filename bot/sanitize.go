@@ -24,11 +24,13 @@ var (
 
 // sanitize removes from text every construct that would notify people in
 // Slack: broadcast mentions, user group mentions and user mentions, in Slack
-// markup or as plain text. The words stay, without their power to ping.
-func sanitize(text string) string {
+// markup or as plain text. The words stay, without their power to ping; a
+// mention is replaced by a note in lang, the language of the answer.
+func sanitize(lang, text string) string {
+	removed := say(lang, "answer.mention_removed")
 	for range 3 { // removal can join pieces into a new mention
 		before := text
-		text = slackMention.ReplaceAllString(text, "[mention removed]")
+		text = slackMention.ReplaceAllLiteralString(text, removed)
 		text = plainMention.ReplaceAllString(text, "$1")
 		text = openMention.ReplaceAllStringFunc(text, func(m string) string {
 			return strings.NewReplacer("<", "‹", "!", "", "@", "").Replace(m)
@@ -40,21 +42,26 @@ func sanitize(text string) string {
 	return text
 }
 
-// sanitizeAnswer strips mentions from everything of a that reaches Slack.
-func sanitizeAnswer(a koban.Answer) koban.Answer {
-	a.Text = sanitize(a.Text)
-	a.Citations = sanitizeCitations(a.Citations)
-	a.Pages = sanitizeCitations(a.Pages)
+// sanitizeAnswer strips mentions from everything of a that reaches Slack,
+// noting each in the answer's language, or lang (the message's) when the
+// answer has none.
+func sanitizeAnswer(lang string, a koban.Answer) koban.Answer {
+	if a.Lang != "" {
+		lang = a.Lang
+	}
+	a.Text = sanitize(lang, a.Text)
+	a.Citations = sanitizeCitations(lang, a.Citations)
+	a.Pages = sanitizeCitations(lang, a.Pages)
 	return a
 }
 
-func sanitizeCitations(cs []koban.Citation) []koban.Citation {
+func sanitizeCitations(lang string, cs []koban.Citation) []koban.Citation {
 	if cs == nil {
 		return nil
 	}
 	out := make([]koban.Citation, len(cs))
 	for i, c := range cs {
-		c.Title, c.Section, c.Snippet = sanitize(c.Title), sanitize(c.Section), sanitize(c.Snippet)
+		c.Title, c.Section, c.Snippet = sanitize(lang, c.Title), sanitize(lang, c.Section), sanitize(lang, c.Snippet)
 		out[i] = c
 	}
 	return out

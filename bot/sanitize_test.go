@@ -37,10 +37,26 @@ func TestSanitize(t *testing.T) {
 		{"cut <@U0123", "cut ‹U0123"},
 	}
 	for _, tt := range tests {
-		if got := sanitize(tt.in); got != tt.want {
+		if got := sanitize("en", tt.in); got != tt.want {
 			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		assertNoMentions(t, "sanitize("+tt.in+")", sanitize(tt.in))
+		assertNoMentions(t, "sanitize("+tt.in+")", sanitize("en", tt.in))
+	}
+}
+
+// A removed mention is noted in the answer's language.
+func TestSanitizeLanguage(t *testing.T) {
+	tests := []struct{ lang, answerLang, want string }{
+		{"en", "", "hello [mention removed] world"},
+		{"ja", "", "hello [メンションを削除しました] world"},
+		{"en", "ja", "hello [メンションを削除しました] world"},
+		{"ja", "en", "hello [mention removed] world"},
+	}
+	for _, tt := range tests {
+		a := sanitizeAnswer(tt.lang, koban.Answer{Lang: tt.answerLang, Text: "hello <!channel> world"})
+		if a.Text != tt.want {
+			t.Errorf("sanitizeAnswer(%q, lang %q) = %q, want %q", tt.lang, tt.answerLang, a.Text, tt.want)
+		}
 	}
 }
 

@@ -29,7 +29,7 @@ func (w webReplier) Deliver(ctx context.Context, inq *koban.Inquiry, r desk.Repl
 	if r.Kind != koban.EventEscalated {
 		return nil
 	}
-	r.Answer = sanitizeAnswer(r.Answer)
+	r.Answer = sanitizeAnswer(w.c.teamLang(), r.Answer)
 	msg := renderWebEscalation(w.c.teamLang(), inq, w.c.links().reply(r), w.c.now())
 	var errs []error
 	tried := 0

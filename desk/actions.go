@@ -54,7 +54,7 @@ func (d *Desk) NeedHuman(ctx context.Context, id int64, user string) (*koban.Inq
 	if _, err := d.authorized(ctx, id, user, authz.NeedHuman); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", reason("reason.need_human"), koban.Label{})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackNeedHuman, "", "reason.need_human", koban.Label{})
 }
 
 // DocsWrong is the "Docs are wrong or missing" button: the asker's feedback
@@ -64,10 +64,10 @@ func (d *Desk) DocsWrong(ctx context.Context, id int64, user, note string) (*kob
 	if _, err := d.authorized(ctx, id, user, authz.DocsWrong); err != nil {
 		return nil, err
 	}
-	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, reason("reason.docs_wrong"), koban.Label{Category: koban.DocsMissing})
+	return d.escalateByHand(ctx, id, user, koban.FeedbackDocsWrong, note, "reason.docs_wrong", koban.Label{Category: koban.DocsMissing})
 }
 
-func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedback koban.Feedback, note, reason string, askerSays koban.Label) (*koban.Inquiry, error) {
+func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedback koban.Feedback, note, reasonID string, askerSays koban.Label) (*koban.Inquiry, error) {
 	inq, err := d.Store.Inquiry(ctx, id)
 	if err != nil {
 		return nil, err
@@ -82,13 +82,13 @@ func (d *Desk) escalateByHand(ctx context.Context, id int64, user string, feedba
 		return d.Store.Update(ctx, id, koban.Event{Kind: koban.EventFeedback, Actor: user, Data: data}, nil)
 	}
 	esc := d.route(ctx, inq.Domain)
-	esc.Reason = reason
+	esc.Reason = reason(reasonID)
 	expectReply(&esc, d.Now(), inq.Urgent)
 	// The card shows koban's own prediction: what the asker says (docs
 	// wrong) is their feedback, recorded apart, never koban's prediction.
 	dec := koban.Outcome{
 		Answer:     koban.Answer{Lang: inq.Lang},
-		Triage:     koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []string{reason}},
+		Triage:     koban.Triage{Label: inq.Predicted, Confidence: inq.Confidence, Domain: inq.Domain, Decision: koban.DecideEscalate, Reasons: []koban.Reason{koban.Why(reasonID)}},
 		Escalation: esc,
 		Feedback:   feedback,
 		Note:       note,

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // ICS renders shifts as an RFC 5545 iCalendar: one VEVENT per shift, times
@@ -31,18 +32,18 @@ func (c Calendar) Render(shifts []koban.Shift) []byte {
 	line("PRODID:-//koban//on-call//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + escapeText("koban on-call"))
+	line("X-WR-CALNAME:" + escapeText(i18n.Say(c.Lang, "oncall.ics.name")))
 	c.writeZones(&b, shifts)
 	for _, sh := range shifts {
 		who := c.person(sh.Person)
-		summary := "On call: " + who
+		summary := i18n.Say(c.Lang, "oncall.ics.summary_any", "Person", who)
 		if sh.Rotation != "" {
-			summary = sh.Rotation + " on call: " + who
+			summary = i18n.Say(c.Lang, "oncall.ics.summary", "Rotation", sh.Rotation, "Person", who)
 		}
-		desc := fmt.Sprintf("%s is on call for rotation %s.", who, sh.Rotation)
+		desc := i18n.Say(c.Lang, "oncall.ics.description", "Rotation", sh.Rotation, "Person", who)
 		if sh.Override {
-			summary += " (override)"
-			desc += " This shift is an override (cover or swap)."
+			summary += i18n.Say(c.Lang, "oncall.list_override")
+			desc += i18n.Say(c.Lang, "oncall.ics.description_override")
 		}
 		line("BEGIN:VEVENT")
 		line("UID:" + shiftUID(sh))

@@ -18,6 +18,8 @@ type Calendar struct {
 	Zones map[string]*time.Location
 	// Name returns a person's display name, or "" to show the Slack ID.
 	Name func(id string) string
+	// Lang is the language of the events' words ("en", "ja"); "" is English.
+	Lang string
 }
 
 // person is how a shift's person is written.
@@ -139,7 +141,7 @@ type PersonNamer interface {
 // calendarFor is the calendar of sch: its rotations' zones, and names from
 // the notifier when it knows them.
 func (s *Service) calendarFor(ctx context.Context, sch *Schedule) Calendar {
-	c := Calendar{Zones: map[string]*time.Location{}}
+	c := Calendar{Zones: map[string]*time.Location{}, Lang: s.language}
 	for _, r := range sch.Rotations() {
 		c.Zones[r.Name] = r.Location
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	ical "github.com/arran4/golang-ical"
+	"github.com/kobanhq/koban"
 )
 
 // namedRecorder is the fake notifier that also knows display names, as
@@ -89,6 +90,36 @@ func TestCalendarNamesAndZones(t *testing.T) {
 		summary := events[i].GetProperty(ical.ComponentPropertySummary).Value
 		if !start.Equal(local(t, ny, w.start)) || !end.Equal(local(t, ny, w.end)) || summary != "platform on call: "+w.who {
 			t.Errorf("event %d = %q [%s, %s), want %s [%s, %s)", i, summary, start, end, w.who, w.start, w.end)
+		}
+	}
+}
+
+// The feed's words are in the team's language; names and times are not
+// translated.
+func TestCalendarLanguage(t *testing.T) {
+	from := time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC)
+	shifts := []koban.Shift{
+		{Rotation: "platform", Person: "UA", Start: from, End: from.Add(time.Hour)},
+		{Rotation: "platform", Person: "UB", Start: from.Add(time.Hour), End: from.Add(2 * time.Hour), Override: true},
+	}
+	names := func(id string) string { return map[string]string{"UA": "Alice", "UB": "Bob"}[id] }
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"", []string{"X-WR-CALNAME:koban on-call\r\n", "SUMMARY:platform on call: Alice\r\n", "SUMMARY:platform on call: Bob (override)\r\n", "DESCRIPTION:Alice is on call for rotation platform.\r\n"}},
+		{"ja", []string{"X-WR-CALNAME:koban オンコール\r\n", "SUMMARY:platform オンコール: Alice\r\n", "SUMMARY:platform オンコール: Bob (交代)\r\n", "DESCRIPTION:Alice さんがローテーション platform のオンコールを担当します。\r\n"}},
+	}
+	for _, tt := range tests {
+		text := string(Calendar{Name: names, Lang: tt.lang}.Render(shifts))
+		unfolded := strings.ReplaceAll(text, "\r\n ", "")
+		for _, w := range tt.want {
+			if !strings.Contains(unfolded, w) {
+				t.Errorf("lang %q: feed lacks %q:\n%s", tt.lang, w, text)
+			}
+		}
+		if _, err := ical.ParseCalendar(strings.NewReader(text)); err != nil {
+			t.Errorf("lang %q: ParseCalendar: %v", tt.lang, err)
 		}
 	}
 }

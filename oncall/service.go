@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 )
 
 // Store is what the on-call service keeps in the database. Package store
@@ -68,6 +69,9 @@ type Deps struct {
 	// stored and posted, and in command text before it is logged.
 	Redactor koban.Redactor
 	Log      *slog.Logger
+	// Language is the team's language ("en", "ja"): the calendar feed's
+	// events are written in it. "" is English.
+	Language string
 }
 
 // Service runs the on-call rotations: commands, routing, and the shift-change
@@ -79,6 +83,7 @@ type Service struct {
 	access   Access
 	redactor koban.Redactor
 	log      *slog.Logger
+	language string
 
 	// Horizon is how far ahead commands look for shifts (swap, list) and
 	// the calendar publishes. Default 12 weeks.
@@ -100,6 +105,7 @@ func NewService(rotations []*Rotation, d Deps) *Service {
 		access:       d.Access,
 		redactor:     d.Redactor,
 		log:          d.Log,
+		language:     i18n.Normalize(d.Language),
 		Horizon:      12 * 7 * 24 * time.Hour,
 		ClaimTimeout: 5 * time.Minute,
 	}

@@ -150,9 +150,14 @@ func (s *Store) getInquiry(ctx context.Context, q querier, id int64, forUpdate b
 	}
 	inq, err := scanOne(q.queryRow(ctx, query, id), scanInquiry)
 	if isNoRows(err) {
-		return nil, koban.Errorf(koban.ENotFound, "no inquiry %d", id)
+		return nil, noInquiry(id)
 	}
 	return inq, s.dbErr(err)
+}
+
+// noInquiry is the error for an unknown inquiry id.
+func noInquiry(id int64) error {
+	return koban.Say(koban.ENotFound, "error.no_inquiry", map[string]any{"ID": id})
 }
 
 // InquiryByThread returns the most recent inquiry of a conversation, or ENotFound.
@@ -295,7 +300,7 @@ func inquiryExists(ctx context.Context, q querier, id int64) error {
 	var one int
 	err := q.queryRow(ctx, `SELECT 1 FROM inquiries WHERE id = $1`, id).Scan(&one)
 	if isNoRows(err) {
-		return koban.Errorf(koban.ENotFound, "no inquiry %d", id)
+		return noInquiry(id)
 	}
 	return err
 }

@@ -44,8 +44,8 @@ func (s *Store) AddOverride(ctx context.Context, o koban.Override) (int64, error
 			Scan(&other.ID, dbTime{&other.From}, dbTime{&other.To})
 		switch {
 		case err == nil:
-			return koban.Errorf(koban.EConflict, "rotation %s already has override %d from %s to %s", o.Rotation, other.ID,
-				other.From.Format(time.RFC3339), other.To.Format(time.RFC3339))
+			return koban.Say(koban.EConflict, "oncall.error.override_clash", map[string]any{"Rotation": o.Rotation, "ID": other.ID,
+				"From": other.From.Format(time.RFC3339), "To": other.To.Format(time.RFC3339)})
 		case !isNoRows(err):
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Store) DeleteOverride(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete override %d: %w", id, s.dbErr(err))
 	}
 	if n == 0 {
-		return koban.Errorf(koban.ENotFound, "no override %d", id)
+		return koban.Say(koban.ENotFound, "oncall.error.no_override", map[string]any{"ID": id})
 	}
 	return nil
 }

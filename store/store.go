@@ -413,7 +413,7 @@ func (s *Store) dbErr(err error) error {
 	default:
 		return err
 	}
-	return fmt.Errorf("%w (%v)", koban.Errorf(koban.EUnavailable, "the database is unavailable; try again later"), err)
+	return fmt.Errorf("%w (%v)", koban.Say(koban.EUnavailable, "error.db_unavailable", nil), err)
 }
 
 // isNoRows reports whether err means a query returned no row.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -617,6 +618,11 @@ func TestOverrides(t *testing.T) {
 			_, err := s.AddOverride(ctx, tt.o)
 			wantCode(t, "AddOverride("+tt.name+")", err, tt.code)
 		}
+		// The clash is said in the reader's language.
+		_, err = s.AddOverride(ctx, tests[0].o)
+		if want := fmt.Sprintf("ローテーション platform には 2026-05-11T00:00:00Z から 2026-05-12T00:00:00Z までの交代 #%d がすでにあります", id); koban.ErrorText("ja", err) != want {
+			t.Errorf("clash in Japanese = %q, want %q", koban.ErrorText("ja", err), want)
+		}
 		got, err := s.Overrides(ctx, "platform", day.Add(12*time.Hour), day.Add(36*time.Hour))
 		if err != nil {
 			t.Fatal(err)
@@ -637,7 +643,11 @@ func TestOverrides(t *testing.T) {
 		if err := s.DeleteOverride(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "DeleteOverride again", s.DeleteOverride(ctx, id), koban.ENotFound)
+		again := s.DeleteOverride(ctx, id)
+		wantCode(t, "DeleteOverride again", again, koban.ENotFound)
+		if want := fmt.Sprintf("交代 #%d はありません。`/koban oncall list` で確認できます。", id); koban.ErrorText("ja", again) != want {
+			t.Errorf("DeleteOverride again in Japanese = %q, want %q", koban.ErrorText("ja", again), want)
+		}
 		if _, err := s.AddOverride(ctx, tests[1].o); err != nil {
 			t.Errorf("AddOverride where a deleted one was: %v", err)
 		}

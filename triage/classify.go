@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -15,7 +16,7 @@ import (
 type evidence struct {
 	scores  map[koban.Category]float64 // used by documentedRequest
 	signals []signal
-	reasons []string
+	reasons []koban.Reason
 	// selfServe is set when a page that is not itself a request procedure
 	// is about exactly what a request asks for (see documentedRequest).
 	selfServe bool
@@ -77,11 +78,11 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 				return koban.Triage{}, ctx.Err()
 			}
 			s.log.Warn("llm classification", "err", err)
-			ev.reasons = append(ev.reasons, "LLM classification unavailable")
+			ev.reasons = append(ev.reasons, koban.Why("why.llm_unavailable"))
 		case l.Validate() == nil:
 			llmLabel, llmDomain, llmConf = l, d, clamp01(conf)
 			p = tilt(p, classIndex(l.Category), s.cfg.LLMWeight*llmConf)
-			ev.reasons = append(ev.reasons, fmt.Sprintf("LLM says %s (%.2f)", l, llmConf))
+			ev.reasons = append(ev.reasons, koban.Why("why.llm", "Label", l.String(), "Confidence", fmt.Sprintf("%.2f", llmConf)))
 		}
 	}
 
@@ -103,9 +104,9 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	t.Reasons = reasons(&m, &v, best, &ev, a, near, labels)
 	switch {
 	case bad != "":
-		t.Reasons = append([]string{"cannot read the question: " + bad}, t.Reasons...)
+		t.Reasons = append([]koban.Reason{koban.Why("why.unreadable", "Problem", bad)}, t.Reasons...)
 	case t.Urgent:
-		t.Reasons = append([]string{"urgent: escalated at once"}, t.Reasons...)
+		t.Reasons = append([]koban.Reason{koban.Why("why.urgent_first")}, t.Reasons...)
 	}
 	if len(t.Reasons) > 6 {
 		t.Reasons = t.Reasons[:6]
@@ -238,7 +239,7 @@ func detail(c koban.Category, d koban.Decision, ev *evidence, near []neighbour, 
 
 // reasons lists, for the on-call, the features that pushed most towards the
 // chosen category against the others, then what retrieval found.
-func reasons(m *model, v *vector, best int, ev *evidence, a koban.Answer, near []neighbour, labels []learnedLabel) []string {
+func reasons(m *model, v *vector, best int, ev *evidence, a koban.Answer, near []neighbour, labels []learnedLabel) []koban.Reason {
 	type contrib struct {
 		f int
 		w float64
@@ -259,12 +260,12 @@ func reasons(m *model, v *vector, best int, ev *evidence, a koban.Answer, near [
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].w > cs[j].w })
-	var out []string
+	var out []koban.Reason
 	for _, c := range cs {
 		if len(out) == 4 {
 			break
 		}
-		if r := featureReason(c.f, ev, a, near, labels); r != "" {
+		if r := featureReason(c.f, ev, a, near, labels); r.ID != "" {
 			out = append(out, r)
 		}
 	}
@@ -272,8 +273,9 @@ func reasons(m *model, v *vector, best int, ev *evidence, a koban.Answer, near [
 	return append(out, ev.reasons...)
 }
 
-// featureReason says one feature in words, or "" when another reason says it.
-func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels []learnedLabel) string {
+// featureReason says one feature in words, or none (no ID) when another
+// reason says it.
+func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels []learnedLabel) koban.Reason {
 	for k, ff := range signalFeature {
 		if ff != f {
 			continue
@@ -286,7 +288,7 @@ func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels
 	}
 	switch f {
 	case fWordsSS, fWordsDM, fWordsPO:
-		return "worded like past inquiries labelled " + string(koban.Categories[f-fWordsSS])
+		return koban.Why("why.worded_like", "Category", string(koban.Categories[f-fWordsSS]))
 	case fNearSS, fNearDM, fNearPO:
 		c := koban.Categories[f-fNearSS]
 		n := 0
@@ -295,23 +297,23 @@ func featureReason(f int, ev *evidence, a koban.Answer, near []neighbour, labels
 				n++
 			}
 		}
-		return fmt.Sprintf("%d of %d similar past inquiries labelled %s (best match %.2f)", n, len(near), c, near[0].sim)
+		return koban.Why("why.similar", "N", strconv.Itoa(n), "Of", strconv.Itoa(len(near)), "Category", string(c), "Best", fmt.Sprintf("%.2f", near[0].sim))
 	case fSelfServe:
-		return "the docs describe doing what is asked"
+		return koban.Why("why.self_serve")
 	case fQuadFits:
-		return fmt.Sprintf("the question fits the %s page it matched", a.Pages[0].Quadrant)
+		return koban.Why("why.quadrant_fits", "Quadrant", string(a.Pages[0].Quadrant))
 	case fAskMiss:
-		return "a question whose terms the docs barely hold"
+		return koban.Why("why.ask_miss")
 	case fAskAbsent, fAbsent:
-		return "a question in words the docs never use"
+		return koban.Why("why.ask_absent")
 	case fCoverage:
-		return "the matched pages hold the question's terms"
+		return koban.Why("why.coverage")
 	}
-	return ""
+	return koban.Reason{}
 }
 
 // retrievalReason says how well the docs matched.
-func retrievalReason(a koban.Answer) string {
+func retrievalReason(a koban.Answer) koban.Reason {
 	c := clamp01(a.Confidence)
 	quadrant := koban.Unknown
 	if len(a.Pages) > 0 && a.Pages[0].Quadrant != "" {
@@ -319,11 +321,11 @@ func retrievalReason(a koban.Answer) string {
 	}
 	switch {
 	case len(a.Pages) == 0 && c == 0:
-		return "no doc matches"
+		return koban.Why("why.no_match")
 	case c >= 0.5:
-		return fmt.Sprintf("top doc match strong (%.2f, %s)", c, quadrant)
+		return koban.Why("why.match_strong", "Confidence", fmt.Sprintf("%.2f", c), "Quadrant", string(quadrant))
 	case c >= 0.3:
-		return fmt.Sprintf("top doc match weak (%.2f, %s)", c, quadrant)
+		return koban.Why("why.match_weak", "Confidence", fmt.Sprintf("%.2f", c), "Quadrant", string(quadrant))
 	}
-	return fmt.Sprintf("no doc matches well (%.2f)", c)
+	return koban.Why("why.match_poor", "Confidence", fmt.Sprintf("%.2f", c))
 }

@@ -72,7 +72,7 @@ func TestEvalCV(t *testing.T) {
 		if os.Getenv("KOBAN_EVAL_VERBOSE") != "" {
 			for i, o := range outs {
 				if preds[i] != nil && preds[i].Label.Category != o.Case.Category {
-					t.Logf("  %-28s want %-13s got %-13s %.2f %s | %s", o.Case.ID, o.Case.Category, preds[i].Label.Category, preds[i].Confidence, preds[i].Decision, strings.Join(preds[i].Reasons, "; "))
+					t.Logf("  %-28s want %-13s got %-13s %.2f %s | %s", o.Case.ID, o.Case.Category, preds[i].Label.Category, preds[i].Confidence, preds[i].Decision, strings.Join(koban.ReasonTexts(preds[i].Reasons), "; "))
 				}
 			}
 		}

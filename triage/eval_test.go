@@ -108,7 +108,7 @@ func firstReason(t koban.Triage) string {
 	if len(t.Reasons) == 0 {
 		return ""
 	}
-	return t.Reasons[0]
+	return t.Reasons[0].Text
 }
 
 func ratio(a, b int) string {
@@ -144,7 +144,7 @@ func runEval(t *testing.T, cases []evalCase, answer answerFunc, online bool, ver
 		want := c.Category
 		sc.add(want, c.Domain, got, a)
 		if verbose && (want != got.Label.Category || c.Domain != got.Domain) {
-			t.Logf("%-28s want %-13s got %-13s %.2f | domain want %-10s got %-10s | %s", c.ID, want, got.Label.Category, got.Confidence, c.Domain, got.Domain, strings.Join(got.Reasons, "; "))
+			t.Logf("%-28s want %-13s got %-13s %.2f | domain want %-10s got %-10s | %s", c.ID, want, got.Label.Category, got.Confidence, c.Domain, got.Domain, strings.Join(koban.ReasonTexts(got.Reasons), "; "))
 		}
 		if online {
 			// The detail is not in the sets; learn the category alone.

@@ -55,7 +55,7 @@ func TestUrgent(t *testing.T) {
 		if got.Urgent != tt.urgent {
 			t.Errorf("Triage(%q).Urgent = %v, want %v (reasons %q)", tt.in, got.Urgent, tt.urgent, got.Reasons)
 		}
-		if tt.urgent && (got.Decision != koban.DecideEscalate || got.Label.Category != koban.PlatformOnly || len(got.Reasons) == 0 || got.Reasons[0] != "urgent: escalated at once") {
+		if tt.urgent && (got.Decision != koban.DecideEscalate || got.Label.Category != koban.PlatformOnly || len(got.Reasons) == 0 || got.Reasons[0].Text != "urgent: escalated at once") {
 			t.Errorf("urgent Triage(%q) = %s, %s, reasons %q; want platform-only, escalated at once and said first", tt.in, got.Label, got.Decision, got.Reasons)
 		}
 	}

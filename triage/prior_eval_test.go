@@ -180,7 +180,7 @@ func TestEvalPriors(t *testing.T) {
 		if os.Getenv("KOBAN_EVAL_VERBOSE") != "" {
 			for i, c := range cases {
 				w := written[i]
-				t.Logf("  %-22s want %-13s got %-13s %.2f %-8s known=%v conf=%.2f %s", c.out.Case.ID, c.out.Case.Category, w.Label.Category, w.Confidence, w.Decision, c.out.Answer.Known, c.out.Answer.Confidence, strings.Join(w.Reasons, "; "))
+				t.Logf("  %-22s want %-13s got %-13s %.2f %-8s known=%v conf=%.2f %s", c.out.Case.ID, c.out.Case.Category, w.Label.Category, w.Confidence, w.Decision, c.out.Answer.Known, c.out.Answer.Confidence, strings.Join(koban.ReasonTexts(w.Reasons), "; "))
 			}
 		}
 		t.Logf("%s built-in priors, no labels: %s", name, cvLine(outs, written))

@@ -1,8 +1,8 @@
 package triage
 
 import (
-	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -72,7 +72,7 @@ func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 		if matched, total := titleOverlap(title, asked, stems); matched >= 2 && 3*matched >= 2*total {
 			ev.selfServe = true
 			ev.scores[koban.SelfSolvable] += selfServeWeight
-			ev.reasons = append(ev.reasons, fmt.Sprintf("the docs describe doing what is asked: %q", shorten(title, 60)))
+			ev.reasons = append(ev.reasons, koban.Why("why.self_serve_page", "Title", strconv.Quote(shorten(title, 60))))
 			return
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kobanhq/koban"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/internal/textproc"
 )
 
@@ -46,50 +48,15 @@ type signal struct {
 }
 
 // Reason gives the signal as a short reason for the on-call.
-func (s signal) Reason() string {
+func (s signal) Reason() koban.Reason {
 	switch s.Kind {
-	case sigAct:
-		return "asks the platform team to act: " + s.Cue
-	case sigRequest:
-		return "reads as a request: " + s.Cue
-	case sigProvision:
-		return "about access, quota or provisioning: " + s.Cue
-	case sigOutage:
-		return "outage or regression language: " + s.Cue
-	case sigBug:
-		return "bug report: " + s.Cue
-	case sigFeature:
-		return "asks for a platform change: " + s.Cue
-	case sigDocsIssue:
-		return "reports a docs problem: " + s.Cue
-	case sigDocsRef:
-		return "refers to a docs page: " + s.Cue
-	case sigHowTo:
-		return "asks how to: " + s.Cue
-	case sigLookup:
-		return "asks for a lookup: " + s.Cue
-	case sigExplain:
-		return "asks for an explanation: " + s.Cue
-	case sigErrorPaste:
-		return "pastes an error: " + s.Cue
-	case sigOwnSteps:
-		return "describes their own steps: " + s.Cue
-	case sigOwnFault:
-		return "wonders what they did wrong: " + s.Cue
-	case sigStatement:
-		return "states a problem without a question"
-	case sigPageReport:
-		return "reports on a docs page without a question"
-	case sigProcedure:
-		return "asks for the procedure: " + s.Cue
-	case sigMechanism:
-		return "asks about a self-service route: " + s.Cue
-	case sigFollowed:
-		return "followed the docs already: " + s.Cue
-	case sigUrgent:
-		return "urgent: " + s.Cue
+	case sigStatement, sigPageReport:
+		return koban.Why("why.signal." + string(s.Kind))
 	}
-	return string(s.Kind) + ": " + s.Cue
+	if id := "why.signal." + string(s.Kind); i18n.Has(id) {
+		return koban.Why(id, "Cue", s.Cue)
+	}
+	return koban.Why("why.signal.other", "Kind", string(s.Kind), "Cue", s.Cue)
 }
 
 // cue is a pattern for one kind of signal. English patterns match on word

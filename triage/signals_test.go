@@ -92,7 +92,7 @@ func TestExtractSignals(t *testing.T) {
 func TestSignalReasonsShort(t *testing.T) {
 	long := "please grant " + strings.Repeat("very ", 40) + "long access"
 	for _, s := range extractSignals(long) {
-		if r := s.Reason(); len([]rune(r)) > 80 {
+		if r := s.Reason().Text; len([]rune(r)) > 80 {
 			t.Errorf("reason %q is %d runes, want at most 80", r, len([]rune(r)))
 		}
 	}

@@ -26,10 +26,10 @@ package triage
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"log/slog"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -455,7 +455,7 @@ func (s *Service) domain(text string, a koban.Answer, near []neighbour, labels [
 	}
 	best := names[0]
 	if h := hits[best]; h != "" {
-		ev.reasons = append(ev.reasons, fmt.Sprintf("domain %s: mentions %q", best, h))
+		ev.reasons = append(ev.reasons, koban.Why("why.domain", "Domain", string(best), "Hint", strconv.Quote(h)))
 	}
 	conf := scores[best] / (sum + 1) * math.Min(1, scores[best]/2)
 	return best, clamp01(conf)

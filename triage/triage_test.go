@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +83,7 @@ func TestTriageTextOnly(t *testing.T) {
 func TestTriageReasons(t *testing.T) {
 	s := mustNew(t, DefaultConfig(), nil)
 	got := mustTriage(t, s, "Please grant me access to the prod namespace", koban.Answer{})
-	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0], "asks the platform team to act: grant") {
+	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0].Text, "asks the platform team to act: grant") {
 		t.Errorf("Reasons = %q, want the ask to act first", got.Reasons)
 	}
 	got = mustTriage(t, s, "How do I rotate my database password?", koban.Answer{
@@ -92,11 +93,23 @@ func TestTriageReasons(t *testing.T) {
 	if !containsReason(got.Reasons, "top doc match strong (0.82, how-to)") {
 		t.Errorf("Reasons = %q, want the retrieval evidence", got.Reasons)
 	}
+	// Each reason is a catalogue message, said in Japanese to a Japanese
+	// reader, with the same English text.
+	var ja []string
+	for _, r := range got.Reasons {
+		if r.ID == "" || r.In("en") != r.Text || r.In("ja") == r.Text {
+			t.Errorf("reason %+v: want a catalogue message said in Japanese too (ja %q)", r, r.In("ja"))
+		}
+		ja = append(ja, r.In("ja"))
+	}
+	if !slices.Contains(ja, "ドキュメントとよく一致(0.82、how-to)") {
+		t.Errorf("reasons in Japanese = %q, want the retrieval evidence", ja)
+	}
 }
 
-func containsReason(reasons []string, want string) bool {
+func containsReason(reasons []koban.Reason, want string) bool {
 	for _, r := range reasons {
-		if strings.Contains(r, want) {
+		if strings.Contains(r.Text, want) {
 			return true
 		}
 	}

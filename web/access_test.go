@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/kobanhq/koban"
@@ -48,5 +49,15 @@ func TestWebActionsAreChecked(t *testing.T) {
 	}
 	if got := e.inquiry(inq.ID).State; got != before {
 		t.Errorf("state after refused actions = %s, want %s", got, before)
+	}
+	// The refusal is said in the reader's language.
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "Only the platform on-call can acknowledge inquiries."},
+		{"ja", "問い合わせの対応を始められるのはプラットフォームのオンコール担当者だけです。"},
+	} {
+		w := e.post(fmt.Sprintf("/inquiries/%d/ack?lang=%s", inq.ID, tt.lang), nil)
+		if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), tt.want) {
+			t.Errorf("refused ack in %s = %d, want 403 saying %q:\n%s", tt.lang, w.Code, tt.want, w.Body)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/desk"
+	"github.com/kobanhq/koban/internal/i18n"
 	"github.com/kobanhq/koban/metrics"
 )
 
@@ -189,9 +190,8 @@ func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
 		Predicted: inq.Label().String(), Domain: string(inq.Domain), Loc: s.loc, Now: s.now(),
 	}
 	for i, ev := range events {
-		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev,
-			func(id string) string { return personMention(ctx, s.deps.Names, id) },
-			func(key string) string { return s.t(r, "web.detail."+key) })})
+		v.Events = append(v.Events, eventView{Event: ev, Details: eventDetails(ev, s.lang(nil, r),
+			func(id string) string { return personMention(ctx, s.deps.Names, id) })})
 		if ev.Kind == koban.EventResolved || ev.Kind == koban.EventAutoClosed {
 			v.Resolved = &events[i]
 		}
@@ -201,12 +201,13 @@ func (s *Server) loadThread(r *http.Request, back string) (*threadView, error) {
 
 // eventDetails picks the parts of an event's data worth a line in the
 // timeline; the recorded answer and triage are shown as the reply instead.
-// who shows a person or group (mention, by display name where known);
-// name names a data key in the reader's language.
-func eventDetails(ev koban.Event, who, name func(string) string) []string {
+// Each is said in lang, the reader's language; who shows a person or group
+// (mention, by display name where known).
+func eventDetails(ev koban.Event, lang string, who func(string) string) []string {
 	var out []string
+	fields := eventFields(ev)
 	for _, k := range []string{"category", "domain", "confidence", "feedback", "asker_label", "reason", "oncall", "group", "rotation", "page", "note", "via", "error", "silent_for", "text"} {
-		v := ev.Data[k]
+		v := fields[k]
 		if v == "" || (k == "text" && ev.Kind == koban.EventReceived) {
 			continue
 		}
@@ -215,10 +216,39 @@ func eventDetails(ev koban.Event, who, name func(string) string) []string {
 			v = who(v)
 		case "text":
 			v = excerpt(v, 200)
+		case "reason":
+			v = i18n.Reword(lang, "reason.", v)
 		}
-		out = append(out, name(k)+": "+v)
+		out = append(out, i18n.T(lang, "web.detail."+k, nil)+": "+v)
 	}
 	return out
+}
+
+// eventFields is the data of ev by the timeline's keys: for an answered
+// or escalated event, read from the outcome it records; for any other, its
+// data as recorded.
+func eventFields(ev koban.Event) map[string]string {
+	o, err := ev.Outcome()
+	if err != nil {
+		return ev.Data
+	}
+	f := map[string]string{
+		"category": o.Triage.Label.String(),
+		"domain":   string(o.Triage.Domain),
+		"feedback": string(o.Feedback),
+		"reason":   o.Escalation.Reason,
+		"oncall":   o.Escalation.OnCall,
+		"group":    o.Escalation.Group,
+		"rotation": o.Escalation.Rotation,
+		"note":     o.Note,
+	}
+	if o.Feedback == "" {
+		f["confidence"] = fmt.Sprintf("%.3f", o.Answer.Confidence)
+	}
+	if !o.AskerLabel.IsZero() {
+		f["asker_label"] = o.AskerLabel.String()
+	}
+	return f
 }
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {

@@ -35,7 +35,8 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 //
 // rt, rtn and rdur do the same in the team's language, reportLang: the
 // monthly report page reads as the report is written, whoever views it.
-// since and dur show durations in lang.
+// since and dur show durations in lang; why and escalation say the
+// reasons of a triage and of an escalation in it.
 func translate(lang, reportLang string) template.FuncMap {
 	since, dur := durations(lang)
 	_, rdur := durations(reportLang)
@@ -45,6 +46,9 @@ func translate(lang, reportLang string) template.FuncMap {
 		"tn":  func(id string, count int, kv ...any) string { return i18n.N(lang, id, count, pairs(kv)) },
 		"rt":  func(id string, kv ...any) string { return i18n.T(reportLang, id, pairs(kv)) },
 		"rtn": func(id string, count int, kv ...any) string { return i18n.N(reportLang, id, count, pairs(kv)) },
+		// why says a triage reason, escalation an escalation's recorded reason.
+		"why":        func(r koban.Reason) string { return r.In(lang) },
+		"escalation": func(reason string) string { return i18n.Reword(lang, "reason.", reason) },
 	}
 }
 

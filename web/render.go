@@ -126,7 +126,8 @@ var sentinelMessages = map[error]string{
 }
 
 // fail renders the friendly error page for err. Errors without a code are
-// logged in full; the page shows koban.ErrorMessage only.
+// logged in full; the page shows koban.ErrorText only, in the reader's
+// language.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	st := Status(err)
 	for sentinel, id := range sentinelMessages {
@@ -138,7 +139,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("web request", "method", r.Method, "path", r.URL.Path, "status", st, "err", err)
 	}
 	if strings.HasPrefix(r.Header.Get("Accept"), "text/plain") || r.URL.Path == "/metrics" {
-		http.Error(w, plainMentions(koban.ErrorMessage(err)), st)
+		http.Error(w, plainMentions(koban.ErrorText(s.lang(nil, r), err)), st)
 		return
 	}
 	heading := s.t(r, fmt.Sprintf("web.status.%d", st))
@@ -146,7 +147,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		heading = http.StatusText(st)
 	}
 	s.render(w, r, st, "error", view{Title: heading, Data: errorView{
-		Status: st, Heading: heading, Message: plainMentions(koban.ErrorMessage(err)), Token: st == http.StatusUnauthorized,
+		Status: st, Heading: heading, Message: plainMentions(koban.ErrorText(s.lang(nil, r), err)), Token: st == http.StatusUnauthorized,
 	}})
 }
 

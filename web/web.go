@@ -37,11 +37,7 @@ import (
 type Desk interface {
 	Ask(ctx context.Context, in desk.Incoming) (*koban.Inquiry, bool, error)
 	Process(ctx context.Context, id int64, attempt int) error
-	Solved(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	NeedHuman(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	DocsWrong(ctx context.Context, id int64, user, note string) (*koban.Inquiry, error)
-	Acknowledge(ctx context.Context, id int64, user string) (*koban.Inquiry, error)
-	Resolve(ctx context.Context, id int64, user string, r desk.Resolution) (*koban.Inquiry, error)
+	desk.Actions // the buttons of the inquiry pages
 }
 
 // Inquiries reads inquiries and their events; the store implements it

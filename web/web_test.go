@@ -116,6 +116,7 @@ func TestRouting(t *testing.T) {
 		{"/ask", 200, "text/html", "Ask the platform team"},
 		{fmt.Sprintf("/ask/%d", inq.ID), 200, "text/html", "request a database"},
 		{"/ask/0", 404, "text/html", "no inquiry"},
+		{"/inquiries/99999?lang=ja", 404, "text/html", "問い合わせ 99999 はありません"},
 		{"/inquiries", 200, "text/html", "How do I roll back a deployment?"},
 		{fmt.Sprintf("/inquiries/%d", inq.ID), 200, "text/html", "Timeline"},
 		{"/inquiries/99999", 404, "text/html", "99999"},

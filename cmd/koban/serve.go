@@ -193,7 +193,7 @@ func (a *app) wireServer(ctx context.Context, c *core, loc *time.Location) (*ser
 		groups = client
 	}
 	policy := wireAccess(a, rots, groups)
-	oc := oncall.NewService(rots, oncall.Deps{Store: c.st, Notifier: notifier, Access: policy, Redactor: c.red, Log: a.log})
+	oc := oncall.NewService(rots, oncall.Deps{Store: c.st, Notifier: notifier, Access: policy, Redactor: c.red, Log: a.log, Language: a.cfg.Language})
 	d := a.wireDesk(c, client, rots, policy, oc)
 	sv := &server{desk: d}
 	if client != nil {
