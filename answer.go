@@ -21,8 +21,11 @@ type Citation struct {
 	URL      string   // link to the section; empty when the source has no base URL
 	Quadrant Quadrant // Diátaxis quadrant of the page
 	Lang     string   // language of the page
-	Snippet  string   // the passage quoted from the section
-	Score    float64  // retrieval score (engine-specific, higher is better)
+	Snippet  string   // the passage quoted from the section, or a listed page's glimpse
+	// Quoted says the Snippet is what the answer quotes; false, a page
+	// listed with a glimpse picked for the question's words.
+	Quoted bool    `json:",omitempty"`
+	Score  float64 // retrieval score (engine-specific, higher is better)
 }
 
 // MaxSuggested is how many pages are listed to the asker while the on-call

@@ -65,7 +65,9 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 			b.WriteString(i18n.Say(lang, "compose.cut", "Link", link) + "\n")
 		}
 		quoted[p] = true
-		cites = append(cites, citation(hitOf(p, sec), p.score, truncate(body, maxSnippetChars)))
+		c := citation(hitOf(p, sec), p.score, truncate(body, maxSnippetChars))
+		c.Quoted = true
+		cites = append(cites, c)
 	}
 	choice := make([][]chosen, len(pages))
 	choose := func(i int) []chosen {

@@ -162,7 +162,8 @@ func retrievalFeatures(v *vector, text string, a koban.Answer, selfServe bool, v
 // coverage is the share of the question's key terms (words of four letters
 // or more that are not function words, CJK runs of two characters or more)
 // that the best three pages hold in their path, title, breadcrumb or
-// quoted passage. A how-to question whose key terms the docs lack is a docs
+// quoted passage (not a listed page's glimpse, which is picked for the
+// question's words and would find them there by construction). A how-to question whose key terms the docs lack is a docs
 // gap; one whose terms are all there was probably answerable.
 func coverage(text string, pages []koban.Citation) float64 {
 	terms := keyTerms(text)
@@ -174,7 +175,10 @@ func coverage(text string, pages []koban.Citation) float64 {
 		if i == 3 {
 			break
 		}
-		b.WriteString(strings.ToLower(p.Path + " " + p.Title + " " + p.Section + " " + p.Snippet))
+		b.WriteString(strings.ToLower(p.Path + " " + p.Title + " " + p.Section))
+		if p.Quoted {
+			b.WriteString(" " + strings.ToLower(p.Snippet))
+		}
 		b.WriteByte(' ')
 	}
 	hay := b.String()
