@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -160,7 +161,8 @@ func tuneOn(cases []*tuneCase, start ranking) ranking {
 		}
 		for _, v := range []float64{0.5, 0.7, 0.9, 1} {
 			r := cur
-			r.quadrantPrior = map[koban.Quadrant]float64{koban.Reference: v}
+			r.quadrantPrior = maps.Clone(cur.quadrantPrior)
+			r.quadrantPrior[koban.Reference] = v
 			try(r)
 		}
 		for _, v := range []float64{1, 1.1, 1.2, 1.3, 1.5} {
