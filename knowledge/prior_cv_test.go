@@ -3,11 +3,9 @@ package knowledge
 import (
 	"maps"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/kobanhq/koban"
-	docsindex "github.com/kobanhq/koban/docs-index"
 )
 
 // TestTuneQuadrantPriorCV cross-validates one parameter, the prior of
@@ -19,24 +17,7 @@ func TestTuneQuadrantPriorCV(t *testing.T) {
 	if os.Getenv("KOBAN_TUNE") == "" {
 		t.Skip("set KOBAN_TUNE=1 to cross-validate the explanation prior on ../../shared/eval")
 	}
-	shared, err := filepath.Abs(filepath.Join("..", "..", "shared"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
-	all := map[string]float64{}
-	for _, k := range docsindex.AllFields {
-		all[k] = 1
-	}
-	cases := loadTuneCases(t, base, shared, 300, all)
-	start := defaultRanking
-	start.weights = copyWeights(all)
-	for k := range start.weights {
-		start.weights[k] = defaultRanking.weights[k]
-	}
+	cases, start := cvCases(t)
 	grid := []float64{1, 0.9, 0.8, 0.7, 0.6, 0.5}
 	with := func(v float64) ranking {
 		r := start
@@ -73,42 +54,29 @@ func TestTuneQuadrantPriorCV(t *testing.T) {
 			t.Logf("explanation %.1f %s R@5 %.3f nDCG %.3f", v, s, x[1]/x[0], x[2]/x[0])
 		}
 	}
-	cv := map[string]*[3]float64{}
-	for f := 0; f < 5; f++ {
-		var train, test []*tuneCase
-		for i, c := range cases {
-			if i%5 == f {
-				test = append(test, c)
-			} else {
-				train = append(train, c)
+	// heldOut chooses a value on the cases held does not select and
+	// scores it on the others, for each of the splits.
+	heldOut := func(name string, splits []func(int, *tuneCase) bool) {
+		m := map[string]*[3]float64{}
+		for i, held := range splits {
+			train, test := split(cases, held)
+			v := choose(train)
+			t.Logf("%s, split %d: chose %.1f", name, i, v)
+			for _, c := range test {
+				addScores(m, c, with(v))
 			}
 		}
-		v := choose(train)
-		t.Logf("fold %d chose %.1f", f, v)
-		for _, c := range test {
-			addScores(cv, c, with(v))
+		for s, x := range m {
+			t.Logf("%s %s R@5 %.3f nDCG %.3f", name, s, x[1]/x[0], x[2]/x[0])
 		}
 	}
-	for s, x := range cv {
-		t.Logf("pooled 5-fold CV %s R@5 %.3f nDCG %.3f", s, x[1]/x[0], x[2]/x[0])
+	var folds, sets []func(int, *tuneCase) bool
+	for f := range 5 {
+		folds = append(folds, func(i int, _ *tuneCase) bool { return i%5 == f })
 	}
-	loso := map[string]*[3]float64{}
-	for _, held := range []string{"k8s", "bcgov", "moj"} {
-		var train, test []*tuneCase
-		for _, c := range cases {
-			if c.set == held {
-				test = append(test, c)
-			} else {
-				train = append(train, c)
-			}
-		}
-		v := choose(train)
-		t.Logf("leave out %s: chose %.1f", held, v)
-		for _, c := range test {
-			addScores(loso, c, with(v))
-		}
+	for _, set := range []string{"k8s", "bcgov", "moj"} {
+		sets = append(sets, func(_ int, c *tuneCase) bool { return c.set == set })
 	}
-	for s, x := range loso {
-		t.Logf("leave-one-set-out %s R@5 %.3f nDCG %.3f", s, x[1]/x[0], x[2]/x[0])
-	}
+	heldOut("pooled 5-fold CV", folds)
+	heldOut("leave-one-set-out", sets)
 }

@@ -26,40 +26,15 @@ func TestTuneRankingCV(t *testing.T) {
 	if os.Getenv("KOBAN_TUNE") == "" {
 		t.Skip("set KOBAN_TUNE=1 to cross-validate ranking parameters on ../../shared/eval")
 	}
-	// Absolute, as koban eval names its sources: its indexes serve too.
-	shared, err := filepath.Abs(filepath.Join("..", "..", "shared"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
 	folds := 5
 	if v := os.Getenv("KOBAN_TUNE_FOLDS"); v != "" {
 		fmt.Sscan(v, &folds)
 	}
-	all := map[string]float64{}
-	for _, k := range docsindex.AllFields {
-		all[k] = 1
-	}
-	cases := loadTuneCases(t, base, shared, 300, all)
-	start := defaultRanking
-	start.weights = copyWeights(all)
-	for k := range start.weights {
-		start.weights[k] = defaultRanking.weights[k]
-	}
+	cases, start := cvCases(t)
 	present := map[string]*[3]float64{} // set → cases, R@5, nDCG@10
 	cv := map[string]*[3]float64{}
 	for f := 0; f < folds; f++ {
-		var train, test []*tuneCase
-		for i, c := range cases {
-			if i%folds == f {
-				test = append(test, c)
-			} else {
-				train = append(train, c)
-			}
-		}
+		train, test := split(cases, func(i int, _ *tuneCase) bool { return i%folds == f })
 		tuned := tuneOn(train, start)
 		for _, c := range test {
 			addScores(present, c, start)
@@ -76,6 +51,44 @@ func TestTuneRankingCV(t *testing.T) {
 		t.Logf("%s (%d cases): present parameters R@5 %.3f nDCG@10 %.3f; %d-fold cross-validated R@5 %.3f nDCG@10 %.3f",
 			s, int(p[0]), p[1]/p[0], p[2]/p[0], folds, c[1]/c[0], c[2]/c[0])
 	}
+}
+
+// cvCases loads the cases of every evaluation set with the candidates of
+// all fields, and the present ranking with the default weights.
+func cvCases(t *testing.T) ([]*tuneCase, ranking) {
+	t.Helper()
+	// Absolute, as koban eval names its sources: its indexes serve too.
+	shared, err := filepath.Abs(filepath.Join("..", "..", "shared"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := os.Getenv("KOBAN_EVAL_INDEX")
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "koban-eval-index")
+	}
+	all := map[string]float64{}
+	for _, k := range docsindex.AllFields {
+		all[k] = 1
+	}
+	cases := loadTuneCases(t, base, shared, 300, all)
+	start := defaultRanking
+	start.weights = copyWeights(all)
+	for k := range start.weights {
+		start.weights[k] = defaultRanking.weights[k]
+	}
+	return cases, start
+}
+
+// split parts cases into those held out (held true) and the others.
+func split(cases []*tuneCase, held func(i int, c *tuneCase) bool) (train, test []*tuneCase) {
+	for i, c := range cases {
+		if held(i, c) {
+			test = append(test, c)
+		} else {
+			train = append(train, c)
+		}
+	}
+	return train, test
 }
 
 func addScores(m map[string]*[3]float64, c *tuneCase, r ranking) {
