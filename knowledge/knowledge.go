@@ -286,7 +286,11 @@ type ranking struct {
 	quadrantPrior map[koban.Quadrant]float64
 	// lengthPrior raises the score by (page length in KB)^lengthPrior:
 	// pages that answer questions are longer than the median page (20 KB
-	// against 2.3 KB on the Kubernetes docs); stubs rarely answer.
+	// against 2.3 KB on the Kubernetes docs); stubs rarely answer. With
+	// the docs index's BM25, 0, 0.1 and 0.2 gave BC Gov nDCG@10 0.78, 0.78
+	// and 0.77 against 0.75 at 0.3, and Kubernetes 0.69, 0.71 and 0.71
+	// against 0.72 (Recall@5 0.76, 0.78, 0.79 against 0.81); chosen on two
+	// sets, the value lowers the third, so 0.3 stays.
 	lengthPrior float64
 	// linkPrior raises the score by (1 + ln(1 + in-links))^linkPrior: the
 	// pages people are pointed to are the ones the docs themselves link to.
