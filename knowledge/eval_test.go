@@ -33,6 +33,24 @@ var evalSets = []evalSet{
 // KOBAN_EVAL=1. KOBAN_EVAL_SET limits it to one set; KOBAN_EVAL_JA picks the
 // Japanese analyzer (kagome or cjk); KOBAN_EVAL_INDEX keeps the indexes
 // between runs (default: a folder under the system temp dir).
+// evalIndexDir is where the evaluation tests keep their indexes between
+// runs: KOBAN_EVAL_INDEX, or a folder in the temporary directory.
+func evalIndexDir() string {
+	if dir := os.Getenv("KOBAN_EVAL_INDEX"); dir != "" {
+		return dir
+	}
+	return filepath.Join(os.TempDir(), "koban-eval-index")
+}
+
+// unitWeights gives every field of the index weight 1.
+func unitWeights() map[string]float64 {
+	all := make(map[string]float64, len(docsindex.AllFields))
+	for _, k := range docsindex.AllFields {
+		all[k] = 1
+	}
+	return all
+}
+
 func TestEvalRetrieval(t *testing.T) {
 	if os.Getenv("KOBAN_EVAL") == "" {
 		t.Skip("set KOBAN_EVAL=1 to run the retrieval evaluation over ../../shared")
@@ -42,10 +60,7 @@ func TestEvalRetrieval(t *testing.T) {
 		t.Skipf("evaluation data not found at %s: %v", shared, err)
 	}
 	ja := os.Getenv("KOBAN_EVAL_JA")
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
+	base := evalIndexDir()
 	only := os.Getenv("KOBAN_EVAL_SET")
 	for _, set := range evalSets {
 		if only != "" && only != set.name {

@@ -22,10 +22,7 @@ func TestEvalCrossLanguage(t *testing.T) {
 	if os.Getenv("KOBAN_EVAL") == "" {
 		t.Skip("set KOBAN_EVAL=1 to measure cross-language retrieval on ../../shared/corpora/k8s-docs")
 	}
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
+	base := evalIndexDir()
 	shared := filepath.Join("..", "..", "shared", "corpora", "k8s-docs")
 	if _, err := os.Stat(shared); err != nil {
 		t.Skipf("corpus not found at %s: %v", shared, err)

@@ -25,10 +25,7 @@ func TestEvalSameLanguage(t *testing.T) {
 	}
 	dir := os.Getenv("KOBAN_EVAL_K8S_INDEX")
 	if dir == "" {
-		base := os.Getenv("KOBAN_EVAL_INDEX")
-		if base == "" {
-			base = filepath.Join(os.TempDir(), "koban-eval-index")
-		}
+		base := evalIndexDir()
 		dir = filepath.Join(base, "k8s")
 	}
 	shared, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpora", "k8s-docs"))

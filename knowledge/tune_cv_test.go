@@ -62,14 +62,8 @@ func cvCases(t *testing.T) ([]*tuneCase, ranking) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
-	all := map[string]float64{}
-	for _, k := range docsindex.AllFields {
-		all[k] = 1
-	}
+	base := evalIndexDir()
+	all := unitWeights()
 	cases := loadTuneCases(t, base, shared, 300, all)
 	start := defaultRanking
 	start.weights = copyWeights(all)

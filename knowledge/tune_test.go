@@ -58,14 +58,8 @@ func TestTuneRanking(t *testing.T) {
 		t.Skip("set KOBAN_TUNE=1 to tune ranking parameters on ../../shared/eval")
 	}
 	shared := filepath.Join("..", "..", "shared")
-	base := os.Getenv("KOBAN_EVAL_INDEX")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "koban-eval-index")
-	}
-	all := map[string]float64{}
-	for _, k := range docsindex.AllFields {
-		all[k] = 1
-	}
+	base := evalIndexDir()
+	all := unitWeights()
 	// The candidates are the best of each kind with every field at weight
 	// 1: a deep pool (KOBAN_TUNE_SIZE, default 1000) keeps the cut from
 	// deciding which weights look best.
