@@ -17,23 +17,7 @@ import (
 	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/internal/llmtest"
 	"github.com/kobanhq/koban/llm/openai"
-	"github.com/kobanhq/koban/redact"
 )
-
-var (
-	llmRedactorOnce sync.Once
-	llmRedactor     *redact.Redactor
-	llmRedactorErr  error
-)
-
-func mustRedactor(t testing.TB) *redact.Redactor {
-	t.Helper()
-	llmRedactorOnce.Do(func() { llmRedactor, llmRedactorErr = redact.New() })
-	if llmRedactorErr != nil {
-		t.Fatalf("redact.New() error: %v", llmRedactorErr)
-	}
-	return llmRedactor
-}
 
 // newTestLLM returns a client of f that records its retry waits instead of
 // sleeping.
@@ -52,7 +36,7 @@ func newTestLLMTimeout(t *testing.T, f *llmtest.Server, timeout time.Duration) (
 		mu.Unlock()
 		return ctx.Err()
 	}
-	l, err := openai.New(openai.Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, mustRedactor(t), nil)
+	l, err := openai.New(openai.Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, llmtest.Redactor(t), nil)
 	if err != nil {
 		t.Fatalf("openai.New() error: %v", err)
 	}

@@ -15,7 +15,26 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/kobanhq/koban/redact"
 )
+
+var (
+	redactorOnce sync.Once
+	redactor     *redact.Redactor
+	redactorErr  error
+)
+
+// Redactor returns koban's default redactor, built once for the whole test
+// binary: building it compiles every rule.
+func Redactor(t testing.TB) *redact.Redactor {
+	t.Helper()
+	redactorOnce.Do(func() { redactor, redactorErr = redact.New() })
+	if redactorErr != nil {
+		t.Fatalf("redact.New() error: %v", redactorErr)
+	}
+	return redactor
+}
 
 // Reply is what the server answers to one chat request.
 type Reply struct {

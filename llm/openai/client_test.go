@@ -15,23 +15,7 @@ import (
 	"github.com/kobanhq/koban"
 	"github.com/kobanhq/koban/internal/llmtest"
 	"github.com/kobanhq/koban/llm"
-	"github.com/kobanhq/koban/redact"
 )
-
-var (
-	redactorOnce sync.Once
-	redactor     *redact.Redactor
-	redactorErr  error
-)
-
-func mustRedactor(t testing.TB) *redact.Redactor {
-	t.Helper()
-	redactorOnce.Do(func() { redactor, redactorErr = redact.New() })
-	if redactorErr != nil {
-		t.Fatalf("redact.New() error: %v", redactorErr)
-	}
-	return redactor
-}
 
 // newTestClient returns a client of f that records its retry waits instead
 // of sleeping.
@@ -45,7 +29,7 @@ func newTestClient(t *testing.T, f *llmtest.Server, timeout time.Duration) (*Cli
 		mu.Unlock()
 		return ctx.Err()
 	}
-	c, err := New(Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, mustRedactor(t), nil)
+	c, err := New(Config{BaseURL: f.URL + "/v1", Model: "test-model", EmbeddingModel: "test-embed", Timeout: timeout, Sleep: sleep}, llmtest.Redactor(t), nil)
 	if err != nil {
 		t.Fatalf("New() error: %v", err)
 	}
@@ -207,10 +191,10 @@ func TestNew(t *testing.T) {
 	if c != nil || err != nil {
 		t.Errorf("New(no model) = %v, %v; want nil, nil", c, err)
 	}
-	if _, err := New(Config{Model: "gpt", Azure: true}, mustRedactor(t), nil); koban.ErrorCode(err) != koban.EInvalid {
+	if _, err := New(Config{Model: "gpt", Azure: true}, llmtest.Redactor(t), nil); koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("New(Azure without base URL) error = %v, want %s", err, koban.EInvalid)
 	}
-	if _, err := New(Config{Model: "gpt", Timeout: -time.Second}, mustRedactor(t), nil); koban.ErrorCode(err) != koban.EInvalid {
+	if _, err := New(Config{Model: "gpt", Timeout: -time.Second}, llmtest.Redactor(t), nil); koban.ErrorCode(err) != koban.EInvalid {
 		t.Errorf("New(negative timeout) error = %v, want %s", err, koban.EInvalid)
 	}
 	// Azure: deployment in the path, api-version in the query, api-key header.
@@ -220,7 +204,7 @@ func TestNew(t *testing.T) {
 		io.WriteString(w, llmtest.ChatJSON("x", 5))
 	}))
 	defer srv.Close()
-	az, err := New(Config{BaseURL: srv.URL, APIKey: "k", Model: "my-deployment", Azure: true, APIVersion: "2024-10-21"}, mustRedactor(t), nil)
+	az, err := New(Config{BaseURL: srv.URL, APIKey: "k", Model: "my-deployment", Azure: true, APIVersion: "2024-10-21"}, llmtest.Redactor(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
