@@ -74,12 +74,16 @@ func (c *Client) person(ctx context.Context, id string) knownName {
 		return knownName{}
 	}
 	c.users.mu.Lock()
-	defer c.users.mu.Unlock()
 	known, ok := c.users.names[id]
+	c.users.mu.Unlock()
 	if ok && c.now().Sub(known.at) < namesTTL {
 		return known
 	}
+	// Slack is asked without the lock held: one slow users.info must not
+	// hold up every other name and language lookup.
 	u, err := c.api.GetUserInfoContext(ctx, id)
+	c.users.mu.Lock()
+	defer c.users.mu.Unlock()
 	if err != nil {
 		c.log.Debug("slack user name", "user", id, "err", err)
 		// Ask again in a few minutes rather than on every page.
