@@ -144,7 +144,11 @@ func retrievalFeatures(v *vector, text string, a koban.Answer, selfServe bool, v
 		v[fQuadFits] = math.Min(1, v[fQuadFits])
 	}
 	if selfServe {
+		// A page describes doing what the request asks: the ask is
+		// explained by the asker not knowing they can do it themselves,
+		// so the demand cues say nothing more about who must act.
 		v[fSelfServe] = 1
+		v[fAct], v[fRequest] = 0, 0
 	}
 	v[fCoverage] = coverage(text, a.Pages)
 	ask := math.Max(v[fAskHow], math.Max(v[fAskLookup], math.Max(v[fAskWhy], v[fAskProcedure])))

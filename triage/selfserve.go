@@ -24,11 +24,12 @@ const selfServeConfidence = 0.5
 
 // selfServePages is how many of the best pages are looked at: the page
 // about the asked thing is not always first when a request form repeats
-// other words (names, roles, environments).
-const selfServePages = 3
+// other words (names, roles, environments), and the title test below, not
+// the rank, is what says the page is about the asked thing.
+const selfServePages = 5
 
 // selfServeWeight is the weight a documented procedure adds to
-// self-solvable (demands are also damped, see demandFactor).
+// self-solvable (its demand cues are also cleared, see retrievalFeatures).
 const selfServeWeight = 1.5
 
 // grantRE finds requests for access or permissions: granted by someone who

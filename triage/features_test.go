@@ -1,0 +1,30 @@
+package triage
+
+import (
+	"testing"
+
+	"github.com/kobanhq/koban"
+)
+
+// TestSelfServeClearsDemand checks that a request the docs describe doing
+// loses its demand features and gains the self-serve one, and that any
+// other request keeps them.
+func TestSelfServeClearsDemand(t *testing.T) {
+	const text = "Please create a message queue for the invoices team. Requested by: Ana; Team: invoices; Environment: production"
+	a := koban.Answer{Known: true, Confidence: 0.7, Pages: []koban.Citation{{Title: "Create a message queue", Quadrant: koban.HowTo, Score: 10}}}
+	for _, selfServe := range []bool{false, true} {
+		var v vector
+		textFeatures(&v, text, extractSignals(text))
+		if v[fAct] != 1 || v[fRequest] != 1 {
+			t.Fatalf("text features act=%v request=%v, want both 1", v[fAct], v[fRequest])
+		}
+		retrievalFeatures(&v, text, a, selfServe, nil)
+		demand := v[fAct] + v[fRequest] + v[fDemandConf]
+		switch {
+		case selfServe && (v[fSelfServe] != 1 || demand != 0):
+			t.Errorf("self-serve: self-serve=%v act=%v request=%v demand×confidence=%v, want 1, 0, 0, 0", v[fSelfServe], v[fAct], v[fRequest], v[fDemandConf])
+		case !selfServe && (v[fSelfServe] != 0 || v[fAct] != 1 || v[fRequest] != 1 || v[fDemandConf] != 0.7):
+			t.Errorf("not self-serve: self-serve=%v act=%v request=%v demand×confidence=%v, want 0, 1, 1, 0.7", v[fSelfServe], v[fAct], v[fRequest], v[fDemandConf])
+		}
+	}
+}
