@@ -35,7 +35,7 @@ func TestEvalCV(t *testing.T) {
 		fmt.Sscan(v, &cfg.AnswerThreshold)
 	}
 	folds := 5
-	var internal, internalNB []eval.Outcome
+	var k8s, internal, internalNB []eval.Outcome
 	var internalP, internalNBP, internalPrior []*koban.Triage
 	for _, name := range evalSets {
 		cases := loadEvalCases(t, filepath.Join(dir, name))
@@ -76,6 +76,9 @@ func TestEvalCV(t *testing.T) {
 				}
 			}
 		}
+		if name == "dev.jsonl" {
+			k8s = outs
+		}
 		if name != "dev.jsonl" {
 			internalPrior = append(internalPrior, prior...)
 			internal = append(internal, outs...)
@@ -94,6 +97,32 @@ func TestEvalCV(t *testing.T) {
 	t.Logf("internal platforms together, koban priors only: %s", cvLine(internal, internalPrior))
 	t.Logf("internal platforms together, koban: %s", cvLine(internal, internalP))
 	t.Logf("internal platforms together, naive Bayes: %s", cvLine(internalNB, internalNBP))
+
+	// Leave one kind of platform out: the labels of one are all a team
+	// has, the other is triaged (each case with its own corpus' retrieval).
+	for _, lo := range []struct {
+		name        string
+		train, test []eval.Outcome
+	}{{"internal platforms, learned the Kubernetes labels", k8s, internal}, {"Kubernetes, learned the internal platforms' labels", internal, k8s}} {
+		s, err := newAblated(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preds := make([]*koban.Triage, len(lo.test))
+		for _, o := range lo.train {
+			if err := s.LearnAnswer(context.Background(), question(o.Case), o.Answer, koban.Label{Category: o.Case.Category}, o.Case.Domain); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, o := range lo.test {
+			tr, err := s.Triage(context.Background(), question(o.Case), o.Answer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			preds[i] = &tr
+		}
+		t.Logf("%s (no vocabulary): %s", lo.name, cvLine(lo.test, preds))
+	}
 }
 
 // cvLine scores cross-validated predictions in one line.
