@@ -28,3 +28,22 @@ func TestSelfServeClearsDemand(t *testing.T) {
 		}
 	}
 }
+
+// TestSubject checks which sentence of a message is taken as what it asks.
+func TestSubject(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Create a storage bucket for the maps team. Owner: Lee; Cost centre: 42", "Create a storage bucket for the maps team."},
+		{"Hi team! Could you create a storage bucket for us? Thanks", "Could you create a storage bucket for us?"},
+		{"Hello there.\nWe need a storage bucket created", "We need a storage bucket created"},
+		{"Good morning all! Hello! Please create a storage bucket.", "Please create a storage bucket."},
+		{"Hi team, could you create a storage bucket? Thanks", "Hi team, could you create a storage bucket?"},
+		{"Hello, world peace is not what I am after: a bucket is.", "Hello, world peace is not what I am after:"},
+		{"Hi!", "Hi!"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := subject(tt.in); got != tt.want {
+			t.Errorf("subject(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -81,14 +81,22 @@ func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 
 // subject is the first sentence or line of a message: what a request asks
 // for. The fields of a filled-in form after it (names, channels, secrets)
-// would match pages about other things.
+// would match pages about other things. A greeting that opens the message
+// ("Hi team!") is passed over for the sentence after it.
 func subject(text string) string {
 	text = strings.TrimSpace(text)
-	if i := subjectEndRE.FindStringIndex(text); i != nil {
-		return text[:i[0]+1]
+	i := subjectEndRE.FindStringIndex(text)
+	if i == nil {
+		return text
 	}
-	return text
+	if first := text[:i[0]+1]; !greetingOnlyRE.MatchString(first) {
+		return first
+	}
+	return subject(text[i[1]:])
 }
+
+// greetingOnlyRE is a sentence that only greets or addresses the team.
+var greetingOnlyRE = regexp.MustCompile(`(?i)^\W*(?:hi|hello|hey|hiya|morning|good (?:morning|afternoon|evening)|dear|greetings)(?:\s+(?:there|all|everyone|folks|team|\S+ team))?\W*$`)
 
 var subjectEndRE = regexp.MustCompile(`[.?!:;。？！\n]\s`)
 

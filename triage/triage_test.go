@@ -447,6 +447,8 @@ func TestDocumentedRequest(t *testing.T) {
 		{"request, page about something else", needNamespace, pages(0.75, page("Rotate a database password", koban.HowTo)), koban.PlatformOnly},
 		{"request, the page third", "Provision a project for the payments team. Request to: create project. Full name: Jane; Role: lead",
 			pages(0.72, page("Grant user access", koban.HowTo), page("Log in to the console", koban.Unknown), page("Provision a new project", koban.Unknown)), koban.SelfSolvable},
+		{"request after a greeting", "Hi team! Can we get a Redis cluster created for the checkout service?",
+			pages(0.7, page("Creating a Redis cluster", koban.HowTo)), koban.SelfSolvable},
 		{"request, the page fifth", "Create a Kafka topic for the billing events. Requested by: Sam; Team: billing; Environment: staging",
 			pages(0.66, page("Billing dashboards", koban.Unknown), page("Staging environments", koban.Explanation), page("Team onboarding", koban.HowTo),
 				page("Event retention", koban.Reference), page("Create a Kafka topic", koban.HowTo)), koban.SelfSolvable},
