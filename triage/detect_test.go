@@ -75,7 +75,7 @@ func TestDetect(t *testing.T) {
 
 func TestDetectBadInput(t *testing.T) {
 	s := mustNew(t, DefaultConfig(), nil)
-	for _, in := range []string{"", "   ", ":tada:", "🙏", "<https://example.com/x>", strings.Repeat("a", 40000), "<@U123>"} {
+	for _, in := range []string{"", "   ", ":tada:", "🙏", "😭🙏🔥", ":fire: :sob: :pray:", "<https://example.com/x>", "<https://example.com/x|runbook>", strings.Repeat("a", 40000), "<@U123>"} {
 		if d := s.Detect(in); d.Inquiry {
 			t.Errorf("Detect(%.40q) = %+v, want no inquiry", in, d)
 		}
