@@ -254,8 +254,15 @@ func extractSignals(text string) []signal {
 		out = append(out, signal{Kind: sigRequest, Cue: "a filled-in request form"})
 	}
 	if !seen[sigAct] && seen[sigProvision] {
-		// "S3 bucket for uploads please": a polite ask naming something to provision.
-		if m := politeRE.FindString(text); m != "" {
+		// "S3 bucket for uploads please": a polite ask naming something to
+		// provision; "we need a new topic for billing": a need stated.
+		m := politeRE.FindString(text)
+		if m == "" {
+			if i := needRE.FindStringSubmatchIndex(text); i != nil {
+				m = text[i[2]:i[3]]
+			}
+		}
+		if m != "" {
 			seen[sigAct] = true
 			out = append(out, signal{Kind: sigAct, Cue: strings.ToLower(strings.TrimSpace(m))})
 		}
@@ -299,6 +306,10 @@ func ownDocsChange(text string, sigs []signal) bool {
 
 // docsAboutHowRE finds a request for docs about how to do something.
 var docsAboutHowRE = regexp.MustCompile(`(?i)\b(?:guidance|guide|docs|documentation|document|explain|explanation|clarify|describe|example|section|note|instructions)s? (?:\w+ ){0,3}how (?:to|do|can|does)\b`)
+
+// needRE finds a need stated by the writer or at the start of a sentence:
+// "we need a", "Need another", "our team requires more".
+var needRE = regexp.MustCompile(`(?i)(?:^|[.!?;:]\s+|\b(?:we|i|team)\s+)(needs?|require|requires)\s+(?:a|an|some|more|new|another|additional|extra)\b`)
 
 var politeRE = regexp.MustCompile(`(?i)\bplease\b|\bpls\b|\bplz\b|お願い|ください|下さい`)
 
