@@ -32,9 +32,14 @@ const selfServePages = 5
 // self-solvable (its demand cues are also cleared, see retrievalFeatures).
 const selfServeWeight = 1.5
 
-// grantRE finds requests for access or permissions: granted by someone who
-// holds them, so the platform team acts even when the docs describe how.
+// grantRE finds, in what a request asks for, access or permissions:
+// granted by someone who holds them, so the platform team acts even when
+// the docs describe how.
 var grantRE = regexp.MustCompile(`(?i)\b(?:access|permissions?|rbac|role ?bindings?|admin rights|privileges?)\b|権限|アクセス`)
+
+// grantAskRE finds, anywhere in a message, an ask to grant access besides
+// the thing requested ("… and give Sam access to it").
+var grantAskRE = regexp.MustCompile(`(?i)\b(?:grant|give|add|provide)\b(?:\s+\S+){0,4}?\s+(?:access|permissions?|rights|privileges?|role ?bindings?)\b|権限(?:を)?(?:付与|追加|ください|下さい)`)
 
 // requestTitleRE finds pages that document how to ask the platform team.
 var requestTitleRE = regexp.MustCompile(`(?i)\b(?:requests?|requesting|ask|contact|apply for)\b|申請|依頼`)
@@ -52,10 +57,15 @@ func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 	if !ev.has(sigAct, sigRequest) || ev.has(sigFollowed, sigOutage, sigBug, sigDocsIssue, sigFeature) {
 		return
 	}
-	if clamp01(a.Confidence) < selfServeConfidence || grantRE.MatchString(text) || docsLinkRE.MatchString(text) {
+	if clamp01(a.Confidence) < selfServeConfidence || grantAskRE.MatchString(text) || docsLinkRE.MatchString(text) {
 		return
 	}
+	// Access named elsewhere ("we have no access to the old one") asks
+	// for nothing; named in the subject, it is what is asked.
 	asked := strings.ToLower(subject(linkRE.ReplaceAllString(truncateRunes(text, maxTextRunes), " ")))
+	if grantRE.MatchString(asked) {
+		return
+	}
 	stems := make(map[string]bool)
 	for _, w := range textproc.Words(asked) {
 		if !textproc.IsCJK(firstRune(w)) {
