@@ -16,6 +16,10 @@ const (
 	// Snowball is the Snowball (Porter2) English stemmer, the one the docs
 	// index applies: it folds derivations too ("configuring" and
 	// "configuration" are "configur", "policies" and "policy" "polici").
+	// One quirk is mended: Porter2 undoubles the last letter left after
+	// -ing or -ed, which takes "adding" to "ad" while "add" stays "add";
+	// a two-letter stem that the word spells doubled ("adding", "erred",
+	// "egging") keeps its double letter, so each form meets its base word.
 	Snowball Stemming = iota
 	// Inflections cuts the endings -ing, -ies, -es, -ed and -s from words
 	// long enough to keep four letters ("updating" is "updat", "policies"
@@ -52,10 +56,19 @@ func (s Stemming) Stem(w string) string {
 		if len(w) > 2 {
 			env := snowballstem.NewEnv(w)
 			english.Stem(env)
-			return env.Current()
+			return redouble(w, env.Current())
 		}
 	}
 	return w
+}
+
+// redouble gives a two-letter stem back the double letter Porter2 took
+// from its word ("adding": "ad" → "add"), so the stem is the base word's.
+func redouble(w, stem string) string {
+	if len(stem) == 2 && len(w) > 3 && strings.HasPrefix(w, stem+stem[1:]) {
+		return stem + stem[1:]
+	}
+	return stem
 }
 
 // Stem returns the Snowball stem of a lower-case word (Snowball.Stem).
