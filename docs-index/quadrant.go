@@ -26,7 +26,35 @@ func (ix *Index) Quadrant(path string) koban.Quadrant {
 // a page whose front matter and content say nothing.
 func QuadrantOfPath(path string) koban.Quadrant { return quadrantOf(nil, path, "", "") }
 
-var howToTitle = regexp.MustCompile(`(?i)^(how to|how-to|configure|install|set up|setting up|create|creating|deploy|deploying|use|using|enable|manage|migrate|upgrade|troubleshoot)\b`)
+// howToTitle finds a title that names a task: "How to …", a verb of doing
+// in its imperative or -ing form ("Provision a project", "Rotating
+// credentials"), or a verb that is also a noun followed by what it acts on
+// ("Access the cluster", not "Access control").
+var howToTitle = regexp.MustCompile(`(?i)^(?:how to|how-to|(?:` + strings.Join(taskVerbs, "|") + `)` + verbEnding + `|(?:` + strings.Join(nounVerbs, "|") + `)` + verbEnding + ` (?:a|an|the|your|my|our|their|this|that|these|it|them|to|from|into|with|up|down|out|off|on|for|new|more|multiple)\b)\b`)
+
+// verbEnding is what follows a verb's stem in a title: nothing, -s, -es or
+// -ing (with the final consonant doubled or the final e dropped).
+const verbEnding = `(?:e|es|s|ing|[bdgmnprt]ing)?`
+
+// taskVerbs open the titles of how-to guides and are seldom nouns there,
+// written as stems so that verbEnding gives their forms.
+var taskVerbs = []string{
+	"add", "allow", "apply", "assign", "attach", "authenticat", "back up", "clean up",
+	"configur", "connect", "creat", "customi[sz]", "debug", "delet", "deploy", "disabl",
+	"enabl", "expos", "generat", "grant", "increas", "install", "integrat", "log in",
+	"manag", "migrat", "monitor", "mount", "provision", "publish", "reduc", "regist",
+	"remov", "renew", "renam", "reset", "resiz", "restor", "restrict", "revok", "roll back",
+	"rotat", "scal", "schedul", "secur", "set up", "sign in", "specif(?:y|ies|ying)",
+	"troubleshoot", "turn on", "turn off", "updat", "upgrad", "upload", "us", "verif(?:y|ies|ying)",
+}
+
+// nounVerbs open how-to titles too, but are as often nouns ("Access
+// control", "Build status"), so they count only before what they act on.
+var nounVerbs = []string{
+	"access", "build", "chang", "check", "copy", "export", "find", "get", "import",
+	"limit", "list", "mov", "pull", "push", "request", "run", "send", "set", "shar",
+	"start", "stop", "switch", "sync", "test", "view", "writ",
+}
 
 // quadrantOf decides the page's Diátaxis quadrant: front matter first, then
 // the path, then cues in the content.

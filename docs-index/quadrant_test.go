@@ -53,3 +53,42 @@ func TestQuadrant(t *testing.T) {
 		}
 	}
 }
+
+// TestHowToTitle checks which titles name a task: verbs of doing in their
+// imperative and -ing forms, and verbs that are also nouns only before
+// what they act on.
+func TestHowToTitle(t *testing.T) {
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"How to rotate keys", true},
+		{"Add a custom domain", true},
+		{"Adding secrets to a namespace", true},
+		{"Provision a new project", true},
+		{"Rotating credentials", true},
+		{"Setting up alerts", true},
+		{"Using the CLI", true},
+		{"Managing quotas", true},
+		{"Specifying resource limits", true},
+		{"Access the cluster", true},
+		{"Run a one-off job", true},
+		{"Sharing a volume between containers", true},
+		{"Access control", false},
+		{"Request lifecycle", false},
+		{"Testing strategy", false},
+		{"Getting started", false},
+		{"Installation", false},
+		{"User guide", false},
+		{"Usage", false},
+		{"Managed services", false},
+		{"Shared responsibility", false},
+		{"Deployment strategies", false},
+		{"Architecture", false},
+	}
+	for _, tt := range tests {
+		if got := howToTitle.MatchString(tt.title); got != tt.want {
+			t.Errorf("howToTitle(%q) = %v, want %v", tt.title, got, tt.want)
+		}
+	}
+}
