@@ -118,7 +118,7 @@ func TestIndexListSites(t *testing.T) {
 	}
 	for _, want := range []string{
 		filepath.Join(root, "mkdocs", "docs", "db.md") + "\tRequest a database\tunknown\ten\thttps://mk.example.com/db/\n",
-		filepath.Join(root, "site", "docs", "rotate.md") + "\tRotate keys\tunknown\ten\thttps://ds.example.com/docs/keys/rotate\n",
+		filepath.Join(root, "site", "docs", "rotate.md") + "\tRotate keys\thow-to\ten\thttps://ds.example.com/docs/keys/rotate\n",
 		filepath.Join(root, "hugo", "content", "tasks", "net.md") + "\tNetwork policies\thow-to\ten\thttps://hugo.example.com/tasks/net.html\n",
 	} {
 		if !strings.Contains(out.String(), want) {
