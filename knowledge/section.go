@@ -122,7 +122,9 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 	bags := make([]struct{ head, body map[string]bool }, len(secs))
 	df := map[string]int{}
 	for i, s := range secs {
-		bags[i].head, bags[i].body = wordSet(s.Heading), containedWords(s.Text, a.words)
+		// Heading and text are matched alike, by the question's stems
+		// (see containedWords): "expired" finds "expiry" in either.
+		bags[i].head, bags[i].body = containedWords(s.Heading, a.words), containedWords(s.Text, a.words)
 		for w := range a.words {
 			if bags[i].head[w] || bags[i].body[w] {
 				df[w]++

@@ -1,0 +1,67 @@
+package knowledge
+
+import (
+	"testing"
+
+	docsindex "github.com/kobanhq/koban/docs-index"
+)
+
+// testPage is a page of sections (heading, text) with its first section as
+// the best hit, and every section a hit of equal weight.
+func testPage(title string, secs [][2]string) (*page, []docsindex.Section) {
+	var all []docsindex.Section
+	for _, s := range secs {
+		all = append(all, docsindex.Section{ID: "p.md#" + s[0], Path: "p.md", Title: title, Heading: s[0], Anchor: s[0], Breadcrumb: title + " > " + s[0], Text: s[1]})
+	}
+	p := &page{}
+	for i := range all {
+		h := &docsindex.Hit{Section: all[i], Score: 1, Fields: map[string]float64{docsindex.FieldBody: 1}}
+		p.sections = append(p.sections, h)
+	}
+	p.best = p.sections[0]
+	return p, all
+}
+
+// TestChooseSectionsHeadingInflections wants a question word found in a
+// heading under another inflection ("expired" in "expiry", "access" in
+// "accessing") to count as a heading match, as it counts in the text.
+func TestChooseSectionsHeadingInflections(t *testing.T) {
+	tests := []struct {
+		name, question, want string
+		secs                 [][2]string
+	}{
+		{
+			name:     "expiry",
+			question: "the signing key expired, what now?",
+			want:     "Key expiry",
+			secs: [][2]string{
+				{"Overview", "Signing keys sign the release artifacts. The key is kept in the vault and read by the pipeline."},
+				{"Key expiry", "Run `relctl keys rotate` to issue a new one; the old one stops working at once."},
+				{"Storage", "The signing key is stored encrypted; what the pipeline reads is a short-lived copy."},
+			},
+		},
+		{
+			name:     "accessing",
+			question: "how do I get access to the build cache?",
+			want:     "Accessing the cache",
+			secs: [][2]string{
+				{"What the build cache holds", "The build cache keeps the layers of recent builds for a week."},
+				{"Accessing the cache", "Ask for the cache-reader role, then run `cachectl login`."},
+				{"Cache size", "The build cache is bounded at 200 GB per team; the oldest layers go first."},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, all := testPage("Build tools", tt.secs)
+			got := chooseSections(p, all, askOf(tt.question, CleanQuery(tt.question), nil))
+			if len(got) == 0 || got[0].sec.Heading != tt.want {
+				var hs []string
+				for _, c := range got {
+					hs = append(hs, c.sec.Heading)
+				}
+				t.Errorf("chooseSections(%q) = %q, want %q first", tt.question, hs, tt.want)
+			}
+		})
+	}
+}
