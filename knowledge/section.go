@@ -87,7 +87,30 @@ func askOf(question, query string, context []string) ask {
 			}
 		}
 	}
+	mergeInflections(a.words)
 	return a
+}
+
+// inflectionEnding matches what an inflected form adds to the stem another
+// form of the word leaves ("certificate" and "certificat", of
+// "certificates").
+var inflectionEnding = regexp.MustCompile(`^(e|s|es|ed|d|y|ing)$`)
+
+// mergeInflections drops a word that is another one of ws with an
+// inflection ending, keeping the higher weight on the shorter: words are
+// found in text as substrings (containedWords), so wherever the longer one
+// is, the shorter is too, and keeping both would count one word twice.
+func mergeInflections(ws map[string]float64) {
+	for w, wt := range ws {
+		for n := len(w) - 1; n >= 3 && n >= len(w)-3; n-- {
+			short := w[:n]
+			if sw, ok := ws[short]; ok && inflectionEnding.MatchString(w[n:]) {
+				ws[short] = math.Max(sw, wt)
+				delete(ws, w)
+				break
+			}
+		}
+	}
 }
 
 // chosen is a section picked to answer, with its fitness.

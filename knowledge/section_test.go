@@ -65,3 +65,35 @@ func TestChooseSectionsHeadingInflections(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeInflections wants the forms of one word counted once, on the
+// shortest, and distinct words that share a beginning kept apart.
+func TestMergeInflections(t *testing.T) {
+	tests := []struct {
+		in, want map[string]float64
+	}{
+		{map[string]float64{"certificat": 1, "certificate": 1, "renew": 1}, map[string]float64{"certificat": 1, "renew": 1}},
+		{map[string]float64{"expir": 0.5, "expire": 1, "expired": 0.3}, map[string]float64{"expir": 1}},
+		{map[string]float64{"pod": 1, "pods": 1}, map[string]float64{"pod": 1}},
+		{map[string]float64{"app": 1, "apply": 1}, map[string]float64{"app": 1, "apply": 1}},
+		{map[string]float64{"use": 1, "user": 1}, map[string]float64{"use": 1, "user": 1}},
+		{map[string]float64{"ab": 1, "abs": 1}, map[string]float64{"ab": 1, "abs": 1}},
+	}
+	for _, tt := range tests {
+		got := map[string]float64{}
+		for w, v := range tt.in {
+			got[w] = v
+		}
+		mergeInflections(got)
+		if len(got) != len(tt.want) {
+			t.Errorf("mergeInflections(%v) = %v, want %v", tt.in, got, tt.want)
+			continue
+		}
+		for w, v := range tt.want {
+			if got[w] != v {
+				t.Errorf("mergeInflections(%v) = %v, want %v", tt.in, got, tt.want)
+				break
+			}
+		}
+	}
+}
