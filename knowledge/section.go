@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
@@ -233,22 +235,73 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 // and their start says what they are about.
 const maxMatchChars = 32 << 10
 
-// containedWords is the set of ws found in text (lower-cased), as
-// substrings: words are stems ("siz" finds "sizes") or Japanese character
-// pairs. Scanning for the few question words is much cheaper than
+// containedWords is the set of ws found in text (lower-cased) where a
+// word of it starts: words are stems ("siz" finds "sizes", "log" the "Log"
+// of "containerLogMaxSize") or Japanese character pairs, found anywhere.
+// A number must end where the text's number does ("100" does not find
+// "1000"). Scanning for the few question words is much cheaper than
 // splitting a long section into its words.
 func containedWords(text string, ws map[string]float64) map[string]bool {
 	if len(text) > maxMatchChars {
 		text = text[:maxMatchChars]
 	}
 	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		// Lower-casing changed the length (rare letters): the cases of
+		// text no longer line up, so camel-case starts are not read.
+		text = lower
+	}
 	out := map[string]bool{}
 	for w := range ws {
-		if strings.Contains(lower, w) {
+		if foundAtStart(text, lower, w) {
 			out[w] = true
 		}
 	}
 	return out
+}
+
+// foundAtStart says whether w occurs in lower (text lower-cased, of the
+// same length) where a word starts: after a character that is not a letter
+// or digit, or at a lower-to-upper case change in text; a w not in ASCII
+// (Japanese character pairs: no spaces between words) may start anywhere.
+// A w that ends in a digit must not be followed by one.
+func foundAtStart(text, lower, w string) bool {
+	if w == "" {
+		return false
+	}
+	anywhere := w[0] >= utf8.RuneSelf
+	last := w[len(w)-1]
+	digitEnd := last >= '0' && last <= '9'
+	for off := 0; ; {
+		i := strings.Index(lower[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + 1
+		if !anywhere && i > 0 && !wordStart(text, lower, i) {
+			continue
+		}
+		if end := i + len(w); end < len(lower) {
+			next, _ := utf8.DecodeRuneInString(lower[end:])
+			if digitEnd && unicode.IsDigit(next) {
+				continue
+			}
+		}
+		return true
+	}
+}
+
+// wordStart says whether a word starts at byte i (> 0) of text.
+func wordStart(text, lower string, i int) bool {
+	p, _ := utf8.DecodeLastRuneInString(lower[:i])
+	if !unicode.IsLetter(p) && !unicode.IsDigit(p) {
+		return true
+	}
+	// camelCase: a capital after a small letter.
+	c, _ := utf8.DecodeRuneInString(text[i:])
+	q, _ := utf8.DecodeLastRuneInString(text[:i])
+	return unicode.IsUpper(c) && unicode.IsLower(q)
 }
 
 // specificHeading says whether the best of ranked names in its heading a

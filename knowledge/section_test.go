@@ -97,3 +97,31 @@ func TestMergeInflections(t *testing.T) {
 		}
 	}
 }
+
+// TestContainedWords wants a question's word found where a word of the
+// text starts, stems finding their longer forms, and Japanese pairs
+// anywhere.
+func TestContainedWords(t *testing.T) {
+	tests := []struct {
+		text, word string
+		want       bool
+	}{
+		{"Pick one of the sizes below.", "siz", true},
+		{"Set containerLogMaxSize in the file.", "log", true},
+		{"Set containerLogMaxSize in the file.", "containerlogmaxsize", true},
+		{"Run setup.sh first.", "sh", true},
+		{"A catalog of images.", "log", false},
+		{"Limits of 1000 requests.", "100", false},
+		{"A limit of 100m CPU.", "100", true},
+		{"port 8100 is free", "100", false},
+		{"port 100, then 1000", "100", true},
+		{"(expired) tokens", "expir", true},
+		{"証明書の有効期限を確認する", "期限", true},
+	}
+	for _, tt := range tests {
+		got := containedWords(tt.text, map[string]float64{tt.word: 1})[tt.word]
+		if got != tt.want {
+			t.Errorf("containedWords(%q)[%q] = %v, want %v", tt.text, tt.word, got, tt.want)
+		}
+	}
+}
