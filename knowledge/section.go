@@ -39,6 +39,9 @@ var (
 	lookupCue = regexp.MustCompile(`(?i)\b(which|what (?:is|are) the|how (?:much|many|long|big)|sizes?|limits?|defaults?|maximum|minimum|values?|options?|versions?|quotas?|list)\b|どれ|いくつ|上限|一覧|サイズ|デフォルト`)
 	// asideHeading matches the headings of sections that frame a page
 	// rather than answer: prerequisites, what comes next, clean-up.
+	// introHeading matches the headings of sections that introduce a
+	// page's subject.
+	introHeading = regexp.MustCompile(`(?i)^\s*(overview|introduction|background|about( this (?:page|guide|document))?|summary|概要|はじめに)\s*$`)
 	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
@@ -188,11 +191,12 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 		sc += 0.01 // so that with no evidence page order decides
 		if a.howTo {
 			// Steps are code or a numbered list; a page's opening text
-			// without either introduces the task rather than doing it.
+			// without either, or its overview, introduces the task
+			// rather than doing it.
 			switch {
 			case actionable(s.Text):
 				sc *= 1.3
-			case i == 0:
+			case i == 0, introHeading.MatchString(s.Heading):
 				sc *= 0.6
 			}
 		}

@@ -125,3 +125,23 @@ func TestContainedWords(t *testing.T) {
 		}
 	}
 }
+
+// TestChooseSectionsHowToSkipsOverview wants a how-to question answered
+// from the section that does the task, not the page's overview that names
+// the same words.
+func TestChooseSectionsHowToSkipsOverview(t *testing.T) {
+	q := "how do I route alerts to our team channel?"
+	p, all := testPage("Alerts", [][2]string{
+		{"Alerts", "Alerts are sent by the monitoring stack."},
+		{"Overview", "Each team's alerts are routed to its channel."},
+		{"Ask for a change", "Ask the platform team to route the alerts to the channel you name."},
+	})
+	got := chooseSections(p, all, askOf(q, CleanQuery(q), nil))
+	if len(got) == 0 || got[0].sec.Heading != "Ask for a change" {
+		var hs []string
+		for _, c := range got {
+			hs = append(hs, c.sec.Heading)
+		}
+		t.Errorf("chooseSections(%q) = %q, want %q first", q, hs, "Ask for a change")
+	}
+}
