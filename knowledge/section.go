@@ -296,10 +296,13 @@ func foundAtStart(text, lower, w string) bool {
 	}
 }
 
-// wordStart says whether a word starts at byte i (> 0) of text.
+// wordStart says whether a word starts at byte i (> 0) of text: after a
+// character that is not a letter or digit, after a letter of a script
+// written without spaces ("Podを" in Japanese text), or at a camel-case
+// capital.
 func wordStart(text, lower string, i int) bool {
 	p, _ := utf8.DecodeLastRuneInString(lower[:i])
-	if !unicode.IsLetter(p) && !unicode.IsDigit(p) {
+	if !unicode.IsLetter(p) && !unicode.IsDigit(p) || textproc.IsCJK(p) {
 		return true
 	}
 	// camelCase: a capital after a small letter.

@@ -117,6 +117,7 @@ func TestContainedWords(t *testing.T) {
 		{"port 100, then 1000", "100", true},
 		{"(expired) tokens", "expir", true},
 		{"証明書の有効期限を確認する", "期限", true},
+		{"このPodを作成します", "pod", true},
 	}
 	for _, tt := range tests {
 		got := containedWords(tt.text, map[string]float64{tt.word: 1})[tt.word]
