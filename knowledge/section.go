@@ -42,7 +42,7 @@ var (
 	// introHeading matches the headings of sections that introduce a
 	// page's subject.
 	introHeading = regexp.MustCompile(`(?i)^\s*(overview|introduction|background|about( this (?:page|guide|document))?|summary|概要|はじめに)\s*$`)
-	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
+	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|pre[- ]?requisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|前提知識|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
 // linkWordWeight is the weight of a word that the question has only in a

@@ -146,3 +146,26 @@ func TestChooseSectionsHowToSkipsOverview(t *testing.T) {
 		t.Errorf("chooseSections(%q) = %q, want %q first", q, hs, "Ask for a change")
 	}
 }
+
+// TestAsideHeading wants the headings that frame a page told from those
+// that answer, however the docs spell them.
+func TestAsideHeading(t *testing.T) {
+	tests := []struct {
+		heading string
+		want    bool
+	}{
+		{"Prerequisites", true},
+		{"Pre-requisites", true},
+		{"Pre-Requisites", true},
+		{"Before you begin", true},
+		{"What's next", true},
+		{"前提知識", true},
+		{"Request a prerequisite check", false},
+		{"Add the claim", false},
+	}
+	for _, tt := range tests {
+		if got := asideHeading.MatchString(tt.heading); got != tt.want {
+			t.Errorf("asideHeading(%q) = %v, want %v", tt.heading, got, tt.want)
+		}
+	}
+}
