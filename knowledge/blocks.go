@@ -106,10 +106,12 @@ var (
 	// sentence that only has the verb ("to output the logs, run:")
 	// introduces a command.
 	outputIntro = regexp.MustCompile(`(?i)(\b(?:the|its|sample|example) output\b|\boutput (?:is|should|will|looks|shows)\b|\bshould see\b|\bsimilar to th(?:is|e following)\b|\blooks like this\b|出力)[^\n]*[:：]\s*$`)
+	// runCue matches a sentence that asks to run or type something.
+	runCue = regexp.MustCompile(`(?i)\b(run|use|do this|type|enter|execute)\b|\bcommands similar\b|実行`)
 	// promptLine matches a shell prompt that starts a command in a
 	// console transcript: "$ kubectl get pods", "(silver)$ oc get ts",
-	// "user@host:~$ ls".
-	promptLine = regexp.MustCompile(`^\s*(?:\([\w.-]+\))?(?:[\w.-]+@[\w.-]+(?::[^\s$]*)?)?\$\s+\S`)
+	// "user@host:~$ ls", or a client's "mysql> " and "redis:6379> ".
+	promptLine = regexp.MustCompile(`^\s*(?:(?:\([\w.-]+\))?(?:[\w.-]+@[\w.-]+(?::[^\s$]*)?)?\$|[a-z][\w.-]*(?::\d+)?>)\s+\S`)
 )
 
 // markOutput marks the code blocks that show output rather than input: those
@@ -127,9 +129,23 @@ func markOutput(blocks []block) {
 		if f := strings.Fields(lang); len(f) > 0 {
 			lang = f[0]
 		}
-		intro := i > 0 && blocks[i-1].kind != code && outputIntro.MatchString(strings.TrimSpace(strings.Join(blocks[i-1].lines, " ")))
+		intro := i > 0 && blocks[i-1].kind != code && introducesOutput(strings.Join(blocks[i-1].lines, " "))
 		b.output = intro || outputFence.MatchString(lang) && !hasPrompt(b.lines)
 	}
+}
+
+// introducesOutput says whether a paragraph introduces a command's output:
+// it says so, and its last sentence does not ask to run something ("To
+// see the output of the job, run:" introduces a command).
+func introducesOutput(p string) bool {
+	p = strings.TrimSpace(p)
+	if !outputIntro.MatchString(p) {
+		return false
+	}
+	if i := strings.LastIndex(p, ". "); i >= 0 {
+		p = p[i+2:]
+	}
+	return !runCue.MatchString(p)
 }
 
 // hasPrompt says whether code lines hold a shell prompt.

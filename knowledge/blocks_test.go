@@ -33,10 +33,22 @@ func TestMarkOutput(t *testing.T) {
 			commands: []string{"$ queuectl status", "(prod)$ queuectl drain jobs"},
 		},
 		{
+			name:     "client transcript",
+			text:     "```console\nredis:6379> rpush jobs \"a\"\n(integer) 1\n```",
+			output:   []bool{false},
+			commands: []string{`redis:6379> rpush jobs "a"`},
+		},
+		{
 			name:     "the verb introduces a command",
 			text:     "To output the queue as JSON, run:\n\n```shell\nqueuectl status -o json\n```",
 			output:   []bool{false},
 			commands: []string{"queuectl status -o json"},
+		},
+		{
+			name:     "asked to run something to see output",
+			text:     "To see the output of the job, run:\n\n```\nqueuectl logs jobs\n```",
+			output:   []bool{false},
+			commands: []string{"queuectl logs jobs"},
 		},
 		{
 			name:     "yaml after a colon",
