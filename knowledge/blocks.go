@@ -24,6 +24,9 @@ type block struct {
 	kind  blockKind
 	lines []string // without the fences for code
 	fence string   // the opening fence line of code, language kept
+	// output marks code that shows what a command prints rather than
+	// what to type (see markOutput).
+	output bool
 }
 
 var (
@@ -90,6 +93,87 @@ func splitBlocks(text string) []block {
 		}
 	}
 	flush()
+	markOutput(out)
+	return out
+}
+
+var (
+	// outputFence names the languages docs give a command's sample
+	// output: plain text.
+	outputFence = regexp.MustCompile(`(?i)^(none|text|plaintext|plain|output|log|console|terminal)$`)
+	// outputIntro matches the sentence that introduces a command's
+	// output: "The output is similar to this:", "You should see:". A
+	// sentence that only has the verb ("to output the logs, run:")
+	// introduces a command.
+	outputIntro = regexp.MustCompile(`(?i)(\b(?:the|its|sample|example) output\b|\boutput (?:is|should|will|looks|shows)\b|\bshould see\b|\bsimilar to th(?:is|e following)\b|\blooks like this\b|出力)[^\n]*[:：]\s*$`)
+	// runCue matches a sentence that asks to run or type something.
+	runCue = regexp.MustCompile(`(?i)\b(run|use|do this|type|enter|execute)\b|\bcommands similar\b|実行`)
+	// promptLine matches a shell prompt that starts a command in a
+	// console transcript: "$ kubectl get pods", "(silver)$ oc get ts",
+	// "user@host:~$ ls", or a client's "mysql> " and "redis:6379> ".
+	promptLine = regexp.MustCompile(`^\s*(?:(?:\([\w.-]+\))?(?:[\w.-]+@[\w.-]+(?::[^\s$]*)?)?\$|[a-z][\w.-]*(?::\d+)?>)\s+\S`)
+)
+
+// markOutput marks the code blocks that show output rather than input: those
+// introduced by a sentence about output, and those in a plain-text
+// language (a console transcript with no prompt in it included). A
+// transcript with prompts holds commands and is not marked; its prompt
+// lines are the commands (commandLines).
+func markOutput(blocks []block) {
+	for i := range blocks {
+		b := &blocks[i]
+		if b.kind != code {
+			continue
+		}
+		lang := strings.ToLower(strings.TrimSpace(strings.TrimLeft(b.fence, "`~")))
+		if f := strings.Fields(lang); len(f) > 0 {
+			lang = f[0]
+		}
+		intro := i > 0 && blocks[i-1].kind != code && introducesOutput(strings.Join(blocks[i-1].lines, " "))
+		b.output = intro || outputFence.MatchString(lang) && !hasPrompt(b.lines)
+	}
+}
+
+// introducesOutput says whether a paragraph introduces a command's output:
+// it says so, and its last sentence does not ask to run something ("To
+// see the output of the job, run:" introduces a command).
+func introducesOutput(p string) bool {
+	p = strings.TrimSpace(p)
+	if !outputIntro.MatchString(p) {
+		return false
+	}
+	if i := strings.LastIndex(p, ". "); i >= 0 {
+		p = p[i+2:]
+	}
+	return !runCue.MatchString(p)
+}
+
+// hasPrompt says whether code lines hold a shell prompt.
+func hasPrompt(lines []string) bool {
+	for _, l := range lines {
+		if promptLine.MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandLines are the lines of a code block one would type: all of them,
+// but in a console transcript with prompts only the prompted ones, and
+// none of a block of output.
+func (b block) commandLines() []string {
+	if b.output {
+		return nil
+	}
+	if !hasPrompt(b.lines) {
+		return b.lines
+	}
+	var out []string
+	for _, l := range b.lines {
+		if promptLine.MatchString(l) {
+			out = append(out, l)
+		}
+	}
 	return out
 }
 

@@ -212,7 +212,7 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 			// A long paragraph holds more words and costs more of the
 			// budget: its fit counts for less, as a long section's does.
 			norm := math.Sqrt(0.5 + 0.5*float64(len(rendered[i]))/math.Max(avg, 1))
-			score[i] = blockFit(sets[i], idf, bl.kind, a)/norm - 0.01*float64(i)
+			score[i] = blockFit(sets[i], idf, bl, a)/norm - 0.01*float64(i)
 		}
 		sort.SliceStable(order, func(x, y int) bool { return score[order[x]] > score[order[y]] })
 		used := 0
@@ -274,9 +274,10 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 // blockFit is how well a block answers: the question's words it holds,
 // each weighted by how few of the section's blocks hold it (idf, as in
 // choosing the section: the words every block shares say little), as a
-// share of those of the whole section; more for code and steps when the
-// question asks how, and for a table when it asks for a value.
-func blockFit(set map[string]bool, idf map[string]float64, kind blockKind, a ask) float64 {
+// share of those of the whole section; more for code (not its sample
+// output) and steps when the question asks how, and for a table when it
+// asks for a value.
+func blockFit(set map[string]bool, idf map[string]float64, bl block, a ask) float64 {
 	var in, all float64
 	for w, v := range idf {
 		all += v
@@ -289,9 +290,9 @@ func blockFit(set map[string]bool, idf map[string]float64, kind blockKind, a ask
 		f = in / all
 	}
 	switch {
-	case kind == code && a.howTo, kind == list && a.howTo:
+	case bl.kind == code && !bl.output && a.howTo, bl.kind == list && a.howTo:
 		f += 0.3
-	case kind == table && a.lookup:
+	case bl.kind == table && a.lookup:
 		f += 0.3
 	}
 	return f

@@ -16,15 +16,17 @@ const (
 
 // glimpse is a section in a line for the pages listed beside an answer or
 // a suggestion: its sentence that holds most of the question's words (each
-// weighted by how few of the section's sentences hold it) and the code line
-// that does, verbatim, within maxGlimpseChars. A section with neither words
-// of the question nor code gives its first sentence.
+// weighted by how few of the section's sentences hold it) and the command
+// line that does (sample output aside), verbatim, within maxGlimpseChars.
+// A section with neither words of the question nor code gives its first
+// sentence.
 func glimpse(text string, a ask) string {
 	var sentences, codeLines []string
 	for _, bl := range splitBlocks(capLines(text, maxGlimpseLines)) {
 		switch bl.kind {
 		case code:
-			for _, l := range bl.lines {
+			// What to type, not what it prints.
+			for _, l := range bl.commandLines() {
 				if t := strings.TrimSpace(l); t != "" && !codeComment(t) {
 					codeLines = append(codeLines, t)
 				}

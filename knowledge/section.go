@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kobanhq/koban"
 	docsindex "github.com/kobanhq/koban/docs-index"
@@ -37,7 +39,10 @@ var (
 	lookupCue = regexp.MustCompile(`(?i)\b(which|what (?:is|are) the|how (?:much|many|long|big)|sizes?|limits?|defaults?|maximum|minimum|values?|options?|versions?|quotas?|list)\b|どれ|いくつ|上限|一覧|サイズ|デフォルト`)
 	// asideHeading matches the headings of sections that frame a page
 	// rather than answer: prerequisites, what comes next, clean-up.
-	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|prerequisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
+	// introHeading matches the headings of sections that introduce a
+	// page's subject.
+	introHeading = regexp.MustCompile(`(?i)^\s*(overview|introduction|background|about( this (?:page|guide|document))?|summary|概要|はじめに)\s*$`)
+	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|pre[- ]?requisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|前提知識|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
 // linkWordWeight is the weight of a word that the question has only in a
@@ -87,7 +92,30 @@ func askOf(question, query string, context []string) ask {
 			}
 		}
 	}
+	mergeInflections(a.words)
 	return a
+}
+
+// inflectionEnding matches what an inflected form adds to the stem another
+// form of the word leaves ("certificate" and "certificat", of
+// "certificates").
+var inflectionEnding = regexp.MustCompile(`^(e|s|es|ed|d|y|ing)$`)
+
+// mergeInflections drops a word that is another one of ws with an
+// inflection ending, keeping the higher weight on the shorter: words are
+// found in text as substrings (containedWords), so wherever the longer one
+// is, the shorter is too, and keeping both would count one word twice.
+func mergeInflections(ws map[string]float64) {
+	for w, wt := range ws {
+		for n := len(w) - 1; n >= 3 && n >= len(w)-3; n-- {
+			short := w[:n]
+			if sw, ok := ws[short]; ok && inflectionEnding.MatchString(w[n:]) {
+				ws[short] = math.Max(sw, wt)
+				delete(ws, w)
+				break
+			}
+		}
+	}
 }
 
 // chosen is a section picked to answer, with its fitness.
@@ -122,7 +150,9 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 	bags := make([]struct{ head, body map[string]bool }, len(secs))
 	df := map[string]int{}
 	for i, s := range secs {
-		bags[i].head, bags[i].body = wordSet(s.Heading), containedWords(s.Text, a.words)
+		// Heading and text are matched alike, by the question's stems
+		// (see containedWords): "expired" finds "expiry" in either.
+		bags[i].head, bags[i].body = containedWords(s.Heading, a.words), containedWords(s.Text, a.words)
 		for w := range a.words {
 			if bags[i].head[w] || bags[i].body[w] {
 				df[w]++
@@ -161,11 +191,12 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 		sc += 0.01 // so that with no evidence page order decides
 		if a.howTo {
 			// Steps are code or a numbered list; a page's opening text
-			// without either introduces the task rather than doing it.
+			// without either, or its overview, introduces the task
+			// rather than doing it.
 			switch {
 			case actionable(s.Text):
 				sc *= 1.3
-			case i == 0:
+			case i == 0, introHeading.MatchString(s.Heading):
 				sc *= 0.6
 			}
 		}
@@ -208,22 +239,76 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 // and their start says what they are about.
 const maxMatchChars = 32 << 10
 
-// containedWords is the set of ws found in text (lower-cased), as
-// substrings: words are stems ("siz" finds "sizes") or Japanese character
-// pairs. Scanning for the few question words is much cheaper than
+// containedWords is the set of ws found in text (lower-cased) where a
+// word of it starts: words are stems ("siz" finds "sizes", "log" the "Log"
+// of "containerLogMaxSize") or Japanese character pairs, found anywhere.
+// A number must end where the text's number does ("100" does not find
+// "1000"). Scanning for the few question words is much cheaper than
 // splitting a long section into its words.
 func containedWords(text string, ws map[string]float64) map[string]bool {
 	if len(text) > maxMatchChars {
 		text = text[:maxMatchChars]
 	}
 	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		// Lower-casing changed the length (rare letters): the cases of
+		// text no longer line up, so camel-case starts are not read.
+		text = lower
+	}
 	out := map[string]bool{}
 	for w := range ws {
-		if strings.Contains(lower, w) {
+		if foundAtStart(text, lower, w) {
 			out[w] = true
 		}
 	}
 	return out
+}
+
+// foundAtStart says whether w occurs in lower (text lower-cased, of the
+// same length) where a word starts: after a character that is not a letter
+// or digit, or at a lower-to-upper case change in text; a w not in ASCII
+// (Japanese character pairs: no spaces between words) may start anywhere.
+// A w that ends in a digit must not be followed by one.
+func foundAtStart(text, lower, w string) bool {
+	if w == "" {
+		return false
+	}
+	anywhere := w[0] >= utf8.RuneSelf
+	last := w[len(w)-1]
+	digitEnd := last >= '0' && last <= '9'
+	for off := 0; ; {
+		i := strings.Index(lower[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + 1
+		if !anywhere && i > 0 && !wordStart(text, lower, i) {
+			continue
+		}
+		if end := i + len(w); end < len(lower) {
+			next, _ := utf8.DecodeRuneInString(lower[end:])
+			if digitEnd && unicode.IsDigit(next) {
+				continue
+			}
+		}
+		return true
+	}
+}
+
+// wordStart says whether a word starts at byte i (> 0) of text: after a
+// character that is not a letter or digit, after a letter of a script
+// written without spaces ("Podを" in Japanese text), or at a camel-case
+// capital.
+func wordStart(text, lower string, i int) bool {
+	p, _ := utf8.DecodeLastRuneInString(lower[:i])
+	if !unicode.IsLetter(p) && !unicode.IsDigit(p) || textproc.IsCJK(p) {
+		return true
+	}
+	// camelCase: a capital after a small letter.
+	c, _ := utf8.DecodeRuneInString(text[i:])
+	q, _ := utf8.DecodeLastRuneInString(text[:i])
+	return unicode.IsUpper(c) && unicode.IsLower(q)
 }
 
 // specificHeading says whether the best of ranked names in its heading a
