@@ -106,6 +106,12 @@ type Triage struct {
 	Decision         Decision
 	Urgent           bool     // production down, an outage or a security issue: escalate at once
 	Reasons          []Reason // the signals that decided it, short enough for the on-call
+	// Procedure is the Path (as in Citation.Path) of the ranked page that
+	// describes doing what a request asks for, when triage found one; ""
+	// otherwise. An answer to the request leads with that page (see
+	// ReplyAnswer). Paths are unique within one ranked list: its pages
+	// come from the docs of one language.
+	Procedure string `json:",omitempty"`
 }
 
 // Detection says whether a message in a channel asks for anything. Mentions,

@@ -20,6 +20,7 @@ type evidence struct {
 	// selfServe is set when a page that is not itself a request procedure
 	// is about exactly what a request asks for (see documentedRequest).
 	selfServe bool
+	procedure string // that page's Path
 }
 
 func (ev *evidence) has(kinds ...signalKind) bool {
@@ -94,6 +95,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	}
 	t := koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Confidence: p[best]}
 	t.Urgent = bad == "" && ev.has(sigUrgent)
+	t.Procedure = ev.procedure
 	t.Decision = s.decide(p[0], a, bad, t.Urgent, ev.has(sigDocsIssue, sigBug, sigOutage, sigFeature))
 	t.Label.Detail = detail(t.Label.Category, t.Decision, &ev, near, labels, llmLabel)
 	t.Domain, t.DomainConfidence = s.domain(text, a, near, labels, llmDomain, llmConf, &ev)
