@@ -77,12 +77,16 @@ func TestRunnerShowsProcedureAnswer(t *testing.T) {
 	dec := json.NewDecoder(&buf)
 	for dec.More() {
 		var l struct {
-			ID       string   `json:"id"`
-			Answer   string   `json:"answer"`
-			Sections []string `json:"sections"`
+			ID        string   `json:"id"`
+			Answer    string   `json:"answer"`
+			Sections  []string `json:"sections"`
+			Procedure string   `json:"procedure"`
 		}
 		if err := dec.Decode(&l); err != nil {
 			t.Fatal(err)
+		}
+		if _, page, _ := strings.Cut(cases[0].Question, "#"); l.ID == "named" && l.Procedure != page {
+			t.Errorf("case %s: procedure %q, want %q", l.ID, l.Procedure, page)
 		}
 		if l.Answer != want[l.ID] {
 			t.Errorf("case %s shows %q, want %q", l.ID, l.Answer, want[l.ID])
