@@ -77,3 +77,11 @@ func (c *CodeChecked) AnswerFrom(ctx context.Context, q koban.Question, page str
 
 // answerFunc answers a question, as Answerer.Answer does.
 type answerFunc func(ctx context.Context, q koban.Question) (koban.Answer, error)
+
+// The answerers cmd/koban wires compose from a page: the desk and the
+// evaluation find it out at run time (koban.ReplyAnswer).
+var (
+	_ koban.PageAnswerer = (*Service)(nil)
+	_ koban.PageAnswerer = (*Grounded)(nil)
+	_ koban.PageAnswerer = (*CodeChecked)(nil)
+)
