@@ -95,7 +95,6 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	}
 	t := koban.Triage{Label: koban.Label{Category: koban.Categories[best]}, Confidence: p[best]}
 	t.Urgent = bad == "" && ev.has(sigUrgent)
-	t.Procedure = ev.procedure
 	t.Decision = s.decide(p[0], a, bad, t.Urgent, ev.has(sigDocsIssue, sigBug, sigOutage, sigFeature))
 	t.Label.Detail = detail(t.Label.Category, t.Decision, &ev, near, labels, llmLabel)
 	t.Domain, t.DomainConfidence = s.domain(text, a, near, labels, llmDomain, llmConf, &ev)
@@ -113,6 +112,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	if len(t.Reasons) > 6 {
 		t.Reasons = t.Reasons[:6]
 	}
+	t.Procedure = ev.procedure
 	s.log.Debug("triaged", "label", t.Label.String(), "confidence", t.Confidence, "domain", t.Domain,
 		"decision", t.Decision, "urgent", t.Urgent, "neighbours", len(near), "question", q.Text)
 	return t, nil
