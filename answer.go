@@ -109,8 +109,9 @@ type Triage struct {
 	// Procedure is the Path (as in Citation.Path) of the ranked page that
 	// describes doing what a request asks for, when triage found one; ""
 	// otherwise. An answer to the request leads with that page (see
-	// ReplyAnswer). Paths are unique within one ranked list: its pages
-	// come from the docs of one language.
+	// ReplyAnswer). A ranked list holds the docs of one language, where a
+	// path names one page unless two docs sources hold the same path: then
+	// it names the better ranked of them.
 	Procedure string `json:",omitempty"`
 }
 
