@@ -106,6 +106,13 @@ type Triage struct {
 	Decision         Decision
 	Urgent           bool     // production down, an outage or a security issue: escalate at once
 	Reasons          []Reason // the signals that decided it, short enough for the on-call
+	// Procedure is the Path (as in Citation.Path) of the ranked page that
+	// describes doing what a request asks for, when triage found one; ""
+	// otherwise. An answer to the request leads with that page (see
+	// ReplyAnswer). A ranked list holds the docs of one language, where a
+	// path names one page unless two docs sources hold the same path: then
+	// it names the better ranked of them.
+	Procedure string `json:",omitempty"`
 }
 
 // Detection says whether a message in a channel asks for anything. Mentions,

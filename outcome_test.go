@@ -2,6 +2,7 @@ package koban
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +19,10 @@ func TestOutcomeRoundTrip(t *testing.T) {
 			Answer: Answer{Text: "Use the portal.", Known: true, Confidence: 0.82, Lang: "en", Citations: []Citation{{Path: "db.md", Title: "Databases"}}},
 			Triage: Triage{Label: Label{Category: SelfSolvable, Detail: DetailAnswered}, Domain: "database", Decision: DecideAnswer},
 			Past:   []PastAnswer{{InquiryID: 7, Question: "q", Answer: "a", AnsweredBy: "U1"}},
+		}},
+		{"answer from a procedure page", EventAnswered, ActorKoban, Outcome{
+			Answer: Answer{Text: "Create it in the console.", Known: true, Confidence: 0.7, Lang: "en", Citations: []Citation{{Path: "how-to/create-a-topic.md"}}},
+			Triage: Triage{Label: Label{Category: SelfSolvable}, Decision: DecideAnswer, Procedure: "how-to/create-a-topic.md"},
 		}},
 		{"escalation with suggestions", EventEscalated, ActorKoban, Outcome{
 			Answer:     Answer{Lang: "ja", Confidence: 0.2, Pages: []Citation{{Path: "net.md"}}},
@@ -47,6 +52,9 @@ func TestOutcomeRoundTrip(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.o) {
 				t.Errorf("decoded\n%+v\nwant\n%+v", got, tt.o)
+			}
+			if named := strings.Contains(ev.Data["triage"], `"Procedure"`); named != (tt.o.Triage.Procedure != "") {
+				t.Errorf("triage recorded %s, want the procedure page recorded only when there is one", ev.Data["triage"])
 			}
 			_, hasConfidence := ev.Data["confidence"]
 			if hasConfidence != (tt.o.Feedback == "") {
@@ -84,7 +92,7 @@ func TestOutcomeOfStoredEvent(t *testing.T) {
 	if !reflect.DeepEqual(got.Escalation, want) {
 		t.Errorf("escalation = %+v, want %+v", got.Escalation, want)
 	}
-	if !got.Suggest || got.Urgent || len(got.Answer.Pages) != 1 || got.Triage.Domain != "ci" || len(got.Past) != 1 || got.Past[0].InquiryID != 5 {
+	if !got.Suggest || got.Urgent || len(got.Answer.Pages) != 1 || got.Triage.Domain != "ci" || got.Triage.Procedure != "" || len(got.Past) != 1 || got.Past[0].InquiryID != 5 {
 		t.Errorf("outcome = %+v", got)
 	}
 	if past, err := ev.PastShown(); err != nil || len(past) != 1 || past[0].InquiryID != 5 || past[0].AnsweredBy != "U2" {

@@ -558,3 +558,89 @@ func TestRunLabelSync(t *testing.T) {
 		}
 	})
 }
+
+// procedureTriage is triage that answers and names a procedure page, as
+// triage does for a request a docs page describes doing.
+type procedureTriage struct {
+	koban.Triager
+	page string
+}
+
+func (p procedureTriage) Triage(ctx context.Context, q koban.Question, a koban.Answer) (koban.Triage, error) {
+	t, err := p.Triager.Triage(ctx, q, a)
+	t.Decision, t.Urgent, t.Procedure = koban.DecideAnswer, false, p.page
+	return t, err
+}
+
+// answerOnly is knowledge that cannot compose from a given page.
+type answerOnly struct{ koban.Answerer }
+
+// TestAnswerLedByProcedure checks that a request answered from the docs
+// leads with the page triage found describing it, not the page ranked
+// first, and that whatever goes wrong recomposing, the asker is answered.
+func TestAnswerLedByProcedure(t *testing.T) {
+	const request = "Please route the alerts of the billing service to our #billing-alerts channel."
+	tests := []struct {
+		name     string
+		page     func(ranked []koban.Citation) string // the procedure page triage names
+		plain    bool                                 // knowledge cannot compose from a page
+		wantLead func(ranked []koban.Citation, first string) string
+	}{
+		{"procedure ranked second", func(r []koban.Citation) string { return r[1].Path }, false,
+			func(r []koban.Citation, _ string) string { return r[1].Path }},
+		{"procedure ranked third", func(r []koban.Citation) string { return r[2].Path }, false,
+			func(r []koban.Citation, _ string) string { return r[2].Path }},
+		{"procedure not among the pages", func([]koban.Citation) string { return "how-to/not-in-the-docs.md" }, false,
+			func(_ []koban.Citation, first string) string { return first }},
+		{"knowledge cannot compose from a page", func(r []koban.Citation) string { return r[1].Path }, true,
+			func(_ []koban.Citation, first string) string { return first }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOpts{})
+			base, err := e.desk.Knowledge.Answer(e.ctx, koban.Question{Text: request})
+			if err != nil || !base.Known || len(base.Pages) < 3 || len(base.Citations) == 0 {
+				t.Fatalf("knowledge: known %v, %d pages, %v; want a known answer over 3 pages or more", base.Known, len(base.Pages), err)
+			}
+			first := base.Citations[0].Path
+			page, want := tt.page(base.Pages), tt.wantLead(base.Pages, first)
+			if page == first {
+				t.Fatalf("procedure %s is the page the answer leads with already", page)
+			}
+			e.desk.Triage = procedureTriage{Triager: e.tri, page: page}
+			if tt.plain {
+				e.desk.Knowledge = answerOnly{e.desk.Knowledge}
+			}
+			inq := e.process(e.ask(request).ID)
+			if inq.State != koban.StateAnswered {
+				t.Fatalf("state %s, want answered", inq.State)
+			}
+			reps := e.rep.delivered(inq.ID)
+			if len(reps) != 1 || reps[0].Kind != koban.EventAnswered {
+				t.Fatalf("deliveries = %+v, want one answer", reps)
+			}
+			ans := reps[0].Answer
+			if len(ans.Citations) == 0 || ans.Citations[0].Path != want {
+				t.Fatalf("reply cites %+v, want %s first", ans.Citations, want)
+			}
+			if want != first {
+				for _, c := range ans.Citations {
+					if c.Path != want {
+						t.Errorf("reply also cites %s, want the procedure page only", c.Path)
+					}
+				}
+				if !strings.Contains(ans.Text, koban.RelatedHead("en")) || !strings.Contains(ans.Text, base.Citations[0].Section) {
+					t.Errorf("reply %q does not list the page ranked first (%s) after the procedure", ans.Text, base.Citations[0].Section)
+				}
+			} else if ans.Text != base.Text {
+				t.Errorf("reply %q, want the answer as composed", ans.Text)
+			}
+			if len(inq.Citations) == 0 || inq.Citations[0] != want {
+				t.Errorf("inquiry citations %v, want %s first", inq.Citations, want)
+			}
+			if reps[0].Triage.Procedure != page {
+				t.Errorf("recorded triage names %q, want %q", reps[0].Triage.Procedure, page)
+			}
+		})
+	}
+}

@@ -72,6 +72,14 @@ func (d *Desk) decide(ctx context.Context, inq *koban.Inquiry, q koban.Question)
 	if err != nil {
 		return nil, fmt.Errorf("triage: %w", err)
 	}
+	// A request that a docs page describes doing is answered from that
+	// page, whichever page ranked first.
+	if ans, err = koban.ReplyAnswer(ctx, d.Knowledge, q, ans, tr); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d.Log.Warn("answer from the procedure page", "inquiry_id", inq.ID, "page", tr.Procedure, "err", err)
+	}
 	lang := ans.Lang
 	if lang == "" {
 		lang = inq.Lang

@@ -44,7 +44,7 @@ func (o Outcome) Decision() koban.Decision {
 func (o Outcome) Shown() string {
 	switch o.Decision() {
 	case koban.DecideAnswer:
-		return o.Answer.Text
+		return o.Replied().Text
 	case koban.DecideSuggest:
 		return SuggestionText(o.Answer)
 	}
@@ -178,7 +178,7 @@ func scoreAnswers(outs []Outcome) *Answers {
 		}
 		if len(o.Case.RelevantSections) > 0 {
 			a.SectionCases++
-			recall += sectionRecall(o.Case.RelevantSections, Sections(o.Answer, o.Case.Lang), 3)
+			recall += sectionRecall(o.Case.RelevantSections, Sections(o.Replied(), o.Case.Lang), 3)
 		}
 	}
 	if a.KeyCases == 0 && a.SectionCases == 0 {
@@ -201,7 +201,7 @@ type answerLine struct {
 }
 
 func answerLineOf(o Outcome) answerLine {
-	secs := Sections(o.Answer, o.Case.Lang)
+	secs := Sections(o.Replied(), o.Case.Lang)
 	if len(secs) > 10 {
 		secs = secs[:10]
 	}

@@ -12,8 +12,11 @@ import (
 // Outcome is what koban did with one case.
 type Outcome struct {
 	Case   Case
-	Pages  []string      // ranked page paths from Answer.Pages, in the case's language
-	Answer koban.Answer  // the full answer
+	Pages  []string     // ranked page paths from Answer.Pages, in the case's language
+	Answer koban.Answer // the full answer, as triage read it
+	// Reply is the answer koban replies with when it is not Answer: one
+	// composed from the procedure page triage found (koban.ReplyAnswer).
+	Reply  *koban.Answer
 	Triage *koban.Triage // nil without a Triager
 	Online *koban.Triage // the prediction made in online mode, before learning the case's label
 	CV     *koban.Triage // the cross-validated prediction, learnt from the other folds only
@@ -109,6 +112,13 @@ func (r *Runner) Run(ctx context.Context, cases []Case) (*Report, error) {
 				return nil, fmt.Errorf("case %s: triage: %w", c.ID, err)
 			}
 			o.Triage = &tr
+			if err := o.Recompose(ctx, r.Answerer); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				// The desk replies with the answer as composed: so does the evaluation.
+				log.Warn("answer from the procedure page", "case", c.ID, "page", tr.Procedure, "err", err)
+			}
 		}
 		o.Took = time.Since(start)
 		if r.Detector != nil {
@@ -186,4 +196,29 @@ func pagePaths(pages []koban.Citation, lang string) []string {
 		out = append(out, cleanPath(p.Path))
 	}
 	return out
+}
+
+// Recompose sets o.Reply to the answer koban replies with given o's triage,
+// as the desk does (koban.ReplyAnswer), when it is not o.Answer. On error
+// o.Reply stays nil: the desk then replies with the answer as composed.
+func (o *Outcome) Recompose(ctx context.Context, a koban.Answerer) error {
+	if o.Triage == nil {
+		return nil
+	}
+	reply, err := koban.ReplyAnswer(ctx, a, question(o.Case), o.Answer, *o.Triage)
+	if err != nil {
+		return err
+	}
+	if reply.Text != o.Answer.Text {
+		o.Reply = &reply
+	}
+	return nil
+}
+
+// Replied is the answer koban replies with: Reply, or Answer without one.
+func (o Outcome) Replied() koban.Answer {
+	if o.Reply != nil {
+		return *o.Reply
+	}
+	return o.Answer
 }

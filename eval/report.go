@@ -115,8 +115,11 @@ type caseLine struct {
 	Predicted  string         `json:"predicted,omitempty"` // category[/detail]
 	PredDomain koban.Domain   `json:"predicted_domain,omitempty"`
 	Decision   koban.Decision `json:"decision,omitempty"`
-	Online     string         `json:"online,omitempty"`
-	CV         string         `json:"cv,omitempty"` // the cross-validated prediction
+	// Procedure is the page triage found describing what a request asks
+	// for (koban.Triage.Procedure).
+	Procedure string `json:"procedure,omitempty"`
+	Online    string `json:"online,omitempty"`
+	CV        string `json:"cv,omitempty"` // the cross-validated prediction
 	// Inquiry says whether koban would take the message as an inquiry in
 	// a channel of mode all; absent without detection.
 	Inquiry *bool   `json:"inquiry,omitempty"`
@@ -146,6 +149,7 @@ func (r *Report) WriteCases(w io.Writer) error {
 		}
 		if o.Triage != nil {
 			l.Predicted, l.PredDomain, l.Decision = o.Triage.Label.String(), o.Triage.Domain, o.Triage.Decision
+			l.Procedure = o.Triage.Procedure
 		}
 		if l.Decision == "" {
 			l.Decision = o.Decision()

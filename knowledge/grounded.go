@@ -86,6 +86,11 @@ func (g *Grounded) Answer(ctx context.Context, q koban.Question) (koban.Answer, 
 	if err != nil {
 		return ans, err
 	}
+	return g.finish(ctx, q, ans)
+}
+
+// finish has the model rewrite base's answer ans to q, as Answer describes.
+func (g *Grounded) finish(ctx context.Context, q koban.Question, ans koban.Answer) (koban.Answer, error) {
 	// Below the confidence threshold retrieval found nothing the model
 	// could honestly ground an answer in: koban says it does not know.
 	if g.model == nil || g.model.Model() == "" || !ans.Known {

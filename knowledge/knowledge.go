@@ -110,6 +110,12 @@ const MaxQuestionChars = 4000
 // searchable words, is a koban.EInvalid error; an index that cannot be
 // searched is returned as is (wrapped).
 func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, error) {
+	return s.answer(ctx, q, "")
+}
+
+// answer is Answer, composed from the ranked page whose Path is from when
+// from is not empty (see AnswerFrom).
+func (s *Service) answer(ctx context.Context, q koban.Question, from string) (koban.Answer, error) {
 	start := s.now()
 	text := strings.TrimSpace(q.Text)
 	if text == "" {
@@ -161,7 +167,11 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 		}
 	}
 	ans := koban.Answer{Lang: lang}
-	for i, p := range r.pages {
+	pages, quotes, err := s.ledBy(r.pages, from)
+	if err != nil {
+		return koban.Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	for i, p := range pages {
 		if i == s.cfg.MaxPages {
 			break
 		}
@@ -172,7 +182,7 @@ func (s *Service) Answer(ctx context.Context, q koban.Question) (koban.Answer, e
 	if len(r.pages) > 0 {
 		// Below the threshold the answer is not shown, but its sections
 		// are what the pages suggested while escalating point at.
-		text, cites, listed := s.compose(r.pages, askOf(text, r.query, threadPick(q.Context)), lang, s.cfg.MaxCitations)
+		text, cites, listed := s.compose(pages, askOf(text, r.query, threadPick(q.Context)), lang, quotes)
 		// The first pages are listed with their best section and its
 		// glimpse, those the answer quotes with the quoted passage.
 		leadWithCited(ans.Pages, listed)

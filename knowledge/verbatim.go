@@ -32,13 +32,19 @@ func WithCodeCheck(written, extractive Answerer, pages PageReader, log *slog.Log
 // Answer returns written's answer when its code is verbatim, and
 // extractive's otherwise. Errors are theirs.
 func (c *CodeChecked) Answer(ctx context.Context, q koban.Question) (koban.Answer, error) {
-	ans, err := c.written.Answer(ctx, q)
+	return c.check(ctx, q, c.written.Answer, c.extractive.Answer)
+}
+
+// check answers q through written, or extractive when written's code is not
+// verbatim.
+func (c *CodeChecked) check(ctx context.Context, q koban.Question, written, extractive answerFunc) (koban.Answer, error) {
+	ans, err := written(ctx, q)
 	if err != nil || ans.Model == "" || !ans.Known {
 		return ans, err
 	}
 	if bad := c.unquoted(ans); bad != "" {
 		c.log.Warn("model answer rewrote code, answering from the docs extract", "model", ans.Model, "line", bad)
-		ex, err := c.extractive.Answer(ctx, q)
+		ex, err := extractive(ctx, q)
 		if err != nil {
 			return koban.Answer{}, err
 		}

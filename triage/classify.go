@@ -20,6 +20,7 @@ type evidence struct {
 	// selfServe is set when a page that is not itself a request procedure
 	// is about exactly what a request asks for (see documentedRequest).
 	selfServe bool
+	procedure string // that page's Path
 }
 
 func (ev *evidence) has(kinds ...signalKind) bool {
@@ -111,6 +112,7 @@ func (s *Service) Triage(ctx context.Context, q koban.Question, a koban.Answer) 
 	if len(t.Reasons) > 6 {
 		t.Reasons = t.Reasons[:6]
 	}
+	t.Procedure = ev.procedure
 	s.log.Debug("triaged", "label", t.Label.String(), "confidence", t.Confidence, "domain", t.Domain,
 		"decision", t.Decision, "urgent", t.Urgent, "neighbours", len(near), "question", q.Text)
 	return t, nil

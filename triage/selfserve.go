@@ -51,8 +51,9 @@ var docsLinkRE = regexp.MustCompile(`(?i)https?://\S*(?:docs?|guide|documentatio
 // subject, besides the stop list's.
 var titleFiller = wordSet(`new own set setup up started guide overview introduction via`)
 
-// documentedRequest sets ev.selfServe and weighs self-solvable when a request
-// is answered by a page that describes doing exactly what is asked.
+// documentedRequest sets ev.selfServe and ev.procedure (the page's Path) and
+// weighs self-solvable when a request is answered by a page that describes
+// doing exactly what is asked.
 func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 	if !ev.has(sigAct, sigRequest) || ev.has(sigFollowed, sigOutage, sigBug, sigDocsIssue, sigFeature) {
 		return
@@ -81,7 +82,7 @@ func (ev *evidence) documentedRequest(text string, a koban.Answer) {
 			continue
 		}
 		if matched, total := titleOverlap(title, asked, stems); matched >= 2 && 3*matched >= 2*total {
-			ev.selfServe = true
+			ev.selfServe, ev.procedure = true, p.Path
 			ev.scores[koban.SelfSolvable] += selfServeWeight
 			ev.reasons = append(ev.reasons, koban.Why("why.self_serve_page", "Title", strconv.Quote(shorten(title, 60))))
 			return

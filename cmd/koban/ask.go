@@ -58,7 +58,7 @@ func askFlags(fs *flag.FlagSet, a *app) runner {
 			return fmt.Errorf("ask: %w", err)
 		}
 		if *asJSON {
-			return printAskJSON(ctx, a, llm, koban.Question{Text: q, Lang: *lang}, ans)
+			return printAskJSON(ctx, a, llm, svc, koban.Question{Text: q, Lang: *lang}, ans)
 		}
 		w := a.stdout
 		if ans.Known {

@@ -12,8 +12,9 @@ import (
 
 // printAskJSON triages the answered question from the docs alone (no past
 // labels: ask opens no database) and prints it as koban eval --out prints
-// a case: what koban would decide and what the asker would see.
-func printAskJSON(ctx context.Context, a *app, cl *openai.Client, q koban.Question, ans koban.Answer) error {
+// a case: what koban would decide and what the asker would see (the answer
+// svc composes from the procedure page triage names, as the desk replies).
+func printAskJSON(ctx context.Context, a *app, cl *openai.Client, svc koban.Answerer, q koban.Question, ans koban.Answer) error {
 	tr, err := wireTriage(ctx, a, nil, wireClassifier(a, cl), nil)
 	if err != nil {
 		return err
@@ -27,6 +28,9 @@ func printAskJSON(ctx context.Context, a *app, cl *openai.Client, q koban.Questi
 		lang = docsindex.DetectLang(q.Text)
 	}
 	o := eval.NewOutcome(eval.Case{ID: "ask", Question: q.Text, Lang: lang}, ans, &t, ans.Took)
+	if err := o.Recompose(ctx, svc); err != nil {
+		a.log.Warn("answer from the procedure page", "page", t.Procedure, "err", err)
+	}
 	rep := &eval.Report{Outcomes: []eval.Outcome{o}}
 	return rep.WriteCases(a.stdout)
 }
