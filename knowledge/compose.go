@@ -279,7 +279,11 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 // asks for a value.
 func blockFit(set map[string]bool, idf map[string]float64, bl block, a ask) float64 {
 	var in, all float64
-	for w, v := range idf {
+	for _, w := range a.order {
+		v, ok := idf[w]
+		if !ok {
+			continue
+		}
 		all += v
 		if set[w] {
 			in += v

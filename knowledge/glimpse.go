@@ -125,8 +125,10 @@ func lineScores(lines []string, a ask) []float64 {
 	}
 	out := make([]float64, len(lines))
 	for i, set := range sets {
-		for w := range set {
-			out[i] += a.words[w] * math.Log(1+float64(len(lines))/float64(df[w]))
+		for _, w := range a.order {
+			if set[w] {
+				out[i] += a.words[w] * math.Log(1+float64(len(lines))/float64(df[w]))
+			}
 		}
 		out[i] /= math.Sqrt(math.Max(1, float64(len(lines[i]))/200))
 	}

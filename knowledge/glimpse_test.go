@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -134,4 +135,28 @@ func wideTable(cols int) string {
 		b.WriteString("|\n")
 	}
 	return b.String()
+}
+
+// TestGlimpseSameEveryRun checks that a glimpse does not depend on the
+// order Go walks a map in: the question's words are summed in a fixed
+// order, so sentences that tie by a rounding error still tie the same way.
+func TestGlimpseSameEveryRun(t *testing.T) {
+	text := "See the policy page for more details on how queries are handled. " +
+		"The resolver reads the search list from the pod's DNS config. " +
+		"Queries for names with fewer dots than ndots are tried against each search domain first.\n\n" +
+		"```yaml\n- image: busybox:1.28\n  command: [sleep, \"3600\"]\n```\n"
+	a := askOf("how are dns queries for a pod resolved with the search list and ndots?", "", nil)
+	if !sort.StringsAreSorted(a.order) || len(a.order) != len(a.words) {
+		t.Fatalf("ask order %v is not the sorted keys of %v", a.order, a.words)
+	}
+	first := glimpse(text, a)
+	if first == "" {
+		t.Fatal("empty glimpse")
+	}
+	for i := 0; i < 50; i++ {
+		b := askOf("how are dns queries for a pod resolved with the search list and ndots?", "", nil)
+		if got := glimpse(text, b); got != first {
+			t.Fatalf("run %d: glimpse %q, first run %q", i, got, first)
+		}
+	}
 }

@@ -26,6 +26,7 @@ type SectionReader interface {
 // kind of text it asks for.
 type ask struct {
 	words  map[string]float64 // question words (see words) → weight: 1 for the question's own, less for its thread's
+	order  []string           // the keys of words, sorted: sums over them come out the same on every run
 	howTo  bool               // asks for steps, a command or a file to write
 	lookup bool               // asks for a value, a limit or a list
 	shown  []string           // the thread's earlier messages, as written
@@ -93,6 +94,11 @@ func askOf(question, query string, context []string) ask {
 		}
 	}
 	mergeInflections(a.words)
+	a.order = make([]string, 0, len(a.words))
+	for w := range a.words {
+		a.order = append(a.order, w)
+	}
+	sort.Strings(a.order)
 	return a
 }
 
@@ -106,7 +112,22 @@ var inflectionEnding = regexp.MustCompile(`^(e|s|es|ed|d|y|ing)$`)
 // found in text as substrings (containedWords), so wherever the longer one
 // is, the shorter is too, and keeping both would count one word twice.
 func mergeInflections(ws map[string]float64) {
-	for w, wt := range ws {
+	// Longest first, so that a chain of forms folds the same way each run.
+	all := make([]string, 0, len(ws))
+	for w := range ws {
+		all = append(all, w)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if len(all[i]) != len(all[j]) {
+			return len(all[i]) > len(all[j])
+		}
+		return all[i] < all[j]
+	})
+	for _, w := range all {
+		wt, ok := ws[w]
+		if !ok {
+			continue
+		}
 		for n := len(w) - 1; n >= 3 && n >= len(w)-3; n-- {
 			short := w[:n]
 			if sw, ok := ws[short]; ok && inflectionEnding.MatchString(w[n:]) {
@@ -170,7 +191,8 @@ func chooseSections(p *page, all []docsindex.Section, a ask) []chosen {
 			continue // a heading with nothing under it
 		}
 		sc := 0.0
-		for w, wt := range a.words {
+		for _, w := range a.order {
+			wt := a.words[w]
 			if df[w] == 0 {
 				continue
 			}
