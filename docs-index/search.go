@@ -203,3 +203,39 @@ func (ix *Index) hitsOf(top [2][]scoredDoc, weights map[string]float64) []Hit {
 	}
 	return hits
 }
+
+// WordIDF returns the inverse document frequency (BM25's) of each of words
+// in the docs' prose, each word analysed as the docs in lang are: a rare
+// word weighs more. A word the analyzer drops (a stop word) gets 0, and so
+// does a word of a closed index.
+func (ix *Index) WordIDF(lang string, words []string) []float64 {
+	out := make([]float64, len(words))
+	an := ix.an.forField(fBody, lang)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return out
+	}
+	p := ix.post
+	fi := &p.Fields[fBody]
+	n := uint32(len(p.byID))
+	for i, w := range words {
+		toks := an.Analyze([]byte(w))
+		if len(toks) == 0 {
+			continue
+		}
+		var sum float64
+		for _, tok := range toks {
+			docs := fi.Terms[string(tok.Term)]
+			var df uint32
+			for j := 0; j < len(docs); j += 2 {
+				if p.Docs[docs[j]].Live {
+					df++
+				}
+			}
+			sum += idf(n, df)
+		}
+		out[i] = sum / float64(len(toks))
+	}
+	return out
+}

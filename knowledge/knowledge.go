@@ -208,7 +208,9 @@ func (s *Service) retrieve(ctx context.Context, question, query, lang string, an
 		return retrieval{}, err
 	}
 	terms := queryTerms(query)
-	pages := defaultRanking.rankPages(hits, signalsOf(question, query))
+	sig := signalsOf(question, query)
+	sig.idf = nameIDF(s.s, lang, hits)
+	pages := defaultRanking.rankPages(hits, sig)
 	return retrieval{pages: pages, query: query, terms: terms, confidence: confidence(pages, terms)}, nil
 }
 
@@ -268,7 +270,14 @@ type ranking struct {
 	intentBoost float64
 	// titleCover multiplies a page's score by 1 + titleCover × the share
 	// of its title's words the question contains: people name the page
-	// they are looking for ("pull an image from a private registry").
+	// they are looking for ("pull an image from a private registry"). The
+	// words are weighted by their idf in the docs (nameCover): a title
+	// that shares only a word most pages use ("project", "example") names
+	// little. Weighted, with the same parameters, the koban eval figures
+	// moved by one case or less (Kubernetes nDCG@10 0.760 → 0.757, BC Gov
+	// 0.753 → 0.758); TestTuneRankingCV's 5-fold cross-validated Kubernetes
+	// nDCG@10 rose from 0.751 to 0.772 (Recall@5 0.819 both; BC Gov 0.752
+	// → 0.750, MoJ unchanged).
 	titleCover float64
 	// pathCover does the same for the words of the page's file name.
 	pathCover float64
@@ -323,6 +332,35 @@ type signals struct {
 	intent koban.Quadrant  // the quadrant it asks for, or Unknown
 	words  map[string]bool // the words of its search text (see words)
 	links  [][]string      // the docs paths it links to (see linkedPaths)
+	// idf weighs the words of the pages' names (see nameCover); nil
+	// weighs them alike.
+	idf map[string]float64
+}
+
+// wordIDFer is a Searcher that knows how rare a word is in the docs, as
+// *docsindex.Index does.
+type wordIDFer interface {
+	WordIDF(lang string, words []string) []float64
+}
+
+// nameIDF weighs the words of the names of the pages of hits by their
+// inverse document frequency in the docs of lang, or returns nil when s
+// cannot tell.
+func nameIDF(s Searcher, lang string, hits []docsindex.Hit) map[string]float64 {
+	w, ok := s.(wordIDFer)
+	if !ok {
+		return nil
+	}
+	words := nameWords(hits)
+	idf := w.WordIDF(lang, words)
+	if len(idf) != len(words) {
+		return nil
+	}
+	m := make(map[string]float64, len(words))
+	for i, word := range words {
+		m[word] = idf[i]
+	}
+	return m
 }
 
 func signalsOf(question, query string) signals {
@@ -369,10 +407,10 @@ func (r ranking) rankPages(hits []docsindex.Hit, sig signals) []*page {
 			p.score *= math.Pow(1+math.Log1p(float64(p.best.PageInlinks)), r.linkPrior)
 		}
 		if r.titleCover != 0 {
-			p.score *= 1 + r.titleCover*wordCover(p.best.Title, qwords)
+			p.score *= 1 + r.titleCover*nameCover(p.best.Title, qwords, sig.idf)
 		}
 		if r.pathCover != 0 {
-			p.score *= 1 + r.pathCover*wordCover(fileWords(p.best.Path), qwords)
+			p.score *= 1 + r.pathCover*nameCover(fileWords(p.best.Path), qwords, sig.idf)
 		}
 		if r.linked != 0 && linksTo(sig.links, p.best.Path) {
 			p.score *= r.linked

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -242,6 +243,33 @@ func TestIntentOf(t *testing.T) {
 	for _, tt := range tests {
 		if got := intentOf(tt.q); got != tt.want {
 			t.Errorf("intentOf(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestNameCover(t *testing.T) {
+	idf := map[string]float64{"rotate": 3, "database": 1, "credentials": 2}
+	tests := []struct {
+		name     string
+		question string
+		idf      map[string]float64
+		want     float64
+	}{
+		{"Rotate database credentials", "how do I rotate it", idf, 3.0 / 6},
+		{"Rotate database credentials", "which database", idf, 1.0 / 6},
+		{"Rotate database credentials", "my database credential expired", idf, 3.0 / 6},
+		{"Rotate the database credentials", "rotate the database credentials", idf, 1},
+		{"Rotate database credentials", "nothing in common", idf, 0},
+		// Without weights, or for a Japanese name, every word counts alike.
+		{"Rotate database credentials", "which database", nil, 1.0 / 3},
+		{"データベースの作成", "データベース", idf, wordCover("データベースの作成", wordSet("データベース"))},
+		// A word without a weight does not count.
+		{"Rotate database passwords", "rotate passwords", idf, 3.0 / 4},
+	}
+	for _, tt := range tests {
+		got := nameCover(tt.name, wordSet(tt.question), tt.idf)
+		if math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("nameCover(%q, %q) = %v, want %v", tt.name, tt.question, got, tt.want)
 		}
 	}
 }

@@ -239,7 +239,9 @@ func loadTuneCases(t *testing.T, base, shared string, size int, weights map[stri
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
+			sig := signalsOf(c.Question, q)
+			sig.idf = nameIDF(ix, c.Lang, hits)
+			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: sig, hits: hits})
 		}
 		ix.Close()
 	}
