@@ -227,10 +227,14 @@ func (ix *Index) WordIDF(lang string, words []string) []float64 {
 		var sum float64
 		for _, tok := range toks {
 			docs := fi.Terms[string(tok.Term)]
-			var df uint32
-			for j := 0; j < len(docs); j += 2 {
-				if p.Docs[docs[j]].Live {
-					df++
+			df := uint32(len(docs) / 2)
+			if p.dead > 0 {
+				// Some postings are of removed documents: count the others.
+				df = 0
+				for j := 0; j < len(docs); j += 2 {
+					if p.Docs[docs[j]].Live {
+						df++
+					}
 				}
 			}
 			sum += idf(n, df)

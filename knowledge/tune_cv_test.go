@@ -169,6 +169,11 @@ func tuneOn(cases []*tuneCase, start ranking) ranking {
 			r.lengthPrior = v
 			try(r)
 		}
+		for _, v := range []float64{1, 1.5, 2, 3} {
+			r := cur
+			r.nameScale = v
+			try(r)
+		}
 		for _, v := range []float64{0.5, 0.7, 0.9, 1} {
 			r := cur
 			r.quadrantPrior = maps.Clone(cur.quadrantPrior)
@@ -191,6 +196,6 @@ func (r ranking) String() string {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "%s=%g ", k, r.weights[k])
 	}
-	fmt.Fprintf(&b, "title=%g path=%g len=%g intent=%g quadrants=%v", r.titleCover, r.pathCover, r.lengthPrior, r.intentBoost, r.quadrantPrior)
+	fmt.Fprintf(&b, "title=%g path=%g name=%g len=%g intent=%g quadrants=%v", r.titleCover, r.pathCover, r.nameScale, r.lengthPrior, r.intentBoost, r.quadrantPrior)
 	return b.String()
 }
