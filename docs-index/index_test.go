@@ -741,3 +741,28 @@ func TestWordIDF(t *testing.T) {
 		}
 	}
 }
+
+func TestWordIDFFollowsUpdates(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	ix, err := OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	srcs := []Source{{Path: docs}}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	before := ix.WordIDF("en", []string{"quota"})[0]
+	page := "# Raise a quota\n\nAsk for a larger quota when a namespace needs more.\n"
+	if err := os.WriteFile(filepath.Join(docs, "raise-quota.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	if after := ix.WordIDF("en", []string{"quota"})[0]; !(after < before) {
+		t.Errorf("WordIDF(quota) after a page on quotas was added = %v, want below %v", after, before)
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kobanhq/koban"
 )
@@ -207,39 +210,78 @@ func (ix *Index) hitsOf(top [2][]scoredDoc, weights map[string]float64) []Hit {
 // WordIDF returns the inverse document frequency (BM25's) of each of words
 // in the docs' prose, each word analysed as the docs in lang are: a rare
 // word weighs more. A word the analyzer drops (a stop word) gets 0, and so
-// does a word of a closed index.
+// does a word of a closed index. Weights are kept until the index changes:
+// the pages that answer one question share most of their names' words with
+// those of the next, and analysing each word again cost more than a third
+// of a search.
 func (ix *Index) WordIDF(lang string, words []string) []float64 {
 	out := make([]float64, len(words))
-	an := ix.an.forField(fBody, lang)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
 		return out
 	}
 	p := ix.post
-	fi := &p.Fields[fBody]
-	n := uint32(len(p.byID))
+	c := &ix.idf
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.post != p || c.version != p.version || len(c.m) > maxIDFCache {
+		c.post, c.version, c.m = p, p.version, map[idfKey]float64{}
+	}
+	var an analysis.Analyzer
 	for i, w := range words {
-		toks := an.Analyze([]byte(w))
-		if len(toks) == 0 {
-			continue
-		}
-		var sum float64
-		for _, tok := range toks {
-			docs := fi.Terms[string(tok.Term)]
-			df := uint32(len(docs) / 2)
-			if p.dead > 0 {
-				// Some postings are of removed documents: count the others.
-				df = 0
-				for j := 0; j < len(docs); j += 2 {
-					if p.Docs[docs[j]].Live {
-						df++
-					}
-				}
+		k := idfKey{lang, w}
+		x, ok := c.m[k]
+		if !ok {
+			if an == nil {
+				an = ix.an.forField(fBody, lang)
 			}
-			sum += idf(n, df)
+			x = p.wordIDF(an, w)
+			c.m[k] = x
 		}
-		out[i] = sum / float64(len(toks))
+		out[i] = x
 	}
 	return out
+}
+
+// maxIDFCache bounds the words WordIDF keeps: a docs site's page and
+// section names hold a few thousand.
+const maxIDFCache = 50000
+
+// idfKey is a word in a language.
+type idfKey struct{ lang, word string }
+
+// idfCache holds WordIDF's weights for one version of the postings.
+type idfCache struct {
+	mu      sync.Mutex
+	post    *postings
+	version uint64
+	m       map[idfKey]float64
+}
+
+// wordIDF is the mean idf in the body field of the terms an makes of w,
+// 0 when it makes none.
+func (p *postings) wordIDF(an analysis.Analyzer, w string) float64 {
+	toks := an.Analyze([]byte(w))
+	if len(toks) == 0 {
+		return 0
+	}
+	fi := &p.Fields[fBody]
+	n := uint32(len(p.byID))
+	var sum float64
+	for _, tok := range toks {
+		docs := fi.Terms[string(tok.Term)]
+		df := uint32(len(docs) / 2)
+		if p.dead > 0 {
+			// Some postings are of removed documents: count the others.
+			df = 0
+			for j := 0; j < len(docs); j += 2 {
+				if p.Docs[docs[j]].Live {
+					df++
+				}
+			}
+		}
+		sum += idf(n, df)
+	}
+	return sum / float64(len(toks))
 }
