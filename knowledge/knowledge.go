@@ -275,11 +275,12 @@ type ranking struct {
 	// they are looking for ("pull an image from a private registry"). The
 	// words are weighted by their idf in the docs (nameCover): a title
 	// that shares only a word most pages use ("project", "example") names
-	// little. Weighted, with the parameters of the time, the koban eval
-	// figures moved by one case or less (Kubernetes nDCG@10 0.760 → 0.757,
-	// BC Gov 0.753 → 0.758); TestTuneRankingCV's 5-fold cross-validated
-	// Kubernetes nDCG@10 rose from 0.751 to 0.772 (Recall@5 0.819 both;
-	// BC Gov 0.752 → 0.750, MoJ unchanged).
+	// little. With titleCover 0.5, pathCover 2 and the name multiplied
+	// with the length prior (s × L × N, see nameScale), weighting moved the
+	// koban eval figures by one case or less (Kubernetes nDCG@10 0.760 →
+	// 0.757, BC Gov 0.753 → 0.758), and TestTuneRankingCV's 5-fold
+	// cross-validated Kubernetes nDCG@10 from 0.751 to 0.772 (Recall@5
+	// 0.819 both; BC Gov 0.752 → 0.750, MoJ unchanged).
 	titleCover float64
 	// pathCover does the same for the words of the page's file name.
 	pathCover float64
