@@ -37,6 +37,7 @@ type Index struct {
 	manifest manifest
 	post     *postings
 	sections map[string]*Section // by docID
+	idf      idfCache            // WordIDF's weights
 	lock     *os.File            // held while the index is open; nil in memory
 }
 

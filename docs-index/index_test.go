@@ -700,3 +700,69 @@ func TestUpdateFailedAfterWrite(t *testing.T) {
 	}
 	check("after a restart", reopened)
 }
+
+func TestWordIDF(t *testing.T) {
+	ix, err := OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ix.Update(context.Background(), []Source{{Path: "testdata/docs"}}); err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"database", "Databases", "quota", "the", "zyxwvut"}
+	got := ix.WordIDF("en", words)
+	if len(got) != len(words) {
+		t.Fatalf("WordIDF(%q) = %v, want %d weights", words, got, len(words))
+	}
+	n := uint32(len(ix.post.byID))
+	tests := []struct {
+		word string
+		got  float64
+		want float64
+	}{
+		{"Databases (the same term as database)", got[1], got[0]},
+		{"the (a stop word)", got[3], 0},
+		{"zyxwvut (in no document)", got[4], idf(n, 0)},
+	}
+	for _, tt := range tests {
+		if math.Abs(tt.got-tt.want) > 1e-12 {
+			t.Errorf("WordIDF %s = %v, want %v", tt.word, tt.got, tt.want)
+		}
+	}
+	for _, i := range []int{0, 2} {
+		if !(got[i] > 0 && got[i] < got[4]) {
+			t.Errorf("WordIDF %s = %v, want between 0 and %v (a word in no document)", words[i], got[i], got[4])
+		}
+	}
+	ix.Close()
+	for i, x := range ix.WordIDF("en", words) {
+		if x != 0 {
+			t.Errorf("WordIDF(%q) of a closed index = %v, want 0", words[i], x)
+		}
+	}
+}
+
+func TestWordIDFFollowsUpdates(t *testing.T) {
+	ctx := context.Background()
+	docs := copyDocs(t)
+	ix, err := OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	srcs := []Source{{Path: docs}}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	before := ix.WordIDF("en", []string{"quota"})[0]
+	page := "# Raise a quota\n\nAsk for a larger quota when a namespace needs more.\n"
+	if err := os.WriteFile(filepath.Join(docs, "raise-quota.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ix.Update(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	if after := ix.WordIDF("en", []string{"quota"})[0]; !(after < before) {
+		t.Errorf("WordIDF(quota) after a page on quotas was added = %v, want below %v", after, before)
+	}
+}

@@ -58,6 +58,10 @@ type postings struct {
 	Fields [numFields]fieldIndex
 	byID   map[string]uint32
 	dead   int // documents removed but not yet compacted away
+	// version changes with every document added or removed, so that what
+	// is derived from the postings (Index.WordIDF's cache) knows when it
+	// is stale.
+	version uint64
 }
 
 func newPostings() *postings {
@@ -79,6 +83,7 @@ type analysedDoc struct {
 // add appends d as a new document, replacing a live document with its ID.
 func (p *postings) add(d *analysedDoc) {
 	p.remove(d.info.ID)
+	p.version++
 	n := uint32(len(p.Docs))
 	info := d.info
 	info.Live = true
@@ -106,6 +111,7 @@ func (p *postings) remove(id string) {
 		return
 	}
 	delete(p.byID, id)
+	p.version++
 	p.Docs[n].Live = false
 	p.dead++
 	for f := range p.Fields {
@@ -163,6 +169,7 @@ func (p *postings) compact(force bool) {
 // the documents by ID, the removed ones, and each field's statistics.
 func (p *postings) restat() {
 	p.byID = make(map[string]uint32, len(p.Docs))
+	p.version++
 	p.dead = 0
 	for f := range p.Fields {
 		p.Fields[f].sumLen, p.Fields[f].docs = 0, 0

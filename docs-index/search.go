@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kobanhq/koban"
 )
@@ -202,4 +206,108 @@ func (ix *Index) hitsOf(top [2][]scoredDoc, weights map[string]float64) []Hit {
 		add(&e.Sections[0], map[string]float64{}, pk)
 	}
 	return hits
+}
+
+// WordIDF returns the inverse document frequency (BM25's) of each of words
+// in the docs' prose, each word analysed as the docs in lang are: a rare
+// word weighs more. A word the analyzer drops (a stop word) gets 0, and so
+// does a word of a closed index. Weights are kept until the index changes:
+// the pages that answer one question share most of their names' words with
+// those of the next, and analysing each word again cost more than a third
+// of a search.
+func (ix *Index) WordIDF(lang string, words []string) []float64 {
+	out := make([]float64, len(words))
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return out
+	}
+	p := ix.post
+	c := &ix.idf
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.post != p || c.version != p.version || len(c.m) > maxIDFCache {
+		c.post, c.version, c.m = p, p.version, map[idfKey]float64{}
+	}
+	var todo []int // words not yet weighed
+	for i, w := range words {
+		if x, ok := c.m[idfKey{lang, w}]; ok {
+			out[i] = x
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) > 0 {
+		ws := make([]string, len(todo))
+		for j, i := range todo {
+			ws[j] = words[i]
+		}
+		for j, x := range p.wordsIDF(ix.an.forField(fBody, lang), ws) {
+			out[todo[j]] = x
+			c.m[idfKey{lang, ws[j]}] = x
+		}
+	}
+	return out
+}
+
+// maxIDFCache bounds the words WordIDF keeps: a docs site's page and
+// section names hold a few thousand.
+const maxIDFCache = 50000
+
+// idfKey is a word in a language.
+type idfKey struct{ lang, word string }
+
+// idfCache holds WordIDF's weights for one version of the postings.
+type idfCache struct {
+	mu      sync.Mutex
+	post    *postings
+	version uint64
+	m       map[idfKey]float64
+}
+
+// wordsIDF gives each of words the mean idf in the body field of the terms
+// an makes of it, 0 when it makes none. The words are analysed in one text,
+// one a line, and each term is the word's whose line it comes from:
+// analysing each word on its own cost ten times as much.
+func (p *postings) wordsIDF(an analysis.Analyzer, words []string) []float64 {
+	var text strings.Builder
+	starts := make([]int, len(words))
+	for i, w := range words {
+		starts[i] = text.Len()
+		text.WriteString(w)
+		text.WriteByte('\n')
+	}
+	fi := &p.Fields[fBody]
+	n := uint32(len(p.byID))
+	sums := make([]float64, len(words))
+	counts := make([]int, len(words))
+	for _, tok := range an.Analyze([]byte(text.String())) {
+		// The word is the last whose line starts at or before the term.
+		i, found := slices.BinarySearch(starts, tok.Start)
+		if !found {
+			i--
+		}
+		if i < 0 {
+			continue
+		}
+		docs := fi.Terms[string(tok.Term)]
+		df := uint32(len(docs) / 2)
+		if p.dead > 0 {
+			// Some postings are of removed documents: count the others.
+			df = 0
+			for j := 0; j < len(docs); j += 2 {
+				if p.Docs[docs[j]].Live {
+					df++
+				}
+			}
+		}
+		sums[i] += idf(n, df)
+		counts[i]++
+	}
+	for i := range sums {
+		if counts[i] > 0 {
+			sums[i] /= float64(counts[i])
+		}
+	}
+	return sums
 }

@@ -171,6 +171,15 @@ func (h *Hybrid) Sync(ctx context.Context) (int, error) {
 	return embedded, syncErr
 }
 
+// WordIDF passes through to the BM25 Searcher when it weighs words
+// (wordIDFer), and otherwise weighs none (nil).
+func (h *Hybrid) WordIDF(lang string, words []string) []float64 {
+	if w, ok := h.bm25.(wordIDFer); ok {
+		return w.WordIDF(lang, words)
+	}
+	return nil
+}
+
 // Search ranks sections for q by BM25 and by similarity to q.Text, and
 // fuses the two rankings. The fused hits keep the score scale of the BM25
 // hits (the k-th fused hit gets the k-th best BM25 score), so that

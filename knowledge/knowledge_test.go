@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +244,66 @@ func TestIntentOf(t *testing.T) {
 		if got := intentOf(tt.q); got != tt.want {
 			t.Errorf("intentOf(%q) = %q, want %q", tt.q, got, tt.want)
 		}
+	}
+}
+
+func TestNameCover(t *testing.T) {
+	idf := map[string]float64{"rotate": 3, "database": 1, "credentials": 2}
+	tests := []struct {
+		name     string
+		question string
+		idf      map[string]float64
+		want     float64
+	}{
+		{"Rotate database credentials", "how do I rotate it", idf, 3.0 / 6},
+		{"Rotate database credentials", "which database", idf, 1.0 / 6},
+		{"Rotate database credentials", "my database credential expired", idf, 3.0 / 6},
+		{"Rotate the database credentials", "rotate the database credentials", idf, 1},
+		{"Rotate database credentials", "nothing in common", idf, 0},
+		// Without weights, or for a Japanese name, every word counts alike.
+		{"Rotate database credentials", "which database", nil, 1.0 / 3},
+		{"データベースの作成", "データベース", idf, wordCover("データベースの作成", wordSet("データベース"))},
+		// A word without a weight does not count.
+		{"Rotate database passwords", "rotate passwords", idf, 3.0 / 4},
+	}
+	for _, tt := range tests {
+		got := nameCover(tt.name, wordSet(tt.question), tt.idf)
+		if math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("nameCover(%q, %q) = %v, want %v", tt.name, tt.question, got, tt.want)
+		}
+	}
+}
+
+func TestRankPagesNameScale(t *testing.T) {
+	r := ranking{intentBoost: 1, titleCover: 1, pathCover: 0.5, lengthPrior: 0.3, nameScale: 2}
+	hit := func(path, title string, chars int, score float64) docsindex.Hit {
+		return docsindex.Hit{Section: docsindex.Section{Source: "docs", Path: path, Title: title}, Score: score, PageChars: chars}
+	}
+	// A short page the question names, and a long one with twice its BM25
+	// score that shares none of its name: (1 + 1)(1 + 0.5) = 3, 1 + 2 × 2 = 5
+	// against 20^0.3 × 2 ≈ 4.9.
+	sig := signalsOf("rotate the database credentials", "rotate the database credentials")
+	hits := []docsindex.Hit{
+		hit("guides/networking-overview.md", "Networking overview", 20000, 2),
+		hit("tasks/rotate-database-credentials.md", "Rotate database credentials", 1000, 1),
+	}
+	pages := r.rankPages(hits, sig)
+	if len(pages) != 2 || pages[0].best.Path != "tasks/rotate-database-credentials.md" {
+		t.Fatalf("rankPages first = %s, want the page the question names", pages[0].best.Path)
+	}
+	for _, p := range pages {
+		l := math.Pow(float64(p.best.PageChars)/1000, r.lengthPrior)
+		n := (1 + r.titleCover*wordCover(p.best.Title, sig.words)) * (1 + r.pathCover*wordCover(fileWords(p.best.Path), sig.words))
+		if want := p.best.Score * (l + r.nameScale*(n-1)); math.Abs(p.score-want) > 1e-9 {
+			t.Errorf("score of %s = %v, want %v", p.best.Path, p.score, want)
+		}
+	}
+	// Without name evidence, length decides between equal scores.
+	hits = []docsindex.Hit{
+		hit("a/short.md", "Alpha", 1000, 1),
+		hit("a/long.md", "Beta", 20000, 1),
+	}
+	if pages := r.rankPages(hits, signalsOf("what is it", "what is it")); pages[0].best.Path != "a/long.md" {
+		t.Errorf("rankPages first = %s, want the longer page", pages[0].best.Path)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/internal/textproc"
 )
 
@@ -262,6 +263,60 @@ func wordCover(title string, set map[string]bool) float64 {
 		return 0
 	}
 	return float64(in) / float64(n)
+}
+
+// nameCover is wordCover with each word of name weighted by its inverse
+// document frequency in the docs (idf, by lower-case word): a page whose
+// name shares a rare word with the question is more likely the page asked
+// for than one whose name shares a word most pages use. Without idf, or for
+// a name in Japanese (or other unspaced) script, it is wordCover. Words
+// without a weight (those the docs index drops as stop words) do not count.
+func nameCover(name string, set map[string]bool, idf map[string]float64) float64 {
+	if idf == nil || strings.IndexFunc(name, textproc.IsCJK) >= 0 {
+		return wordCover(name, set)
+	}
+	var n, in float64
+	textproc.Tokenizer{}.Scan(name, func(w string, _ textproc.Script) bool {
+		if textproc.IsStop(w) {
+			return true
+		}
+		x := idf[w]
+		n += x
+		if set[textproc.Inflections.Stem(w)] {
+			in += x
+		}
+		return true
+	})
+	if n == 0 {
+		return 0
+	}
+	return in / n
+}
+
+// nameWords lists the distinct lower-case words of the names (titles and
+// file names) of the pages of hits, for nameCover's weights.
+func nameWords(hits []docsindex.Hit) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(name string) {
+		textproc.Tokenizer{}.Scan(name, func(w string, s textproc.Script) bool {
+			if !s.CJK() && !seen[w] && !textproc.IsStop(w) {
+				seen[w] = true
+				out = append(out, w)
+			}
+			return true
+		})
+	}
+	done := map[[2]string]bool{}
+	for i := range hits {
+		h := &hits[i]
+		if k := [2]string{h.Source, h.Path}; !done[k] {
+			done[k] = true
+			add(h.Title)
+			add(fileWords(h.Path))
+		}
+	}
+	return out
 }
 
 // fileWords gives the words of a page's file name ("_index" names its folder).

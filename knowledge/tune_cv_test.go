@@ -5,7 +5,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/kobanhq/koban"
@@ -36,6 +38,7 @@ func TestTuneRankingCV(t *testing.T) {
 	for f := 0; f < folds; f++ {
 		train, test := split(cases, func(i int, _ *tuneCase) bool { return i%folds == f })
 		tuned := tuneOn(train, start)
+		t.Logf("fold %d chose %s", f, tuned)
 		for _, c := range test {
 			addScores(present, c, start)
 			addScores(cv, c, tuned)
@@ -166,6 +169,11 @@ func tuneOn(cases []*tuneCase, start ranking) ranking {
 			r.lengthPrior = v
 			try(r)
 		}
+		for _, v := range []float64{1, 1.5, 2, 3} {
+			r := cur
+			r.nameScale = v
+			try(r)
+		}
 		for _, v := range []float64{0.5, 0.7, 0.9, 1} {
 			r := cur
 			r.quadrantPrior = maps.Clone(cur.quadrantPrior)
@@ -179,4 +187,15 @@ func tuneOn(cases []*tuneCase, start ranking) ranking {
 		}
 	}
 	return cur
+}
+
+// String gives the ranking's parameters, for the tuners' logs.
+func (r ranking) String() string {
+	keys := slices.Sorted(maps.Keys(r.weights))
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%g ", k, r.weights[k])
+	}
+	fmt.Fprintf(&b, "title=%g path=%g name=%g len=%g intent=%g quadrants=%v", r.titleCover, r.pathCover, r.nameScale, r.lengthPrior, r.intentBoost, r.quadrantPrior)
+	return b.String()
 }

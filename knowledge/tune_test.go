@@ -173,6 +173,13 @@ func TestTuneRanking(t *testing.T) {
 				best, cur = o, try
 			}
 		}
+		for _, v := range []float64{1, 1.5, 2, 3} {
+			try := cur
+			try.nameScale = v
+			if o := objective(eval(try)); o > best+1e-9 {
+				best, cur = o, try
+			}
+		}
 		for _, v := range []float64{0, 0.05, 0.1, 0.15, 0.2, 0.3} {
 			try := cur
 			try.lengthPrior = v
@@ -200,7 +207,7 @@ func TestTuneRanking(t *testing.T) {
 				best, cur = o, try
 			}
 		}
-		t.Logf("round %d: %s weights=%v extra=%.2f intent=%.2f title=%.2f path=%.2f len=%.2f links=%.2f quad=%v", round, format(eval(cur)), cur.weights, cur.extraSection, cur.intentBoost, cur.titleCover, cur.pathCover, cur.lengthPrior, cur.linkPrior, cur.quadrantPrior)
+		t.Logf("round %d: %s weights=%v extra=%.2f intent=%.2f title=%.2f path=%.2f name=%.2f len=%.2f links=%.2f quad=%v", round, format(eval(cur)), cur.weights, cur.extraSection, cur.intentBoost, cur.titleCover, cur.pathCover, cur.nameScale, cur.lengthPrior, cur.linkPrior, cur.quadrantPrior)
 	}
 }
 
@@ -239,7 +246,9 @@ func loadTuneCases(t *testing.T, base, shared string, size int, weights map[stri
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: signalsOf(c.Question, q), hits: hits})
+			sig := signalsOf(c.Question, q)
+			sig.idf = nameIDF(ix, c.Lang, hits)
+			cases = append(cases, &tuneCase{evalCase: c, set: set.name, sig: sig, hits: hits})
 		}
 		ix.Close()
 	}
