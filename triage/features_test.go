@@ -38,6 +38,8 @@ func TestSubject(t *testing.T) {
 		{"Good morning all! Hello! Please create a storage bucket.", "Please create a storage bucket."},
 		{"Hi team, could you create a storage bucket? Thanks", "Hi team, could you create a storage bucket?"},
 		{"Hello, world peace is not what I am after: a bucket is.", "Hello, world peace is not what I am after:"},
+		{"バケットを作成してください。\nチーム: 検索", "バケットを作成してください。"},
+		{"作って！ お願いします", "作って！"},
 		{"Hi!", "Hi!"},
 		{"", ""},
 	}

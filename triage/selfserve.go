@@ -100,7 +100,10 @@ func subject(text string) string {
 	if i == nil {
 		return text
 	}
-	if first := text[:i[0]+1]; !greetingOnlyRE.MatchString(first) {
+	// The sentence ends with its punctuation, which may be a multi-byte
+	// rune ("。").
+	_, n := utf8.DecodeRuneInString(text[i[0]:])
+	if first := text[:i[0]+n]; !greetingOnlyRE.MatchString(first) {
 		return first
 	}
 	return subject(text[i[1]:])
