@@ -4,8 +4,10 @@
 // through an Answerer and, optionally, a Triager, and computes retrieval
 // metrics (Recall@k, MRR@10, nDCG@10), triage metrics (accuracy, macro-F1,
 // per-category scores, confusion; offline, online and K-fold
-// cross-validated), how many messages would be taken as inquiries, and
-// latency percentiles. It is the one home of that arithmetic: the
+// cross-validated), how many messages would be taken as inquiries, what
+// the asker is shown (answer keys and sections, in the reply composed from
+// the procedure page triage names, as the desk replies), and latency
+// percentiles. It is the one home of that arithmetic: the
 // evaluation harnesses in the tests of triage and knowledge score with
 // ScoreRanking and Confusion too.
 //

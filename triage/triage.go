@@ -19,6 +19,10 @@
 // through the llm adapter) can be added as one more signal; triage works
 // without one.
 //
+// When a page describes doing exactly what a request asks for, triage names
+// it (koban.Triage.Procedure), so that the reply is composed from that page
+// (koban.ReplyAnswer).
+//
 // Retrieval, storage and Slack are left to others: the caller passes the
 // answer in, and loads past labels at startup by calling Learn for each.
 package triage
