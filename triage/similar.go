@@ -66,11 +66,29 @@ func truncateRunes(s string, n int) string {
 // similarIndex finds the labelled examples nearest to a text by TF-IDF
 // cosine over features. It is not safe for concurrent use; Service guards it.
 type similarIndex struct {
-	docs     []map[string]float64 // raw features per example
+	docs [][]termCount // raw features per example, by term
+
 	df       map[string]int
 	postings map[string][]posting // term → examples holding it
 	norms    []float64            // TF-IDF vector norms; recomputed when stale
 	stale    bool
+}
+
+// termCount is a term of a text and its raw count (features).
+type termCount struct {
+	term string
+	tf   float64
+}
+
+// byTerm lists f's terms in order: the sums over them (norms, dot products)
+// come out the same on every run, which a map's order would not give.
+func byTerm(f map[string]float64) []termCount {
+	out := make([]termCount, 0, len(f))
+	for t, tf := range f {
+		out = append(out, termCount{t, tf})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].term < out[j].term })
+	return out
 }
 
 // posting is one example's raw count of a term.
@@ -85,12 +103,12 @@ func newSimilarIndex() *similarIndex {
 
 // add indexes text and returns its example number.
 func (x *similarIndex) add(text string) int {
-	f := features(text)
+	f := byTerm(features(text))
 	id := len(x.docs)
 	x.docs = append(x.docs, f)
-	for t := range f {
-		x.df[t]++
-		x.postings[t] = append(x.postings[t], posting{id, f[t]})
+	for _, tc := range f {
+		x.df[tc.term]++
+		x.postings[tc.term] = append(x.postings[tc.term], posting{id, tc.tf})
 	}
 	x.stale = true
 	return id
@@ -112,8 +130,8 @@ func (x *similarIndex) refresh() {
 	x.norms = make([]float64, len(x.docs))
 	for i, f := range x.docs {
 		var s float64
-		for t, tf := range f {
-			w := x.weight(t, tf)
+		for _, tc := range f {
+			w := x.weight(tc.term, tc.tf)
 			s += w * w
 		}
 		x.norms[i] = math.Sqrt(s)
@@ -130,7 +148,7 @@ type neighbour struct {
 // nearest returns up to k examples with cosine similarity at least min, most
 // similar first. refresh must have been called since the last add.
 func (x *similarIndex) nearest(text string, k int, min float64) []neighbour {
-	return x.nearestTo(features(text), k, min, -1)
+	return x.nearestTo(byTerm(features(text)), k, min, -1)
 }
 
 // nearestByID is nearest for the indexed example id, leaving it out.
@@ -138,13 +156,14 @@ func (x *similarIndex) nearestByID(id, k int, min float64) []neighbour {
 	return x.nearestTo(x.docs[id], k, min, id)
 }
 
-func (x *similarIndex) nearestTo(q map[string]float64, k int, min float64, exclude int) []neighbour {
+func (x *similarIndex) nearestTo(q []termCount, k int, min float64, exclude int) []neighbour {
 	if len(x.docs) == 0 {
 		return nil
 	}
 	dot := make(map[int]float64)
 	var qn float64
-	for t, tf := range q {
+	for _, tc := range q {
+		t, tf := tc.term, tc.tf
 		ps := x.postings[t]
 		if len(ps) == 0 {
 			// Unseen terms still count in the query norm: a question that

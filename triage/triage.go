@@ -329,7 +329,7 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 	// the labels learnt before it: what triage knew when it came in. So
 	// the model learns how far to trust them, and a refit costs no search.
 	s.learned.refresh()
-	near := s.learned.nearestTo(f, s.cfg.Neighbours, s.cfg.MinSimilarity, -1)
+	near := s.learned.nearestTo(byTerm(f), s.cfg.Neighbours, s.cfg.MinSimilarity, -1)
 	labels := make([]learnedLabel, len(near))
 	for i, n := range near {
 		labels[i] = s.labels[n.id]
@@ -443,10 +443,8 @@ func (s *Service) domain(text string, a koban.Answer, near []neighbour, labels [
 	delete(scores, koban.DomainOther)
 
 	names := make([]koban.Domain, 0, len(scores))
-	var sum float64
-	for d, v := range scores {
+	for d := range scores {
 		names = append(names, d)
-		sum += v
 	}
 	sort.Slice(names, func(i, j int) bool {
 		if scores[names[i]] != scores[names[j]] {
@@ -454,6 +452,10 @@ func (s *Service) domain(text string, a koban.Answer, near []neighbour, labels [
 		}
 		return names[i] < names[j]
 	})
+	var sum float64 // in the names' order, so the same on every run
+	for _, d := range names {
+		sum += scores[d]
+	}
 	if len(names) == 0 || scores[names[0]] < 0.8 {
 		return koban.DomainOther, 0.3
 	}

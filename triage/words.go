@@ -69,12 +69,13 @@ func (w *wordModel) posterior(terms map[string]float64) [3]float64 {
 		tokens += c
 	}
 	v := float64(len(w.vocab) + 1)
+	ordered := byTerm(terms) // summed in one order, so the same on every run
 	var z [3]float64
 	for k := range z {
 		z[k] = math.Log(float64(w.docs[k]+1) / float64(n+3))
 		var ll float64
-		for t, c := range terms {
-			ll += c * math.Log((w.counts[k][t]+0.5)/(w.total[k]+0.5*v))
+		for _, tc := range ordered {
+			ll += tc.tf * math.Log((w.counts[k][tc.term]+0.5)/(w.total[k]+0.5*v))
 		}
 		z[k] += ll / math.Sqrt(tokens)
 	}
