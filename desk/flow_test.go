@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,6 +284,25 @@ func TestPastAnswers(t *testing.T) {
 			if pa.ID == p.ID {
 				t.Errorf("removed past answer %d shown again", p.ID)
 			}
+		}
+	}
+}
+
+// TestPastScoresTie checks that two past questions of the same words, in
+// any order, score exactly alike on every run: the scores do not depend on
+// the order Go walks a map in.
+func TestPastScoresTie(t *testing.T) {
+	a := terms("the staging ingress returns 502 for the checkout service since the node pool upgrade, which certificate or annotation is wrong")
+	b := slices.Clone(a)
+	slices.Reverse(b)
+	docs := [][]string{a, terms("how do I rotate the database password"), b,
+		terms("the checkout service returns 502"), terms("which annotation sets the ingress certificate"),
+		terms("node pool upgrade in staging"), terms("the staging certificate expired"), terms("ingress for staging")}
+	q := terms("checkout ingress 502 after the node pool upgrade: certificate or annotation?")
+	for run := 0; run < 20; run++ {
+		s := pastScores(q, docs)
+		if s[0] <= 0 || s[0] != s[2] {
+			t.Fatalf("run %d: pastScores = %v, want the first and third equal and above 0", run, s)
 		}
 	}
 }

@@ -326,15 +326,19 @@ func terms(text string) []string {
 // no index to keep in step with the database, and stays in [0,1].
 func pastScores(q []string, docs [][]string) []float64 {
 	out := make([]float64, len(docs))
-	qs := set(q)
-	if len(qs) == 0 || len(docs) == 0 {
+	// The sums below run over sorted terms, not over sets: a map's order
+	// would change their last bits from run to run, and two documents of
+	// the same terms would not tie.
+	qt := sortedSet(q)
+	if len(qt) == 0 || len(docs) == 0 {
 		return out
 	}
+	qs := set(qt)
 	df := map[string]int{}
-	sets := make([]map[string]bool, len(docs))
+	dts := make([][]string, len(docs))
 	for i, d := range docs {
-		sets[i] = set(d)
-		for t := range sets[i] {
+		dts[i] = sortedSet(d)
+		for _, t := range dts[i] {
 			df[t]++
 		}
 	}
@@ -345,7 +349,7 @@ func pastScores(q []string, docs [][]string) []float64 {
 		w[t] = idf * idf
 	}
 	var qn float64
-	for t := range qs {
+	for _, t := range qt {
 		if wt, ok := w[t]; ok {
 			qn += wt
 		} else {
@@ -353,9 +357,9 @@ func pastScores(q []string, docs [][]string) []float64 {
 			qn += idf * idf
 		}
 	}
-	for i, ds := range sets {
+	for i, dt := range dts {
 		var dot, dn float64
-		for t := range ds {
+		for _, t := range dt {
 			w := w[t]
 			dn += w
 			if qs[t] {
@@ -367,6 +371,13 @@ func pastScores(q []string, docs [][]string) []float64 {
 		}
 	}
 	return out
+}
+
+// sortedSet is ts sorted, without repeats.
+func sortedSet(ts []string) []string {
+	out := slices.Clone(ts)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func set(ts []string) map[string]bool {
