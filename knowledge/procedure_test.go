@@ -53,8 +53,8 @@ func TestAnswerFrom(t *testing.T) {
 				if got.Confidence != base.Confidence || got.Lang != base.Lang {
 					t.Errorf("confidence %v, lang %s; want the retrieval's %v, %s", got.Confidence, got.Lang, base.Confidence, base.Lang)
 				}
-				related := got.Text[strings.Index(got.Text, koban.RelatedHead("en")):]
-				if !strings.Contains(related, base.Pages[0].Section) {
+				_, related, ok := strings.Cut(got.Text, koban.RelatedHead("en"))
+				if !ok || !strings.Contains(related, base.Pages[0].Section) {
 					t.Errorf("related pages %q do not list the best ranked page %q", related, base.Pages[0].Section)
 				}
 			})
