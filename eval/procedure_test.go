@@ -75,6 +75,7 @@ func TestRunnerShowsProcedureAnswer(t *testing.T) {
 	}
 	want := map[string]string{"named": "Run `make topic`.", "none": "Grant the role.", "gone": "Grant the role."}
 	dec := json.NewDecoder(&buf)
+	seen := map[string]bool{}
 	for dec.More() {
 		var l struct {
 			ID        string   `json:"id"`
@@ -85,6 +86,7 @@ func TestRunnerShowsProcedureAnswer(t *testing.T) {
 		if err := dec.Decode(&l); err != nil {
 			t.Fatal(err)
 		}
+		seen[l.ID] = true
 		if _, page, _ := strings.Cut(cases[0].Question, "#"); l.ID == "named" && l.Procedure != page {
 			t.Errorf("case %s: procedure %q, want %q", l.ID, l.Procedure, page)
 		}
@@ -93,6 +95,11 @@ func TestRunnerShowsProcedureAnswer(t *testing.T) {
 		}
 		if lead := strings.HasPrefix(l.Answer, "Run"); lead != (len(l.Sections) > 0 && l.Sections[0] == "b.md#create") {
 			t.Errorf("case %s: sections %v do not follow the answer shown %q", l.ID, l.Sections, l.Answer)
+		}
+	}
+	for id := range want {
+		if !seen[id] {
+			t.Errorf("no case line for %s", id)
 		}
 	}
 }
