@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
-	docsindex "github.com/kobanhq/koban/docs-index"
 	"github.com/kobanhq/koban/eval"
 )
 
@@ -36,18 +35,7 @@ func TestEvalComposition(t *testing.T) {
 	}
 	var cases, first int
 	for _, set := range evalSets {
-		ix, err := docsindex.Open(filepath.Join(evalIndexDir(), set.name), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var srcs []docsindex.Source
-		for _, l := range set.langs {
-			srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
-		}
-		if _, _, err := ix.Update(context.Background(), srcs); err != nil {
-			ix.Close()
-			t.Fatal(err)
-		}
+		ix, _ := openEvalIndex(t, filepath.Join(evalIndexDir(), set.name), shared, set)
 		svc := New(ix, Config{}, nil)
 		var answered, suggested [maxPlaced]int
 		var n, nsec int

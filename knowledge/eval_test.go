@@ -28,11 +28,6 @@ var evalSets = []evalSet{
 	{"bcgov", "bcgov-private-cloud-dev.jsonl", "bcgov-private-cloud-docs", []string{"en"}},
 }
 
-// TestEvalRetrieval computes page-level Recall@5 and nDCG@10 on the shared
-// evaluation sets. It is slow (it indexes the corpora), so it runs only with
-// KOBAN_EVAL=1. KOBAN_EVAL_SET limits it to one set; KOBAN_EVAL_JA picks the
-// Japanese analyzer (kagome or cjk); KOBAN_EVAL_INDEX keeps the indexes
-// between runs (default: a folder under the system temp dir).
 // evalIndexDir is where the evaluation tests keep their indexes between
 // runs: KOBAN_EVAL_INDEX, or a folder in the temporary directory.
 func evalIndexDir() string {
@@ -40,6 +35,26 @@ func evalIndexDir() string {
 		return dir
 	}
 	return filepath.Join(os.TempDir(), "koban-eval-index")
+}
+
+// openEvalIndex opens the index in dir and brings it up to date with set's
+// corpus under shared, for the evaluation tests; the caller closes it.
+func openEvalIndex(t *testing.T, dir, shared string, set evalSet, opts ...docsindex.Option) (*docsindex.Index, docsindex.Stats) {
+	t.Helper()
+	ix, err := docsindex.Open(dir, nil, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs []docsindex.Source
+	for _, l := range set.langs {
+		srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
+	}
+	st, _, err := ix.Update(context.Background(), srcs)
+	if err != nil {
+		ix.Close()
+		t.Fatal(err)
+	}
+	return ix, st
 }
 
 // unitWeights gives every field of the index weight 1.
@@ -51,6 +66,11 @@ func unitWeights() map[string]float64 {
 	return all
 }
 
+// TestEvalRetrieval computes page-level Recall@5 and nDCG@10 on the shared
+// evaluation sets. It is slow (it indexes the corpora), so it runs only with
+// KOBAN_EVAL=1. KOBAN_EVAL_SET limits it to one set; KOBAN_EVAL_JA picks the
+// Japanese analyzer (kagome or cjk); KOBAN_EVAL_INDEX keeps the indexes
+// between runs (default: a folder under the system temp dir).
 func TestEvalRetrieval(t *testing.T) {
 	if os.Getenv("KOBAN_EVAL") == "" {
 		t.Skip("set KOBAN_EVAL=1 to run the retrieval evaluation over ../../shared")
@@ -71,19 +91,8 @@ func TestEvalRetrieval(t *testing.T) {
 			if ja != "" {
 				opts = append(opts, docsindex.WithJapaneseAnalyzer(ja))
 			}
-			ix, err := docsindex.Open(filepath.Join(base, set.name+ja), nil, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ix, st := openEvalIndex(t, filepath.Join(base, set.name+ja), shared, set, opts...)
 			defer ix.Close()
-			var srcs []docsindex.Source
-			for _, l := range set.langs {
-				srcs = append(srcs, docsindex.Source{Path: filepath.Join(shared, "corpora", set.corpus, l), Lang: l})
-			}
-			st, _, err := ix.Update(context.Background(), srcs)
-			if err != nil {
-				t.Fatal(err)
-			}
 			t.Logf("index: %d pages, %d sections, %d re-indexed in %v", st.Documents, st.Sections, st.Added+st.Changed, st.Took.Round(time.Millisecond))
 			cases := readCases(t, filepath.Join(shared, "eval", set.file))
 			svc := New(ix, Config{}, nil)
