@@ -21,12 +21,14 @@ func (s *Service) AnswerFrom(ctx context.Context, q koban.Question, page string)
 	return s.answer(ctx, q, page)
 }
 
-// ledBy returns the ranked pages to compose an answer from, and how many
-// passages the answer quotes: pages as ranked and the configured number
-// when from is empty; otherwise the page whose Path is from first, then the
-// others in rank order, and one passage: the other pages rank above it for
-// the question's words, not for what it asks to have done, so they are
-// listed rather than quoted.
+// ledBy returns the ranked pages to compose an answer from, and compose's
+// max (the citations after which no further page is quoted): pages as
+// ranked and the configured MaxCitations when from is empty; otherwise the
+// page whose Path is from first, then the others in rank order, and 1, so
+// that only that page is quoted (its best section, and a second one when
+// it answers nearly as well): the other pages rank above it for the
+// question's words, not for what it asks to have done, so they are listed
+// rather than quoted.
 func (s *Service) ledBy(pages []*page, from string) ([]*page, int, error) {
 	if from == "" {
 		return pages, s.cfg.MaxCitations, nil
