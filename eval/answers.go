@@ -119,10 +119,11 @@ func Sections(a koban.Answer, lang string) []string {
 	return out
 }
 
-// keyHit says whether shown contains one of the case's answer keys that
+// KeyHit says whether shown contains one of the case's answer keys that
 // the question does not already contain; ok is false when the case has no
-// such key.
-func keyHit(c Case, shown string) (hit, ok bool) {
+// such key. It is how key hits are counted (Answers.KeyHits), for the
+// harnesses in the tests of knowledge too.
+func KeyHit(c Case, shown string) (hit, ok bool) {
 	q := strings.ToLower(c.Question)
 	shown = strings.ToLower(shown)
 	for _, k := range c.AnswerKey {
@@ -170,7 +171,7 @@ func scoreAnswers(outs []Outcome) *Answers {
 	var a Answers
 	var recall float64
 	for _, o := range outs {
-		if hit, ok := keyHit(o.Case, o.Shown()); ok {
+		if hit, ok := KeyHit(o.Case, o.Shown()); ok {
 			a.KeyCases++
 			if hit {
 				a.KeyHits++
@@ -206,7 +207,7 @@ func answerLineOf(o Outcome) answerLine {
 		secs = secs[:10]
 	}
 	l := answerLine{Sections: secs, Answer: o.Shown()}
-	if hit, ok := keyHit(o.Case, l.Answer); ok {
+	if hit, ok := KeyHit(o.Case, l.Answer); ok {
 		l.KeyHit = &hit
 	}
 	return l

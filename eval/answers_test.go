@@ -24,7 +24,7 @@ func TestKeyHit(t *testing.T) {
 		{"no keys", "how?", nil, "anything", false, false},
 	}
 	for _, tt := range tests {
-		hit, ok := keyHit(Case{Question: tt.question, AnswerKey: tt.keys}, tt.shown)
+		hit, ok := KeyHit(Case{Question: tt.question, AnswerKey: tt.keys}, tt.shown)
 		if hit != tt.hit || ok != tt.ok {
 			t.Errorf("%s: keyHit = %v, %v; want %v, %v", tt.name, hit, ok, tt.hit, tt.ok)
 		}

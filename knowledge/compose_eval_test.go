@@ -41,8 +41,7 @@ func TestEvalComposition(t *testing.T) {
 		var n, nsec int
 		var rr float64
 		for _, c := range readCases(t, filepath.Join(shared, "eval", set.file)) {
-			keys := shownKeys(c)
-			if len(keys) == 0 || len(c.RelevantSections) == 0 {
+			if _, hasKey := eval.KeyHit(c, ""); !hasKey || len(c.RelevantSections) == 0 {
 				continue
 			}
 			q := strings.TrimSpace(c.Question)
@@ -71,7 +70,8 @@ func TestEvalComposition(t *testing.T) {
 			line := c.ID
 			for place := range maxPlaced {
 				ans := svc.composeAt(rel, others, place, a, c.Lang)
-				ah, sh := holdsKey(ans.Text, keys), holdsKey(eval.SuggestionText(ans), keys)
+				ah, _ := eval.KeyHit(c, ans.Text)
+				sh, _ := eval.KeyHit(c, eval.SuggestionText(ans))
 				if ah {
 					answered[place]++
 				}
@@ -95,29 +95,6 @@ func TestEvalComposition(t *testing.T) {
 	if cases > 0 && 2*first < cases {
 		t.Errorf("with the relevant page first, %d of %d answers show a key, want at least half", first, cases)
 	}
-}
-
-// shownKeys is a case's answer keys that its question does not hold, in
-// lower case (what eval counts).
-func shownKeys(c evalCase) []string {
-	q := strings.ToLower(c.Question)
-	var out []string
-	for _, k := range c.AnswerKey {
-		if k = strings.ToLower(strings.TrimSpace(k)); k != "" && !strings.Contains(q, k) {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-func holdsKey(text string, keys []string) bool {
-	text = strings.ToLower(text)
-	for _, k := range keys {
-		if strings.Contains(text, k) {
-			return true
-		}
-	}
-	return false
 }
 
 // placeable splits pages into the first one that holds a relevant section
