@@ -12,8 +12,9 @@ import (
 // other pages after it. It is for a request that a page describes doing
 // (koban.Triage.Procedure): that page answers, whichever page ranks first.
 // Pages holds the page first, then the others as ranked; Confidence and
-// Known are those of the retrieval, as in Answer. A page the question does
-// not retrieve is a koban.ENotFound error; other errors are Answer's.
+// Known are those of the retrieval, as in Answer. No page given is a
+// koban.EInvalid error, a page the question does not retrieve a
+// koban.ENotFound error; other errors are Answer's.
 func (s *Service) AnswerFrom(ctx context.Context, q koban.Question, page string) (koban.Answer, error) {
 	if page == "" {
 		return koban.Answer{}, koban.Errorf(koban.EInvalid, "answer from a page: no page given")
