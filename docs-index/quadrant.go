@@ -42,10 +42,10 @@ var taskVerbs = []string{
 	"add", "allow", "apply", "assign", "attach", "authenticat", "back up", "clean up",
 	"configur", "connect", "creat", "customi[sz]", "debug", "delet", "deploy", "disabl",
 	"enabl", "expos", "generat", "grant", "increas", "install", "integrat", "log in",
-	"manag", "migrat", "monitor", "mount", "provision", "publish", "reduc", "regist",
+	"manag", "migrat", "monitor", "mount", "provision", "publish", "reduc", "register",
 	"remov", "renew", "renam", "reset", "resiz", "restor", "restrict", "revok", "roll back",
 	"rotat", "scal", "schedul", "secur", "set up", "sign in", "specif(?:y|ies|ying)",
-	"troubleshoot", "turn on", "turn off", "updat", "upgrad", "upload", "us", "verif(?:y|ies|ying)",
+	"troubleshoot", "turn on", "turn off", "updat", "upgrad", "upload", "use", "using", "verif(?:y|ies|ying)",
 }
 
 // nounVerbs open how-to titles too, but are as often nouns ("Access
