@@ -70,6 +70,7 @@ var fieldBM25 = [numFields]bm25{
 	fPath:     {5, 0.5},
 	fDesc:     {5, 1},
 	fPhrase:   {5, 1},
+	fIdent:    {5, 1},
 }
 
 // idf is BM25's inverse document frequency of a term in df of n documents.

@@ -26,6 +26,8 @@ const (
 	FieldPageOutline = "page.headings"
 	FieldPageBody    = "page.body"
 	FieldPagePhrase  = "page.phrase"
+	FieldIdent       = "ident"
+	FieldPageIdent   = "page.ident"
 )
 
 // searchFields maps the evidence names Search computes to the index field
@@ -45,12 +47,14 @@ var searchFields = []struct {
 	{FieldPageOutline, fHeadings, true},
 	{FieldPageBody, fBody, true},
 	{FieldPagePhrase, fPhrase, true},
+	{FieldIdent, fIdent, false},
+	{FieldPageIdent, fIdent, true},
 }
 
 // AllFields lists every evidence name Search can compute.
 var AllFields = []string{
 	FieldHeadings, FieldBody, FieldCode, FieldPhrase,
-	FieldPageTitle, FieldPagePath, FieldPageDesc, FieldPageOutline, FieldPageBody, FieldPagePhrase,
+	FieldPageTitle, FieldPagePath, FieldPageDesc, FieldPageOutline, FieldPageBody, FieldPagePhrase, FieldIdent, FieldPageIdent,
 }
 
 // DefaultWeights combine the per-field BM25 scores into Hit.Score when the
@@ -64,6 +68,8 @@ var DefaultWeights = map[string]float64{
 	FieldPageDesc:   0.5,
 	FieldPageBody:   12,
 	FieldPagePhrase: 8,
+	FieldIdent:      4,
+	FieldPageIdent:  1,
 }
 
 // queryParts groups the weighted evidence names by index field: section
