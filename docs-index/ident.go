@@ -9,7 +9,7 @@ import (
 // identAnalyzer keeps the identifiers of a text that the word analyzer
 // splits whole, lower case: API groups and versions ("apps/v1"), hyphenated
 // names and flags ("--register-node", less its dashes), labels
-// ("node-role.kubernetes.io/control-plane"). Their words apart are shared
+// ("topology.kubernetes.io/zone"). Their words apart are shared
 // by many pages; a page holding the identifier itself is stronger evidence.
 // Plain words, numbers and paths or URLs of more than three parts make no
 // identifier.

@@ -16,7 +16,7 @@ func TestIdentAnalyzer(t *testing.T) {
 		{"use --register-node=false, e.g. on masters.", []string{"register-node"}},
 		{"the field metadata.annotations is too long", nil},
 		{"pods in CrashLoopBackOff with runAsNonRoot", nil},
-		{"max_surge and node-role.kubernetes.io/control-plane:", []string{"node-role.kubernetes.io/control-plane"}},
+		{"max_surge and topology.kubernetes.io/zone:", []string{"topology.kubernetes.io/zone"}},
 		{"pages 1-2 of v1/v2", nil},
 		{"plain words, Kubernetes 1.28 and v1.2.3 only", nil},
 		{"see https://kubernetes.io/docs/concepts/overview/ or a/b/c/d", nil},
@@ -58,7 +58,7 @@ func TestSearchIdentField(t *testing.T) {
 		text string
 		want []string // pages with identifier evidence of their own and of a section
 	}{
-		{"no matches for kind Widget in version widgets/v1beta1", []string{"whole.md"}},
+		{"the server refuses my Widget at widgets/v1beta1", []string{"whole.md"}},
 		{"what does frob-level do", []string{"flag.md"}},
 		{"widgets v1beta1", nil},
 	}
