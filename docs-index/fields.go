@@ -22,6 +22,8 @@ import (
 //   - body: prose without fenced code
 //   - code: fenced code (sections only)
 //   - phrase: word pairs of the headings and prose, for proximity
+//   - ident: the identifiers of the headings, prose and code, whole
+//     (see identAnalyzer)
 var fieldNames = [numFields]string{
 	fTitle:    "title",
 	fHeadings: "headings",
@@ -30,6 +32,7 @@ var fieldNames = [numFields]string{
 	fPath:     "path",
 	fDesc:     "desc",
 	fPhrase:   "phrase",
+	fIdent:    "ident",
 }
 
 // analyzers holds the bleve analyzers the index uses, by role: the
@@ -91,6 +94,8 @@ func (a *analyzers) forField(f field, lang string) analysis.Analyzer {
 		return a.ascii[l]
 	case fPhrase:
 		return a.pairs[l]
+	case fIdent:
+		return identAnalyzer{}
 	}
 	return a.words[l]
 }
@@ -125,6 +130,7 @@ func sectionTexts(s *Section) [numFields]string {
 	}
 	var out [numFields]string
 	out[fHeadings], out[fBody], out[fPhrase], out[fCode] = heads, prose, heads+"\n"+prose, code
+	out[fIdent] = heads + "\n" + s.Text
 	return out
 }
 
@@ -134,8 +140,12 @@ func sectionTexts(s *Section) [numFields]string {
 // times.
 func pageTexts(title, path, desc string, sections []Section) [numFields]string {
 	var heads []string
-	var body strings.Builder
+	var body, all strings.Builder
 	for _, s := range sections {
+		all.WriteString(s.Heading)
+		all.WriteByte('\n')
+		all.WriteString(s.Text)
+		all.WriteByte('\n')
 		if s.Heading != "" && s.Heading != title {
 			heads = append(heads, s.Heading)
 		}
@@ -146,6 +156,7 @@ func pageTexts(title, path, desc string, sections []Section) [numFields]string {
 	var out [numFields]string
 	out[fTitle], out[fPath], out[fDesc] = title, pathWords(path), desc
 	out[fHeadings], out[fBody], out[fPhrase] = strings.Join(heads, "\n"), body.String(), title+"\n"+body.String()
+	out[fIdent] = title + "\n" + all.String()
 	return out
 }
 

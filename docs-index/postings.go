@@ -23,6 +23,7 @@ const (
 	fPath
 	fDesc
 	fPhrase
+	fIdent
 	numFields
 )
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kobanhq/koban"
+	docsindex "github.com/kobanhq/koban/docs-index"
 )
 
 // TestTuneQuadrantPriorCV cross-validates one parameter, the prior of
@@ -119,4 +120,27 @@ func crossValidate(t *testing.T, cases []*tuneCase, grid []ranking, labels []str
 	}
 	heldOut("pooled 5-fold CV", folds)
 	heldOut("leave-one-set-out", sets)
+}
+
+// TestTuneIdentCV cross-validates the weights of the identifier fields
+// (docsindex.FieldIdent, FieldPageIdent), every other parameter as it is,
+// as TestTuneQuadrantPriorCV does for the explanation prior; weight 0 for
+// both is the ranking without them. KOBAN_TUNE=1 runs it.
+func TestTuneIdentCV(t *testing.T) {
+	if os.Getenv("KOBAN_TUNE") == "" {
+		t.Skip("set KOBAN_TUNE=1 to cross-validate the identifier weights on ../../shared/eval")
+	}
+	cases, start := cvCases(t)
+	var grid []ranking
+	var labels []string
+	for _, sec := range []float64{0, 1, 2, 4} {
+		for _, pg := range []float64{0, 1, 2, 4, 8} {
+			r := start
+			r.weights = copyWeights(start.weights)
+			r.weights[docsindex.FieldIdent], r.weights[docsindex.FieldPageIdent] = sec, pg
+			grid = append(grid, r)
+			labels = append(labels, fmt.Sprintf("ident %g page.ident %g", sec, pg))
+		}
+	}
+	crossValidate(t, cases, grid, labels)
 }
