@@ -20,8 +20,11 @@
 // mkdocs.go and docusaurus.go apply a site generator's configuration;
 // git.go clones and pulls git sources; index.go opens and closes an index;
 // update.go brings it in line with its sources (refresh.go on a timer);
-// fields.go analyses pages into fields; postings.go holds the inverted
-// index and postings_file.go saves it; score.go and search.go rank.
+// fields.go analyses pages into fields (ident.go keeps identifiers such as
+// API versions and flags whole in a field of their own); postings.go holds
+// the inverted index and postings_file.go saves it; score.go and search.go
+// rank, and search.go also gives a word's inverse document frequency
+// (WordIDF) for weighing page names.
 //
 // Pages are read with a plain front-matter split (YAML "---" or TOML "+++")
 // and a line scanner for headings and fenced code rather than a full Markdown

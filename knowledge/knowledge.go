@@ -2,8 +2,11 @@
 // sections through a Searcher (the docs index), collapses them to pages,
 // composes an answer with citations (extractive, or written by a language
 // model through the ChatModel interface that the client in llm/openai
-// satisfies, when one is configured) and says how confident it is. Below the confidence threshold it
-// answers "I don't know" and leaves escalation to the caller.
+// satisfies, when one is configured) and says how confident it is. Below
+// the confidence threshold it answers "I don't know" and leaves escalation
+// to the caller. AnswerFrom composes the answer from a page of the ranked
+// list that the caller names (the procedure page triage found for a
+// request), quoting that page alone.
 //
 // Loading and indexing the docs is left to package docsindex; deciding what
 // to do with an inquiry (answer or escalate, category, domain) to package
@@ -488,11 +491,11 @@ func confidence(pages []*page, terms []string) float64 {
 		text.WriteByte(' ')
 	}
 	cov := coverage(text.String(), terms)
-	// Half strength near the median best-page score of the evaluation sets
-	// (Kubernetes 505, BC Gov 251, MoJ 322 with nameScale's ranking; 760
-	// was the same point for the ranking before it, and 12.6 with bleve's
-	// BM25). Kept at 760, the lower scores made BC Gov's 5-fold
-	// cross-validated triage macro-F1 0.625 against 0.867.
+	// Half strength near the median best-page score of the evaluation
+	// sets (Kubernetes 505, BC Gov 251, MoJ 322): the point scales with
+	// the page scores, so it moves whenever ranking's scale does. At 760,
+	// the Kubernetes median of a ranking whose scores ran 28% higher, BC
+	// Gov's 5-fold cross-validated triage macro-F1 was 0.625 against 0.867.
 	strength := top.score / (top.score + 540)
 	margin := 1.0
 	if len(pages) > 1 && top.score > 0 {
