@@ -230,3 +230,93 @@ func corpusVocabulary(t *testing.T, dir, set string) *Vocabulary {
 	t.Logf("%s: vocabulary of %d words from %d pages", corpus, v.Len(), len(texts))
 	return v
 }
+
+// TestEvalLearningCurve reports how triage changes as a team labels its
+// first inquiries: 5-fold cross-validation as in TestEvalCV, each fold
+// learning only the first m labels of the other folds (in the sets' order,
+// the order a team would label them), for several m:
+//
+//	KOBAN_EVAL=1 KOBAN_EVAL_ANSWERS=/tmp/answers go test ./triage/ -run TestEvalLearningCurve -v
+//
+// The internal platforms are each their own team (each learns its own
+// labels only) and are scored together.
+func TestEvalLearningCurve(t *testing.T) {
+	dir, saved := savedAnswers(t)
+	const folds = 5
+	groups := map[string][][]eval.Outcome{}
+	vocabs := map[string][]*Vocabulary{}
+	for _, name := range evalSets {
+		cases := loadEvalCases(t, filepath.Join(dir, name))
+		answers := loadAnswers(t, filepath.Join(saved, name))
+		outs := make([]eval.Outcome, len(cases))
+		for i, c := range cases {
+			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
+		}
+		g := "internal platforms"
+		if name == "dev.jsonl" {
+			g = "Kubernetes"
+		}
+		groups[g] = append(groups[g], outs)
+		vocabs[g] = append(vocabs[g], corpusVocabulary(t, dir, name))
+	}
+	for _, g := range []string{"Kubernetes", "internal platforms"} {
+		for _, m := range []int{0, 3, 5, 10, 20, -1} {
+			var all []eval.Outcome
+			var preds []*koban.Triage
+			for i, outs := range groups[g] {
+				p, err := firstLabelsCV(outs, vocabs[g][i], folds, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, outs...)
+				preds = append(preds, p...)
+			}
+			n := "all the"
+			if m >= 0 {
+				n = fmt.Sprint("the first ", m)
+			}
+			t.Logf("%s, learned %s labels of the other folds: %s", g, n, cvLine(all, preds))
+		}
+	}
+}
+
+// firstLabelsCV is eval.CrossValidate (the same folds), with the docs'
+// vocabulary, each fold learning at most m labels of the others, the first ones; m < 0 means all.
+func firstLabelsCV(outs []eval.Outcome, vocab *Vocabulary, k, m int) ([]*koban.Triage, error) {
+	ctx := context.Background()
+	fold := make([]int, len(outs))
+	dealt := make(map[koban.Category]int)
+	for i, o := range outs {
+		fold[i] = dealt[o.Case.Category] % k
+		dealt[o.Case.Category]++
+	}
+	preds := make([]*koban.Triage, len(outs))
+	for f := range k {
+		s, err := newAblated(DefaultConfig())
+		if err != nil {
+			return nil, err
+		}
+		s.SetVocabulary(vocab)
+		learnt := 0
+		for i, o := range outs {
+			if fold[i] == f || (m >= 0 && learnt == m) {
+				continue
+			}
+			if err := s.LearnAnswer(ctx, question(o.Case), o.Answer, koban.Label{Category: o.Case.Category}, o.Case.Domain); err != nil {
+				return nil, err
+			}
+			learnt++
+		}
+		for i, o := range outs {
+			if fold[i] != f {
+				continue
+			}
+			tr, err := s.Triage(ctx, question(o.Case), o.Answer)
+			if err != nil {
+				return nil, err
+			}
+			preds[i] = &tr
+		}
+	}
+	return preds, nil
+}

@@ -57,7 +57,7 @@ const (
 	fTroubleConf  // a pasted error with no outage, bug or demand language, times confidence
 	fAbsent       // share of the question's key terms the docs never use
 	fAskAbsent    // a question (how/what/why) times that share
-	fNearSS       // similar human-labelled inquiries: share self-solvable × evidence mass
+	fNearSS       // similar human-labelled inquiries: share self-solvable × evidence mass, shrunk
 	fNearDM
 	fNearPO
 	fWordsSS // the word model of the team's labels: posterior of self-solvable × trust

@@ -1,6 +1,10 @@
 package triage
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kobanhq/koban"
+)
 
 // TestNearestSameEveryRun checks that the similarity of an example does not
 // depend on the order Go walks a map in: two examples of the same text are
@@ -24,5 +28,50 @@ func TestNearestSameEveryRun(t *testing.T) {
 		if n0, n1 := x.norms[a], x.norms[b]; n0 != n1 {
 			t.Fatalf("run %d: the same text has norms %v and %v", run, n0, n1)
 		}
+	}
+}
+
+// TestNeighbourVotesGrowWithEvidence checks that the votes of similar
+// inquiries are small for one loose match and grow with the number and
+// similarity of the matches, keep the category of the matches, and never
+// exceed their evidence mass.
+func TestNeighbourVotesGrowWithEvidence(t *testing.T) {
+	po := learnedLabel{label: koban.Label{Category: koban.PlatformOnly}}
+	tests := []struct {
+		name string
+		sims []float64
+	}{
+		{"one loose match", []float64{0.3}},
+		{"one close match", []float64{0.6}},
+		{"two close matches", []float64{0.6, 0.5}},
+		{"four close matches", []float64{0.6, 0.5, 0.5, 0.4}},
+	}
+	var prev float64
+	for _, tt := range tests {
+		near := make([]neighbour, len(tt.sims))
+		labels := make([]learnedLabel, len(tt.sims))
+		mass := 1.0
+		for i, s := range tt.sims {
+			near[i], labels[i] = neighbour{id: i, sim: s}, po
+			mass *= 1 - s
+		}
+		mass = 1 - mass
+		var v vector
+		neighbourVotes(&v, near, labels)
+		if v[fNearSS] != 0 || v[fNearDM] != 0 {
+			t.Errorf("%s: votes %v for categories no match has", tt.name, v[fNearSS:fNearDM+1])
+		}
+		if got := v[fNearPO]; got <= prev || got >= mass {
+			t.Errorf("%s: platform-only vote %v, want above %v (less evidence) and below the evidence mass %v", tt.name, got, prev, mass)
+		}
+		prev = v[fNearPO]
+	}
+	if prev < 0.7 {
+		t.Errorf("four close matches vote %v, want most of their weight", prev)
+	}
+	var v vector
+	neighbourVotes(&v, nil, nil)
+	if v[fNearSS]+v[fNearDM]+v[fNearPO] != 0 {
+		t.Errorf("no neighbours: votes %v, want none", v[fNearSS:fNearPO+1])
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,7 +198,8 @@ type Service struct {
 type learnedLabel struct {
 	label  koban.Label
 	domain koban.Domain
-	v      vector // features, with the votes of the labels learnt before it
+	v      vector      // features, with the votes of the labels learnt before it
+	near   []neighbour // those labels that voted, for a relabel to recount the votes
 }
 
 // recentAnswers is how many answers of triaged questions are kept for Learn.
@@ -342,18 +344,32 @@ func (s *Service) LearnAnswer(ctx context.Context, q koban.Question, a koban.Ans
 	s.learned.add(text)
 	s.words.add(terms, classIndex(label.Category), 1)
 	s.byText[text] = len(s.labels)
-	s.labels = append(s.labels, learnedLabel{label: label, domain: domain, v: v})
+	s.labels = append(s.labels, learnedLabel{label: label, domain: domain, v: v, near: near})
 	s.stale = true
 	return nil
 }
 
 // relabel replaces the label learnt for the i-th question (a human changed
-// it), in the word model at once and in the model's next fit. s.mu is held.
+// it), in the word model at once and in the model's next fit. The votes it
+// gave the labels learnt after it are counted again, so that the fit does
+// not learn from votes for a label no one gives any more. s.mu is held.
 func (s *Service) relabel(i int, terms map[string]float64, label koban.Label, domain koban.Domain) {
 	old := s.labels[i]
 	s.words.add(terms, classIndex(old.label.Category), -1)
 	s.words.add(terms, classIndex(label.Category), 1)
 	s.labels[i].label, s.labels[i].domain = label, domain
+	for j := i + 1; j < len(s.labels); j++ {
+		l := &s.labels[j]
+		if !slices.ContainsFunc(l.near, func(n neighbour) bool { return n.id == i }) {
+			continue
+		}
+		voters := make([]learnedLabel, len(l.near))
+		for k, n := range l.near {
+			voters[k] = s.labels[n.id]
+		}
+		neighbourVotes(&l.v, l.near, voters)
+		s.mask(&l.v)
+	}
 	s.stale = true
 }
 

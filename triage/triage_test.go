@@ -631,3 +631,36 @@ func TestLearnRelabelReplaces(t *testing.T) {
 		}
 	}
 }
+
+// A relabel recounts the votes the relabelled inquiry gave the labels learnt
+// after it, so that the model is not fitted to votes for the old label.
+func TestRelabelRecountsVotes(t *testing.T) {
+	ctx := context.Background()
+	learn := []string{
+		"the nightly export job in the reports namespace keeps getting evicted",
+		"the nightly export job in the reports namespace was evicted again",
+		"nightly export job evicted in the reports namespace, third time this week",
+	}
+	s := mustNew(t, DefaultConfig(), nil)
+	for _, c := range []koban.Category{koban.PlatformOnly, koban.SelfSolvable} {
+		for _, text := range learn {
+			if err := s.Learn(ctx, koban.Question{Text: text}, koban.Label{Category: c}, ""); err != nil {
+				t.Fatalf("Learn(%q, %s): %v", text, c, err)
+			}
+		}
+		f := fNearSS + classIndex(c)
+		s.mu.Lock()
+		for j, l := range s.labels[1:] {
+			var other float64
+			for k := fNearSS; k <= fNearPO; k++ {
+				if k != f {
+					other += l.v[k]
+				}
+			}
+			if l.v[f] <= 0 || other != 0 {
+				t.Errorf("labelled %s: label %d has votes %v, want them all for %s", c, j+1, l.v[fNearSS:fNearPO+1], c)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
