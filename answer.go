@@ -32,6 +32,37 @@ type Citation struct {
 // is brought in: a few to read, not a search result page.
 const MaxSuggested = 5
 
+// SuggestedPages are the pages listed to the asker while the on-call is
+// brought in: the ranked pages of a (its cited ones when it ranks none),
+// one entry a page, at most MaxSuggested, with the procedure page triage
+// found for a request (Triage.Procedure; "" for none) first when a ranks it.
+func SuggestedPages(a Answer, procedure string) []Citation {
+	pages := a.Pages
+	if len(pages) == 0 {
+		pages = a.Citations
+	}
+	var out []Citation
+	seen := map[string]bool{}
+	add := func(c Citation) {
+		if c.Path != "" && !seen[c.Path] && len(out) < MaxSuggested {
+			seen[c.Path] = true
+			out = append(out, c)
+		}
+	}
+	if procedure != "" {
+		for _, c := range pages {
+			if c.Path == procedure {
+				add(c)
+				break
+			}
+		}
+	}
+	for _, c := range pages {
+		add(c)
+	}
+	return out
+}
+
 // maxGlimpseRunes bounds the passage a listed page is shown with.
 const maxGlimpseRunes = 300
 

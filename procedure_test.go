@@ -79,3 +79,43 @@ func TestReplyAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestedPages checks the pages listed beside an escalation: one a
+// page, at most MaxSuggested, the request's procedure page first when it
+// is ranked at all, the cited pages when none are ranked.
+func TestSuggestedPages(t *testing.T) {
+	pages := func(paths ...string) []Citation {
+		var out []Citation
+		for _, p := range paths {
+			out = append(out, Citation{Path: p})
+		}
+		return out
+	}
+	paths := func(cs []Citation) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Path)
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		a         Answer
+		procedure string
+		want      []string
+	}{
+		{"ranked order", Answer{Pages: pages("a", "b", "c")}, "", []string{"a", "b", "c"}},
+		{"one entry a page", Answer{Pages: pages("a", "a", "b", "", "b")}, "", []string{"a", "b"}},
+		{"at most five", Answer{Pages: pages("a", "b", "c", "d", "e", "f", "g")}, "", []string{"a", "b", "c", "d", "e"}},
+		{"procedure first", Answer{Pages: pages("a", "b", "c", "d", "e", "f")}, "d", []string{"d", "a", "b", "c", "e"}},
+		{"procedure below the fifth", Answer{Pages: pages("a", "b", "c", "d", "e", "f")}, "f", []string{"f", "a", "b", "c", "d"}},
+		{"procedure not ranked", Answer{Pages: pages("a", "b")}, "z", []string{"a", "b"}},
+		{"cited pages when none ranked", Answer{Citations: pages("x", "y", "x")}, "", []string{"x", "y"}},
+		{"nothing", Answer{}, "a", nil},
+	}
+	for _, tt := range tests {
+		if got := paths(SuggestedPages(tt.a, tt.procedure)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: SuggestedPages = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

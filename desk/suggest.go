@@ -7,7 +7,8 @@ import (
 )
 
 // suggestions returns the pages shown to the asker beside an escalation:
-// the best pages retrieved, when triage decided to suggest (or the inquiry
+// the best pages retrieved (koban.SuggestedPages: the procedure page of a
+// request first), when triage decided to suggest (or the inquiry
 // is urgent and the docs did answer: it escalates at once, and the asker
 // may still find the way out in the meantime).
 func suggestions(a koban.Answer, t koban.Triage) []koban.Citation {
@@ -17,23 +18,7 @@ func suggestions(a koban.Answer, t koban.Triage) []koban.Citation {
 	default:
 		return nil
 	}
-	pages := a.Pages
-	if len(pages) == 0 {
-		pages = a.Citations
-	}
-	var out []koban.Citation
-	seen := map[string]bool{}
-	for _, p := range pages {
-		if p.Path == "" || seen[p.Path] {
-			continue
-		}
-		seen[p.Path] = true
-		out = append(out, p)
-		if len(out) == koban.MaxSuggested {
-			break
-		}
-	}
-	return out
+	return koban.SuggestedPages(a, t.Procedure)
 }
 
 // SuggestionSolved is the asker's "This solved it" on the pages suggested

@@ -46,34 +46,26 @@ func (o Outcome) Shown() string {
 	case koban.DecideAnswer:
 		return o.Replied().Text
 	case koban.DecideSuggest:
-		return SuggestionText(o.Answer)
+		procedure := ""
+		if o.Triage != nil {
+			procedure = o.Triage.Procedure
+		}
+		return SuggestionText(o.Answer, procedure)
 	}
 	return ""
 }
 
 // SuggestionText is what the asker sees when koban suggests rather than
 // answers (bot's renderSuggestions): the passage koban would have answered
-// with when retrieval knew one (without the pages it lists), then the pages the desk suggests (the
-// ranked pages, or the cited ones without them), one line each with the
-// section, its link and its glimpse.
-func SuggestionText(a koban.Answer) string {
+// with when retrieval knew one (without the pages it lists), then the pages
+// the desk suggests (koban.SuggestedPages, the procedure page of a request
+// first), one line each with the section, its link and its glimpse.
+func SuggestionText(a koban.Answer, procedure string) string {
 	var b strings.Builder
 	if a.Known && strings.TrimSpace(a.Text) != "" {
 		b.WriteString(a.Passage() + "\n\n")
 	}
-	pages := a.Pages
-	if len(pages) == 0 {
-		pages = a.Citations
-	}
-	seen := map[string]bool{}
-	for _, c := range pages {
-		if len(seen) == koban.MaxSuggested {
-			break
-		}
-		if c.Path == "" || seen[c.Path] {
-			continue
-		}
-		seen[c.Path] = true
+	for _, c := range koban.SuggestedPages(a, procedure) {
 		label := c.Section
 		if label == "" {
 			label = c.Title

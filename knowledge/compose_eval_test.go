@@ -71,7 +71,7 @@ func TestEvalComposition(t *testing.T) {
 			for place := range maxPlaced {
 				ans := svc.composeAt(rel, others, place, a, c.Lang)
 				ah, _ := eval.KeyHit(c, ans.Text)
-				sh, _ := eval.KeyHit(c, eval.SuggestionText(ans))
+				sh, _ := eval.KeyHit(c, eval.SuggestionText(ans, ""))
 				if ah {
 					answered[place]++
 				}
