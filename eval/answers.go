@@ -194,7 +194,7 @@ type answerLine struct {
 }
 
 func answerLineOf(o Outcome) answerLine {
-	secs := Sections(o.Replied(), o.Case.Lang)
+	secs := Sections(o.Replied(), o.listLang())
 	if len(secs) > 10 {
 		secs = secs[:10]
 	}
@@ -206,7 +206,9 @@ func answerLineOf(o Outcome) answerLine {
 }
 
 // NewOutcome is the outcome of one question outside an evaluation (koban
-// ask --json), so that it is written as a case line is.
+// ask --json), so that it is written as a case line is. Its pages and
+// sections are listed in every language: a question in one language may be
+// answered from the docs in another.
 func NewOutcome(c Case, a koban.Answer, t *koban.Triage, took time.Duration) Outcome {
-	return Outcome{Case: c, Answer: a, Triage: t, Pages: pagePaths(a.Pages, c.Lang), Took: took}
+	return Outcome{Case: c, Answer: a, Triage: t, Pages: pagePaths(a.Pages, ""), Took: took, anyLang: true}
 }

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,5 +79,44 @@ func TestScoreAnswers(t *testing.T) {
 	}
 	if scoreAnswers(outs[3:]) != nil {
 		t.Error("scoreAnswers without keys or sections is not nil")
+	}
+}
+
+// TestNewOutcomeListsEveryLanguage checks koban ask --json's line: a
+// Japanese question answered from English pages lists those pages and
+// sections, where an evaluation case keeps to its own language.
+func TestNewOutcomeListsEveryLanguage(t *testing.T) {
+	en := koban.Citation{Path: "how-to/request-a-quota-increase.md", Anchor: "steps", Lang: "en"}
+	ja := koban.Citation{Path: "how-to/troubleshoot.md", Anchor: "logs", Lang: "ja"}
+	a := koban.Answer{Known: true, Text: "…", Lang: "ja", Citations: []koban.Citation{en}, Pages: []koban.Citation{en, ja}}
+	c := Case{ID: "ask", Question: "クォータを増やしたい", Lang: "ja"}
+
+	var b strings.Builder
+	rep := &Report{Outcomes: []Outcome{NewOutcome(c, a, nil, 0)}}
+	if err := rep.WriteCases(&b); err != nil {
+		t.Fatal(err)
+	}
+	var line struct {
+		Lang     string   `json:"lang"`
+		Pages    []string `json:"pages"`
+		Sections []string `json:"sections"`
+	}
+	if err := json.Unmarshal([]byte(b.String()), &line); err != nil {
+		t.Fatalf("%v in %s", err, b.String())
+	}
+	if want := []string{en.Path, ja.Path}; !reflect.DeepEqual(line.Pages, want) {
+		t.Errorf("pages %v, want %v", line.Pages, want)
+	}
+	if want := []string{en.Path + "#steps", ja.Path + "#logs"}; !reflect.DeepEqual(line.Sections, want) {
+		t.Errorf("sections %v, want %v", line.Sections, want)
+	}
+	if line.Lang != "ja" {
+		t.Errorf("lang %q, want ja", line.Lang)
+	}
+
+	// An evaluation case's line keeps to the case's language.
+	o := Outcome{Case: c, Answer: a, Pages: pagePaths(a.Pages, c.Lang)}
+	if got := Sections(o.Replied(), o.listLang()); !reflect.DeepEqual(got, []string{ja.Path + "#logs"}) {
+		t.Errorf("evaluation sections %v, want the Japanese one only", got)
 	}
 }

@@ -24,6 +24,20 @@ type Outcome struct {
 	// in a channel of mode all; nil without a Detector.
 	Detection *koban.Detection
 	Took      time.Duration // answer plus triage
+	// anyLang lists pages and sections in every language, not only the
+	// case's: a question asked outside an evaluation (NewOutcome) is
+	// answered from the docs in the other language when its own do not
+	// answer, and its line must show those pages.
+	anyLang bool
+}
+
+// listLang is the language Pages and the sections of o's line are listed
+// in: the case's, or "" for all.
+func (o Outcome) listLang() string {
+	if o.anyLang {
+		return ""
+	}
+	return o.Case.Lang
 }
 
 // Report is the result of an evaluation.
