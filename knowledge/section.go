@@ -58,7 +58,7 @@ func askOf(question, query string, context []string) ask {
 	var ctx []string
 	for _, c := range context {
 		for _, w := range words(c) {
-			if !textproc.IsStop(w) && len(w) > 1 && !own[w] && a.words[w] == 0 {
+			if askedWord(w) && !own[w] && a.words[w] == 0 {
 				a.words[w] = -1
 				ctx = append(ctx, w)
 			}
@@ -79,18 +79,23 @@ func askOf(question, query string, context []string) ask {
 		qw = wt
 	}
 	for _, w := range words(query) {
-		if !textproc.IsStop(w) && len(w) > 1 && a.words[w] == 0 {
+		if askedWord(w) && a.words[w] == 0 {
 			a.words[w] = qw
 		}
 	}
 	for _, w := range words(CleanQuery(question)) {
-		if !textproc.IsStop(w) && len(w) > 1 {
+		if askedWord(w) {
 			a.words[w] = 1
 			if !a.plain[w] {
 				// Only in a quoted link: it names the page, and says
 				// little about which of its sections answers.
 				a.words[w] = linkWordWeight
 			}
+		}
+	}
+	for w := range a.words {
+		if isHiragana(w) {
+			a.words[w] *= grammarWeight
 		}
 	}
 	mergeInflections(a.words)
@@ -101,6 +106,18 @@ func askOf(question, query string, context []string) ask {
 	sort.Strings(a.order)
 	return a
 }
+
+// askedWord says whether w (see words) can say what a question asks
+// about: not a stop word or a lone letter.
+func askedWord(w string) bool {
+	return !textproc.IsStop(w) && len(w) > 1
+}
+
+// grammarWeight scales the weight of a pair of hiragana: in Japanese
+// mostly grammar (the "られ" and "ます" of "見られますか") that any section
+// shares, so it only tells apart sections that match the question's other
+// words alike, as a heading spelled as the question is ("…しないこと").
+const grammarWeight = 0.2
 
 // inflectionEnding matches what an inflected form adds to the stem another
 // form of the word leaves ("certificate" and "certificat", of

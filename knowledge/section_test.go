@@ -169,3 +169,28 @@ func TestAsideHeading(t *testing.T) {
 		}
 	}
 }
+
+// TestChooseSectionsJapaneseGrammar wants a Japanese question's section
+// chosen by what it asks about, not by the grammar every section shares:
+// pairs of hiragana ("られ", "ます") weigh little.
+func TestChooseSectionsJapaneseGrammar(t *testing.T) {
+	p, all := testPage("デプロイの問題", [][2]string{
+		{"メモリ不足", "メモリの上限を上げられない場合は、クォータの引き上げを申請します。上限を下げるのは逆効果です。"},
+		{"起動しない", "`hoshi logs <アプリ名>` で直前のログを確認します。ログが空なら手元で起動してみます。"},
+	})
+	q := "ログはどこで見られますか？"
+	a := askOf(q, CleanQuery(q), nil)
+	for w, wt := range a.words {
+		if isHiragana(w) && wt > grammarWeight {
+			t.Errorf("grammar %q weighs %v, want at most %v", w, wt, grammarWeight)
+		}
+	}
+	got := chooseSections(p, all, a)
+	if len(got) == 0 || got[0].sec.Heading != "起動しない" {
+		var hs []string
+		for _, c := range got {
+			hs = append(hs, c.sec.Heading)
+		}
+		t.Errorf("chooseSections(%q) = %q, want %q first", q, hs, "起動しない")
+	}
+}
