@@ -52,8 +52,9 @@ type bm25 struct{ k1, b float64 }
 //
 // Measured against page ranking with knowledge's nameScale and without the
 // identifier field (Kubernetes, MoJ, BC Gov Recall@5 / nDCG@10 0.847 /
-// 0.779, 0.833 / 0.833, 0.889 / 0.792), these were not adopted: the share of the query's
-// terms a document matches (see docScores.score) to the power 0.5, 0.764 /
+// 0.779, 0.833 / 0.833, 0.889 / 0.792), these were not adopted: the
+// share of the query's terms a document matches (see docScores.score) to
+// the power 0.5, 0.764 /
 // 0.739, 0.833 / 0.772, 0.889 / 0.785, or left out, 0.750 / 0.722, 0.833 /
 // 0.750, 0.889 / 0.792 (the ranking retuned with the power 0.5: 5-fold
 // cross-validated Kubernetes 0.694 / 0.724); that share weighted by the

@@ -71,8 +71,9 @@ var AllFields = []string{
 // pooled 5-fold or leave-one-set-out cross-validation over the koban eval
 // figures gives the figures without the fields. Section 2 (page 0 or 1)
 // gave 0.847 / 0.780; section 8, page 1, 0.875 / 0.764 (a flag of a
-// pasted command, incidental to the question, lifts the pages on it). Without page documents in the field's statistics (section
-// 4 alone) the deprecation guide came 6th: 0.847 / 0.780. Camel-case,
+// pasted command, incidental to the question, lifts the pages on it).
+// Without page documents in the field's statistics (section 4 alone) the
+// deprecation guide came 6th: 0.847 / 0.780. Camel-case,
 // dotted and underscored names in the field too (the word analyzer keeps
 // them whole already) lowered BC Gov nDCG@10 to 0.72 to 0.75 at every
 // weight: product names in camel case are common words in those docs.

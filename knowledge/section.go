@@ -40,10 +40,10 @@ var (
 	lookupCue = regexp.MustCompile(`(?i)\b(which|what (?:is|are) the|how (?:much|many|long|big)|sizes?|limits?|defaults?|maximum|minimum|values?|options?|versions?|quotas?|list)\b|どれ|いくつ|上限|一覧|サイズ|デフォルト`)
 	// asideHeading matches the headings of sections that frame a page
 	// rather than answer: prerequisites, what comes next, clean-up.
+	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|pre[- ]?requisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|前提知識|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 	// introHeading matches the headings of sections that introduce a
 	// page's subject.
 	introHeading = regexp.MustCompile(`(?i)^\s*(overview|introduction|background|about( this (?:page|guide|document))?|summary|概要|はじめに)\s*$`)
-	asideHeading = regexp.MustCompile(`(?i)^\s*(before you (?:begin|start)|pre[- ]?requisites?|requirements|what'?s next|next steps?|see also|further reading|learn more|objectives|cleaning up|clean ?up|feedback|references?|acknowledgements?|前提条件|前提知識|始める前に|次の項目|次のステップ|関連項目|参考)\s*$`)
 )
 
 // linkWordWeight is the weight of a word that the question has only in a
