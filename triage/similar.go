@@ -168,7 +168,7 @@ func (x *similarIndex) nearestTo(q []termCount, k int, min float64, exclude int)
 		if len(ps) == 0 {
 			// Unseen terms still count in the query norm: a question that
 			// is mostly new words is not very similar to anything.
-			w := (1 + math.Log1p(tf)) * x.idf(t)
+			w := x.weight(t, tf)
 			qn += w * w
 			continue
 		}
