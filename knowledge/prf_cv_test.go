@@ -148,6 +148,44 @@ func crossValidateScores(t *testing.T, sets []string, labels []string, scores []
 	heldOut("leave-one-set-out", bySet)
 }
 
+// TestTuneSectionsCV cross-validates how a page's sections make its score:
+// its best section's (and its page's) score plus extraSection times the
+// scores of its next best sections, flat over the next 1 to 8 or damped
+// geometrically, the ranking otherwise as it is; the first setting is the
+// present one. KOBAN_TUNE=1 runs it.
+func TestTuneSectionsCV(t *testing.T) {
+	if os.Getenv("KOBAN_TUNE") == "" {
+		t.Skip("set KOBAN_TUNE=1 to cross-validate page aggregation on ../../shared/eval")
+	}
+	grid := []ranking{defaultRanking}
+	labels := []string{"present"}
+	for _, extra := range []float64{0.05, 0.1, 0.2, 0.3, 0.5} {
+		for _, n := range []int{1, 2, 4, 8} {
+			r := defaultRanking
+			r.extraSection, r.extraSections = extra, n
+			grid = append(grid, r)
+			labels = append(labels, fmt.Sprintf("extra %.2f next %d", extra, n))
+		}
+		for _, decay := range []float64{0.5, 0.7} {
+			r := defaultRanking
+			r.extraSection, r.extraSections, r.extraDecay = extra, 8, decay
+			grid = append(grid, r)
+			labels = append(labels, fmt.Sprintf("extra %.2f decay %.1f", extra, decay))
+		}
+	}
+	cases := loadProdCases(t, nil)
+	scores := make([][][2]float64, len(grid))
+	sets := make([]string, len(cases))
+	for ci, c := range cases {
+		sets[ci] = c.set
+		for g, r := range grid {
+			hits := append([]docsindex.Hit(nil), c.hits...)
+			scores[g] = append(scores[g], scorePages(c, r.rankPages(hits, c.sig)))
+		}
+	}
+	crossValidateScores(t, sets, labels, scores)
+}
+
 // TestTuneFeedbackCV cross-validates pseudo-relevance feedback (feedback:
 // how many pages feed back, how many words, their weight), the ranking as
 // it is; the first setting is no feedback. KOBAN_TUNE=1 runs it.
