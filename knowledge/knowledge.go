@@ -221,14 +221,26 @@ type retrieval struct {
 // Kubernetes, BC Gov, MoJ Recall@5 / nDCG@10 0.875 / 0.781, 0.889 /
 // 0.792, 0.833 / 0.833, words the question lacks gave Kubernetes 0.792 to
 // 0.875 / 0.737 to 0.781 (best 3 pages, 5 words, 0.1: 0.847 / 0.781) and BC
-// Gov nDCG@10 0.696 to 0.792, MoJ unchanged: a pasted question's first
-// pages are often off its subject, and their words ("shell", a code
-// block's language, among the most common) pull further off. Re-weighing
+// Gov nDCG@10 0.696 to 0.792, MoJ unchanged: the words chosen follow the
+// first pages wherever they are off the question's subject, and include
+// words of no subject ("shell", a code block's language, among the most
+// common). Re-weighing
 // the question's own words the best pages use instead gave Kubernetes at
 // best 0.861 / 0.788 (5 pages, 20 words, 0.3) and BC Gov up to 0.889 /
 // 0.807, but pooled 5-fold cross-validation chose no feedback on four
-// folds of five: Kubernetes 0.847 / 0.779 (leaving a set out, 0.847 /
-// 0.755), the others unchanged.
+// folds of five: Kubernetes 0.847 / 0.779 (chosen on the other two sets,
+// 0.847 / 0.755), the others unchanged.
+//
+// Weighing a question's words by where they stand, its search text with a
+// part of it repeated (TestTuneEmphasisCV), was not adopted either: its
+// first sentence (an issue's title) once or twice more gave Kubernetes
+// 0.875 / 0.765 and 0.875 / 0.749 and BC Gov 0.889 / 0.792 and 0.889 /
+// 0.848; its first two sentences, 0.847 / 0.758 and 0.847 / 0.747, BC Gov
+// up to 0.889 / 0.833; its prose outside inline code, 0.847 / 0.770 and
+// 0.847 / 0.753; its inline code (pasted commands and errors), 0.861 /
+// 0.769 and 0.833 / 0.756; MoJ unchanged throughout. Pooled 5-fold
+// cross-validation chose none of them on every fold; chosen on BC Gov and
+// MoJ, the title twice more gave Kubernetes 0.875 / 0.749.
 func (s *Service) retrieve(ctx context.Context, question, query, lang string, anyLang bool) (retrieval, error) {
 	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
 	if err == nil && len(hits) == 0 && anyLang {
@@ -304,8 +316,8 @@ type ranking struct {
 	// 0.819 to 0.875 / 0.761 to 0.771, BC Gov nDCG@10 0.729 to 0.792, MoJ
 	// unchanged. Pooled 5-fold cross-validation chose 0 on four folds
 	// (Kubernetes 0.875 / 0.771), leaving a set out chose 0 on all three.
-	// Long reference and concept pages match a long question in many
-	// sections; the page that answers, in one.
+	// (Presumably long reference and concept pages match a long question
+	// in many sections, and the page that answers in one.)
 	extraSection float64
 	// extraSections is how many of a page's next best sections count
 	// with extraSection (0 means 2); extraDecay, when not 0, weighs the

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -442,4 +443,171 @@ func addFeedback(hits, more []docsindex.Hit, weight float64, weights map[string]
 		}
 		return hits[i].Source < hits[j].Source
 	})
+}
+
+// TestTuneEmphasisCV cross-validates weighing a long question's words by
+// where they stand: the search text with a part of it repeated, so that
+// the part's words count more (the first setting repeats nothing): its
+// first sentence (an issue's title), its first two, its prose outside
+// inline code, or its inline code. KOBAN_TUNE=1 runs it.
+func TestTuneEmphasisCV(t *testing.T) {
+	if os.Getenv("KOBAN_TUNE") == "" {
+		t.Skip("set KOBAN_TUNE=1 to cross-validate query emphasis on ../../shared/eval")
+	}
+	type variant struct {
+		label string
+		part  func(question, query string) string
+		times int
+	}
+	first := func(_, q string) string { return leadSentence(q) }
+	firstTwo := func(_, q string) string {
+		s := leadSentence(q)
+		return strings.TrimSpace(s + " " + leadSentence(strings.TrimSpace(q[len(s):])))
+	}
+	inlineCode := regexp.MustCompile("`[^`]+`")
+	prose := func(question, _ string) string {
+		return CleanQuery(inlineCode.ReplaceAllString(question, " "))
+	}
+	code := func(question, _ string) string {
+		return CleanQuery(strings.Join(inlineCode.FindAllString(question, -1), " "))
+	}
+	variants := []variant{{"none", nil, 0}}
+	for _, times := range []int{1, 2} {
+		variants = append(variants,
+			variant{fmt.Sprintf("first sentence +%d", times), first, times},
+			variant{fmt.Sprintf("first two sentences +%d", times), firstTwo, times},
+			variant{fmt.Sprintf("prose outside inline code +%d", times), prose, times},
+			variant{fmt.Sprintf("inline code +%d", times), code, times},
+		)
+	}
+	text := func(v variant, question, query string) string {
+		if v.part == nil {
+			return query
+		}
+		p := v.part(question, query)
+		if p == "" || p == query {
+			return query
+		}
+		return query + strings.Repeat(" "+p, v.times)
+	}
+	size := Config{}.withDefaults().Candidates
+	hits := map[*prodCase][][]docsindex.Hit{}
+	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
+		for _, v := range variants {
+			h, err := ix.Search(context.Background(), docsindex.Query{Text: text(v, c.Question, c.query), Lang: c.lang, Size: size, Weights: defaultRanking.weights})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits[c] = append(hits[c], h)
+		}
+	})
+	labels := make([]string, len(variants))
+	for i, v := range variants {
+		labels[i] = v.label
+	}
+	scores := make([][][2]float64, len(variants))
+	sets := make([]string, len(cases))
+	for ci, c := range cases {
+		sets[ci] = c.set
+		for g := range variants {
+			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
+		}
+	}
+	crossValidateScores(t, sets, labels, scores)
+}
+
+// TestTuneRepeatsCV cross-validates the saturation of a question's
+// repeated words (docsindex.Query.TermWeight: BM25's k3, n repeats weigh
+// n(k3+1)/(n+k3)), the ranking as it is; the first setting counts every
+// repeat in full. KOBAN_TUNE=1 runs it.
+func TestTuneRepeatsCV(t *testing.T) {
+	if os.Getenv("KOBAN_TUNE") == "" {
+		t.Skip("set KOBAN_TUNE=1 to cross-validate query term saturation on ../../shared/eval")
+	}
+	k3s := []float64{0, 1e-6, 0.5, 1, 2, 5, 10}
+	labels := []string{"in full"}
+	for _, k := range k3s[1:] {
+		labels = append(labels, fmt.Sprintf("k3 %g", k))
+	}
+	size := Config{}.withDefaults().Candidates
+	hits := map[*prodCase][][]docsindex.Hit{}
+	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
+		for _, k := range k3s {
+			h, err := ix.Search(context.Background(), docsindex.Query{Text: c.query, Lang: c.lang, Size: size, Weights: defaultRanking.weights, TermWeight: saturate(k)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits[c] = append(hits[c], h)
+		}
+	})
+	scores := make([][][2]float64, len(labels))
+	sets := make([]string, len(cases))
+	for ci, c := range cases {
+		sets[ci] = c.set
+		for g := range labels {
+			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
+		}
+	}
+	crossValidateScores(t, sets, labels, scores)
+}
+
+// saturate weighs a query term's repeats as BM25's k3 does, or in full
+// when k3 is 0.
+func saturate(k3 float64) func(int, float64) float64 {
+	if k3 == 0 {
+		return nil
+	}
+	return func(n int, idf float64) float64 {
+		return float64(n) * (k3 + 1) / (float64(n) + k3) * idf
+	}
+}
+
+// TestTuneIDFPowerCV cross-validates how much a query term's idf weighs
+// (docsindex.Query.TermWeight: repeats × idf^p; BM25 alone is p 0, as its
+// document side weighs the idf already), the ranking as it is; the first
+// setting is the present p 1. KOBAN_TUNE=1 runs it.
+func TestTuneIDFPowerCV(t *testing.T) {
+	if os.Getenv("KOBAN_TUNE") == "" {
+		t.Skip("set KOBAN_TUNE=1 to cross-validate the query's idf weight on ../../shared/eval")
+	}
+	powers := []float64{1, 0, 0.5, 1.5, 2}
+	var labels []string
+	for _, p := range powers {
+		labels = append(labels, fmt.Sprintf("idf^%g", p))
+	}
+	size := Config{}.withDefaults().Candidates
+	hits := map[*prodCase][][]docsindex.Hit{}
+	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
+		for _, p := range powers {
+			h, err := ix.Search(context.Background(), docsindex.Query{Text: c.query, Lang: c.lang, Size: size, Weights: defaultRanking.weights,
+				TermWeight: func(n int, idf float64) float64 { return float64(n) * math.Pow(idf, p) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits[c] = append(hits[c], h)
+		}
+	})
+	scores := make([][][2]float64, len(labels))
+	sets := make([]string, len(cases))
+	for ci, c := range cases {
+		sets[ci] = c.set
+		for g := range labels {
+			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
+		}
+	}
+	crossValidateScores(t, sets, labels, scores)
+}
+
+// leadSentence is the text of q up to the end of its first sentence (a
+// full stop, question or exclamation mark before a space), or all of q.
+func leadSentence(q string) string {
+	for i := 0; i+1 < len(q); i++ {
+		switch q[i] {
+		case '.', '?', '!':
+			if q[i+1] == ' ' {
+				return q[:i+1]
+			}
+		}
+	}
+	return q
 }
