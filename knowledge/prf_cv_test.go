@@ -197,12 +197,15 @@ func TestTuneFeedbackCV(t *testing.T) {
 	type search struct {
 		docs, terms int
 		own         bool
+		minPages    int
 	}
 	var searches []search
 	for _, own := range []bool{false, true} {
-		for _, docs := range []int{3, 5, 10} {
-			for _, terms := range []int{5, 10, 20} {
-				searches = append(searches, search{docs, terms, own})
+		for _, minPages := range []int{1, 2} {
+			for _, docs := range []int{3, 5, 10} {
+				for _, terms := range []int{5, 10, 20} {
+					searches = append(searches, search{docs, terms, own, minPages})
+				}
 			}
 		}
 	}
@@ -210,7 +213,7 @@ func TestTuneFeedbackCV(t *testing.T) {
 	labels := []string{"no feedback"}
 	for _, s := range searches {
 		for _, l := range lambdas {
-			labels = append(labels, fmt.Sprintf("docs %d terms %d weight %.1f own %v", s.docs, s.terms, l, s.own))
+			labels = append(labels, fmt.Sprintf("docs %d terms %d weight %.1f own %v in %d", s.docs, s.terms, l, s.own, s.minPages))
 		}
 	}
 	size := Config{}.withDefaults().Candidates
@@ -222,11 +225,11 @@ func TestTuneFeedbackCV(t *testing.T) {
 		hits := append([]docsindex.Hit(nil), c.hits...)
 		pages := defaultRanking.rankPages(hits, c.sig)
 		for _, s := range searches {
-			words, m, err := feedbackSearch(context.Background(), ix, c.lang, size, defaultRanking.weights, pages, c.sig.words, feedback{docs: s.docs, terms: s.terms, weight: 1, ownWords: s.own})
+			words, m, err := feedbackSearch(context.Background(), ix, c.lang, size, defaultRanking.weights, pages, c.sig.words, feedback{docs: s.docs, terms: s.terms, weight: 1, ownWords: s.own, minPages: s.minPages})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.docs == 5 && s.terms == 10 && testing.Verbose() {
+			if s.docs == 5 && s.terms == 10 && s.minPages == 2 && !s.own && testing.Verbose() {
 				t.Logf("%s %s: %v", c.set, c.ID, words)
 			}
 			more[c] = append(more[c], m)
@@ -265,6 +268,9 @@ type feedback struct {
 	// leaving them out: the feedback then re-weighs the question, its
 	// words that the best pages use counting more than a pasted log's.
 	ownWords bool
+	// minPages is how many of the feedback pages a word must be in (0
+	// or 1: one): a word of one page off the subject pulls off with it.
+	minPages int
 }
 
 // feedbackFields are the fields the added words are searched in: prose and
@@ -299,6 +305,7 @@ func expansionWords(pages []*page, fb feedback, qwords map[string]bool, idfOf fu
 		return nil
 	}
 	rel := map[string]float64{}
+	in := map[string]int{} // word → pages it is in
 	for _, p := range pages[:n] {
 		counts := map[string]int{}
 		words := 0
@@ -319,6 +326,12 @@ func expansionWords(pages []*page, fb feedback, qwords map[string]bool, idfOf fu
 		pw := math.Max(p.score, 0) / total
 		for w, c := range counts {
 			rel[w] += pw * float64(c) / float64(words)
+			in[w]++
+		}
+	}
+	for w := range rel {
+		if in[w] < fb.minPages {
+			delete(rel, w)
 		}
 	}
 	cands := make([]string, 0, len(rel))
