@@ -214,34 +214,32 @@ type retrieval struct {
 // repeated over every language.
 //
 // Pseudo-relevance feedback (RM3, TestTuneFeedbackCV: the words of the best
-// 3, 5 or 10 pages' matched sections, weighted by their share of each
-// page's words times the page's share of the pages' scores times their
-// idf, the best 5, 10 or 20 searched in the prose and name fields, their
-// field scores added with weight 0.1 to 0.5) was not adopted. Against
-// Kubernetes, BC Gov, MoJ Recall@5 / nDCG@10 0.875 / 0.781, 0.889 /
-// 0.792, 0.833 / 0.833, words the question lacks gave Kubernetes 0.792 to
-// 0.875 / 0.737 to 0.781 (best 3 pages, 5 words, 0.1: 0.847 / 0.781) and BC
-// Gov nDCG@10 0.696 to 0.792, MoJ unchanged: the words chosen follow the
-// first pages wherever they are off the question's subject, and include
-// words of no subject ("shell", a code block's language, among the most
-// common). Re-weighing
-// the question's own words the best pages use instead gave Kubernetes at
-// best 0.861 / 0.788 (5 pages, 20 words, 0.3) and BC Gov up to 0.889 /
-// 0.807, but pooled 5-fold cross-validation chose no feedback on four
-// folds of five: Kubernetes 0.847 / 0.779 (chosen on the other two sets,
-// 0.847 / 0.755), the others unchanged. Keeping only words that two or
+// 3, 5 or 10 pages' matched sections, weighted by their share of each page's
+// words times the page's share of the pages' scores times their idf, the
+// best 5, 10 or 20 searched in the prose and name fields, their field scores
+// added with weight 0.1 to 0.5) was not adopted. Against Kubernetes, BC Gov,
+// MoJ Recall@5 / nDCG@10 0.875 / 0.781, 0.889 / 0.792, 0.833 / 0.833, words
+// the question lacks gave Kubernetes 0.792 to 0.875 / 0.737 to 0.781 (best 3
+// pages, 5 words, 0.1: 0.847 / 0.781) and BC Gov nDCG@10 0.696 to 0.792, MoJ
+// unchanged: the words chosen follow the first pages wherever they are off
+// the question's subject, and include words of no subject ("shell", a code
+// block's language, among the most common). Re-weighing the question's own
+// words the best pages use instead gave Kubernetes at best 0.861 / 0.788 (5
+// pages, 20 words, 0.3) and BC Gov up to 0.889 / 0.807, but on the grid
+// without the rule below pooled 5-fold cross-validation chose no feedback on
+// four folds of five: Kubernetes 0.847 / 0.779 (chosen on the other two
+// sets, 0.847 / 0.755), the others unchanged. Keeping only words that two or
 // more of the pages share gave at best Kubernetes 0.875 / 0.784 and BC Gov
-// 0.889 / 0.807 (the question's own words, 5 pages, 20 words, 0.5), but
-// in a grid that large the folds' choices do not carry: pooled 5-fold
-// cross-validated Kubernetes 0.847 / 0.750, BC Gov 0.889 / 0.792;
-// chosen on two sets and scored on the third, Kubernetes 0.847 / 0.771,
-// BC Gov 0.889 / 0.807, MoJ 0.833 / 0.833 throughout. Through koban eval
-// that setting gave Kubernetes 0.861 / 0.773 (a Japanese-docs case whose
-// lower confidence sent it to the English docs), BC Gov 0.889 / 0.807,
-// MoJ 0.833 / 0.833 with triage macro-F1 0.409 → 0.242 (the added scores
-// move confidence), and the second search took Answer's p99 latency on
-// the Kubernetes docs from 27 to 95 ms on a loaded machine (p50 6 → 17
-// ms), above the 50 ms budget.
+// 0.889 / 0.807 (the question's own words, 5 pages, 20 words, 0.5), but in a
+// grid that large the folds' choices do not carry: pooled 5-fold
+// cross-validated Kubernetes 0.847 / 0.750, BC Gov 0.889 / 0.792; chosen on
+// two sets and scored on the third, Kubernetes 0.847 / 0.771, BC Gov 0.889 /
+// 0.807, MoJ 0.833 / 0.833 throughout. Through koban eval that setting gave
+// Kubernetes 0.861 / 0.773 (a Japanese-docs case whose lower confidence sent
+// it to the English docs), BC Gov 0.889 / 0.807, MoJ 0.833 / 0.833 with
+// triage macro-F1 0.409 → 0.242 (the added scores move confidence), and the
+// second search took Answer's p99 latency on the Kubernetes docs from 27 to
+// 95 ms on a loaded machine (p50 6 → 17 ms), above the 50 ms budget.
 //
 // Weighing a question's words by where they stand, its search text with a
 // part of it repeated (TestTuneEmphasisCV), was not adopted either: its

@@ -188,8 +188,10 @@ func TestTuneSectionsCV(t *testing.T) {
 }
 
 // TestTuneFeedbackCV cross-validates pseudo-relevance feedback (feedback:
-// how many pages feed back, how many words, their weight), the ranking as
-// it is; the first setting is no feedback. KOBAN_TUNE=1 runs it.
+// how many pages feed back, how many words, their weight, words the
+// question lacks or its own, in one page or two), the ranking as it is;
+// the first setting is no feedback. With -v it prints the words one
+// setting adds to each question. KOBAN_TUNE=1 runs it.
 func TestTuneFeedbackCV(t *testing.T) {
 	if os.Getenv("KOBAN_TUNE") == "" {
 		t.Skip("set KOBAN_TUNE=1 to cross-validate pseudo-relevance feedback on ../../shared/eval")
