@@ -92,6 +92,10 @@ type Query struct {
 	// with weight 0 are (their scores are in Hit.Fields) but do not count
 	// in Score.
 	Weights map[string]float64
+	// TermWeight weighs a term of the query in a field from how many
+	// times the query has it and its idf in the index; nil means
+	// times × idf (see scoreField).
+	TermWeight func(times int, idf float64) float64
 }
 
 // Stats says what an Update did.

@@ -380,18 +380,26 @@ func TestSearchFieldScores(t *testing.T) {
 	idfAlone := math.Log(1 + (2-2+0.5)/(2+0.5))
 	tests := []struct {
 		when, text string
-		want       map[string]float64 // section ID → body score
+		weigh      func(times int, idf float64) float64 // Query.TermWeight
+		want       map[string]float64                   // section ID → body score
 	}{
-		{"both pages", "zeta kappa", map[string]float64{
+		{"both pages", "zeta kappa", nil, map[string]float64{
 			"a.md#": idfZeta * norm1 * bm25(idfZeta, 2, 3, 4) * 1 / 2,
 			"b.md#": idfZeta*norm1*bm25(idfZeta, 1, 5, 4) + idfKappa*norm1*bm25(idfKappa, 3, 5, 4),
 		}},
-		{"both pages", "zeta zeta kappa", map[string]float64{
+		{"both pages", "zeta zeta kappa", nil, map[string]float64{
 			"a.md#": 2 * idfZeta * norm2 * bm25(idfZeta, 2, 3, 4) * 2 / 3,
 			"b.md#": 2*idfZeta*norm2*bm25(idfZeta, 1, 5, 4) + idfKappa*norm2*bm25(idfKappa, 3, 5, 4),
 		}},
-		{"both pages", "quarvex", map[string]float64{}},
-		{"a.md alone", "zeta kappa", map[string]float64{
+		// A TermWeight of the idf alone weighs zeta's repeat no more; the
+		// query's idf vector, and the share of its tokens a document
+		// has, still count it.
+		{"both pages", "zeta zeta kappa", func(_ int, idf float64) float64 { return idf }, map[string]float64{
+			"a.md#": idfZeta * norm2 * bm25(idfZeta, 2, 3, 4) * 2 / 3,
+			"b.md#": idfZeta*norm2*bm25(idfZeta, 1, 5, 4) + idfKappa*norm2*bm25(idfKappa, 3, 5, 4),
+		}},
+		{"both pages", "quarvex", nil, map[string]float64{}},
+		{"a.md alone", "zeta kappa", nil, map[string]float64{
 			"a.md#": idfAlone * (1 / idfAlone) * bm25(idfAlone, 2, 3, 3) * 1 / 2,
 		}},
 	}
@@ -404,7 +412,7 @@ func TestSearchFieldScores(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: "en", Weights: map[string]float64{FieldBody: 1}})
+		hits, err := ix.Search(ctx, Query{Text: tt.text, Lang: "en", Weights: map[string]float64{FieldBody: 1}, TermWeight: tt.weigh})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -156,7 +156,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}()
 	for i, part := range parts {
 		var err error
-		if scores[i], err = scoreField(ctx, p, ix.an.forField(part.f, lang), part.f, q.Text); err != nil {
+		if scores[i], err = scoreField(ctx, p, ix.an.forField(part.f, lang), part.f, q.Text, q.TermWeight); err != nil {
 			return nil, fmt.Errorf("search docs: %w", err)
 		}
 	}

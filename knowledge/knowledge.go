@@ -212,6 +212,45 @@ type retrieval struct {
 // retrieve searches the docs in lang for query (the question's search text)
 // and ranks the pages. With anyLang, a search in lang that finds nothing is
 // repeated over every language.
+//
+// Pseudo-relevance feedback (RM3, TestTuneFeedbackCV: the words of the best
+// 3, 5 or 10 pages' matched sections, weighted by their share of each page's
+// words times the page's share of the pages' scores times their idf, the
+// best 5, 10 or 20 searched in the prose and name fields, their field scores
+// added with weight 0.1 to 0.5) was not adopted. Against Kubernetes, BC Gov,
+// MoJ Recall@5 / nDCG@10 0.875 / 0.781, 0.889 / 0.792, 0.833 / 0.833, words
+// the question lacks gave Kubernetes 0.792 to 0.875 / 0.737 to 0.781 (best 3
+// pages, 5 words, 0.1: 0.847 / 0.781) and BC Gov nDCG@10 0.696 to 0.792, MoJ
+// unchanged: the words chosen follow the first pages wherever they are off
+// the question's subject, and include words of no subject ("shell", a code
+// block's language, among the most common). Re-weighing the question's own
+// words the best pages use instead gave Kubernetes at best 0.861 / 0.788 (5
+// pages, 20 words, 0.3) and BC Gov up to 0.889 / 0.807, but on the grid
+// without the rule below pooled 5-fold cross-validation chose no feedback on
+// four folds of five: Kubernetes 0.847 / 0.779 (chosen on the other two
+// sets, 0.847 / 0.755), the others unchanged. Keeping only words that two or
+// more of the pages share gave at best Kubernetes 0.875 / 0.784 and BC Gov
+// 0.889 / 0.807 (the question's own words, 5 pages, 20 words, 0.5), but in a
+// grid that large the folds' choices do not carry: pooled 5-fold
+// cross-validated Kubernetes 0.847 / 0.750, BC Gov 0.889 / 0.792; chosen on
+// two sets and scored on the third, Kubernetes 0.847 / 0.771, BC Gov 0.889 /
+// 0.807, MoJ 0.833 / 0.833 throughout. Through koban eval that setting gave
+// Kubernetes 0.861 / 0.773 (a Japanese-docs case whose lower confidence sent
+// it to the English docs), BC Gov 0.889 / 0.807, MoJ 0.833 / 0.833 with
+// triage macro-F1 0.409 → 0.242 (the added scores move confidence), and the
+// second search took Answer's p99 latency on the Kubernetes docs from 27 to
+// 95 ms on a loaded machine (p50 6 → 17 ms), above the 50 ms budget.
+//
+// Weighing a question's words by where they stand, its search text with a
+// part of it repeated (TestTuneEmphasisCV), was not adopted either: its
+// first sentence (an issue's title) once or twice more gave Kubernetes
+// 0.875 / 0.765 and 0.875 / 0.749 and BC Gov 0.889 / 0.792 and 0.889 /
+// 0.848; its first two sentences, 0.847 / 0.758 and 0.847 / 0.747, BC Gov
+// up to 0.889 / 0.833; its prose outside inline code, 0.847 / 0.770 and
+// 0.847 / 0.753; its inline code (pasted commands and errors), 0.861 /
+// 0.769 and 0.833 / 0.756; MoJ unchanged throughout. Pooled 5-fold
+// cross-validation chose none of them on every fold; chosen on BC Gov and
+// MoJ, the title twice more gave Kubernetes 0.875 / 0.749.
 func (s *Service) retrieve(ctx context.Context, question, query, lang string, anyLang bool) (retrieval, error) {
 	hits, err := s.s.Search(ctx, docsindex.Query{Text: query, Lang: lang, Size: s.cfg.Candidates, Weights: defaultRanking.weights})
 	if err == nil && len(hits) == 0 && anyLang {
@@ -276,10 +315,25 @@ func (p *page) lead() docsindex.Hit {
 type ranking struct {
 	// weights combine the per-field scores (docsindex.Field* keys).
 	weights map[string]float64
-	// extraSection is the weight of a page's second and third best
-	// sections: a page that matches in several places is more likely the
-	// page than one lucky section.
+	// extraSection is the weight of a page's next best sections (its
+	// best section's score and its page's are the page's score): a page
+	// that matches in several places might be more likely the page than
+	// one lucky section. It is 0, the page scored by its best section:
+	// TestTuneSectionsCV tried 0.05 to 0.5 over the next 1, 2, 4 or 8
+	// sections, or over the next 8 damped geometrically (× 0.5 or 0.7 each),
+	// against Kubernetes, BC Gov, MoJ Recall@5 / nDCG@10 0.875 / 0.781,
+	// 0.889 / 0.792, 0.833 / 0.833. None was better on any set: Kubernetes
+	// 0.819 to 0.875 / 0.761 to 0.771, BC Gov nDCG@10 0.729 to 0.792, MoJ
+	// unchanged. Pooled 5-fold cross-validation chose 0 on four folds
+	// (Kubernetes 0.875 / 0.771), leaving a set out chose 0 on all three.
+	// (Presumably long reference and concept pages match a long question
+	// in many sections, and the page that answers in one.)
 	extraSection float64
+	// extraSections is how many of a page's next best sections count
+	// with extraSection (0 means 2); extraDecay, when not 0, weighs the
+	// i-th of them (from 0) extraSection × extraDecay^i instead.
+	extraSections int
+	extraDecay    float64
 	// intentBoost multiplies the score of pages in the quadrant the
 	// question asks for.
 	intentBoost float64
@@ -433,11 +487,21 @@ func (r ranking) rankPages(hits []docsindex.Hit, sig signals) []*page {
 	}
 	for _, p := range pages {
 		p.score = p.best.Score + p.best.PageScore
-		for i, h := range p.sections[1:] {
-			if i == 2 {
-				break
+		if r.extraSection != 0 {
+			n := r.extraSections
+			if n == 0 {
+				n = 2
 			}
-			p.score += r.extraSection * h.Score
+			w := r.extraSection
+			for i, h := range p.sections[1:] {
+				if i == n {
+					break
+				}
+				p.score += w * h.Score
+				if r.extraDecay != 0 {
+					w *= r.extraDecay
+				}
+			}
 		}
 		// The quadrant prior stands for questions that do not say what
 		// they want; one that does gets its quadrant unpenalised.
