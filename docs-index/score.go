@@ -64,7 +64,9 @@ type bm25 struct{ k1, b float64 }
 // each kind of document's own average length, Kubernetes 0.806 / 0.734,
 // BC Gov 0.556 / 0.662.
 //
-// The identifier field takes the same parameters, unmeasured apart.
+// The identifier field takes the same parameters, unmeasured apart. The
+// anchor field is a list of names, as a title is, and takes the names'
+// parameters.
 var fieldBM25 = [numFields]bm25{
 	fTitle:    {5, 0.5},
 	fHeadings: {5, 0.5},
@@ -74,6 +76,7 @@ var fieldBM25 = [numFields]bm25{
 	fDesc:     {5, 1},
 	fPhrase:   {5, 1},
 	fIdent:    {5, 1},
+	fAnchor:   {5, 0.5},
 }
 
 // idf is BM25's inverse document frequency of a term in df of n documents.

@@ -1,0 +1,184 @@
+package docsindex
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Anchor text: the words of the links that point to a page from the other
+// pages of its source are a field of the page (fAnchor). People name a page
+// the way the docs' authors link to it ("the Pod lifecycle", "configure a
+// liveness probe"), often in words the page itself does not use in its
+// title; web search has ranked by it since the first engines.
+
+// Anchor is one link of a page's Markdown and its text.
+type Anchor struct {
+	Keys []string // the link keys the target may have (see targetKeys)
+	Text string   // the link's words, inline markup removed
+}
+
+var (
+	// mdAnchor is an inline Markdown link, [text](target) or a Hugo
+	// [text]({{< ref "target" >}}); an image's "!" before it is captured
+	// so as to skip it.
+	mdAnchor = regexp.MustCompile(`(!?)\[([^\[\]]*)\]\(\s*(?:\{\{[<%]\s*(?:rel)?ref\s+"([^"]+)"[^)]*|<?([^)\s>]+))`)
+	// mdRefAnchor is a reference link, [text][id] or [text][] or [id].
+	mdRefAnchor = regexp.MustCompile(`(!?)\[([^\[\]]+)\](?:\[([^\[\]]*)\])?`)
+	// mdRefDef defines a reference link's target: [id]: target.
+	mdRefDef = regexp.MustCompile(`(?m)^ {0,3}\[([^\[\]]+)\]:\s*<?(\S+?)>?(?:\s|$)`)
+	// htmlAnchor is an HTML link, <a ... href="target" ...>text</a>.
+	htmlAnchor = regexp.MustCompile(`(?is)<a\s[^>]*?href="([^"]+)"[^>]*>(.*?)</a>`)
+)
+
+// maxAnchorChars bounds one link's text: a link around a whole sentence
+// says less about its target than a name does, and no link grows a field
+// without bound.
+const maxAnchorChars = 200
+
+// pageAnchors lists the links with text in the Markdown body of the page at
+// rel, outside fenced code, in order.
+func pageAnchors(rel, body string) []Anchor {
+	prose, _ := SplitCode(body)
+	var out []Anchor
+	add := func(target, text string) {
+		keys := targetKeys(rel, target)
+		text = cleanInline(text)
+		if len(keys) == 0 || text == "" || isURLText(text, target) {
+			return
+		}
+		if len(text) > maxAnchorChars {
+			text = text[:maxAnchorChars]
+			for len(text) > 0 && !strings.HasSuffix(text, " ") {
+				text = text[:len(text)-1] // cut at a word, and so at a rune
+			}
+			text = strings.TrimSpace(text)
+			if text == "" {
+				return
+			}
+		}
+		out = append(out, Anchor{Keys: keys, Text: text})
+	}
+	for _, m := range mdAnchor.FindAllStringSubmatch(prose, -1) {
+		if m[1] == "" {
+			add(m[3]+m[4], m[2])
+		}
+	}
+	defs := map[string]string{}
+	for _, m := range mdRefDef.FindAllStringSubmatch(prose, -1) {
+		if id := strings.ToLower(m[1]); defs[id] == "" {
+			defs[id] = m[2]
+		}
+	}
+	if len(defs) > 0 {
+		for _, m := range mdRefAnchor.FindAllStringSubmatchIndex(prose, -1) {
+			if m[3] > m[2] { // an image
+				continue
+			}
+			if end := m[1]; end < len(prose) && (prose[end] == '(' || prose[end] == ':') {
+				continue // an inline link, or a definition
+			}
+			text := prose[m[4]:m[5]]
+			id := text
+			if m[6] >= 0 && m[7] > m[6] {
+				id = prose[m[6]:m[7]]
+			}
+			if t, ok := defs[strings.ToLower(id)]; ok {
+				add(t, text)
+			}
+		}
+	}
+	for _, m := range htmlAnchor.FindAllStringSubmatch(prose, -1) {
+		add(m[1], m[2])
+	}
+	return out
+}
+
+// isURLText says whether a link's text is its target or some other
+// address rather than words: such text names no page as people do.
+func isURLText(text, target string) bool {
+	t := strings.Trim(text, "`<> ")
+	return t == target || strings.Contains(t, "://") || strings.HasPrefix(t, "/") ||
+		strings.HasPrefix(t, "www.")
+}
+
+// maxAnchors bounds the distinct link texts kept for one page, the most
+// used first: a page half the docs link to would otherwise get a field
+// longer than its text, and its hundredth way of being named adds little.
+const maxAnchors = 20
+
+// maxAnchorTargets is how many pages one link text may name in a source
+// and still count as naming them: a text that links to many different
+// pages ("here", "this page", "documentation") names none of them. It is
+// a property of the text across the whole source, not a list of words.
+const maxAnchorTargets = 3
+
+// anchorTexts gives, for each page key of a source (pages: each page's
+// links by its key), the texts of the links to it from the other pages,
+// one a line: distinct (ignoring case and spacing), those naming more than
+// maxAnchorTargets pages left out, the maxAnchors used by the most pages
+// first (ties by text, so that the field depends only on the docs).
+func anchorTexts(pages map[string][]Anchor) map[string]string {
+	type use struct {
+		text  string
+		pages map[string]bool // linking pages
+	}
+	byTarget := map[string]map[string]*use{} // target → normalised text → use
+	targets := map[string]map[string]bool{}  // normalised text → targets
+	has := func(k string) bool { _, ok := pages[k]; return ok }
+	for from, anchors := range pages {
+		for _, a := range anchors {
+			to := ""
+			for _, k := range a.Keys {
+				if to = resolveKey(has, k); to != "" {
+					break
+				}
+			}
+			if to == "" || to == from {
+				continue
+			}
+			norm := strings.ToLower(strings.Join(strings.Fields(a.Text), " "))
+			if targets[norm] == nil {
+				targets[norm] = map[string]bool{}
+			}
+			targets[norm][to] = true
+			if byTarget[to] == nil {
+				byTarget[to] = map[string]*use{}
+			}
+			u := byTarget[to][norm]
+			if u == nil {
+				u = &use{text: a.Text, pages: map[string]bool{}}
+				byTarget[to][norm] = u
+			} else if a.Text < u.text {
+				u.text = a.Text // the same spelling whatever the map order
+			}
+			u.pages[from] = true
+		}
+	}
+	out := make(map[string]string, len(byTarget))
+	for to, uses := range byTarget {
+		var list []*use
+		for norm, u := range uses {
+			if len(targets[norm]) <= maxAnchorTargets {
+				list = append(list, u)
+			}
+		}
+		sort.Slice(list, func(i, j int) bool {
+			if len(list[i].pages) != len(list[j].pages) {
+				return len(list[i].pages) > len(list[j].pages)
+			}
+			return list[i].text < list[j].text
+		})
+		if len(list) > maxAnchors {
+			list = list[:maxAnchors]
+		}
+		texts := make([]string, len(list))
+		for i, u := range list {
+			texts[i] = u.text
+		}
+		if len(texts) > 0 {
+			out[to] = strings.Join(texts, "\n")
+		}
+	}
+	return out
+}
