@@ -2,6 +2,7 @@ package docsindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -170,5 +171,69 @@ func TestSearchByAnchorText(t *testing.T) {
 	}
 	if anchorScore("giraffe checklist") != 0 {
 		t.Error("target page still found by the words of a removed page's link")
+	}
+}
+
+// TestUpdateFailedRelinked fails an update after it wrote a changed link
+// and the new anchor text of the page it links to, then puts the link back
+// as it was: the next update, in the same process or after a restart,
+// gives the page its old anchor text again.
+func TestUpdateFailedRelinked(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const before, after = "# A\n\nSee the [zebra handbook](b.md).\n", "# A\n\nSee the [giraffe checklist](b.md).\n"
+	write("a.md", before)
+	write("b.md", "# B\n\nMoving workloads between clusters.\n")
+	dir := t.TempDir()
+	srcs := []Source{{Path: docs}}
+	check := func(when string, ix *Index, old bool) {
+		t.Helper()
+		for q, want := range map[string]bool{"zebra handbook": old, "giraffe checklist": !old} {
+			hits, err := ix.Search(ctx, Query{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := false
+			for _, h := range hits {
+				got = got || h.Path == "b.md" && h.Fields[FieldPageAnchor] > 0
+			}
+			if got != want {
+				t.Errorf("%s: b.md found by the anchor text %q: %v, want %v", when, q, got, want)
+			}
+		}
+	}
+	for _, restart := range []bool{false, true} {
+		ix, err := Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ix.Update(ctx, srcs); err != nil {
+			t.Fatal(err)
+		}
+		write("a.md", after)
+		// One check for the source, one per page (2), one for the page
+		// whose anchor text changes, then the save's: fail there.
+		if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Update failing in its save = %v, want context.Canceled", err)
+		}
+		check(fmt.Sprintf("restart %v, the failed update", restart), ix, false)
+		write("a.md", before)
+		if restart {
+			ix.Close()
+			if ix, err = Open(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := ix.Update(ctx, srcs); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("restart %v, the next update", restart), ix, true)
+		ix.Close()
 	}
 }
