@@ -24,6 +24,8 @@ import (
 //   - phrase: word pairs of the headings and prose, for proximity
 //   - ident: the identifiers of the headings, prose and code, whole
 //     (see identAnalyzer)
+//   - anchor: the texts of the links to a page from the other pages of its
+//     source (pages only; see anchors.go)
 var fieldNames = [numFields]string{
 	fTitle:    "title",
 	fHeadings: "headings",
@@ -33,6 +35,7 @@ var fieldNames = [numFields]string{
 	fDesc:     "desc",
 	fPhrase:   "phrase",
 	fIdent:    "ident",
+	fAnchor:   "anchor",
 }
 
 // analyzers holds the bleve analyzers the index uses, by role: the
@@ -138,7 +141,7 @@ func sectionTexts(s *Section) [numFields]string {
 // path, description) and its outline and prose. Kept apart from the
 // sections so that a page with many sections does not count its title many
 // times.
-func pageTexts(title, path, desc string, sections []Section) [numFields]string {
+func pageTexts(title, path, desc, anchor string, sections []Section) [numFields]string {
 	var heads []string
 	var body, all strings.Builder
 	for _, s := range sections {
@@ -157,6 +160,7 @@ func pageTexts(title, path, desc string, sections []Section) [numFields]string {
 	out[fTitle], out[fPath], out[fDesc] = title, pathWords(path), desc
 	out[fHeadings], out[fBody], out[fPhrase] = strings.Join(heads, "\n"), body.String(), title+"\n"+body.String()
 	out[fIdent] = title + "\n" + all.String()
+	out[fAnchor] = anchor
 	return out
 }
 

@@ -20,7 +20,7 @@ import (
 
 // SchemaVersion names the index layout and analysis. An index built with
 // another version is rebuilt from its sources on the next Update.
-const SchemaVersion = "docsindex/15"
+const SchemaVersion = "docsindex/16"
 
 // Index is the docs index: a manifest of the pages it was built from, with
 // every section's text, and the search index (postings.go) built from them.
@@ -62,7 +62,11 @@ type pageEntry struct {
 	Chars       int      // length of the page text
 	Links       []string // link keys of the pages it links to
 	Inlinks     int      // how many other pages of its source link to it
-	Sections    []Section
+	Anchors     []Anchor // its links with their texts
+	// AnchorText is the texts of the links to it from the other pages of
+	// its source (see anchorTexts), as its page document was indexed.
+	AnchorText string
+	Sections   []Section
 }
 
 // Open opens the index in dir, creating it if needed. An index with another
@@ -210,8 +214,14 @@ func (ix *Index) analysePage(e *pageEntry) []*analysedDoc {
 		s := &e.Sections[i]
 		docs = append(docs, ix.an.analyse(docInfo{ID: docID(e.Source, s.ID), Lang: e.Lang}, sectionTexts(s)))
 	}
+	return append(docs, ix.analysePageDoc(e))
+}
+
+// analysePageDoc analyses the page as a whole, the one document of it that
+// its anchor text is in.
+func (ix *Index) analysePageDoc(e *pageEntry) *analysedDoc {
 	page := docInfo{ID: pageKey(e.Source, e.Path), Page: true, Lang: e.Lang}
-	return append(docs, ix.an.analyse(page, pageTexts(e.Title, e.Path, e.Description, e.Sections)))
+	return ix.an.analyse(page, pageTexts(e.Title, e.Path, e.Description, e.AnchorText, e.Sections))
 }
 
 // lockWait is how long Open waits for another process to let go of the

@@ -33,26 +33,34 @@ func linkTargets(rel, body string) []string {
 		}
 	}
 	for _, t := range targets {
-		if i := strings.IndexAny(t, "#?"); i >= 0 {
-			t = t[:i]
+		for _, k := range targetKeys(rel, t) {
+			add(k)
 		}
-		if t == "" || strings.HasPrefix(t, "mailto:") {
-			continue
-		}
-		if u, err := url.Parse(t); err == nil && u.Scheme != "" {
-			if u.Scheme != "http" && u.Scheme != "https" {
-				continue
-			}
-			t = u.Path
-		}
-		if strings.HasPrefix(t, "/") {
-			add(pageKeyOf(strings.TrimPrefix(t, "/")))
-			continue
-		}
-		add(pageKeyOf(path.Join(path.Dir(rel), t)))
-		add(pageKeyOf(path.Join(pageKeyOf(rel), t)))
 	}
 	return out
+}
+
+// targetKeys are the link keys a link to t from the page at rel may name:
+// an absolute link's path, or a relative link resolved as a file and, as
+// Hugo serves a page, as a folder (in that order). None for a link to the
+// page itself, to another scheme than the web's, or to nothing.
+func targetKeys(rel, t string) []string {
+	if i := strings.IndexAny(t, "#?"); i >= 0 {
+		t = t[:i]
+	}
+	if t == "" || strings.HasPrefix(t, "mailto:") {
+		return nil
+	}
+	if u, err := url.Parse(t); err == nil && u.Scheme != "" {
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return nil
+		}
+		t = u.Path
+	}
+	if strings.HasPrefix(t, "/") {
+		return []string{pageKeyOf(strings.TrimPrefix(t, "/"))}
+	}
+	return []string{pageKeyOf(path.Join(path.Dir(rel), t)), pageKeyOf(path.Join(pageKeyOf(rel), t))}
 }
 
 // pageKeyOf is the link key of a page path: no extension, no index file.
@@ -80,23 +88,32 @@ func countInlinks(pages map[string][]string) map[string]int {
 	for from, links := range pages {
 		hit := map[string]bool{}
 		for _, l := range links {
-			k := l
-			for i := 0; i < 3 && k != ""; i++ {
-				if _, ok := pages[k]; ok {
-					break
-				}
-				_, rest, found := strings.Cut(k, "/")
-				if !found {
-					k = ""
-					break
-				}
-				k = rest
-			}
-			if _, ok := pages[k]; ok && k != from && !hit[k] {
+			k := resolveKey(func(k string) bool { _, ok := pages[k]; return ok }, l)
+			if k != "" && k != from && !hit[k] {
 				hit[k] = true
 				counts[k]++
 			}
 		}
 	}
 	return counts
+}
+
+// resolveKey is the page key that link key k names among the keys for
+// which has reports true, or "": k itself, or k without up to two leading
+// folders (a site prefix such as "docs/" or "ja/docs/").
+func resolveKey(has func(string) bool, k string) string {
+	for i := 0; i < 3 && k != ""; i++ {
+		if has(k) {
+			return k
+		}
+		_, rest, found := strings.Cut(k, "/")
+		if !found {
+			return ""
+		}
+		k = rest
+	}
+	if k != "" && has(k) {
+		return k
+	}
+	return ""
 }

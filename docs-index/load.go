@@ -46,6 +46,7 @@ type Page struct {
 	URL         string   // BaseURL-based link to the page, or ""
 	Hash        string   // content hash (file bytes plus source settings)
 	Links       []string // the pages it links to, as link keys (see linkTargets)
+	Anchors     []Anchor // its links with their texts (see pageAnchors)
 	Sections    []Section
 	// Truncated is set when the page's text went past maxPageChars and its
 	// end was left out of Sections.

@@ -47,6 +47,7 @@ func ParsePage(src Source, rel string, data []byte) (Page, error) {
 	p.Description = strings.Join(desc, " ")
 
 	p.Links = linkTargets(rel, body)
+	p.Anchors = pageAnchors(rel, body)
 	body = stripSiteSyntax(body)
 	secs, h1 := splitSections(body)
 	if p.Title == "" {

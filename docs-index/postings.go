@@ -24,6 +24,7 @@ const (
 	fDesc
 	fPhrase
 	fIdent
+	fAnchor
 	numFields
 )
 

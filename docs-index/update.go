@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/kobanhq/koban"
@@ -49,6 +50,7 @@ func dirtyEntry(old *pageEntry, fresh *Page) *pageEntry {
 	ids := map[string]bool{}
 	if fresh != nil {
 		e.Source, e.Path, e.Title, e.Description, e.Quadrant, e.Lang, e.Links = fresh.Source, fresh.Path, fresh.Title, fresh.Description, fresh.Quadrant, fresh.Lang, fresh.Links
+		e.Anchors = fresh.Anchors
 		for _, sec := range fresh.Sections {
 			sec.Source = fresh.Source
 			e.Sections = append(e.Sections, sec)
@@ -58,6 +60,7 @@ func dirtyEntry(old *pageEntry, fresh *Page) *pageEntry {
 	if old != nil {
 		if fresh == nil {
 			e.Source, e.Path, e.Title, e.Description, e.Quadrant, e.Lang, e.Links = old.Source, old.Path, old.Title, old.Description, old.Quadrant, old.Lang, old.Links
+			e.Anchors = old.Anchors
 		}
 		for _, sec := range old.Sections {
 			if !ids[sec.ID] {
@@ -85,11 +88,11 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 	if err != nil {
 		return st, warns, nil, err
 	}
-	changed, err := ix.analyseChanged(ctx, fresh)
+	an, err := ix.analyseChanged(ctx, fresh)
 	if err != nil {
 		return st, warns, nil, err
 	}
-	n, dirty, err := ix.apply(ctx, fresh, changed, seen, &st)
+	n, dirty, err := ix.apply(ctx, fresh, an, seen, &st)
 	if err != nil {
 		return st, warns, dirty, err
 	}
@@ -153,33 +156,85 @@ func (ix *Index) loadSources(ctx context.Context, sources []Source) (fresh []Pag
 	return fresh, seen, warns, nil
 }
 
+// analysed is what an update indexes, analysed before the index is locked
+// for writing.
+type analysed struct {
+	// changed holds the documents of the pages whose file changed (or is
+	// new), by page key.
+	changed map[string][]*analysedDoc
+	// anchor is the anchor text of every page found, by page key.
+	anchor map[string]string
+	// relinked holds the page document of each unchanged page whose
+	// anchor text changed (a page linking to it changed or went), by page
+	// key: only that document is indexed again.
+	relinked map[string]*analysedDoc
+}
+
 // analyseChanged analyses the pages of fresh whose hash differs from the
-// manifest's, by page key, as they will be indexed. It needs no write lock:
+// manifest's, by page key, as they will be indexed, and the page documents
+// of the others whose anchor text changes. It needs no write lock:
 // searches go on while it runs.
-func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (map[string][]*analysedDoc, error) {
+func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (analysed, error) {
+	type known struct {
+		hash, anchor string
+		anchors      []Anchor
+		entry        pageEntry
+	}
 	ix.mu.RLock()
-	hashes := make(map[string]string, len(ix.manifest.Pages))
+	old := make(map[string]*known, len(ix.manifest.Pages))
 	for k, e := range ix.manifest.Pages {
-		hashes[k] = e.Hash
+		old[k] = &known{hash: e.Hash, anchor: e.AnchorText, anchors: e.Anchors, entry: *e}
 	}
 	ix.mu.RUnlock()
 	var keys []string
 	var entries []*pageEntry
+	links := map[string]map[string][]Anchor{} // source → page link key → links
 	for i := range fresh {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return analysed{}, err
 		}
 		p := &fresh[i]
 		k := pageKey(p.Source, p.Path)
-		if h, ok := hashes[k]; ok && h == p.Hash {
+		anchors := p.Anchors
+		if o, ok := old[k]; ok && o.hash == p.Hash {
+			anchors = o.anchors
+		} else {
+			keys = append(keys, k)
+			entries = append(entries, entryOf(p))
+		}
+		if links[p.Source] == nil {
+			links[p.Source] = map[string][]Anchor{}
+		}
+		links[p.Source][pageKeyOf(p.Path)] = anchors
+	}
+	texts := map[string]map[string]string{}
+	for src, pages := range links {
+		texts[src] = anchorTexts(pages)
+	}
+	out := analysed{changed: make(map[string][]*analysedDoc, len(keys)), anchor: map[string]string{}, relinked: map[string]*analysedDoc{}}
+	for i := range fresh {
+		p := &fresh[i]
+		out.anchor[pageKey(p.Source, p.Path)] = texts[p.Source][pageKeyOf(p.Path)]
+	}
+	for _, e := range entries {
+		e.AnchorText = out.anchor[pageKey(e.Source, e.Path)]
+	}
+	for i, docs := range ix.analysePages(entries) {
+		out.changed[keys[i]] = docs
+	}
+	for i := range fresh {
+		p := &fresh[i]
+		k := pageKey(p.Source, p.Path)
+		o, ok := old[k]
+		if _, done := out.changed[k]; done || !ok || o.anchor == out.anchor[k] {
 			continue
 		}
-		keys = append(keys, k)
-		entries = append(entries, entryOf(p))
-	}
-	out := make(map[string][]*analysedDoc, len(keys))
-	for i, docs := range ix.analysePages(entries) {
-		out[keys[i]] = docs
+		if err := ctx.Err(); err != nil {
+			return analysed{}, err
+		}
+		e := o.entry
+		e.AnchorText = out.anchor[k]
+		out.relinked[k] = ix.analysePageDoc(&e)
 	}
 	return out, nil
 }
@@ -187,7 +242,7 @@ func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (map[string][
 // entryOf is the manifest entry of a freshly loaded page.
 func entryOf(p *Page) *pageEntry {
 	e := &pageEntry{Source: p.Source, Path: p.Path, Hash: p.Hash, Title: p.Title, Description: p.Description,
-		Quadrant: p.Quadrant, Lang: p.Lang, Links: p.Links, Sections: p.Sections}
+		Quadrant: p.Quadrant, Lang: p.Lang, Links: p.Links, Anchors: p.Anchors, Sections: p.Sections}
 	for i := range e.Sections {
 		e.Sections[i].Source = p.Source
 		e.Chars += len(e.Sections[i].Text)
@@ -201,7 +256,8 @@ func entryOf(p *Page) *pageEntry {
 // touched pages as a failed update must leave them (see dirtyEntry). Before
 // it changes the index it saves a manifest listing them so, for a process
 // that dies part way.
-func (ix *Index) apply(ctx context.Context, fresh []Page, changed map[string][]*analysedDoc, seen map[string]bool, st *Stats) (n int, dirty map[string]*pageEntry, err error) {
+func (ix *Index) apply(ctx context.Context, fresh []Page, an analysed, seen map[string]bool, st *Stats) (n int, dirty map[string]*pageEntry, err error) {
+	changed := an.changed
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -217,6 +273,11 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, changed map[string][]*
 		k := pageKey(fresh[i].Source, fresh[i].Path)
 		if _, ok := changed[k]; ok {
 			dirty[k] = dirtyEntry(ix.manifest.Pages[k], &fresh[i])
+		}
+	}
+	for k := range an.relinked {
+		if old := ix.manifest.Pages[k]; old != nil {
+			dirty[k] = dirtyEntry(old, nil)
 		}
 	}
 	st.Documents, st.Sections = len(ix.manifest.Pages), len(ix.sections)
@@ -253,6 +314,7 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, changed map[string][]*
 			st.Added++
 		}
 		e := entryOf(&fresh[i])
+		e.AnchorText = an.anchor[k]
 		ix.manifest.Pages[k] = e
 		for j := range e.Sections {
 			ix.sections[docID(e.Source, e.Sections[j].ID)] = &e.Sections[j]
@@ -261,8 +323,18 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, changed map[string][]*
 			ix.post.add(d)
 		}
 	}
+	relinked := 0
+	// In order of key, so that the search index's document order depends
+	// only on the docs.
+	for _, k := range slices.Sorted(maps.Keys(an.relinked)) {
+		if e := ix.manifest.Pages[k]; e != nil {
+			e.AnchorText = an.anchor[k]
+			ix.post.add(an.relinked[k])
+			relinked++
+		}
+	}
 	st.Documents, st.Sections = len(ix.manifest.Pages), len(ix.sections)
-	n = st.Added + st.Changed + st.Removed
+	n = st.Added + st.Changed + st.Removed + relinked
 	ix.countInlinks()
 	ix.post.compact(false)
 	if err := ctx.Err(); err != nil {

@@ -1,0 +1,239 @@
+package docsindex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestPageAnchors(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       []Anchor
+	}{
+		{"inline, relative", "See [the quota page](../reference/quotas.md) now.",
+			[]Anchor{{Keys: []string{"reference/quotas", "guide/reference/quotas"}, Text: "the quota page"}}},
+		{"inline, absolute with section", "[Set limits](/docs/tasks/limits/#cpu)",
+			[]Anchor{{Keys: []string{"docs/tasks/limits"}, Text: "Set limits"}}},
+		{"hugo ref", `[Pod overview]({{< ref "/concepts/pods" >}})`,
+			[]Anchor{{Keys: []string{"concepts/pods"}, Text: "Pod overview"}}},
+		{"markup in the text", "[`kubectl` **drain**](/docs/drain/)",
+			[]Anchor{{Keys: []string{"docs/drain"}, Text: "kubectl drain"}}},
+		{"reference link", "Read [the runbook][rb] and [Rb].\n\n[rb]: /ops/runbook.html\n",
+			[]Anchor{{Keys: []string{"ops/runbook"}, Text: "the runbook"}, {Keys: []string{"ops/runbook"}, Text: "Rb"}}},
+		{"html", `<a class="x" href="/docs/setup/">Install the
+tools</a>`,
+			[]Anchor{{Keys: []string{"docs/setup"}, Text: "Install the tools"}}},
+		{"image", "![a diagram](/img/arch.png)", nil},
+		{"in fenced code", "```\n[not a link](/docs/x/)\n```\n", nil},
+		{"text is the address", "[https://example.com/docs/x](https://example.com/docs/x) [/docs/y](/docs/y)", nil},
+		{"same page", "[below](#limits)", nil},
+		{"mail", "[write to us](mailto:team@example.com)", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pageAnchors("guide/setup.md", tt.body)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("pageAnchors(%q) = %+v, want %+v", tt.body, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPageAnchorsLongText(t *testing.T) {
+	long := strings.Repeat("word ", 100)
+	got := pageAnchors("a.md", "["+long+"](b.md)")
+	if len(got) != 1 || len(got[0].Text) > maxAnchorChars || !strings.HasPrefix(long, got[0].Text) || strings.HasSuffix(got[0].Text, " ") {
+		t.Fatalf("long link text kept as %+v, want at most %d bytes cut at a word", got, maxAnchorChars)
+	}
+}
+
+func TestAnchorTexts(t *testing.T) {
+	link := func(to, text string) Anchor { return Anchor{Keys: []string{to}, Text: text} }
+	pages := map[string][]Anchor{
+		"target": {link("target", "itself")},
+		"a":      {link("docs/target", "Quota Guide"), link("target", "here"), link("b", "here")},
+		"b":      {link("target", "quota   guide"), link("target", "limits"), link("c", "here")},
+		"c":      {link("target", "limits"), link("d", "here"), link("missing", "nowhere")},
+		"d":      nil,
+	}
+	got := anchorTexts(pages)
+	// "here" names four pages: no page by it. A page's link to itself
+	// and a link to no page count for nothing. Texts differing in case or
+	// spacing are one, its spellings the same whatever the order.
+	want := map[string]string{"target": "Quota Guide\nlimits"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("anchorTexts = %q, want %q", got, want)
+	}
+}
+
+func TestAnchorTextsBounded(t *testing.T) {
+	pages := map[string][]Anchor{"popular": nil}
+	for i := range 3 * maxAnchors {
+		from := fmt.Sprintf("p%02d", i)
+		// Page i links with its own text, and with the text of page 0
+		// when i is even: that text is used most and comes first.
+		links := []Anchor{{Keys: []string{"popular"}, Text: fmt.Sprintf("name %02d", i)}}
+		if i%2 == 0 {
+			links = append(links, Anchor{Keys: []string{"popular"}, Text: "name 00"})
+		}
+		pages[from] = links
+	}
+	lines := strings.Split(anchorTexts(pages)["popular"], "\n")
+	if len(lines) != maxAnchors || lines[0] != "name 00" || lines[1] != "name 01" {
+		t.Fatalf("anchor text of a page linked %d ways = %d lines starting %q, want %d, most used first", 3*maxAnchors, len(lines), lines[:2], maxAnchors)
+	}
+}
+
+// TestSearchByAnchorText finds a page by the words of another page's link
+// to it, and follows the linking page as it changes and goes, through
+// incremental updates and a reopened index.
+func TestSearchByAnchorText(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("target.md", "# Moving workloads\n\nSteps to move the workloads of one cluster to another.\n")
+	write("linker.md", "# Overview\n\nBefore an upgrade, follow the [zebra handbook](target.md).\n")
+	write("other.md", "# Something else\n\nUnrelated words about storage.\n")
+	dir := t.TempDir()
+	ix := mustOpen(t, dir)
+	srcs := []Source{{Path: docs}}
+	update := func() Stats {
+		t.Helper()
+		st, _, err := ix.Update(ctx, srcs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	// anchorScore is the target page's anchor evidence for q, 0 when no
+	// hit of the target has any.
+	anchorScore := func(q string) float64 {
+		t.Helper()
+		hits, err := ix.Search(ctx, Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			if h.Path == "target.md" {
+				return h.Fields[FieldPageAnchor]
+			}
+		}
+		return 0
+	}
+	update()
+	if anchorScore("zebra handbook") == 0 {
+		t.Fatal("target page not found by the words of the link to it")
+	}
+
+	write("linker.md", "# Overview\n\nBefore an upgrade, follow the [giraffe checklist](target.md).\n")
+	if st := update(); st.Changed != 1 {
+		t.Fatalf("Update after a link changed = %+v, want the linking page changed", st)
+	}
+	if anchorScore("zebra handbook") != 0 {
+		t.Error("target page still found by the link's old words")
+	}
+	if anchorScore("giraffe checklist") == 0 {
+		t.Error("target page not found by the link's new words")
+	}
+
+	ix.Close()
+	ix = mustOpen(t, dir)
+	if anchorScore("giraffe checklist") == 0 {
+		t.Error("reopened index lost the anchor text")
+	}
+	// The postings file gone, the search index is built again from the
+	// manifest, which keeps each page's anchor text.
+	ix.Close()
+	if err := os.Remove(filepath.Join(dir, postingsFile)); err != nil {
+		t.Fatal(err)
+	}
+	ix = mustOpen(t, dir)
+	if anchorScore("giraffe checklist") == 0 {
+		t.Error("index rebuilt from its manifest lost the anchor text")
+	}
+
+	if err := os.Remove(filepath.Join(docs, "linker.md")); err != nil {
+		t.Fatal(err)
+	}
+	if st := update(); st.Removed != 1 {
+		t.Fatalf("Update after the linking page went = %+v, want it removed", st)
+	}
+	if anchorScore("giraffe checklist") != 0 {
+		t.Error("target page still found by the words of a removed page's link")
+	}
+}
+
+// TestUpdateFailedRelinked fails an update after it wrote a changed link
+// and the new anchor text of the page it links to, then puts the link back
+// as it was: the next update, in the same process or after a restart,
+// gives the page its old anchor text again.
+func TestUpdateFailedRelinked(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const before, after = "# A\n\nSee the [zebra handbook](b.md).\n", "# A\n\nSee the [giraffe checklist](b.md).\n"
+	write("a.md", before)
+	write("b.md", "# B\n\nMoving workloads between clusters.\n")
+	dir := t.TempDir()
+	srcs := []Source{{Path: docs}}
+	check := func(when string, ix *Index, old bool) {
+		t.Helper()
+		for q, want := range map[string]bool{"zebra handbook": old, "giraffe checklist": !old} {
+			hits, err := ix.Search(ctx, Query{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := false
+			for _, h := range hits {
+				got = got || h.Path == "b.md" && h.Fields[FieldPageAnchor] > 0
+			}
+			if got != want {
+				t.Errorf("%s: b.md found by the anchor text %q: %v, want %v", when, q, got, want)
+			}
+		}
+	}
+	for _, restart := range []bool{false, true} {
+		ix, err := Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ix.Update(ctx, srcs); err != nil {
+			t.Fatal(err)
+		}
+		write("a.md", after)
+		// One check for the source, one per page (2), one for the page
+		// whose anchor text changes, then the save's: fail there.
+		if _, _, err := ix.Update(&errAfter{Context: ctx, left: 4}, srcs); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Update failing in its save = %v, want context.Canceled", err)
+		}
+		check(fmt.Sprintf("restart %v, the failed update", restart), ix, false)
+		write("a.md", before)
+		if restart {
+			ix.Close()
+			if ix, err = Open(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := ix.Update(ctx, srcs); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("restart %v, the next update", restart), ix, true)
+		ix.Close()
+	}
+}
