@@ -311,6 +311,10 @@ func renderSection(text string, a ask, budget int) (string, bool) {
 			if blocks[i].kind != code && strings.HasSuffix(strings.TrimSpace(rendered[i]), ":") {
 				take(i + 1)
 			}
+			// A field's description is read with the field's name.
+			if describedTerm(blocks, i) != "" {
+				take(i - 1)
+			}
 		}
 		if used == 0 {
 			// Not even the best block fits: show it cut, code at a line
