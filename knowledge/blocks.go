@@ -40,6 +40,31 @@ var (
 	htmlScript = regexp.MustCompile(`(?is)<(script|style)\b[^>]*>.*?</(?:script|style)\s*>`)
 )
 
+// termItem matches a list item that only names something, as generated
+// API and configuration references list their fields: "- **spec.replicas**
+// (int32)", "- `--max-pods` (int):"; the paragraph describing it follows.
+var termItem = regexp.MustCompile("^\\s*(?:[-*+])\\s+((?:\\*\\*[^*]+\\*\\*|`[^`]+`)(?:\\s*\\([^)]*\\))?):?\\s*$")
+
+// describedTerm is the name that blocks[i] describes: the text of the
+// previous block when that is a list item alone naming a field, a flag or
+// a term and blocks[i] a paragraph, its description (the index keeps no
+// indentation to tell it by); "" otherwise. A description read without its
+// name would not say which field it is.
+func describedTerm(blocks []block, i int) string {
+	if i == 0 || blocks[i].kind == code || blocks[i].kind == table || len(blocks[i].lines) == 0 {
+		return ""
+	}
+	prev := blocks[i-1]
+	if prev.kind != list || len(prev.lines) != 1 {
+		return ""
+	}
+	m := termItem.FindStringSubmatch(prev.lines[0])
+	if m == nil || blocks[i].kind != prose {
+		return ""
+	}
+	return m[1]
+}
+
 // splitBlocks splits section text into blocks. An unclosed fence runs to
 // the end of the text.
 func splitBlocks(text string) []block {

@@ -357,3 +357,56 @@ func TestWordsMixedScript(t *testing.T) {
 		t.Errorf("words = %q, want %q", got, want)
 	}
 }
+
+// TestAnswerShowsEveryListedPage composes an answer from a page of long
+// sections with four more pages about the same task: the answer stays
+// within MaxAnswerChars, quotes the first page's two sections that answer,
+// and still shows each of the other pages, quoted or by its line, so that
+// an asker whose answer is on the third or fifth page sees it.
+func TestAnswerShowsEveryListedPage(t *testing.T) {
+	filler := func(topic string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "The %s step %d keeps the gadget fleet consistent while nodes drain and traffic moves between zones. ", topic, i)
+			if i%4 == 3 {
+				b.WriteString("\n\n")
+			}
+		}
+		return b.String()
+	}
+	pages := map[string]string{
+		"how-to/rotate-widget-keys.md": "# Rotate widget keys\n\nWidget keys expire after ninety days.\n\n" +
+			"## Rotate the widget keys in staging\n\nTo rotate the widget keys in staging, run:\n\n```shell\nwidgetctl keys rotate --env staging\n```\n\n" + filler("staging", 30) + "\n\n" +
+			"## Rotate the widget keys in production\n\nTo rotate the widget keys in production, run:\n\n```shell\nwidgetctl keys rotate --env production\n```\n\n" + filler("production", 30) + "\n",
+	}
+	others := []string{"alpha", "bravo", "charlie", "delta"}
+	for _, o := range others {
+		pages["how-to/widget-"+o+".md"] = fmt.Sprintf("# Rotate widget keys on %s\n\n## Rotate the widget keys of %s clusters\n\n%s\n\n"+
+			"To rotate the widget keys of a %s cluster without downtime, drain its gadgets first, then rotate the keys one zone at a time and wait for each zone to report healthy before the next one. Rotating the widget keys on %s needs the operator role.\n\n```shell\nwidgetctl keys rotate --cluster %s --zone-by-zone --wait-healthy\n```\n\n%s\n",
+			o, o, filler(o, 8), o, o, o, filler(o, 8))
+	}
+	svc := mustServiceOf(t, pages)
+	ans, err := svc.Answer(context.Background(), koban.Question{Text: "how do I rotate the widget keys?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Known {
+		t.Fatalf("Answer not known (confidence %.2f)", ans.Confidence)
+	}
+	if len(ans.Text) > MaxAnswerChars {
+		t.Errorf("answer has %d chars, want at most %d", len(ans.Text), MaxAnswerChars)
+	}
+	if strings.Count(ans.Text, "```")%2 != 0 {
+		t.Errorf("answer has an unclosed code block:\n%s", ans.Text)
+	}
+	for _, want := range []string{"widgetctl keys rotate --env staging", "widgetctl keys rotate --env production"} {
+		if !strings.Contains(ans.Text, want) {
+			t.Errorf("answer does not show %q from the first page:\n%s", want, ans.Text)
+		}
+	}
+	for _, o := range others {
+		if !strings.Contains(ans.Text, "how-to/widget-"+o+".md") {
+			t.Errorf("answer does not show the page about %s:\n%s", o, ans.Text)
+		}
+	}
+}

@@ -21,8 +21,9 @@ const (
 // A section with neither words of the question nor code gives its first
 // sentence.
 func glimpse(text string, a ask) string {
-	var sentences, codeLines []string
-	for _, bl := range splitBlocks(capLines(text, maxGlimpseLines)) {
+	var sentences, terms, codeLines []string
+	blocks := splitBlocks(capLines(text, maxGlimpseLines))
+	for i, bl := range blocks {
 		switch bl.kind {
 		case code:
 			// What to type, not what it prints.
@@ -40,10 +41,22 @@ func glimpse(text string, a ask) string {
 			}
 		default:
 			r, _ := bl.render(a)
-			sentences = append(sentences, splitSentences(strings.Join(strings.Fields(r), " "))...)
+			ss := splitSentences(strings.Join(strings.Fields(r), " "))
+			// A field's description is shown with the field's name,
+			// though chosen by its own words: the name's words, on each
+			// sentence of it, would lift its shortest one ("More info:
+			// <link>").
+			term := describedTerm(blocks, i)
+			for range ss {
+				terms = append(terms, term)
+			}
+			sentences = append(sentences, ss...)
+		}
+		for len(terms) < len(sentences) {
+			terms = append(terms, "") // table rows
 		}
 	}
-	s := bestLines(sentences, a, maxGlimpseChars-maxGlimpseCodeChars)
+	s := bestLines(sentences, terms, a, maxGlimpseChars-maxGlimpseCodeChars)
 	c := ""
 	if i := bestLine(codeLines, a); i >= 0 {
 		c = codeLines[i]
@@ -61,26 +74,43 @@ func glimpse(text string, a ask) string {
 }
 
 // bestLines is the sentence that holds the most of the question's words,
-// more when it is concrete, with the next best one (in text order) when both fit within n bytes.
-func bestLines(sentences []string, a ask, n int) string {
+// more when it is concrete, with the next best one (in text order) when
+// both fit within n bytes; a sentence that describes a field (terms, by
+// sentence, see describedTerm) is shown after the field's name, once for
+// two sentences of one field, where there is room for it.
+func bestLines(sentences, terms []string, a ask, n int) string {
 	sc := lineScores(sentences, a)
 	for i, s := range sentences {
 		if concrete(s) {
 			sc[i] *= concreteBonus
 		}
 	}
+	shown := func(k int, prev int) string {
+		if terms[k] == "" || prev >= 0 && (terms[prev] == terms[k] || strings.Contains(sentences[prev], terms[k])) {
+			return sentences[k]
+		}
+		return terms[k] + ": " + sentences[k]
+	}
 	i := argmax(sc, -1)
 	if i < 0 {
 		return ""
 	}
 	j := argmax(sc, i)
-	if j < 0 || sc[j] == 0 || len(sentences[i])+len(sentences[j])+5 > n {
-		return sentences[i]
-	}
-	if j < i {
+	if j >= 0 && j < i {
 		i, j = j, i
 	}
-	return sentences[i] + " … " + sentences[j]
+	if j < 0 || sc[i] == 0 || sc[j] == 0 {
+		return shown(argmax(sc, -1), -1)
+	}
+	first, second := shown(i, -1), shown(j, i)
+	switch {
+	case len(first)+len(second)+5 <= n:
+		return first + " … " + second
+	case len(sentences[i])+len(sentences[j])+5 <= n:
+		// Both sentences say more than one with its field's name.
+		return sentences[i] + " … " + sentences[j]
+	}
+	return shown(argmax(sc, -1), -1)
 }
 
 // concreteBonus lifts a sentence that names something to type or open:

@@ -43,6 +43,13 @@ func TestGlimpse(t *testing.T) {
 			notWant:  []string{"general channel"},
 		},
 		{
+			name:     "a field's description is shown with the field's name",
+			question: "how long does the gateway wait before it drops an idle upstream connection?",
+			text:     "Fields of the gateway spec.\n\n- **spec.retries** (int32)\n\nHow many times a failed request is sent again. Defaults to 3.\n\n- **spec.keepaliveSeconds** (int64)\n\nSeconds an idle upstream connection is kept before the gateway drops it. More info: https://gateway.example/docs\n\n- **spec.tls** (TLSConfig)\n\nCertificates the gateway serves.\n",
+			want:     []string{"**spec.keepaliveSeconds** (int64): Seconds an idle upstream connection is kept before the gateway drops it."},
+			notWant:  []string{"spec.retries", "spec.tls"},
+		},
+		{
 			name:     "no question words: the first sentence",
 			question: "zebra?",
 			text:     "First things first. Then the rest.",
@@ -158,5 +165,48 @@ func TestGlimpseSameEveryRun(t *testing.T) {
 		if got := glimpse(text, b); got != first {
 			t.Fatalf("run %d: glimpse %q, first run %q", i, got, first)
 		}
+	}
+}
+
+func TestDescribedTerm(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"bold field and type", "- **spec.replicas** (int32)\n\nNumber of desired pods.", "**spec.replicas** (int32)"},
+		{"code flag with a colon", "* `--max-pods` (int):\n\nThe most pods a node runs.", "`--max-pods` (int)"},
+		{"bare bold name", "- **Gold**\n\nThe cluster in the second data centre.", "**Gold**"},
+		{"a list of several names describes nothing", "- **Silver**\n- **Gold**\n\nPick one of them.", ""},
+		{"an item that says more than a name", "- **Note:** back up first\n\nThen run the upgrade.", ""},
+		{"a name followed by code", "- **spec.replicas** (int32)\n\n```yaml\nreplicas: 3\n```", ""},
+		{"a paragraph after a paragraph", "The **spec.replicas** field.\n\nNumber of desired pods.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			blocks := splitBlocks(tt.text)
+			if got := describedTerm(blocks, len(blocks)-1); got != tt.want {
+				t.Errorf("describedTerm(last block of %q) = %q, want %q", tt.text, got, tt.want)
+			}
+			if got := describedTerm(blocks, 0); got != "" {
+				t.Errorf("describedTerm(first block of %q) = %q, want none", tt.text, got)
+			}
+		})
+	}
+}
+
+// TestRenderSectionKeepsFieldName shortens a reference of many fields: the
+// description that answers is shown under its field's name.
+func TestRenderSectionKeepsFieldName(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "- **spec.field%d** (string)\n\nWhat field %d of the widget sets, in a sentence long enough to count against the budget of the answer.\n\n", i, i)
+	}
+	b.WriteString("- **spec.drainTimeout** (duration)\n\nHow long the widget waits for open sessions to drain before it stops.\n\n")
+	q := "how long does the widget wait for sessions to drain before it stops?"
+	got, cut := renderSection(b.String(), askOf(q, CleanQuery(q), nil), 450)
+	if !cut {
+		t.Errorf("renderSection did not shorten %d bytes to 450", b.Len())
+	}
+	if !strings.Contains(got, "How long the widget waits for open sessions to drain") || !strings.Contains(got, "**spec.drainTimeout** (duration)") {
+		t.Errorf("renderSection =\n%s\nwant the drain description under its field's name", got)
 	}
 }

@@ -143,3 +143,77 @@ func TestAnswerEnglishDocsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerAcrossLanguagesQuotesSteps asks in Japanese how to do what an
+// English how-to page does: the glossary's words are the question's words
+// in choosing the section too, so the answer quotes the page's steps (the
+// file to write), not its intro that repeats the title. Both with Japanese
+// docs beside the English ones and with English docs only.
+func TestAnswerAcrossLanguagesQuotesSteps(t *testing.T) {
+	enOnly, err := docsindex.OpenMem(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { enOnly.Close() })
+	if _, _, err := enOnly.Update(context.Background(), []docsindex.Source{{Path: "../docs/samples/en", Lang: "en"}}); err != nil {
+		t.Fatal(err)
+	}
+	services := map[string]*Service{"en and ja docs": mustService(t), "en docs only": New(enOnly, Config{MinConfidence: 0.35}, nil)}
+	tests := []struct {
+		q, path, anchor, shows string
+	}{
+		{"データベースはどうやって申請しますか？", "how-to/request-a-database.md", "add-the-claim", "deploy/database.yaml"},
+		{"データベースの申請方法を教えてください", "how-to/request-a-database.md", "add-the-claim", "kind: DatabaseClaim"},
+	}
+	for name, svc := range services {
+		for _, tt := range tests {
+			ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ans.Known || len(ans.Citations) == 0 {
+				t.Errorf("%s: Answer(%q) = known %v, %d citations; want an answer", name, tt.q, ans.Known, len(ans.Citations))
+				continue
+			}
+			if c := ans.Citations[0]; c.Path != tt.path || c.Anchor != tt.anchor || c.Lang != "en" {
+				t.Errorf("%s: Answer(%q) quotes %s#%s (%s) first; want %s#%s in en", name, tt.q, c.Path, c.Anchor, c.Lang, tt.path, tt.anchor)
+			}
+			if !strings.Contains(ans.Text, tt.shows) {
+				t.Errorf("%s: Answer(%q) text does not show %q:\n%s", name, tt.q, tt.shows, ans.Text)
+			}
+		}
+	}
+}
+
+// TestAskCarry checks that the glossary's words count as the question's
+// own: in full weight, as plain words (not a quoted link's), and once.
+func TestAskCarry(t *testing.T) {
+	q := "データベースを申請したい"
+	a := askOf(q, "database request", nil)
+	before := titleAsked("Request a database", a)
+	a.carry("database requests")
+	if before || !titleAsked("Request a database", a) {
+		t.Errorf("titleAsked before carry = %v, after = %v; want false, then true", before, titleAsked("Request a database", a))
+	}
+	for _, w := range []string{"database", "request"} {
+		if a.words[w] != 1 || !a.plain[w] {
+			t.Errorf("after carry, word %q has weight %v, plain %v; want 1 and plain (words %v)", w, a.words[w], a.plain[w], a.words)
+		}
+	}
+	seen := map[string]bool{}
+	for _, w := range a.order {
+		if seen[w] {
+			t.Errorf("word %q twice in order %v", w, a.order)
+		}
+		seen[w] = true
+	}
+	if len(a.order) != len(a.words) {
+		t.Errorf("order %v does not list the %d words %v", a.order, len(a.words), a.words)
+	}
+	empty := askOf(q, "", nil)
+	n := len(empty.words)
+	empty.carry("")
+	if len(empty.words) != n {
+		t.Errorf("carry(\"\") changed the words: %d, want %d", len(empty.words), n)
+	}
+}

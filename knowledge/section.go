@@ -107,6 +107,32 @@ func askOf(question, query string, context []string) ask {
 	return a
 }
 
+// carry adds the question's own words as the glossary carried them to the
+// docs' language (see Glossary.Translate): a Japanese question answered from
+// English docs shares none of its words with them, so without these its
+// weights, and the rules that read the question's plain words (a how-to that
+// names the page's title asks for its steps, titleAsked), would see only the
+// searched text at best, and the page's intro, which repeats the title,
+// would be quoted instead of its steps.
+func (a *ask) carry(translated string) {
+	ws := words(translated)
+	if len(ws) == 0 {
+		return
+	}
+	for _, w := range ws {
+		if askedWord(w) {
+			a.words[w] = 1
+			a.plain[w] = true
+		}
+	}
+	mergeInflections(a.words)
+	a.order = make([]string, 0, len(a.words))
+	for w := range a.words {
+		a.order = append(a.order, w)
+	}
+	sort.Strings(a.order)
+}
+
 // askedWord says whether w (see words) can say what a question asks
 // about: not a stop word or a lone letter.
 func askedWord(w string) bool {
