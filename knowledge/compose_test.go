@@ -410,3 +410,45 @@ func TestAnswerShowsEveryListedPage(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeQuotesNoLessThanTheLine wants a page after the first, when a
+// short quote of it would leave out what its line shows, to be shown by
+// its line: here the sentence that answers sits in a paragraph longer than
+// a short quote, which would show the page's commands alone.
+func TestComposeQuotesNoLessThanTheLine(t *testing.T) {
+	filler := func(topic string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "The %s note %d keeps the gadget fleet consistent while nodes drain. ", topic, i)
+		}
+		return b.String()
+	}
+	const answer = "An expired token stops the widget key rotation until the token is renewed with the force flag."
+	svc := mustServiceOf(t, map[string]string{
+		"how-to/rotate-widget-keys.md": "# Rotate widget keys\n\n## Rotate the widget keys\n\nTo rotate the widget keys, run:\n\n```shell\nwidgetctl keys rotate\n```\n\n" +
+			"Rotate the widget keys when a token expired or leaked. Rotating the widget keys replaces every key of the fleet.\n",
+		"how-to/tokens.md": "# Widget tokens\n\n## Renew widget tokens\n\nTo renew a widget token, run:\n\n```shell\nwidgetctl token renew\n```\n\n" +
+			filler("token", 3) + answer + " " + filler("renewal", 4) + "\n\nTo see a token, run:\n\n```shell\nwidgetctl token show\n```\n\n" +
+			"To list the tokens, run:\n\n```shell\nwidgetctl token list\n```\n",
+	})
+	q := "how do I rotate the widget keys when a token expired?"
+	r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.pages) != 2 || r.pages[0].best.Path != "how-to/rotate-widget-keys.md" {
+		t.Fatalf("retrieved %d pages, want the page on rotating keys first and the one on tokens", len(r.pages))
+	}
+	// Scored close to the first page, the second would be quoted.
+	r.pages[1].score = 0.9 * r.pages[0].score
+	text, _, _ := svc.compose(r.pages, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+	if !strings.Contains(text, "widgetctl keys rotate") {
+		t.Errorf("answer does not quote the first page:\n%s", text)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), answer) {
+		t.Errorf("answer does not show the sentence of the second page that answers:\n%s", text)
+	}
+	if len(text) > MaxAnswerChars {
+		t.Errorf("answer has %d chars, want at most %d", len(text), MaxAnswerChars)
+	}
+}
