@@ -33,10 +33,10 @@ const (
 // answers (and a second one when it answers nearly as well), its steps or
 // paragraph with code blocks verbatim and tables bounded; from the next
 // pages, when they score close to the best, their best section in short
-// (unless the short quote shows less of the question than the page's
-// line); then the other pages ranked next, a line each with their best section's
-// glimpse. The lines of the first pages are kept room for before the next
-// pages are quoted, so that each of them is shown. Each part is headed by
+// (its glimpse, when that shows more of the question); then the other
+// pages ranked next, a line each with their best section's glimpse. The
+// lines of the first pages are kept room for before the next pages are
+// quoted, so that each of them is shown. Each part is headed by
 // its breadcrumb and link, and says when something was left out. It returns the answer, the citations of what it
 // quotes, and the best section of each of the first pages with its glimpse
 // (whether or not the answer had room to list it).
@@ -161,17 +161,19 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 				break
 			}
 			body, cut := renderSection(pc[0].sec.Text, a, otherBudget)
-			if cut && i+1 < n && asked(body, a) < asked(glimpses[i+1], a) {
+			if cut {
 				// Shortened to whole blocks (for a how-to, its code
-				// first; a paragraph longer than the budget never), the
-				// quote shows less of what was asked than the page's
-				// line, chosen sentence by sentence: the page is listed
-				// by its line, as it is when ranked lower. Quoted so,
-				// a relevant page placed second showed its key less
-				// often than placed third to fifth (TestEvalComposition,
-				// Kubernetes keyed cases: 9 of 15 against 10; 10 with
-				// this rule).
-				continue
+				// first; a paragraph longer than the budget never), a
+				// quote can show less of what was asked than the
+				// section's glimpse, chosen sentence by sentence, that
+				// lists the page when it is ranked lower: the glimpse
+				// is quoted then. Quoting the blocks, a relevant page
+				// placed second showed its key less often than placed
+				// third to fifth (TestEvalComposition, Kubernetes keyed
+				// cases: 9 of 15 against 10; 10 quoting the glimpse).
+				if g := glimpse(pc[0].sec.Text, a); asked(body, a) < asked(g, a) {
+					body = g
+				}
 			}
 			put(p, pc[0].sec, body, cut)
 		}

@@ -411,11 +411,12 @@ func TestAnswerShowsEveryListedPage(t *testing.T) {
 	}
 }
 
-// TestComposeQuotesNoLessThanTheLine wants a page after the first, when a
-// short quote of it would leave out what its line shows, to be shown by
-// its line: here the sentence that answers sits in a paragraph longer than
-// a short quote, which would show the page's commands alone.
-func TestComposeQuotesNoLessThanTheLine(t *testing.T) {
+// TestComposeShortQuoteShowsTheGlimpse wants a page after the first, when
+// a short quote of its blocks would leave out what its glimpse shows, to
+// be quoted by its glimpse: here the sentence that answers sits in a
+// paragraph longer than a short quote, which would show the page's
+// commands alone.
+func TestComposeShortQuoteShowsTheGlimpse(t *testing.T) {
 	filler := func(topic string, n int) string {
 		var b strings.Builder
 		for i := range n {
@@ -441,7 +442,10 @@ func TestComposeQuotesNoLessThanTheLine(t *testing.T) {
 	}
 	// Scored close to the first page, the second would be quoted.
 	r.pages[1].score = 0.9 * r.pages[0].score
-	text, _, _ := svc.compose(r.pages, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+	text, cites, _ := svc.compose(r.pages, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+	if len(cites) != 2 || cites[1].Path != "how-to/tokens.md" || !strings.Contains(strings.Join(strings.Fields(cites[1].Snippet), " "), answer) {
+		t.Errorf("citations %+v, want the second page's quote with the sentence that answers", cites)
+	}
 	if !strings.Contains(text, "widgetctl keys rotate") {
 		t.Errorf("answer does not quote the first page:\n%s", text)
 	}
