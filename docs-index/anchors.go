@@ -128,7 +128,11 @@ func inlineLinks(s string, add func(target, text string)) {
 		if open < 0 || s[open] != '[' || (open > 0 && s[open-1] == '!') {
 			continue
 		}
+		// Only the start of what follows is looked at: a target that does
+		// not end within maxLinkTarget is not a link, and each of many
+		// unclosed links would otherwise scan the rest of the page.
 		rest := strings.TrimLeft(s[i:], " \t\n")
+		rest = rest[:min(len(rest), maxLinkTarget+16)]
 		target := ""
 		if m := hugoRef.FindStringSubmatch(rest); m != nil {
 			target = m[1]
@@ -136,8 +140,6 @@ func inlineLinks(s string, add func(target, text string)) {
 			rest = strings.TrimPrefix(rest, "<")
 			if k := strings.IndexAny(rest, ") \t\n>"); k >= 0 {
 				target = rest[:k]
-			} else {
-				target = rest
 			}
 		}
 		if target != "" {

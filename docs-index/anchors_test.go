@@ -34,6 +34,9 @@ tools</a>`,
 		{"text is the address", "[https://example.com/docs/x](https://example.com/docs/x) [/docs/y](/docs/y)", nil},
 		{"same page", "[below](#limits)", nil},
 		{"mail", "[write to us](mailto:team@example.com)", nil},
+		{"unclosed at the end", "[not a link](b.md", nil},
+		{"query string", "[Ask](b.md?q=1#x)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Ask"}}},
+		{"folder, dot", "[Dot](./b/) [Up](../b)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Dot"}, {Keys: []string{"b", "guide/b"}, Text: "Up"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,5 +238,59 @@ func TestUpdateFailedRelinked(t *testing.T) {
 		}
 		check(fmt.Sprintf("restart %v, the next update", restart), ix, true)
 		ix.Close()
+	}
+}
+
+// anchorsSize is the bytes the links of a page keep (in the manifest, for
+// as long as the index is open).
+func anchorsSize(as []Anchor) int {
+	n := 0
+	for _, a := range as {
+		n += len(a.Text)
+		for _, k := range a.Keys {
+			n += len(k)
+		}
+	}
+	return n
+}
+
+// TestPageAnchorsBadInput feeds pageAnchors pages no docs author writes:
+// what it keeps must stay within a small multiple of the page's size, and
+// each link's text and targets within their bounds, whatever the page.
+func TestPageAnchorsBadInput(t *testing.T) {
+	tests := []struct{ name, body string }{
+		// Each unclosed "[a](" once took the rest of the page as its
+		// target: 5,000 of them kept 250 MB.
+		{"unclosed links", strings.Repeat("[a](", 5000)},
+		{"unclosed link, long target", "[a](" + strings.Repeat("x", 100_000)},
+		{"unclosed hugo refs", strings.Repeat(`[a]({{< ref "`, 5000)},
+		{"many links", strings.Repeat("[word](page.md) ", 100_000)},
+		{"long link text", "[" + strings.Repeat("word ", 200_000) + "](b.md)"},
+		{"long link word", "[" + strings.Repeat("w", 1<<20) + "](b.md)"},
+		{"unterminated brackets", strings.Repeat("[", 100_000) + "](x)" + strings.Repeat("]", 100_000)},
+		{"brackets only", strings.Repeat("](", 100_000)},
+		{"html, unclosed", strings.Repeat(`<a href="x">`, 50_000)},
+		{"html", strings.Repeat(`<a href="x">y`, 50_000) + "</a>"},
+		{"references", strings.Repeat("[a][a]", 50_000) + "\n[a]: b.md\n"},
+		{"reference definitions", strings.Repeat("[a]: b.md\n", 50_000)},
+		{"junk", "[\x01\xff](\x7f)](<[" + strings.Repeat("\u00e9]([", 10_000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pageAnchors("dir/page.md", tt.body)
+			if size, max := anchorsSize(got), 4*len(tt.body)+1024; size > max {
+				t.Fatalf("%d links kept, %d bytes, want at most %d", len(got), size, max)
+			}
+			for _, a := range got {
+				if a.Text == "" || len(a.Text) > maxAnchorChars || len(a.Keys) == 0 {
+					t.Fatalf("link %.80q → %.80q kept", a.Text, a.Keys)
+				}
+				for _, k := range a.Keys {
+					if len(k) > maxLinkTarget {
+						t.Fatalf("link key of %d bytes kept, want at most %d", len(k), maxLinkTarget)
+					}
+				}
+			}
+		})
 	}
 }

@@ -43,8 +43,12 @@ func linkTargets(rel, body string) []string {
 // targetKeys are the link keys a link to t from the page at rel may name:
 // an absolute link's path, or a relative link resolved as a file and, as
 // Hugo serves a page, as a folder (in that order). None for a link to the
-// page itself, to another scheme than the web's, or to nothing.
+// page itself, to another scheme than the web's, to nothing, or longer
+// than maxLinkTarget.
 func targetKeys(rel, t string) []string {
+	if len(t) > maxLinkTarget {
+		return nil
+	}
 	if i := strings.IndexAny(t, "#?"); i >= 0 {
 		t = t[:i]
 	}
@@ -62,6 +66,11 @@ func targetKeys(rel, t string) []string {
 	}
 	return []string{pageKeyOf(path.Join(path.Dir(rel), t)), pageKeyOf(path.Join(pageKeyOf(rel), t))}
 }
+
+// maxLinkTarget bounds a link's target: longer is no address of a page
+// (browsers and servers commonly take about 2,000 characters at most), and
+// the keys of long ones would each keep a copy.
+const maxLinkTarget = 2048
 
 // pageKeyOf is the link key of a page path: no extension, no index file.
 func pageKeyOf(p string) string {
