@@ -35,6 +35,11 @@ tools</a>`,
 		{"same page", "[below](#limits)", nil},
 		{"mail", "[write to us](mailto:team@example.com)", nil},
 		{"unclosed at the end", "[not a link](b.md", nil},
+		// The site does not show a comment, nor does the index search its
+		// text: generated reference pages credit their generator in one.
+		{"in an HTML comment", "<!--\nSee [the generator](/gen/) and\n[tools](/tools/). -->\n[Shown](b.md)",
+			[]Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Shown"}}},
+		{"in an HTML comment, html", `<!-- <a href="/gen/">hidden</a> -->`, nil},
 		{"query string", "[Ask](b.md?q=1#x)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Ask"}}},
 		{"folder, dot", "[Dot](./b/) [Up](../b)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Dot"}, {Keys: []string{"b", "guide/b"}, Text: "Up"}}},
 	}
@@ -292,5 +297,16 @@ func TestPageAnchorsBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStripComments(t *testing.T) {
+	for _, s := range []string{
+		"", "no comment", "a<!-- b -->c", "<!---->", "<!-->x-->y", "a<!-- b\nc -->d<!-- e -->f",
+		"unclosed <!-- x", "<!-- a --> b <!-- c", "--> <!-- -- --> -->", "<!<!-- x -->--",
+	} {
+		if got, want := stripComments(s), htmlComment.ReplaceAllString(s, ""); got != want {
+			t.Errorf("stripComments(%q) = %q, want %q as stripSiteSyntax removes them", s, got, want)
+		}
 	}
 }
