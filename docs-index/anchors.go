@@ -45,6 +45,14 @@ var (
 // without bound.
 const maxAnchorChars = 200
 
+// maxPageAnchorBytes bounds what a page's links keep (their texts and
+// target keys, in the manifest for as long as the index is open), the
+// links past it left out: many references to one long target would
+// otherwise each keep a copy of it. The most any page keeps is 6 kB in the
+// Kubernetes docs (all pages 1.0 MB; 1.8 MB with repeats and comments),
+// 13 kB in MoJ's, 8 kB in BC Gov's.
+const maxPageAnchorBytes = 128 << 10
+
 // pageAnchors lists the links with text in the Markdown body of the page at
 // rel, outside fenced code and HTML comments, in order. A comment is left
 // out as stripSiteSyntax leaves it out of the text indexed: the site does
@@ -53,7 +61,14 @@ const maxAnchorChars = 200
 func pageAnchors(rel, body string) []Anchor {
 	prose, _ := SplitCode(stripComments(body))
 	var out []Anchor
+	// A link repeated (the same text and target) counts once in
+	// anchorTexts: kept once.
+	seen := map[string]bool{}
+	size := 0
 	add := func(target, text string) {
+		if size >= maxPageAnchorBytes {
+			return
+		}
 		keys := targetKeys(rel, target)
 		text = cleanInline(text)
 		if len(keys) == 0 || text == "" || isURLText(text, target) {
@@ -69,6 +84,16 @@ func pageAnchors(rel, body string) []Anchor {
 				return
 			}
 		}
+		id, n := text, len(text)
+		for _, k := range keys {
+			id += "\x00" + k
+			n += len(k)
+		}
+		if seen[id] || size+n > maxPageAnchorBytes {
+			return
+		}
+		seen[id] = true
+		size += n
 		out = append(out, Anchor{Keys: keys, Text: text})
 	}
 	inlineLinks(prose, add)
