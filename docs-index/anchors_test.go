@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestPageAnchors(t *testing.T) {
@@ -35,6 +36,11 @@ tools</a>`,
 		{"same page", "[below](#limits)", nil},
 		{"mail", "[write to us](mailto:team@example.com)", nil},
 		{"unclosed at the end", "[not a link](b.md", nil},
+		// An address with no path is a site's home, not the folder of
+		// the linking page; the home of the docs has no key.
+		{"another site's home", "[Helm](https://helm.sh) [Helm](https://helm.sh/)", nil},
+		{"home", "[Home](/) [Start][h]\n\n[h]:/\n", nil},
+		{"up to the folder", "[Up](..)", []Anchor{{Keys: []string{"guide"}, Text: "Up"}}},
 		// The site does not show a comment, nor does the index search its
 		// text: generated reference pages credit their generator in one.
 		{"in an HTML comment", "<!--\nSee [the generator](/gen/) and\n[tools](/tools/). -->\n[Shown](b.md)",
@@ -319,4 +325,37 @@ func TestStripComments(t *testing.T) {
 			t.Errorf("stripComments(%q) = %q, want %q as stripSiteSyntax removes them", s, got, want)
 		}
 	}
+}
+
+// FuzzPageAnchors checks pageAnchors' bounds on any text: no panic, what
+// it keeps within maxPageAnchorBytes, each text non-empty, at most
+// maxAnchorChars and whole runes, each link with a target of bounded size.
+func FuzzPageAnchors(f *testing.F) {
+	for _, s := range []string{
+		"[a](b.md)", "[a](../b.md#x) [c](./d/) [e](f?x=1)", `[a]({{< ref "/b" >}})`, `[a]({{% relref "b" %}})`,
+		"[a][r]\n\n[r]: /b\n", "[a]\n\n[a]: <b.md>\n", `<a href="/b">x</a>`, "<!-- [a](b) -->[c](d)",
+		"```\n[a](b)\n```\n[c](d)", "[a](", "](", "[", "[[[]]]((()))", "[é " + strings.Repeat("ü", 120) + "](b)",
+		"[a](<b c>)", "![a](b.png) [c](https://example.com/d/)", "[a](mailto:x@y) [b](#c)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		got := pageAnchors("dir/page.md", body)
+		if size := anchorsSize(got); size > maxPageAnchorBytes {
+			t.Fatalf("%d bytes of links kept, want at most %d", size, maxPageAnchorBytes)
+		}
+		for _, a := range got {
+			if a.Text == "" || len(a.Text) > maxAnchorChars || len(a.Keys) == 0 {
+				t.Fatalf("link %q → %q kept", a.Text, a.Keys)
+			}
+			if utf8.ValidString(body) && !utf8.ValidString(a.Text) {
+				t.Fatalf("link text %q cut inside a rune", a.Text)
+			}
+			for _, k := range a.Keys {
+				if k == "" || len(k) > maxLinkTarget+len("dir/page/") {
+					t.Fatalf("link key %q kept", k)
+				}
+			}
+		}
+	})
 }

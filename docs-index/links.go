@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -55,16 +56,26 @@ func targetKeys(rel, t string) []string {
 	if t == "" || strings.HasPrefix(t, "mailto:") {
 		return nil
 	}
-	if u, err := url.Parse(t); err == nil && u.Scheme != "" {
-		if u.Scheme != "http" && u.Scheme != "https" {
+	if u, err := url.Parse(t); err == nil && (u.Scheme != "" || u.Host != "") {
+		if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
 			return nil
 		}
-		t = u.Path
+		// An address's path is from its site's root: one with no path
+		// is the site's home, not the linking page's folder.
+		t = "/" + u.Path
 	}
-	if strings.HasPrefix(t, "/") {
-		return []string{pageKeyOf(strings.TrimPrefix(t, "/"))}
+	paths := []string{t}
+	if !strings.HasPrefix(t, "/") {
+		paths = []string{path.Join(path.Dir(rel), t), path.Join(pageKeyOf(rel), t)}
 	}
-	return []string{pageKeyOf(path.Join(path.Dir(rel), t)), pageKeyOf(path.Join(pageKeyOf(rel), t))}
+	var keys []string
+	for _, p := range paths {
+		// The home page's key is "", which no link resolves to.
+		if k := pageKeyOf(p); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // maxLinkTarget bounds a link's target: longer is no address of a page
