@@ -53,7 +53,9 @@ func targetKeys(rel, t string) []string {
 	if i := strings.IndexAny(t, "#?"); i >= 0 {
 		t = t[:i]
 	}
-	if t == "" || strings.HasPrefix(t, "mailto:") {
+	// "{{" starts a Hugo shortcode (a ref is read whole where it is
+	// matched): no address.
+	if t == "" || strings.HasPrefix(t, "mailto:") || strings.HasPrefix(t, "{{") {
 		return nil
 	}
 	if u, err := url.Parse(t); err == nil && (u.Scheme != "" || u.Host != "") {
@@ -119,8 +121,9 @@ func countInlinks(pages map[string][]string) map[string]int {
 }
 
 // resolveKey is the page key that link key k names among the keys for
-// which has reports true, or "": k itself, or k without up to two leading
-// folders (a site prefix such as "docs/" or "ja/docs/").
+// which has reports true, or "": k itself, or k without up to three
+// leading folders (a site prefix such as "docs/" or "ja/docs/"), the
+// fewest that name a page.
 func resolveKey(has func(string) bool, k string) string {
 	for i := 0; i < 3 && k != ""; i++ {
 		if has(k) {
