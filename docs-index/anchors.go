@@ -234,12 +234,7 @@ func anchorTexts(pages map[string][]Anchor) map[string]string {
 	has := func(k string) bool { _, ok := pages[k]; return ok }
 	for from, anchors := range pages {
 		for _, a := range anchors {
-			to := ""
-			for _, k := range a.Keys {
-				if to = resolveKey(has, k); to != "" {
-					break
-				}
-			}
+			to := resolveLink(has, from, a.Keys)
 			if to == "" || to == from {
 				continue
 			}

@@ -35,9 +35,34 @@ func TestCountInlinks(t *testing.T) {
 		"b":       {"ja/docs/c"},                        // two leading folders dropped
 		"c":       {"x/y/z/a", "w/x/y/z/a"},             // three too, four not
 		"docs/b2": {"b"},
+		"en/d":    {"docs/e"}, // in the linking page's language folder
+		"en/e":    nil,
 	}
-	want := map[string]int{"a": 1, "b": 2, "c": 2}
+	want := map[string]int{"a": 1, "b": 2, "c": 2, "en/e": 1}
 	if got := countInlinks(pages); !reflect.DeepEqual(got, want) {
 		t.Errorf("countInlinks = %v, want %v", got, want)
+	}
+}
+
+func TestResolveLink(t *testing.T) {
+	pages := map[string]bool{"en/concepts/x": true, "ja/concepts/x": true, "concepts/y": true, "en": true, "en/a": true}
+	has := func(k string) bool { return pages[k] }
+	tests := []struct {
+		from string
+		keys []string
+		want string
+	}{
+		{"en/a", []string{"docs/concepts/x"}, "en/concepts/x"},    // the site's path, in the page's language
+		{"ja/b", []string{"ja/docs/concepts/x"}, "ja/concepts/x"}, // the language's own prefix dropped
+		{"en/a", []string{"concepts/y"}, "concepts/y"},            // a page outside the folder first
+		{"en/a", []string{"en/concepts/x"}, "en/concepts/x"},
+		{"en/a", []string{"nowhere", "docs/concepts/x"}, "en/concepts/x"},
+		{"top", []string{"docs/concepts/x"}, ""}, // a page with no folder
+		{"fr/a", []string{"docs/concepts/x"}, ""},
+	}
+	for _, tt := range tests {
+		if got := resolveLink(has, tt.from, tt.keys); got != tt.want {
+			t.Errorf("resolveLink(from %q, %q) = %q, want %q", tt.from, tt.keys, got, tt.want)
+		}
 	}
 }
