@@ -110,12 +110,7 @@ func TestAnchorTextsBounded(t *testing.T) {
 func TestSearchByAnchorText(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
 	write("target.md", "# Moving workloads\n\nSteps to move the workloads of one cluster to another.\n")
 	write("linker.md", "# Overview\n\nBefore an upgrade, follow the [zebra handbook](target.md).\n")
 	write("other.md", "# Something else\n\nUnrelated words about storage.\n")
@@ -195,12 +190,7 @@ func TestSearchByAnchorText(t *testing.T) {
 func TestUpdateFailedRelinked(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
 	const before, after = "# A\n\nSee the [zebra handbook](b.md).\n", "# A\n\nSee the [giraffe checklist](b.md).\n"
 	write("a.md", before)
 	write("b.md", "# B\n\nMoving workloads between clusters.\n")

@@ -61,12 +61,7 @@ func TestAnchorTextIncremental(t *testing.T) {
 			}
 			return
 		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, text)
 	}
 	type edit struct{ src, name, text string } // text "" removes the file
 	steps := []struct {
