@@ -319,7 +319,8 @@ func TestStripComments(t *testing.T) {
 
 // FuzzPageAnchors checks pageAnchors' bounds on any text: no panic, what
 // it keeps within maxPageAnchorBytes, each text non-empty, at most
-// maxAnchorChars and whole runes, each link with a target of bounded size.
+// maxAnchorChars and whole runes, each link with a target of bounded size
+// (and linkTargets' keys non-empty and bounded).
 func FuzzPageAnchors(f *testing.F) {
 	for _, s := range []string{
 		"[a](b.md)", "[a](../b.md#x) [c](./d/) [e](f?x=1)", `[a]({{< ref "/b" >}})`, `[a]({{% relref "b" %}})`,
@@ -330,6 +331,11 @@ func FuzzPageAnchors(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
+		for _, k := range linkTargets("dir/page.md", body) {
+			if k == "" || len(k) > maxLinkTarget+len("dir/page/") {
+				t.Fatalf("linkTargets kept key %q", k)
+			}
+		}
 		got := pageAnchors("dir/page.md", body)
 		if size := anchorsSize(got); size > maxPageAnchorBytes {
 			t.Fatalf("%d bytes of links kept, want at most %d", size, maxPageAnchorBytes)
