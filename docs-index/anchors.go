@@ -45,12 +45,30 @@ var (
 // without bound.
 const maxAnchorChars = 200
 
+// maxPageAnchorBytes bounds what a page's links keep (their texts and
+// target keys, in the manifest for as long as the index is open), the
+// links past it left out: many references to one long target would
+// otherwise each keep a copy of it. The most any page keeps is 6 kB in the
+// Kubernetes docs (all pages 1.0 MB; 1.8 MB with repeats and comments),
+// 13 kB in MoJ's, 8 kB in BC Gov's.
+const maxPageAnchorBytes = 128 << 10
+
 // pageAnchors lists the links with text in the Markdown body of the page at
-// rel, outside fenced code, in order.
+// rel, outside fenced code and HTML comments, in order. A comment is left
+// out as stripSiteSyntax leaves it out of the text indexed: the site does
+// not show it. (In the Kubernetes docs 353 pages have links in comments,
+// most of them generated reference pages crediting their generator.)
 func pageAnchors(rel, body string) []Anchor {
-	prose, _ := SplitCode(body)
+	prose, _ := SplitCode(stripComments(body))
 	var out []Anchor
+	// A link repeated (the same text and target) counts once in
+	// anchorTexts: kept once.
+	seen := map[string]bool{}
+	size := 0
 	add := func(target, text string) {
+		if size >= maxPageAnchorBytes {
+			return
+		}
 		keys := targetKeys(rel, target)
 		text = cleanInline(text)
 		if len(keys) == 0 || text == "" || isURLText(text, target) {
@@ -66,6 +84,16 @@ func pageAnchors(rel, body string) []Anchor {
 				return
 			}
 		}
+		id, n := text, len(text)
+		for _, k := range keys {
+			id += "\x00" + k
+			n += len(k)
+		}
+		if seen[id] || size+n > maxPageAnchorBytes {
+			return
+		}
+		seen[id] = true
+		size += n
 		out = append(out, Anchor{Keys: keys, Text: text})
 	}
 	inlineLinks(prose, add)
@@ -80,6 +108,30 @@ func pageAnchors(rel, body string) []Anchor {
 		}
 	}
 	return out
+}
+
+// stripComments removes s's HTML comments as htmlComment matches them,
+// scanning rather than matching the expression: that added half as much
+// again to the time anchor extraction takes over the Kubernetes docs.
+func stripComments(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "<!--")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+4:], "-->")
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i+4+j+3:]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // refLinks calls add with the target and text of each reference link of
@@ -128,7 +180,11 @@ func inlineLinks(s string, add func(target, text string)) {
 		if open < 0 || s[open] != '[' || (open > 0 && s[open-1] == '!') {
 			continue
 		}
+		// Only the start of what follows is looked at: a target that does
+		// not end within maxLinkTarget is not a link, and each of many
+		// unclosed links would otherwise scan the rest of the page.
 		rest := strings.TrimLeft(s[i:], " \t\n")
+		rest = rest[:min(len(rest), maxLinkTarget+16)]
 		target := ""
 		if m := hugoRef.FindStringSubmatch(rest); m != nil {
 			target = m[1]
@@ -136,8 +192,6 @@ func inlineLinks(s string, add func(target, text string)) {
 			rest = strings.TrimPrefix(rest, "<")
 			if k := strings.IndexAny(rest, ") \t\n>"); k >= 0 {
 				target = rest[:k]
-			} else {
-				target = rest
 			}
 		}
 		if target != "" {
@@ -180,12 +234,7 @@ func anchorTexts(pages map[string][]Anchor) map[string]string {
 	has := func(k string) bool { _, ok := pages[k]; return ok }
 	for from, anchors := range pages {
 		for _, a := range anchors {
-			to := ""
-			for _, k := range a.Keys {
-				if to = resolveKey(has, k); to != "" {
-					break
-				}
-			}
+			to := resolveLink(has, from, a.Keys)
 			if to == "" || to == from {
 				continue
 			}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestPageAnchors(t *testing.T) {
@@ -34,6 +35,19 @@ tools</a>`,
 		{"text is the address", "[https://example.com/docs/x](https://example.com/docs/x) [/docs/y](/docs/y)", nil},
 		{"same page", "[below](#limits)", nil},
 		{"mail", "[write to us](mailto:team@example.com)", nil},
+		{"unclosed at the end", "[not a link](b.md", nil},
+		// An address with no path is a site's home, not the folder of
+		// the linking page; the home of the docs has no key.
+		{"another site's home", "[Helm](https://helm.sh) [Helm](https://helm.sh/)", nil},
+		{"home", "[Home](/) [Start][h]\n\n[h]:/\n", nil},
+		{"up to the folder", "[Up](..)", []Anchor{{Keys: []string{"guide"}, Text: "Up"}}},
+		// The site does not show a comment, nor does the index search its
+		// text: generated reference pages credit their generator in one.
+		{"in an HTML comment", "<!--\nSee [the generator](/gen/) and\n[tools](/tools/). -->\n[Shown](b.md)",
+			[]Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Shown"}}},
+		{"in an HTML comment, html", `<!-- <a href="/gen/">hidden</a> -->`, nil},
+		{"query string", "[Ask](b.md?q=1#x)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Ask"}}},
+		{"folder, dot", "[Dot](./b/) [Up](../b)", []Anchor{{Keys: []string{"guide/b", "guide/setup/b"}, Text: "Dot"}, {Keys: []string{"b", "guide/b"}, Text: "Up"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,12 +110,7 @@ func TestAnchorTextsBounded(t *testing.T) {
 func TestSearchByAnchorText(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
 	write("target.md", "# Moving workloads\n\nSteps to move the workloads of one cluster to another.\n")
 	write("linker.md", "# Overview\n\nBefore an upgrade, follow the [zebra handbook](target.md).\n")
 	write("other.md", "# Something else\n\nUnrelated words about storage.\n")
@@ -181,12 +190,7 @@ func TestSearchByAnchorText(t *testing.T) {
 func TestUpdateFailedRelinked(t *testing.T) {
 	ctx := context.Background()
 	docs := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
 	const before, after = "# A\n\nSee the [zebra handbook](b.md).\n", "# A\n\nSee the [giraffe checklist](b.md).\n"
 	write("a.md", before)
 	write("b.md", "# B\n\nMoving workloads between clusters.\n")
@@ -236,4 +240,118 @@ func TestUpdateFailedRelinked(t *testing.T) {
 		check(fmt.Sprintf("restart %v, the next update", restart), ix, true)
 		ix.Close()
 	}
+}
+
+// anchorsSize is the bytes the links of a page keep (in the manifest, for
+// as long as the index is open).
+func anchorsSize(as []Anchor) int {
+	n := 0
+	for _, a := range as {
+		n += len(a.Text)
+		for _, k := range a.Keys {
+			n += len(k)
+		}
+	}
+	return n
+}
+
+// TestPageAnchorsBadInput feeds pageAnchors pages no docs author writes:
+// what it keeps must stay within a small multiple of the page's size, and
+// each link's text and targets within their bounds, whatever the page.
+func TestPageAnchorsBadInput(t *testing.T) {
+	tests := []struct{ name, body string }{
+		// Each unclosed "[a](" once took the rest of the page as its
+		// target: 5,000 of them kept 250 MB.
+		{"unclosed links", strings.Repeat("[a](", 5000)},
+		{"unclosed link, long target", "[a](" + strings.Repeat("x", 100_000)},
+		{"unclosed hugo refs", strings.Repeat(`[a]({{< ref "`, 5000)},
+		{"many links", strings.Repeat("[word](page.md) ", 100_000)},
+		{"long link text", "[" + strings.Repeat("word ", 200_000) + "](b.md)"},
+		{"long link word", "[" + strings.Repeat("w", 1<<20) + "](b.md)"},
+		{"unterminated brackets", strings.Repeat("[", 100_000) + "](x)" + strings.Repeat("]", 100_000)},
+		{"brackets only", strings.Repeat("](", 100_000)},
+		{"html, unclosed", strings.Repeat(`<a href="x">`, 50_000)},
+		{"html", strings.Repeat(`<a href="x">y`, 50_000) + "</a>"},
+		{"references", strings.Repeat("[a][a]", 50_000) + "\n[a]: b.md\n"},
+		{"reference definitions", strings.Repeat("[a]: b.md\n", 50_000)},
+		// Every reference to a definition copied its target: 5,000 of them
+		// to a 2,000-byte one kept 20 MB.
+		{"references, long target", strings.Repeat("[a][r] ", 5000) + "\n[r]: /" + strings.Repeat("x", 2000) + "\n"},
+		{"references, long target, many texts", func() string {
+			var b strings.Builder
+			for i := range 5000 {
+				fmt.Fprintf(&b, "[t%d][r] ", i)
+			}
+			return b.String() + "\n[r]: /" + strings.Repeat("x", 2000) + "\n"
+		}()},
+		{"junk", "[\x01\xff](\x7f)](<[" + strings.Repeat("\u00e9]([", 10_000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pageAnchors("dir/page.md", tt.body)
+			if size, max := anchorsSize(got), min(4*len(tt.body)+1024, maxPageAnchorBytes); size > max {
+				t.Fatalf("%d links kept, %d bytes, want at most %d", len(got), size, max)
+			}
+			for _, a := range got {
+				if a.Text == "" || len(a.Text) > maxAnchorChars || len(a.Keys) == 0 {
+					t.Fatalf("link %.80q → %.80q kept", a.Text, a.Keys)
+				}
+				for _, k := range a.Keys {
+					if len(k) > maxLinkTarget {
+						t.Fatalf("link key of %d bytes kept, want at most %d", len(k), maxLinkTarget)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestStripComments(t *testing.T) {
+	for _, s := range []string{
+		"", "no comment", "a<!-- b -->c", "<!---->", "<!-->x-->y", "a<!-- b\nc -->d<!-- e -->f",
+		"unclosed <!-- x", "<!-- a --> b <!-- c", "--> <!-- -- --> -->", "<!<!-- x -->--",
+	} {
+		if got, want := stripComments(s), htmlComment.ReplaceAllString(s, ""); got != want {
+			t.Errorf("stripComments(%q) = %q, want %q as stripSiteSyntax removes them", s, got, want)
+		}
+	}
+}
+
+// FuzzPageAnchors checks pageAnchors' bounds on any text: no panic, what
+// it keeps within maxPageAnchorBytes, each text non-empty, at most
+// maxAnchorChars and whole runes, each link with a target of bounded size
+// (and linkTargets' keys non-empty and bounded).
+func FuzzPageAnchors(f *testing.F) {
+	for _, s := range []string{
+		"[a](b.md)", "[a](../b.md#x) [c](./d/) [e](f?x=1)", `[a]({{< ref "/b" >}})`, `[a]({{% relref "b" %}})`,
+		"[a][r]\n\n[r]: /b\n", "[a]\n\n[a]: <b.md>\n", `<a href="/b">x</a>`, "<!-- [a](b) -->[c](d)",
+		"```\n[a](b)\n```\n[c](d)", "[a](", "](", "[", "[[[]]]((()))", "[é " + strings.Repeat("ü", 120) + "](b)",
+		"[a](<b c>)", "![a](b.png) [c](https://example.com/d/)", "[a](mailto:x@y) [b](#c)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, k := range linkTargets("dir/page.md", body) {
+			if k == "" || len(k) > maxLinkTarget+len("dir/page/") {
+				t.Fatalf("linkTargets kept key %q", k)
+			}
+		}
+		got := pageAnchors("dir/page.md", body)
+		if size := anchorsSize(got); size > maxPageAnchorBytes {
+			t.Fatalf("%d bytes of links kept, want at most %d", size, maxPageAnchorBytes)
+		}
+		for _, a := range got {
+			if a.Text == "" || len(a.Text) > maxAnchorChars || len(a.Keys) == 0 {
+				t.Fatalf("link %q → %q kept", a.Text, a.Keys)
+			}
+			if utf8.ValidString(body) && !utf8.ValidString(a.Text) {
+				t.Fatalf("link text %q cut inside a rune", a.Text)
+			}
+			for _, k := range a.Keys {
+				if k == "" || len(k) > maxLinkTarget+len("dir/page/") {
+					t.Fatalf("link key %q kept", k)
+				}
+			}
+		}
+	})
 }

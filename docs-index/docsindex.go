@@ -5,8 +5,10 @@
 // package is docsindex.
 //
 // The index is derived data: Update rebuilds it from the sources, re-indexing
-// only pages whose content hash changed, and a manifest records what it was
-// built from (source, page, hash, schema version) with every section's text.
+// only pages whose content hash changed (and, of the others, the page
+// document of each whose anchor text, the texts of the links to it, changed),
+// and a manifest records what it was built from (source, page, hash, schema
+// version) with every section's text and every page's links.
 // The search index is koban's own: an inverted index in memory, built from
 // the manifest's sections with bleve's analyzers (English stemming, kagome
 // for Japanese, word pairs) and saved beside the manifest so that an index
@@ -16,7 +18,8 @@
 // knowledge.
 //
 // Files by concern: walk.go and load.go walk a source; frontmatter.go,
-// markdown.go, parse.go, slug.go and links.go read a page; site.go,
+// markdown.go, parse.go, slug.go, links.go and anchors.go read a page
+// (anchors.go also gathers each page's anchor text from the others); site.go,
 // mkdocs.go and docusaurus.go apply a site generator's configuration;
 // git.go clones and pulls git sources; index.go opens and closes an index;
 // update.go brings it in line with its sources (refresh.go on a timer);

@@ -15,7 +15,8 @@ import (
 
 // Update brings the index in line with sources: pages whose content hash
 // changed are re-indexed, new pages added, pages no longer in any source
-// dropped. Files that cannot be read are skipped and counted. Searches go on
+// dropped, and the page document of an unchanged page whose anchor text
+// changed with them indexed again (Stats does not count those). Files that cannot be read are skipped and counted. Searches go on
 // while it runs; they wait only while changed pages are written. An update
 // that fails part way (or a process that dies in one) leaves every page it
 // touched to be indexed again by the next update.
@@ -250,9 +251,10 @@ func entryOf(p *Page) *pageEntry {
 	return e
 }
 
-// apply writes the changed pages of fresh (analysed in changed) to the
-// search index and the manifest, drops the pages not seen, counts both in
-// st and saves the manifest. It returns how many pages changed and the
+// apply writes the changed pages of fresh and the relinked page documents
+// (both analysed in an) to the search index and the manifest, drops the
+// pages not seen, counts them in st (the relinked ones only in n) and
+// saves the manifest. It returns how many pages changed and the
 // touched pages as a failed update must leave them (see dirtyEntry). Before
 // it changes the index it saves a manifest listing them so, for a process
 // that dies part way.

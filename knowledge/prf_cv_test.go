@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -505,26 +506,43 @@ func TestTuneEmphasisCV(t *testing.T) {
 		}
 		return query + strings.Repeat(" "+p, v.times)
 	}
+	labels := make([]string, len(variants))
+	for i, v := range variants {
+		labels[i] = v.label
+	}
+	crossValidateQueries(t, labels, func(g int, c *prodCase) docsindex.Query {
+		return docsindex.Query{Text: text(variants[g], c.Question, c.query)}
+	})
+}
+
+// crossValidateQueries searches each case once for each setting of
+// labels, with the query setting g gives (its Lang, Size and Weights, when
+// unset, the production search's), ranks the pages as the ranking is, and
+// cross-validates the settings as crossValidateScores does.
+func crossValidateQueries(t *testing.T, labels []string, query func(g int, c *prodCase) docsindex.Query) {
+	t.Helper()
 	size := Config{}.withDefaults().Candidates
 	hits := map[*prodCase][][]docsindex.Hit{}
 	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
-		for _, v := range variants {
-			h, err := ix.Search(context.Background(), docsindex.Query{Text: text(v, c.Question, c.query), Lang: c.lang, Size: size, Weights: defaultRanking.weights})
+		for g := range labels {
+			q := query(g, c)
+			q.Lang = cmp.Or(q.Lang, c.lang)
+			q.Size = cmp.Or(q.Size, size)
+			if q.Weights == nil {
+				q.Weights = defaultRanking.weights
+			}
+			h, err := ix.Search(context.Background(), q)
 			if err != nil {
 				t.Fatal(err)
 			}
 			hits[c] = append(hits[c], h)
 		}
 	})
-	labels := make([]string, len(variants))
-	for i, v := range variants {
-		labels[i] = v.label
-	}
-	scores := make([][][2]float64, len(variants))
+	scores := make([][][2]float64, len(labels))
 	sets := make([]string, len(cases))
 	for ci, c := range cases {
 		sets[ci] = c.set
-		for g := range variants {
+		for g := range labels {
 			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
 		}
 	}
@@ -544,26 +562,9 @@ func TestTuneRepeatsCV(t *testing.T) {
 	for _, k := range k3s[1:] {
 		labels = append(labels, fmt.Sprintf("k3 %g", k))
 	}
-	size := Config{}.withDefaults().Candidates
-	hits := map[*prodCase][][]docsindex.Hit{}
-	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
-		for _, k := range k3s {
-			h, err := ix.Search(context.Background(), docsindex.Query{Text: c.query, Lang: c.lang, Size: size, Weights: defaultRanking.weights, TermWeight: saturate(k)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hits[c] = append(hits[c], h)
-		}
+	crossValidateQueries(t, labels, func(g int, c *prodCase) docsindex.Query {
+		return docsindex.Query{Text: c.query, TermWeight: saturate(k3s[g])}
 	})
-	scores := make([][][2]float64, len(labels))
-	sets := make([]string, len(cases))
-	for ci, c := range cases {
-		sets[ci] = c.set
-		for g := range labels {
-			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
-		}
-	}
-	crossValidateScores(t, sets, labels, scores)
 }
 
 // saturate weighs a query term's repeats as BM25's k3 does, or in full
@@ -590,27 +591,10 @@ func TestTuneIDFPowerCV(t *testing.T) {
 	for _, p := range powers {
 		labels = append(labels, fmt.Sprintf("idf^%g", p))
 	}
-	size := Config{}.withDefaults().Candidates
-	hits := map[*prodCase][][]docsindex.Hit{}
-	cases := loadProdCases(t, func(ix *docsindex.Index, c *prodCase) {
-		for _, p := range powers {
-			h, err := ix.Search(context.Background(), docsindex.Query{Text: c.query, Lang: c.lang, Size: size, Weights: defaultRanking.weights,
-				TermWeight: func(n int, idf float64) float64 { return float64(n) * math.Pow(idf, p) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hits[c] = append(hits[c], h)
-		}
+	crossValidateQueries(t, labels, func(g int, c *prodCase) docsindex.Query {
+		p := powers[g]
+		return docsindex.Query{Text: c.query, TermWeight: func(n int, idf float64) float64 { return float64(n) * math.Pow(idf, p) }}
 	})
-	scores := make([][][2]float64, len(labels))
-	sets := make([]string, len(cases))
-	for ci, c := range cases {
-		sets[ci] = c.set
-		for g := range labels {
-			scores[g] = append(scores[g], scorePages(c, defaultRanking.rankPages(hits[c][g], c.sig)))
-		}
-	}
-	crossValidateScores(t, sets, labels, scores)
 }
 
 // leadSentence is the text of q up to the end of its first sentence (a
