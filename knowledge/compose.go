@@ -106,16 +106,20 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		}
 		return hitChoice[i]
 	}
+	head := "\n" + koban.RelatedHead(lang) + "\n"
 	glimpses := make([]string, n)
 	for i := 1; i < n; i++ {
 		if pc := best(i); len(pc) > 0 {
 			glimpses[i] = glimpse(pc[0].sec.Text, a)
-			if glimpses[i] != "" {
-				lines[i] = fmt.Sprintf("• **%s** (%s): %s\n", pc[0].sec.Breadcrumb, sectionLink(pc[0].sec), glimpses[i])
+			line := fmt.Sprintf("• **%s** (%s): %s\n", pc[0].sec.Breadcrumb, sectionLink(pc[0].sec), glimpses[i])
+			// A line longer than all the lead leaves (its breadcrumb a
+			// heading that swallowed a page of text) is never shown, and
+			// keeps no room from the quotes.
+			if glimpses[i] != "" && len(line)+len(head) <= MaxAnswerChars-b.Len() {
+				lines[i] = line
 			}
 		}
 	}
-	head := "\n" + koban.RelatedHead(lang) + "\n"
 	// room is what is left for quoting once the lines of the listed pages
 	// not quoted, but skip, are kept: the pages after the one that answers
 	// are shown at least by their line, which often holds what the asker

@@ -1,0 +1,116 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kobanhq/koban"
+)
+
+// TestComposeBoundsAnyOrder composes answers from pathological pages placed
+// in every position, all scored alike so that each is quoted or listed, and
+// wants each answer bounded, its code fences closed and its code verbatim.
+func TestComposeBoundsAnyOrder(t *testing.T) {
+	var dump strings.Builder
+	dump.WriteString("# Gizmo dump\n\n## Dump the gizmo\n\n```sh\n")
+	for i := range 5000 {
+		fmt.Fprintf(&dump, "gizmoctl dump --shard %d --verbose\n", i)
+	}
+	dump.WriteString("```\n")
+	var big strings.Builder
+	big.WriteString("# Gizmo big\n\n")
+	for i := 0; big.Len() < maxMatchChars; i++ {
+		fmt.Fprintf(&big, "## Gizmo part %d\n\nThe gizmo part %d holds a setting of the gizmo.\n\n", i, i)
+	}
+	bigText := big.String()
+	bigText = bigText[:maxMatchChars] + "x" // 32 KB + 1
+	var fields strings.Builder
+	fields.WriteString("# Gizmo fields\n\n## Fields\n\n")
+	for i := range 40 {
+		fmt.Fprintf(&fields, "- **spec.gizmo%d** (int32)\n\n  The gizmo%d field sets how the gizmo restarts %s\n\n", i, i, strings.Repeat("and keeps going ", 60))
+	}
+	pages := map[string]string{
+		"how-to/gizmo-dump.md":      dump.String(),
+		"reference/gizmo-wide.md":   "# Gizmo limits\n\n## Gizmo limits table\n\n" + wideTable(2000),
+		"how-to/gizmo-html.md":      "# Gizmo restart\n\n## Restart the gizmo\n\n<div>To restart the gizmo, <!channel> ping <@U123> and <script>x()</script>run:</div>\n\n```sh\ngizmoctl restart --all `date`\n```\n",
+		"reference/gizmo-big.md":    bigText,
+		"concepts/gizmo-empty.md":   "# Gizmo empty\n\n## Gizmo\n\n## Gizmo again\n\n### Gizmo more\n",
+		"reference/gizmo-fields.md": fields.String(),
+		"how-to/gizmo-long.md":      "# Gizmo " + strings.Repeat("very long heading ", 200) + "\n\n## Gizmo " + strings.Repeat("deep heading ", 200) + "\n\nRestart the gizmo with the dump first.\n\n```sh\ngizmoctl restart\n```\n",
+	}
+	svc := mustServiceOf(t, pages)
+	for _, q := range []string{"how do I dump and restart the gizmo?", "what are the gizmo limits and fields?", "ギズモを再起動したい"} {
+		r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.pages) == 0 {
+			t.Logf("%q: no pages", q)
+			continue
+		}
+		for k := range r.pages {
+			ps := append(append(r.pages[:0:0], r.pages[k:]...), r.pages[:k]...)
+			for _, p := range ps {
+				p.score = 1
+			}
+			a := askOf(q, r.query, nil)
+			text, cites, listed := svc.compose(ps, a, "en", svc.cfg.MaxCitations)
+			t.Logf("%q first %s: %d chars, %d cites, %d listed", q, ps[0].best.Path, len(text), len(cites), len(listed))
+			if len(text) > MaxAnswerChars {
+				t.Errorf("%q first %s: %d chars, want at most %d", q, ps[0].best.Path, len(text), MaxAnswerChars)
+			}
+			if strings.Count(text, "```")%2 != 0 {
+				t.Errorf("%q first %s: unclosed fence:\n%s", q, ps[0].best.Path, text)
+			}
+			if strings.Contains(text, "<script") {
+				t.Errorf("%q: script in answer", q)
+			}
+			quotes, _, _ := strings.Cut(text, koban.RelatedHead("en"))
+			if strings.Contains(quotes, "gizmoctl restart --all") && !strings.Contains(quotes, "gizmoctl restart --all `date`") {
+				t.Errorf("%q first %s: code not verbatim:\n%s", q, ps[0].best.Path, text)
+			}
+			for _, c := range cites {
+				if len(c.Snippet) > maxSnippetChars+4 {
+					t.Errorf("snippet %d chars", len(c.Snippet))
+				}
+			}
+		}
+	}
+}
+
+// TestComposeLineTooLongKeepsNoRoom wants a listed page whose line could
+// never fit the answer (a heading that swallowed a page of text, here) not
+// to keep room from the quotes of the pages before it.
+func TestComposeLineTooLongKeepsNoRoom(t *testing.T) {
+	svc := mustServiceOf(t, map[string]string{
+		"how-to/gizmo-restart.md": "# Gizmo restart\n\n## Restart the gizmo\n\nTo restart the gizmo, run:\n\n```sh\ngizmoctl restart\n```\n",
+		"how-to/gizmo-drain.md":   "# Gizmo drain\n\n## Drain the gizmo\n\nTo drain the gizmo before a restart, run:\n\n```sh\ngizmoctl drain --wait\n```\n",
+		"how-to/gizmo-long.md":    "# Gizmo " + strings.Repeat("heading that goes on ", 250) + "\n\n## Restart gizmo\n\nRestart the gizmo once drained.\n",
+	})
+	q := "how do I drain and restart the gizmo?"
+	r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := map[string]int{"how-to/gizmo-restart.md": 0, "how-to/gizmo-drain.md": 1, "how-to/gizmo-long.md": 2}
+	if len(r.pages) != len(order) {
+		t.Fatalf("retrieved %d pages, want %d", len(r.pages), len(order))
+	}
+	ps := make([]*page, len(order))
+	for _, p := range r.pages {
+		ps[order[p.best.Path]] = p
+		p.score = 1
+	}
+	text, cites, _ := svc.compose(ps, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+	if len(text) > MaxAnswerChars {
+		t.Errorf("answer has %d chars, want at most %d", len(text), MaxAnswerChars)
+	}
+	if len(cites) != 2 || cites[1].Path != "how-to/gizmo-drain.md" {
+		t.Errorf("cites %+v, want the first two pages quoted", cites)
+	}
+	if !strings.Contains(text, "gizmoctl drain --wait") {
+		t.Errorf("answer does not show the second page:\n%s", text)
+	}
+}
