@@ -175,7 +175,9 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 				// placed second showed its key less often than placed
 				// third to fifth (TestEvalComposition, Kubernetes keyed
 				// cases: 9 of 15 against 10; 10 quoting the glimpse).
-				if g := glimpse(pc[0].sec.Text, a); asked(body, a) < asked(g, a) {
+				// Not when the glimpse shows its command other than as
+				// written: a quote's code is what the docs say to run.
+				if g, verbatim := glimpseOf(pc[0].sec.Text, a); verbatim && asked(body, a) < asked(g, a) {
 					body = g
 				}
 			}

@@ -21,6 +21,14 @@ const (
 // A section with neither words of the question nor code gives its first
 // sentence.
 func glimpse(text string, a ask) string {
+	g, _ := glimpseOf(text, a)
+	return g
+}
+
+// glimpseOf is glimpse, and whether the command line it shows, if any, is
+// shown as written: a line with a backtick is shown with quotes for them,
+// and a long one cut, in a glimpse, which is then no quote of the command.
+func glimpseOf(text string, a ask) (string, bool) {
 	var sentences, terms, codeLines []string
 	blocks := splitBlocks(capLines(text, maxGlimpseLines))
 	for i, bl := range blocks {
@@ -61,16 +69,18 @@ func glimpse(text string, a ask) string {
 	if i := bestLine(codeLines, a); i >= 0 {
 		c = codeLines[i]
 	}
+	verbatim := true
 	if c != "" {
+		verbatim = len(c) <= maxGlimpseCodeChars && !strings.Contains(c, "`")
 		c = "`" + strings.ReplaceAll(cutLine(c, maxGlimpseCodeChars), "`", "'") + "`"
 	}
 	switch {
 	case s == "":
-		return c
+		return c, verbatim
 	case c == "":
-		return truncate(s, maxGlimpseChars)
+		return truncate(s, maxGlimpseChars), verbatim
 	}
-	return truncate(s, maxGlimpseChars-len(c)-3) + " — " + c
+	return truncate(s, maxGlimpseChars-len(c)-3) + " — " + c, verbatim
 }
 
 // bestLines is the sentence that holds the most of the question's words,
