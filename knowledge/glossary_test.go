@@ -217,3 +217,25 @@ func TestAskCarry(t *testing.T) {
 		t.Errorf("carry(\"\") changed the words: %d, want %d", len(empty.words), n)
 	}
 }
+
+// TestCarryKeepsLinkWords wants the words a question has only in a link
+// it quotes to keep their low weight when the question's words are
+// carried across by the glossary: the link names a page, not what is
+// asked.
+func TestCarryKeepsLinkWords(t *testing.T) {
+	g := DefaultGlossary()
+	q := "https://example.com/docs/tasks/gizmo-autoscale/ のページでネットワーク設定を確認したい"
+	a := askOf(q, "network configure", nil)
+	if a.words["gizmo"] != linkWordWeight {
+		t.Fatalf("askOf weighs gizmo %v, want %v", a.words["gizmo"], linkWordWeight)
+	}
+	a.carry(carried(g, q))
+	if a.words["network"] != 1 || !a.plain["network"] {
+		t.Errorf("carried network weighs %v (plain %v), want 1 and plain", a.words["network"], a.plain["network"])
+	}
+	for _, w := range []string{"gizmo", "autoscale"} {
+		if a.words[w] != linkWordWeight || a.plain[w] {
+			t.Errorf("link word %s weighs %v (plain %v) once carried, want %v and not plain", w, a.words[w], a.plain[w], linkWordWeight)
+		}
+	}
+}

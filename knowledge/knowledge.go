@@ -157,7 +157,7 @@ func (s *Service) answer(ctx context.Context, q koban.Question, from string) (ko
 	// (crossLangMargin). Without docs in the asker's language, both
 	// searches found pages in the other one, and the better answer wins.
 	inLang := len(r.pages) > 0 && r.pages[0].best.Lang == lang
-	carried := "" // the question's own words in the docs' language, when the answer is from the glossary's other language
+	carriedText := "" // the question's own words in the docs' language, when the answer is from the glossary's other language
 	if g := s.cfg.Glossary; g != nil && lang == g.From && (!inLang || r.confidence < crossLangWeak) {
 		if tq := g.Translate(query); len(queryTerms(tq)) > 0 {
 			tr, err := s.retrieve(ctx, text, tq, g.To, false)
@@ -167,7 +167,7 @@ func (s *Service) answer(ctx context.Context, q koban.Question, from string) (ko
 			s.log.Debug("searched across languages", "query", tq, "lang", g.To, "confidence", tr.confidence)
 			if tr.confidence >= min && (inLang && tr.confidence > r.confidence+crossLangMargin || !inLang && tr.confidence > r.confidence) {
 				r = tr
-				carried = g.Translate(CleanQuery(text))
+				carriedText = carried(g, text)
 			}
 		}
 	}
@@ -188,7 +188,7 @@ func (s *Service) answer(ctx context.Context, q koban.Question, from string) (ko
 		// Below the threshold the answer is not shown, but its sections
 		// are what the pages suggested while escalating point at.
 		a := askOf(text, r.query, threadPick(q.Context))
-		a.carry(carried)
+		a.carry(carriedText)
 		text, cites, listed := s.compose(pages, a, lang, quotes)
 		// The first pages are listed with their best section and its
 		// glimpse, those the answer quotes with the quoted passage.

@@ -51,8 +51,7 @@ var (
 const linkWordWeight = 0.3
 
 func askOf(question, query string, context []string) ask {
-	// A link the question quotes names a page, not what it asks.
-	plain := docsLink.ReplaceAllString(urlRe.ReplaceAllString(question, " "), " ")
+	plain := unlinked(question)
 	a := ask{words: map[string]float64{}, howTo: stepsCue.MatchString(plain), lookup: lookupCue.MatchString(plain), plain: wordSet(CleanQuery(plain))}
 	own := wordSet(CleanQuery(question))
 	var ctx []string
@@ -105,6 +104,20 @@ func askOf(question, query string, context []string) ask {
 	}
 	sort.Strings(a.order)
 	return a
+}
+
+// unlinked is the question without the links it quotes: a link names a
+// page, not what the question asks.
+func unlinked(question string) string {
+	return docsLink.ReplaceAllString(urlRe.ReplaceAllString(question, " "), " ")
+}
+
+// carried is the question's own words as g carries them to the docs'
+// language, for ask.carry; not those of a link it quotes, which askOf
+// weighs less and does not count as asked (the glossary passes Latin-script
+// words through as they are).
+func carried(g *Glossary, question string) string {
+	return g.Translate(CleanQuery(unlinked(question)))
 }
 
 // carry adds the question's own words as the glossary carried them to the
