@@ -157,3 +157,36 @@ func TestComposeQuotedGlimpseKeepsCodeVerbatim(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerJapaneseWithoutGlossaryWords asks English docs in Japanese,
+// with and without words the glossary knows, and wants a bounded answer
+// or none, never a panic.
+func TestAnswerJapaneseWithoutGlossaryWords(t *testing.T) {
+	svc := mustServiceOf(t, map[string]string{
+		"how-to/network.md": "# Check the network settings\n\n## Check the network configuration\n\nTo check the network configuration of a node, run:\n\n```sh\nnetctl show --node <!channel>\n```\n",
+	})
+	svc.cfg.Glossary = DefaultGlossary()
+	for _, tt := range []struct {
+		q             string
+		want, invalid bool
+	}{
+		{"こんにちは、よろしくお願いします", false, false},
+		{"ネットワーク設定を確認したい", true, false},
+		// Nothing to search for: the asker is told to ask in a sentence.
+		{"？？？", false, true},
+	} {
+		ans, err := svc.Answer(context.Background(), koban.Question{Text: tt.q, Lang: "ja"})
+		if (err != nil) != tt.invalid {
+			t.Fatalf("Answer(%q) error %v, want one %v", tt.q, err, tt.invalid)
+		}
+		if ans.Known != tt.want {
+			t.Errorf("Answer(%q) known %v, want %v:\n%s", tt.q, ans.Known, tt.want, ans.Text)
+		}
+		if len(ans.Text) > MaxAnswerChars || strings.Count(ans.Text, "```")%2 != 0 {
+			t.Errorf("Answer(%q) has %d chars or an unclosed fence:\n%s", tt.q, len(ans.Text), ans.Text)
+		}
+		if tt.want && !strings.Contains(ans.Text, "netctl show --node <!channel>") {
+			t.Errorf("Answer(%q) does not quote the command verbatim:\n%s", tt.q, ans.Text)
+		}
+	}
+}
