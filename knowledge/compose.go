@@ -111,7 +111,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	for i := 1; i < n; i++ {
 		if pc := best(i); len(pc) > 0 {
 			glimpses[i] = glimpse(pc[0].sec.Text, a)
-			line := fmt.Sprintf("• **%s** (%s): %s\n", pc[0].sec.Breadcrumb, sectionLink(pc[0].sec), glimpses[i])
+			line := fmt.Sprintf("• **%s** (%s): %s\n", crumb(pc[0].sec), sectionLink(pc[0].sec), glimpses[i])
 			// A line longer than all the lead leaves (its breadcrumb a
 			// heading that swallowed a page of text) is never shown, and
 			// keeps no room from the quotes.
@@ -221,10 +221,21 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	return text, cites, listed
 }
 
+// maxCrumbChars bounds a breadcrumb as an answer shows it: the index keeps
+// a heading line whole, and one that holds a page of text would crowd out
+// what is quoted under it. The longest in the answers to the dev questions
+// of the three sets is 172 bytes.
+const maxCrumbChars = 300
+
+// crumb is sec's breadcrumb as an answer shows it.
+func crumb(sec docsindex.Section) string {
+	return truncate(sec.Breadcrumb, maxCrumbChars)
+}
+
 // quoteHead is the line that opens a quote: the section's breadcrumb, the
 // kind of page and its link.
 func quoteHead(sec docsindex.Section) string {
-	return fmt.Sprintf("\n**%s** (%s, %s)\n", sec.Breadcrumb, quadrantLabel(sec.Quadrant), sectionLink(sec))
+	return fmt.Sprintf("\n**%s** (%s, %s)\n", crumb(sec), quadrantLabel(sec.Quadrant), sectionLink(sec))
 }
 
 // cutNote is the line after a quote that was shortened, linking to all of

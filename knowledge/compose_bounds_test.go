@@ -81,13 +81,14 @@ func TestComposeBoundsAnyOrder(t *testing.T) {
 }
 
 // TestComposeLineTooLongKeepsNoRoom wants a listed page whose line could
-// never fit the answer (a heading that swallowed a page of text, here) not
-// to keep room from the quotes of the pages before it.
+// never fit the answer (its link's anchor made of a heading that holds a
+// page of text, here) not to keep room from the quotes of the pages before
+// it.
 func TestComposeLineTooLongKeepsNoRoom(t *testing.T) {
 	svc := mustServiceOf(t, map[string]string{
 		"how-to/gizmo-restart.md": "# Gizmo restart\n\n## Restart the gizmo\n\nTo restart the gizmo, run:\n\n```sh\ngizmoctl restart\n```\n",
 		"how-to/gizmo-drain.md":   "# Gizmo drain\n\n## Drain the gizmo\n\nTo drain the gizmo before a restart, run:\n\n```sh\ngizmoctl drain --wait\n```\n",
-		"how-to/gizmo-long.md":    "# Gizmo " + strings.Repeat("heading that goes on ", 250) + "\n\n## Restart gizmo\n\nRestart the gizmo once drained.\n",
+		"how-to/gizmo-long.md":    "# Gizmo long\n\n## Restart gizmo " + strings.Repeat("heading that goes on ", 250) + "\n\nRestart the gizmo once drained.\n",
 	})
 	q := "how do I drain and restart the gizmo?"
 	r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
@@ -107,7 +108,7 @@ func TestComposeLineTooLongKeepsNoRoom(t *testing.T) {
 	if len(text) > MaxAnswerChars {
 		t.Errorf("answer has %d chars, want at most %d", len(text), MaxAnswerChars)
 	}
-	if len(cites) != 2 || cites[1].Path != "how-to/gizmo-drain.md" {
+	if len(cites) < 2 || cites[1].Path != "how-to/gizmo-drain.md" {
 		t.Errorf("cites %+v, want the first two pages quoted", cites)
 	}
 	if !strings.Contains(text, "gizmoctl drain --wait") {
@@ -187,6 +188,33 @@ func TestAnswerJapaneseWithoutGlossaryWords(t *testing.T) {
 		}
 		if tt.want && !strings.Contains(ans.Text, "netctl show --node <!channel>") {
 			t.Errorf("Answer(%q) does not quote the command verbatim:\n%s", tt.q, ans.Text)
+		}
+	}
+}
+
+// TestComposeLongHeadingsShowTheQuote wants a section whose breadcrumb is
+// longer than the answer (a heading line that holds a page of text, as
+// converted HTML can give) still to show its text, its breadcrumb cut.
+func TestComposeLongHeadingsShowTheQuote(t *testing.T) {
+	svc := mustServiceOf(t, map[string]string{
+		"how-to/gizmo-long.md": "# Gizmo " + strings.Repeat("very long heading ", 200) + "\n\n## Gizmo " + strings.Repeat("deep heading ", 200) +
+			"\n\nTo restart the gizmo, run:\n\n```sh\ngizmoctl restart --now\n```\n",
+		"how-to/gizmo-drain.md": "# Gizmo drain " + strings.Repeat("and more heading ", 200) + "\n\n## Drain the gizmo\n\nTo drain the gizmo before a restart, run:\n\n```sh\ngizmoctl drain --wait\n```\n",
+	})
+	q := "how do I restart the gizmo?"
+	ans, err := svc.Answer(context.Background(), koban.Question{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Known {
+		t.Fatalf("Answer(%q) not known (confidence %.2f)", q, ans.Confidence)
+	}
+	if len(ans.Text) > MaxAnswerChars || strings.Count(ans.Text, "```")%2 != 0 {
+		t.Errorf("answer has %d chars or an unclosed fence:\n%s", len(ans.Text), ans.Text)
+	}
+	for _, want := range []string{"```sh\ngizmoctl restart --now\n```", "how-to/gizmo-drain.md"} {
+		if !strings.Contains(ans.Text, want) {
+			t.Errorf("answer does not show %q:\n%.600s", want, ans.Text)
 		}
 	}
 }
