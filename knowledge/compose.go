@@ -34,12 +34,13 @@ const (
 // paragraph with code blocks verbatim and tables bounded; from the next
 // pages, when they score close to the best, their best section in short
 // (its glimpse, when that shows more of the question); then the other
-// pages ranked next, a line each with their best section's glimpse. The
-// lines of the first pages are kept room for before the next pages are
-// quoted, so that each of them is shown. Each part is headed by
-// its breadcrumb and link, and says when something was left out. It returns the answer, the citations of what it
-// quotes, and the best section of each of the first pages with its glimpse
-// (whether or not the answer had room to list it).
+// pages ranked next, a line each with their best section's glimpse. Room
+// is kept for the lines of the first pages before the next pages are
+// quoted, so that each of them is shown. Each part is headed by its
+// breadcrumb and link, and says when something was left out. It returns
+// the answer, the citations of what it quotes, and the best section of
+// each of the first pages with its glimpse (whether or not the answer had
+// room to list it).
 func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, []koban.Citation, []koban.Citation) {
 	if len(pages) == 0 {
 		return "", nil, nil
