@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -94,9 +95,18 @@ func renderAnswer(inq *koban.Inquiry, a koban.Answer) message {
 	return message{Text: truncate(plainText(a.Text), 300), Blocks: blocks}
 }
 
+// A source's label is its page title and heading path, which the docs
+// can make any length; the list of sources fits one context block. A line
+// that would not fit is left out whole, never cut inside its link.
+const (
+	maxSourceLabel = 200
+	maxSources     = 2900
+)
+
 // renderCitations lists the cited sections, one line each, without repeats.
 func renderCitations(cs []koban.Citation) string {
 	var lines []string
+	used := 0
 	seen := map[string]bool{}
 	for _, c := range cs {
 		key := c.Path + "#" + c.Anchor
@@ -116,6 +126,7 @@ func renderCitations(cs []koban.Citation) string {
 			}
 			label = strings.ReplaceAll(label, " > ", " › ")
 		}
+		label = truncate(label, maxSourceLabel)
 		var line string
 		if u := safeURL(c.URL); u != "" {
 			line = "• <" + u + "|" + escapeLinkText(label) + ">"
@@ -125,6 +136,11 @@ func renderCitations(cs []koban.Citation) string {
 		if c.Quadrant != "" && c.Quadrant != koban.Unknown {
 			line += " · _" + escape(string(c.Quadrant)) + "_"
 		}
+		n := utf8.RuneCountInString(line)
+		if used+n > maxSources {
+			break
+		}
+		used += n + 1
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")

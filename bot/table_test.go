@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kobanhq/koban"
 )
 
 func TestTablesToLines(t *testing.T) {
@@ -93,6 +95,36 @@ func TestAnswerBlocksBounded(t *testing.T) {
 		raw, _ := json.Marshal(blocks)
 		if got := strings.Contains(string(raw), "the answer was cut"); got != tt.cut {
 			t.Errorf("%s: cut note shown = %v, want %v", tt.name, got, tt.cut)
+		}
+	}
+}
+
+// TestSourcesKeepWholeLinks gives the sources list headings of any
+// length: each label is bounded, the list fits its context block, and
+// no line is cut inside its link, so every source shown still links.
+func TestSourcesKeepWholeLinks(t *testing.T) {
+	long := strings.Repeat("Configure the widget pool ", 240) // about 6,200 characters
+	var cs []koban.Citation
+	for i := range 30 {
+		cs = append(cs, koban.Citation{
+			Path: fmt.Sprintf("guide/page-%d.md", i), Anchor: fmt.Sprintf("s%d", i),
+			Title: "Page", Section: long, URL: fmt.Sprintf("https://docs.example.com/guide/page-%d#s%d", i, i),
+		})
+	}
+	got := renderCitations(cs)
+	if n := utf8.RuneCountInString(got); n > maxSources {
+		t.Errorf("sources are %d characters, want at most %d", n, maxSources)
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("%d sources shown, want several once labels are bounded", len(lines))
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "• <https://docs.example.com/") || !strings.HasSuffix(l, ">") {
+			t.Errorf("source line is not one whole link: %.80q…%.40q", l, l[max(0, len(l)-40):])
+		}
+		if n := utf8.RuneCountInString(l); n > maxSourceLabel+80 {
+			t.Errorf("source line is %d characters", n)
 		}
 	}
 }
