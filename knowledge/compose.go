@@ -42,6 +42,15 @@ const (
 // each of the first pages with its glimpse (whether or not the answer had
 // room to list it).
 func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, []koban.Citation, []koban.Citation) {
+	// A page with nothing to quote (headings only, say) gives way to the
+	// next, rather than leaving an answer the pages after it would give.
+	var lead []chosen
+	for len(pages) > 0 {
+		if lead = chooseSections(pages[0], s.pageSections(pages[0]), a); len(lead) > 0 {
+			break
+		}
+		pages = pages[1:]
+	}
 	if len(pages) == 0 {
 		return "", nil, nil
 	}
@@ -72,6 +81,7 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 		put(p, sec, body, cut)
 	}
 	choice := make([][]chosen, len(pages))
+	choice[0] = lead
 	choose := func(i int) []chosen {
 		if choice[i] == nil {
 			choice[i] = chooseSections(pages[i], s.pageSections(pages[i]), a)
@@ -80,9 +90,6 @@ func (s *Service) compose(pages []*page, a ask, lang string, max int) (string, [
 	}
 	top := pages[0]
 	ch := choose(0)
-	if len(ch) == 0 {
-		return "", nil, nil
-	}
 	add(top, ch[0].sec, leadBudget)
 	// Each of the first pages is listed with its best section and its
 	// glimpse, chosen from all its sections as a quoted page's are: on

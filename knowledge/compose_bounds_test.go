@@ -218,3 +218,36 @@ func TestComposeLongHeadingsShowTheQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeSkipsAPageWithNothingToQuote puts a page of headings alone
+// first: the answer comes from the next page, which has the steps, rather
+// than being empty.
+func TestComposeSkipsAPageWithNothingToQuote(t *testing.T) {
+	svc := mustServiceOf(t, map[string]string{
+		"concepts/gizmo-outline.md": "# Gizmo restart\n\n## Restart the gizmo\n\n## Gizmo restart again\n",
+		"how-to/gizmo-restart.md":   "# Restarting a gizmo\n\n## Restart the gizmo\n\nStop the gizmo's traffic first, then run:\n\n```sh\ngizmoctl restart --drain\n```\n",
+	})
+	q := "how do I restart the gizmo?"
+	r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*page
+	for _, want := range []string{"concepts/gizmo-outline.md", "how-to/gizmo-restart.md"} {
+		for _, p := range r.pages {
+			if p.best.Path == want {
+				ps = append(ps, p)
+			}
+		}
+	}
+	if len(ps) != 2 {
+		t.Fatalf("retrieved %d of the two pages", len(ps))
+	}
+	text, cites, _ := svc.compose(ps, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+	if !strings.Contains(text, "gizmoctl restart --drain") {
+		t.Errorf("answer does not quote the next page's command:\n%s", text)
+	}
+	if len(cites) == 0 || cites[0].Path != "how-to/gizmo-restart.md" {
+		t.Errorf("first citation %v, want the page with the steps", cites)
+	}
+}
