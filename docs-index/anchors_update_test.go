@@ -1,8 +1,10 @@
 package docsindex
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -141,7 +143,8 @@ func TestUpdateStatsRelinked(t *testing.T) {
 	write("b.md", "# B\n\nMoving workloads.\n")
 	write("c.md", "# C\n\nOther things.\n")
 	write("d.md", "# D\n\nNot linked.\n")
-	ix, err := Open(t.TempDir(), nil)
+	var logged bytes.Buffer
+	ix, err := Open(t.TempDir(), slog.New(slog.NewTextHandler(&logged, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,9 +162,13 @@ func TestUpdateStatsRelinked(t *testing.T) {
 	}
 	for _, s := range steps {
 		s.edit()
+		logged.Reset()
 		st, _, err := ix.Update(ctx, []Source{{Path: docs}})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(" relinked=%d ", s.relinked); !strings.Contains(logged.String(), want) {
+			t.Errorf("%s: the update's log %q does not say%q", s.name, logged.String(), want)
 		}
 		if st.Added != s.added || st.Changed != s.changed || st.Relinked != s.relinked {
 			t.Errorf("%s: added %d, changed %d, relinked %d; want %d, %d, %d", s.name, st.Added, st.Changed, st.Relinked, s.added, s.changed, s.relinked)

@@ -68,7 +68,9 @@ func TestSiteHost(t *testing.T) {
 // MkDocs site_url as well as by Source.BaseURL.
 func TestLinkToOtherSite(t *testing.T) {
 	ctx := context.Background()
-	const page = "# A\n\n[container engine setup](https://docs.docker.com/engine/install/) and [our setup notes](https://docs.example.com/install/).\n"
+	// Each link from its own page: each would count as an in-link.
+	const ours, theirs = "# A\n\nSee [our setup notes](https://docs.example.com/install/).\n",
+		"# B\n\nSee [container engine setup](https://docs.docker.com/engine/install/).\n"
 	tests := []struct {
 		name     string
 		base     string // Source.BaseURL
@@ -88,7 +90,8 @@ func TestLinkToOtherSite(t *testing.T) {
 				writeFile(t, filepath.Join(root, "mkdocs.yml"), tt.mkdocs)
 				docs = filepath.Join(root, "docs")
 			}
-			writeFile(t, filepath.Join(docs, "a.md"), page)
+			writeFile(t, filepath.Join(docs, "a.md"), ours)
+			writeFile(t, filepath.Join(docs, "b.md"), theirs)
 			writeFile(t, filepath.Join(docs, "install.md"), "# Install\n\nSetting up.\n")
 			ix, err := Open(t.TempDir(), nil)
 			if err != nil {
