@@ -54,11 +54,12 @@ const maxAnchorChars = 200
 const maxPageAnchorBytes = 128 << 10
 
 // pageAnchors lists the links with text in the Markdown body of the page at
-// rel, outside fenced code and HTML comments, in order. A comment is left
+// rel, outside fenced code and HTML comments, in order; site is the docs
+// site's host (see targetKeys). A comment is left
 // out as stripSiteSyntax leaves it out of the text indexed: the site does
 // not show it. (In the Kubernetes docs 353 pages have links in comments,
 // most of them generated reference pages crediting their generator.)
-func pageAnchors(rel, body string) []Anchor {
+func pageAnchors(rel, body, site string) []Anchor {
 	prose, _ := SplitCode(stripComments(body))
 	var out []Anchor
 	// A link repeated (the same text and target) counts once in
@@ -69,7 +70,7 @@ func pageAnchors(rel, body string) []Anchor {
 		if size >= maxPageAnchorBytes {
 			return
 		}
-		keys := targetKeys(rel, target)
+		keys := targetKeys(rel, target, site)
 		text = cleanInline(text)
 		if len(keys) == 0 || text == "" || isURLText(text, target) {
 			return
@@ -220,19 +221,22 @@ const maxAnchors = 20
 const maxAnchorTargets = 3
 
 // anchorTexts gives, for each page key of a source (pages: each page's
-// links by its key), the texts of the links to it from the other pages,
+// links by its path, so that the links of a.md and a/index.md, which share
+// a key, both count), the texts of the links to it from the other pages,
 // one a line: distinct (ignoring case and spacing), those naming more than
 // maxAnchorTargets pages left out, the maxAnchors used by the most pages
 // first (ties by text, so that the field depends only on the docs).
 func anchorTexts(pages map[string][]Anchor) map[string]string {
 	type use struct {
 		text  string
-		pages map[string]bool // linking pages
+		pages map[string]bool // linking pages, by path
 	}
 	byTarget := map[string]map[string]*use{} // target → normalised text → use
 	targets := map[string]map[string]bool{}  // normalised text → targets
-	has := func(k string) bool { _, ok := pages[k]; return ok }
-	for from, anchors := range pages {
+	keys := pageKeys(pages)
+	has := func(k string) bool { return keys[k] }
+	for rel, anchors := range pages {
+		from := pageKeyOf(rel)
 		for _, a := range anchors {
 			to := resolveLink(has, from, a.Keys)
 			if to == "" || to == from {
@@ -253,7 +257,7 @@ func anchorTexts(pages map[string][]Anchor) map[string]string {
 			} else if a.Text < u.text {
 				u.text = a.Text // the same spelling whatever the map order
 			}
-			u.pages[from] = true
+			u.pages[rel] = true
 		}
 	}
 	out := make(map[string]string, len(byTarget))

@@ -51,7 +51,7 @@ tools</a>`,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := pageAnchors("guide/setup.md", tt.body)
+			got := pageAnchors("guide/setup.md", tt.body, "")
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("pageAnchors(%q) = %+v, want %+v", tt.body, got, tt.want)
 			}
@@ -61,7 +61,7 @@ tools</a>`,
 
 func TestPageAnchorsLongText(t *testing.T) {
 	long := strings.Repeat("word ", 100)
-	got := pageAnchors("a.md", "["+long+"](b.md)")
+	got := pageAnchors("a.md", "["+long+"](b.md)", "")
 	if len(got) != 1 || len(got[0].Text) > maxAnchorChars || !strings.HasPrefix(long, got[0].Text) || strings.HasSuffix(got[0].Text, " ") {
 		t.Fatalf("long link text kept as %+v, want at most %d bytes cut at a word", got, maxAnchorChars)
 	}
@@ -288,7 +288,7 @@ func TestPageAnchorsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := pageAnchors("dir/page.md", tt.body)
+			got := pageAnchors("dir/page.md", tt.body, "")
 			if size, max := anchorsSize(got), min(4*len(tt.body)+1024, maxPageAnchorBytes); size > max {
 				t.Fatalf("%d links kept, %d bytes, want at most %d", len(got), size, max)
 			}
@@ -331,12 +331,12 @@ func FuzzPageAnchors(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, k := range linkTargets("dir/page.md", body) {
+		for _, k := range linkTargets("dir/page.md", body, "example.com") {
 			if k == "" || len(k) > maxLinkTarget+len("dir/page/") {
 				t.Fatalf("linkTargets kept key %q", k)
 			}
 		}
-		got := pageAnchors("dir/page.md", body)
+		got := pageAnchors("dir/page.md", body, "example.com")
 		if size := anchorsSize(got); size > maxPageAnchorBytes {
 			t.Fatalf("%d bytes of links kept, want at most %d", size, maxPageAnchorBytes)
 		}

@@ -1,8 +1,10 @@
 package docsindex
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -128,5 +130,48 @@ func TestAnchorTextIncremental(t *testing.T) {
 	ix = mustOpen(t, dir)
 	if got := anchorState(t, ix); !maps.Equal(got, want) {
 		t.Errorf("rebuilt from the manifest:\n%v\nwant as saved:\n%v", got, want)
+	}
+}
+
+// TestUpdateStatsRelinked: an update counts the unchanged pages it indexed
+// again only because the links to them changed.
+func TestUpdateStatsRelinked(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	write := func(name, text string) { writeFile(t, filepath.Join(docs, name), text) }
+	write("a.md", "# A\n\nSee the [zebra handbook](b.md) and [yak notes](c.md).\n")
+	write("b.md", "# B\n\nMoving workloads.\n")
+	write("c.md", "# C\n\nOther things.\n")
+	write("d.md", "# D\n\nNot linked.\n")
+	var logged bytes.Buffer
+	ix, err := Open(t.TempDir(), slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	steps := []struct {
+		name                     string
+		edit                     func()
+		added, changed, relinked int
+	}{
+		{"first", func() {}, 4, 0, 0},
+		{"nothing changed", func() {}, 0, 0, 0},
+		{"both link texts changed", func() { write("a.md", "# A\n\nSee the [giraffe checklist](b.md) and [owl notes](c.md).\n") }, 0, 1, 2},
+		{"a page's text changed, no link", func() { write("d.md", "# D\n\nStill not linked.\n") }, 0, 1, 0},
+		{"a link gone", func() { write("a.md", "# A\n\nSee the [giraffe checklist](b.md).\n") }, 0, 1, 1},
+	}
+	for _, s := range steps {
+		s.edit()
+		logged.Reset()
+		st, _, err := ix.Update(ctx, []Source{{Path: docs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(" relinked=%d ", s.relinked); !strings.Contains(logged.String(), want) {
+			t.Errorf("%s: the update's log %q does not say%q", s.name, logged.String(), want)
+		}
+		if st.Added != s.added || st.Changed != s.changed || st.Relinked != s.relinked {
+			t.Errorf("%s: added %d, changed %d, relinked %d; want %d, %d, %d", s.name, st.Added, st.Changed, st.Relinked, s.added, s.changed, s.relinked)
+		}
 	}
 }

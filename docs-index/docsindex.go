@@ -108,6 +108,9 @@ type Stats struct {
 	Added     int // pages indexed for the first time
 	Changed   int // pages re-indexed because their content changed
 	Removed   int // pages dropped because their file is gone
-	Skipped   int // files skipped with a warning
-	Took      time.Duration
+	// Relinked counts the unchanged pages indexed again because the links
+	// to them from other pages changed (and with them their anchor text).
+	Relinked int
+	Skipped  int // files skipped with a warning
+	Took     time.Duration
 }

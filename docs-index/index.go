@@ -20,7 +20,7 @@ import (
 
 // SchemaVersion names the index layout and analysis. An index built with
 // another version is rebuilt from its sources on the next Update.
-const SchemaVersion = "docsindex/17"
+const SchemaVersion = "docsindex/18"
 
 // Index is the docs index: a manifest of the pages it was built from, with
 // every section's text, and the search index (postings.go) built from them.

@@ -136,7 +136,7 @@ func load(src Source, log *slog.Logger, unchanged func(rel, hash string) bool) (
 				return nil
 			}
 		}
-		page, err := ParsePage(src, rel, data)
+		page, err := parsePage(src, rel, data, site.baseURL)
 		switch {
 		case err == errDraft:
 			log.Debug("skipped draft", "path", p)

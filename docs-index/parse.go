@@ -14,6 +14,13 @@ import (
 // ParsePage parses one Markdown file at rel (relative to src.Path) into a
 // Page. It returns an error saying why the file cannot be used.
 func ParsePage(src Source, rel string, data []byte) (Page, error) {
+	return parsePage(src, rel, data, src.BaseURL)
+}
+
+// parsePage is ParsePage with the docs site's base URL (src.BaseURL, or
+// what the site's configuration says), whose host is the one absolute
+// links count to.
+func parsePage(src Source, rel string, data []byte, baseURL string) (Page, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return Page{}, fmt.Errorf("binary file (contains NUL bytes)")
 	}
@@ -46,8 +53,9 @@ func ParsePage(src Source, rel string, data []byte) (Page, error) {
 	}
 	p.Description = strings.Join(desc, " ")
 
-	p.Links = linkTargets(rel, body)
-	p.Anchors = pageAnchors(rel, body)
+	site := siteHost(baseURL)
+	p.Links = linkTargets(rel, body, site)
+	p.Anchors = pageAnchors(rel, body, site)
 	body = stripSiteSyntax(body)
 	secs, h1 := splitSections(body)
 	if p.Title == "" {

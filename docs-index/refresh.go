@@ -102,8 +102,8 @@ func (r *Refresher) runOnce(ctx context.Context) (Stats, error) {
 	}
 	r.warned = now
 	if st.Added+st.Changed+st.Removed > 0 {
-		r.log().Info("docs refreshed", "added", st.Added, "changed", st.Changed, "removed", st.Removed,
-			"pages", st.Documents, "took", st.Took.Round(time.Millisecond))
+		r.log().Info("docs refreshed", "added", st.Added, "changed", st.Changed, "relinked", st.Relinked,
+			"removed", st.Removed, "pages", st.Documents, "took", st.Took.Round(time.Millisecond))
 		if r.Changed != nil {
 			r.Changed(ctx, st)
 		}

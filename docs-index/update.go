@@ -16,7 +16,8 @@ import (
 // Update brings the index in line with sources: pages whose content hash
 // changed are re-indexed, new pages added, pages no longer in any source
 // dropped, and the page document of an unchanged page whose anchor text
-// changed with them indexed again (Stats does not count those). Files that cannot be read are skipped and counted. Searches go on
+// changed with them indexed again (Stats.Relinked). Files that cannot be
+// read are skipped and counted. Searches go on
 // while it runs; they wait only while changed pages are written. An update
 // that fails part way (or a process that dies in one) leaves every page it
 // touched to be indexed again by the next update.
@@ -116,7 +117,7 @@ func (ix *Index) update(ctx context.Context, sources []Source) (Stats, []Warning
 	}
 	st.Took = time.Since(start)
 	ix.log.Info("docs index updated", "pages", st.Documents, "sections", st.Sections,
-		"added", st.Added, "changed", st.Changed, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
+		"added", st.Added, "changed", st.Changed, "relinked", st.Relinked, "removed", st.Removed, "skipped", st.Skipped, "took", st.Took)
 	return st, warns, nil, nil
 }
 
@@ -189,7 +190,7 @@ func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (analysed, er
 	ix.mu.RUnlock()
 	var keys []string
 	var entries []*pageEntry
-	links := map[string]map[string][]Anchor{} // source → page link key → links
+	links := map[string]map[string][]Anchor{} // source → page path → links
 	for i := range fresh {
 		if err := ctx.Err(); err != nil {
 			return analysed{}, err
@@ -206,7 +207,7 @@ func (ix *Index) analyseChanged(ctx context.Context, fresh []Page) (analysed, er
 		if links[p.Source] == nil {
 			links[p.Source] = map[string][]Anchor{}
 		}
-		links[p.Source][pageKeyOf(p.Path)] = anchors
+		links[p.Source][p.Path] = anchors
 	}
 	texts := map[string]map[string]string{}
 	for src, pages := range links {
@@ -253,8 +254,7 @@ func entryOf(p *Page) *pageEntry {
 
 // apply writes the changed pages of fresh and the relinked page documents
 // (both analysed in an) to the search index and the manifest, drops the
-// pages not seen, counts them in st (the relinked ones only in n) and
-// saves the manifest. It returns how many pages changed and the
+// pages not seen, counts them in st and saves the manifest. It returns how many pages changed and the
 // touched pages as a failed update must leave them (see dirtyEntry). Before
 // it changes the index it saves a manifest listing them so, for a process
 // that dies part way.
@@ -325,18 +325,17 @@ func (ix *Index) apply(ctx context.Context, fresh []Page, an analysed, seen map[
 			ix.post.add(d)
 		}
 	}
-	relinked := 0
 	// In order of key, so that the search index's document order depends
 	// only on the docs.
 	for _, k := range slices.Sorted(maps.Keys(an.relinked)) {
 		if e := ix.manifest.Pages[k]; e != nil {
 			e.AnchorText = an.anchor[k]
 			ix.post.add(an.relinked[k])
-			relinked++
+			st.Relinked++
 		}
 	}
 	st.Documents, st.Sections = len(ix.manifest.Pages), len(ix.sections)
-	n = st.Added + st.Changed + st.Removed + relinked
+	n = st.Added + st.Changed + st.Removed + st.Relinked
 	ix.countInlinks()
 	ix.post.compact(false)
 	if err := ctx.Err(); err != nil {
@@ -363,7 +362,7 @@ func (ix *Index) countInlinks() {
 		if bySource[p.Source] == nil {
 			bySource[p.Source] = map[string][]string{}
 		}
-		bySource[p.Source][pageKeyOf(p.Path)] = p.Links
+		bySource[p.Source][p.Path] = p.Links
 	}
 	counts := map[string]map[string]int{}
 	for src, pages := range bySource {

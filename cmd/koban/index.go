@@ -115,8 +115,8 @@ func sampleDocSources(dataDir string) ([]docsindex.Source, error) {
 }
 
 func printIndexStats(w io.Writer, st docsindex.Stats, warns []docsindex.Warning) {
-	fmt.Fprintf(w, "indexed %d pages (%d sections): %d added, %d changed, %d removed, %d skipped in %v\n",
-		st.Documents, st.Sections, st.Added, st.Changed, st.Removed, st.Skipped, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(w, "indexed %d pages (%d sections): %d added, %d changed, %d relinked, %d removed, %d skipped in %v\n",
+		st.Documents, st.Sections, st.Added, st.Changed, st.Relinked, st.Removed, st.Skipped, st.Took.Round(time.Millisecond))
 	for _, wn := range warns {
 		fmt.Fprintf(w, "skipped %s\n", wn)
 	}

@@ -27,7 +27,7 @@ func TestIndexAndAskSampleDocs(t *testing.T) {
 	if err := run(ctx, []string{"index"}, getenv, &out, &errb); err != nil {
 		t.Fatalf("second koban index: %v", err)
 	}
-	if !strings.Contains(out.String(), "0 added, 0 changed, 0 removed") {
+	if !strings.Contains(out.String(), "0 added, 0 changed, 0 relinked, 0 removed") {
 		t.Errorf("second koban index printed %q, want nothing re-indexed", out.String())
 	}
 
