@@ -121,34 +121,10 @@ func TestComposeLineTooLongKeepsNoRoom(t *testing.T) {
 // shows a command inline, with its backticks made quotes and past
 // maxGlimpseCodeChars cut, which changes what a shell would run.
 func TestComposeQuotedGlimpseKeepsCodeVerbatim(t *testing.T) {
-	filler := func(topic string, n int) string {
-		var b strings.Builder
-		for i := range n {
-			fmt.Fprintf(&b, "The %s note %d keeps the gadget fleet consistent while nodes drain. ", topic, i)
-		}
-		return b.String()
-	}
-	const answer = "An expired token stops the widget key rotation until the token is renewed with the force flag."
 	for _, tt := range []struct{ name, cmd string }{
 		{"backticks", "widgetctl token renew --force --at `date +%s`"},
 	} {
-		svc := mustServiceOf(t, map[string]string{
-			"how-to/rotate-widget-keys.md": "# Rotate widget keys\n\n## Rotate the widget keys\n\nTo rotate the widget keys, run:\n\n```shell\nwidgetctl keys rotate\n```\n\n" +
-				"Rotate the widget keys when a token expired or leaked. Rotating the widget keys replaces every key of the fleet.\n",
-			"how-to/tokens.md": "# Widget tokens\n\n## Renew widget tokens\n\nTo renew a widget token, run:\n\n```shell\n" + tt.cmd + "\n```\n\n" +
-				filler("token", 3) + answer + " " + filler("renewal", 4) + "\n\nTo see a token, run:\n\n```shell\nwidgetctl token show\n```\n\n" +
-				"To list the tokens, run:\n\n```shell\nwidgetctl token list\n```\n",
-		})
-		q := "how do I rotate the widget keys when a token expired?"
-		r, err := svc.retrieve(context.Background(), q, CleanQuery(q), "en", false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(r.pages) != 2 || r.pages[0].best.Path != "how-to/rotate-widget-keys.md" {
-			t.Fatalf("%s: retrieved %d pages, want the page on rotating keys first and the one on tokens", tt.name, len(r.pages))
-		}
-		r.pages[1].score = 0.9 * r.pages[0].score
-		text, cites, _ := svc.compose(r.pages, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
+		text, cites := composeTokenPages(t, tt.cmd)
 		if len(cites) != 2 || cites[1].Path != "how-to/tokens.md" {
 			t.Fatalf("%s: citations %+v, want the second page quoted", tt.name, cites)
 		}

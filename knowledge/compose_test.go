@@ -417,6 +417,32 @@ func TestAnswerShowsEveryListedPage(t *testing.T) {
 // paragraph longer than a short quote, which would show the page's
 // commands alone.
 func TestComposeShortQuoteShowsTheGlimpse(t *testing.T) {
+	text, cites := composeTokenPages(t, "widgetctl token renew")
+	if len(cites) != 2 || cites[1].Path != "how-to/tokens.md" || !strings.Contains(strings.Join(strings.Fields(cites[1].Snippet), " "), tokenAnswer) {
+		t.Errorf("citations %+v, want the second page's quote with the sentence that answers", cites)
+	}
+	if !strings.Contains(text, "widgetctl keys rotate") {
+		t.Errorf("answer does not quote the first page:\n%s", text)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), tokenAnswer) {
+		t.Errorf("answer does not show the sentence of the second page that answers:\n%s", text)
+	}
+	if len(text) > MaxAnswerChars {
+		t.Errorf("answer has %d chars, want at most %d", len(text), MaxAnswerChars)
+	}
+}
+
+// tokenAnswer is the sentence of the token page in composeTokenPages that
+// answers its question.
+const tokenAnswer = "An expired token stops the widget key rotation until the token is renewed with the force flag."
+
+// composeTokenPages composes the answer to a question on rotating widget
+// keys from two how-to pages: one on rotating the keys, and one on tokens,
+// renew its first command, whose sentence that answers (tokenAnswer) sits
+// in a paragraph longer than a short quote. The second page is scored
+// close to the first, so that it is quoted.
+func composeTokenPages(t *testing.T, renew string) (string, []koban.Citation) {
+	t.Helper()
 	filler := func(topic string, n int) string {
 		var b strings.Builder
 		for i := range n {
@@ -424,12 +450,11 @@ func TestComposeShortQuoteShowsTheGlimpse(t *testing.T) {
 		}
 		return b.String()
 	}
-	const answer = "An expired token stops the widget key rotation until the token is renewed with the force flag."
 	svc := mustServiceOf(t, map[string]string{
 		"how-to/rotate-widget-keys.md": "# Rotate widget keys\n\n## Rotate the widget keys\n\nTo rotate the widget keys, run:\n\n```shell\nwidgetctl keys rotate\n```\n\n" +
 			"Rotate the widget keys when a token expired or leaked. Rotating the widget keys replaces every key of the fleet.\n",
-		"how-to/tokens.md": "# Widget tokens\n\n## Renew widget tokens\n\nTo renew a widget token, run:\n\n```shell\nwidgetctl token renew\n```\n\n" +
-			filler("token", 3) + answer + " " + filler("renewal", 4) + "\n\nTo see a token, run:\n\n```shell\nwidgetctl token show\n```\n\n" +
+		"how-to/tokens.md": "# Widget tokens\n\n## Renew widget tokens\n\nTo renew a widget token, run:\n\n```shell\n" + renew + "\n```\n\n" +
+			filler("token", 3) + tokenAnswer + " " + filler("renewal", 4) + "\n\nTo see a token, run:\n\n```shell\nwidgetctl token show\n```\n\n" +
 			"To list the tokens, run:\n\n```shell\nwidgetctl token list\n```\n",
 	})
 	q := "how do I rotate the widget keys when a token expired?"
@@ -443,16 +468,5 @@ func TestComposeShortQuoteShowsTheGlimpse(t *testing.T) {
 	// Scored close to the first page, the second would be quoted.
 	r.pages[1].score = 0.9 * r.pages[0].score
 	text, cites, _ := svc.compose(r.pages, askOf(q, r.query, nil), "en", svc.cfg.MaxCitations)
-	if len(cites) != 2 || cites[1].Path != "how-to/tokens.md" || !strings.Contains(strings.Join(strings.Fields(cites[1].Snippet), " "), answer) {
-		t.Errorf("citations %+v, want the second page's quote with the sentence that answers", cites)
-	}
-	if !strings.Contains(text, "widgetctl keys rotate") {
-		t.Errorf("answer does not quote the first page:\n%s", text)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(text), " "), answer) {
-		t.Errorf("answer does not show the sentence of the second page that answers:\n%s", text)
-	}
-	if len(text) > MaxAnswerChars {
-		t.Errorf("answer has %d chars, want at most %d", len(text), MaxAnswerChars)
-	}
+	return text, cites
 }
