@@ -203,6 +203,14 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		top[kind] = topDocs(p, keep, kind, parts, scores, size)
 	}
 	hits := ix.hitsOf(top, weights)
+	SortHits(hits)
+	return hits, nil
+}
+
+// SortHits orders hits as Search returns them: best score (the section's
+// and its page's) first, ties by ID and then source, so that an order is
+// the same on every run.
+func SortHits(hits []Hit) {
 	sort.SliceStable(hits, func(i, j int) bool {
 		a, b := hits[i].Score+hits[i].PageScore, hits[j].Score+hits[j].PageScore
 		if a != b {
@@ -213,7 +221,6 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		return hits[i].Source < hits[j].Source
 	})
-	return hits, nil
 }
 
 // hitsOf joins the best sections (top[0]) and pages (top[1]): each section

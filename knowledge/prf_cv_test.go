@@ -449,16 +449,7 @@ func addFeedback(hits, more []docsindex.Hit, weight float64, weights map[string]
 		}
 		h.Fields = fields
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		a, b := hits[i].Score+hits[i].PageScore, hits[j].Score+hits[j].PageScore
-		if a != b {
-			return a > b
-		}
-		if hits[i].ID != hits[j].ID {
-			return hits[i].ID < hits[j].ID
-		}
-		return hits[i].Source < hits[j].Source
-	})
+	docsindex.SortHits(hits)
 }
 
 // TestTuneEmphasisCV cross-validates weighing a long question's words by
