@@ -38,12 +38,7 @@ func TestEvalCV(t *testing.T) {
 	var k8s, internal, internalNB []eval.Outcome
 	var internalP, internalNBP, internalPrior []*koban.Triage
 	for _, name := range evalSets {
-		cases := loadEvalCases(t, filepath.Join(dir, name))
-		answers := loadAnswers(t, filepath.Join(saved, name))
-		outs := make([]eval.Outcome, len(cases))
-		for i, c := range cases {
-			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
-		}
+		outs := savedOutcomes(t, dir, saved, name)
 		vocab := corpusVocabulary(t, dir, name)
 		newTriager := func() (*Service, error) {
 			s, err := newAblated(cfg)
@@ -246,12 +241,7 @@ func TestEvalLearningCurve(t *testing.T) {
 	groups := map[string][][]eval.Outcome{}
 	vocabs := map[string][]*Vocabulary{}
 	for _, name := range evalSets {
-		cases := loadEvalCases(t, filepath.Join(dir, name))
-		answers := loadAnswers(t, filepath.Join(saved, name))
-		outs := make([]eval.Outcome, len(cases))
-		for i, c := range cases {
-			outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
-		}
+		outs := savedOutcomes(t, dir, saved, name)
 		g := "internal platforms"
 		if name == "dev.jsonl" {
 			g = "Kubernetes"
@@ -319,4 +309,17 @@ func firstLabelsCV(outs []eval.Outcome, vocab *Vocabulary, k, m int) ([]*koban.T
 		}
 	}
 	return preds, nil
+}
+
+// savedOutcomes pairs each case of the evaluation set name with the answer
+// saved for it in saved (see savedAnswers).
+func savedOutcomes(t *testing.T, dir, saved, name string) []eval.Outcome {
+	t.Helper()
+	cases := loadEvalCases(t, filepath.Join(dir, name))
+	answers := loadAnswers(t, filepath.Join(saved, name))
+	outs := make([]eval.Outcome, len(cases))
+	for i, c := range cases {
+		outs[i] = eval.Outcome{Case: c, Answer: answers[c.ID]}
+	}
+	return outs
 }
